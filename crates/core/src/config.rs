@@ -1,0 +1,324 @@
+//! One typed configuration: documented defaults, then an optional TOML file, then `SR360_*`
+//! environment variables (nested keys joined by `__`, e.g. `SR360_AUTH__SESSION_HOURS=12`),
+//! then command-line flags. Secrets are `Secret<_>` so `{:?}` never prints them, and a
+//! configured key that looks like a placeholder is refused.
+
+use crate::Secret;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Data directory: meta.sqlite, tenants/, models/.
+    pub data_dir: PathBuf,
+    pub server: ServerConfig,
+    pub auth: AuthConfig,
+    pub warehouse: WarehouseConfig,
+    pub secrets: SecretsConfig,
+    pub log: LogConfig,
+    pub models: ModelsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    pub addr: SocketAddr,
+    /// Set when a TLS-terminating proxy serves the site over https: cookies become `Secure`
+    /// and `__Host-` prefixed for every host, not only localhost.
+    pub behind_tls: bool,
+    /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
+    pub trust_forwarded_for: bool,
+    /// Largest request body accepted, in bytes (uploads get their own limit later).
+    pub max_body_bytes: usize,
+    /// Seconds a request may take before it is answered with 408.
+    pub request_timeout_secs: u64,
+    /// Serve `/metrics` (Prometheus text). It holds no tenant data.
+    pub metrics: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Anyone may create a shop and its owner account at /signup.
+    pub open_signup: bool,
+    pub session_hours: i64,
+    /// argon2id memory cost in KiB, iterations and lanes (OWASP: 19 MiB, 2, 1).
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_lanes: u32,
+    /// Consecutive failed logins before the account is locked.
+    pub lockout_threshold: u32,
+    pub lockout_minutes: i64,
+    /// Login / TOTP / token attempts allowed per minute from one IP, and for one account.
+    pub attempts_per_minute_per_ip: u32,
+    pub attempts_per_minute_per_account: u32,
+    /// Optional externally managed signing key (at least 32 bytes); normally generated.
+    pub signing_key: Option<Secret<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WarehouseConfig {
+    /// DuckDB memory limit per tenant database, e.g. "2GB".
+    pub memory_limit: String,
+    /// DuckDB worker threads per tenant database.
+    pub threads: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretBackend {
+    /// OS keyring when one answers, else a 0600 file in the data dir.
+    Auto,
+    Keyring,
+    File,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsConfig {
+    pub backend: SecretBackend,
+}
+
+impl Default for SecretsConfig {
+    fn default() -> Self {
+        Self { backend: SecretBackend::Auto }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// tracing filter, e.g. "info,sr360=debug".
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelsConfig {
+    /// Where models live; relative paths are taken from the data dir's parent working dir.
+    pub dir: PathBuf,
+    /// GGUF file for the copilot, relative to `dir` unless absolute.
+    pub llm: PathBuf,
+    /// Sentence-embedding model directory (config.json, tokenizer.json, model.safetensors).
+    pub embeddings: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            server: ServerConfig::default(),
+            auth: AuthConfig::default(),
+            warehouse: WarehouseConfig::default(),
+            secrets: SecretsConfig::default(),
+            log: LogConfig::default(),
+            models: ModelsConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8360)),
+            behind_tls: false,
+            trust_forwarded_for: false,
+            max_body_bytes: 1 << 20,
+            request_timeout_secs: 30,
+            metrics: true,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            open_signup: true,
+            session_hours: 12,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_lanes: 1,
+            lockout_threshold: 10,
+            lockout_minutes: 15,
+            attempts_per_minute_per_ip: 30,
+            attempts_per_minute_per_account: 10,
+            signing_key: None,
+        }
+    }
+}
+
+impl Default for WarehouseConfig {
+    fn default() -> Self {
+        Self { memory_limit: "2GB".into(), threads: 2 }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { format: LogFormat::Json, filter: "info".into() }
+    }
+}
+
+impl Default for ModelsConfig {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("models"),
+            llm: PathBuf::from("SmolLM2-135M-Instruct.Q4_1.gguf"),
+            embeddings: PathBuf::from("all-MiniLM-L6-v2"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(String),
+    #[error("configuration file {path}: {msg}")]
+    File { path: PathBuf, msg: String },
+}
+
+/// Flags given on the command line; they win over file and environment.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub addr: Option<SocketAddr>,
+}
+
+const PLACEHOLDER_KEYS: &[&str] = &["changeme", "change-me", "secret", "password", "default", "example"];
+
+impl Config {
+    /// Load defaults < file < environment < flags. `file` may be None: then `SR360_CONFIG`
+    /// names one, or `<data_dir>/sr360.toml` is read when it exists.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        Self::load_from(file, overrides, Env::prefixed("SR360_").split("__").ignore(&["config"]))
+    }
+
+    fn load_from(file: Option<&Path>, o: &Overrides, env: Env) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        let explicit = file.map(Path::to_path_buf).or_else(|| std::env::var_os("SR360_CONFIG").map(PathBuf::from));
+        let path = match explicit {
+            Some(p) => {
+                if !p.is_file() {
+                    return Err(ConfigError::File { path: p, msg: "not found".into() });
+                }
+                Some(p)
+            }
+            None => {
+                // The data dir may itself come from env or flags.
+                let data = o.data_dir.clone().or_else(|| std::env::var_os("SR360_DATA_DIR").map(PathBuf::from)).unwrap_or_else(|| PathBuf::from("data"));
+                let p = data.join("sr360.toml");
+                p.is_file().then_some(p)
+            }
+        };
+        if let Some(p) = &path {
+            fig = fig.merge(Toml::file_exact(p));
+        }
+        fig = fig.merge(env);
+        if let Some(d) = &o.data_dir {
+            fig = fig.merge(Serialized::default("data_dir", d));
+        }
+        if let Some(a) = &o.addr {
+            fig = fig.merge(Serialized::default("server.addr", a));
+        }
+        let cfg: Config = fig.extract().map_err(|e| match &path {
+            Some(p) => ConfigError::File { path: p.clone(), msg: e.to_string() },
+            None => ConfigError::Invalid(e.to_string()),
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        if let Some(k) = &self.auth.signing_key {
+            let k = k.expose();
+            if k.len() < 32 {
+                return bad("auth.signing_key must be at least 32 bytes; leave it unset to have one generated");
+            }
+            let lower = k.to_ascii_lowercase();
+            if PLACEHOLDER_KEYS.iter().any(|p| lower.contains(p)) || k.bytes().all(|b| b == k.as_bytes()[0]) {
+                return bad("auth.signing_key looks like a placeholder; leave it unset to have one generated");
+            }
+        }
+        if self.auth.argon2_memory_kib < 8 * 1024 || self.auth.argon2_iterations < 1 || self.auth.argon2_lanes < 1 {
+            return bad("argon2 cost below the minimum (8 MiB, 1 iteration, 1 lane)");
+        }
+        if self.auth.session_hours < 1 || self.auth.session_hours > 24 * 30 {
+            return bad("auth.session_hours must be between 1 and 720");
+        }
+        if self.auth.lockout_threshold < 3 {
+            return bad("auth.lockout_threshold must be at least 3");
+        }
+        if self.auth.attempts_per_minute_per_ip == 0 || self.auth.attempts_per_minute_per_account == 0 {
+            return bad("rate limits must be at least 1 per minute");
+        }
+        if self.warehouse.threads == 0 {
+            return bad("warehouse.threads must be at least 1");
+        }
+        let m = self.warehouse.memory_limit.trim();
+        let digits = m.trim_end_matches(|c: char| c.is_ascii_alphabetic()).trim();
+        let unit = m[digits.len()..].trim().to_ascii_uppercase();
+        if digits.parse::<f64>().is_err() || !["KB", "MB", "GB", "TB", "KIB", "MIB", "GIB", "TIB"].contains(&unit.as_str()) {
+            return bad("warehouse.memory_limit must look like 512MB or 2GB");
+        }
+        Ok(())
+    }
+
+    /// Resolve a model path: absolute paths as given, others under `models.dir`.
+    pub fn model_path(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() { p.to_path_buf() } else { self.models.dir.join(p) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_defaults_file_env_flags() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "[server]\naddr = \"127.0.0.1:9000\"\n[auth]\nsession_hours = 5\n")?;
+            jail.set_env("SR360_AUTH__SESSION_HOURS", "6");
+            jail.set_env("SR360_WAREHOUSE__THREADS", "1");
+            let o = Overrides { data_dir: Some("d2".into()), addr: None };
+            let c = Config::load(Some(Path::new("c.toml")), &o).map_err(|e| e.to_string())?;
+            assert_eq!(c.server.addr.port(), 9000);
+            assert_eq!(c.auth.session_hours, 6);
+            assert_eq!(c.warehouse.threads, 1);
+            assert_eq!(c.data_dir, PathBuf::from("d2"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn refuses_placeholder_keys_and_unknown_fields() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("a.toml", "[auth]\nsigning_key = \"changeme-changeme-changeme-changeme\"\n")?;
+            let e = Config::load(Some(Path::new("a.toml")), &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("placeholder"), "{e}");
+            jail.create_file("b.toml", "[server]\nadress = \"x\"\n")?;
+            assert!(Config::load(Some(Path::new("b.toml")), &Overrides::default()).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn debug_redacts_key() {
+        let mut c = Config::default();
+        c.auth.signing_key = Some(Secret::new("k3y-material-that-is-long-enough-1234".into()));
+        assert!(!format!("{c:?}").contains("k3y-material"));
+    }
+}

@@ -1,0 +1,30 @@
+//! The instance's own records in `meta.sqlite`: tenants, users and memberships, sessions,
+//! API tokens, MFA state, login history and the append-only audit log (later: jobs and
+//! notifications). SQLite runs in WAL mode with `synchronous=FULL`, because every row here
+//! is auth or audit data that must survive a power cut.
+//!
+//! Tenant data is reached only through a [`TenantScope`], which this crate alone can mint
+//! after checking a membership: holding one *is* the authorization.
+
+mod audit;
+mod error;
+mod logins;
+mod migrations;
+mod scope;
+mod sessions;
+mod settings;
+mod store;
+mod tenants;
+mod tokens;
+mod users;
+
+pub use audit::{AuditAction, AuditEntry, AuditEvent};
+pub use error::MetaError;
+pub use logins::{LoginEvent, LoginOutcome};
+pub use migrations::SCHEMA_VERSION;
+pub use scope::TenantScope;
+pub use sessions::{SessionRecord, SessionState};
+pub use store::MetaStore;
+pub use tenants::Tenant;
+pub use tokens::ApiTokenRecord;
+pub use users::{Membership, MfaState, User, normalize_email};

@@ -1,0 +1,138 @@
+//! Versioned schema migrations, kept in code. `PRAGMA user_version` records the version; a
+//! data dir from a newer build is refused rather than guessed at, an older one is migrated in
+//! one transaction per step.
+
+use crate::MetaError;
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: accounts, sessions, tokens, MFA, login history, audit
+    r#"
+CREATE TABLE tenants (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    timezone    TEXT NOT NULL DEFAULT 'UTC',
+    currency    TEXT NOT NULL DEFAULT 'USD',
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+    id               INTEGER PRIMARY KEY,
+    email            TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name     TEXT NOT NULL,
+    password_hash    TEXT NOT NULL,
+    is_operator      INTEGER NOT NULL DEFAULT 0,
+    locale           TEXT NOT NULL DEFAULT 'en',
+    theme            TEXT NOT NULL DEFAULT 'system',
+    totp_secret      BLOB,
+    totp_enabled     INTEGER NOT NULL DEFAULT 0,
+    totp_last_step   INTEGER NOT NULL DEFAULT 0,
+    failed_logins    INTEGER NOT NULL DEFAULT 0,
+    locked_until     INTEGER NOT NULL DEFAULT 0,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE memberships (
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    role       TEXT NOT NULL CHECK (role IN ('owner','admin','analyst','viewer')),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, tenant_id)
+) STRICT;
+CREATE INDEX memberships_tenant ON memberships(tenant_id);
+
+CREATE TABLE sessions (
+    id_hash      TEXT PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    tenant_id    TEXT REFERENCES tenants(id) ON DELETE SET NULL,
+    state        TEXT NOT NULL CHECK (state IN ('mfa_pending','active')),
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    ip           TEXT NOT NULL,
+    user_agent   TEXT NOT NULL
+) STRICT;
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,
+    prefix       TEXT NOT NULL,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    tenant_id    TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER,
+    last_used_at INTEGER,
+    revoked_at   INTEGER
+) STRICT;
+CREATE INDEX api_tokens_tenant ON api_tokens(tenant_id);
+
+CREATE TABLE recovery_codes (
+    user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at   INTEGER,
+    PRIMARY KEY (user_id, code_hash)
+) STRICT;
+
+CREATE TABLE login_events (
+    id          INTEGER PRIMARY KEY,
+    user_id     INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    at          INTEGER NOT NULL,
+    ip          TEXT NOT NULL,
+    ip_prefix   TEXT NOT NULL,
+    user_agent  TEXT NOT NULL,
+    device      TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    new_prefix  INTEGER NOT NULL DEFAULT 0,
+    new_device  INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX login_events_user ON login_events(user_id, at);
+
+CREATE TABLE audit_log (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            INTEGER NOT NULL,
+    tenant_id     TEXT,
+    actor_user_id INTEGER,
+    actor         TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    target        TEXT NOT NULL DEFAULT '',
+    ip            TEXT NOT NULL DEFAULT '',
+    detail        TEXT NOT NULL DEFAULT '{}'
+) STRICT;
+CREATE INDEX audit_tenant ON audit_log(tenant_id, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+CREATE TABLE instance_settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+"#,
+];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<i64, MetaError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(MetaError::NewerSchema { found, known: SCHEMA_VERSION });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let v = i as i64 + 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", v)?;
+        tx.commit()?;
+        tracing::info!(version = v, "meta.sqlite migrated");
+    }
+    Ok(found)
+}
+
+/// Version of an existing meta.sqlite without migrating it (for `sr360 doctor`).
+pub fn read_version(conn: &Connection) -> Result<i64, MetaError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}

@@ -1,0 +1,103 @@
+//! The command line. Every subcommand that touches data takes `--data DIR`; configuration
+//! comes from `--config FILE` (or `SR360_CONFIG`, or `<data>/sr360.toml`) and `SR360_*`.
+
+mod accounts;
+mod demo;
+
+use crate::app::App;
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use sr360_core::config::Overrides;
+use sr360_core::{Config, OsEntropy, SystemClock};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "sr360", version, about = "SmartRetail360: retail analytics for your shop, on your machine")]
+pub struct Cli {
+    /// Configuration file (TOML). Default: $SR360_CONFIG, else <data>/sr360.toml if present.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (meta.sqlite, tenants/, secrets/). Default: ./data
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web interface and API.
+    Serve {
+        /// Address to listen on. Default 127.0.0.1:8360.
+        #[arg(long)]
+        addr: Option<SocketAddr>,
+    },
+    /// Generate the demo shop, create its owner, print the login, and serve.
+    Demo(demo::DemoArgs),
+    /// Manage shops (tenants).
+    #[command(subcommand)]
+    Tenant(accounts::TenantCmd),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(accounts::UserCmd),
+    /// Check the data directory, schema, models and disk.
+    Doctor,
+}
+
+pub fn load_config(cli_config: Option<&PathBuf>, data: Option<&PathBuf>, addr: Option<SocketAddr>) -> anyhow::Result<Config> {
+    let o = Overrides { data_dir: data.cloned(), addr };
+    Ok(Config::load(cli_config.map(|p| p.as_path()), &o)?)
+}
+
+pub fn open_app(cfg: Config) -> anyhow::Result<Arc<App>> {
+    App::open(cfg, Arc::new(SystemClock), Arc::new(OsEntropy))
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { addr } => {
+            let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), addr)?;
+            crate::telemetry::init(&cfg.log);
+            let rt = runtime()?;
+            rt.block_on(async move {
+                let addr = cfg.server.addr;
+                let app = open_app(cfg)?;
+                let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+                crate::server::serve(app, listener, crate::server::shutdown_signal()).await
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(args) => demo::run(cli.config.as_ref(), cli.data.as_ref(), args),
+        Command::Tenant(cmd) => {
+            let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
+            accounts::tenant(open_app(cfg)?, cmd)
+        }
+        Command::User(cmd) => {
+            let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
+            let app = open_app(cfg)?;
+            runtime()?.block_on(accounts::user(app, cmd))
+        }
+        Command::Doctor => {
+            let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
+            Ok(crate::doctor::run(&cfg))
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The one error type at the HTTP edge. Every failure maps to a stable `code` that scripts
+//! can match on and a message safe to show; internal causes are logged with the request id
+//! and never sent. API paths get JSON, pages get an HTML page (see `pages::html_errors`).
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sr360_auth::AuthError;
+use sr360_meta::MetaError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("two-factor check pending")]
+    MfaPending,
+    #[error("your role does not allow this")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("e-mail or password is wrong")]
+    InvalidCredentials,
+    #[error("this code is wrong or was already used")]
+    BadCode,
+    #[error("a two-factor code is required")]
+    MfaRequired,
+    #[error("this account is locked after too many failed attempts; try again in {0} minutes")]
+    Locked(i64),
+    #[error("too many attempts; retry in {0} s")]
+    RateLimited(u64),
+    #[error("the form expired or did not come from this site; reload the page and try again")]
+    Csrf,
+    #[error("sign-up is closed on this instance")]
+    SignupClosed,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("internal error")]
+    Internal(String),
+}
+
+/// What an error response carries for the layers above (HTML rendering, metrics).
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::MfaPending => "mfa_pending",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Invalid(_) => "invalid_input",
+            AppError::Conflict(_) => "conflict",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::BadCode => "bad_code",
+            AppError::MfaRequired => "mfa_required",
+            AppError::Locked(_) => "account_locked",
+            AppError::RateLimited(_) => "rate_limited",
+            AppError::Csrf => "csrf_failed",
+            AppError::SignupClosed => "signup_closed",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials | AppError::MfaPending | AppError::MfaRequired | AppError::BadCode => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf | AppError::SignupClosed => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Locked(_) => StatusCode::LOCKED,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => AppError::InvalidCredentials,
+            AuthError::Locked { minutes } => AppError::Locked(minutes),
+            AuthError::RateLimited { retry_after_secs } => AppError::RateLimited(retry_after_secs),
+            AuthError::BadCode => AppError::BadCode,
+            AuthError::MfaRequired => AppError::MfaRequired,
+            AuthError::Unauthenticated => AppError::Unauthenticated,
+            AuthError::Forbidden => AppError::Forbidden,
+            AuthError::NotFound(w) => AppError::NotFound(w),
+            AuthError::Invalid(m) => AppError::Invalid(m),
+            AuthError::SignupClosed => AppError::SignupClosed,
+            AuthError::Conflict(w) => AppError::Conflict(w),
+            AuthError::Key(m) | AuthError::Internal(m) => AppError::Internal(m),
+            AuthError::Meta(m) => AppError::Internal(m.to_string()),
+        }
+    }
+}
+
+impl From<MetaError> for AppError {
+    fn from(e: MetaError) -> Self {
+        AuthError::from(e).into()
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            AppError::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                "internal error; the details are in the server log".to_string()
+            }
+            other => other.to_string(),
+        };
+        let code = self.code();
+        let mut resp = (status, Json(serde_json::json!({ "error": { "code": code, "message": message } }))).into_response();
+        if let AppError::RateLimited(secs) = self
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp.extensions_mut().insert(ErrorInfo { code, message });
+        resp
+    }
+}

@@ -1,0 +1,93 @@
+//! The HTTP edge: routes, middleware and thin handlers that translate between HTTP and the
+//! domain crates. Nothing below this module knows about axum or Leptos.
+
+mod api;
+mod auth_pages;
+pub mod ctx;
+mod csrf;
+pub mod error;
+mod ops;
+mod pages;
+mod settings;
+
+use crate::app::App;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::middleware;
+use axum::routing::{get, post};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub type AppState = Arc<App>;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.server.max_body_bytes;
+    let timeout = Duration::from_secs(state.config.server.request_timeout_secs);
+    let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+    let pages = Router::new()
+        .route("/", get(pages::root))
+        .route("/login", get(auth_pages::login_form).post(auth_pages::login_submit))
+        .route("/signup", get(auth_pages::signup_form).post(auth_pages::signup_submit))
+        .route("/mfa", get(auth_pages::mfa_form).post(auth_pages::mfa_submit))
+        .route("/logout", post(auth_pages::logout))
+        .route("/session/tenant", post(auth_pages::switch_tenant))
+        .route("/dashboard", get(pages::dashboard))
+        .route("/audit", get(pages::audit))
+        .route("/permissions", get(pages::permissions))
+        .route("/permissions/{user_id}/role", post(pages::set_role))
+        .route("/help", get(pages::help))
+        .route("/admin/tenants", get(pages::admin_tenants))
+        .route("/settings", get(settings::preferences))
+        .route("/settings/preferences", post(settings::save_preferences))
+        .route("/settings/security", get(settings::security))
+        .route("/settings/password", post(settings::change_password))
+        .route("/settings/mfa/begin", post(settings::mfa_begin))
+        .route("/settings/mfa/confirm", post(settings::mfa_confirm))
+        .route("/settings/mfa/disable", post(settings::mfa_disable))
+        .route("/settings/mfa/recovery", post(settings::mfa_recovery))
+        .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/{page}", get(pages::upcoming));
+
+    let api = Router::new()
+        .route("/api/v1/auth/token", post(api::issue_token))
+        .route("/api/v1/auth/tokens", get(api::list_tokens))
+        .route("/api/v1/auth/tokens/{id}", axum::routing::delete(api::revoke_token))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/tenant/members", get(api::members))
+        .route("/api/v1/tenant/members/{user_id}/role", axum::routing::put(api::set_role))
+        .route("/api/v1/audit", get(api::audit))
+        .fallback(api::not_found);
+
+    let ops = Router::new().route("/healthz", get(ops::healthz)).route("/metrics", get(ops::metrics)).route("/assets/{*path}", get(ops::asset));
+
+    Router::new()
+        .merge(pages)
+        .merge(api)
+        .merge(ops)
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(middleware::from_fn_with_state(state.clone(), pages::html_errors))
+        .layer(middleware::from_fn(ops::record_metrics))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,160 @@
+//! Signed-in pages of the shop frame and the HTML rendering of errors.
+
+use super::AppState;
+use super::ctx::{Ctx, Member, SignedIn};
+use super::error::{AppError, ErrorInfo};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sr360_core::{Permission, Role, UserId};
+use sr360_meta::{AuditEvent, MfaState};
+use sr360_ui::pages as ui;
+use sr360_ui::{Flash, PageCtx, TenantVm, UserVm};
+
+const FLASH_KEYS: &[&str] = &["saved", "mfa_enabled", "mfa_disabled", "password_changed", "token_revoked", "role_changed", "csrf", "signed_out"];
+
+#[derive(Debug, Deserialize, Default)]
+pub struct FlashQuery {
+    pub m: Option<String>,
+}
+
+/// The frame context of a page for whoever is calling.
+pub fn page_ctx(state: &AppState, ctx: &Ctx, flash: Option<&str>) -> PageCtx {
+    let locale = ctx.locale();
+    let csrf = ctx.csrf_binding().map(|b| state.auth.csrf().token(&b)).unwrap_or_default();
+    let mut p = PageCtx::anonymous(locale, csrf, &ctx.path);
+    if let Some(key) = flash.filter(|k| FLASH_KEYS.contains(k)) {
+        p.flash = Some(if key == "csrf" { Flash::error(p.t(&format!("msg.{key}"))) } else { Flash::ok(p.t(&format!("msg.{key}"))) });
+    }
+    if let Some(s) = ctx.session.as_ref().filter(|s| s.state == sr360_meta::SessionState::Active) {
+        p.theme = s.user.theme.clone();
+        p.user = Some(UserVm { id: s.user.id.0, email: s.user.email.clone(), display_name: s.user.display_name.clone(), is_operator: s.user.is_operator });
+        let memberships = state.meta.memberships_of(s.user.id).unwrap_or_default();
+        p.tenants = memberships.iter().map(|m| TenantVm { id: m.tenant_id.to_string(), name: m.tenant_name.clone(), role: m.role.as_str().into() }).collect();
+        p.tenant = s.scope.as_ref().and_then(|sc| p.tenants.iter().find(|t| t.id == sc.tenant().as_str()).cloned());
+    }
+    p
+}
+
+pub async fn root(ctx: Ctx) -> Redirect {
+    if ctx.session.is_some() { Redirect::to("/dashboard") } else { Redirect::to("/login") }
+}
+
+pub async fn dashboard(State(state): State<AppState>, m: Member, Query(q): Query<FlashQuery>) -> Result<Html<String>, AppError> {
+    m.require(Permission::ViewAnalytics)?;
+    let p = page_ctx(&state, m.ctx(), q.m.as_deref());
+    let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
+    let demo_dir = state.warehouses.tenant_dir(m.scope.tenant()).join("objects").join("demo-shop");
+    let mut demo_files: Vec<String> = std::fs::read_dir(&demo_dir)
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    demo_files.sort();
+    let vm = ui::DashboardVm { shop_name: tenant.name, member_count: state.meta.tenant_member_count(m.scope.tenant())?, mfa_on: m.user().mfa == MfaState::On, has_data: false, demo_files };
+    Ok(Html(ui::dashboard(&p, &vm)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+pub async fn audit(State(state): State<AppState>, m: Member, Query(q): Query<AuditQuery>) -> Result<Html<String>, AppError> {
+    m.require(Permission::ManageTenant)?;
+    let p = page_ctx(&state, m.ctx(), None);
+    const PAGE: u32 = 100;
+    let rows = state.meta.audit_for_tenant(&m.scope, q.before, PAGE)?;
+    let next = (rows.len() == PAGE as usize).then(|| rows.last().map(|r| r.id)).flatten();
+    let vms: Vec<ui::AuditRowVm> = rows.into_iter().map(|r| ui::AuditRowVm { at: r.at, actor: r.actor, action: r.action, target: r.target, ip: r.ip }).collect();
+    Ok(Html(ui::audit_log(&p, &vms, next)))
+}
+
+pub async fn permissions(State(state): State<AppState>, m: Member, Query(q): Query<FlashQuery>) -> Result<Html<String>, AppError> {
+    m.require(Permission::ViewAnalytics)?;
+    let p = page_ctx(&state, m.ctx(), q.m.as_deref());
+    let members: Vec<ui::MemberVm> = state
+        .meta
+        .members(&m.scope)?
+        .into_iter()
+        .map(|x| ui::MemberVm { user_id: x.user_id.0, email: x.email, display_name: x.display_name, role: x.role.as_str().into() })
+        .collect();
+    let grantable: Vec<&'static str> = sr360_auth::Auth::grantable_roles(&m.scope).into_iter().map(Role::as_str).collect();
+    Ok(Html(ui::permissions(&p, &members, &grantable, m.scope.can(Permission::ViewPii))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    role: String,
+}
+
+pub async fn set_role(State(state): State<AppState>, m: Member, Path(user_id): Path<i64>, axum::Form(f): axum::Form<RoleForm>) -> Result<Redirect, AppError> {
+    m.require(Permission::ManageTenant)?;
+    let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid("unknown role".into()))?;
+    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    state.meta.set_role(&m.scope, UserId(user_id), role, &actor)?;
+    Ok(Redirect::to("/permissions?m=role_changed"))
+}
+
+pub async fn help(State(state): State<AppState>, s: SignedIn) -> Html<String> {
+    Html(ui::help(&page_ctx(&state, &s.ctx, None)))
+}
+
+pub async fn admin_tenants(State(state): State<AppState>, s: SignedIn) -> Result<Html<String>, AppError> {
+    if !s.user().is_operator {
+        return Err(AppError::NotFound("page"));
+    }
+    let rows = state
+        .meta
+        .list_tenants()?
+        .into_iter()
+        .map(|t| Ok(ui::TenantRowVm { members: state.meta.tenant_member_count(&t.id)?, id: t.id.to_string(), name: t.name, created_at: t.created_at }))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(Html(ui::admin_tenants(&page_ctx(&state, &s.ctx, None), &rows)))
+}
+
+/// Navigation targets whose feature is not in this build.
+pub async fn upcoming(State(state): State<AppState>, s: SignedIn, Path(page): Path<String>) -> Result<Html<String>, AppError> {
+    let path = format!("/{page}");
+    let (_, key, _) = sr360_ui::nav_items().find(|(p, _, available)| *p == path && !available).ok_or(AppError::NotFound("page"))?;
+    Ok(Html(ui::upcoming(&page_ctx(&state, &s.ctx, None), key)))
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound("page")
+}
+
+/// Turn error responses of page routes into HTML: sign-in redirects for missing sessions,
+/// an error page otherwise. API routes keep their JSON.
+pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let is_get = req.method() == Method::GET;
+    let (mut parts, body) = req.into_parts();
+    let ctx = Ctx::from_request_parts(&mut parts, &state).await.ok();
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    if path.starts_with("/api/") || path.starts_with("/assets/") || path == "/healthz" || path == "/metrics" {
+        return resp;
+    }
+    let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else { return resp };
+    match info.code {
+        "unauthenticated" if is_get => return Redirect::to("/login").into_response(),
+        "mfa_pending" => return Redirect::to("/mfa").into_response(),
+        _ => {}
+    }
+    let status = resp.status();
+    let retry = resp.headers().get(header::RETRY_AFTER).cloned();
+    let p = match &ctx {
+        Some(c) => page_ctx(&state, c, None),
+        None => PageCtx::anonymous("en", String::new(), &path),
+    };
+    let mut out = (status, Html(ui::error_page(&p, status.as_u16(), &info.message))).into_response();
+    if let Some(r) = retry {
+        out.headers_mut().insert(header::RETRY_AFTER, r);
+    }
+    out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::debug!("rendered internal error page");
+    }
+    out.extensions_mut().insert(info);
+    out
+}

@@ -1,0 +1,127 @@
+//! The `sr360` binary itself: account and shop commands, doctor, the demo generator, and a
+//! real `serve` process stopped by SIGTERM.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn sr360(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sr360"));
+    c.arg("--data").arg(data).args(args).env("SR360_SECRETS__BACKEND", "file").env("SR360_AUTH__ARGON2_MEMORY_KIB", "8192").env("SR360_AUTH__ARGON2_ITERATIONS", "1");
+    c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("spawn sr360");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn tenant_and_user_commands() {
+    let d = tempfile::tempdir().unwrap();
+    let (ok, out, err) = sr360(d.path(), &["tenant", "create", "Corner Shop"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("created shop corner-shop"));
+    assert!(d.path().join("tenants/corner-shop/warehouse.duckdb").exists());
+    let (ok, _, err) = sr360(d.path(), &["tenant", "create", "Other", "--id", "../etc"], None);
+    assert!(!ok && err.contains("tenant id"), "{err}");
+    let (ok, out, err) = sr360(d.path(), &["user", "add", "ana@example.com", "--name", "Ana", "--tenant", "corner-shop", "--role", "admin"], None);
+    assert!(ok, "{err}");
+    let generated = out.lines().find_map(|l| l.strip_prefix("password: ")).expect("generated password printed").to_string();
+    assert!(generated.len() >= 20);
+    let (ok, _, err) = sr360(d.path(), &["user", "add", "bo@example.com", "--name", "Bo", "--password-stdin"], Some("short\n"));
+    assert!(!ok && err.contains("at least 10"), "{err}");
+    let (ok, out, _) = sr360(d.path(), &["user", "add", "bo@example.com", "--name", "Bo", "--password-stdin"], Some("a long enough password\n"));
+    assert!(ok && !out.contains("password:"));
+    let (ok, out, err) = sr360(d.path(), &["user", "set-role", "bo@example.com", "--tenant", "corner-shop", "--role", "viewer"], None);
+    assert!(ok && out.contains("added to corner-shop as viewer"), "{out}{err}");
+    let (ok, out, _) = sr360(d.path(), &["user", "set-role", "bo@example.com", "--tenant", "corner-shop", "--role", "analyst"], None);
+    assert!(ok && out.contains("viewer -> analyst"), "{out}");
+    let (ok, out, _) = sr360(d.path(), &["user", "list"], None);
+    assert!(ok && out.contains("ana@example.com") && out.contains("corner-shop:analyst"), "{out}");
+    let (ok, out, _) = sr360(d.path(), &["user", "reset-password", "ana@example.com"], None);
+    assert!(ok && out.contains("password: ") && !out.contains(&generated));
+    let (ok, _, err) = sr360(d.path(), &["user", "reset-password", "nobody@example.com"], None);
+    assert!(!ok && err.contains("no account"));
+    let (ok, out, _) = sr360(d.path(), &["tenant", "list"], None);
+    assert!(ok && out.contains("corner-shop") && out.contains("Corner Shop"));
+    let (ok, out, err) = sr360(d.path(), &["doctor"], None);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("[ok  ] schema") && out.contains("[ok  ] duckdb") && out.contains("mode 0600"), "{out}");
+    // Invalid configuration is a clear error.
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sr360"));
+    let out = c.arg("--data").arg(d.path()).arg("doctor").env("SR360_AUTH__SIGNING_KEY", "changeme").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signing_key"));
+}
+
+#[test]
+fn demo_generate_only_writes_the_export_files() {
+    let d = tempfile::tempdir().unwrap();
+    let out_dir = d.path().join("shop");
+    let (ok, out, err) = sr360(d.path(), &["demo", "--generate-only", out_dir.to_str().unwrap(), "--scale", "0.05", "--seed", "3"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("orders"), "{out}");
+    for f in ["orders.csv", "customers.csv", "products.json", "promotions.json", "web_events.parquet", "ground_truth.json"] {
+        assert!(out_dir.join(f).is_file(), "{f}");
+    }
+    let (ok, _, err) = sr360(d.path(), &["demo", "--generate-only", out_dir.to_str().unwrap(), "--scale", "0"], None);
+    assert!(!ok && err.contains("scale"), "{err}");
+}
+
+#[test]
+fn demo_prepares_shop_and_login() {
+    let d = tempfile::tempdir().unwrap();
+    let (ok, out, err) = sr360(d.path(), &["demo", "--no-serve", "--scale", "0.05"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("E-mail:    owner@demo.local"), "{out}");
+    let pw1 = out.lines().find_map(|l| l.trim().strip_prefix("Password:")).unwrap().split_whitespace().next().unwrap().to_string();
+    assert!(d.path().join("tenants/demo/objects/demo-shop/orders.csv").is_file());
+    // A second run keeps the shop and gives a new password.
+    let (ok, out, _) = sr360(d.path(), &["demo", "--no-serve", "--scale", "0.05"], None);
+    assert!(ok && !out.contains("demo shop in"), "generated only once: {out}");
+    let pw2 = out.lines().find_map(|l| l.trim().strip_prefix("Password:")).unwrap().split_whitespace().next().unwrap().to_string();
+    assert_ne!(pw1, pw2);
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let d = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sr360"))
+        .arg("--data")
+        .arg(d.path())
+        .args(["serve", "--addr", &addr])
+        .env("SR360_SECRETS__BACKEND", "file")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = format!("http://{addr}/healthz");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let up = rt.block_on(async {
+        for _ in 0..100 {
+            if reqwest::get(&url).await.is_ok_and(|r| r.status() == 200) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    });
+    assert!(up, "server came up");
+    let rc = unsafe { libc_kill(child.id() as i32, 15) };
+    assert_eq!(rc, 0);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit after SIGTERM: {:?}", out.status);
+    let log = String::from_utf8_lossy(&out.stderr);
+    let first = log.lines().next().unwrap_or("");
+    let v: serde_json::Value = serde_json::from_str(first).unwrap_or_else(|e| panic!("JSON log line ({e}): {first}"));
+    assert!(v.get("level").is_some() && v.get("timestamp").is_some());
+    assert!(log.contains("stopped"));
+}
+
+unsafe extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}

@@ -1,0 +1,213 @@
+//! The one integration harness: the real server on 127.0.0.1:0 with a temporary data dir,
+//! a manual clock, and a small HTTP agent that keeps cookies like a browser would.
+
+use smartretail360::app::App;
+use sr360_core::config::SecretBackend;
+use sr360_core::{Config, ManualClock, OsEntropy};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+pub struct TestServer {
+    pub url: String,
+    pub app: Arc<App>,
+    pub clock: Arc<ManualClock>,
+    pub dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut c = Config::default();
+    c.data_dir = dir.to_path_buf();
+    c.secrets.backend = SecretBackend::File;
+    c.auth.argon2_memory_kib = 8 * 1024;
+    c.auth.argon2_iterations = 1;
+    c.auth.attempts_per_minute_per_ip = 10_000;
+    c.auth.attempts_per_minute_per_account = 10_000;
+    c.auth.lockout_threshold = 5;
+    c.server.trust_forwarded_for = true;
+    c.warehouse.memory_limit = "256MB".into();
+    c.warehouse.threads = 1;
+    c
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(f: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut cfg = test_config(dir.path());
+        f(&mut cfg);
+        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+        let app = App::open(cfg, clock.clone(), Arc::new(OsEntropy)).expect("app opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(smartretail360::server::serve(app.clone(), listener, async move {
+            let _ = rx.await;
+        }));
+        TestServer { url, app, clock, dir, stop: Some(tx), task: Some(task) }
+    }
+
+    pub fn agent(&self) -> Agent {
+        Agent::new(&self.url)
+    }
+
+    /// Stop gracefully and wait for the server task.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.expect("join").expect("server ended cleanly");
+        }
+    }
+
+    /// Sign up a new shop through the form; returns the signed-in agent.
+    pub async fn signup(&self, shop: &str, email: &str, password: &str) -> Agent {
+        let mut a = self.agent();
+        let page = a.get("/signup").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let csrf = page.csrf();
+        let r = a.post_form("/signup", &[("csrf", &csrf), ("shop", shop), ("name", "Test Owner"), ("email", email), ("password", password)]).await;
+        assert_eq!(r.status, 303, "signup failed: {}", r.body);
+        assert_eq!(r.location(), "/dashboard");
+        a
+    }
+
+    /// Create a user with a role in a shop, directly in the store (like `sr360 user add`).
+    pub async fn add_member(&self, tenant: &str, email: &str, password: &str, role: sr360_core::Role) -> sr360_core::UserId {
+        let scope = self.app.meta.system_scope(&sr360_core::TenantId::parse(tenant).unwrap()).unwrap();
+        let hash = self.app.auth.hash_password(password).await.unwrap();
+        self.app.meta.create_user(email, email.split('@').next().unwrap(), &hash, false, Some((&scope, role)), &sr360_meta::AuditEvent::cli()).unwrap()
+    }
+
+    /// Tenant id of the shop a user owns (first membership).
+    pub fn tenant_of(&self, email: &str) -> String {
+        let u = self.app.meta.user_by_email(email).unwrap().unwrap();
+        self.app.meta.memberships_of(u.id).unwrap()[0].tenant_id.to_string()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+    pub set_cookies: Vec<String>,
+}
+
+impl Resp {
+    pub fn location(&self) -> String {
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    }
+    pub fn csrf(&self) -> String {
+        let re = regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap();
+        re.captures(&self.body).map(|c| c[1].to_string()).unwrap_or_else(|| panic!("no csrf field in page: {}", &self.body[..self.body.len().min(400)]))
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+}
+
+/// A cookie-keeping HTTP client that does not follow redirects.
+#[derive(Clone)]
+pub struct Agent {
+    base: String,
+    client: reqwest::Client,
+    pub cookies: BTreeMap<String, String>,
+    pub user_agent: String,
+    pub forwarded_for: Option<String>,
+}
+
+impl Agent {
+    pub fn new(base: &str) -> Self {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Agent { base: base.to_string(), client, cookies: BTreeMap::new(), user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36".into(), forwarded_for: None }
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        self.cookies.get("__Host-sr360_session").cloned()
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub async fn send(&mut self, req: reqwest::RequestBuilder) -> Resp {
+        let mut req = req.header("user-agent", &self.user_agent);
+        if !self.cookies.is_empty() {
+            req = req.header("cookie", self.cookie_header());
+        }
+        if let Some(ip) = &self.forwarded_for {
+            req = req.header("x-forwarded-for", ip);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let set_cookies: Vec<String> = headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+        for sc in &set_cookies {
+            let first = sc.split(';').next().unwrap_or("");
+            if let Some((k, v)) = first.split_once('=') {
+                let expired = sc.to_ascii_lowercase().contains("max-age=0");
+                if expired || v.is_empty() {
+                    self.cookies.remove(k.trim());
+                } else {
+                    self.cookies.insert(k.trim().to_string(), v.trim().to_string());
+                }
+            }
+        }
+        let body = r.text().await.unwrap_or_default();
+        Resp { status, headers, body, set_cookies }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let req = self.client.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
+        let req = self.client.post(format!("{}{path}", self.base)).form(form);
+        self.send(req).await
+    }
+
+    /// POST a form with the CSRF token taken from `page`.
+    pub async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Resp {
+        let csrf = self.get(page).await.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(action, &all).await
+    }
+
+    pub async fn api(&mut self, method: reqwest::Method, path: &str, bearer: Option<&str>, body: Option<serde_json::Value>) -> Resp {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = bearer {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        self.send(req).await
+    }
+
+    pub async fn login(&mut self, email: &str, password: &str) -> Resp {
+        let csrf = self.get("/login").await.csrf();
+        self.post_form("/login", &[("csrf", &csrf), ("email", email), ("password", password)]).await
+    }
+}
+
+pub const PW: &str = "correct horse battery staple";

@@ -1,0 +1,9 @@
+//! Integration tests against the real server (one binary, so the slow link happens once).
+
+mod auth;
+mod cli;
+mod harness;
+mod matrix;
+mod mfa;
+mod ops;
+mod ui;

@@ -1,0 +1,178 @@
+//! The pages in a real browser: headless Chromium driven through chromedriver. Checks the
+//! key elements, keyboard access, no script or CSP errors, and saves screenshots (light,
+//! dark, Arabic, phone) to $SR360_SCREENSHOTS for a person to look at.
+//! Set SR360_SKIP_BROWSER=1 to skip on a machine without Chromium (CI never does).
+
+use crate::harness::{PW, TestServer};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    _profile: tempfile::TempDir,
+    client: Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn driver() -> Option<Driver> {
+    if std::env::var("SR360_SKIP_BROWSER").is_ok_and(|v| v == "1") {
+        eprintln!("SR360_SKIP_BROWSER=1: browser test skipped");
+        return None;
+    }
+    let bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists()).expect("chromedriver not installed: run scripts/install-deps.sh (or set SR360_SKIP_BROWSER=1)");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(bin).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run",
+                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
+            Ok(client) => return Some(Driver { child, _profile: profile, client }),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("cannot start a Chromium session: {last:?}");
+}
+
+fn shots_dir() -> std::path::PathBuf {
+    let d = std::env::var_os("SR360_SCREENSHOTS").map(std::path::PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("sr360-screenshots"));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    assert!(png.len() > 5_000, "{name}: screenshot too small to show a page");
+    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn no_errors(c: &Client, page: &str) {
+    let errs = c.execute("return (window.__sr360_errors || []).join('\\n')", vec![]).await.unwrap();
+    assert_eq!(errs.as_str().unwrap_or(""), "", "script or CSP errors on {page}");
+    let has_js = c.execute("return Array.isArray(window.__sr360_errors)", vec![]).await.unwrap();
+    assert_eq!(has_js, serde_json::json!(true), "app.js did not run on {page}");
+}
+
+async fn wait_path(c: &Client, want: &str) {
+    for _ in 0..50 {
+        if c.current_url().await.unwrap().path() == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never reached {want}, at {}", c.current_url().await.unwrap());
+}
+
+async fn set_prefs(c: &Client, base: &str, locale: &str, theme: &str) {
+    c.goto(&format!("{base}/settings")).await.unwrap();
+    c.find(Locator::Css("#locale")).await.unwrap().select_by_value(locale).await.unwrap();
+    c.find(Locator::Css("#theme")).await.unwrap().select_by_value(theme).await.unwrap();
+    c.find(Locator::Css("form[action='/settings/preferences'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/settings").await;
+}
+
+#[tokio::test]
+async fn pages_in_headless_chromium() {
+    let Some(d) = driver().await else { return };
+    let s = TestServer::start().await;
+    let base = s.url.clone();
+    let c = &d.client;
+
+    // Sign-up page, then a new shop.
+    c.goto(&format!("{base}/signup")).await.unwrap();
+    shot(c, "signup").await;
+    no_errors(c, "signup").await;
+    c.find(Locator::Id("shop")).await.unwrap().send_keys("Harbor Goods").await.unwrap();
+    c.find(Locator::Id("name")).await.unwrap().send_keys("Hana Berg").await.unwrap();
+    c.find(Locator::Id("email")).await.unwrap().send_keys("hana@example.com").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PW).await.unwrap();
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/dashboard").await;
+
+    // Dashboard: landmarks, navigation for every page of the product, skip link first.
+    let h1 = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(h1, "Dashboard");
+    let nav_links = c.find_all(Locator::Css("nav.sidebar a[href^='/']")).await.unwrap().len();
+    assert_eq!(nav_links, 19, "brand + 18 pages");
+    assert!(c.find(Locator::Css("header.topbar input[type=search]")).await.is_ok());
+    c.find(Locator::Css("body")).await.unwrap().send_keys("\u{E004}").await.unwrap(); // Tab
+    let focused = c.execute("return document.activeElement.className", vec![]).await.unwrap();
+    assert_eq!(focused, serde_json::json!("skip"), "first Tab lands on the skip link");
+    no_errors(c, "dashboard").await;
+    shot(c, "dashboard-light").await;
+
+    set_prefs(c, &base, "en", "dark").await;
+    c.goto(&format!("{base}/dashboard")).await.unwrap();
+    let bg = c.execute("return getComputedStyle(document.body).backgroundColor", vec![]).await.unwrap();
+    assert_eq!(bg, serde_json::json!("rgb(15, 19, 26)"), "dark theme applied");
+    shot(c, "dashboard-dark").await;
+
+    set_prefs(c, &base, "ar", "light").await;
+    c.goto(&format!("{base}/dashboard")).await.unwrap();
+    let dir = c.execute("return document.documentElement.dir", vec![]).await.unwrap();
+    assert_eq!(dir, serde_json::json!("rtl"));
+    let sidebar_right = c.execute("const r = document.querySelector('nav.sidebar').getBoundingClientRect(); return r.left > window.innerWidth / 2", vec![]).await.unwrap();
+    assert_eq!(sidebar_right, serde_json::json!(true), "navigation on the right in RTL");
+    no_errors(c, "dashboard (ar)").await;
+    shot(c, "dashboard-ar").await;
+
+    set_prefs(c, &base, "en", "system").await;
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{base}/dashboard")).await.unwrap();
+    let nav_hidden = c.execute("const r = document.querySelector('nav.sidebar').getBoundingClientRect(); return r.right <= 0", vec![]).await.unwrap();
+    assert_eq!(nav_hidden, serde_json::json!(true), "navigation folds away on a phone");
+    let overflow = c.execute("return document.documentElement.scrollWidth > window.innerWidth + 1", vec![]).await.unwrap();
+    assert_eq!(overflow, serde_json::json!(false), "no sideways scrolling on a phone");
+    shot(c, "dashboard-phone").await;
+    c.find(Locator::Css("label.menu-toggle")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    shot(c, "dashboard-phone-menu").await;
+    c.set_window_size(1280, 900).await.unwrap();
+
+    // Two-factor enrolment shows a QR code.
+    c.goto(&format!("{base}/settings/security")).await.unwrap();
+    c.find(Locator::Css("form[action='/settings/mfa/begin'] button")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/settings/security").await;
+    assert!(c.find(Locator::Css(".qr svg")).await.is_ok());
+    no_errors(c, "security").await;
+    shot(c, "settings-security").await;
+
+    for path in ["/permissions", "/audit", "/settings/tokens", "/help", "/copilot"] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        no_errors(c, path).await;
+        assert!(c.find(Locator::Css("main h1")).await.is_ok(), "{path} has a heading");
+    }
+    shot(c, "audit").await;
+
+    // Sign out, sign in again through the form.
+    c.goto(&format!("{base}/dashboard")).await.unwrap();
+    c.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/login").await;
+    shot(c, "login").await;
+    c.find(Locator::Id("email")).await.unwrap().send_keys("hana@example.com").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PW).await.unwrap();
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/dashboard").await;
+    let cookies = c.get_all_cookies().await.unwrap();
+    let session = cookies.iter().find(|k| k.name().contains("sr360_session")).expect("session cookie in the browser");
+    assert_eq!(session.name(), "__Host-sr360_session", "the browser accepted the __Host- cookie on localhost");
+    d.client.clone().close().await.unwrap();
+}

@@ -1,0 +1,25 @@
+//! One function per page: view model in, complete HTML document out.
+
+mod account;
+mod auth;
+mod dashboard;
+mod status;
+mod tenant;
+
+pub use account::{SecurityVm, SettingsTab, TokenVm, LoginVm, settings};
+pub use auth::{login, mfa_prompt, signup};
+pub use dashboard::{DashboardVm, dashboard};
+pub use status::{error_page, help, upcoming};
+pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
+
+use leptos::prelude::*;
+
+pub(crate) fn csrf_field(token: &str) -> impl IntoView + use<> {
+    view! { <input type="hidden" name="csrf" value=token.to_string()/> }
+}
+
+/// Unix seconds as "2026-11-27 21:52 UTC".
+pub(crate) fn fmt_time(unix: i64) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&fmt).ok()).unwrap_or_default()
+}

@@ -1,0 +1,44 @@
+//! Pages that explain a state: a part of the product not in this build yet, an error, help.
+
+use crate::icons::svg;
+use crate::{PageCtx, render_document};
+use leptos::prelude::*;
+
+/// A navigation target whose feature is not in this build: says so plainly.
+pub fn upcoming(ctx: &PageCtx, title_key: &str) -> String {
+    let body = view! {
+        <h1>{ctx.t(title_key)}</h1>
+        <div class="card empty">
+            <span inner_html=svg("hourglass", "")></span>
+            <h2>{ctx.t("upcoming.title")}</h2>
+            <p class="muted">{ctx.t("upcoming.text")}</p>
+            <p><a class="btn secondary" href="/dashboard">{ctx.t("upcoming.back")}</a></p>
+        </div>
+    };
+    render_document(ctx, &ctx.t(title_key), body)
+}
+
+pub fn error_page(ctx: &PageCtx, status: u16, message: &str) -> String {
+    let title = format!("{} {status}", ctx.t("error.title"));
+    let body = view! {
+        <div class="card">
+            <h1>{title.clone()}</h1>
+            <p>{message.to_string()}</p>
+            <p><a href="/">{ctx.t("error.home")}</a></p>
+        </div>
+    };
+    render_document(ctx, &title, body)
+}
+
+pub fn help(ctx: &PageCtx) -> String {
+    let items = ["help.q_data", "help.q_roles", "help.q_mfa", "help.q_tokens", "help.q_offline"]
+        .iter()
+        .map(|k| view! { <details class="card"><summary><strong>{ctx.t(k)}</strong></summary><p>{ctx.t(&format!("{k}_a"))}</p></details> })
+        .collect_view();
+    let body = view! {
+        <h1>{ctx.t("nav.help")}</h1>
+        <p class="lede">{ctx.t("help.lede")}</p>
+        {items}
+    };
+    render_document(ctx, &ctx.t("nav.help"), body)
+}
