@@ -5,6 +5,7 @@
 //! and the pages in `sr360-ui`; see ARCHITECTURE.md.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod doctor;
 pub mod http;

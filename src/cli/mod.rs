@@ -45,6 +45,18 @@ enum Command {
     User(accounts::UserCmd),
     /// Check the data directory, schema, models and disk.
     Doctor,
+    /// Measure start-up, memory, login throughput and demo generation; write a Markdown table.
+    Bench {
+        /// Where to write the table.
+        #[arg(long, default_value = "docs/bench/foundation.md")]
+        out: PathBuf,
+        /// Demo generator scale to time (50 is about 1M order lines).
+        #[arg(long, default_value_t = 50.0)]
+        demo_scale: f64,
+        /// Seconds to run the login benchmark.
+        #[arg(long, default_value_t = 10)]
+        login_seconds: u64,
+    },
 }
 
 pub fn load_config(cli_config: Option<&PathBuf>, data: Option<&PathBuf>, addr: Option<SocketAddr>) -> anyhow::Result<Config> {
@@ -94,6 +106,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
             let app = open_app(cfg)?;
             runtime()?.block_on(accounts::user(app, cmd))
+        }
+        Command::Bench { out, demo_scale, login_seconds } => {
+            crate::bench::run(crate::bench::BenchArgs { out, demo_scale, login_seconds })?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Doctor => {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;

@@ -128,13 +128,13 @@ pub async fn not_found() -> AppError {
 /// an error page otherwise. API routes keep their JSON.
 pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    if path.starts_with("/api/") || path.starts_with("/assets/") || path == "/healthz" || path == "/metrics" {
+        return next.run(req).await;
+    }
     let is_get = req.method() == Method::GET;
     let (mut parts, body) = req.into_parts();
     let ctx = Ctx::from_request_parts(&mut parts, &state).await.ok();
     let resp = next.run(Request::from_parts(parts, body)).await;
-    if path.starts_with("/api/") || path.starts_with("/assets/") || path == "/healthz" || path == "/metrics" {
-        return resp;
-    }
     let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else { return resp };
     match info.code {
         "unauthenticated" if is_get => return Redirect::to("/login").into_response(),

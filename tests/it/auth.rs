@@ -225,7 +225,7 @@ async fn api_tokens_are_issued_used_listed_and_revoked() {
     // Created from the settings page, shown once.
     let r = a.submit("/settings/tokens", "/settings/tokens", &[("name", "from ui")]).await;
     assert_eq!(r.status, 200);
-    let shown = regex::Regex::new(r#"id="new-token">(sr360_[A-Za-z0-9_-]+)<"#).unwrap().captures(&r.body).unwrap()[1].to_string();
+    let shown = regex::Regex::new(r#"id="new-token"[^>]*>(sr360_[A-Za-z0-9_-]+)<"#).unwrap().captures(&r.body).unwrap()[1].to_string();
     assert_eq!(script.api(Method::GET, "/api/v1/me", Some(&shown), None).await.status, 200);
     // A password change revokes tokens and ends sessions.
     let r = a.submit("/settings/security", "/settings/password", &[("current", PW), ("new", "another long passphrase")]).await;

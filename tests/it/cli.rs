@@ -89,7 +89,7 @@ fn serve_stops_cleanly_on_sigterm() {
     let d = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sr360"))
+    let child = Command::new(env!("CARGO_BIN_EXE_sr360"))
         .arg("--data")
         .arg(d.path())
         .args(["serve", "--addr", &addr])

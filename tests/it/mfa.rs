@@ -6,7 +6,7 @@ use reqwest::Method;
 
 fn code(secret_b32: &str, unix: i64) -> String {
     let secret = totp_rs::Secret::Encoded(secret_b32.to_string()).to_bytes().unwrap();
-    totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).generate(unix as u64)
+    totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret, None, "test".to_string()).generate(unix as u64)
 }
 
 async fn enrol(s: &TestServer, a: &mut Agent) -> (String, Vec<String>) {

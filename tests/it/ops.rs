@@ -33,7 +33,7 @@ async fn health_metrics_headers_and_assets() {
     let etag = css.header("etag").unwrap();
     let req = reqwest::Client::new().get(format!("{}/assets/app.css", s.url)).header("if-none-match", etag);
     assert_eq!(a.send(req).await.status, 304);
-    assert_eq!(a.get("/assets/../Cargo.toml").await.status, 404);
+    assert_eq!(a.get("/assets/..%2FCargo.toml").await.status, 404);
     assert_eq!(a.get("/assets/nope.js").await.status, 404);
 }
 

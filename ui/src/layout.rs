@@ -164,14 +164,15 @@ pub fn render_document(ctx: &PageCtx, title: &str, body: impl IntoView + 'static
         "light" | "dark" => ctx.theme.clone(),
         _ => "system".to_string(),
     };
-    let flash = flash_view(ctx.flash.clone());
+    let flash = flash_view(ctx.flash.clone()).into_any();
+    let body = body.into_any();
     let inner = if ctx.user.is_some() {
         view! {
             <input type="checkbox" id="menu" class="sr-only" aria-hidden="true" tabindex="-1"/>
             <div class="app">
-                {sidebar(ctx)}
+                {sidebar(ctx).into_any()}
                 <div class="main-col">
-                    {topbar(ctx)}
+                    {topbar(ctx).into_any()}
                     <main id="main" tabindex="-1">{flash}{body}</main>
                 </div>
             </div>
@@ -191,7 +192,7 @@ pub fn render_document(ctx: &PageCtx, title: &str, body: impl IntoView + 'static
     };
     let doc = view! {
         <html lang=ctx.locale dir=dir data-theme=theme>
-            {head(ctx, title)}
+            {head(ctx, title).into_any()}
             <body>
                 <a class="skip" href="#main">{ctx.t("nav.skip")}</a>
                 {inner}

@@ -5,6 +5,8 @@
 //! Pages take plain view models (below), never domain or HTTP types, so this crate builds
 //! without the rest of the product and the web layer stays a thin adapter.
 
+#![recursion_limit = "512"]
+
 rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod assets;

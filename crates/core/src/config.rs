@@ -197,13 +197,17 @@ pub struct Overrides {
     pub addr: Option<SocketAddr>,
 }
 
+/// `SR360_*` variables that belong to the scripts and tests, not to the configuration.
+/// Any other unknown `SR360_*` variable is an error, so typos do not pass silently.
+const NOT_CONFIG: &[&str] = &["config", "cache", "screenshots", "skip_browser", "root"];
+
 const PLACEHOLDER_KEYS: &[&str] = &["changeme", "change-me", "secret", "password", "default", "example"];
 
 impl Config {
     /// Load defaults < file < environment < flags. `file` may be None: then `SR360_CONFIG`
     /// names one, or `<data_dir>/sr360.toml` is read when it exists.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
-        Self::load_from(file, overrides, Env::prefixed("SR360_").split("__").ignore(&["config"]))
+        Self::load_from(file, overrides, Env::prefixed("SR360_").split("__").ignore(NOT_CONFIG))
     }
 
     fn load_from(file: Option<&Path>, o: &Overrides, env: Env) -> Result<Config, ConfigError> {

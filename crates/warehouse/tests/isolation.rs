@@ -23,6 +23,8 @@ fn tenant_connection_is_confined_to_its_directory() {
     let b = meta.system_scope(&TenantId::parse("shop-b").unwrap()).unwrap();
     let wb = wh.provision(&b).unwrap();
     wb.with_conn(|c| Ok(c.execute_batch("CREATE TABLE secret AS SELECT 42 AS answer; CHECKPOINT;")?)).unwrap();
+    let b_csv = wb.root().join("objects").join("x.csv");
+    std::fs::write(&b_csv, "secret\n42\n").unwrap();
     let wa = wh.provision(&a).unwrap();
 
     // Its own directory works: write and read a file under tenants/shop-a/objects.
@@ -36,7 +38,8 @@ fn tenant_connection_is_confined_to_its_directory() {
         format!("ATTACH '{}' AS other (READ_ONLY)", b_file.display()),
         "SELECT * FROM read_csv('/etc/passwd')".to_string(),
         "SELECT * FROM read_text('/etc/passwd')".to_string(),
-        format!("SELECT * FROM read_csv('{}/tenants/shop-a/../shop-b/objects/x.csv')", dir.path().display()),
+        format!("SELECT * FROM read_csv('{}/../shop-b/objects/x.csv')", wa.root().display()),
+        format!("SELECT * FROM read_csv('{}')", b_csv.display()),
         "COPY (SELECT 1) TO '/tmp/sr360-escape.csv'".to_string(),
         "SET enable_external_access = true".to_string(),
         "SET allowed_directories = ['/']".to_string(),
