@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the build and tests need. Installs only what is missing.
 #   chromium, chromium-driver: the browser tests of the UI
-#   npm: fetching DuckDB's prebuilt library
+#   npm (only when no npm is on PATH): fetching DuckDB's prebuilt library
 set -euo pipefail
-pkgs=(chromium chromium-driver npm)
 missing=()
-for p in "${pkgs[@]}"; do
+for p in chromium chromium-driver; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v npm >/dev/null || missing+=(npm)
+command -v python3 >/dev/null || missing+=(python3 python3-pip)
 if ((${#missing[@]})); then
   SUDO=""
   [[ "$(id -u)" == 0 ]] || SUDO="sudo"

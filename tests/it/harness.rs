@@ -38,7 +38,11 @@ impl TestServer {
     }
 
     pub async fn start_with(f: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_in(tempfile::tempdir().expect("tempdir"), f).await
+    }
+
+    /// Serve an existing data directory (for example one `sr360 demo` prepared).
+    pub async fn start_in(dir: tempfile::TempDir, f: impl FnOnce(&mut Config)) -> Self {
         let mut cfg = test_config(dir.path());
         f(&mut cfg);
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));

@@ -176,3 +176,35 @@ async fn pages_in_headless_chromium() {
     assert_eq!(session.name(), "__Host-sr360_session", "the browser accepted the __Host- cookie on localhost");
     d.client.clone().close().await.unwrap();
 }
+
+/// The README promise: `sr360 demo` prints a login that works in a browser.
+#[tokio::test]
+async fn demo_login_works_in_headless_chromium() {
+    let Some(d) = driver().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sr360"))
+        .arg("--data")
+        .arg(dir.path())
+        .args(["demo", "--no-serve", "--scale", "0.05"])
+        .env("SR360_SECRETS__BACKEND", "file")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let email = stdout.lines().find_map(|l| l.trim().strip_prefix("E-mail:")).unwrap().trim().to_string();
+    let password = stdout.lines().find_map(|l| l.trim().strip_prefix("Password:")).unwrap().split_whitespace().next().unwrap().to_string();
+    let s = TestServer::start_in(dir, |c| c.secrets.backend = sr360_core::config::SecretBackend::File).await;
+    let c = &d.client;
+    c.goto(&format!("{}/", s.url)).await.unwrap();
+    wait_path(c, "/login").await;
+    c.find(Locator::Id("email")).await.unwrap().send_keys(&email).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(&password).await.unwrap();
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/dashboard").await;
+    let text = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(text.contains("Demo Outdoor & Home"), "{text}");
+    assert!(text.contains("orders.csv") && text.contains("web_events.parquet"), "{text}");
+    no_errors(c, "demo dashboard").await;
+    shot(c, "demo-dashboard").await;
+    d.client.clone().close().await.unwrap();
+}
