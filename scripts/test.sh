@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: install what the tests need, then run every test of the workspace,
-# including the server integration tests and the headless-Chromium UI tests.
+# including the server integration tests and the headless-Chromium UI tests. Screenshots of
+# the UI land in docs/screenshots/ (git-ignored) for a person to look at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -8,4 +9,13 @@ bash scripts/install-deps.sh
 bash scripts/fetch-duckdb.sh
 bash scripts/fetch-models.sh
 export SR360_SCREENSHOTS="${SR360_SCREENSHOTS:-$SR360_ROOT/docs/screenshots}"
-cargo test --locked --workspace --no-fail-fast "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --locked --workspace --all-targets --no-fail-fast "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole run.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

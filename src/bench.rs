@@ -99,8 +99,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     rows.push(("idle resident memory after start-up".into(), format!("{:.1} MB", rss as f64 / 1024.0), "< 150 MB".into()));
 
     // Logins per second with the default argon2id cost, every core busy.
-    let mut cfg = Config::default();
-    cfg.data_dir = work.join("login-data");
+    let mut cfg = Config { data_dir: work.join("login-data"), ..Default::default() };
     cfg.secrets.backend = SecretBackend::File;
     cfg.auth.attempts_per_minute_per_ip = 1_000_000;
     cfg.auth.attempts_per_minute_per_account = 1_000_000;

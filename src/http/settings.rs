@@ -61,6 +61,15 @@ fn refreshed(state: &AppState, s: &SignedIn) -> Result<SignedIn, AppError> {
     Ok(s2)
 }
 
+/// The security page again, with the error of the failed action; internal errors go up.
+fn security_error(state: &AppState, s: &SignedIn, e: AppError) -> Result<Response, AppError> {
+    if matches!(e, AppError::Internal(_)) {
+        return Err(e);
+    }
+    let vm = security_vm(state, s)?;
+    Ok((e.status(), render(state, s, SettingsTab::Security, &vm, Some(Flash::error(e.to_string())), None)).into_response())
+}
+
 pub async fn preferences(State(state): State<AppState>, s: SignedIn, Query(q): Query<FlashQuery>) -> Html<String> {
     render(&state, &s, SettingsTab::Preferences, &base_vm(&s), None, q.m.as_deref())
 }
@@ -97,14 +106,7 @@ pub struct PasswordForm {
 pub async fn change_password(State(state): State<AppState>, s: SignedIn, jar: CookieJar, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
     match state.auth.change_password(s.user(), &f.current, &f.new, s.ctx.ip, &s.ctx.user_agent).await {
         Ok(()) => Ok((clear_cookies(jar, SESSION_COOKIE), Redirect::to("/login?m=password_changed")).into_response()),
-        Err(e) => {
-            let e: AppError = e.into();
-            if matches!(e, AppError::Internal(_)) {
-                return Err(e);
-            }
-            let vm = security_vm(&state, &s)?;
-            Ok((e.status(), render(&state, &s, SettingsTab::Security, &vm, Some(Flash::error(e.to_string())), None)).into_response())
-        }
+        Err(e) => security_error(&state, &s, e.into()),
     }
 }
 
@@ -128,22 +130,14 @@ pub async fn mfa_confirm(State(state): State<AppState>, s: SignedIn, Form(f): Fo
             let p = page_ctx(&state, &s.ctx, Some("mfa_enabled"));
             Ok(Html(ui::settings(&p, SettingsTab::Security, &vm)).into_response())
         }
-        Err(e) => {
-            let e: AppError = e.into();
-            let vm = security_vm(&state, &s)?;
-            Ok((e.status(), render(&state, &s, SettingsTab::Security, &vm, Some(Flash::error(e.to_string())), None)).into_response())
-        }
+        Err(e) => security_error(&state, &s, e.into()),
     }
 }
 
 pub async fn mfa_disable(State(state): State<AppState>, s: SignedIn, Form(f): Form<CodeForm>) -> Result<Response, AppError> {
     match state.auth.disable_totp(s.user(), &f.code, &s.ctx.ip_string()) {
         Ok(()) => Ok(Redirect::to("/settings/security?m=mfa_disabled").into_response()),
-        Err(e) => {
-            let e: AppError = e.into();
-            let vm = security_vm(&state, &s)?;
-            Ok((e.status(), render(&state, &s, SettingsTab::Security, &vm, Some(Flash::error(e.to_string())), None)).into_response())
-        }
+        Err(e) => security_error(&state, &s, e.into()),
     }
 }
 
@@ -154,11 +148,7 @@ pub async fn mfa_recovery(State(state): State<AppState>, s: SignedIn, Form(f): F
             vm.new_recovery_codes = codes;
             Ok(render(&state, &s, SettingsTab::Security, &vm, None, None).into_response())
         }
-        Err(e) => {
-            let e: AppError = e.into();
-            let vm = security_vm(&state, &s)?;
-            Ok((e.status(), render(&state, &s, SettingsTab::Security, &vm, Some(Flash::error(e.to_string())), None)).into_response())
-        }
+        Err(e) => security_error(&state, &s, e.into()),
     }
 }
 

@@ -18,8 +18,7 @@ pub struct TestServer {
 }
 
 pub fn test_config(dir: &std::path::Path) -> Config {
-    let mut c = Config::default();
-    c.data_dir = dir.to_path_buf();
+    let mut c = Config { data_dir: dir.to_path_buf(), ..Default::default() };
     c.secrets.backend = SecretBackend::File;
     c.auth.argon2_memory_kib = 8 * 1024;
     c.auth.argon2_iterations = 1;

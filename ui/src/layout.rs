@@ -7,7 +7,10 @@ use crate::{Flash, FlashKind, PageCtx, assets, is_rtl};
 use leptos::prelude::*;
 
 /// (path, label key, icon, available in this build)
-pub const NAV: &[(&str, &[(&str, &str, &str, bool)])] = &[
+type NavItem = (&'static str, &'static str, &'static str, bool);
+
+/// Navigation groups: (group label key, items).
+pub const NAV: &[(&str, &[NavItem])] = &[
     ("nav.group_overview", &[("/dashboard", "nav.dashboard", "dashboard", true), ("/charts", "nav.charts", "charts", false), ("/funnel", "nav.funnel", "funnel", false)]),
     ("nav.group_data", &[("/upload", "nav.upload", "upload", false), ("/uploads", "nav.upload_history", "history", false)]),
     (

@@ -261,6 +261,7 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
         let di = di as u32;
         let active_promo = |c: usize| promos.iter().find(|p| p.cat == c && p.first_day <= di && di <= p.last_day);
         let mut orders: Vec<Order> = Vec::new();
+        #[allow(clippy::needless_range_loop)] // c indexes several parallel tables
         for c in 0..CATEGORIES.len() {
             let base = b * raw(day, c);
             let promo = active_promo(c);

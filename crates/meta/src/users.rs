@@ -297,10 +297,7 @@ impl MetaStore {
         if n == 0 {
             return Err(MetaError::Invalid("start two-factor enrolment first".into()));
         }
-        tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [id.0])?;
-        for h in recovery_hashes {
-            tx.execute("INSERT INTO recovery_codes(user_id, code_hash) VALUES (?1, ?2)", params![id.0, h])?;
-        }
+        set_recovery_codes(&tx, id, recovery_hashes)?;
         audit::insert(&tx, now, &actor.clone().action(AuditAction::MfaEnabled).target(format!("user:{}", id.0)))?;
         tx.commit()?;
         Ok(())
@@ -321,10 +318,7 @@ impl MetaStore {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [id.0])?;
-        for h in hashes {
-            tx.execute("INSERT INTO recovery_codes(user_id, code_hash) VALUES (?1, ?2)", params![id.0, h])?;
-        }
+        set_recovery_codes(&tx, id, hashes)?;
         audit::insert(&tx, now, &actor.clone().action(AuditAction::RecoveryCodesRegenerated).target(format!("user:{}", id.0)))?;
         tx.commit()?;
         Ok(())
@@ -340,6 +334,15 @@ impl MetaStore {
     pub fn recovery_codes_left(&self, id: UserId) -> Result<i64, MetaError> {
         Ok(self.conn().query_row("SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL", [id.0], |r| r.get(0))?)
     }
+}
+
+/// Replace a user's recovery codes inside a transaction.
+fn set_recovery_codes(tx: &rusqlite::Transaction<'_>, id: UserId, hashes: &[String]) -> Result<(), MetaError> {
+    tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [id.0])?;
+    for h in hashes {
+        tx.execute("INSERT INTO recovery_codes(user_id, code_hash) VALUES (?1, ?2)", params![id.0, h])?;
+    }
+    Ok(())
 }
 
 fn row_to_membership(r: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
