@@ -119,6 +119,10 @@ fn serve_stops_cleanly_on_sigterm() {
     let v: serde_json::Value = serde_json::from_str(first).unwrap_or_else(|e| panic!("JSON log line ({e}): {first}"));
     assert!(v.get("level").is_some() && v.get("timestamp").is_some());
     assert!(log.contains("stopped"));
+    // Every request is one JSON line carrying its request id.
+    let req_line = log.lines().find(|l| l.contains("finished processing request")).unwrap_or_else(|| panic!("no request log line: {log}"));
+    let v: serde_json::Value = serde_json::from_str(req_line).unwrap();
+    assert!(v["span"]["request_id"].as_str().is_some_and(|id| id.len() >= 32), "{req_line}");
 }
 
 unsafe extern "C" {

@@ -1,0 +1,11 @@
+//! The data pipeline that turns a merchant's export into bronze, silver and gold tables.
+//! This first part recognises what a file is from its bytes alone — compression, encoding,
+//! format, delimiter, quoting, header — and prepares it for loading: gzip unpacked under a
+//! size and ratio limit, Latin-1 turned into UTF-8, a BOM dropped, JSON nesting bounded.
+//! The file name is never trusted.
+
+pub mod prepare;
+pub mod sniff;
+
+pub use prepare::{Limits, PrepareError, Prepared, prepare};
+pub use sniff::{Encoding, Format, SniffError, Sniffed, sniff};
