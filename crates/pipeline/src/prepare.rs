@@ -175,6 +175,26 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
     let out_path = work_dir.join(format!("prepared.{ext}"));
     let out = File::create(&out_path).map_err(io(&out_path))?;
     let mut w = BufWriter::with_capacity(1 << 20, out);
+    // Whitespace-separated text becomes tab-separated, so the loader sees one delimiter.
+    let mut emit = |w: &mut BufWriter<File>, text: &str, line: &mut String, whitespace: bool| -> std::io::Result<u64> {
+        if !whitespace {
+            w.write_all(text.as_bytes())?;
+            return Ok(text.len() as u64);
+        }
+        let mut n = 0;
+        for c in text.chars() {
+            if c == '\n' {
+                let joined = line.split_whitespace().collect::<Vec<_>>().join("\t");
+                w.write_all(joined.as_bytes())?;
+                w.write_all(b"\n")?;
+                n += joined.len() as u64 + 1;
+                line.clear();
+            } else {
+                line.push(c);
+            }
+        }
+        Ok(n)
+    };
     let text = sniffed.format != Format::Parquet;
     let json = matches!(sniffed.format, Format::Json | Format::NdJson);
     let mut depth = Depth::default();
@@ -182,6 +202,8 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
     let mut total_out: u64 = 0;
     let mut carry: Vec<u8> = Vec::new();
     let mut first = true;
+    let whitespace = matches!(sniffed.format, Format::Delimited { delimiter: b' ', .. });
+    let mut line = String::new();
     let mut buf = head;
     let mut chunk = vec![0u8; 1 << 20];
     loop {
@@ -215,8 +237,7 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
         match (text, sniffed.encoding) {
             (true, Encoding::Latin1) => {
                 let s: String = data.iter().map(|&b| b as char).collect();
-                w.write_all(s.as_bytes()).map_err(io(&out_path))?;
-                total_out += s.len() as u64;
+                total_out += emit(&mut w, &s, &mut line, whitespace).map_err(io(&out_path))?;
             }
             (true, _) => {
                 // Validate UTF-8 across chunk borders; on the first invalid byte start over
@@ -227,8 +248,8 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
                     Err(e) if e.error_len().is_none() => e.valid_up_to(),
                     Err(_) => return Err(Retry::Latin1),
                 };
-                w.write_all(&carry[..valid]).map_err(io(&out_path))?;
-                total_out += valid as u64;
+                let text = std::str::from_utf8(&carry[..valid]).unwrap_or_default();
+                total_out += emit(&mut w, text, &mut line, whitespace).map_err(io(&out_path))?;
                 carry.drain(..valid);
             }
             (false, _) => {
@@ -240,6 +261,15 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
     }
     if !carry.is_empty() {
         return Err(Retry::Latin1);
+    }
+    if !line.is_empty() {
+        total_out += emit(&mut w, "\n", &mut line, whitespace).map_err(io(&out_path))?;
+    }
+    if whitespace {
+        sniffed.format = match sniffed.format {
+            Format::Delimited { header, .. } => Format::Delimited { delimiter: b'\t', quote: None, header },
+            f => f,
+        };
     }
     w.flush().map_err(io(&out_path))?;
     Ok(Prepared { path: out_path, sniffed, gzip, bytes: total_out, fell_back_to_latin1: force == Some(Encoding::Latin1) })
@@ -274,6 +304,16 @@ mod tests {
         let src = write(d.path(), "bom.csv", b"\xEF\xBB\xBFa,b\n1,2\n");
         let p = prepare(&src, &d.path().join("w2"), &Limits::default()).unwrap();
         assert_eq!(std::fs::read(&p.path).unwrap(), b"a,b\n1,2\n");
+    }
+
+    #[test]
+    fn whitespace_separated_becomes_tab_separated() {
+        let d = tempfile::tempdir().unwrap();
+        let p = prepare(&write(d.path(), "w.txt", b"sku   qty  price
+A1  2   3.5
+B2 1 10"), &d.path().join("w"), &Limits::default()).unwrap();
+        assert_eq!(p.sniffed.format, Format::Delimited { delimiter: b'\t', quote: None, header: true });
+        assert_eq!(std::fs::read_to_string(&p.path).unwrap(), "sku\tqty\tprice\nA1\t2\t3.5\nB2\t1\t10\n");
     }
 
     #[test]
