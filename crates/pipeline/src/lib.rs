@@ -4,6 +4,7 @@
 //! size and ratio limit, Latin-1 turned into UTF-8, a BOM dropped, JSON nesting bounded.
 //! The file name is never trusted.
 
+pub mod bronze;
 pub mod mapping;
 pub mod prepare;
 pub mod sniff;
