@@ -72,8 +72,14 @@ pub fn load(conn: &Connection, p: &Prepared, table: &str) -> Result<BronzeLoad, 
         Format::NdJson => format!("read_json('{path}', format = 'newline_delimited', records = 'true', maximum_depth = 8, maximum_object_size = {MAX_OBJECT_BYTES})"),
         Format::Parquet => format!("read_parquet('{path}')"),
     };
-    conn.execute_batch(&format!("CREATE OR REPLACE TABLE bronze.{table} AS SELECT * FROM {source}")).map_err(read_error)?;
-    let mut st = conn.prepare(&format!("SELECT column_name FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = '{table}' ORDER BY ordinal_position")).map_err(read_error)?;
+    // `_row` numbers the records in file order, for the validation report.
+    conn.execute_batch(&format!("CREATE OR REPLACE TABLE bronze.{table} AS SELECT row_number() OVER () AS _row, * FROM {source}")).map_err(read_error)?;
+    if matches!(p.sniffed.format, Format::Json | Format::NdJson) {
+        flatten(conn, table).map_err(read_error)?;
+    }
+    let mut st = conn
+        .prepare(&format!("SELECT column_name FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = '{table}' AND column_name <> '_row' ORDER BY ordinal_position"))
+        .map_err(read_error)?;
     let columns: Vec<String> = st.query_map([], |r| r.get(0)).map_err(read_error)?.collect::<Result<_, _>>().map_err(read_error)?;
     if columns.is_empty() {
         return Err(BronzeError::NoColumns);
@@ -98,6 +104,41 @@ pub fn load(conn: &Connection, p: &Prepared, table: &str) -> Result<BronzeLoad, 
         vec![]
     };
     Ok(BronzeLoad { table: table.to_string(), columns, rows, rejects })
+}
+
+/// JSON exports nest: WooCommerce writes `categories: [{"name": ...}]` and
+/// `meta_data: [{"key": ..., "value": ...}]`. Turn such columns into flat text columns —
+/// lists of named things into "a, b", key/value lists into one column per key
+/// (`meta_data._wc_cog_cost`), anything else nested into its JSON text.
+fn flatten(conn: &Connection, table: &str) -> Result<(), duckdb::Error> {
+    use crate::sqlexpr::{ident, lit};
+    let mut st = conn.prepare(&format!(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = '{table}' AND column_name <> '_row' ORDER BY ordinal_position"
+    ))?;
+    let cols: Vec<(String, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let mut exprs = vec!["_row".to_string()];
+    for (name, ty) in &cols {
+        let c = ident(name);
+        let is_list_of_struct = ty.starts_with("STRUCT(") && ty.ends_with("[]");
+        if ty == "VARCHAR" {
+            exprs.push(c);
+        } else if is_list_of_struct && ty.contains("\"key\" ") || is_list_of_struct && ty.contains("key VARCHAR") {
+            let mut ks = conn.prepare(&format!("SELECT DISTINCT k FROM (SELECT unnest(list_transform({c}, x -> CAST(x.key AS VARCHAR))) AS k FROM bronze.{table}) WHERE k IS NOT NULL ORDER BY k LIMIT 50"))?;
+            let keys: Vec<String> = ks.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            for k in keys {
+                exprs.push(format!("CAST(list_filter({c}, x -> CAST(x.key AS VARCHAR) = {})[1].value AS VARCHAR) AS {}", lit(&k), ident(&format!("{name}.{k}"))));
+            }
+        } else if is_list_of_struct && (ty.contains("name VARCHAR") || ty.contains("\"name\" ")) {
+            exprs.push(format!("array_to_string(list_transform({c}, x -> CAST(x.name AS VARCHAR)), ', ') AS {c}"));
+        } else if ty.ends_with("[]") && !ty.starts_with("STRUCT(") {
+            exprs.push(format!("array_to_string(list_transform({c}, x -> CAST(x AS VARCHAR)), ', ') AS {c}"));
+        } else if ty.starts_with("STRUCT(") || ty.ends_with("[]") || ty.starts_with("MAP(") {
+            exprs.push(format!("CAST(to_json({c}) AS VARCHAR) AS {c}"));
+        } else {
+            exprs.push(format!("CAST({c} AS VARCHAR) AS {c}"));
+        }
+    }
+    conn.execute_batch(&format!("CREATE OR REPLACE TABLE bronze.{table} AS SELECT {} FROM bronze.{table}", exprs.join(", ")))
 }
 
 #[cfg(test)]
@@ -151,6 +192,18 @@ mod tests {
         assert_eq!(l.rows, 2);
         let l = load_bytes(dir.path(), "w.txt", b"sku qty\nA 1\nB 2\n").unwrap();
         assert_eq!((l.rows, l.columns.clone()), (2, vec!["sku".to_string(), "qty".to_string()]));
+    }
+
+    #[test]
+    fn nested_json_is_flattened() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = br#"[{"sku": "A", "categories": [{"name": "Home"}, {"name": "Kitchen"}], "tags": ["x", "y"],
+                         "meta_data": [{"key": "_wc_cog_cost", "value": "4.10"}], "dims": {"w": 1}}]"#;
+        let l = load_bytes(dir.path(), "n.json", json).unwrap();
+        assert_eq!(l.columns, ["sku", "categories", "tags", "meta_data._wc_cog_cost", "dims"]);
+        let d = db(dir.path());
+        let (cat, cost): (String, String) = d.conn().query_row("SELECT categories, \"meta_data._wc_cog_cost\" FROM bronze.upload_1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!((cat.as_str(), cost.as_str()), ("Home, Kitchen", "4.10"));
     }
 
     #[test]

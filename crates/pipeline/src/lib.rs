@@ -5,9 +5,13 @@
 //! The file name is never trusted.
 
 pub mod bronze;
+pub mod gold;
+pub mod ingest;
 pub mod mapping;
 pub mod prepare;
+pub mod silver;
 pub mod sniff;
+pub mod sqlexpr;
 
 pub use prepare::{Limits, PrepareError, Prepared, prepare};
 pub use sniff::{Encoding, Format, SniffError, Sniffed, sniff};

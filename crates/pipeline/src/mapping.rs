@@ -71,7 +71,7 @@ pub static FIELDS: &[FieldSpec] = &[
     f!(Products, "name", Text, true, ["name", "title", "product_name", "description"]),
     f!(Products, "category", Text, false, ["category", "categories", "product_type", "type", "department"]),
     f!(Products, "price", Money, false, ["regular_price", "price", "unit_price", "variant_price", "list_price"]),
-    f!(Products, "cost", Money, false, ["cost", "cost_price", "unit_cost", "cost_per_item", "wc_cog_cost"]),
+    f!(Products, "cost", Money, false, ["cost", "cost_price", "unit_cost", "cost_per_item", "wc_cog_cost", "meta_data_wc_cog_cost"]),
     f!(Products, "description", Text, false, ["description", "body_html", "body", "long_description", "short_description"]),
     f!(Products, "brand", Text, false, ["brand", "brands", "vendor", "manufacturer"]),
     f!(Customers, "customer_id", Id, true, ["customer_id", "id", "customerid", "user_id", "client_id"]),

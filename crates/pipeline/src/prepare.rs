@@ -176,7 +176,7 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
     let out = File::create(&out_path).map_err(io(&out_path))?;
     let mut w = BufWriter::with_capacity(1 << 20, out);
     // Whitespace-separated text becomes tab-separated, so the loader sees one delimiter.
-    let mut emit = |w: &mut BufWriter<File>, text: &str, line: &mut String, whitespace: bool| -> std::io::Result<u64> {
+    let emit = |w: &mut BufWriter<File>, text: &str, line: &mut String, whitespace: bool| -> std::io::Result<u64> {
         if !whitespace {
             w.write_all(text.as_bytes())?;
             return Ok(text.len() as u64);

@@ -55,6 +55,7 @@ impl HardenedDb {
              SET enable_external_access = false;
              SET memory_limit = '{mem}';
              SET threads = {threads};
+             SET TimeZone = 'UTC';
              SET lock_configuration = true;",
             threads = limits.threads.max(1),
         ))?;

@@ -1,0 +1,106 @@
+//! Gold: the star schema and feature tables every page reads, rebuilt from silver after each
+//! ingest inside the same transaction (DuckDB rebuilds a million order lines in seconds, and
+//! a full rebuild can never drift from silver).
+
+use crate::sqlexpr::lit;
+use duckdb::Connection;
+
+pub fn rebuild(conn: &Connection, tz: &str) -> Result<(), duckdb::Error> {
+    let tz = lit(tz);
+    conn.execute_batch(&format!(
+        "CREATE SCHEMA IF NOT EXISTS gold;
+         CREATE OR REPLACE TABLE gold.dim_product AS
+           SELECT sku, coalesce(name, sku) AS name, coalesce(category, 'uncategorised') AS category, price, cost, brand, description
+           FROM silver.products;
+         CREATE OR REPLACE TABLE gold.fact_sales AS
+           SELECT l.order_id, l.line_key, l.line_ts,
+                  CAST(timezone({tz}, l.line_ts) AS DATE) AS date_key,
+                  CAST(hour(timezone({tz}, l.line_ts)) AS INTEGER) AS hour_of_day,
+                  CAST(isodow(timezone({tz}, l.line_ts)) AS INTEGER) AS iso_weekday,
+                  l.sku, coalesce(p.category, l.category, 'uncategorised') AS category,
+                  o.customer_key,
+                  coalesce(o.country, c.country) AS country, coalesce(o.region, c.region) AS region,
+                  coalesce(o.channel, c.channel, 'unknown') AS channel,
+                  l.quantity, l.unit_price, l.quantity * l.unit_price AS revenue,
+                  l.quantity * p.cost AS cost, l.is_return, o.discount_code, o.currency
+           FROM silver.order_lines l
+           JOIN silver.orders o USING (order_id)
+           LEFT JOIN silver.products p ON p.sku = l.sku
+           LEFT JOIN silver.customers c ON c.customer_key = o.customer_key;
+         CREATE OR REPLACE TABLE gold.dim_date AS
+           SELECT CAST(d AS DATE) AS date_key, year(d) AS year, month(d) AS month, quarter(d) AS quarter,
+                  weekofyear(d) AS iso_week, isodow(d) AS iso_weekday, dayofyear(d) AS day_of_year
+           FROM range((SELECT coalesce(min(date_key), current_date) FROM gold.fact_sales),
+                      (SELECT coalesce(max(date_key), current_date) FROM gold.fact_sales) + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d);
+         CREATE OR REPLACE TABLE gold.dim_customer AS
+           SELECT c.customer_key, c.customer_id, c.email, c.first_name, c.last_name, c.country, c.region, c.city, c.channel, c.signup_at,
+                  min(f.line_ts) FILTER (WHERE NOT f.is_return) AS first_order_at, max(f.line_ts) FILTER (WHERE NOT f.is_return) AS last_order_at
+           FROM silver.customers c LEFT JOIN gold.fact_sales f USING (customer_key)
+           GROUP BY ALL;
+         CREATE OR REPLACE TABLE gold.customer_features AS
+           WITH ref AS (SELECT max(date_key) AS d FROM gold.fact_sales)
+           SELECT customer_key,
+                  date_diff('day', max(date_key) FILTER (WHERE NOT is_return), (SELECT d FROM ref)) AS recency_days,
+                  count(DISTINCT order_id) FILTER (WHERE NOT is_return) AS frequency,
+                  coalesce(sum(revenue), 0) AS monetary,
+                  date_diff('day', min(date_key), (SELECT d FROM ref)) AS tenure_days,
+                  sum(revenue) FILTER (WHERE NOT is_return) / nullif(count(DISTINCT order_id) FILTER (WHERE NOT is_return), 0) AS aov,
+                  coalesce(sum(-quantity) FILTER (WHERE is_return), 0) / nullif(sum(quantity) FILTER (WHERE NOT is_return), 0) AS return_rate
+           FROM gold.fact_sales WHERE customer_key IS NOT NULL GROUP BY customer_key;
+         CREATE OR REPLACE TABLE gold.product_features AS
+           SELECT p.sku, p.name, p.category,
+                  coalesce(e.views, 0) AS views, coalesce(e.add_to_carts, 0) AS add_to_carts,
+                  coalesce(s.orders, 0) AS orders, coalesce(s.units_sold, 0) AS units_sold, coalesce(s.revenue, 0) AS revenue,
+                  e.add_to_carts / nullif(e.views, 0) AS view_to_cart_rate,
+                  s.orders / nullif(e.views, 0) AS view_to_order_rate
+           FROM gold.dim_product p
+           LEFT JOIN (SELECT sku, count(*) FILTER (WHERE event_type = 'view') AS views,
+                             count(*) FILTER (WHERE event_type = 'add_to_cart') AS add_to_carts
+                      FROM silver.web_events WHERE sku IS NOT NULL GROUP BY sku) e USING (sku)
+           LEFT JOIN (SELECT sku, count(DISTINCT order_id) FILTER (WHERE NOT is_return) AS orders,
+                             sum(quantity) FILTER (WHERE NOT is_return) AS units_sold, sum(revenue) AS revenue
+                      FROM gold.fact_sales GROUP BY sku) s USING (sku);
+         CREATE OR REPLACE TABLE gold.daily_sales AS
+           SELECT date_key, category, coalesce(region, 'unknown') AS region, channel,
+                  coalesce(sum(revenue) FILTER (WHERE NOT is_return), 0) AS gross_revenue,
+                  sum(revenue) AS net_revenue,
+                  count(DISTINCT order_id) FILTER (WHERE NOT is_return) AS orders,
+                  coalesce(sum(quantity) FILTER (WHERE NOT is_return), 0) AS units,
+                  coalesce(sum(-quantity) FILTER (WHERE is_return), 0) AS returned_units
+           FROM gold.fact_sales GROUP BY ALL;"
+    ))
+}
+
+/// What the shop's data makes possible, for the "what your data enables" panel.
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq)]
+pub struct Enabled {
+    pub revenue_and_orders: bool,
+    pub product_charts: bool,
+    pub category_charts: bool,
+    pub customer_analytics: bool,
+    pub margins: bool,
+    pub funnel: bool,
+    pub promotions: bool,
+    pub region_breakdown: bool,
+}
+
+pub fn enabled(conn: &Connection) -> Result<Enabled, duckdb::Error> {
+    let q = |sql: &str| -> Result<bool, duckdb::Error> { conn.query_row(sql, [], |r| r.get::<_, bool>(0)) };
+    let has = |t: &str| -> Result<bool, duckdb::Error> {
+        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name = '{t}'"), [], |r| r.get(0))?;
+        Ok(n > 0)
+    };
+    if !has("gold.fact_sales")? {
+        return Ok(Enabled { funnel: has("silver.web_events")? && q("SELECT count(*) > 0 FROM silver.web_events")?, ..Default::default() });
+    }
+    Ok(Enabled {
+        revenue_and_orders: q("SELECT count(*) > 0 FROM gold.fact_sales")?,
+        product_charts: q("SELECT count(DISTINCT sku) > 1 FROM gold.fact_sales")?,
+        category_charts: q("SELECT count(DISTINCT category) FILTER (WHERE category <> 'uncategorised') > 1 FROM gold.fact_sales")?,
+        customer_analytics: q("SELECT count(DISTINCT customer_key) > 1 FROM gold.fact_sales")?,
+        margins: q("SELECT count(cost) > 0 FROM gold.fact_sales")?,
+        funnel: q("SELECT count(*) FILTER (WHERE event_type IN ('view', 'purchase')) > 0 FROM silver.web_events")?,
+        promotions: q("SELECT count(*) > 0 FROM silver.promotions")?,
+        region_breakdown: q("SELECT count(DISTINCT region) > 1 FROM gold.fact_sales")?,
+    })
+}

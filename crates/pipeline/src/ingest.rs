@@ -1,0 +1,142 @@
+//! One file through the whole pipeline, all or nothing: prepare → bronze → mapping → silver
+//! → gold inside one DuckDB transaction. Any failure (or a kill) leaves silver and gold as
+//! they were; a reject ratio above the limit fails the upload the same way.
+
+use crate::bronze::{self, BronzeError, Reject};
+use crate::gold::{self, Enabled};
+use crate::mapping::{self, Mapping};
+use crate::prepare::{self, Limits, PrepareError, Prepared};
+use crate::silver::{self, SilverError};
+use crate::sniff::Format;
+use duckdb::Connection;
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub upload_id: i64,
+    /// The shop's time zone, for timestamps without an offset.
+    pub tz: String,
+    /// The shop's currency, for rows that name none.
+    pub currency: String,
+    /// Above this share of rejected rows the upload fails.
+    pub max_reject_ratio: f64,
+    /// A confirmed mapping; None takes the suggestion.
+    pub mapping: Option<Mapping>,
+    pub limits: Limits,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self { upload_id: 1, tz: "UTC".into(), currency: "USD".into(), max_reject_ratio: 0.2, mapping: None, limits: Limits::default() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestReport {
+    pub format: String,
+    pub encoding: String,
+    pub gzip: bool,
+    pub mapping: Mapping,
+    pub rows_read: u64,
+    pub accepted: u64,
+    pub rejects: Vec<Reject>,
+    pub enabled: Enabled,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{0}")]
+    Prepare(#[from] PrepareError),
+    #[error("{0}")]
+    Bronze(#[from] BronzeError),
+    #[error("{0}")]
+    Silver(#[from] SilverError),
+    #[error("database: {0}")]
+    Db(#[from] duckdb::Error),
+    #[error("{rejected} of {read} rows ({pct:.1}%) could not be read, more than the allowed {limit:.0}%; nothing was changed. First problem: line {line}: {reason}")]
+    TooManyRejects { rejected: u64, read: u64, pct: f64, limit: f64, line: u64, reason: String },
+    #[error("the file has no data rows")]
+    NoRows,
+}
+
+fn bronze_sample(conn: &Connection, table: &str, columns: &[String]) -> Result<Vec<Vec<String>>, duckdb::Error> {
+    let cols = columns.iter().map(|c| format!("coalesce(CAST({} AS VARCHAR), '')", crate::sqlexpr::ident(c))).collect::<Vec<_>>().join(", ");
+    let mut st = conn.prepare(&format!("SELECT {cols} FROM bronze.{table} LIMIT 200"))?;
+    let n = columns.len();
+    let rows = st.query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect::<Result<Vec<_>, _>>())?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Prepare `src` (in `work_dir`) and suggest a mapping without changing anything.
+pub fn preview(conn: &Connection, src: &Path, work_dir: &Path, limits: &Limits) -> Result<(Prepared, Mapping, Vec<String>, Vec<Vec<String>>), IngestError> {
+    let p = prepare::prepare(src, work_dir, limits)?;
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    let result = (|| {
+        let b = bronze::load(conn, &p, "preview")?;
+        let rows = bronze_sample(conn, "preview", &b.columns)?;
+        Ok::<_, IngestError>((b.columns, rows))
+    })();
+    conn.execute_batch("ROLLBACK")?;
+    let (columns, rows) = result?;
+    let m = mapping::suggest(&columns, &rows);
+    Ok((p, m, columns, rows))
+}
+
+pub fn ingest(conn: &Connection, src: &Path, work_dir: &Path, o: &IngestOptions) -> Result<IngestReport, IngestError> {
+    let p = prepare::prepare(src, work_dir, &o.limits)?;
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    match run(conn, &p, o) {
+        Ok(r) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(r)
+        }
+        Err(e) => {
+            if let Err(rb) = conn.execute_batch("ROLLBACK") {
+                return Err(IngestError::Db(rb));
+            }
+            Err(e)
+        }
+    }
+}
+
+fn run(conn: &Connection, p: &Prepared, o: &IngestOptions) -> Result<IngestReport, IngestError> {
+    let table = format!("upload_{}", o.upload_id);
+    let b = bronze::load(conn, p, &table)?;
+    if b.rows == 0 && b.rejects.is_empty() {
+        return Err(IngestError::NoRows);
+    }
+    let m = match &o.mapping {
+        Some(m) => {
+            if let Some(bad) = m.fields.values().find(|c| !b.columns.contains(c)) {
+                return Err(SilverError::UnknownColumn(bad.clone()).into());
+            }
+            m.clone()
+        }
+        None => mapping::suggest(&b.columns, &bronze_sample(conn, &table, &b.columns)?),
+    };
+    let header_lines = match p.sniffed.format {
+        Format::Delimited { header: true, .. } => 1,
+        _ => 0,
+    };
+    let ctx = silver::Ctx { conn, bronze: &table, tz: &o.tz, currency: &o.currency, upload_id: o.upload_id, header_lines };
+    let s = silver::merge(&ctx, &m)?;
+    let read = s.rows_read + b.rejects.len() as u64;
+    let mut rejects = b.rejects;
+    rejects.extend(s.rejects);
+    rejects.sort_by_key(|r| r.line);
+    let rejected = rejects.len() as u64;
+    if read > 0 && rejected as f64 / read as f64 > o.max_reject_ratio {
+        let first = rejects.first().cloned().unwrap_or(Reject { line: 0, column: None, value: String::new(), reason: String::new() });
+        return Err(IngestError::TooManyRejects { rejected, read, pct: 100.0 * rejected as f64 / read as f64, limit: 100.0 * o.max_reject_ratio, line: first.line, reason: first.reason });
+    }
+    gold::rebuild(conn, &o.tz)?;
+    let enabled = gold::enabled(conn)?;
+    let format = match p.sniffed.format {
+        Format::Delimited { delimiter, .. } => format!("delimited ({:?})", delimiter as char),
+        Format::Json => "json".into(),
+        Format::NdJson => "ndjson".into(),
+        Format::Parquet => "parquet".into(),
+    };
+    Ok(IngestReport { format, encoding: format!("{:?}", p.sniffed.encoding).to_lowercase(), gzip: p.gzip, mapping: m, rows_read: read, accepted: s.accepted, rejects, enabled })
+}

@@ -1,0 +1,285 @@
+//! Silver: typed, validated, de-duplicated rows of the canonical model, merged across
+//! uploads by natural keys, so re-uploading an overlapping export updates rows instead of
+//! duplicating them. Rows that cannot be read become rejects with line, column, value and
+//! reason. Runs inside the caller's transaction.
+
+use crate::bronze::Reject;
+use crate::mapping::{Entity, FIELDS, Kind, Mapping};
+use crate::sqlexpr::{self, ident, lit};
+use duckdb::Connection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SilverError {
+    #[error("database: {0}")]
+    Db(#[from] duckdb::Error),
+    #[error("the mapping names column {0:?}, which the file does not have")]
+    UnknownColumn(String),
+    #[error("required fields are not mapped: {0}")]
+    MissingRequired(String),
+}
+
+pub const SCHEMA: &str = r#"
+CREATE SCHEMA IF NOT EXISTS silver;
+CREATE TABLE IF NOT EXISTS silver.products (
+    sku VARCHAR PRIMARY KEY, name VARCHAR, category VARCHAR, price DOUBLE, cost DOUBLE,
+    description VARCHAR, brand VARCHAR, upload_id BIGINT);
+CREATE TABLE IF NOT EXISTS silver.customers (
+    customer_key VARCHAR PRIMARY KEY, customer_id VARCHAR, email VARCHAR, first_name VARCHAR, last_name VARCHAR,
+    country VARCHAR, region VARCHAR, city VARCHAR, signup_at TIMESTAMPTZ, channel VARCHAR, upload_id BIGINT);
+CREATE TABLE IF NOT EXISTS silver.orders (
+    order_id VARCHAR PRIMARY KEY, order_ts TIMESTAMPTZ, customer_key VARCHAR, country VARCHAR, region VARCHAR,
+    city VARCHAR, channel VARCHAR, currency VARCHAR, discount_code VARCHAR, status VARCHAR, upload_id BIGINT);
+CREATE TABLE IF NOT EXISTS silver.order_lines (
+    order_id VARCHAR, line_key VARCHAR, sku VARCHAR, product_name VARCHAR, category VARCHAR,
+    quantity BIGINT, unit_price DOUBLE, is_return BOOLEAN, line_ts TIMESTAMPTZ, upload_id BIGINT,
+    PRIMARY KEY (order_id, line_key));
+CREATE TABLE IF NOT EXISTS silver.web_events (
+    event_key VARCHAR PRIMARY KEY, event_time TIMESTAMPTZ, event_type VARCHAR, session_id VARCHAR,
+    customer_key VARCHAR, sku VARCHAR, search_query VARCHAR, order_id VARCHAR, channel VARCHAR, device VARCHAR, upload_id BIGINT);
+CREATE TABLE IF NOT EXISTS silver.promotions (
+    code VARCHAR PRIMARY KEY, name VARCHAR, category VARCHAR, discount_percent DOUBLE,
+    starts_on DATE, ends_on DATE, upload_id BIGINT);
+"#;
+
+#[derive(Debug, Clone)]
+pub struct SilverResult {
+    pub entity: Entity,
+    pub rows_read: u64,
+    pub accepted: u64,
+    pub rejects: Vec<Reject>,
+}
+
+pub struct Ctx<'a> {
+    pub conn: &'a Connection,
+    pub bronze: &'a str,
+    pub tz: &'a str,
+    pub currency: &'a str,
+    pub upload_id: i64,
+    /// Lines before the first record (1 with a header row).
+    pub header_lines: u64,
+}
+
+fn sample(c: &Ctx<'_>, col: &str) -> Result<Vec<String>, SilverError> {
+    let mut st = c.conn.prepare(&format!("SELECT CAST({0} AS VARCHAR) FROM bronze.{1} WHERE {0} IS NOT NULL LIMIT 500", ident(col), c.bronze))?;
+    let v = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// The typed expression of a canonical field (NULL when unmapped).
+fn expr(c: &Ctx<'_>, m: &Mapping, field: &str) -> Result<String, SilverError> {
+    let spec = FIELDS.iter().find(|f| f.entity == m.entity && f.name == field);
+    let kind = spec.map_or(Kind::Text, |s| s.kind);
+    let Some(col) = m.fields.get(field) else {
+        let ty = match kind {
+            Kind::Text | Kind::Id | Kind::Email => "VARCHAR",
+            Kind::Integer => "BIGINT",
+            Kind::Number | Kind::Money => "DOUBLE",
+            Kind::Timestamp => "TIMESTAMPTZ",
+        };
+        return Ok(format!("CAST(NULL AS {ty})"));
+    };
+    Ok(match kind {
+        Kind::Text | Kind::Id => {
+            if field == "category" {
+                sqlexpr::category(col)
+            } else {
+                sqlexpr::text(col)
+            }
+        }
+        Kind::Email => format!("lower({})", sqlexpr::text(col)),
+        Kind::Integer => sqlexpr::integer(col, sqlexpr::decimal_comma(&sample(c, col)?)),
+        Kind::Number | Kind::Money => sqlexpr::number(col, sqlexpr::decimal_comma(&sample(c, col)?)),
+        Kind::Timestamp => sqlexpr::timestamp(col, &sample(c, col)?, c.tz),
+    })
+}
+
+fn raw(m: &Mapping, field: &str) -> String {
+    m.fields.get(field).map_or("NULL".into(), |c| format!("CAST(b.{} AS VARCHAR)", ident(c)))
+}
+
+/// Build `stage` (typed rows) and the reject rules; returns the rejects.
+fn stage(c: &Ctx<'_>, m: &Mapping, rules: &[(&str, &str, &str)]) -> Result<(u64, Vec<Reject>), SilverError> {
+    let fields: Vec<&str> = FIELDS.iter().filter(|f| f.entity == m.entity).map(|f| f.name).collect();
+    let mut cols = Vec::new();
+    for f in &fields {
+        cols.push(format!("{} AS {}", expr(c, m, f)?, ident(f)));
+    }
+    c.conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE stage AS SELECT _row, {} FROM bronze.{}", cols.join(", "), c.bronze))?;
+    // First failing rule per row: (condition on stage s, field, reason).
+    let mut case = String::from("CASE");
+    for (cond, field, reason) in rules {
+        let col = m.fields.get(*field).cloned().unwrap_or_else(|| field.to_string());
+        case.push_str(&format!(" WHEN {cond} THEN {} || '\u{1f}' || coalesce({}, '') || '\u{1f}' || {}", lit(&col), raw(m, field), lit(reason)));
+    }
+    case.push_str(" END");
+    c.conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE stage_rejects AS SELECT s._row, {case} AS why FROM stage s JOIN bronze.{} b USING (_row) WHERE {case} IS NOT NULL;
+         DELETE FROM stage WHERE _row IN (SELECT _row FROM stage_rejects);",
+        c.bronze
+    ))?;
+    let rows_read: i64 = c.conn.query_row(&format!("SELECT count(*) FROM bronze.{}", c.bronze), [], |r| r.get(0))?;
+    let mut st = c.conn.prepare("SELECT _row, why FROM stage_rejects ORDER BY _row LIMIT 100000")?;
+    let rejects = st
+        .query_map([], |r| {
+            let row: i64 = r.get(0)?;
+            let why: String = r.get(1)?;
+            let mut parts = why.splitn(3, '\u{1f}');
+            let column = parts.next().map(str::to_string);
+            let value: String = parts.next().unwrap_or("").chars().take(200).collect();
+            let reason = parts.next().unwrap_or("").to_string();
+            Ok(Reject { line: row as u64 + c.header_lines, column, value, reason })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows_read as u64, rejects))
+}
+
+fn count_stage(c: &Ctx<'_>) -> Result<u64, SilverError> {
+    Ok(c.conn.query_row("SELECT count(*) FROM stage", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+/// Resolve a customer key: an existing customer with this e-mail or id, else the e-mail,
+/// else the id.
+fn customer_key(email: &str, id: &str) -> String {
+    format!(
+        "COALESCE((SELECT any_value(customer_key) FROM silver.customers k WHERE {email} IS NOT NULL AND k.email = {email}),
+                  (SELECT any_value(customer_key) FROM silver.customers k WHERE {id} IS NOT NULL AND k.customer_id = {id}),
+                  {email}, {id})"
+    )
+}
+
+pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
+    if !m.missing_required.is_empty() {
+        return Err(SilverError::MissingRequired(m.missing_required.join(", ")));
+    }
+    c.conn.execute_batch(SCHEMA)?;
+    let u = c.upload_id;
+    let (rows_read, rejects) = match m.entity {
+        Entity::Sales => {
+            let r = stage(c, m, &[
+                ("s.order_id IS NULL", "order_id", "missing order number"),
+                ("s.order_date IS NULL", "order_date", "not a date and time"),
+                ("s.quantity IS NULL", "quantity", "not a whole number"),
+                ("s.quantity = 0", "quantity", "quantity is zero"),
+                ("s.unit_price IS NULL", "unit_price", "not a price"),
+                ("s.unit_price < 0", "unit_price", "negative price"),
+                ("s.sku IS NULL AND s.product_name IS NULL", "sku", "no product SKU or name"),
+            ])?;
+            sales(c, u)?;
+            r
+        }
+        Entity::Products => {
+            let r = stage(c, m, &[("s.sku IS NULL", "sku", "missing SKU"), ("s.name IS NULL", "name", "missing product name"), ("s.price < 0", "price", "negative price")])?;
+            c.conn.execute_batch(&format!(
+                "INSERT INTO silver.products BY NAME
+                 SELECT sku, any_value(name) AS name, any_value(category) AS category, any_value(price) AS price, any_value(cost) AS cost,
+                        any_value(description) AS description, any_value(brand) AS brand, {u} AS upload_id
+                 FROM stage GROUP BY sku
+                 ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = coalesce(excluded.category, category),
+                    price = coalesce(excluded.price, price), cost = coalesce(excluded.cost, cost),
+                    description = coalesce(excluded.description, description), brand = coalesce(excluded.brand, brand), upload_id = excluded.upload_id;"
+            ))?;
+            r
+        }
+        Entity::Customers => {
+            let r = stage(c, m, &[("s.customer_id IS NULL AND s.email IS NULL", "customer_id", "no customer id or e-mail")])?;
+            c.conn.execute_batch(&format!(
+                "INSERT INTO silver.customers BY NAME
+                 SELECT {key} AS customer_key, any_value(customer_id) AS customer_id, any_value(email) AS email,
+                        any_value(first_name) AS first_name, any_value(last_name) AS last_name, any_value(country) AS country,
+                        any_value(region) AS region, any_value(city) AS city, min(signup_date) AS signup_at, {u} AS upload_id
+                 FROM stage s GROUP BY ALL
+                 ON CONFLICT (customer_key) DO UPDATE SET customer_id = coalesce(excluded.customer_id, customer_id),
+                    email = coalesce(excluded.email, email), first_name = coalesce(excluded.first_name, first_name),
+                    last_name = coalesce(excluded.last_name, last_name), country = coalesce(excluded.country, country),
+                    region = coalesce(excluded.region, region), city = coalesce(excluded.city, city),
+                    signup_at = coalesce(excluded.signup_at, signup_at), upload_id = excluded.upload_id;",
+                key = customer_key("s.email", "s.customer_id")
+            ))?;
+            r
+        }
+        Entity::WebEvents => {
+            let r = stage(c, m, &[("s.event_time IS NULL", "event_time", "not a date and time"), ("s.event_type IS NULL", "event_type", "missing event type")])?;
+            c.conn.execute_batch(&format!(
+                "INSERT INTO silver.web_events BY NAME
+                 SELECT md5(concat_ws('|', event_time, event_type, session_id, customer_id, sku, search_query, order_id)) AS event_key,
+                        any_value(event_time) AS event_time,
+                        any_value(CASE WHEN lower(event_type) IN ('view', 'page_view', 'product_view', 'view_item') THEN 'view'
+                             WHEN lower(event_type) IN ('add_to_cart', 'addtocart', 'add-to-cart', 'cart') THEN 'add_to_cart'
+                             WHEN lower(event_type) IN ('checkout', 'begin_checkout', 'initiate_checkout') THEN 'checkout'
+                             WHEN lower(event_type) IN ('purchase', 'order', 'transaction', 'buy') THEN 'purchase'
+                             ELSE lower(event_type) END) AS event_type,
+                        any_value(session_id) AS session_id, any_value({key}) AS customer_key, any_value(sku) AS sku,
+                        any_value(search_query) AS search_query, any_value(order_id) AS order_id, any_value(lower(channel)) AS channel,
+                        any_value(lower(device)) AS device, {u} AS upload_id
+                 FROM stage s GROUP BY 1
+                 ON CONFLICT (event_key) DO NOTHING;",
+                key = customer_key("lower(s.customer_id)", "s.customer_id")
+            ))?;
+            r
+        }
+        Entity::Promotions => {
+            let r = stage(c, m, &[("s.code IS NULL", "code", "missing promotion code"), ("s.starts_at IS NULL", "starts_at", "not a date"), ("s.ends_at IS NULL", "ends_at", "not a date"), ("s.ends_at < s.starts_at", "ends_at", "ends before it starts")])?;
+            c.conn.execute_batch(&format!(
+                "INSERT INTO silver.promotions BY NAME
+                 SELECT code, any_value(name) AS name, any_value(category) AS category, any_value(discount_percent) AS discount_percent,
+                        CAST(timezone({tz}, min(starts_at)) AS DATE) AS starts_on, CAST(timezone({tz}, max(ends_at)) AS DATE) AS ends_on, {u} AS upload_id
+                 FROM stage GROUP BY code
+                 ON CONFLICT (code) DO UPDATE SET name = coalesce(excluded.name, name), category = coalesce(excluded.category, category),
+                    discount_percent = coalesce(excluded.discount_percent, discount_percent), starts_on = excluded.starts_on,
+                    ends_on = excluded.ends_on, upload_id = excluded.upload_id;",
+                tz = lit(c.tz)
+            ))?;
+            r
+        }
+    };
+    let accepted = count_stage(c)?;
+    Ok(SilverResult { entity: m.entity, rows_read, accepted, rejects })
+}
+
+/// Denormalised order lines → orders, order lines, and the products and customers they name.
+fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
+    let cur = lit(c.currency);
+    c.conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE stage_k AS
+         SELECT s.*, COALESCE(s.sku, s.product_name) AS item, {key} AS customer_key,
+                CASE WHEN length(s.country) = 2 THEN upper(s.country) ELSE s.country END AS country_n
+         FROM stage s;
+
+         INSERT INTO silver.customers BY NAME
+         SELECT customer_key, any_value(customer_id) AS customer_id, any_value(customer_email) AS email,
+                any_value(country_n) AS country, any_value(region) AS region, any_value(city) AS city, {u} AS upload_id
+         FROM stage_k WHERE customer_key IS NOT NULL GROUP BY customer_key
+         ON CONFLICT (customer_key) DO UPDATE SET customer_id = coalesce(customer_id, excluded.customer_id),
+            email = coalesce(email, excluded.email), country = coalesce(country, excluded.country),
+            region = coalesce(region, excluded.region), city = coalesce(city, excluded.city);
+
+         INSERT INTO silver.products BY NAME
+         SELECT item AS sku, any_value(product_name) AS name, any_value(category) AS category, {u} AS upload_id
+         FROM stage_k GROUP BY item
+         ON CONFLICT (sku) DO UPDATE SET name = coalesce(name, excluded.name), category = coalesce(category, excluded.category);
+
+         INSERT INTO silver.orders BY NAME
+         SELECT order_id, min(order_date) AS order_ts, any_value(customer_key) AS customer_key, any_value(country_n) AS country,
+                any_value(region) AS region, any_value(city) AS city, any_value(lower(channel)) AS channel,
+                coalesce(any_value(upper(currency)), {cur}) AS currency, any_value(discount_code) AS discount_code,
+                any_value(lower(status)) AS status, {u} AS upload_id
+         FROM stage_k GROUP BY order_id
+         HAVING bool_or(quantity > 0) OR NOT EXISTS (SELECT 1 FROM silver.orders o WHERE o.order_id = stage_k.order_id)
+         ON CONFLICT (order_id) DO UPDATE SET order_ts = excluded.order_ts, customer_key = coalesce(excluded.customer_key, customer_key),
+            country = coalesce(excluded.country, country), region = coalesce(excluded.region, region), city = coalesce(excluded.city, city),
+            channel = coalesce(excluded.channel, channel), currency = excluded.currency,
+            discount_code = coalesce(excluded.discount_code, discount_code), status = coalesce(excluded.status, status), upload_id = excluded.upload_id;
+
+         INSERT INTO silver.order_lines BY NAME
+         SELECT order_id, line_key, any_value(item) AS sku, any_value(product_name) AS product_name, any_value(category) AS category,
+                sum(quantity) AS quantity, sum(quantity * unit_price) / nullif(sum(quantity), 0) AS unit_price,
+                bool_or(quantity < 0) AS is_return, min(order_date) AS line_ts, {u} AS upload_id
+         FROM (SELECT *, item || CASE WHEN quantity < 0 THEN '|return|' || strftime(order_date, '%Y-%m-%d') ELSE '' END AS line_key FROM stage_k)
+         GROUP BY order_id, line_key
+         ON CONFLICT (order_id, line_key) DO UPDATE SET quantity = excluded.quantity, unit_price = excluded.unit_price,
+            product_name = coalesce(excluded.product_name, product_name), category = coalesce(excluded.category, category),
+            line_ts = excluded.line_ts, upload_id = excluded.upload_id;",
+        key = customer_key("s.customer_email", "s.customer_id")
+    ))?;
+    Ok(())
+}

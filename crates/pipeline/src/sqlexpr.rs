@@ -1,0 +1,165 @@
+//! SQL expressions that turn a bronze text column into a typed silver value, chosen from a
+//! sample of the column's values: decimal comma or point, day- or month-first dates, explicit
+//! offsets or the shop's time zone. Identifiers and literals are quoted here and only here.
+
+/// `"name"` with embedded quotes doubled.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `'text'` with embedded quotes doubled.
+pub fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The column as trimmed text, empty as NULL.
+pub fn text(col: &str) -> String {
+    format!("NULLIF(trim(CAST({} AS VARCHAR)), '')", ident(col))
+}
+
+/// Does the sample write decimals with a comma ("3,50", "1.234,56")?
+pub fn decimal_comma(sample: &[String]) -> bool {
+    let mut comma = 0;
+    let mut point = 0;
+    for v in sample {
+        let t: String = v.chars().filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.').collect();
+        match (t.rfind(','), t.rfind('.')) {
+            (Some(c), Some(p)) if c > p => comma += 1,
+            (Some(_), Some(_)) => point += 1,
+            (Some(c), None) if t.len() - c - 1 != 3 => comma += 1,
+            (None, Some(_)) => point += 1,
+            _ => {}
+        }
+    }
+    comma > point
+}
+
+/// A number from text with currency signs, spaces and thousands separators.
+pub fn number(col: &str, decimal_comma: bool) -> String {
+    let cleaned = format!("regexp_replace({}, '[^0-9,.+-]', '', 'g')", text(col));
+    let normal = if decimal_comma { format!("replace(replace({cleaned}, '.', ''), ',', '.')") } else { format!("replace({cleaned}, ',', '')") };
+    format!("TRY_CAST(NULLIF({normal}, '') AS DOUBLE)")
+}
+
+/// A whole number (quantities): numbers with a zero fraction are accepted.
+pub fn integer(col: &str, decimal_comma: bool) -> String {
+    let n = number(col, decimal_comma);
+    format!("CASE WHEN {n} = round({n}) THEN CAST({n} AS BIGINT) END")
+}
+
+/// strptime formats for dates that are not ISO, day-first or month-first.
+pub fn date_formats(sample: &[String]) -> Vec<&'static str> {
+    let mut day_first = false;
+    let mut sep = '/';
+    for v in sample {
+        let v = v.trim();
+        if v.len() >= 4 && v.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
+            continue; // ISO-like, handled by a cast
+        }
+        if let Some(s) = v.chars().find(|c| matches!(c, '/' | '.' | '-')) {
+            sep = s;
+            let first: u32 = v.split(s).next().and_then(|x| x.trim().parse().ok()).unwrap_or(0);
+            if first > 12 {
+                day_first = true;
+            }
+        }
+    }
+    let base: &[&str] = match (day_first, sep) {
+        (true, '.') => &["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%y"],
+        (true, '-') => &["%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y"],
+        (true, _) => &["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y"],
+        (false, '.') => &["%m.%d.%Y %H:%M:%S", "%m.%d.%Y %H:%M", "%m.%d.%Y"],
+        (false, '-') => &["%m-%d-%Y %H:%M:%S", "%m-%d-%Y %H:%M", "%m-%d-%Y"],
+        (false, _) => &["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y"],
+    };
+    base.to_vec()
+}
+
+/// An instant (TIMESTAMPTZ): explicit offsets are honoured, naive times are read in `tz`.
+pub fn timestamp(col: &str, sample: &[String], tz: &str) -> String {
+    let t = text(col);
+    let fmts = date_formats(sample).iter().map(|f| lit(f)).collect::<Vec<_>>().join(", ");
+    let tzl = lit(tz);
+    // "+0000" is not understood by the cast; make it "+00:00".
+    let fixed = format!("regexp_replace({t}, '\\s*([+-][0-9]{{2}}):?([0-9]{{2}})$', '\\1:\\2')");
+    format!(
+        "CASE WHEN regexp_matches({t}, '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$') THEN TRY_CAST({fixed} AS TIMESTAMPTZ) \
+         ELSE timezone({tzl}, COALESCE(TRY_CAST({t} AS TIMESTAMP), try_strptime({t}, [{fmts}]))) END"
+    )
+}
+
+/// Category names: trimmed, inner spaces folded, case-folded to a title form.
+pub fn category(col: &str) -> String {
+    format!("NULLIF(trim(regexp_replace(lower({}), '\\s+', ' ', 'g')), '')", text(col))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(lit("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn decimal_separators() {
+        assert!(decimal_comma(&s(&["3,50", "1.234,56", "12"])));
+        assert!(!decimal_comma(&s(&["3.50", "1,234.56", "12"])));
+        assert!(!decimal_comma(&s(&["1,234", "2,500"])), "a comma before three digits is a thousands separator");
+    }
+
+    #[test]
+    fn date_order() {
+        assert_eq!(date_formats(&s(&["12/1/2010 8:26", "1/13/2011 9:00"]))[0], "%m/%d/%Y %H:%M:%S");
+        assert_eq!(date_formats(&s(&["13/01/2011 9:00"]))[0], "%d/%m/%Y %H:%M:%S");
+        assert_eq!(date_formats(&s(&["31.12.2024"]))[0], "%d.%m.%Y %H:%M:%S");
+    }
+}
+
+#[cfg(test)]
+mod db_tests {
+    use super::*;
+    use sr360_warehouse::{HardenedDb, Limits};
+
+    fn eval(values: &[&str], f: impl Fn(&str) -> String) -> Vec<Option<String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let db = HardenedDb::open(None, dir.path(), &Limits { memory_limit: "256MB".into(), threads: 1 }).unwrap();
+        let c = db.conn();
+        c.execute_batch("CREATE TABLE t (i INTEGER, v VARCHAR)").unwrap();
+        for (i, v) in values.iter().enumerate() {
+            c.execute("INSERT INTO t VALUES (?, ?)", duckdb::params![i as i64, v]).unwrap();
+        }
+        let mut st = c.prepare(&format!("SELECT CAST({} AS VARCHAR) FROM t ORDER BY i", f("v"))).unwrap();
+        st.query_map([], |r| r.get::<_, Option<String>>(0)).unwrap().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn timestamps_in_many_shapes() {
+        let vals = ["2025-01-02 10:00:00 +0000", "2025-01-02T10:00:00Z", "2025-01-02 10:00:00+02:00", "2025-01-02 10:00:00", "2025-01-02", "12/1/2010 8:26", "garbage"];
+        let sample: Vec<String> = vals.iter().map(|s| s.to_string()).collect();
+        let out = eval(&vals, |c| format!("timezone('UTC', {})", timestamp(c, &sample, "Europe/Berlin")));
+        assert_eq!(out[0].as_deref(), Some("2025-01-02 10:00:00"));
+        assert_eq!(out[1].as_deref(), Some("2025-01-02 10:00:00"));
+        assert_eq!(out[2].as_deref(), Some("2025-01-02 08:00:00"));
+        assert_eq!(out[3].as_deref(), Some("2025-01-02 09:00:00"), "naive times are shop-local (Berlin, UTC+1 in winter)");
+        assert_eq!(out[4].as_deref(), Some("2025-01-01 23:00:00"));
+        assert_eq!(out[5].as_deref(), Some("2010-12-01 07:26:00"));
+        assert_eq!(out[6], None);
+    }
+
+    #[test]
+    fn numbers_and_integers() {
+        let out = eval(&["$1,234.50", " 12 ", "-3", "abc", ""], |c| number(c, false));
+        assert_eq!(out, [Some("1234.5".into()), Some("12.0".into()), Some("-3.0".into()), None, None]);
+        let out = eval(&["1.234,50", "3,5"], |c| number(c, true));
+        assert_eq!(out, [Some("1234.5".into()), Some("3.5".into())]);
+        let out = eval(&["2", "2.0", "2.5", "x"], |c| integer(c, false));
+        assert_eq!(out, [Some("2".into()), Some("2".into()), None, None]);
+    }
+}
