@@ -28,3 +28,81 @@
 window.__sr360_errors = window.__sr360_errors || [];
 window.addEventListener("error", function (e) { window.__sr360_errors.push(String(e.message)); });
 document.addEventListener("securitypolicyviolation", function (e) { window.__sr360_errors.push("CSP: " + e.violatedDirective + " " + e.blockedURI); });
+
+// Upload page: send each file on its own with a progress bar, then follow its processing
+// over Server-Sent Events. Without JavaScript the form posts normally.
+(function () {
+  "use strict";
+  var form = document.getElementById("upload-form");
+  if (!form || !window.FormData || !window.EventSource) return;
+  var list = document.getElementById("upload-list");
+  var input = document.getElementById("files");
+  var zone = document.getElementById("dropzone");
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var label = function (key) { return form.getAttribute("data-" + key) || key; };
+  function item(file) {
+    var li = document.createElement("li");
+    var name = document.createElement("strong");
+    name.textContent = file.name;
+    var bar = document.createElement("progress");
+    bar.max = 100; bar.value = 0;
+    var msg = document.createElement("span");
+    msg.className = "muted";
+    li.appendChild(name); li.appendChild(bar); li.appendChild(msg);
+    list.appendChild(li);
+    return { li: li, bar: bar, msg: msg };
+  }
+  function follow(u, row) {
+    var es = new EventSource(u.links.events);
+    function show(e) {
+      var d = JSON.parse(e.data);
+      row.bar.value = Math.round(50 + 50 * (d.progress || 0));
+      row.msg.textContent = " " + (d.message || d.status);
+      if (e.type === "done") {
+        es.close();
+        row.bar.value = 100;
+        var a = document.createElement("a");
+        a.href = d.links.page;
+        a.textContent = d.status === "succeeded" ? (d.rows_accepted + " ✓") : d.status;
+        row.msg.textContent = " ";
+        row.msg.appendChild(a);
+        if (d.error) row.msg.appendChild(document.createTextNode(" " + d.error));
+        row.li.setAttribute("data-status", d.status);
+      }
+    }
+    es.addEventListener("progress", show);
+    es.addEventListener("done", show);
+  }
+  function send(file) {
+    var row = item(file);
+    var fd = new FormData();
+    fd.append("file", file, file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/uploads");
+    xhr.setRequestHeader("X-CSRF-Token", csrf);
+    xhr.upload.onprogress = function (e) { if (e.lengthComputable) row.bar.value = Math.round(50 * e.loaded / e.total); };
+    xhr.onload = function () {
+      var body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
+      if (xhr.status === 202 && body.uploads && body.uploads[0]) {
+        var u = body.uploads[0];
+        if (u.status === "duplicate") { row.bar.value = 100; row.msg.textContent = " " + u.message; row.li.setAttribute("data-status", "duplicate"); return; }
+        follow(u, row);
+      } else {
+        row.msg.textContent = " " + ((body.error && body.error.message) || ("HTTP " + xhr.status));
+        row.li.setAttribute("data-status", "failed");
+      }
+    };
+    xhr.onerror = function () { row.msg.textContent = " network error"; };
+    xhr.send(fd);
+  }
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    Array.prototype.forEach.call(input.files, send);
+    form.reset();
+  });
+  ["dragenter", "dragover"].forEach(function (t) { zone.addEventListener(t, function (e) { e.preventDefault(); zone.classList.add("over"); }); });
+  ["dragleave", "drop"].forEach(function (t) { zone.addEventListener(t, function () { zone.classList.remove("over"); }); });
+  zone.addEventListener("drop", function (e) { e.preventDefault(); Array.prototype.forEach.call(e.dataTransfer.files, send); });
+  void label;
+})();

@@ -20,6 +20,8 @@ pub struct App {
     pub entropy: Arc<dyn Entropy>,
     pub key_store: KeyStore,
     pub started: Instant,
+    /// Wakes the upload worker when a file is queued.
+    pub upload_notify: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for App {
@@ -50,6 +52,6 @@ impl App {
             AuthConfig { session_ttl_secs: a.session_hours * 3600, lockout_threshold: a.lockout_threshold, lockout_secs: a.lockout_minutes * 60, open_signup: a.open_signup },
         );
         let warehouses = Warehouses::new(data, Limits { memory_limit: config.warehouse.memory_limit.clone(), threads: config.warehouse.threads });
-        Ok(Arc::new(App { config, meta, auth, warehouses, clock, entropy, key_store, started: Instant::now() }))
+        Ok(Arc::new(App { config, meta, auth, warehouses, clock, entropy, key_store, started: Instant::now(), upload_notify: Arc::new(tokio::sync::Notify::new()) }))
     }
 }

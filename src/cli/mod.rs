@@ -3,6 +3,7 @@
 
 mod accounts;
 mod demo;
+mod ingest;
 
 use crate::app::App;
 use anyhow::Context;
@@ -37,6 +38,8 @@ enum Command {
     },
     /// Generate the demo shop, create its owner, print the login, and serve.
     Demo(demo::DemoArgs),
+    /// Load export files into a shop (bronze → silver → gold).
+    Ingest(ingest::IngestArgs),
     /// Manage shops (tenants).
     #[command(subcommand)]
     Tenant(accounts::TenantCmd),
@@ -98,6 +101,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(cli.config.as_ref(), cli.data.as_ref(), args),
+        Command::Ingest(args) => {
+            let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
+            let app = open_app(cfg)?;
+            runtime()?.block_on(ingest::run(app, args))
+        }
         Command::Tenant(cmd) => {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
             accounts::tenant(open_app(cfg)?, cmd)

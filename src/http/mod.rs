@@ -9,6 +9,7 @@ pub mod error;
 mod ops;
 mod pages;
 mod settings;
+mod uploads;
 
 use crate::app::App;
 use axum::Router;
@@ -57,7 +58,17 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/mfa/recovery", post(settings::mfa_recovery))
         .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/upload", get(uploads::upload_page))
+        .route("/uploads", get(uploads::history))
+        .route("/uploads/{id}", get(uploads::detail))
         .route("/{page}", get(pages::upcoming));
+
+    // Upload bodies may be large: their own limit, enforced while streaming.
+    let big = state.config.pipeline.max_upload_bytes.min(usize::MAX as u64) as usize;
+    let upload_routes = Router::new()
+        .route("/upload", post(uploads::upload_form))
+        .route("/api/v1/uploads", post(uploads::api_create).get(uploads::api_list))
+        .layer(DefaultBodyLimit::max(big));
 
     let api = Router::new()
         .route("/api/v1/auth/token", post(api::issue_token))
@@ -67,11 +78,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tenant/members", get(api::members))
         .route("/api/v1/tenant/members/{user_id}/role", axum::routing::put(api::set_role))
         .route("/api/v1/audit", get(api::audit))
+        .route("/api/v1/uploads/{id}", get(uploads::api_get))
+        .route("/api/v1/uploads/{id}/rejects.csv", get(uploads::rejects_csv))
+        .route("/api/v1/uploads/{id}/events", get(uploads::events))
         .fallback(api::not_found);
 
     let ops = Router::new().route("/healthz", get(ops::healthz)).route("/metrics", get(ops::metrics)).route("/assets/{*path}", get(ops::asset));
 
     Router::new()
+        .merge(upload_routes)
         .merge(pages)
         .merge(api)
         .merge(ops)

@@ -38,6 +38,23 @@ pub fn page_ctx(state: &AppState, ctx: &Ctx, flash: Option<&str>) -> PageCtx {
     p
 }
 
+/// 1234567.891 → "1,234,567.89" (locale-aware formats arrive with the analytics pages).
+fn fmt_amount(v: f64) -> String {
+    let neg = v < 0.0;
+    let cents = (v.abs() * 100.0).round() as u64;
+    let (whole, frac) = (cents / 100, cents % 100);
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    let s = if v.fract() == 0.0 && v.abs() >= 1.0 { out } else { format!("{out}.{frac:02}") };
+    if neg { format!("-{s}") } else { s }
+}
+
 pub async fn root(ctx: Ctx) -> Redirect {
     if ctx.session.is_some() { Redirect::to("/dashboard") } else { Redirect::to("/login") }
 }
@@ -51,7 +68,25 @@ pub async fn dashboard(State(state): State<AppState>, m: Member, Query(q): Query
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
     demo_files.sort();
-    let vm = ui::DashboardVm { shop_name: tenant.name, member_count: state.meta.tenant_member_count(m.scope.tenant())?, mfa_on: m.user().mfa == MfaState::On, has_data: false, demo_files };
+    let uploads = state.meta.uploads(&m.scope, 5)?;
+    let has_data = uploads.iter().any(|u| u.status == "succeeded");
+    let kpis = if has_data {
+        let wh = state.warehouses.open(&m.scope).map_err(AppError::internal)?;
+        let h = wh.with_conn(|c| Ok(sr360_pipeline::gold::headline(c)?)).map_err(AppError::internal)?;
+        h.map(|h| [format!("{} {}", fmt_amount(h.revenue), tenant.currency), fmt_amount(h.orders as f64), format!("{} {}", fmt_amount(h.aov), tenant.currency), fmt_amount(h.customers as f64)])
+    } else {
+        None
+    };
+    let recent_uploads = uploads.iter().map(|u| (u.id, u.file_name.clone(), u.status.clone())).collect();
+    let vm = ui::DashboardVm {
+        shop_name: tenant.name,
+        member_count: state.meta.tenant_member_count(m.scope.tenant())?,
+        mfa_on: m.user().mfa == MfaState::On,
+        has_data,
+        demo_files: if has_data { vec![] } else { demo_files },
+        kpis,
+        recent_uploads,
+    };
     Ok(Html(ui::dashboard(&p, &vm)))
 }
 

@@ -7,3 +7,4 @@ mod matrix;
 mod mfa;
 mod ops;
 mod ui;
+mod uploads;

@@ -21,6 +21,23 @@ pub struct Config {
     pub secrets: SecretsConfig,
     pub log: LogConfig,
     pub models: ModelsConfig,
+    pub pipeline: PipelineConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Largest upload accepted, in bytes (answered with 413 before the body is read when
+    /// the client announces its length).
+    pub max_upload_bytes: u64,
+    /// Share of rows that may be rejected before an upload fails as a whole.
+    pub max_reject_ratio: f64,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        Self { max_upload_bytes: 2 << 30, max_reject_ratio: 0.1 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -126,6 +143,7 @@ impl Default for Config {
             secrets: SecretsConfig::default(),
             log: LogConfig::default(),
             models: ModelsConfig::default(),
+            pipeline: PipelineConfig::default(),
         }
     }
 }
@@ -268,6 +286,12 @@ impl Config {
         }
         if self.auth.attempts_per_minute_per_ip == 0 || self.auth.attempts_per_minute_per_account == 0 {
             return bad("rate limits must be at least 1 per minute");
+        }
+        if !(0.0..=1.0).contains(&self.pipeline.max_reject_ratio) {
+            return bad("pipeline.max_reject_ratio must be between 0 and 1");
+        }
+        if self.pipeline.max_upload_bytes < 1024 {
+            return bad("pipeline.max_upload_bytes must be at least 1024");
         }
         if self.warehouse.threads == 0 {
             return bad("warehouse.threads must be at least 1");

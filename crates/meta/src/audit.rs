@@ -28,6 +28,10 @@ pub enum AuditAction {
     ApiTokenCreated,
     ApiTokenRevoked,
     PreferencesChanged,
+    UploadReceived,
+    UploadSucceeded,
+    UploadFailed,
+    MappingSaved,
 }
 
 impl AuditAction {
@@ -52,6 +56,10 @@ impl AuditAction {
             AuditAction::ApiTokenCreated => "api_token_created",
             AuditAction::ApiTokenRevoked => "api_token_revoked",
             AuditAction::PreferencesChanged => "preferences_changed",
+            AuditAction::UploadReceived => "upload_received",
+            AuditAction::UploadSucceeded => "upload_succeeded",
+            AuditAction::UploadFailed => "upload_failed",
+            AuditAction::MappingSaved => "mapping_saved",
         }
     }
 }

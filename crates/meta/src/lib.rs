@@ -16,6 +16,7 @@ mod settings;
 mod store;
 mod tenants;
 mod tokens;
+mod uploads;
 mod users;
 
 pub use audit::{AuditAction, AuditEntry, AuditEvent};
@@ -27,4 +28,5 @@ pub use sessions::{SessionRecord, SessionState};
 pub use store::MetaStore;
 pub use tenants::Tenant;
 pub use tokens::ApiTokenRecord;
+pub use uploads::{UploadOutcome, UploadRecord};
 pub use users::{Membership, MfaState, User, normalize_email};

@@ -112,6 +112,55 @@ CREATE TABLE instance_settings (
     value TEXT NOT NULL
 ) STRICT;
 "#,
+    // 2: uploads, durable jobs, notifications, saved column mappings
+    r#"
+CREATE TABLE uploads (
+    id            INTEGER PRIMARY KEY,
+    tenant_id     TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    user_id       INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    file_name     TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    object_key    TEXT NOT NULL,
+    bytes         INTEGER NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','duplicate')),
+    progress      REAL NOT NULL DEFAULT 0,
+    message       TEXT NOT NULL DEFAULT '',
+    entity        TEXT,
+    mapping       TEXT,
+    rows_read     INTEGER,
+    rows_accepted INTEGER,
+    rows_rejected INTEGER,
+    error         TEXT,
+    report        TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL,
+    started_at    INTEGER,
+    finished_at   INTEGER
+) STRICT;
+CREATE INDEX uploads_tenant ON uploads(tenant_id, id);
+CREATE INDEX uploads_status ON uploads(status);
+
+CREATE TABLE notifications (
+    id         INTEGER PRIMARY KEY,
+    tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    user_id    INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    body       TEXT NOT NULL DEFAULT '',
+    link       TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    read_at    INTEGER
+) STRICT;
+CREATE INDEX notifications_tenant ON notifications(tenant_id, id);
+
+CREATE TABLE saved_mappings (
+    tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    shape_key  TEXT NOT NULL,
+    mapping    TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, shape_key)
+) STRICT;
+"#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

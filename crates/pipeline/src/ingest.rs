@@ -84,9 +84,15 @@ pub fn preview(conn: &Connection, src: &Path, work_dir: &Path, limits: &Limits) 
 }
 
 pub fn ingest(conn: &Connection, src: &Path, work_dir: &Path, o: &IngestOptions) -> Result<IngestReport, IngestError> {
+    ingest_with_progress(conn, src, work_dir, o, &|_, _| {})
+}
+
+/// Steps reported to `progress` as (share done, what is happening).
+pub fn ingest_with_progress(conn: &Connection, src: &Path, work_dir: &Path, o: &IngestOptions, progress: &dyn Fn(f64, &str)) -> Result<IngestReport, IngestError> {
+    progress(0.05, "reading the file");
     let p = prepare::prepare(src, work_dir, &o.limits)?;
     conn.execute_batch("BEGIN TRANSACTION")?;
-    match run(conn, &p, o) {
+    match run(conn, &p, o, progress) {
         Ok(r) => {
             conn.execute_batch("COMMIT")?;
             Ok(r)
@@ -100,8 +106,9 @@ pub fn ingest(conn: &Connection, src: &Path, work_dir: &Path, o: &IngestOptions)
     }
 }
 
-fn run(conn: &Connection, p: &Prepared, o: &IngestOptions) -> Result<IngestReport, IngestError> {
+fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, progress: &dyn Fn(f64, &str)) -> Result<IngestReport, IngestError> {
     let table = format!("upload_{}", o.upload_id);
+    progress(0.2, "loading raw rows");
     let b = bronze::load(conn, p, &table)?;
     if b.rows == 0 && b.rejects.is_empty() {
         return Err(IngestError::NoRows);
@@ -120,6 +127,7 @@ fn run(conn: &Connection, p: &Prepared, o: &IngestOptions) -> Result<IngestRepor
         _ => 0,
     };
     let ctx = silver::Ctx { conn, bronze: &table, tz: &o.tz, currency: &o.currency, upload_id: o.upload_id, header_lines };
+    progress(0.45, "checking and merging rows");
     let s = silver::merge(&ctx, &m)?;
     let read = s.rows_read + b.rejects.len() as u64;
     let mut rejects = b.rejects;
@@ -130,6 +138,7 @@ fn run(conn: &Connection, p: &Prepared, o: &IngestOptions) -> Result<IngestRepor
         let first = rejects.first().cloned().unwrap_or(Reject { line: 0, column: None, value: String::new(), reason: String::new() });
         return Err(IngestError::TooManyRejects { rejected, read, pct: 100.0 * rejected as f64 / read as f64, limit: 100.0 * o.max_reject_ratio, line: first.line, reason: first.reason });
     }
+    progress(0.75, "rebuilding analytics tables");
     gold::rebuild(conn, &o.tz)?;
     let enabled = gold::enabled(conn)?;
     let format = match p.sniffed.format {

@@ -12,12 +12,27 @@ pub struct DashboardVm {
     pub mfa_on: bool,
     pub has_data: bool,
     pub demo_files: Vec<String>,
+    /// Formatted headline figures in card order (revenue, orders, AOV, customers).
+    pub kpis: Option<[String; 4]>,
+    /// Recent uploads: (id, file, status key).
+    pub recent_uploads: Vec<(i64, String, String)>,
 }
 
 pub fn dashboard(ctx: &PageCtx, vm: &DashboardVm) -> String {
     let kpis = ["kpi.revenue", "kpi.orders", "kpi.aov", "kpi.customers"]
         .iter()
-        .map(|k| {
+        .enumerate()
+        .map(|(i, k)| {
+            if let Some(values) = &vm.kpis {
+                return view! {
+                    <div class="card kpi">
+                        <span class="label">{ctx.t(k)}</span>
+                        <span class="value">{values[i].clone()}</span>
+                        <span class="muted">{ctx.t("dash.all_time")}</span>
+                    </div>
+                }
+                .into_any();
+            }
             view! {
                 <div class="card kpi">
                     <span class="label">{ctx.t(k)}</span>
@@ -25,8 +40,17 @@ pub fn dashboard(ctx: &PageCtx, vm: &DashboardVm) -> String {
                     <span class="muted">{ctx.t("dash.no_data_yet")}</span>
                 </div>
             }
+            .into_any()
         })
         .collect_view();
+    let uploads = (!vm.recent_uploads.is_empty()).then(|| {
+        let items = vm
+            .recent_uploads
+            .iter()
+            .map(|(id, f, st)| view! { <li><a href=format!("/uploads/{id}")>{f.clone()}</a>" "<span class="badge">{ctx.t(&format!("upload.status_{st}"))}</span></li> })
+            .collect_view();
+        view! { <div class="card"><h2>{ctx.t("dash.recent_uploads")}</h2><ul>{items}</ul><p><a href="/uploads">{ctx.t("upload.history_title")}</a></p></div> }
+    });
     let step = |done: bool, title: &str, text: &str, href: &'static str| {
         let cls = if done { "done" } else { "" };
         view! { <li class=cls><div><strong><a href=href>{ctx.t(title)}</a></strong><span class="muted">{ctx.t(text)}</span></div></li> }
@@ -57,6 +81,7 @@ pub fn dashboard(ctx: &PageCtx, vm: &DashboardVm) -> String {
                 {step(vm.has_data, "dash.step_upload", "dash.step_upload_text", "/upload")}
             </ol>
         </div>
+        {uploads}
         {demo}
         <div class="card empty">
             <span inner_html=svg("charts", "")></span>

@@ -5,12 +5,14 @@ mod auth;
 mod dashboard;
 mod status;
 mod tenant;
+mod uploads;
 
 pub use account::{SecurityVm, SettingsTab, TokenVm, LoginVm, settings};
 pub use auth::{login, mfa_prompt, signup};
 pub use dashboard::{DashboardVm, dashboard};
 pub use status::{error_page, help, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
+pub use uploads::{UploadRowVm, upload, upload_detail, upload_history};
 
 use leptos::prelude::*;
 

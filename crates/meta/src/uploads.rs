@@ -1,0 +1,203 @@
+//! Uploads and their processing state. An upload row is the durable job: `queued` until a
+//! worker claims it, `running` while the pipeline works (a restart puts it back in the
+//! queue; the pipeline is all-or-nothing, so running it again is safe), then `succeeded`,
+//! `failed` or `duplicate` (the same bytes were already loaded).
+
+use crate::{AuditAction, AuditEvent, MetaError, MetaStore, TenantScope, audit};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use sr360_core::{TenantId, UserId};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UploadRecord {
+    pub id: i64,
+    pub tenant_id: String,
+    pub user_id: Option<i64>,
+    pub file_name: String,
+    pub content_hash: String,
+    pub object_key: String,
+    pub bytes: i64,
+    pub status: String,
+    pub progress: f64,
+    pub message: String,
+    pub entity: Option<String>,
+    pub mapping: Option<String>,
+    pub rows_read: Option<i64>,
+    pub rows_accepted: Option<i64>,
+    pub rows_rejected: Option<i64>,
+    pub error: Option<String>,
+    pub report: Option<String>,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+}
+
+const COLS: &str = "id, tenant_id, user_id, file_name, content_hash, object_key, bytes, status, progress, message, entity, mapping, rows_read, rows_accepted, rows_rejected, error, report, created_at, started_at, finished_at";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UploadRecord> {
+    Ok(UploadRecord {
+        id: r.get(0)?,
+        tenant_id: r.get(1)?,
+        user_id: r.get(2)?,
+        file_name: r.get(3)?,
+        content_hash: r.get(4)?,
+        object_key: r.get(5)?,
+        bytes: r.get(6)?,
+        status: r.get(7)?,
+        progress: r.get(8)?,
+        message: r.get(9)?,
+        entity: r.get(10)?,
+        mapping: r.get(11)?,
+        rows_read: r.get(12)?,
+        rows_accepted: r.get(13)?,
+        rows_rejected: r.get(14)?,
+        error: r.get(15)?,
+        report: r.get(16)?,
+        created_at: r.get(17)?,
+        started_at: r.get(18)?,
+        finished_at: r.get(19)?,
+    })
+}
+
+/// How an upload ended, as the worker reports it.
+#[derive(Debug, Clone)]
+pub struct UploadOutcome {
+    pub succeeded: bool,
+    pub entity: Option<String>,
+    pub mapping: Option<String>,
+    pub rows_read: i64,
+    pub rows_accepted: i64,
+    pub rows_rejected: i64,
+    pub error: Option<String>,
+    pub report: Option<String>,
+}
+
+impl MetaStore {
+    /// Record a received file. When a succeeded upload of the same tenant has the same
+    /// content hash, the new one is recorded as `duplicate` and nothing is queued.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_upload(&self, scope: &TenantScope, file_name: &str, content_hash: &str, object_key: &str, bytes: i64, mapping: Option<&str>, actor: &AuditEvent) -> Result<UploadRecord, MetaError> {
+        let now = self.now();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let dup: Option<i64> = tx
+            .query_row("SELECT id FROM uploads WHERE tenant_id = ?1 AND content_hash = ?2 AND status = 'succeeded' LIMIT 1", params![scope.tenant().as_str(), content_hash], |r| r.get(0))
+            .optional()?;
+        let status = if dup.is_some() { "duplicate" } else { "queued" };
+        let message = dup.map(|d| format!("same file as upload {d}; nothing to do")).unwrap_or_default();
+        tx.execute(
+            "INSERT INTO uploads(tenant_id, user_id, file_name, content_hash, object_key, bytes, status, message, mapping, created_at, finished_at)
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10, CASE WHEN ?7 = 'duplicate' THEN ?10 END)",
+            params![scope.tenant().as_str(), scope.user().map(|u| u.0), file_name, content_hash, object_key, bytes, status, message, mapping, now],
+        )?;
+        let id = tx.last_insert_rowid();
+        audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::UploadReceived).target(format!("upload:{id}")).detail(serde_json::json!({"file": file_name, "bytes": bytes, "sha256": content_hash, "status": status})))?;
+        let rec = tx.query_row(&format!("SELECT {COLS} FROM uploads WHERE id = ?1"), [id], row)?;
+        tx.commit()?;
+        Ok(rec)
+    }
+
+    /// One upload of the scope's tenant (another tenant's id is `None`).
+    pub fn upload(&self, scope: &TenantScope, id: i64) -> Result<Option<UploadRecord>, MetaError> {
+        Ok(self.conn().query_row(&format!("SELECT {COLS} FROM uploads WHERE id = ?1 AND tenant_id = ?2"), params![id, scope.tenant().as_str()], row).optional()?)
+    }
+
+    pub fn uploads(&self, scope: &TenantScope, limit: u32) -> Result<Vec<UploadRecord>, MetaError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(&format!("SELECT {COLS} FROM uploads WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2"))?;
+        let v = st.query_map(params![scope.tenant().as_str(), limit], row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(v)
+    }
+
+    /// Claim the oldest queued upload of any tenant (worker side).
+    pub fn claim_upload(&self) -> Result<Option<UploadRecord>, MetaError> {
+        let now = self.now();
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                &format!(
+                    "UPDATE uploads SET status = 'running', started_at = ?1, attempts = attempts + 1, progress = 0, message = 'starting'
+                     WHERE id = (SELECT id FROM uploads WHERE status = 'queued' ORDER BY id LIMIT 1) RETURNING {COLS}"
+                ),
+                [now],
+                row,
+            )
+            .optional()?)
+    }
+
+    /// At start-up: uploads left `running` by a stopped process go back to the queue, or
+    /// fail after three attempts.
+    pub fn requeue_interrupted_uploads(&self) -> Result<usize, MetaError> {
+        let conn = self.conn();
+        let failed = conn.execute("UPDATE uploads SET status = 'failed', error = 'interrupted three times; giving up', finished_at = ?1 WHERE status = 'running' AND attempts >= 3", [self.now()])?;
+        let requeued = conn.execute("UPDATE uploads SET status = 'queued', message = 'interrupted; queued again' WHERE status = 'running'", [])?;
+        Ok(failed + requeued)
+    }
+
+    pub fn set_upload_progress(&self, id: i64, progress: f64, message: &str) -> Result<(), MetaError> {
+        self.conn().execute("UPDATE uploads SET progress = ?1, message = ?2 WHERE id = ?3 AND status = 'running'", params![progress, message, id])?;
+        Ok(())
+    }
+
+    /// Record the end of an upload, its audit row and a notification, in one transaction.
+    pub fn finish_upload(&self, tenant: &TenantId, id: i64, o: &UploadOutcome) -> Result<(), MetaError> {
+        let now = self.now();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let status = if o.succeeded { "succeeded" } else { "failed" };
+        let (file, user): (String, Option<i64>) = tx.query_row("SELECT file_name, user_id FROM uploads WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        tx.execute(
+            "UPDATE uploads SET status = ?1, progress = 1, message = '', entity = ?2, mapping = coalesce(?3, mapping), rows_read = ?4, rows_accepted = ?5,
+             rows_rejected = ?6, error = ?7, report = ?8, finished_at = ?9 WHERE id = ?10",
+            params![status, o.entity, o.mapping, o.rows_read, o.rows_accepted, o.rows_rejected, o.error, o.report, now, id],
+        )?;
+        let action = if o.succeeded { AuditAction::UploadSucceeded } else { AuditAction::UploadFailed };
+        let mut ev = AuditEvent::cli().tenant(tenant).action(action).target(format!("upload:{id}")).detail(serde_json::json!({"file": file, "rows_read": o.rows_read, "rows_rejected": o.rows_rejected, "error": o.error}));
+        ev.actor = "pipeline".into();
+        ev.ip = String::new();
+        audit::insert(&tx, now, &ev)?;
+        let (title, body) = if o.succeeded {
+            (format!("{file} loaded"), format!("{} rows loaded, {} rejected", o.rows_accepted, o.rows_rejected))
+        } else {
+            (format!("{file} failed"), o.error.clone().unwrap_or_default())
+        };
+        tx.execute(
+            "INSERT INTO notifications(tenant_id, user_id, kind, title, body, link, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+            params![tenant.as_str(), user, if o.succeeded { "upload_succeeded" } else { "upload_failed" }, title, body, format!("/uploads/{id}"), now],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A saved mapping for a file shape, as JSON.
+    pub fn saved_mapping(&self, scope: &TenantScope, shape_key: &str) -> Result<Option<String>, MetaError> {
+        Ok(self.conn().query_row("SELECT mapping FROM saved_mappings WHERE tenant_id = ?1 AND shape_key = ?2", params![scope.tenant().as_str(), shape_key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn save_mapping(&self, scope: &TenantScope, shape_key: &str, mapping_json: &str, actor: &AuditEvent) -> Result<(), MetaError> {
+        let now = self.now();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO saved_mappings(tenant_id, shape_key, mapping, updated_at) VALUES (?1,?2,?3,?4)
+             ON CONFLICT(tenant_id, shape_key) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",
+            params![scope.tenant().as_str(), shape_key, mapping_json, now],
+        )?;
+        audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::MappingSaved).target(format!("shape:{}", &shape_key.chars().take(80).collect::<String>())))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Unread and recent notifications of a user in the scope's tenant.
+    pub fn notifications(&self, scope: &TenantScope, user: UserId, limit: u32) -> Result<Vec<(i64, String, String, String, String, i64, bool)>, MetaError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(
+            "SELECT id, kind, title, body, link, created_at, read_at IS NOT NULL FROM notifications
+             WHERE tenant_id = ?1 AND (user_id IS NULL OR user_id = ?2) ORDER BY id DESC LIMIT ?3",
+        )?;
+        let v = st
+            .query_map(params![scope.tenant().as_str(), user.0, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(v)
+    }
+}

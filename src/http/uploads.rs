@@ -1,0 +1,212 @@
+//! Uploads over HTTP: `POST /api/v1/uploads` (multipart, streamed to disk, 413 up front
+//! when the announced size is too large), the upload list and detail, the validation report
+//! as CSV, and a Server-Sent Events stream of an upload's progress. Also the upload and
+//! upload-history pages.
+
+use super::AppState;
+use super::ctx::{ApiCaller, Member};
+use super::error::AppError;
+use super::pages::page_ctx;
+use crate::uploads::{UploadError, receive};
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use futures::TryStreamExt;
+use sr360_core::Permission;
+use sr360_meta::{AuditEvent, TenantScope, UploadRecord};
+use sr360_pipeline::mapping::Mapping;
+use sr360_ui::pages as ui;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio_util::io::StreamReader;
+
+impl From<UploadError> for AppError {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::TooLarge(_) => AppError::PayloadTooLarge,
+            UploadError::Empty => AppError::Invalid("the file is empty".into()),
+            UploadError::Meta(m) => m.into(),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+fn check_length(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > state.config.pipeline.max_upload_bytes) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    Ok(())
+}
+
+/// Read every `file` part of a multipart body into uploads. An optional `mapping` part
+/// (JSON) applies to the files after it.
+async fn receive_parts(state: &AppState, scope: &TenantScope, actor: &AuditEvent, mut mp: Multipart) -> Result<Vec<UploadRecord>, AppError> {
+    let mut out = Vec::new();
+    let mut mapping: Option<Mapping> = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| AppError::Invalid(format!("multipart body: {e}")))? {
+        match field.name() {
+            Some("mapping") => {
+                let text = field.text().await.map_err(|e| AppError::Invalid(format!("mapping: {e}")))?;
+                if !text.trim().is_empty() {
+                    mapping = Some(serde_json::from_str(&text).map_err(|e| AppError::Invalid(format!("mapping is not valid: {e}")))?);
+                }
+            }
+            Some("file") | Some("files") => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let stream = field.map_err(|e| std::io::Error::other(e.to_string()));
+                let reader = StreamReader::new(stream);
+                let rec = receive(state, scope, &name, reader, state.config.pipeline.max_upload_bytes, mapping.as_ref(), actor).await?;
+                out.push(rec);
+            }
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        return Err(AppError::Invalid("no file in the request (send it as the multipart field \"file\")".into()));
+    }
+    state.upload_notify.notify_one();
+    Ok(out)
+}
+
+fn upload_json(r: &UploadRecord) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id, "file_name": r.file_name, "status": r.status, "progress": r.progress, "message": r.message,
+        "bytes": r.bytes, "sha256": r.content_hash, "entity": r.entity,
+        "rows_read": r.rows_read, "rows_accepted": r.rows_accepted, "rows_rejected": r.rows_rejected,
+        "error": r.error, "created_at": r.created_at, "finished_at": r.finished_at,
+        "links": { "self": format!("/api/v1/uploads/{}", r.id), "events": format!("/api/v1/uploads/{}/events", r.id), "rejects_csv": format!("/api/v1/uploads/{}/rejects.csv", r.id), "page": format!("/uploads/{}", r.id) },
+    })
+}
+
+pub async fn api_create(State(state): State<AppState>, headers: HeaderMap, c: ApiCaller, mp: Multipart) -> Result<Response, AppError> {
+    c.require(Permission::Analyze)?;
+    check_length(&state, &headers)?;
+    let actor = AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string());
+    let recs = receive_parts(&state, &c.scope, &actor, mp).await?;
+    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "uploads": recs.iter().map(upload_json).collect::<Vec<_>>() }))).into_response())
+}
+
+pub async fn api_list(State(state): State<AppState>, c: ApiCaller) -> Result<Json<serde_json::Value>, AppError> {
+    c.require(Permission::ViewAnalytics)?;
+    let list = state.meta.uploads(&c.scope, 200)?;
+    Ok(Json(serde_json::json!({ "uploads": list.iter().map(upload_json).collect::<Vec<_>>() })))
+}
+
+pub async fn api_get(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    c.require(Permission::ViewAnalytics)?;
+    let r = state.meta.upload(&c.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    let mut v = upload_json(&r);
+    v["report"] = r.report.as_deref().and_then(|x| serde_json::from_str(x).ok()).unwrap_or(serde_json::Value::Null);
+    Ok(Json(v))
+}
+
+/// A cell that a spreadsheet would run as a formula gets a leading apostrophe.
+pub fn neutralize_formula(v: &str) -> String {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.to_string() }
+}
+
+pub async fn rejects_csv(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>) -> Result<Response, AppError> {
+    c.require(Permission::ViewAnalytics)?;
+    let r = state.meta.upload(&c.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    let report: serde_json::Value = r.report.as_deref().and_then(|x| serde_json::from_str(x).ok()).unwrap_or_default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["line", "column", "value", "reason"]).map_err(AppError::internal)?;
+    for rj in report["rejects"].as_array().into_iter().flatten() {
+        let cells = [rj["line"].to_string(), rj["column"].as_str().unwrap_or("").to_string(), rj["value"].as_str().unwrap_or("").to_string(), rj["reason"].as_str().unwrap_or("").to_string()];
+        w.write_record(cells.iter().map(|x| neutralize_formula(x))).map_err(AppError::internal)?;
+    }
+    let body = w.into_inner().map_err(AppError::internal)?;
+    let name = format!("attachment; filename=\"upload-{id}-rejects.csv\"");
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], body).into_response())
+}
+
+/// Progress as Server-Sent Events: one `progress` event per change, `done` at the end.
+pub async fn events(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>) -> Result<Sse<impl futures::Stream<Item = Result<Event, Infallible>>>, AppError> {
+    c.require(Permission::ViewAnalytics)?;
+    state.meta.upload(&c.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    let scope = c.scope.clone();
+    let stream = futures::stream::unfold((state, scope, None::<(String, i64)>, false), move |(state, scope, last, done)| async move {
+        if done {
+            return None;
+        }
+        loop {
+            let rec = match state.meta.upload(&scope, id) {
+                Ok(Some(r)) => r,
+                _ => return Some((Ok(Event::default().event("error").data("upload not found")), (state, scope, last, true))),
+            };
+            let key = (rec.status.clone(), (rec.progress * 1000.0) as i64);
+            let finished = !matches!(rec.status.as_str(), "queued" | "running");
+            if last.as_ref() != Some(&key) || finished {
+                let ev = Event::default().event(if finished { "done" } else { "progress" }).data(upload_json(&rec).to_string());
+                return Some((Ok(ev), (state, scope, Some(key), finished)));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+// ---- pages ----
+
+pub async fn upload_page(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
+    m.require(Permission::Analyze)?;
+    let p = page_ctx(&state, m.ctx(), None);
+    Ok(Html(ui::upload(&p, state.config.pipeline.max_upload_bytes)))
+}
+
+/// The form fallback without JavaScript: multipart POST, then the history page.
+pub async fn upload_form(State(state): State<AppState>, headers: HeaderMap, m: Member, mp: Multipart) -> Result<Redirect, AppError> {
+    m.require(Permission::Analyze)?;
+    check_length(&state, &headers)?;
+    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    receive_parts(&state, &m.scope, &actor, mp).await?;
+    Ok(Redirect::to("/uploads"))
+}
+
+fn row_vm(r: &UploadRecord) -> ui::UploadRowVm {
+    ui::UploadRowVm {
+        id: r.id,
+        file_name: r.file_name.clone(),
+        status: r.status.clone(),
+        progress: r.progress,
+        message: r.message.clone(),
+        entity: r.entity.clone().unwrap_or_default(),
+        rows_read: r.rows_read.unwrap_or(0),
+        rows_accepted: r.rows_accepted.unwrap_or(0),
+        rows_rejected: r.rows_rejected.unwrap_or(0),
+        error: r.error.clone().unwrap_or_default(),
+        created_at: r.created_at,
+        seconds: match (r.started_at, r.finished_at) {
+            (Some(s), Some(f)) => Some(f - s),
+            _ => None,
+        },
+        bytes: r.bytes,
+    }
+}
+
+pub async fn history(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
+    m.require(Permission::ViewAnalytics)?;
+    let p = page_ctx(&state, m.ctx(), None);
+    let rows: Vec<ui::UploadRowVm> = state.meta.uploads(&m.scope, 200)?.iter().map(row_vm).collect();
+    Ok(Html(ui::upload_history(&p, &rows)))
+}
+
+pub async fn detail(State(state): State<AppState>, m: Member, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    m.require(Permission::ViewAnalytics)?;
+    let r = state.meta.upload(&m.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    let report: serde_json::Value = r.report.as_deref().and_then(|x| serde_json::from_str(x).ok()).unwrap_or_default();
+    let mapping: Vec<(String, String)> = report["mapping"]["fields"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect()).unwrap_or_default();
+    let rejects: Vec<(i64, String, String, String)> = report["rejects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(100)
+        .map(|x| (x["line"].as_i64().unwrap_or(0), x["column"].as_str().unwrap_or("").to_string(), x["value"].as_str().unwrap_or("").to_string(), x["reason"].as_str().unwrap_or("").to_string()))
+        .collect();
+    let enabled: Vec<(String, bool)> = report["enabled"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false))).collect()).unwrap_or_default();
+    let p = page_ctx(&state, m.ctx(), None);
+    Ok(Html(ui::upload_detail(&p, &row_vm(&r), &mapping, &rejects, &enabled)))
+}

@@ -1,0 +1,250 @@
+//! Receiving and processing uploads: the service between the HTTP/CLI edges and the
+//! pipeline. A received file is hashed while it streams to disk, stored as a raw object
+//! (object_store: the local file system by default), recorded as a queued upload, and
+//! processed by the worker — one at a time, off the async runtime, all or nothing.
+
+use crate::app::App;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjPath;
+use object_store::ObjectStoreExt;
+use sha2::{Digest, Sha256};
+use sr360_meta::{AuditEvent, MetaError, TenantScope, UploadOutcome, UploadRecord};
+use sr360_pipeline::ingest::{IngestOptions, ingest_with_progress};
+use sr360_pipeline::mapping::{Mapping, shape_key};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("the file is larger than the limit of {0} bytes")]
+    TooLarge(u64),
+    #[error("the file is empty")]
+    Empty,
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("object store: {0}")]
+    Store(#[from] object_store::Error),
+    #[error("{0}")]
+    Meta(#[from] MetaError),
+    #[error("warehouse: {0}")]
+    Warehouse(#[from] sr360_warehouse::WarehouseError),
+}
+
+/// A file name fit for display and logs: no directories, no control characters.
+pub fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).collect::<String>().trim().trim_start_matches('.').chars().take(200).collect();
+    if cleaned.is_empty() { "upload".into() } else { cleaned }
+}
+
+fn store_for(app: &App) -> Result<LocalFileSystem, UploadError> {
+    let root = app.config.data_dir.join("tenants");
+    std::fs::create_dir_all(&root)?;
+    Ok(LocalFileSystem::new_with_prefix(root)?)
+}
+
+fn object_key(scope: &TenantScope, hash: &str) -> String {
+    format!("{}/objects/raw/{}/{}", scope.tenant(), &hash[..2], hash)
+}
+
+/// Receive a file from `reader`, refusing more than `max_bytes`. Returns the upload row,
+/// `queued` or `duplicate`.
+pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, mut reader: impl AsyncRead + Unpin, max_bytes: u64, mapping: Option<&Mapping>, actor: &AuditEvent) -> Result<UploadRecord, UploadError> {
+    let tenant_dir = app.warehouses.tenant_dir(scope.tenant());
+    let tmp_dir = tenant_dir.join("tmp");
+    tokio::fs::create_dir_all(&tmp_dir).await?;
+    let tmp = tmp_dir.join(format!("incoming-{}.part", hex::encode(sr360_core::entropy::random_bytes::<8>(&*app.entropy))));
+    let result = async {
+        let mut f = tokio::fs::File::create(&tmp).await?;
+        let mut hasher = Sha256::new();
+        let mut total: u64 = 0;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = reader.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > max_bytes {
+                return Err(UploadError::TooLarge(max_bytes));
+            }
+            hasher.update(&buf[..n]);
+            f.write_all(&buf[..n]).await?;
+        }
+        f.sync_all().await?;
+        if total == 0 {
+            return Err(UploadError::Empty);
+        }
+        Ok((hex::encode(hasher.finalize()), total))
+    }
+    .await;
+    let (hash, bytes) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(e);
+        }
+    };
+    let key = object_key(scope, &hash);
+    let store = store_for(app)?;
+    let path = ObjPath::from(key.as_str());
+    if store.head(&path).await.is_err() {
+        // Content-addressed: the same bytes land on the same key. Streamed in parts so
+        // memory stays flat whatever the size (and so an S3-compatible store works alike).
+        let mut up = store.put_multipart(&path).await?;
+        let mut f = tokio::fs::File::open(&tmp).await?;
+        let mut part = vec![0u8; 8 << 20];
+        loop {
+            let mut filled = 0;
+            while filled < part.len() {
+                let n = f.read(&mut part[filled..]).await?;
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            if filled == 0 {
+                break;
+            }
+            up.put_part(bytes::Bytes::copy_from_slice(&part[..filled]).into()).await?;
+        }
+        up.complete().await?;
+    }
+    let _ = tokio::fs::remove_file(&tmp).await;
+    let mapping_json = mapping.map(serde_json::to_string).transpose().map_err(|e| UploadError::Io(std::io::Error::other(e)))?;
+    let rec = app.meta.create_upload(scope, &clean_file_name(file_name), &hash, &key, bytes as i64, mapping_json.as_deref(), actor)?;
+    Ok(rec)
+}
+
+/// Where the raw object of an upload is on disk (the local store keeps it in the tenant's
+/// directory, where the tenant's DuckDB may read).
+fn local_object(app: &App, rec: &UploadRecord) -> PathBuf {
+    app.config.data_dir.join("tenants").join(&rec.object_key)
+}
+
+/// Process one claimed upload; never panics, always finishes the row.
+pub async fn process(app: &Arc<App>, rec: UploadRecord) {
+    let id = rec.id;
+    let tenant = rec.tenant_id.clone();
+    let app2 = app.clone();
+    let outcome = tokio::task::spawn_blocking(move || run(&app2, &rec)).await.unwrap_or_else(|e| UploadOutcome {
+        succeeded: false,
+        entity: None,
+        mapping: None,
+        rows_read: 0,
+        rows_accepted: 0,
+        rows_rejected: 0,
+        error: Some(format!("internal error: {e}")),
+        report: None,
+    });
+    let Ok(t) = sr360_core::TenantId::parse(&tenant) else { return };
+    if let Err(e) = app.meta.finish_upload(&t, id, &outcome) {
+        tracing::error!(upload = id, error = %e, "cannot record the end of an upload");
+    }
+    tracing::info!(upload = id, tenant = %tenant, ok = outcome.succeeded, rows = outcome.rows_accepted, "upload processed");
+}
+
+fn failed(msg: String) -> UploadOutcome {
+    UploadOutcome { succeeded: false, entity: None, mapping: None, rows_read: 0, rows_accepted: 0, rows_rejected: 0, error: Some(msg), report: None }
+}
+
+fn run(app: &Arc<App>, rec: &UploadRecord) -> UploadOutcome {
+    let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else { return failed("unknown shop".into()) };
+    let scope = match app.meta.system_scope(&tid) {
+        Ok(s) => s,
+        Err(e) => return failed(e.to_string()),
+    };
+    let tenant = match app.meta.tenant(&tid) {
+        Ok(Some(t)) => t,
+        _ => return failed("unknown shop".into()),
+    };
+    let wh = match app.warehouses.open(&scope) {
+        Ok(w) => w,
+        Err(e) => return failed(format!("warehouse: {e}")),
+    };
+    let work = wh.root().join("tmp").join(format!("upload-{}", rec.id));
+    let mapping: Option<Mapping> = rec.mapping.as_deref().and_then(|m| serde_json::from_str(m).ok());
+    let opts = IngestOptions {
+        upload_id: rec.id,
+        tz: tenant.timezone.clone(),
+        currency: tenant.currency.clone(),
+        mapping,
+        max_reject_ratio: app.config.pipeline.max_reject_ratio,
+        ..Default::default()
+    };
+    let src = local_object(app, rec);
+    let meta = app.meta.clone();
+    let id = rec.id;
+    let progress = move |p: f64, m: &str| {
+        let _ = meta.set_upload_progress(id, p, m);
+    };
+    let result = wh.with_conn(|c| Ok(ingest_with_progress(c, &src, &work, &opts, &progress)));
+    let _ = std::fs::remove_dir_all(&work);
+    match result {
+        Ok(Ok(r)) => {
+            // Remember the mapping for the next file of this shape.
+            let mut headers: Vec<String> = r.mapping.fields.values().cloned().collect();
+            headers.extend(r.mapping.unmapped.iter().cloned());
+            if let Ok(json) = serde_json::to_string(&r.mapping) {
+                let _ = app.meta.save_mapping(&scope, &shape_key(&headers), &json, &AuditEvent::cli());
+            }
+            UploadOutcome {
+                succeeded: true,
+                entity: Some(format!("{:?}", r.mapping.entity).to_lowercase()),
+                mapping: serde_json::to_string(&r.mapping).ok(),
+                rows_read: r.rows_read as i64,
+                rows_accepted: r.accepted as i64,
+                rows_rejected: r.rejects.len() as i64,
+                error: None,
+                report: serde_json::to_string(&r).ok(),
+            }
+        }
+        Ok(Err(e)) => failed(e.to_string()),
+        Err(e) => failed(format!("warehouse: {e}")),
+    }
+}
+
+/// The background worker: requeues interrupted uploads at start, then processes queued
+/// ones as they come (woken by `notify`, and every few seconds).
+pub async fn worker(app: Arc<App>, notify: Arc<tokio::sync::Notify>) {
+    match app.meta.requeue_interrupted_uploads() {
+        Ok(n) if n > 0 => tracing::warn!(uploads = n, "uploads interrupted by a stop were queued again"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "cannot requeue interrupted uploads"),
+    }
+    loop {
+        match app.meta.claim_upload() {
+            Ok(Some(rec)) => {
+                process(&app, rec).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "cannot claim an upload"),
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), notify.notified()).await;
+    }
+}
+
+/// Process everything queued now and return (CLI, demo, tests).
+pub async fn drain(app: &Arc<App>) -> Result<usize, UploadError> {
+    let mut n = 0;
+    while let Some(rec) = app.meta.claim_upload()? {
+        process(app, rec).await;
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn file_names_lose_directories_and_controls() {
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("C:\\Users\\x\\orders.csv"), "orders.csv");
+        assert_eq!(clean_file_name("a\0b\n.csv"), "ab.csv");
+        assert_eq!(clean_file_name("../"), "upload");
+        assert_eq!(clean_file_name(".hidden"), "hidden");
+    }
+}

@@ -1,0 +1,159 @@
+//! Uploads over HTTP: the API (multipart, 202, progress, report, rejects CSV), duplicates,
+//! limits, bad input, roles and tenants, the pages, and resuming after a stop.
+
+use crate::harness::{Agent, PW, TestServer};
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+
+const ORDERS: &str = "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Country\n\
+#1001,ann@example.com,2025-03-01 10:00:00 +0000,2,Mug,10.00,HOM-1,US\n\
+#1001,ann@example.com,2025-03-01 10:00:00 +0000,1,=HYPERLINK(\"x\"),5.00,HOM-2,US\n\
+#1002,bo@example.com,2025-03-02 11:00:00 +0000,1,Plate,7.50,HOM-3,DE\n\
+#1003,cy@example.com,not a date,1,Plate,7.50,HOM-3,DE\n\
+#1004,di@example.com,2025-03-03 09:00:00 +0000,3,Bowl,4.00,HOM-4,FR\n\
+#1005,ed@example.com,2025-03-03 09:30:00 +0000,1,Bowl,4.00,HOM-4,FR\n\
+#1006,fi@example.com,2025-03-04 09:30:00 +0000,1,Bowl,4.00,HOM-4,FR\n\
+#1007,gu@example.com,2025-03-04 09:40:00 +0000,1,Bowl,4.00,HOM-4,FR\n\
+#1008,ha@example.com,2025-03-05 09:40:00 +0000,2,Cup,3.00,HOM-5,FR\n\
+#1009,ix@example.com,2025-03-05 09:50:00 +0000,1,Cup,3.00,HOM-5,FR\n\
+#1010,jo@example.com,2025-03-06 09:50:00 +0000,1,Cup,3.00,HOM-5,FR\n";
+
+async fn token(a: &mut Agent, email: &str) -> String {
+    let r = a.api(Method::POST, "/api/v1/auth/token", None, Some(serde_json::json!({"email": email, "password": PW}))).await;
+    r.json()["token"].as_str().unwrap().to_string()
+}
+
+async fn upload(s: &TestServer, tok: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
+    reqwest::Client::new().post(format!("{}/api/v1/uploads", s.url)).bearer_auth(tok).multipart(form).send().await.unwrap()
+}
+
+async fn wait_done(a: &mut Agent, tok: &str, id: i64) -> serde_json::Value {
+    for _ in 0..200 {
+        let v = a.api(Method::GET, &format!("/api/v1/uploads/{id}"), Some(tok), None).await.json();
+        if !matches!(v["status"].as_str(), Some("queued") | Some("running")) {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("upload {id} did not finish");
+}
+
+#[tokio::test]
+async fn upload_process_report_and_duplicates() {
+    let s = TestServer::start().await;
+    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&mut owner, "a@example.com").await;
+    let r = upload(&s, &tok, "../../orders.csv", ORDERS.as_bytes().to_vec()).await;
+    assert_eq!(r.status(), 202);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let u = &body["uploads"][0];
+    assert_eq!(u["file_name"], "orders.csv", "directories stripped from the name");
+    let id = u["id"].as_i64().unwrap();
+    // Progress over Server-Sent Events ends with a `done` event.
+    let sse = reqwest::Client::new().get(format!("{}/api/v1/uploads/{id}/events", s.url)).bearer_auth(&tok).send().await.unwrap();
+    assert!(sse.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let text = tokio::time::timeout(std::time::Duration::from_secs(30), sse.text()).await.expect("stream ends").unwrap();
+    assert!(text.contains("event: done"), "{text}");
+    let v = wait_done(&mut owner, &tok, id).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
+    assert_eq!((v["rows_read"].as_i64(), v["rows_accepted"].as_i64(), v["rows_rejected"].as_i64()), (Some(11), Some(10), Some(1)));
+    assert_eq!(v["entity"], "sales");
+    assert_eq!(v["report"]["rejects"][0]["line"], 5);
+    assert_eq!(v["report"]["rejects"][0]["reason"], "not a date and time");
+    // The validation report as CSV, formulas neutralised.
+    let csv = owner.api(Method::GET, &format!("/api/v1/uploads/{id}/rejects.csv"), Some(&tok), None).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("line,column,value,reason\n5,Created at,not a date,not a date and time"), "{}", csv.body);
+    // The same bytes again: nothing to do.
+    let r = upload(&s, &tok, "orders-again.csv", ORDERS.as_bytes().to_vec()).await;
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["uploads"][0]["status"], "duplicate");
+    // Gold is queryable: the dashboard shows the figures.
+    let dash = owner.get("/dashboard").await.body;
+    assert!(dash.contains("10") && dash.contains("orders.csv"), "{dash}");
+    let hist = owner.get("/uploads").await.body;
+    assert!(hist.contains("orders.csv") && hist.contains("data-status=\"duplicate\""));
+    let detail = owner.get(&format!("/uploads/{id}")).await.body;
+    assert!(detail.contains("Lineitem quantity") && detail.contains("not a date and time"));
+    // Audited and notified.
+    let actions: Vec<String> = s.app.meta.audit_all(100).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"upload_received".to_string()) && actions.contains(&"upload_succeeded".to_string()));
+}
+
+#[tokio::test]
+async fn bad_files_fail_cleanly_and_limits_hold() {
+    let s = TestServer::start_with(|c| c.pipeline.max_upload_bytes = 64 * 1024).await;
+    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&mut owner, "a@example.com").await;
+    // Announced too large: 413 before the body is read.
+    let r = upload(&s, &tok, "big.csv", vec![b'a'; 100 * 1024]).await;
+    assert_eq!(r.status(), 413);
+    let r = upload(&s, &tok, "empty.csv", vec![]).await;
+    assert_eq!(r.status(), 422);
+    for (name, bytes, want) in [
+        ("garbage.bin", (0..4000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>(), "does not look like text"),
+        ("header.csv", b"order_id,sku,qty\n".to_vec(), "only a header row"),
+        ("deep.json", format!("{}{}", "[".repeat(20_000), "]".repeat(20_000)).into_bytes(), "nested more than"),
+    ] {
+        let r = upload(&s, &tok, name, bytes).await;
+        assert_eq!(r.status(), 202, "{name}");
+        let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"].as_i64().unwrap();
+        let v = wait_done(&mut owner, &tok, id).await;
+        assert_eq!(v["status"], "failed", "{name}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(want), "{name}: {v}");
+    }
+    // Failures are listed with their reason.
+    assert!(owner.get("/uploads").await.body.contains("nested more than"));
+}
+
+#[tokio::test]
+async fn roles_and_tenants_guard_uploads() {
+    let s = TestServer::start().await;
+    let mut a = s.signup("Shop A", "a@example.com", PW).await;
+    let mut b = s.signup("Shop B", "b@example.com", PW).await;
+    let ta = token(&mut a, "a@example.com").await;
+    let tb = token(&mut b, "b@example.com").await;
+    s.add_member(&s.tenant_of("a@example.com"), "viewer@example.com", PW, sr360_core::Role::Viewer).await;
+    let mut v = s.agent();
+    let tv = token(&mut v, "viewer@example.com").await;
+    assert_eq!(upload(&s, &tv, "o.csv", ORDERS.as_bytes().to_vec()).await.status(), 403, "viewers do not upload");
+    let r = upload(&s, &ta, "o.csv", ORDERS.as_bytes().to_vec()).await;
+    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"].as_i64().unwrap();
+    wait_done(&mut a, &ta, id).await;
+    for path in [format!("/api/v1/uploads/{id}"), format!("/api/v1/uploads/{id}/rejects.csv"), format!("/api/v1/uploads/{id}/events")] {
+        assert_eq!(b.api(Method::GET, &path, Some(&tb), None).await.status, 404, "{path}");
+    }
+    assert_eq!(b.get(&format!("/uploads/{id}")).await.status, 404);
+    assert!(b.api(Method::GET, "/api/v1/uploads", Some(&tb), None).await.json()["uploads"].as_array().unwrap().is_empty());
+    // The form fallback needs its CSRF token in the action URL.
+    let form = Form::new().part("file", Part::bytes(ORDERS.as_bytes().to_vec()).file_name("o.csv"));
+    let req = reqwest::Client::new().post(format!("{}/upload", s.url)).multipart(form);
+    assert_eq!(a.send(req).await.status, 403);
+    let page = a.get("/upload").await;
+    assert_eq!(page.status, 200);
+    let csrf = page.csrf();
+    let form = Form::new().part("file", Part::bytes(b"sku,name\nA1,Mug\n".to_vec()).file_name("p.csv"));
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let req = no_redirects.post(format!("{}/upload?csrf={csrf}", s.url)).multipart(form);
+    let r = a.send(req).await;
+    assert_eq!((r.status, r.location()), (303, "/uploads".to_string()));
+    assert!(a.get("/uploads").await.body.contains("p.csv"));
+}
+
+#[tokio::test]
+async fn interrupted_uploads_are_resumed() {
+    let s = TestServer::start().await;
+    let mut a = s.signup("Shop A", "a@example.com", PW).await;
+    let ta = token(&mut a, "a@example.com").await;
+    let scope = s.app.meta.system_scope(&sr360_core::TenantId::parse(&s.tenant_of("a@example.com")).unwrap()).unwrap();
+    // Receive without waking the worker, claim it as a crashed worker would have.
+    let rec = smartretail360::uploads::receive(&s.app, &scope, "o.csv", ORDERS.as_bytes(), 1 << 20, None, &sr360_meta::AuditEvent::cli()).await.unwrap();
+    let claimed = s.app.meta.claim_upload().unwrap().unwrap();
+    assert_eq!((claimed.id, claimed.status.as_str()), (rec.id, "running"));
+    // A restart puts it back in the queue and the worker finishes it.
+    assert_eq!(s.app.meta.requeue_interrupted_uploads().unwrap(), 1);
+    s.app.upload_notify.notify_one();
+    let v = wait_done(&mut a, &ta, rec.id).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
+}

@@ -1,0 +1,125 @@
+//! Uploading exports, the upload history and one upload's validation report.
+
+use super::{csrf_field, fmt_time};
+use crate::{PageCtx, render_document};
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Default)]
+pub struct UploadRowVm {
+    pub id: i64,
+    pub file_name: String,
+    pub status: String,
+    pub progress: f64,
+    pub message: String,
+    pub entity: String,
+    pub rows_read: i64,
+    pub rows_accepted: i64,
+    pub rows_rejected: i64,
+    pub error: String,
+    pub created_at: i64,
+    pub seconds: Option<i64>,
+    pub bytes: i64,
+}
+
+fn status_badge(ctx: &PageCtx, status: &str) -> impl IntoView + use<> {
+    let class = match status {
+        "succeeded" => "badge ok",
+        "failed" => "badge danger",
+        "duplicate" => "badge",
+        _ => "badge warn",
+    };
+    view! { <span class=class data-status=status.to_string()>{ctx.t(&format!("upload.status_{status}"))}</span> }
+}
+
+pub fn upload(ctx: &PageCtx, max_bytes: u64) -> String {
+    let action = format!("/upload?csrf={}", ctx.csrf);
+    let body = view! {
+        <h1>{ctx.t("nav.upload")}</h1>
+        <p class="lede">{ctx.t("upload.lede")}</p>
+        <div class="card">
+            <form id="upload-form" method="post" action=action enctype="multipart/form-data" data-max-bytes=max_bytes.to_string()>
+                {csrf_field(&ctx.csrf)}
+                <div class="dropzone" id="dropzone">
+                    <label for="files">{ctx.t("upload.choose")}</label>
+                    <input id="files" name="file" type="file" multiple required/>
+                    <p class="muted">{ctx.t("upload.drop")}</p>
+                    <p class="hint">{ctx.t("upload.formats")}" "{format!("{} {} MB.", ctx.t("upload.max_size"), max_bytes >> 20)}</p>
+                </div>
+                <div class="actions"><button class="btn" type="submit">{ctx.t("upload.submit")}</button></div>
+            </form>
+            <ul id="upload-list" class="upload-list" aria-live="polite"></ul>
+        </div>
+        <p><a href="/uploads">{ctx.t("upload.history_title")}</a></p>
+    };
+    render_document(ctx, &ctx.t("nav.upload"), body)
+}
+
+pub fn upload_history(ctx: &PageCtx, rows: &[UploadRowVm]) -> String {
+    let trs = rows
+        .iter()
+        .map(|r| {
+            let dur = r.seconds.map(|s| format!("{s} s")).unwrap_or_else(|| "—".into());
+            let href = format!("/uploads/{}", r.id);
+            view! {
+                <tr>
+                    <td><a href=href>{r.file_name.clone()}</a></td>
+                    <td>{status_badge(ctx, &r.status)}" "<small class="muted">{r.error.clone()}</small></td>
+                    <td>{r.entity.clone()}</td>
+                    <td>{r.rows_read}</td><td>{r.rows_accepted}</td><td>{r.rows_rejected}</td>
+                    <td>{fmt_time(r.created_at)}</td><td>{dur}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = rows.is_empty().then(|| view! { <p class="muted">{ctx.t("upload.empty")}" "<a href="/upload">{ctx.t("nav.upload")}</a></p> });
+    let body = view! {
+        <h1>{ctx.t("nav.upload_history")}</h1>
+        <div class="card table-wrap">
+            {empty}
+            <table>
+                <caption class="sr-only">{ctx.t("nav.upload_history")}</caption>
+                <thead><tr>
+                    <th scope="col">{ctx.t("upload.col_file")}</th><th scope="col">{ctx.t("upload.col_status")}</th><th scope="col">{ctx.t("upload.col_kind")}</th>
+                    <th scope="col">{ctx.t("upload.col_rows")}</th><th scope="col">{ctx.t("upload.col_accepted")}</th><th scope="col">{ctx.t("upload.col_rejected")}</th>
+                    <th scope="col">{ctx.t("common.time")}</th><th scope="col">{ctx.t("upload.col_duration")}</th>
+                </tr></thead>
+                <tbody>{trs}</tbody>
+            </table>
+        </div>
+    };
+    render_document(ctx, &ctx.t("nav.upload_history"), body)
+}
+
+pub fn upload_detail(ctx: &PageCtx, r: &UploadRowVm, mapping: &[(String, String)], rejects: &[(i64, String, String, String)], enabled: &[(String, bool)]) -> String {
+    let map_rows = mapping.iter().map(|(f, c)| view! { <tr><td><code>{f.clone()}</code></td><td>{c.clone()}</td></tr> }).collect_view();
+    let rej_rows = rejects.iter().map(|(l, c, v, why)| view! { <tr><td>{*l}</td><td>{c.clone()}</td><td class="mono">{v.clone()}</td><td>{why.clone()}</td></tr> }).collect_view();
+    let feats = enabled
+        .iter()
+        .map(|(k, on)| {
+            let cls = if *on { "badge ok" } else { "badge" };
+            let mark = if *on { "✓ " } else { "✗ " };
+            view! { <li><span class=cls>{mark}{ctx.t(&format!("upload.enabled_{k}"))}</span></li> }
+        })
+        .collect_view();
+    let csv = format!("/api/v1/uploads/{}/rejects.csv", r.id);
+    let error = (!r.error.is_empty()).then(|| view! { <div class="alert error" role="alert">{r.error.clone()}</div> });
+    let body = view! {
+        <h1>{r.file_name.clone()}</h1>
+        <p class="lede">{status_badge(ctx, &r.status)}" "{format!("{} · {} {} · {} {} · {} {}", fmt_time(r.created_at), r.rows_read, ctx.t("upload.col_rows"), r.rows_accepted, ctx.t("upload.col_accepted"), r.rows_rejected, ctx.t("upload.col_rejected"))}</p>
+        {error}
+        <div class="card">
+            <h2>{ctx.t("upload.detail_enabled")}</h2>
+            <ul class="feature-list">{feats}</ul>
+        </div>
+        <div class="card table-wrap">
+            <h2>{ctx.t("upload.detail_mapping")}</h2>
+            <table><thead><tr><th scope="col">{ctx.t("upload.field")}</th><th scope="col">{ctx.t("upload.column")}</th></tr></thead><tbody>{map_rows}</tbody></table>
+        </div>
+        <div class="card table-wrap">
+            <h2>{ctx.t("upload.detail_rejects")}</h2>
+            <p><a class="btn secondary" href=csv>{ctx.t("upload.download_rejects")}</a></p>
+            <table><thead><tr><th scope="col">{ctx.t("upload.line")}</th><th scope="col">{ctx.t("upload.column")}</th><th scope="col">{ctx.t("upload.value")}</th><th scope="col">{ctx.t("upload.reason")}</th></tr></thead><tbody>{rej_rows}</tbody></table>
+        </div>
+    };
+    render_document(ctx, &r.file_name, body)
+}
