@@ -208,3 +208,46 @@ async fn demo_login_works_in_headless_chromium() {
     shot(c, "demo-dashboard").await;
     d.client.clone().close().await.unwrap();
 }
+
+/// Uploading through the page: files sent with progress, processing followed live, the
+/// history and the validation report shown.
+#[tokio::test]
+async fn upload_page_in_headless_chromium() {
+    let Some(d) = driver().await else { return };
+    let s = TestServer::start().await;
+    s.signup("Harbor Goods", "hana@example.com", PW).await;
+    let c = &d.client;
+    c.goto(&format!("{}/login", s.url)).await.unwrap();
+    c.find(Locator::Id("email")).await.unwrap().send_keys("hana@example.com").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PW).await.unwrap();
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/dashboard").await;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("orders.csv");
+    std::fs::write(&f, "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku\n#1,a@x.io,2025-01-02 10:00:00 +0000,2,Mug,9.50,M1\n#2,b@x.io,2025-01-03 11:00:00 +0000,1,Cup,4.00,C1\n#3,c@x.io,oops,1,Cup,4.00,C1\n#4,d@x.io,2025-01-04 11:00:00 +0000,1,Cup,4.00,C1\n#5,e@x.io,2025-01-05 11:00:00 +0000,1,Cup,4.00,C1\n#6,f@x.io,2025-01-06 11:00:00 +0000,1,Cup,4.00,C1\n#7,g@x.io,2025-01-07 11:00:00 +0000,1,Cup,4.00,C1\n#8,h@x.io,2025-01-08 11:00:00 +0000,1,Cup,4.00,C1\n#9,i@x.io,2025-01-09 11:00:00 +0000,1,Cup,4.00,C1\n#10,j@x.io,2025-01-10 11:00:00 +0000,1,Cup,4.00,C1\n#11,k@x.io,2025-01-11 11:00:00 +0000,1,Cup,4.00,C1\n").unwrap();
+    c.goto(&format!("{}/upload", s.url)).await.unwrap();
+    wait_path(c, "/upload").await;
+    c.find(Locator::Id("files")).await.unwrap().send_keys(f.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Css("#upload-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let mut status = serde_json::Value::Null;
+    for _ in 0..100 {
+        status = c.execute("const li = document.querySelector('#upload-list li'); return li ? li.getAttribute('data-status') : null", vec![]).await.unwrap();
+        if status.is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, serde_json::json!("succeeded"), "the page followed the upload to its end");
+    no_errors(c, "upload").await;
+    shot(c, "upload").await;
+    c.goto(&format!("{}/uploads", s.url)).await.unwrap();
+    shot(c, "upload-history").await;
+    c.find(Locator::Css("table a[href^='/uploads/']")).await.unwrap().click().await.unwrap();
+    let text = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(text.contains("not a date and time") && text.contains("Lineitem quantity"), "{text}");
+    no_errors(c, "upload detail").await;
+    shot(c, "upload-detail").await;
+    c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
+    shot(c, "dashboard-with-data").await;
+    d.client.clone().close().await.unwrap();
+}

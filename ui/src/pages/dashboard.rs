@@ -83,11 +83,13 @@ pub fn dashboard(ctx: &PageCtx, vm: &DashboardVm) -> String {
         </div>
         {uploads}
         {demo}
-        <div class="card empty">
-            <span inner_html=svg("charts", "")></span>
-            <h2>{ctx.t("dash.empty_title")}</h2>
-            <p class="muted">{ctx.t("dash.empty_text")}</p>
-        </div>
+        {(!vm.has_data).then(|| view! {
+            <div class="card empty">
+                <span inner_html=svg("charts", "")></span>
+                <h2>{ctx.t("dash.empty_title")}</h2>
+                <p class="muted">{ctx.t("dash.empty_text")}</p>
+            </div>
+        })}
     };
     render_document(ctx, &ctx.t("nav.dashboard"), body)
 }
