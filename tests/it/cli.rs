@@ -129,3 +129,60 @@ unsafe extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, sig: i32) -> i32;
 }
+
+/// kill -9 in the middle of an ingest leaves silver and gold exactly as they were, and the
+/// next run completes.
+#[test]
+fn killed_ingest_changes_nothing_and_reruns() {
+    let d = tempfile::tempdir().unwrap();
+    let shop = d.path().join("shop");
+    let (ok, _, err) = sr360(d.path(), &["demo", "--generate-only", shop.to_str().unwrap(), "--scale", "4"], None);
+    assert!(ok, "{err}");
+    assert!(sr360(d.path(), &["tenant", "create", "Kill Test", "--id", "kt"], None).0);
+    let (ok, out, err) = sr360(d.path(), &["ingest", shop.join("products.json").to_str().unwrap(), "--tenant", "kt", "--yes"], None);
+    assert!(ok, "{out}{err}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sr360"))
+        .arg("--data")
+        .arg(d.path())
+        .args(["ingest", shop.join("orders.csv").to_str().unwrap(), "--tenant", "kt", "--yes"])
+        .env("SR360_SECRETS__BACKEND", "file")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the pipeline is inside its transaction, then kill it hard.
+    let meta = d.path().join("meta.sqlite");
+    let mut killed_inside = false;
+    for _ in 0..600 {
+        let p = Command::new("python3")
+            .arg("-c")
+            .arg(format!("import sqlite3; c=sqlite3.connect('file:{}?mode=ro', uri=True); r=c.execute(\"select coalesce(max(progress),0) from uploads where status='running'\").fetchone(); print(r[0])", meta.display()))
+            .output()
+            .unwrap();
+        let progress: f64 = String::from_utf8_lossy(&p.stdout).trim().parse().unwrap_or(0.0);
+        if progress >= 0.2 {
+            unsafe { libc_kill(child.id() as i32, 9) };
+            killed_inside = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.wait();
+    assert!(killed_inside, "the ingest was killed while running");
+    let count = |sql: &str| -> i64 {
+        let db = sr360_warehouse::HardenedDb::open(Some(&d.path().join("tenants/kt/warehouse.duckdb")), &d.path().join("tenants/kt"), &sr360_warehouse::Limits { memory_limit: "512MB".into(), threads: 1 }).unwrap();
+        db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(count("SELECT count(*) FROM silver.order_lines"), 0, "nothing of the killed run is visible");
+    assert_eq!(count("SELECT count(*) FROM silver.products"), 502);
+    // The rerun (which also resumes the interrupted upload) completes.
+    let (ok, out, err) = sr360(d.path(), &["ingest", shop.join("orders.csv").to_str().unwrap(), "--tenant", "kt", "--yes"], None);
+    assert!(ok, "{out}{err}");
+    let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(shop.join("ground_truth.json")).unwrap()).unwrap();
+    let lines = gt["counts"]["order_lines"].as_i64().unwrap();
+    assert_eq!(count("SELECT count(*) FROM silver.order_lines WHERE NOT is_return"), lines);
+}
