@@ -14,6 +14,7 @@ use sr360_core::{Config, OsEntropy, SystemClock};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +23,33 @@ pub struct BenchArgs {
     pub out: PathBuf,
     pub demo_scale: f64,
     pub login_seconds: u64,
+    /// Also time the whole pipeline on the generated orders.csv against a bare DuckDB load.
+    pub pipeline: bool,
+}
+
+/// Run this binary with `args` in a child process; (wall seconds, peak RSS in KiB, success).
+fn child(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> anyhow::Result<(f64, i64, bool)> {
+    let t = Instant::now();
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let c = cmd.spawn()?;
+    let mut status = 0;
+    // SAFETY: waiting for our own child; rusage is plain data we own.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::wait4(c.id() as i32, &mut status, 0, &mut ru) };
+    anyhow::ensure!(rc > 0, "wait4 failed");
+    Ok((t.elapsed().as_secs_f64(), ru.ru_maxrss, libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0))
+}
+
+/// The baseline: DuckDB alone loading the same CSV into a table (hardened the same way).
+pub fn bare_load(file: &Path, dir: &Path) -> anyhow::Result<()> {
+    let db = sr360_warehouse::HardenedDb::open(Some(&dir.join("bare.duckdb")), dir, &sr360_warehouse::Limits { memory_limit: "2GB".into(), threads: 2 })?;
+    let f = file.to_str().context("path")?;
+    db.conn().execute_batch(&format!("CREATE TABLE t AS SELECT * FROM read_csv('{f}')"))?;
+    Ok(())
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -135,18 +163,36 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
 
     // Demo generator in a child process, so its peak memory is its own.
     let out = work.join("demo");
-    let t = Instant::now();
-    let status = Command::new(std::env::current_exe()?)
-        .args(["demo", "--generate-only"])
-        .arg(&out)
-        .args(["--scale", &args.demo_scale.to_string()])
-        .stdout(Stdio::null())
-        .status()?;
-    anyhow::ensure!(status.success(), "demo generator failed");
-    let wall = t.elapsed().as_secs_f64();
-    let peak = children_maxrss_kib();
+    let scale = args.demo_scale.to_string();
+    let a: Vec<std::ffi::OsString> = vec!["demo".into(), "--generate-only".into(), out.clone().into_os_string(), "--scale".into(), scale.into()];
+    let (wall, peak, ok) = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &[])?;
+    anyhow::ensure!(ok, "demo generator failed");
     let lines = std::fs::read_to_string(out.join("orders.csv")).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0);
     rows.push((format!("demo generator at scale {} ({} order rows incl. returns)", args.demo_scale, lines), format!("{wall:.1} s, peak {:.0} MB", peak as f64 / 1024.0), "< 60 s at scale 50".into()));
+
+    if args.pipeline {
+        let orders = out.join("orders.csv");
+        let pdata = work.join("pipeline-data");
+        let os = |s: &str| std::ffi::OsString::from(s);
+        let env = [("SR360_SECRETS__BACKEND", "file"), ("SR360_LOG__FILTER", "warn")];
+        let (ok_tenant, _, _) = {
+            let a = [os("--data"), pdata.clone().into_os_string(), os("tenant"), os("create"), os("Bench"), os("--id"), os("bench")];
+            let r = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &env)?;
+            (r.2, r.0, r.1)
+        };
+        anyhow::ensure!(ok_tenant, "tenant create failed");
+        let bare_dir = work.join("bare");
+        std::fs::create_dir_all(&bare_dir)?;
+        std::fs::copy(&orders, bare_dir.join("orders.csv"))?;
+        let a = [os("bench-bare-load"), bare_dir.join("orders.csv").into_os_string(), bare_dir.clone().into_os_string()];
+        let (bw, bm, bok) = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &env)?;
+        anyhow::ensure!(bok, "bare load failed");
+        let a = [os("--data"), pdata.into_os_string(), os("ingest"), orders.into_os_string(), os("--tenant"), os("bench"), os("--yes")];
+        let (pw, pm, pok) = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &env)?;
+        anyhow::ensure!(pok, "pipeline ingest failed");
+        rows.push((format!("bare DuckDB load of orders.csv ({lines} rows) into a table"), format!("{bw:.1} s, peak {:.0} MB", bm as f64 / 1024.0), "baseline".into()));
+        rows.push(("whole pipeline on the same file: store, sniff, prepare, bronze, mapping, validation, silver merge, gold rebuild".into(), format!("{pw:.1} s, peak {:.0} MB ({:.2}× the bare load)", pm as f64 / 1024.0, pw / bw), "within 2× of the bare load".into()));
+    }
 
     let _ = std::fs::remove_dir_all(&work);
     let mut md = String::new();
@@ -172,13 +218,6 @@ fn wait_healthy(port: u16, limit: Duration) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(5));
     }
     anyhow::bail!("server on port {port} did not become healthy")
-}
-
-fn children_maxrss_kib() -> i64 {
-    // SAFETY: getrusage fills the struct we own.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
-    u.ru_maxrss
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {

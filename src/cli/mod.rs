@@ -59,7 +59,13 @@ enum Command {
         /// Seconds to run the login benchmark.
         #[arg(long, default_value_t = 10)]
         login_seconds: u64,
+        /// Also run the data pipeline on the generated orders against a bare DuckDB load.
+        #[arg(long)]
+        pipeline: bool,
     },
+    /// (benchmark helper) Load a CSV with DuckDB alone.
+    #[command(hide = true)]
+    BenchBareLoad { file: PathBuf, dir: PathBuf },
 }
 
 pub fn load_config(cli_config: Option<&PathBuf>, data: Option<&PathBuf>, addr: Option<SocketAddr>) -> anyhow::Result<Config> {
@@ -115,8 +121,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = open_app(cfg)?;
             runtime()?.block_on(accounts::user(app, cmd))
         }
-        Command::Bench { out, demo_scale, login_seconds } => {
-            crate::bench::run(crate::bench::BenchArgs { out, demo_scale, login_seconds })?;
+        Command::Bench { out, demo_scale, login_seconds, pipeline } => {
+            crate::bench::run(crate::bench::BenchArgs { out, demo_scale, login_seconds, pipeline })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchBareLoad { file, dir } => {
+            crate::bench::bare_load(&file, &dir)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Doctor => {
