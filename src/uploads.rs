@@ -50,6 +50,7 @@ fn object_key(scope: &TenantScope, hash: &str) -> String {
 
 /// Receive a file from `reader`, refusing more than `max_bytes`. Returns the upload row,
 /// `queued` or `duplicate`.
+#[tracing::instrument(skip_all, fields(file = file_name))]
 pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, mut reader: impl AsyncRead + Unpin, max_bytes: u64, mapping: Option<&Mapping>, actor: &AuditEvent) -> Result<UploadRecord, UploadError> {
     let tenant_dir = app.warehouses.tenant_dir(scope.tenant());
     let tmp_dir = tenant_dir.join("tmp");

@@ -109,6 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(cli.config.as_ref(), cli.data.as_ref(), args),
         Command::Ingest(args) => {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
+            crate::telemetry::init(&cfg.log);
             let app = open_app(cfg)?;
             runtime()?.block_on(ingest::run(app, args))
         }

@@ -54,6 +54,11 @@ fn read_error(e: duckdb::Error) -> BronzeError {
 
 /// Load `p` into `bronze.<table>` (replacing it). Runs inside the caller's transaction.
 pub fn load(conn: &Connection, p: &Prepared, table: &str) -> Result<BronzeLoad, BronzeError> {
+    load_limited(conn, p, table, None)
+}
+
+/// Like [`load`], reading at most `limit` records (for a quick preview of a large file).
+pub fn load_limited(conn: &Connection, p: &Prepared, table: &str, limit: Option<u64>) -> Result<BronzeLoad, BronzeError> {
     let table = ident(table)?;
     let path = p.path.to_str().filter(|s| !s.contains('\'')).ok_or_else(|| BronzeError::BadPath(p.path.clone()))?;
     conn.execute_batch("CREATE SCHEMA IF NOT EXISTS bronze").map_err(read_error)?;
@@ -73,7 +78,8 @@ pub fn load(conn: &Connection, p: &Prepared, table: &str) -> Result<BronzeLoad, 
         Format::Parquet => format!("read_parquet('{path}')"),
     };
     // `_row` numbers the records in file order, for the validation report.
-    conn.execute_batch(&format!("CREATE OR REPLACE TABLE bronze.{table} AS SELECT row_number() OVER () AS _row, * FROM {source}")).map_err(read_error)?;
+    let lim = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    conn.execute_batch(&format!("CREATE OR REPLACE TABLE bronze.{table} AS SELECT row_number() OVER () AS _row, * FROM (SELECT * FROM {source}{lim})")).map_err(read_error)?;
     if matches!(p.sniffed.format, Format::Json | Format::NdJson) {
         flatten(conn, table).map_err(read_error)?;
     }

@@ -73,7 +73,7 @@ pub fn preview(conn: &Connection, src: &Path, work_dir: &Path, limits: &Limits) 
     let p = prepare::prepare(src, work_dir, limits)?;
     conn.execute_batch("BEGIN TRANSACTION")?;
     let result = (|| {
-        let b = bronze::load(conn, &p, "preview")?;
+        let b = bronze::load_limited(conn, &p, "preview", Some(1000))?;
         let rows = bronze_sample(conn, "preview", &b.columns)?;
         Ok::<_, IngestError>((b.columns, rows))
     })();
@@ -90,11 +90,15 @@ pub fn ingest(conn: &Connection, src: &Path, work_dir: &Path, o: &IngestOptions)
 /// Steps reported to `progress` as (share done, what is happening).
 pub fn ingest_with_progress(conn: &Connection, src: &Path, work_dir: &Path, o: &IngestOptions, progress: &dyn Fn(f64, &str)) -> Result<IngestReport, IngestError> {
     progress(0.05, "reading the file");
+    let t = std::time::Instant::now();
     let p = prepare::prepare(src, work_dir, &o.limits)?;
+    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "prepare", "ingest step");
     conn.execute_batch("BEGIN TRANSACTION")?;
     match run(conn, &p, o, progress) {
         Ok(r) => {
+            let t = std::time::Instant::now();
             conn.execute_batch("COMMIT")?;
+            tracing::info!(ms = t.elapsed().as_millis() as u64, step = "commit", "ingest step");
             Ok(r)
         }
         Err(e) => {
@@ -109,7 +113,9 @@ pub fn ingest_with_progress(conn: &Connection, src: &Path, work_dir: &Path, o: &
 fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, progress: &dyn Fn(f64, &str)) -> Result<IngestReport, IngestError> {
     let table = format!("upload_{}", o.upload_id);
     progress(0.2, "loading raw rows");
+    let t = std::time::Instant::now();
     let b = bronze::load(conn, p, &table)?;
+    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "bronze", rows = b.rows, "ingest step");
     if b.rows == 0 && b.rejects.is_empty() {
         return Err(IngestError::NoRows);
     }
@@ -128,7 +134,9 @@ fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, progress: &dyn Fn(f64
     };
     let ctx = silver::Ctx { conn, bronze: &table, tz: &o.tz, currency: &o.currency, upload_id: o.upload_id, header_lines };
     progress(0.45, "checking and merging rows");
+    let t = std::time::Instant::now();
     let s = silver::merge(&ctx, &m)?;
+    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "silver", "ingest step");
     let read = s.rows_read + b.rejects.len() as u64;
     let mut rejects = b.rejects;
     rejects.extend(s.rejects);
@@ -139,7 +147,9 @@ fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, progress: &dyn Fn(f64
         return Err(IngestError::TooManyRejects { rejected, read, pct: 100.0 * rejected as f64 / read as f64, limit: 100.0 * o.max_reject_ratio, line: first.line, reason: first.reason });
     }
     progress(0.75, "rebuilding analytics tables");
+    let t = std::time::Instant::now();
     gold::rebuild(conn, &o.tz)?;
+    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "gold", "ingest step");
     let enabled = gold::enabled(conn)?;
     let format = match p.sniffed.format {
         Format::Delimited { delimiter, .. } => format!("delimited ({:?})", delimiter as char),

@@ -99,6 +99,7 @@ fn raw(m: &Mapping, field: &str) -> String {
 
 /// Build `stage` (typed rows) and the reject rules; returns the rejects.
 fn stage(c: &Ctx<'_>, m: &Mapping, rules: &[(&str, &str, &str)]) -> Result<(u64, Vec<Reject>), SilverError> {
+    let t = std::time::Instant::now();
     let fields: Vec<&str> = FIELDS.iter().filter(|f| f.entity == m.entity).map(|f| f.name).collect();
     let mut cols = Vec::new();
     for f in &fields {
@@ -112,11 +113,13 @@ fn stage(c: &Ctx<'_>, m: &Mapping, rules: &[(&str, &str, &str)]) -> Result<(u64,
         case.push_str(&format!(" WHEN {cond} THEN {} || '\u{1f}' || coalesce({}, '') || '\u{1f}' || {}", lit(&col), raw(m, field), lit(reason)));
     }
     case.push_str(" END");
+    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "silver.stage", "ingest step");
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP TABLE stage_rejects AS SELECT s._row, {case} AS why FROM stage s JOIN bronze.{} b USING (_row) WHERE {case} IS NOT NULL;
          DELETE FROM stage WHERE _row IN (SELECT _row FROM stage_rejects);",
         c.bronze
     ))?;
+    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "silver.rejects", "ingest step");
     let rows_read: i64 = c.conn.query_row(&format!("SELECT count(*) FROM bronze.{}", c.bronze), [], |r| r.get(0))?;
     let mut st = c.conn.prepare("SELECT _row, why FROM stage_rejects ORDER BY _row LIMIT 100000")?;
     let rejects = st
@@ -137,13 +140,22 @@ fn count_stage(c: &Ctx<'_>) -> Result<u64, SilverError> {
     Ok(c.conn.query_row("SELECT count(*) FROM stage", [], |r| r.get::<_, i64>(0))? as u64)
 }
 
-/// Resolve a customer key: an existing customer with this e-mail or id, else the e-mail,
-/// else the id.
-fn customer_key(email: &str, id: &str) -> String {
-    format!(
-        "COALESCE((SELECT any_value(customer_key) FROM silver.customers k WHERE {email} IS NOT NULL AND k.email = {email}),
-                  (SELECT any_value(customer_key) FROM silver.customers k WHERE {id} IS NOT NULL AND k.customer_id = {id}),
-                  {email}, {id})"
+/// Lookup tables for resolving customer keys with hash joins (an existing customer with this
+/// e-mail or id keeps its key).
+fn customer_lookups(c: &Ctx<'_>) -> Result<(), SilverError> {
+    c.conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE ck_email AS SELECT email, any_value(customer_key) AS k FROM silver.customers WHERE email IS NOT NULL GROUP BY email;
+         CREATE OR REPLACE TEMP TABLE ck_id AS SELECT customer_id, any_value(customer_key) AS k FROM silver.customers WHERE customer_id IS NOT NULL GROUP BY customer_id;",
+    )?;
+    Ok(())
+}
+
+/// (joins, key expression) resolving a customer key: known e-mail, known id, else the
+/// e-mail, else the id.
+fn customer_key(email: &str, id: &str) -> (String, String) {
+    (
+        format!("LEFT JOIN ck_email ce ON ce.email = {email} LEFT JOIN ck_id ci ON ci.customer_id = {id}"),
+        format!("COALESCE(ce.k, ci.k, {email}, {id})"),
     )
 }
 
@@ -182,26 +194,29 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
         }
         Entity::Customers => {
             let r = stage(c, m, &[("s.customer_id IS NULL AND s.email IS NULL", "customer_id", "no customer id or e-mail")])?;
+            customer_lookups(c)?;
+            let (joins, key) = customer_key("s.email", "s.customer_id");
             c.conn.execute_batch(&format!(
                 "INSERT INTO silver.customers BY NAME
-                 SELECT {key} AS customer_key, any_value(customer_id) AS customer_id, any_value(email) AS email,
+                 SELECT {key} AS customer_key, any_value(s.customer_id) AS customer_id, any_value(s.email) AS email,
                         any_value(first_name) AS first_name, any_value(last_name) AS last_name, any_value(country) AS country,
                         any_value(region) AS region, any_value(city) AS city, min(signup_date) AS signup_at, {u} AS upload_id
-                 FROM stage s GROUP BY ALL
+                 FROM stage s {joins} GROUP BY ALL
                  ON CONFLICT (customer_key) DO UPDATE SET customer_id = coalesce(excluded.customer_id, customer_id),
                     email = coalesce(excluded.email, email), first_name = coalesce(excluded.first_name, first_name),
                     last_name = coalesce(excluded.last_name, last_name), country = coalesce(excluded.country, country),
                     region = coalesce(excluded.region, region), city = coalesce(excluded.city, city),
-                    signup_at = coalesce(excluded.signup_at, signup_at), upload_id = excluded.upload_id;",
-                key = customer_key("s.email", "s.customer_id")
+                    signup_at = coalesce(excluded.signup_at, signup_at), upload_id = excluded.upload_id;"
             ))?;
             r
         }
         Entity::WebEvents => {
             let r = stage(c, m, &[("s.event_time IS NULL", "event_time", "not a date and time"), ("s.event_type IS NULL", "event_type", "missing event type")])?;
+            customer_lookups(c)?;
+            let (joins, key) = customer_key("lower(s.customer_id)", "s.customer_id");
             c.conn.execute_batch(&format!(
                 "INSERT INTO silver.web_events BY NAME
-                 SELECT md5(concat_ws('|', event_time, event_type, session_id, customer_id, sku, search_query, order_id)) AS event_key,
+                 SELECT md5(concat_ws('|', s.event_time, s.event_type, s.session_id, s.customer_id, s.sku, s.search_query, s.order_id)) AS event_key,
                         any_value(event_time) AS event_time,
                         any_value(CASE WHEN lower(event_type) IN ('view', 'page_view', 'product_view', 'view_item') THEN 'view'
                              WHEN lower(event_type) IN ('add_to_cart', 'addtocart', 'add-to-cart', 'cart') THEN 'add_to_cart'
@@ -211,9 +226,8 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
                         any_value(session_id) AS session_id, any_value({key}) AS customer_key, any_value(sku) AS sku,
                         any_value(search_query) AS search_query, any_value(order_id) AS order_id, any_value(lower(channel)) AS channel,
                         any_value(lower(device)) AS device, {u} AS upload_id
-                 FROM stage s GROUP BY 1
-                 ON CONFLICT (event_key) DO NOTHING;",
-                key = customer_key("lower(s.customer_id)", "s.customer_id")
+                 FROM stage s {joins} GROUP BY 1
+                 ON CONFLICT (event_key) DO NOTHING;"
             ))?;
             r
         }
@@ -239,11 +253,13 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
 /// Denormalised order lines → orders, order lines, and the products and customers they name.
 fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
     let cur = lit(c.currency);
+    customer_lookups(c)?;
+    let (joins, key) = customer_key("s.customer_email", "s.customer_id");
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP TABLE stage_k AS
          SELECT s.*, COALESCE(s.sku, s.product_name) AS item, {key} AS customer_key,
                 CASE WHEN length(s.country) = 2 THEN upper(s.country) ELSE s.country END AS country_n
-         FROM stage s;
+         FROM stage s {joins};
 
          INSERT INTO silver.customers BY NAME
          SELECT customer_key, any_value(customer_id) AS customer_id, any_value(customer_email) AS email,
@@ -278,8 +294,7 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
          GROUP BY order_id, line_key
          ON CONFLICT (order_id, line_key) DO UPDATE SET quantity = excluded.quantity, unit_price = excluded.unit_price,
             product_name = coalesce(excluded.product_name, product_name), category = coalesce(excluded.category, category),
-            line_ts = excluded.line_ts, upload_id = excluded.upload_id;",
-        key = customer_key("s.customer_email", "s.customer_id")
+            line_ts = excluded.line_ts, upload_id = excluded.upload_id;"
     ))?;
     Ok(())
 }
