@@ -78,7 +78,7 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
             tokio::task::spawn_blocking(move || wh.with_conn(|c| Ok(preview(c, &file, &work, &limits)))).await?
         };
         let _ = std::fs::remove_dir_all(&work);
-        let (_, suggested, columns, _) = match pv? {
+        let sr360_pipeline::ingest::Preview { suggested, columns, .. } = match pv? {
             Ok(v) => v,
             Err(e) => {
                 println!("  cannot load: {e}");

@@ -28,5 +28,5 @@ pub use sessions::{SessionRecord, SessionState};
 pub use store::MetaStore;
 pub use tenants::Tenant;
 pub use tokens::ApiTokenRecord;
-pub use uploads::{UploadOutcome, UploadRecord};
+pub use uploads::{Notification, UploadOutcome, UploadRecord};
 pub use users::{Membership, MfaState, User, normalize_email};

@@ -59,6 +59,17 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UploadRecord> {
     })
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub created_at: i64,
+    pub read: bool,
+}
+
 /// How an upload ended, as the worker reports it.
 #[derive(Debug, Clone)]
 pub struct UploadOutcome {
@@ -188,15 +199,17 @@ impl MetaStore {
         Ok(())
     }
 
-    /// Unread and recent notifications of a user in the scope's tenant.
-    pub fn notifications(&self, scope: &TenantScope, user: UserId, limit: u32) -> Result<Vec<(i64, String, String, String, String, i64, bool)>, MetaError> {
+    /// Recent notifications of a user in the scope's tenant, newest first.
+    pub fn notifications(&self, scope: &TenantScope, user: UserId, limit: u32) -> Result<Vec<Notification>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
             "SELECT id, kind, title, body, link, created_at, read_at IS NOT NULL FROM notifications
              WHERE tenant_id = ?1 AND (user_id IS NULL OR user_id = ?2) ORDER BY id DESC LIMIT ?3",
         )?;
         let v = st
-            .query_map(params![scope.tenant().as_str(), user.0, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+            .query_map(params![scope.tenant().as_str(), user.0, limit], |r| {
+                Ok(Notification { id: r.get(0)?, kind: r.get(1)?, title: r.get(2)?, body: r.get(3)?, link: r.get(4)?, created_at: r.get(5)?, read: r.get(6)? })
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(v)
     }

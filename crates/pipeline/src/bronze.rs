@@ -128,7 +128,7 @@ fn flatten(conn: &Connection, table: &str) -> Result<(), duckdb::Error> {
         let is_list_of_struct = ty.starts_with("STRUCT(") && ty.ends_with("[]");
         if ty == "VARCHAR" {
             exprs.push(c);
-        } else if is_list_of_struct && ty.contains("\"key\" ") || is_list_of_struct && ty.contains("key VARCHAR") {
+        } else if is_list_of_struct && (ty.contains("\"key\" ") || ty.contains("key VARCHAR")) {
             let mut ks = conn.prepare(&format!("SELECT DISTINCT k FROM (SELECT unnest(list_transform({c}, x -> CAST(x.key AS VARCHAR))) AS k FROM bronze.{table}) WHERE k IS NOT NULL ORDER BY k LIMIT 50"))?;
             let keys: Vec<String> = ks.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
             for k in keys {

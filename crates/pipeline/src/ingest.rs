@@ -68,8 +68,17 @@ fn bronze_sample(conn: &Connection, table: &str, columns: &[String]) -> Result<V
     Ok(rows)
 }
 
+/// What a file looks like before it is loaded.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub prepared: Prepared,
+    pub suggested: Mapping,
+    pub columns: Vec<String>,
+    pub sample: Vec<Vec<String>>,
+}
+
 /// Prepare `src` (in `work_dir`) and suggest a mapping without changing anything.
-pub fn preview(conn: &Connection, src: &Path, work_dir: &Path, limits: &Limits) -> Result<(Prepared, Mapping, Vec<String>, Vec<Vec<String>>), IngestError> {
+pub fn preview(conn: &Connection, src: &Path, work_dir: &Path, limits: &Limits) -> Result<Preview, IngestError> {
     let p = prepare::prepare(src, work_dir, limits)?;
     conn.execute_batch("BEGIN TRANSACTION")?;
     let result = (|| {
@@ -79,8 +88,8 @@ pub fn preview(conn: &Connection, src: &Path, work_dir: &Path, limits: &Limits) 
     })();
     conn.execute_batch("ROLLBACK")?;
     let (columns, rows) = result?;
-    let m = mapping::suggest(&columns, &rows);
-    Ok((p, m, columns, rows))
+    let suggested = mapping::suggest(&columns, &rows);
+    Ok(Preview { prepared: p, suggested, columns, sample: rows })
 }
 
 pub fn ingest(conn: &Connection, src: &Path, work_dir: &Path, o: &IngestOptions) -> Result<IngestReport, IngestError> {
