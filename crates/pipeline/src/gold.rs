@@ -13,20 +13,20 @@ pub fn rebuild(conn: &Connection, tz: &str) -> Result<(), duckdb::Error> {
            SELECT sku, coalesce(name, sku) AS name, coalesce(category, 'uncategorised') AS category, price, cost, brand, description
            FROM silver.products;
          CREATE OR REPLACE TABLE gold.fact_sales AS
-           SELECT l.order_id, l.line_key, l.line_ts,
-                  CAST(timezone({tz}, l.line_ts) AS DATE) AS date_key,
-                  CAST(hour(timezone({tz}, l.line_ts)) AS INTEGER) AS hour_of_day,
-                  CAST(isodow(timezone({tz}, l.line_ts)) AS INTEGER) AS iso_weekday,
-                  l.sku, coalesce(p.category, l.category, 'uncategorised') AS category,
-                  o.customer_key,
-                  coalesce(o.country, c.country) AS country, coalesce(o.region, c.region) AS region,
-                  coalesce(o.channel, c.channel, 'unknown') AS channel,
-                  l.quantity, l.unit_price, l.quantity * l.unit_price AS revenue,
-                  l.quantity * p.cost AS cost, l.is_return, o.discount_code, o.currency
-           FROM silver.order_lines l
-           JOIN silver.orders o USING (order_id)
-           LEFT JOIN silver.products p ON p.sku = l.sku
-           LEFT JOIN silver.customers c ON c.customer_key = o.customer_key;
+           SELECT * EXCLUDE (local_ts), CAST(local_ts AS DATE) AS date_key, CAST(hour(local_ts) AS INTEGER) AS hour_of_day,
+                  CAST(isodow(local_ts) AS INTEGER) AS iso_weekday
+           FROM (
+             SELECT l.order_id, l.line_key, l.line_ts, timezone({tz}, l.line_ts) AS local_ts,
+                    l.sku, coalesce(p.category, l.category, 'uncategorised') AS category,
+                    o.customer_key,
+                    coalesce(o.country, c.country) AS country, coalesce(o.region, c.region) AS region,
+                    coalesce(o.channel, c.channel, 'unknown') AS channel,
+                    l.quantity, l.unit_price, l.quantity * l.unit_price AS revenue,
+                    l.quantity * p.cost AS cost, l.is_return, o.discount_code, o.currency
+             FROM silver.order_lines l
+             JOIN silver.orders o USING (order_id)
+             LEFT JOIN silver.products p ON p.sku = l.sku
+             LEFT JOIN silver.customers c ON c.customer_key = o.customer_key);
          CREATE OR REPLACE TABLE gold.dim_date AS
            SELECT CAST(d AS DATE) AS date_key, year(d) AS year, month(d) AS month, quarter(d) AS quarter,
                   weekofyear(d) AS iso_week, isodow(d) AS iso_weekday, dayofyear(d) AS day_of_year

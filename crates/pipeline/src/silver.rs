@@ -2,6 +2,10 @@
 //! uploads by natural keys, so re-uploading an overlapping export updates rows instead of
 //! duplicating them. Rows that cannot be read become rejects with line, column, value and
 //! reason. Runs inside the caller's transaction.
+//!
+//! Keys are kept unique by the merge itself (incoming rows are grouped by key, then replace
+//! the stored rows with the same key) rather than by index constraints: DuckDB appends
+//! columnar data far faster than it maintains a unique index row by row.
 
 use crate::bronze::Reject;
 use crate::mapping::{Entity, FIELDS, Kind, Mapping};
@@ -21,23 +25,22 @@ pub enum SilverError {
 pub const SCHEMA: &str = r#"
 CREATE SCHEMA IF NOT EXISTS silver;
 CREATE TABLE IF NOT EXISTS silver.products (
-    sku VARCHAR PRIMARY KEY, name VARCHAR, category VARCHAR, price DOUBLE, cost DOUBLE,
+    sku VARCHAR NOT NULL, name VARCHAR, category VARCHAR, price DOUBLE, cost DOUBLE,
     description VARCHAR, brand VARCHAR, upload_id BIGINT);
 CREATE TABLE IF NOT EXISTS silver.customers (
-    customer_key VARCHAR PRIMARY KEY, customer_id VARCHAR, email VARCHAR, first_name VARCHAR, last_name VARCHAR,
+    customer_key VARCHAR NOT NULL, customer_id VARCHAR, email VARCHAR, first_name VARCHAR, last_name VARCHAR,
     country VARCHAR, region VARCHAR, city VARCHAR, signup_at TIMESTAMPTZ, channel VARCHAR, upload_id BIGINT);
 CREATE TABLE IF NOT EXISTS silver.orders (
-    order_id VARCHAR PRIMARY KEY, order_ts TIMESTAMPTZ, customer_key VARCHAR, country VARCHAR, region VARCHAR,
+    order_id VARCHAR NOT NULL, order_ts TIMESTAMPTZ, customer_key VARCHAR, country VARCHAR, region VARCHAR,
     city VARCHAR, channel VARCHAR, currency VARCHAR, discount_code VARCHAR, status VARCHAR, upload_id BIGINT);
 CREATE TABLE IF NOT EXISTS silver.order_lines (
     order_id VARCHAR, line_key VARCHAR, sku VARCHAR, product_name VARCHAR, category VARCHAR,
-    quantity BIGINT, unit_price DOUBLE, is_return BOOLEAN, line_ts TIMESTAMPTZ, upload_id BIGINT,
-    PRIMARY KEY (order_id, line_key));
+    quantity BIGINT, unit_price DOUBLE, is_return BOOLEAN, line_ts TIMESTAMPTZ, upload_id BIGINT);
 CREATE TABLE IF NOT EXISTS silver.web_events (
-    event_key VARCHAR PRIMARY KEY, event_time TIMESTAMPTZ, event_type VARCHAR, session_id VARCHAR,
+    event_key VARCHAR NOT NULL, event_time TIMESTAMPTZ, event_type VARCHAR, session_id VARCHAR,
     customer_key VARCHAR, sku VARCHAR, search_query VARCHAR, order_id VARCHAR, channel VARCHAR, device VARCHAR, upload_id BIGINT);
 CREATE TABLE IF NOT EXISTS silver.promotions (
-    code VARCHAR PRIMARY KEY, name VARCHAR, category VARCHAR, discount_percent DOUBLE,
+    code VARCHAR NOT NULL, name VARCHAR, category VARCHAR, discount_percent DOUBLE,
     starts_on DATE, ends_on DATE, upload_id BIGINT);
 "#;
 
@@ -159,6 +162,18 @@ fn customer_key(email: &str, id: &str) -> (String, String) {
     )
 }
 
+/// Rows of `silver.<table>` whose key is in the temp table `m_rows` are replaced by it.
+fn replace(c: &Ctx<'_>, table: &str, keys: &[&str]) -> Result<(), SilverError> {
+    let key = |alias: &str| keys.iter().map(|k| format!("coalesce(CAST({alias}{k} AS VARCHAR), '')")).collect::<Vec<_>>().join(" || chr(31) || ");
+    c.conn.execute_batch(&format!(
+        "DELETE FROM silver.{table} WHERE {} IN (SELECT {} FROM m_rows);
+         INSERT INTO silver.{table} BY NAME SELECT * FROM m_rows;",
+        key(""),
+        key("")
+    ))?;
+    Ok(())
+}
+
 pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
     if !m.missing_required.is_empty() {
         return Err(SilverError::MissingRequired(m.missing_required.join(", ")));
@@ -182,14 +197,15 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
         Entity::Products => {
             let r = stage(c, m, &[("s.sku IS NULL", "sku", "missing SKU"), ("s.name IS NULL", "name", "missing product name"), ("s.price < 0", "price", "negative price")])?;
             c.conn.execute_batch(&format!(
-                "INSERT INTO silver.products BY NAME
-                 SELECT sku, any_value(name) AS name, any_value(category) AS category, any_value(price) AS price, any_value(cost) AS cost,
-                        any_value(description) AS description, any_value(brand) AS brand, {u} AS upload_id
-                 FROM stage GROUP BY sku
-                 ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = coalesce(excluded.category, category),
-                    price = coalesce(excluded.price, price), cost = coalesce(excluded.cost, cost),
-                    description = coalesce(excluded.description, description), brand = coalesce(excluded.brand, brand), upload_id = excluded.upload_id;"
+                "CREATE OR REPLACE TEMP TABLE m_rows AS
+                 SELECT n.sku, n.name, coalesce(n.category, o.category) AS category, coalesce(n.price, o.price) AS price,
+                        coalesce(n.cost, o.cost) AS cost, coalesce(n.description, o.description) AS description,
+                        coalesce(n.brand, o.brand) AS brand, {u} AS upload_id
+                 FROM (SELECT sku, any_value(name) AS name, any_value(category) AS category, any_value(price) AS price, any_value(cost) AS cost,
+                              any_value(description) AS description, any_value(brand) AS brand FROM stage GROUP BY sku) n
+                 LEFT JOIN silver.products o USING (sku);"
             ))?;
+            replace(c, "products", &["sku"])?;
             r
         }
         Entity::Customers => {
@@ -197,17 +213,18 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
             customer_lookups(c)?;
             let (joins, key) = customer_key("s.email", "s.customer_id");
             c.conn.execute_batch(&format!(
-                "INSERT INTO silver.customers BY NAME
-                 SELECT {key} AS customer_key, any_value(s.customer_id) AS customer_id, any_value(s.email) AS email,
-                        any_value(first_name) AS first_name, any_value(last_name) AS last_name, any_value(country) AS country,
-                        any_value(region) AS region, any_value(city) AS city, min(signup_date) AS signup_at, {u} AS upload_id
-                 FROM stage s {joins} GROUP BY ALL
-                 ON CONFLICT (customer_key) DO UPDATE SET customer_id = coalesce(excluded.customer_id, customer_id),
-                    email = coalesce(excluded.email, email), first_name = coalesce(excluded.first_name, first_name),
-                    last_name = coalesce(excluded.last_name, last_name), country = coalesce(excluded.country, country),
-                    region = coalesce(excluded.region, region), city = coalesce(excluded.city, city),
-                    signup_at = coalesce(excluded.signup_at, signup_at), upload_id = excluded.upload_id;"
+                "CREATE OR REPLACE TEMP TABLE m_rows AS
+                 SELECT n.customer_key, coalesce(n.customer_id, o.customer_id) AS customer_id, coalesce(n.email, o.email) AS email,
+                        coalesce(n.first_name, o.first_name) AS first_name, coalesce(n.last_name, o.last_name) AS last_name,
+                        coalesce(n.country, o.country) AS country, coalesce(n.region, o.region) AS region, coalesce(n.city, o.city) AS city,
+                        coalesce(n.signup_at, o.signup_at) AS signup_at, o.channel, {u} AS upload_id
+                 FROM (SELECT {key} AS customer_key, any_value(s.customer_id) AS customer_id, any_value(s.email) AS email,
+                              any_value(first_name) AS first_name, any_value(last_name) AS last_name, any_value(country) AS country,
+                              any_value(region) AS region, any_value(city) AS city, min(signup_date) AS signup_at
+                       FROM stage s {joins} GROUP BY ALL) n
+                 LEFT JOIN silver.customers o USING (customer_key);"
             ))?;
+            replace(c, "customers", &["customer_key"])?;
             r
         }
         Entity::WebEvents => {
@@ -216,7 +233,7 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
             let (joins, key) = customer_key("lower(s.customer_id)", "s.customer_id");
             c.conn.execute_batch(&format!(
                 "INSERT INTO silver.web_events BY NAME
-                 SELECT md5(concat_ws('|', s.event_time, s.event_type, s.session_id, s.customer_id, s.sku, s.search_query, s.order_id)) AS event_key,
+                 SELECT * FROM (SELECT md5(concat_ws('|', s.event_time, s.event_type, s.session_id, s.customer_id, s.sku, s.search_query, s.order_id)) AS event_key,
                         any_value(event_time) AS event_time,
                         any_value(CASE WHEN lower(event_type) IN ('view', 'page_view', 'product_view', 'view_item') THEN 'view'
                              WHEN lower(event_type) IN ('add_to_cart', 'addtocart', 'add-to-cart', 'cart') THEN 'add_to_cart'
@@ -226,23 +243,24 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
                         any_value(session_id) AS session_id, any_value({key}) AS customer_key, any_value(sku) AS sku,
                         any_value(search_query) AS search_query, any_value(order_id) AS order_id, any_value(lower(channel)) AS channel,
                         any_value(lower(device)) AS device, {u} AS upload_id
-                 FROM stage s {joins} GROUP BY 1
-                 ON CONFLICT (event_key) DO NOTHING;"
+                 FROM stage s {joins} GROUP BY 1) n
+                 WHERE NOT EXISTS (SELECT 1 FROM silver.web_events w WHERE w.event_key = n.event_key);"
             ))?;
             r
         }
         Entity::Promotions => {
             let r = stage(c, m, &[("s.code IS NULL", "code", "missing promotion code"), ("s.starts_at IS NULL", "starts_at", "not a date"), ("s.ends_at IS NULL", "ends_at", "not a date"), ("s.ends_at < s.starts_at", "ends_at", "ends before it starts")])?;
             c.conn.execute_batch(&format!(
-                "INSERT INTO silver.promotions BY NAME
-                 SELECT code, any_value(name) AS name, any_value(category) AS category, any_value(discount_percent) AS discount_percent,
-                        CAST(timezone({tz}, min(starts_at)) AS DATE) AS starts_on, CAST(timezone({tz}, max(ends_at)) AS DATE) AS ends_on, {u} AS upload_id
-                 FROM stage GROUP BY code
-                 ON CONFLICT (code) DO UPDATE SET name = coalesce(excluded.name, name), category = coalesce(excluded.category, category),
-                    discount_percent = coalesce(excluded.discount_percent, discount_percent), starts_on = excluded.starts_on,
-                    ends_on = excluded.ends_on, upload_id = excluded.upload_id;",
+                "CREATE OR REPLACE TEMP TABLE m_rows AS
+                 SELECT n.code, coalesce(n.name, o.name) AS name, coalesce(n.category, o.category) AS category,
+                        coalesce(n.discount_percent, o.discount_percent) AS discount_percent, n.starts_on, n.ends_on, {u} AS upload_id
+                 FROM (SELECT code, any_value(name) AS name, any_value(category) AS category, any_value(discount_percent) AS discount_percent,
+                              CAST(timezone({tz}, min(starts_at)) AS DATE) AS starts_on, CAST(timezone({tz}, max(ends_at)) AS DATE) AS ends_on
+                       FROM stage GROUP BY code) n
+                 LEFT JOIN silver.promotions o USING (code);",
                 tz = lit(c.tz)
             ))?;
+            replace(c, "promotions", &["code"])?;
             r
         }
     };
@@ -261,40 +279,54 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
                 CASE WHEN length(s.country) = 2 THEN upper(s.country) ELSE s.country END AS country_n
          FROM stage s {joins};
 
-         INSERT INTO silver.customers BY NAME
+         -- Customers and products named by the lines: add the new ones, fill gaps of known ones.
+         CREATE OR REPLACE TEMP TABLE f_customers AS
          SELECT customer_key, any_value(customer_id) AS customer_id, any_value(customer_email) AS email,
-                any_value(country_n) AS country, any_value(region) AS region, any_value(city) AS city, {u} AS upload_id
-         FROM stage_k WHERE customer_key IS NOT NULL GROUP BY customer_key
-         ON CONFLICT (customer_key) DO UPDATE SET customer_id = coalesce(customer_id, excluded.customer_id),
-            email = coalesce(email, excluded.email), country = coalesce(country, excluded.country),
-            region = coalesce(region, excluded.region), city = coalesce(city, excluded.city);
+                any_value(country_n) AS country, any_value(region) AS region, any_value(city) AS city
+         FROM stage_k WHERE customer_key IS NOT NULL GROUP BY customer_key;
+         UPDATE silver.customers SET customer_id = coalesce(silver.customers.customer_id, f.customer_id),
+                email = coalesce(silver.customers.email, f.email), country = coalesce(silver.customers.country, f.country),
+                region = coalesce(silver.customers.region, f.region), city = coalesce(silver.customers.city, f.city)
+         FROM f_customers f
+         WHERE silver.customers.customer_key = f.customer_key
+           AND (silver.customers.customer_id IS NULL OR silver.customers.email IS NULL OR silver.customers.country IS NULL
+                OR silver.customers.region IS NULL OR silver.customers.city IS NULL);
+         INSERT INTO silver.customers BY NAME
+         SELECT f.*, {u} AS upload_id FROM f_customers f
+         WHERE NOT EXISTS (SELECT 1 FROM silver.customers k WHERE k.customer_key = f.customer_key);
 
+         CREATE OR REPLACE TEMP TABLE f_products AS
+         SELECT item AS sku, any_value(product_name) AS name, any_value(category) AS category FROM stage_k GROUP BY item;
+         UPDATE silver.products SET name = coalesce(silver.products.name, f.name), category = coalesce(silver.products.category, f.category)
+         FROM f_products f
+         WHERE silver.products.sku = f.sku AND (silver.products.name IS NULL OR silver.products.category IS NULL);
          INSERT INTO silver.products BY NAME
-         SELECT item AS sku, any_value(product_name) AS name, any_value(category) AS category, {u} AS upload_id
-         FROM stage_k GROUP BY item
-         ON CONFLICT (sku) DO UPDATE SET name = coalesce(name, excluded.name), category = coalesce(category, excluded.category);
+         SELECT f.*, {u} AS upload_id FROM f_products f WHERE NOT EXISTS (SELECT 1 FROM silver.products p WHERE p.sku = f.sku);
 
-         INSERT INTO silver.orders BY NAME
-         SELECT order_id, min(order_date) AS order_ts, any_value(customer_key) AS customer_key, any_value(country_n) AS country,
-                any_value(region) AS region, any_value(city) AS city, any_value(lower(channel)) AS channel,
-                coalesce(any_value(upper(currency)), {cur}) AS currency, any_value(discount_code) AS discount_code,
-                any_value(lower(status)) AS status, {u} AS upload_id
-         FROM stage_k GROUP BY order_id
-         HAVING bool_or(quantity > 0) OR NOT EXISTS (SELECT 1 FROM silver.orders o WHERE o.order_id = stage_k.order_id)
-         ON CONFLICT (order_id) DO UPDATE SET order_ts = excluded.order_ts, customer_key = coalesce(excluded.customer_key, customer_key),
-            country = coalesce(excluded.country, country), region = coalesce(excluded.region, region), city = coalesce(excluded.city, city),
-            channel = coalesce(excluded.channel, channel), currency = excluded.currency,
-            discount_code = coalesce(excluded.discount_code, discount_code), status = coalesce(excluded.status, status), upload_id = excluded.upload_id;
-
-         INSERT INTO silver.order_lines BY NAME
+         -- Orders: the lines' order-level fields win; known values fill gaps. An order seen only
+         -- through returns is created, but does not overwrite a known one.
+         CREATE OR REPLACE TEMP TABLE m_rows AS
+         SELECT n.order_id, n.order_ts, coalesce(n.customer_key, o.customer_key) AS customer_key,
+                coalesce(n.country, o.country) AS country, coalesce(n.region, o.region) AS region, coalesce(n.city, o.city) AS city,
+                coalesce(n.channel, o.channel) AS channel, n.currency, coalesce(n.discount_code, o.discount_code) AS discount_code,
+                coalesce(n.status, o.status) AS status, {u} AS upload_id
+         FROM (SELECT order_id, min(order_date) AS order_ts, any_value(customer_key) AS customer_key, any_value(country_n) AS country,
+                      any_value(region) AS region, any_value(city) AS city, any_value(lower(channel)) AS channel,
+                      coalesce(any_value(upper(currency)), {cur}) AS currency, any_value(discount_code) AS discount_code,
+                      any_value(lower(status)) AS status, bool_or(quantity > 0) AS has_sale
+               FROM stage_k GROUP BY order_id) n
+         LEFT JOIN silver.orders o USING (order_id)
+         WHERE n.has_sale OR o.order_id IS NULL;"
+    ))?;
+    replace(c, "orders", &["order_id"])?;
+    c.conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE m_rows AS
          SELECT order_id, line_key, any_value(item) AS sku, any_value(product_name) AS product_name, any_value(category) AS category,
                 sum(quantity) AS quantity, sum(quantity * unit_price) / nullif(sum(quantity), 0) AS unit_price,
                 bool_or(quantity < 0) AS is_return, min(order_date) AS line_ts, {u} AS upload_id
          FROM (SELECT *, item || CASE WHEN quantity < 0 THEN '|return|' || strftime(order_date, '%Y-%m-%d') ELSE '' END AS line_key FROM stage_k)
-         GROUP BY order_id, line_key
-         ON CONFLICT (order_id, line_key) DO UPDATE SET quantity = excluded.quantity, unit_price = excluded.unit_price,
-            product_name = coalesce(excluded.product_name, product_name), category = coalesce(excluded.category, category),
-            line_ts = excluded.line_ts, upload_id = excluded.upload_id;"
+         GROUP BY order_id, line_key;"
     ))?;
+    replace(c, "order_lines", &["order_id", "line_key"])?;
     Ok(())
 }
