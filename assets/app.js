@@ -39,7 +39,6 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
   var input = document.getElementById("files");
   var zone = document.getElementById("dropzone");
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-  var label = function (key) { return form.getAttribute("data-" + key) || key; };
   function item(file) {
     var li = document.createElement("li");
     var name = document.createElement("strong");
@@ -76,6 +75,7 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
   function send(file) {
     var row = item(file);
     var fd = new FormData();
+    fd.append("confirm", "manual");
     fd.append("file", file, file.name);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/v1/uploads");
@@ -87,6 +87,16 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
       if (xhr.status === 202 && body.uploads && body.uploads[0]) {
         var u = body.uploads[0];
         if (u.status === "duplicate") { row.bar.value = 100; row.msg.textContent = " " + u.message; row.li.setAttribute("data-status", "duplicate"); return; }
+        if (u.status === "pending") {
+          row.bar.value = 50;
+          var link = document.createElement("a");
+          link.href = u.links.confirm_page;
+          link.textContent = form.getAttribute("data-confirm-label") || "Confirm";
+          row.msg.textContent = " ";
+          row.msg.appendChild(link);
+          row.li.setAttribute("data-status", "pending");
+          return;
+        }
         follow(u, row);
       } else {
         row.msg.textContent = " " + ((body.error && body.error.message) || ("HTTP " + xhr.status));
@@ -104,5 +114,4 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
   ["dragenter", "dragover"].forEach(function (t) { zone.addEventListener(t, function (e) { e.preventDefault(); zone.classList.add("over"); }); });
   ["dragleave", "drop"].forEach(function (t) { zone.addEventListener(t, function () { zone.classList.remove("over"); }); });
   zone.addEventListener("drop", function (e) { e.preventDefault(); Array.prototype.forEach.call(e.dataTransfer.files, send); });
-  void label;
 })();

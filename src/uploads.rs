@@ -48,10 +48,37 @@ fn object_key(scope: &TenantScope, hash: &str) -> String {
     format!("{}/objects/raw/{}/{}", scope.tenant(), &hash[..2], hash)
 }
 
-/// Receive a file from `reader`, refusing more than `max_bytes`. Returns the upload row,
-/// `queued` or `duplicate`.
+/// When a file's column mapping is shown to the merchant before loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    /// Load with the given, saved or suggested mapping (scripts, `--yes`).
+    Auto,
+    /// Ask when this shape of file has no saved mapping yet (the upload page).
+    IfNew,
+}
+
+/// Suggest a mapping for a stored object, reading only its first rows.
+async fn preview_object(app: &Arc<App>, scope: &TenantScope, key: &str) -> Option<sr360_pipeline::ingest::Preview> {
+    let app = app.clone();
+    let scope = scope.clone();
+    let path = app.config.data_dir.join("tenants").join(key);
+    tokio::task::spawn_blocking(move || {
+        let wh = app.warehouses.open(&scope).ok()?;
+        let work = wh.root().join("tmp").join(format!("preview-{}", hex::encode(sr360_core::entropy::random_bytes::<6>(&*app.entropy))));
+        let r = wh.with_conn(|c| Ok(sr360_pipeline::ingest::preview(c, &path, &work, &sr360_pipeline::Limits::default()))).ok()?.ok();
+        let _ = std::fs::remove_dir_all(&work);
+        r
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// Receive a file from `reader`, refusing more than `max_bytes`. Returns the upload row:
+/// `queued`, `pending` (waiting for the merchant to confirm the mapping) or `duplicate`.
 #[tracing::instrument(skip_all, fields(file = file_name))]
-pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, mut reader: impl AsyncRead + Unpin, max_bytes: u64, mapping: Option<&Mapping>, actor: &AuditEvent) -> Result<UploadRecord, UploadError> {
+#[allow(clippy::too_many_arguments)]
+pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, mut reader: impl AsyncRead + Unpin, max_bytes: u64, mapping: Option<&Mapping>, confirm: Confirm, actor: &AuditEvent) -> Result<UploadRecord, UploadError> {
     let tenant_dir = app.warehouses.tenant_dir(scope.tenant());
     let tmp_dir = tenant_dir.join("tmp");
     tokio::fs::create_dir_all(&tmp_dir).await?;
@@ -113,8 +140,20 @@ pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, mut r
         up.complete().await?;
     }
     let _ = tokio::fs::remove_file(&tmp).await;
-    let mapping_json = mapping.map(serde_json::to_string).transpose().map_err(|e| UploadError::Io(std::io::Error::other(e)))?;
-    let rec = app.meta.create_upload(scope, &clean_file_name(file_name), &hash, &key, bytes as i64, mapping_json.as_deref(), actor)?;
+    let to_json = |m: &Mapping| serde_json::to_string(m).map_err(|e| UploadError::Io(std::io::Error::other(e)));
+    let (mapping_json, pending) = match (mapping, confirm) {
+        (Some(m), _) => (Some(to_json(m)?), false),
+        (None, Confirm::Auto) => (None, false),
+        (None, Confirm::IfNew) => match preview_object(app, scope, &key).await {
+            Some(pv) => match app.meta.saved_mapping(scope, &shape_key(&pv.columns))? {
+                Some(saved) => (Some(saved), false),
+                None => (Some(to_json(&pv.suggested)?), true),
+            },
+            // Unreadable files go straight to processing, which reports why.
+            None => (None, false),
+        },
+    };
+    let rec = app.meta.create_upload(scope, &clean_file_name(file_name), &hash, &key, bytes as i64, mapping_json.as_deref(), pending, actor)?;
     Ok(rec)
 }
 
@@ -187,6 +226,8 @@ fn run(app: &Arc<App>, rec: &UploadRecord) -> UploadOutcome {
             // Remember the mapping for the next file of this shape.
             let mut headers: Vec<String> = r.mapping.fields.values().cloned().collect();
             headers.extend(r.mapping.unmapped.iter().cloned());
+            headers.sort();
+            headers.dedup();
             if let Ok(json) = serde_json::to_string(&r.mapping) {
                 let _ = app.meta.save_mapping(&scope, &shape_key(&headers), &json, &AuditEvent::cli());
             }

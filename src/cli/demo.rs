@@ -77,7 +77,7 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
     let mut loaded = 0;
     for f in ["products.json", "customers.csv", "promotions.json", "orders.csv", "web_events.parquet"] {
         let file = tokio::fs::File::open(dir.join(f)).await.with_context(|| format!("opening {f}"))?;
-        let rec = crate::uploads::receive(app, &scope, f, file, u64::MAX, None, &AuditEvent::cli()).await?;
+        let rec = crate::uploads::receive(app, &scope, f, file, u64::MAX, None, crate::uploads::Confirm::Auto, &AuditEvent::cli()).await?;
         if rec.status == "queued" {
             loaded += 1;
         }

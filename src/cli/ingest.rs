@@ -104,7 +104,7 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
         }
         let f = tokio::fs::File::open(file).await.with_context(|| format!("opening {}", file.display()))?;
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let rec = crate::uploads::receive(&app, &scope, &name, f, a.max_bytes, Some(&m), &AuditEvent::cli()).await?;
+        let rec = crate::uploads::receive(&app, &scope, &name, f, a.max_bytes, Some(&m), crate::uploads::Confirm::Auto, &AuditEvent::cli()).await?;
         if rec.status == "duplicate" {
             println!("  {}", rec.message);
             continue;

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/upload", get(uploads::upload_page))
         .route("/uploads", get(uploads::history))
         .route("/uploads/{id}", get(uploads::detail))
+        .route("/uploads/{id}/mapping", get(uploads::mapping_page).post(uploads::mapping_submit))
         .route("/{page}", get(pages::upcoming));
 
     // Upload bodies may be large: their own limit, enforced while streaming.
@@ -81,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/uploads/{id}", get(uploads::api_get))
         .route("/api/v1/uploads/{id}/rejects.csv", get(uploads::rejects_csv))
         .route("/api/v1/uploads/{id}/events", get(uploads::events))
+        .route("/api/v1/uploads/{id}/mapping", axum::routing::put(uploads::api_confirm))
         .fallback(api::not_found);
 
     let ops = Router::new().route("/healthz", get(ops::healthz)).route("/metrics", get(ops::metrics)).route("/assets/{*path}", get(ops::asset));

@@ -7,7 +7,7 @@ use super::AppState;
 use super::ctx::{ApiCaller, Member};
 use super::error::AppError;
 use super::pages::page_ctx;
-use crate::uploads::{UploadError, receive};
+use crate::uploads::{Confirm, UploadError, receive};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -46,6 +46,7 @@ fn check_length(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
 async fn receive_parts(state: &AppState, scope: &TenantScope, actor: &AuditEvent, mut mp: Multipart) -> Result<Vec<UploadRecord>, AppError> {
     let mut out = Vec::new();
     let mut mapping: Option<Mapping> = None;
+    let mut confirm = Confirm::Auto;
     while let Some(field) = mp.next_field().await.map_err(|e| AppError::Invalid(format!("multipart body: {e}")))? {
         match field.name() {
             Some("mapping") => {
@@ -54,11 +55,15 @@ async fn receive_parts(state: &AppState, scope: &TenantScope, actor: &AuditEvent
                     mapping = Some(serde_json::from_str(&text).map_err(|e| AppError::Invalid(format!("mapping is not valid: {e}")))?);
                 }
             }
+            Some("confirm") => {
+                let v = field.text().await.map_err(|e| AppError::Invalid(format!("confirm: {e}")))?;
+                confirm = if v.trim() == "manual" { Confirm::IfNew } else { Confirm::Auto };
+            }
             Some("file") | Some("files") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
                 let stream = field.map_err(|e| std::io::Error::other(e.to_string()));
                 let reader = StreamReader::new(stream);
-                let rec = receive(state, scope, &name, reader, state.config.pipeline.max_upload_bytes, mapping.as_ref(), actor).await?;
+                let rec = receive(state, scope, &name, reader, state.config.pipeline.max_upload_bytes, mapping.as_ref(), confirm, actor).await?;
                 out.push(rec);
             }
             _ => {}
@@ -77,7 +82,7 @@ fn upload_json(r: &UploadRecord) -> serde_json::Value {
         "bytes": r.bytes, "sha256": r.content_hash, "entity": r.entity,
         "rows_read": r.rows_read, "rows_accepted": r.rows_accepted, "rows_rejected": r.rows_rejected,
         "error": r.error, "created_at": r.created_at, "finished_at": r.finished_at,
-        "links": { "self": format!("/api/v1/uploads/{}", r.id), "events": format!("/api/v1/uploads/{}/events", r.id), "rejects_csv": format!("/api/v1/uploads/{}/rejects.csv", r.id), "page": format!("/uploads/{}", r.id) },
+        "links": { "self": format!("/api/v1/uploads/{}", r.id), "mapping": format!("/api/v1/uploads/{}/mapping", r.id), "confirm_page": format!("/uploads/{}/mapping", r.id), "events": format!("/api/v1/uploads/{}/events", r.id), "rejects_csv": format!("/api/v1/uploads/{}/rejects.csv", r.id), "page": format!("/uploads/{}", r.id) },
     })
 }
 
@@ -194,9 +199,12 @@ pub async fn history(State(state): State<AppState>, m: Member) -> Result<Html<St
     Ok(Html(ui::upload_history(&p, &rows)))
 }
 
-pub async fn detail(State(state): State<AppState>, m: Member, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn detail(State(state): State<AppState>, m: Member, Path(id): Path<i64>) -> Result<Response, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let r = state.meta.upload(&m.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    if r.status == "pending" && m.scope.can(Permission::Analyze) {
+        return Ok(Redirect::to(&format!("/uploads/{id}/mapping")).into_response());
+    }
     let report: serde_json::Value = r.report.as_deref().and_then(|x| serde_json::from_str(x).ok()).unwrap_or_default();
     let mapping: Vec<(String, String)> = report["mapping"]["fields"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect()).unwrap_or_default();
     let rejects: Vec<(i64, String, String, String)> = report["rejects"]
@@ -208,5 +216,142 @@ pub async fn detail(State(state): State<AppState>, m: Member, Path(id): Path<i64
         .collect();
     let enabled: Vec<(String, bool)> = report["enabled"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false))).collect()).unwrap_or_default();
     let p = page_ctx(&state, m.ctx(), None);
-    Ok(Html(ui::upload_detail(&p, &row_vm(&r), &mapping, &rejects, &enabled)))
+    Ok(Html(ui::upload_detail(&p, &row_vm(&r), &mapping, &rejects, &enabled)).into_response())
+}
+
+// ---- confirming the mapping ----
+
+fn parse_mapping(json: Option<&str>) -> Option<Mapping> {
+    json.and_then(|m| serde_json::from_str(m).ok())
+}
+
+/// Check a mapping chosen by the merchant: known entity fields, distinct columns of this file,
+/// required fields present. Fills `unmapped` and `missing_required`.
+fn validate_mapping(mut m: Mapping, columns: &[String]) -> Result<Mapping, AppError> {
+    use sr360_pipeline::mapping::FIELDS;
+    let specs: Vec<_> = FIELDS.iter().filter(|f| f.entity == m.entity).collect();
+    m.fields.retain(|_, c| !c.is_empty());
+    for (f, c) in &m.fields {
+        if !specs.iter().any(|s| s.name == f) {
+            return Err(AppError::Invalid(format!("{f} is not a field of this kind of data")));
+        }
+        if !columns.contains(c) {
+            return Err(AppError::Invalid(format!("the file has no column {c:?}")));
+        }
+    }
+    let mut used: Vec<&String> = m.fields.values().collect();
+    used.sort();
+    if used.windows(2).any(|w| w[0] == w[1]) {
+        return Err(AppError::Invalid("a column can be used for one field only".into()));
+    }
+    m.missing_required = specs.iter().filter(|s| s.required && !m.fields.contains_key(s.name)).map(|s| s.name.to_string()).collect();
+    if !m.missing_required.is_empty() {
+        return Err(AppError::Invalid(format!("choose a column for: {}", m.missing_required.join(", "))));
+    }
+    m.unmapped = columns.iter().filter(|c| !m.fields.values().any(|v| v == *c)).cloned().collect();
+    Ok(m)
+}
+
+/// The columns of a pending upload's file, read again from the stored object.
+async fn pending_columns(state: &AppState, scope: &TenantScope, r: &UploadRecord) -> Result<(Vec<String>, Vec<Vec<String>>), AppError> {
+    let st = state.clone();
+    let scope = scope.clone();
+    let path = state.config.data_dir.join("tenants").join(&r.object_key);
+    tokio::task::spawn_blocking(move || {
+        let wh = st.warehouses.open(&scope).map_err(AppError::internal)?;
+        let work = wh.root().join("tmp").join(format!("confirm-{}", hex::encode(sr360_core::entropy::random_bytes::<6>(&*st.entropy))));
+        let pv = wh.with_conn(|c| Ok(sr360_pipeline::ingest::preview(c, &path, &work, &sr360_pipeline::Limits::default()))).map_err(AppError::internal)?;
+        let _ = std::fs::remove_dir_all(&work);
+        let pv = pv.map_err(|e| AppError::Invalid(e.to_string()))?;
+        Ok((pv.columns, pv.sample))
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+async fn confirm(state: &AppState, scope: &TenantScope, id: i64, m: Mapping, actor: &AuditEvent) -> Result<(), AppError> {
+    let r = state.meta.upload(scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    if r.status != "pending" {
+        return Err(AppError::Conflict("a confirmed mapping for this upload"));
+    }
+    let (columns, _) = pending_columns(state, scope, &r).await?;
+    let m = validate_mapping(m, &columns)?;
+    let json = serde_json::to_string(&m).map_err(AppError::internal)?;
+    state.meta.confirm_upload(scope, id, &json, actor)?;
+    state.meta.save_mapping(scope, &sr360_pipeline::mapping::shape_key(&columns), &json, actor)?;
+    state.upload_notify.notify_one();
+    Ok(())
+}
+
+pub async fn api_confirm(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>, body: Result<Json<Mapping>, axum::extract::rejection::JsonRejection>) -> Result<StatusCode, AppError> {
+    c.require(Permission::Analyze)?;
+    let Json(m) = body.map_err(|e| AppError::Invalid(format!("mapping: {}", e.body_text())))?;
+    confirm(&state, &c.scope, id, m, &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string())).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+pub async fn mapping_page(State(state): State<AppState>, m: Member, Path(id): Path<i64>, axum::extract::Query(q): axum::extract::Query<EntityQuery>) -> Result<Response, AppError> {
+    m.require(Permission::Analyze)?;
+    let r = state.meta.upload(&m.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    if r.status != "pending" {
+        return Ok(Redirect::to(&format!("/uploads/{id}")).into_response());
+    }
+    let (columns, sample) = pending_columns(&state, &m.scope, &r).await?;
+    let mut suggestion = parse_mapping(r.mapping.as_deref()).unwrap_or_else(|| sr360_pipeline::mapping::suggest(&columns, &sample));
+    if let Some(e) = q.entity.as_deref().and_then(|e| serde_json::from_value::<sr360_pipeline::mapping::Entity>(serde_json::json!(e)).ok())
+        && e != suggestion.entity
+    {
+        // Another kind chosen: suggest again within that kind.
+        suggestion = sr360_pipeline::mapping::suggest_for(e, &columns, &sample);
+    }
+    let entity = serde_json::to_value(suggestion.entity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let fields: Vec<ui::MappingFieldVm> = sr360_pipeline::mapping::FIELDS
+        .iter()
+        .filter(|f| f.entity == suggestion.entity)
+        .map(|f| ui::MappingFieldVm { name: f.name.to_string(), required: f.required, chosen: suggestion.fields.get(f.name).cloned().unwrap_or_default() })
+        .collect();
+    let samples: Vec<(String, String)> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), sample.iter().filter_map(|row| row.get(i)).filter(|v| !v.is_empty()).take(3).cloned().collect::<Vec<_>>().join(" · ")))
+        .collect();
+    let p = page_ctx(&state, m.ctx(), None);
+    Ok(Html(ui::upload_mapping(&p, id, &r.file_name, &entity, &fields, &samples)).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct EntityQuery {
+    entity: Option<String>,
+}
+
+pub async fn mapping_submit(State(state): State<AppState>, m: Member, Path(id): Path<i64>, axum::Form(form): axum::Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+    m.require(Permission::Analyze)?;
+    let entity = form.iter().find(|(k, _)| k == "entity").map(|(_, v)| v.clone()).unwrap_or_default();
+    let entity: sr360_pipeline::mapping::Entity = serde_json::from_value(serde_json::json!(entity)).map_err(|_| AppError::Invalid("unknown kind of data".into()))?;
+    let fields = form.iter().filter_map(|(k, v)| k.strip_prefix("f.").map(|f| (f.to_string(), v.clone()))).collect();
+    let mapping = Mapping { entity, fields, unmapped: vec![], missing_required: vec![], confidence: 1.0 };
+    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    match confirm(&state, &m.scope, id, mapping, &actor).await {
+        Ok(()) => Ok(Redirect::to(&format!("/uploads/{id}")).into_response()),
+        Err(AppError::Invalid(msg)) => {
+            let r = state.meta.upload(&m.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+            let (columns, sample) = pending_columns(&state, &m.scope, &r).await?;
+            let chosen: std::collections::BTreeMap<String, String> = form.iter().filter_map(|(k, v)| k.strip_prefix("f.").map(|f| (f.to_string(), v.clone()))).collect();
+            let fields: Vec<ui::MappingFieldVm> = sr360_pipeline::mapping::FIELDS
+                .iter()
+                .filter(|f| f.entity == entity)
+                .map(|f| ui::MappingFieldVm { name: f.name.to_string(), required: f.required, chosen: chosen.get(f.name).cloned().unwrap_or_default() })
+                .collect();
+            let samples: Vec<(String, String)> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), sample.iter().filter_map(|row| row.get(i)).filter(|v| !v.is_empty()).take(3).cloned().collect::<Vec<_>>().join(" · ")))
+                .collect();
+            let mut p = page_ctx(&state, m.ctx(), None);
+            p.flash = Some(sr360_ui::Flash::error(msg));
+            let ent = serde_json::to_value(entity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(ui::upload_mapping(&p, id, &r.file_name, &ent, &fields, &samples))).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }

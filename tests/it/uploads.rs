@@ -148,7 +148,7 @@ async fn interrupted_uploads_are_resumed() {
     let ta = token(&mut a, "a@example.com").await;
     let scope = s.app.meta.system_scope(&sr360_core::TenantId::parse(&s.tenant_of("a@example.com")).unwrap()).unwrap();
     // Receive without waking the worker, claim it as a crashed worker would have.
-    let rec = smartretail360::uploads::receive(&s.app, &scope, "o.csv", ORDERS.as_bytes(), 1 << 20, None, &sr360_meta::AuditEvent::cli()).await.unwrap();
+    let rec = smartretail360::uploads::receive(&s.app, &scope, "o.csv", ORDERS.as_bytes(), 1 << 20, None, smartretail360::uploads::Confirm::Auto, &sr360_meta::AuditEvent::cli()).await.unwrap();
     let claimed = s.app.meta.claim_upload().unwrap().unwrap();
     assert_eq!((claimed.id, claimed.status.as_str()), (rec.id, "running"));
     // A restart puts it back in the queue and the worker finishes it.
@@ -156,4 +156,50 @@ async fn interrupted_uploads_are_resumed() {
     s.app.upload_notify.notify_one();
     let v = wait_done(&mut a, &ta, rec.id).await;
     assert_eq!(v["status"], "succeeded", "{v}");
+}
+
+#[tokio::test]
+async fn mappings_are_confirmed_then_remembered() {
+    let s = TestServer::start().await;
+    let mut a = s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&mut a, "a@example.com").await;
+    let file = "Ref;When;Item;Units;Each\nA-1;2025-01-02;MUG;2;9.5\nA-2;2025-01-03;CUP;1;4\n";
+    let send = |bytes: Vec<u8>| {
+        let form = Form::new().text("confirm", "manual").part("file", Part::bytes(bytes).file_name("odd.csv"));
+        reqwest::Client::new().post(format!("{}/api/v1/uploads", s.url)).bearer_auth(tok.clone()).multipart(form).send()
+    };
+    let r: serde_json::Value = send(file.as_bytes().to_vec()).await.unwrap().json().await.unwrap();
+    let u = &r["uploads"][0];
+    assert_eq!(u["status"], "pending", "{u}");
+    let id = u["id"].as_i64().unwrap();
+    // The page shows the suggestion; a mapping without the required fields is refused.
+    let page = a.get(&format!("/uploads/{id}/mapping")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("name=\"f.order_id\"") && page.body.contains("MUG"), "{}", page.body);
+    assert_eq!(a.get(&format!("/uploads/{id}")).await.location(), format!("/uploads/{id}/mapping"));
+    let csrf = page.csrf();
+    let r = a.post_form(&format!("/uploads/{id}/mapping"), &[("csrf", &csrf), ("entity", "sales"), ("f.order_id", "Ref")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("choose a column for"), "{}", r.body);
+    let r = a
+        .post_form(&format!("/uploads/{id}/mapping"), &[("csrf", &csrf), ("entity", "sales"), ("f.order_id", "Ref"), ("f.order_date", "When"), ("f.sku", "Item"), ("f.quantity", "Units"), ("f.unit_price", "Each")])
+        .await;
+    assert_eq!((r.status, r.location()), (303, format!("/uploads/{id}")));
+    let v = wait_done(&mut a, &tok, id).await;
+    assert_eq!((v["status"].as_str(), v["rows_accepted"].as_i64()), (Some("succeeded"), Some(2)), "{v}");
+    // The next file of the same shape goes straight in with the remembered mapping.
+    let r: serde_json::Value = send(b"Ref;When;Item;Units;Each\nA-3;2025-01-04;MUG;1;9.5\n".to_vec()).await.unwrap().json().await.unwrap();
+    assert_eq!(r["uploads"][0]["status"], "queued", "{r}");
+    let v = wait_done(&mut a, &tok, r["uploads"][0]["id"].as_i64().unwrap()).await;
+    assert_eq!(v["status"], "succeeded");
+    // The API confirms too, and refuses columns the file does not have.
+    let r: serde_json::Value = send(b"Other;Cols\n1;2\n".to_vec()).await.unwrap().json().await.unwrap();
+    let id = r["uploads"][0]["id"].as_i64().unwrap();
+    let bad = serde_json::json!({"entity": "products", "fields": {"sku": "Nope", "name": "Cols"}, "unmapped": [], "missing_required": [], "confidence": 1.0});
+    let r = a.api(Method::PUT, &format!("/api/v1/uploads/{id}/mapping"), Some(&tok), Some(bad)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let good = serde_json::json!({"entity": "products", "fields": {"sku": "Other", "name": "Cols"}, "unmapped": [], "missing_required": [], "confidence": 1.0});
+    assert_eq!(a.api(Method::PUT, &format!("/api/v1/uploads/{id}/mapping"), Some(&tok), Some(good.clone())).await.status, 202);
+    assert_eq!(wait_done(&mut a, &tok, id).await["status"], "succeeded");
+    assert_eq!(a.api(Method::PUT, &format!("/api/v1/uploads/{id}/mapping"), Some(&tok), Some(good)).await.status, 409, "only pending uploads");
 }

@@ -122,7 +122,7 @@ CREATE TABLE uploads (
     content_hash  TEXT NOT NULL,
     object_key    TEXT NOT NULL,
     bytes         INTEGER NOT NULL,
-    status        TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','duplicate')),
+    status        TEXT NOT NULL CHECK (status IN ('pending','queued','running','succeeded','failed','duplicate')),
     progress      REAL NOT NULL DEFAULT 0,
     message       TEXT NOT NULL DEFAULT '',
     entity        TEXT,

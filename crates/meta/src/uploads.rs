@@ -1,5 +1,5 @@
-//! Uploads and their processing state. An upload row is the durable job: `queued` until a
-//! worker claims it, `running` while the pipeline works (a restart puts it back in the
+//! Uploads and their processing state. An upload row is the durable job: `pending` while
+//! the merchant confirms the column mapping, `queued` until a worker claims it, `running` while the pipeline works (a restart puts it back in the
 //! queue; the pipeline is all-or-nothing, so running it again is safe), then `succeeded`,
 //! `failed` or `duplicate` (the same bytes were already loaded).
 
@@ -87,14 +87,18 @@ impl MetaStore {
     /// Record a received file. When a succeeded upload of the same tenant has the same
     /// content hash, the new one is recorded as `duplicate` and nothing is queued.
     #[allow(clippy::too_many_arguments)]
-    pub fn create_upload(&self, scope: &TenantScope, file_name: &str, content_hash: &str, object_key: &str, bytes: i64, mapping: Option<&str>, actor: &AuditEvent) -> Result<UploadRecord, MetaError> {
+    pub fn create_upload(&self, scope: &TenantScope, file_name: &str, content_hash: &str, object_key: &str, bytes: i64, mapping: Option<&str>, pending: bool, actor: &AuditEvent) -> Result<UploadRecord, MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let dup: Option<i64> = tx
             .query_row("SELECT id FROM uploads WHERE tenant_id = ?1 AND content_hash = ?2 AND status = 'succeeded' LIMIT 1", params![scope.tenant().as_str(), content_hash], |r| r.get(0))
             .optional()?;
-        let status = if dup.is_some() { "duplicate" } else { "queued" };
+        let status = match (dup, pending) {
+            (Some(_), _) => "duplicate",
+            (None, true) => "pending",
+            (None, false) => "queued",
+        };
         let message = dup.map(|d| format!("same file as upload {d}; nothing to do")).unwrap_or_default();
         tx.execute(
             "INSERT INTO uploads(tenant_id, user_id, file_name, content_hash, object_key, bytes, status, message, mapping, created_at, finished_at)
@@ -106,6 +110,32 @@ impl MetaStore {
         let rec = tx.query_row(&format!("SELECT {COLS} FROM uploads WHERE id = ?1"), [id], row)?;
         tx.commit()?;
         Ok(rec)
+    }
+
+    /// Store the suggested mapping of a pending upload (shown for confirmation).
+    pub fn set_upload_mapping(&self, scope: &TenantScope, id: i64, mapping_json: &str, message: &str) -> Result<(), MetaError> {
+        let n = self.conn().execute(
+            "UPDATE uploads SET mapping = ?1, message = ?2 WHERE id = ?3 AND tenant_id = ?4 AND status = 'pending'",
+            params![mapping_json, message, id, scope.tenant().as_str()],
+        )?;
+        if n == 0 { Err(MetaError::NotFound("pending upload")) } else { Ok(()) }
+    }
+
+    /// The merchant confirmed (or edited) the mapping: queue the upload.
+    pub fn confirm_upload(&self, scope: &TenantScope, id: i64, mapping_json: &str, actor: &AuditEvent) -> Result<(), MetaError> {
+        let now = self.now();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE uploads SET mapping = ?1, status = 'queued', message = '' WHERE id = ?2 AND tenant_id = ?3 AND status = 'pending'",
+            params![mapping_json, id, scope.tenant().as_str()],
+        )?;
+        if n == 0 {
+            return Err(MetaError::NotFound("pending upload"));
+        }
+        audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::MappingSaved).target(format!("upload:{id}")))?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// One upload of the scope's tenant (another tenant's id is `None`).

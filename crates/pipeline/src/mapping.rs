@@ -182,10 +182,19 @@ pub fn shape_key(headers: &[String]) -> String {
 
 /// Suggest a mapping for a file with `headers` and some `rows` of sample values.
 pub fn suggest(headers: &[String], rows: &[Vec<String>]) -> Mapping {
+    suggest_among(&Entity::ALL, headers, rows)
+}
+
+/// Suggest a mapping within one kind of data (the merchant picked it).
+pub fn suggest_for(entity: Entity, headers: &[String], rows: &[Vec<String>]) -> Mapping {
+    suggest_among(&[entity], headers, rows)
+}
+
+fn suggest_among(entities: &[Entity], headers: &[String], rows: &[Vec<String>]) -> Mapping {
     let norm: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
     let column_values = |i: usize| -> Vec<&str> { rows.iter().filter_map(|r| r.get(i).map(String::as_str)).collect() };
     let mut best: Option<Mapping> = None;
-    for entity in Entity::ALL {
+    for &entity in entities {
         let specs: Vec<&FieldSpec> = FIELDS.iter().filter(|f| f.entity == entity).collect();
         // All (field, column, score) candidates, best first; assign greedily one-to-one.
         let mut cands: Vec<(f64, usize, usize)> = Vec::new();

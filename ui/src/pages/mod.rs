@@ -12,7 +12,7 @@ pub use auth::{login, mfa_prompt, signup};
 pub use dashboard::{DashboardVm, dashboard};
 pub use status::{error_page, help, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
-pub use uploads::{UploadRowVm, upload, upload_detail, upload_history};
+pub use uploads::{MappingFieldVm, UploadRowVm, upload, upload_detail, upload_history, upload_mapping};
 
 use leptos::prelude::*;
 

@@ -26,6 +26,7 @@ fn status_badge(ctx: &PageCtx, status: &str) -> impl IntoView + use<> {
         "succeeded" => "badge ok",
         "failed" => "badge danger",
         "duplicate" => "badge",
+        "pending" => "badge warn",
         _ => "badge warn",
     };
     view! { <span class=class data-status=status.to_string()>{ctx.t(&format!("upload.status_{status}"))}</span> }
@@ -37,8 +38,9 @@ pub fn upload(ctx: &PageCtx, max_bytes: u64) -> String {
         <h1>{ctx.t("nav.upload")}</h1>
         <p class="lede">{ctx.t("upload.lede")}</p>
         <div class="card">
-            <form id="upload-form" method="post" action=action enctype="multipart/form-data" data-max-bytes=max_bytes.to_string()>
+            <form id="upload-form" method="post" action=action enctype="multipart/form-data" data-max-bytes=max_bytes.to_string() data-confirm-label=ctx.t("upload.confirm_link")>
                 {csrf_field(&ctx.csrf)}
+                <input type="hidden" name="confirm" value="manual"/>
                 <div class="dropzone" id="dropzone">
                     <label for="files">{ctx.t("upload.choose")}</label>
                     <input id="files" name="file" type="file" multiple required/>
@@ -122,4 +124,70 @@ pub fn upload_detail(ctx: &PageCtx, r: &UploadRowVm, mapping: &[(String, String)
         </div>
     };
     render_document(ctx, &r.file_name, body)
+}
+
+#[derive(Debug, Clone)]
+pub struct MappingFieldVm {
+    pub name: String,
+    pub required: bool,
+    /// The chosen column, "" for none.
+    pub chosen: String,
+}
+
+/// Confirm or edit the column mapping of a pending upload.
+pub fn upload_mapping(ctx: &PageCtx, id: i64, file_name: &str, entity: &str, fields: &[MappingFieldVm], samples: &[(String, String)]) -> String {
+    let kinds = ["sales", "products", "customers", "web_events", "promotions"]
+        .iter()
+        .map(|k| {
+            let sel = *k == entity;
+            view! { <option value=*k selected=sel>{ctx.t(&format!("upload.kind_{k}"))}</option> }
+        })
+        .collect_view();
+    let rows = fields
+        .iter()
+        .map(|f| {
+            let id_attr = format!("f-{}", f.name);
+            let name_attr = format!("f.{}", f.name);
+            let opts = std::iter::once((String::new(), ctx.t("upload.none")))
+                .chain(samples.iter().map(|(c, _)| (c.clone(), c.clone())))
+                .map(|(v, label)| {
+                    let sel = v == f.chosen;
+                    view! { <option value=v selected=sel>{label}</option> }
+                })
+                .collect_view();
+            let req = f.required.then(|| view! { " " <span class="badge warn">{ctx.t("upload.required")}</span> });
+            view! {
+                <tr>
+                    <td><label for=id_attr.clone()><code>{f.name.clone()}</code></label>{req}</td>
+                    <td><select id=id_attr name=name_attr>{opts}</select></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let cols = samples.iter().map(|(c, s)| view! { <tr><td>{c.clone()}</td><td class="mono">{s.clone()}</td></tr> }).collect_view();
+    let action = format!("/uploads/{id}/mapping");
+    let title = format!("{} — {}", ctx.t("upload.confirm_title"), file_name);
+    let body = view! {
+        <h1>{title.clone()}</h1>
+        <p class="lede">{ctx.t("upload.confirm_lede")}</p>
+        <form class="card" method="get" action=action.clone()>
+            <label for="entity">{ctx.t("upload.kind")}</label>
+            <select id="entity" name="entity">{kinds}</select>
+            <div class="actions"><button class="btn secondary" type="submit">{ctx.t("upload.change")}</button></div>
+        </form>
+        <form class="card table-wrap" method="post" action=action>
+            {csrf_field(&ctx.csrf)}
+            <input type="hidden" name="entity" value=entity.to_string()/>
+            <table>
+                <thead><tr><th scope="col">{ctx.t("upload.field")}</th><th scope="col">{ctx.t("upload.column")}</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <div class="actions"><button class="btn" type="submit">{ctx.t("upload.load")}</button></div>
+        </form>
+        <div class="card table-wrap">
+            <h2>{ctx.t("upload.columns_title")}</h2>
+            <table><tbody>{cols}</tbody></table>
+        </div>
+    };
+    render_document(ctx, &title, body)
 }
