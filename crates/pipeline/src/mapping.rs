@@ -204,7 +204,12 @@ fn suggest_among(entities: &[Entity], headers: &[String], rows: &[Vec<String>]) 
                 if n < 0.5 {
                     continue;
                 }
-                let score = n * (0.3 + 0.7 * fit(spec.kind, &column_values(ci)));
+                let mut score = n * (0.3 + 0.7 * fit(spec.kind, &column_values(ci)));
+                if n >= 0.98 {
+                    // One of a field's usual names: map it even when the values disagree, so
+                    // validation can say which rows are wrong instead of the field vanishing.
+                    score = score.max(0.5);
+                }
                 if score >= 0.45 {
                     cands.push((score, fi, ci));
                 }

@@ -18,8 +18,8 @@ pub enum SilverError {
     Db(#[from] duckdb::Error),
     #[error("the mapping names column {0:?}, which the file does not have")]
     UnknownColumn(String),
-    #[error("required fields are not mapped: {0}")]
-    MissingRequired(String),
+    #[error("this looks like {entity} data, but no column was recognised for: {fields}; confirm the columns on the upload page (or pass a mapping)")]
+    MissingRequired { entity: String, fields: String },
 }
 
 pub const SCHEMA: &str = r#"
@@ -176,7 +176,7 @@ fn replace(c: &Ctx<'_>, table: &str, keys: &[&str]) -> Result<(), SilverError> {
 
 pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
     if !m.missing_required.is_empty() {
-        return Err(SilverError::MissingRequired(m.missing_required.join(", ")));
+        return Err(SilverError::MissingRequired { entity: format!("{:?}", m.entity).to_lowercase(), fields: m.missing_required.join(", ") });
     }
     c.conn.execute_batch(SCHEMA)?;
     let u = c.upload_id;

@@ -95,3 +95,24 @@ fn invoice_layout_with_day_first_dates_and_returns() {
     let cur: String = d.conn().query_row("SELECT any_value(currency) FROM silver.orders", [], |r| r.get(0)).unwrap();
     assert_eq!(cur, "GBP");
 }
+
+#[test]
+fn parquet_with_wrong_types_is_reported_not_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = db(dir.path());
+    let f = dir.path().join("objects/bad.parquet");
+    std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+    d.conn()
+        .execute_batch(&format!(
+            "COPY (SELECT 'A-' || i AS \"Name\", i AS \"Created at\", CASE WHEN i % 2 = 0 THEN 'two' ELSE '1' END AS \"Lineitem quantity\",
+                          [1.5, 2.5] AS \"Lineitem price\", 'SKU' || i AS \"Lineitem sku\" FROM range(10) t(i))
+             TO '{}' (FORMAT parquet)",
+            f.display()
+        ))
+        .unwrap();
+    let e = ingest(d.conn(), &f, &dir.path().join("tmp"), &IngestOptions::default()).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("could not be read") && msg.contains("nothing was changed"), "{msg}");
+    let n: i64 = d.conn().query_row("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'silver' AND table_name = 'order_lines'", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0, "silver untouched (not even created)");
+}
