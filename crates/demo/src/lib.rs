@@ -351,7 +351,7 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
         counts.events += w.events(&mut rng, day, &orders, &products, &customers, &view_cum, &mut session_no)?;
     }
 
-    let files = w.finish(dir, &products, &customers, &promos, opts, &days)?;
+    let files = w.finish(dir, &products, &customers, &promos, &days)?;
     let under: Vec<&str> = products.iter().filter(|p| p.quality < 0.5).map(|p| p.sku.as_str()).collect();
     for t in &mut truth {
         for v in [&mut t.expected_category_orders_without, &mut t.expected_category_orders_with, &mut t.expected_incremental_orders, &mut t.expected_incremental_revenue] {

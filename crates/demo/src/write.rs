@@ -5,7 +5,7 @@
 use crate::calendar::Day;
 use crate::catalog::{CATEGORIES, Product};
 use crate::people::Customer;
-use crate::{DemoError, DemoOptions, Order, Promotion, ReturnRow, channel_of, region_of};
+use crate::{DemoError, Order, Promotion, ReturnRow, channel_of, region_of};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
@@ -203,7 +203,7 @@ impl Writers {
         Ok((self.event_id - before) as usize)
     }
 
-    pub fn finish(mut self, dir: &Path, products: &[Product], customers: &[Customer], promos: &[Promotion], opts: &DemoOptions, days: &[Day]) -> Result<Vec<FileInfo>, DemoError> {
+    pub fn finish(mut self, dir: &Path, products: &[Product], customers: &[Customer], promos: &[Promotion], days: &[Day]) -> Result<Vec<FileInfo>, DemoError> {
         self.orders.flush().map_err(DemoError::io(&self.work))?;
         self.events.flush().map_err(DemoError::io(&self.work))?;
         drop(self.orders);
@@ -260,7 +260,6 @@ impl Writers {
             .map_err(sr360_warehouse::WarehouseError::from)?;
         drop(db);
         std::fs::remove_file(&csv).map_err(DemoError::io(&csv))?;
-        let _ = opts;
 
         let mut out = Vec::new();
         for name in ["orders.csv", "customers.csv", "products.json", "promotions.json", "web_events.parquet"] {
