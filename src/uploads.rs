@@ -250,7 +250,7 @@ fn run(app: &Arc<App>, rec: &UploadRecord) -> UploadOutcome {
 /// The background worker: requeues interrupted uploads at start, then processes queued
 /// ones as they come (woken by `notify`, and every few seconds).
 pub async fn worker(app: Arc<App>, notify: Arc<tokio::sync::Notify>) {
-    match app.meta.requeue_interrupted_uploads() {
+    match app.meta.requeue_interrupted_uploads(None) {
         Ok(n) if n > 0 => tracing::warn!(uploads = n, "uploads interrupted by a stop were queued again"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "cannot requeue interrupted uploads"),

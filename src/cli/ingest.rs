@@ -63,7 +63,7 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
     let scope = app.meta.system_scope(&tid).with_context(|| format!("no shop {tid}"))?;
     let wh = app.warehouses.provision(&scope)?;
     // A stopped run (crash, kill) left its upload `running`; queue it again, it is safe.
-    app.meta.requeue_interrupted_uploads()?;
+    app.meta.requeue_interrupted_uploads(Some(&tid))?;
     let given: Option<Mapping> = match &a.mapping {
         Some(p) => Some(serde_json::from_str(&std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?).with_context(|| format!("{} is not a mapping", p.display()))?),
         None => None,

@@ -152,7 +152,7 @@ async fn interrupted_uploads_are_resumed() {
     let claimed = s.app.meta.claim_upload().unwrap().unwrap();
     assert_eq!((claimed.id, claimed.status.as_str()), (rec.id, "running"));
     // A restart puts it back in the queue and the worker finishes it.
-    assert_eq!(s.app.meta.requeue_interrupted_uploads().unwrap(), 1);
+    assert_eq!(s.app.meta.requeue_interrupted_uploads(None).unwrap(), 1);
     s.app.upload_notify.notify_one();
     let v = wait_done(&mut a, &ta, rec.id).await;
     assert_eq!(v["status"], "succeeded", "{v}");

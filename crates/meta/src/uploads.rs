@@ -167,11 +167,17 @@ impl MetaStore {
     }
 
     /// At start-up: uploads left `running` by a stopped process go back to the queue, or
-    /// fail after three attempts.
-    pub fn requeue_interrupted_uploads(&self) -> Result<usize, MetaError> {
+    /// fail after three attempts. `only` limits this to one tenant (the command line, which
+    /// must not take over uploads a running server is working on for other shops).
+    pub fn requeue_interrupted_uploads(&self, only: Option<&TenantId>) -> Result<usize, MetaError> {
         let conn = self.conn();
-        let failed = conn.execute("UPDATE uploads SET status = 'failed', error = 'interrupted three times; giving up', finished_at = ?1 WHERE status = 'running' AND attempts >= 3", [self.now()])?;
-        let requeued = conn.execute("UPDATE uploads SET status = 'queued', message = 'interrupted; queued again' WHERE status = 'running'", [])?;
+        let t = only.map(|t| t.as_str().to_string());
+        let failed = conn.execute(
+            "UPDATE uploads SET status = 'failed', error = 'interrupted three times; giving up', finished_at = ?1
+             WHERE status = 'running' AND attempts >= 3 AND (?2 IS NULL OR tenant_id = ?2)",
+            params![self.now(), t],
+        )?;
+        let requeued = conn.execute("UPDATE uploads SET status = 'queued', message = 'interrupted; queued again' WHERE status = 'running' AND (?1 IS NULL OR tenant_id = ?1)", params![t])?;
         Ok(failed + requeued)
     }
 
