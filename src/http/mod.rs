@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/permissions", get(pages::permissions))
         .route("/permissions/{user_id}/role", post(pages::set_role))
         .route("/help", get(pages::help))
+        .route("/notifications", get(pages::notifications))
         .route("/admin/tenants", get(pages::admin_tenants))
         .route("/settings", get(settings::preferences))
         .route("/settings/preferences", post(settings::save_preferences))

@@ -193,3 +193,14 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
     out.extensions_mut().insert(info);
     out
 }
+
+pub async fn notifications(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
+    let items: Vec<ui::NotificationVm> = state
+        .meta
+        .notifications(&m.scope, m.user().id, 100)?
+        .into_iter()
+        .map(|n| (n.title, n.body, n.link, n.created_at, !n.read))
+        .collect();
+    state.meta.mark_notifications_read(&m.scope, m.user().id)?;
+    Ok(Html(ui::notifications(&page_ctx(&state, m.ctx(), None), &items)))
+}

@@ -76,7 +76,12 @@ async fn upload_process_report_and_duplicates() {
     assert!(hist.contains("orders.csv") && hist.contains("data-status=\"duplicate\""));
     let detail = owner.get(&format!("/uploads/{id}")).await.body;
     assert!(detail.contains("Lineitem quantity") && detail.contains("not a date and time"));
-    // Audited and notified.
+    // Notified: the notification centre lists it, once as new.
+    let page = owner.get("/notifications").await.body;
+    assert!(page.contains("orders.csv loaded") && page.contains("10 rows loaded, 1 rejected"), "{page}");
+    assert!(page.contains("badge warn"));
+    assert!(!owner.get("/notifications").await.body.contains("badge warn"), "read after the first view");
+    // Audited.
     let actions: Vec<String> = s.app.meta.audit_all(100).unwrap().into_iter().map(|e| e.action).collect();
     assert!(actions.contains(&"upload_received".to_string()) && actions.contains(&"upload_succeeded".to_string()));
 }

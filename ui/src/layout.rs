@@ -26,7 +26,7 @@ pub const NAV: &[(&str, &[NavItem])] = &[
     (
         "nav.group_account",
         &[
-            ("/notifications", "nav.notifications", "bell", false),
+            ("/notifications", "nav.notifications", "bell", true),
             ("/audit", "nav.audit", "audit", true),
             ("/permissions", "nav.permissions", "users", true),
             ("/subscription", "nav.subscription", "card", false),

@@ -235,6 +235,15 @@ impl MetaStore {
         Ok(())
     }
 
+    /// Mark the scope's notifications for `user` as read.
+    pub fn mark_notifications_read(&self, scope: &TenantScope, user: UserId) -> Result<usize, MetaError> {
+        let now = self.now();
+        Ok(self.conn().execute(
+            "UPDATE notifications SET read_at = ?1 WHERE tenant_id = ?2 AND (user_id IS NULL OR user_id = ?3) AND read_at IS NULL",
+            params![now, scope.tenant().as_str(), user.0],
+        )?)
+    }
+
     /// Recent notifications of a user in the scope's tenant, newest first.
     pub fn notifications(&self, scope: &TenantScope, user: UserId, limit: u32) -> Result<Vec<Notification>, MetaError> {
         let conn = self.conn();

@@ -42,3 +42,29 @@ pub fn help(ctx: &PageCtx) -> String {
     };
     render_document(ctx, &ctx.t("nav.help"), body)
 }
+
+/// (title, body, link, time, unread)
+pub type NotificationVm = (String, String, String, i64, bool);
+
+pub fn notifications(ctx: &PageCtx, items: &[NotificationVm]) -> String {
+    let list = items
+        .iter()
+        .map(|(title, body, link, at, unread)| {
+            let badge = unread.then(|| view! { <span class="badge warn">{ctx.t("notify.new")}</span> " " });
+            let href = link.clone();
+            view! {
+                <li class="card">
+                    {badge}<strong><a href=href>{title.clone()}</a></strong>
+                    <p class="muted">{body.clone()}" · "{super::fmt_time(*at)}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    let empty = items.is_empty().then(|| view! { <p class="muted">{ctx.t("notify.empty")}</p> });
+    let body = view! {
+        <h1>{ctx.t("nav.notifications")}</h1>
+        {empty}
+        <ul class="plain-list">{list}</ul>
+    };
+    render_document(ctx, &ctx.t("nav.notifications"), body)
+}
