@@ -72,7 +72,7 @@ pub async fn dashboard(State(state): State<AppState>, m: Member, Query(q): Query
     let has_data = uploads.iter().any(|u| u.status == "succeeded");
     let kpis = if has_data {
         let wh = state.warehouses.open(&m.scope).map_err(AppError::internal)?;
-        let h = wh.with_conn(|c| Ok(sr360_pipeline::gold::headline(c)?)).map_err(AppError::internal)?;
+        let h = tokio::task::spawn_blocking(move || wh.with_reader(|c| Ok(sr360_pipeline::gold::headline(c)?))).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
         h.map(|h| [format!("{} {}", fmt_amount(h.revenue), tenant.currency), fmt_amount(h.orders as f64), format!("{} {}", fmt_amount(h.aov), tenant.currency), fmt_amount(h.customers as f64)])
     } else {
         None

@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex};
 pub struct Warehouse {
     tenant: TenantId,
     db: Mutex<HardenedDb>,
+    /// A second connection used only to open readers, so opening one never waits for the
+    /// writer.
+    reader_source: Mutex<duckdb::Connection>,
 }
 
 impl Warehouse {
@@ -19,10 +22,18 @@ impl Warehouse {
         &self.tenant
     }
 
-    /// Run `f` on a connection of this tenant's database.
+    /// Run `f` on the writer connection of this tenant's database. Writers take turns; an
+    /// ingest holds it for its whole transaction.
     pub fn with_conn<T>(&self, f: impl FnOnce(&duckdb::Connection) -> Result<T, WarehouseError>) -> Result<T, WarehouseError> {
         let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
         f(db.conn())
+    }
+
+    /// Run `f` on a connection of its own: reads see the last committed state and never wait
+    /// for a writer (DuckDB's MVCC), so pages stay fast while an upload is being loaded.
+    pub fn with_reader<T>(&self, f: impl FnOnce(&duckdb::Connection) -> Result<T, WarehouseError>) -> Result<T, WarehouseError> {
+        let conn = self.reader_source.lock().unwrap_or_else(|p| p.into_inner()).try_clone()?;
+        f(&conn)
     }
 
     /// The tenant directory this warehouse may touch (warehouse file, objects/).
@@ -64,7 +75,8 @@ impl Warehouses {
         }
         let dir = self.tenant_dir(scope.tenant());
         let db = HardenedDb::open(Some(&dir.join("warehouse.duckdb")), &dir, &self.limits)?;
-        let w = Arc::new(Warehouse { tenant: scope.tenant().clone(), db: Mutex::new(db) });
+        let reader_source = Mutex::new(db.try_clone()?);
+        let w = Arc::new(Warehouse { tenant: scope.tenant().clone(), db: Mutex::new(db), reader_source });
         open.insert(scope.tenant().clone(), w.clone());
         Ok(w)
     }

@@ -75,3 +75,24 @@ fn settings_are_applied_and_locked() {
     assert_eq!(ext, "false");
     assert_eq!(autoload, "false");
 }
+
+#[test]
+fn readers_do_not_wait_for_a_writer_and_see_committed_data() {
+    let (_dir, meta, wh) = setup();
+    let a = meta.system_scope(&TenantId::parse("shop-a").unwrap()).unwrap();
+    let w = wh.provision(&a).unwrap();
+    w.with_conn(|c| Ok(c.execute_batch("CREATE TABLE t AS SELECT 1 AS x")?)).unwrap();
+    let w2 = w.clone();
+    w.with_conn(|c| {
+        c.execute_batch("BEGIN; INSERT INTO t VALUES (2);")?;
+        // While the writer's transaction is open, a reader runs and sees only committed rows.
+        let seen = std::thread::spawn(move || w2.with_reader(|r| Ok(r.query_row("SELECT count(*) FROM t", [], |x| x.get::<_, i64>(0))?)).unwrap()).join().unwrap();
+        assert_eq!(seen, 1);
+        c.execute_batch("COMMIT")?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(w.with_reader(|r| Ok(r.query_row("SELECT count(*) FROM t", [], |x| x.get::<_, i64>(0))?)).unwrap(), 2);
+    // Readers are confined like the writer.
+    assert!(w.with_reader(|r| Ok(r.execute_batch("SELECT * FROM read_text('/etc/passwd')")?)).is_err());
+}
