@@ -290,6 +290,22 @@ pub async fn api_confirm(State(state): State<AppState>, c: ApiCaller, Path(id): 
     Ok(StatusCode::ACCEPTED)
 }
 
+/// The mapping page for an entity, the chosen columns and the file's columns with examples.
+fn mapping_html(p: &sr360_ui::PageCtx, id: i64, file: &str, entity: sr360_pipeline::mapping::Entity, chosen: &std::collections::BTreeMap<String, String>, columns: &[String], sample: &[Vec<String>]) -> String {
+    let fields: Vec<ui::MappingFieldVm> = sr360_pipeline::mapping::FIELDS
+        .iter()
+        .filter(|f| f.entity == entity)
+        .map(|f| ui::MappingFieldVm { name: f.name.to_string(), required: f.required, chosen: chosen.get(f.name).cloned().unwrap_or_default() })
+        .collect();
+    let samples: Vec<(String, String)> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), sample.iter().filter_map(|row| row.get(i)).filter(|v| !v.is_empty()).take(3).cloned().collect::<Vec<_>>().join(" · ")))
+        .collect();
+    let name = serde_json::to_value(entity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    ui::upload_mapping(p, id, file, &name, &fields, &samples)
+}
+
 pub async fn mapping_page(State(state): State<AppState>, m: Member, Path(id): Path<i64>, axum::extract::Query(q): axum::extract::Query<EntityQuery>) -> Result<Response, AppError> {
     m.require(Permission::Analyze)?;
     let r = state.meta.upload(&m.scope, id)?.ok_or(AppError::NotFound("upload"))?;
@@ -304,19 +320,8 @@ pub async fn mapping_page(State(state): State<AppState>, m: Member, Path(id): Pa
         // Another kind chosen: suggest again within that kind.
         suggestion = sr360_pipeline::mapping::suggest_for(e, &columns, &sample);
     }
-    let entity = serde_json::to_value(suggestion.entity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let fields: Vec<ui::MappingFieldVm> = sr360_pipeline::mapping::FIELDS
-        .iter()
-        .filter(|f| f.entity == suggestion.entity)
-        .map(|f| ui::MappingFieldVm { name: f.name.to_string(), required: f.required, chosen: suggestion.fields.get(f.name).cloned().unwrap_or_default() })
-        .collect();
-    let samples: Vec<(String, String)> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.clone(), sample.iter().filter_map(|row| row.get(i)).filter(|v| !v.is_empty()).take(3).cloned().collect::<Vec<_>>().join(" · ")))
-        .collect();
     let p = page_ctx(&state, m.ctx(), None);
-    Ok(Html(ui::upload_mapping(&p, id, &r.file_name, &entity, &fields, &samples)).into_response())
+    Ok(Html(mapping_html(&p, id, &r.file_name, suggestion.entity, &suggestion.fields, &columns, &sample)).into_response())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -337,20 +342,9 @@ pub async fn mapping_submit(State(state): State<AppState>, m: Member, Path(id): 
             let r = state.meta.upload(&m.scope, id)?.ok_or(AppError::NotFound("upload"))?;
             let (columns, sample) = pending_columns(&state, &m.scope, &r).await?;
             let chosen: std::collections::BTreeMap<String, String> = form.iter().filter_map(|(k, v)| k.strip_prefix("f.").map(|f| (f.to_string(), v.clone()))).collect();
-            let fields: Vec<ui::MappingFieldVm> = sr360_pipeline::mapping::FIELDS
-                .iter()
-                .filter(|f| f.entity == entity)
-                .map(|f| ui::MappingFieldVm { name: f.name.to_string(), required: f.required, chosen: chosen.get(f.name).cloned().unwrap_or_default() })
-                .collect();
-            let samples: Vec<(String, String)> = columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.clone(), sample.iter().filter_map(|row| row.get(i)).filter(|v| !v.is_empty()).take(3).cloned().collect::<Vec<_>>().join(" · ")))
-                .collect();
             let mut p = page_ctx(&state, m.ctx(), None);
             p.flash = Some(sr360_ui::Flash::error(msg));
-            let ent = serde_json::to_value(entity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(ui::upload_mapping(&p, id, &r.file_name, &ent, &fields, &samples))).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(mapping_html(&p, id, &r.file_name, entity, &chosen, &columns, &sample))).into_response())
         }
         Err(e) => Err(e),
     }
