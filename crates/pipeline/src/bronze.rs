@@ -77,14 +77,15 @@ pub fn load_limited(conn: &Connection, p: &Prepared, table: &str, limit: Option<
         Format::NdJson => format!("read_json('{path}', format = 'newline_delimited', records = 'true', maximum_depth = 8, maximum_object_size = {MAX_OBJECT_BYTES})"),
         Format::Parquet => format!("read_parquet('{path}')"),
     };
-    // `_row` numbers the records in file order, for the validation report.
+    // Rows keep the file's order (DuckDB preserves insertion order), so a row's `rowid` + 1 is
+    // its record number in the file, for the validation report — no numbering pass needed.
     let lim = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
-    conn.execute_batch(&format!("CREATE OR REPLACE TABLE bronze.{table} AS SELECT row_number() OVER () AS _row, * FROM (SELECT * FROM {source}{lim})")).map_err(read_error)?;
+    conn.execute_batch(&format!("CREATE OR REPLACE TABLE bronze.{table} AS SELECT * FROM {source}{lim}")).map_err(read_error)?;
     if matches!(p.sniffed.format, Format::Json | Format::NdJson) {
         flatten(conn, table).map_err(read_error)?;
     }
     let mut st = conn
-        .prepare(&format!("SELECT column_name FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = '{table}' AND column_name <> '_row' ORDER BY ordinal_position"))
+        .prepare(&format!("SELECT column_name FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = '{table}' ORDER BY ordinal_position"))
         .map_err(read_error)?;
     let columns: Vec<String> = st.query_map([], |r| r.get(0)).map_err(read_error)?.collect::<Result<_, _>>().map_err(read_error)?;
     if columns.is_empty() {
@@ -119,10 +120,10 @@ pub fn load_limited(conn: &Connection, p: &Prepared, table: &str, limit: Option<
 fn flatten(conn: &Connection, table: &str) -> Result<(), duckdb::Error> {
     use crate::sqlexpr::{ident, lit};
     let mut st = conn.prepare(&format!(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = '{table}' AND column_name <> '_row' ORDER BY ordinal_position"
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = '{table}' ORDER BY ordinal_position"
     ))?;
     let cols: Vec<(String, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-    let mut exprs = vec!["_row".to_string()];
+    let mut exprs: Vec<String> = Vec::new();
     for (name, ty) in &cols {
         let c = ident(name);
         let is_list_of_struct = ty.starts_with("STRUCT(") && ty.ends_with("[]");

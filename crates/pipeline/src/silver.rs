@@ -108,7 +108,10 @@ fn stage(c: &Ctx<'_>, m: &Mapping, rules: &[(&str, &str, &str)]) -> Result<(u64,
     for f in &fields {
         cols.push(format!("{} AS {}", expr(c, m, f)?, ident(f)));
     }
-    c.conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE stage AS SELECT _row, {} FROM bronze.{}", cols.join(", "), c.bronze))?;
+    // Record numbers: rowids follow the file's order; inside an uncommitted transaction they
+    // start at an offset, so count from the first one.
+    let first: i64 = c.conn.query_row(&format!("SELECT coalesce(min(rowid), 0) FROM bronze.{}", c.bronze), [], |r| r.get(0))?;
+    c.conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE stage AS SELECT rowid - {first} + 1 AS _row, {} FROM bronze.{}", cols.join(", "), c.bronze))?;
     // First failing rule per row: (condition on stage s, field, reason).
     let mut case = String::from("CASE");
     for (cond, field, reason) in rules {
@@ -118,7 +121,7 @@ fn stage(c: &Ctx<'_>, m: &Mapping, rules: &[(&str, &str, &str)]) -> Result<(u64,
     case.push_str(" END");
     tracing::info!(ms = t.elapsed().as_millis() as u64, step = "silver.stage", "ingest step");
     c.conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE stage_rejects AS SELECT s._row, {case} AS why FROM stage s JOIN bronze.{} b USING (_row) WHERE {case} IS NOT NULL;
+        "CREATE OR REPLACE TEMP TABLE stage_rejects AS SELECT s._row, {case} AS why FROM stage s JOIN (SELECT rowid - {first} + 1 AS _row, * FROM bronze.{}) b USING (_row) WHERE {case} IS NOT NULL;
          DELETE FROM stage WHERE _row IN (SELECT _row FROM stage_rejects);",
         c.bronze
     ))?;

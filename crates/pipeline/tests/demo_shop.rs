@@ -116,3 +116,20 @@ fn parquet_with_wrong_types_is_reported_not_loaded() {
     let n: i64 = d.conn().query_row("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'silver' AND table_name = 'order_lines'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 0, "silver untouched (not even created)");
 }
+
+#[test]
+fn line_numbers_hold_in_large_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("big.csv");
+    let mut s = String::from("order_id,order_date,sku,quantity,unit_price\n");
+    for i in 0..300_000u32 {
+        let qty = if i == 250_000 { "many".to_string() } else { "1".to_string() };
+        s.push_str(&format!("O{i},2025-01-01 10:00:00,SKU{},{qty},2.50\n", i % 50));
+    }
+    std::fs::write(&f, s).unwrap();
+    let d = db(dir.path());
+    let r = ingest(d.conn(), &f, &dir.path().join("tmp"), &IngestOptions::default()).unwrap();
+    assert_eq!(r.rejects.len(), 1);
+    // Record 250,001 (0-based 250,000) is line 250,002 with the header.
+    assert_eq!((r.rejects[0].line, r.rejects[0].value.as_str()), (250_002, "many"));
+}
