@@ -6,8 +6,10 @@ use crate::sqlexpr::lit;
 use duckdb::Connection;
 
 pub fn rebuild(conn: &Connection, tz: &str) -> Result<(), duckdb::Error> {
-    let tz = lit(tz);
-    conn.execute_batch(&format!(
+    // Shop-local wall time of each line. For UTC shops the plain cast is exact and skips a
+    // time-zone lookup per row (the session time zone is UTC).
+    let local = if tz.eq_ignore_ascii_case("UTC") { "CAST(l.line_ts AS TIMESTAMP)".to_string() } else { format!("timezone({}, l.line_ts)", lit(tz)) };
+    let sql = format!(
         "CREATE SCHEMA IF NOT EXISTS gold;
          CREATE OR REPLACE TABLE gold.dim_product AS
            SELECT sku, coalesce(name, sku) AS name, coalesce(category, 'uncategorised') AS category, price, cost, brand, description
@@ -16,7 +18,7 @@ pub fn rebuild(conn: &Connection, tz: &str) -> Result<(), duckdb::Error> {
            SELECT * EXCLUDE (local_ts), CAST(local_ts AS DATE) AS date_key, CAST(hour(local_ts) AS INTEGER) AS hour_of_day,
                   CAST(isodow(local_ts) AS INTEGER) AS iso_weekday
            FROM (
-             SELECT l.order_id, l.line_key, l.line_ts, timezone({tz}, l.line_ts) AS local_ts,
+             SELECT l.order_id, l.line_key, l.line_ts, {local} AS local_ts,
                     l.sku, coalesce(p.category, l.category, 'uncategorised') AS category,
                     o.customer_key,
                     coalesce(o.country, c.country) AS country, coalesce(o.region, c.region) AS region,
@@ -68,7 +70,15 @@ pub fn rebuild(conn: &Connection, tz: &str) -> Result<(), duckdb::Error> {
                   coalesce(sum(quantity) FILTER (WHERE NOT is_return), 0) AS units,
                   coalesce(sum(-quantity) FILTER (WHERE is_return), 0) AS returned_units
            FROM gold.fact_sales GROUP BY ALL;"
-    ))
+    );
+    // One statement at a time, each timed, so a slow table shows in the log.
+    for stmt in sql.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+        let t = std::time::Instant::now();
+        conn.execute_batch(stmt)?;
+        let name = stmt.split_whitespace().find(|w| w.starts_with("gold.")).unwrap_or("gold");
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, table = name, "gold step");
+    }
+    Ok(())
 }
 
 /// What the shop's data makes possible, for the "what your data enables" panel.
