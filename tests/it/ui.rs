@@ -81,12 +81,24 @@ async fn wait_path(c: &Client, want: &str) {
     panic!("never reached {want}, at {}", c.current_url().await.unwrap());
 }
 
+/// Wait until an element matching `css` is on the page (after a navigation that may keep the
+/// same path, where waiting for the path would race).
+async fn wait_css(c: &Client, css: &str) {
+    for _ in 0..100 {
+        if c.find(Locator::Css(css)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} never appeared at {}", c.current_url().await.unwrap());
+}
+
 async fn set_prefs(c: &Client, base: &str, locale: &str, theme: &str) {
     c.goto(&format!("{base}/settings")).await.unwrap();
     c.find(Locator::Css("#locale")).await.unwrap().select_by_value(locale).await.unwrap();
     c.find(Locator::Css("#theme")).await.unwrap().select_by_value(theme).await.unwrap();
     c.find(Locator::Css("form[action='/settings/preferences'] button[type=submit]")).await.unwrap().click().await.unwrap();
-    wait_path(c, "/settings").await;
+    wait_css(c, ".alert.ok").await;
 }
 
 #[tokio::test]
@@ -150,8 +162,7 @@ async fn pages_in_headless_chromium() {
     // Two-factor enrolment shows a QR code.
     c.goto(&format!("{base}/settings/security")).await.unwrap();
     c.find(Locator::Css("form[action='/settings/mfa/begin'] button")).await.unwrap().click().await.unwrap();
-    wait_path(c, "/settings/security").await;
-    assert!(c.find(Locator::Css(".qr svg")).await.is_ok());
+    wait_css(c, ".qr svg").await;
     no_errors(c, "security").await;
     shot(c, "settings-security").await;
 
