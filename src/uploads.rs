@@ -29,6 +29,8 @@ pub enum UploadError {
     Meta(#[from] MetaError),
     #[error("warehouse: {0}")]
     Warehouse(#[from] sr360_warehouse::WarehouseError),
+    #[error("{0}")]
+    Unreadable(String),
 }
 
 /// A file name fit for display and logs: no directories, no control characters.
@@ -57,21 +59,21 @@ pub enum Confirm {
     IfNew,
 }
 
-/// Suggest a mapping for a stored object, reading only its first rows.
-async fn preview_object(app: &Arc<App>, scope: &TenantScope, key: &str) -> Option<sr360_pipeline::ingest::Preview> {
+/// Read the first rows of a stored object and suggest a mapping (nothing is changed).
+/// Previews take the writer connection, so they wait for an ingest of the same shop.
+pub async fn preview_stored(app: &Arc<App>, scope: &TenantScope, object_key: &str) -> Result<sr360_pipeline::ingest::Preview, UploadError> {
     let app = app.clone();
     let scope = scope.clone();
-    let path = app.config.data_dir.join("tenants").join(key);
+    let path = app.config.data_dir.join("tenants").join(object_key);
     tokio::task::spawn_blocking(move || {
-        let wh = app.warehouses.open(&scope).ok()?;
+        let wh = app.warehouses.open(&scope)?;
         let work = wh.root().join("tmp").join(format!("preview-{}", hex::encode(sr360_core::entropy::random_bytes::<6>(&*app.entropy))));
-        let r = wh.with_conn(|c| Ok(sr360_pipeline::ingest::preview(c, &path, &work, &sr360_pipeline::Limits::default()))).ok()?.ok();
+        let r = wh.with_conn(|c| Ok(sr360_pipeline::ingest::preview(c, &path, &work, &sr360_pipeline::Limits::default())));
         let _ = std::fs::remove_dir_all(&work);
-        r
+        r?.map_err(|e| UploadError::Unreadable(e.to_string()))
     })
     .await
-    .ok()
-    .flatten()
+    .map_err(|e| UploadError::Io(std::io::Error::other(e)))?
 }
 
 /// Receive a file from `reader`, refusing more than `max_bytes`. Returns the upload row:
@@ -144,7 +146,7 @@ pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, mut r
     let (mapping_json, pending) = match (mapping, confirm) {
         (Some(m), _) => (Some(to_json(m)?), false),
         (None, Confirm::Auto) => (None, false),
-        (None, Confirm::IfNew) => match preview_object(app, scope, &key).await {
+        (None, Confirm::IfNew) => match preview_stored(app, scope, &key).await.ok() {
             Some(pv) => match app.meta.saved_mapping(scope, &shape_key(&pv.columns))? {
                 Some(saved) => (Some(saved), false),
                 None => (Some(to_json(&pv.suggested)?), true),

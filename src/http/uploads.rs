@@ -27,6 +27,7 @@ impl From<UploadError> for AppError {
         match e {
             UploadError::TooLarge(_) => AppError::PayloadTooLarge,
             UploadError::Empty => AppError::Invalid("the file is empty".into()),
+            UploadError::Unreadable(m) => AppError::Invalid(m),
             UploadError::Meta(m) => m.into(),
             other => AppError::internal(other),
         }
@@ -254,19 +255,8 @@ fn validate_mapping(mut m: Mapping, columns: &[String]) -> Result<Mapping, AppEr
 
 /// The columns of a pending upload's file, read again from the stored object.
 async fn pending_columns(state: &AppState, scope: &TenantScope, r: &UploadRecord) -> Result<(Vec<String>, Vec<Vec<String>>), AppError> {
-    let st = state.clone();
-    let scope = scope.clone();
-    let path = state.config.data_dir.join("tenants").join(&r.object_key);
-    tokio::task::spawn_blocking(move || {
-        let wh = st.warehouses.open(&scope).map_err(AppError::internal)?;
-        let work = wh.root().join("tmp").join(format!("confirm-{}", hex::encode(sr360_core::entropy::random_bytes::<6>(&*st.entropy))));
-        let pv = wh.with_conn(|c| Ok(sr360_pipeline::ingest::preview(c, &path, &work, &sr360_pipeline::Limits::default()))).map_err(AppError::internal)?;
-        let _ = std::fs::remove_dir_all(&work);
-        let pv = pv.map_err(|e| AppError::Invalid(e.to_string()))?;
-        Ok((pv.columns, pv.sample))
-    })
-    .await
-    .map_err(AppError::internal)?
+    let pv = crate::uploads::preview_stored(state, scope, &r.object_key).await?;
+    Ok((pv.columns, pv.sample))
 }
 
 async fn confirm(state: &AppState, scope: &TenantScope, id: i64, m: Mapping, actor: &AuditEvent) -> Result<(), AppError> {

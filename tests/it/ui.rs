@@ -220,6 +220,19 @@ async fn demo_login_works_in_headless_chromium() {
     d.client.clone().close().await.unwrap();
 }
 
+/// The status the upload page shows for the first file, once it has one.
+async fn upload_status(c: &Client) -> serde_json::Value {
+    let mut status = serde_json::Value::Null;
+    for _ in 0..100 {
+        status = c.execute("const li = document.querySelector('#upload-list li'); return li ? li.getAttribute('data-status') : null", vec![]).await.unwrap();
+        if status.is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    status
+}
+
 /// Uploading through the page: files sent with progress, processing followed live, the
 /// history and the validation report shown.
 #[tokio::test]
@@ -240,14 +253,7 @@ async fn upload_page_in_headless_chromium() {
     wait_path(c, "/upload").await;
     c.find(Locator::Id("files")).await.unwrap().send_keys(f.to_str().unwrap()).await.unwrap();
     c.find(Locator::Css("#upload-form button[type=submit]")).await.unwrap().click().await.unwrap();
-    let mut status = serde_json::Value::Null;
-    for _ in 0..100 {
-        status = c.execute("const li = document.querySelector('#upload-list li'); return li ? li.getAttribute('data-status') : null", vec![]).await.unwrap();
-        if status.is_string() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let status = upload_status(c).await;
     assert_eq!(status, serde_json::json!("pending"), "a new shape of file asks for confirmation");
     no_errors(c, "upload").await;
     c.find(Locator::Css("#upload-list li a")).await.unwrap().click().await.unwrap();
@@ -264,14 +270,7 @@ async fn upload_page_in_headless_chromium() {
     std::fs::write(&f2, std::fs::read_to_string(&f).unwrap().replace("#1,", "#100,")).unwrap();
     c.find(Locator::Id("files")).await.unwrap().send_keys(f2.to_str().unwrap()).await.unwrap();
     c.find(Locator::Css("#upload-form button[type=submit]")).await.unwrap().click().await.unwrap();
-    let mut status = serde_json::Value::Null;
-    for _ in 0..100 {
-        status = c.execute("const li = document.querySelector('#upload-list li'); return li ? li.getAttribute('data-status') : null", vec![]).await.unwrap();
-        if status.is_string() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let status = upload_status(c).await;
     assert_eq!(status, serde_json::json!("succeeded"), "the page followed the upload to its end");
     shot(c, "upload").await;
     c.goto(&format!("{}/uploads", s.url)).await.unwrap();
