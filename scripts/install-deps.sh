@@ -2,6 +2,7 @@
 # Debian packages the build and tests need. Installs only what is missing.
 #   chromium, chromium-driver: the browser tests of the UI
 #   npm (only when no npm is on PATH): fetching DuckDB's prebuilt library
+#   moto[server] from PyPI: an S3-compatible server for the object-store tests
 set -euo pipefail
 missing=()
 for p in chromium chromium-driver; do
@@ -15,4 +16,11 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# moto's S3 server: the S3-compatible store the object-storage tests run against.
+if ! python3 -c "import moto.server" 2>/dev/null; then
+  echo "installing: moto[server] (PyPI)"
+  python3 -m pip install --quiet 'moto[server]==5.2.5' 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages 'moto[server]==5.2.5'
 fi

@@ -22,6 +22,8 @@ pub struct App {
     pub started: Instant,
     /// Wakes the upload worker when a file is queued.
     pub upload_notify: Arc<tokio::sync::Notify>,
+    /// The lake of raw uploads (local directory or S3-compatible bucket).
+    pub objects: crate::objects::Objects,
 }
 
 impl std::fmt::Debug for App {
@@ -51,7 +53,8 @@ impl App {
             CsrfKey::new(key),
             AuthConfig { session_ttl_secs: a.session_hours * 3600, lockout_threshold: a.lockout_threshold, lockout_secs: a.lockout_minutes * 60, open_signup: a.open_signup },
         );
-        let warehouses = Warehouses::new(data, Limits { memory_limit: config.warehouse.memory_limit.clone(), threads: config.warehouse.threads });
-        Ok(Arc::new(App { config, meta, auth, warehouses, clock, entropy, key_store, started: Instant::now(), upload_notify: Arc::new(tokio::sync::Notify::new()) }))
+        let warehouses = Warehouses::new(data, Limits { memory_limit: config.warehouse.memory_limit.clone(), threads: config.warehouse.threads }).with_schema(sr360_pipeline::schema::ensure);
+        let objects = crate::objects::Objects::from_config(&config).context("object store")?;
+        Ok(Arc::new(App { config, meta, auth, warehouses, clock, entropy, key_store, started: Instant::now(), upload_notify: Arc::new(tokio::sync::Notify::new()), objects }))
     }
 }

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod cli;
 pub mod doctor;
 pub mod http;
+pub mod objects;
 pub mod server;
 pub mod telemetry;
 pub mod uploads;

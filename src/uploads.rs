@@ -1,19 +1,16 @@
 //! Receiving and processing uploads: the service between the HTTP/CLI edges and the
-//! pipeline. A received file is hashed while it streams to disk, stored as a raw object
-//! (object_store: the local file system by default), recorded as a queued upload, and
+//! pipeline. A received file is hashed while it streams into the lake ([`crate::objects`]:
+//! the local file system by default, S3-compatible by configuration), recorded as a queued
+//! upload, and
 //! processed by the worker — one at a time, off the async runtime, all or nothing.
 
 use crate::app::App;
-use object_store::local::LocalFileSystem;
-use object_store::path::Path as ObjPath;
-use object_store::ObjectStoreExt;
-use sha2::{Digest, Sha256};
 use sr360_meta::{AuditEvent, MetaError, TenantScope, UploadOutcome, UploadRecord};
 use sr360_pipeline::ingest::{IngestOptions, ingest_with_progress};
 use sr360_pipeline::mapping::{Mapping, shape_key};
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncRead;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
@@ -33,21 +30,23 @@ pub enum UploadError {
     Unreadable(String),
 }
 
+impl From<crate::objects::ObjectError> for UploadError {
+    fn from(e: crate::objects::ObjectError) -> Self {
+        use crate::objects::ObjectError as O;
+        match e {
+            O::TooLarge(n) => Self::TooLarge(n),
+            O::Empty => Self::Empty,
+            O::Io(e) => Self::Io(e),
+            O::Store(e) => Self::Store(e),
+        }
+    }
+}
+
 /// A file name fit for display and logs: no directories, no control characters.
 pub fn clean_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| !c.is_control()).collect::<String>().trim().trim_start_matches('.').chars().take(200).collect();
     if cleaned.is_empty() { "upload".into() } else { cleaned }
-}
-
-fn store_for(app: &App) -> Result<LocalFileSystem, UploadError> {
-    let root = app.config.data_dir.join("tenants");
-    std::fs::create_dir_all(&root)?;
-    Ok(LocalFileSystem::new_with_prefix(root)?)
-}
-
-fn object_key(scope: &TenantScope, hash: &str) -> String {
-    format!("{}/objects/raw/{}/{}", scope.tenant(), &hash[..2], hash)
 }
 
 /// When a file's column mapping is shown to the merchant before loading.
@@ -59,89 +58,32 @@ pub enum Confirm {
     IfNew,
 }
 
-/// Read the first rows of a stored object and suggest a mapping (nothing is changed).
-/// Previews take the writer connection, so they wait for an ingest of the same shop.
+/// Read the first rows of a stored object and suggest a mapping (nothing is changed). Runs
+/// on a reader connection, so it never waits for an ingest of the same shop.
 pub async fn preview_stored(app: &Arc<App>, scope: &TenantScope, object_key: &str) -> Result<sr360_pipeline::ingest::Preview, UploadError> {
-    let app = app.clone();
-    let scope = scope.clone();
-    let path = app.config.data_dir.join("tenants").join(object_key);
-    tokio::task::spawn_blocking(move || {
-        let wh = app.warehouses.open(&scope)?;
-        let work = wh.root().join("tmp").join(format!("preview-{}", hex::encode(sr360_core::entropy::random_bytes::<6>(&*app.entropy))));
-        let r = wh.with_conn(|c| Ok(sr360_pipeline::ingest::preview(c, &path, &work, &sr360_pipeline::Limits::default())));
-        let _ = std::fs::remove_dir_all(&work);
+    let wh = app.warehouses.open(scope)?;
+    let work = wh.root().join("tmp").join(format!("preview-{}", hex::encode(sr360_core::entropy::random_bytes::<6>(&*app.entropy))));
+    let result = async {
+        let path = app.objects.local_copy(object_key, &work).await?;
+        let (wh, work) = (wh.clone(), work.clone());
+        let r = tokio::task::spawn_blocking(move || wh.with_reader(|c| Ok(sr360_pipeline::ingest::preview(c, &path, &work.join("prepared"), &sr360_pipeline::Limits::default()))))
+            .await
+            .map_err(|e| UploadError::Io(std::io::Error::other(e)))?;
         r?.map_err(|e| UploadError::Unreadable(e.to_string()))
-    })
-    .await
-    .map_err(|e| UploadError::Io(std::io::Error::other(e)))?
+    }
+    .await;
+    let _ = tokio::fs::remove_dir_all(&work).await;
+    result
 }
 
 /// Receive a file from `reader`, refusing more than `max_bytes`. Returns the upload row:
 /// `queued`, `pending` (waiting for the merchant to confirm the mapping) or `duplicate`.
 #[tracing::instrument(skip_all, fields(file = file_name))]
 #[allow(clippy::too_many_arguments)]
-pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, mut reader: impl AsyncRead + Unpin, max_bytes: u64, mapping: Option<&Mapping>, confirm: Confirm, actor: &AuditEvent) -> Result<UploadRecord, UploadError> {
-    let tenant_dir = app.warehouses.tenant_dir(scope.tenant());
-    let tmp_dir = tenant_dir.join("tmp");
-    tokio::fs::create_dir_all(&tmp_dir).await?;
-    let tmp = tmp_dir.join(format!("incoming-{}.part", hex::encode(sr360_core::entropy::random_bytes::<8>(&*app.entropy))));
-    let result = async {
-        let mut f = tokio::fs::File::create(&tmp).await?;
-        let mut hasher = Sha256::new();
-        let mut total: u64 = 0;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = reader.read(&mut buf).await?;
-            if n == 0 {
-                break;
-            }
-            total += n as u64;
-            if total > max_bytes {
-                return Err(UploadError::TooLarge(max_bytes));
-            }
-            hasher.update(&buf[..n]);
-            f.write_all(&buf[..n]).await?;
-        }
-        f.sync_all().await?;
-        if total == 0 {
-            return Err(UploadError::Empty);
-        }
-        Ok((hex::encode(hasher.finalize()), total))
-    }
-    .await;
-    let (hash, bytes) = match result {
-        Ok(v) => v,
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e);
-        }
-    };
-    let key = object_key(scope, &hash);
-    let store = store_for(app)?;
-    let path = ObjPath::from(key.as_str());
-    if store.head(&path).await.is_err() {
-        // Content-addressed: the same bytes land on the same key. Streamed in parts so
-        // memory stays flat whatever the size (and so an S3-compatible store works alike).
-        let mut up = store.put_multipart(&path).await?;
-        let mut f = tokio::fs::File::open(&tmp).await?;
-        let mut part = vec![0u8; 8 << 20];
-        loop {
-            let mut filled = 0;
-            while filled < part.len() {
-                let n = f.read(&mut part[filled..]).await?;
-                if n == 0 {
-                    break;
-                }
-                filled += n;
-            }
-            if filled == 0 {
-                break;
-            }
-            up.put_part(bytes::Bytes::copy_from_slice(&part[..filled]).into()).await?;
-        }
-        up.complete().await?;
-    }
-    let _ = tokio::fs::remove_file(&tmp).await;
+pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, reader: impl AsyncRead + Unpin, max_bytes: u64, mapping: Option<&Mapping>, confirm: Confirm, actor: &AuditEvent) -> Result<UploadRecord, UploadError> {
+    let random = hex::encode(sr360_core::entropy::random_bytes::<8>(&*app.entropy));
+    let stored = app.objects.put(scope.tenant(), &random, reader, max_bytes).await?;
+    let key = stored.key;
     let to_json = |m: &Mapping| serde_json::to_string(m).map_err(|e| UploadError::Io(std::io::Error::other(e)));
     let (mapping_json, pending) = match (mapping, confirm) {
         (Some(m), _) => (Some(to_json(m)?), false),
@@ -155,14 +97,8 @@ pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, mut r
             None => (None, false),
         },
     };
-    let rec = app.meta.create_upload(scope, &clean_file_name(file_name), &hash, &key, bytes as i64, mapping_json.as_deref(), pending, actor)?;
+    let rec = app.meta.create_upload(scope, &clean_file_name(file_name), &stored.hash, &key, stored.bytes as i64, mapping_json.as_deref(), pending, actor)?;
     Ok(rec)
-}
-
-/// Where the raw object of an upload is on disk (the local store keeps it in the tenant's
-/// directory, where the tenant's DuckDB may read).
-fn local_object(app: &App, rec: &UploadRecord) -> PathBuf {
-    app.config.data_dir.join("tenants").join(&rec.object_key)
 }
 
 /// Process one claimed upload; never panics, always finishes the row.
@@ -170,7 +106,19 @@ pub async fn process(app: &Arc<App>, rec: UploadRecord) {
     let id = rec.id;
     let tenant = rec.tenant_id.clone();
     let app2 = app.clone();
-    let outcome = tokio::task::spawn_blocking(move || run(&app2, &rec)).await.unwrap_or_else(|e| UploadOutcome {
+    let Ok(t) = sr360_core::TenantId::parse(&tenant) else { return };
+    // A remote object is fetched next to the shop's warehouse first (DuckDB reads local files).
+    let fetch_dir = app.warehouses.tenant_dir(&t).join("tmp").join(format!("object-{id}"));
+    let src = match app.objects.local_copy(&rec.object_key, &fetch_dir).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(upload = id, error = %e, "cannot read the stored object");
+            let _ = tokio::fs::remove_dir_all(&fetch_dir).await;
+            let _ = app.meta.finish_upload(&t, id, &failed("the stored file could not be read from the object store; try again later".into()));
+            return;
+        }
+    };
+    let outcome = tokio::task::spawn_blocking(move || run(&app2, &rec, &src)).await.unwrap_or_else(|e| UploadOutcome {
         succeeded: false,
         entity: None,
         mapping: None,
@@ -180,7 +128,7 @@ pub async fn process(app: &Arc<App>, rec: UploadRecord) {
         error: Some(format!("internal error: {e}")),
         report: None,
     });
-    let Ok(t) = sr360_core::TenantId::parse(&tenant) else { return };
+    let _ = tokio::fs::remove_dir_all(&fetch_dir).await;
     if let Err(e) = app.meta.finish_upload(&t, id, &outcome) {
         tracing::error!(upload = id, error = %e, "cannot record the end of an upload");
     }
@@ -191,7 +139,7 @@ fn failed(msg: String) -> UploadOutcome {
     UploadOutcome { succeeded: false, entity: None, mapping: None, rows_read: 0, rows_accepted: 0, rows_rejected: 0, error: Some(msg), report: None }
 }
 
-fn run(app: &Arc<App>, rec: &UploadRecord) -> UploadOutcome {
+fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
     let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else { return failed("unknown shop".into()) };
     let scope = match app.meta.system_scope(&tid) {
         Ok(s) => s,
@@ -215,13 +163,12 @@ fn run(app: &Arc<App>, rec: &UploadRecord) -> UploadOutcome {
         max_reject_ratio: app.config.pipeline.max_reject_ratio,
         ..Default::default()
     };
-    let src = local_object(app, rec);
     let meta = app.meta.clone();
     let id = rec.id;
     let progress = move |p: f64, m: &str| {
         let _ = meta.set_upload_progress(id, p, m);
     };
-    let result = wh.with_conn(|c| Ok(ingest_with_progress(c, &src, &work, &opts, &progress)));
+    let result = wh.with_conn(|c| Ok(ingest_with_progress(c, src, &work, &opts, &progress)));
     let _ = std::fs::remove_dir_all(&work);
     match result {
         Ok(Ok(r)) => {

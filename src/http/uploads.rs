@@ -80,7 +80,7 @@ async fn receive_parts(state: &AppState, scope: &TenantScope, actor: &AuditEvent
 fn upload_json(r: &UploadRecord) -> serde_json::Value {
     serde_json::json!({
         "id": r.id, "file_name": r.file_name, "status": r.status, "progress": r.progress, "message": r.message,
-        "bytes": r.bytes, "sha256": r.content_hash, "entity": r.entity,
+        "bytes": r.bytes, "blake3": r.content_hash, "entity": r.entity,
         "rows_read": r.rows_read, "rows_accepted": r.rows_accepted, "rows_rejected": r.rows_rejected,
         "error": r.error, "created_at": r.created_at, "finished_at": r.finished_at,
         "links": { "self": format!("/api/v1/uploads/{}", r.id), "mapping": format!("/api/v1/uploads/{}/mapping", r.id), "confirm_page": format!("/uploads/{}/mapping", r.id), "events": format!("/api/v1/uploads/{}/events", r.id), "rejects_csv": format!("/api/v1/uploads/{}/rejects.csv", r.id), "page": format!("/uploads/{}", r.id) },

@@ -6,5 +6,6 @@ mod harness;
 mod matrix;
 mod mfa;
 mod ops;
+mod storage;
 mod ui;
 mod uploads;

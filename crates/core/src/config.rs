@@ -22,6 +22,46 @@ pub struct Config {
     pub log: LogConfig,
     pub models: ModelsConfig,
     pub pipeline: PipelineConfig,
+    pub storage: StorageConfig,
+}
+
+/// Where raw uploads (the lake's bronze objects) are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    /// Under `data_dir/tenants/<shop>/objects/`.
+    #[default]
+    Local,
+    /// An S3-compatible bucket (AWS S3, MinIO, Ceph, R2, ...).
+    S3,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    pub kind: StorageKind,
+    pub s3: S3Config,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    pub bucket: String,
+    /// The service's address for S3-compatible stores (e.g. `http://127.0.0.1:9000`);
+    /// empty for AWS itself.
+    pub endpoint: String,
+    pub region: String,
+    /// Empty: taken from the environment (`AWS_ACCESS_KEY_ID`, instance profile, ...).
+    pub access_key_id: String,
+    pub secret_access_key: Option<Secret<String>>,
+    /// Allow a plain-http endpoint (a store on the same machine or network).
+    pub allow_http: bool,
+}
+
+impl Default for S3Config {
+    fn default() -> Self {
+        Self { bucket: String::new(), endpoint: String::new(), region: "us-east-1".into(), access_key_id: String::new(), secret_access_key: None, allow_http: false }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -144,6 +184,7 @@ impl Default for Config {
             log: LogConfig::default(),
             models: ModelsConfig::default(),
             pipeline: PipelineConfig::default(),
+            storage: StorageConfig::default(),
         }
     }
 }
@@ -293,6 +334,24 @@ impl Config {
         if self.pipeline.max_upload_bytes < 1024 {
             return bad("pipeline.max_upload_bytes must be at least 1024");
         }
+        if self.storage.kind == StorageKind::S3 {
+            let s3 = &self.storage.s3;
+            if s3.bucket.trim().is_empty() {
+                return bad("storage.s3.bucket is required when storage.kind = \"s3\"");
+            }
+            if s3.endpoint.starts_with("http://") && !s3.allow_http {
+                return bad("storage.s3.endpoint is plain http: set storage.s3.allow_http = true if that is intended");
+            }
+            if s3.access_key_id.is_empty() != s3.secret_access_key.is_none() {
+                return bad("storage.s3.access_key_id and storage.s3.secret_access_key go together");
+            }
+            if let Some(k) = &s3.secret_access_key {
+                let lower = k.expose().to_ascii_lowercase();
+                if lower.len() < 8 || lower == "minioadmin" || PLACEHOLDER_KEYS.iter().any(|p| lower.contains(p)) {
+                    return bad("storage.s3.secret_access_key looks like a default or placeholder; use the store's real key");
+                }
+            }
+        }
         if self.warehouse.threads == 0 {
             return bad("warehouse.threads must be at least 1");
         }
@@ -328,6 +387,29 @@ mod tests {
             assert_eq!(c.auth.session_hours, 6);
             assert_eq!(c.warehouse.threads, 1);
             assert_eq!(c.data_dir, PathBuf::from("d2"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn s3_storage_from_env_is_checked() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SR360_STORAGE__KIND", "s3");
+            let e = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("bucket"), "{e}");
+            jail.set_env("SR360_STORAGE__S3__BUCKET", "lake");
+            jail.set_env("SR360_STORAGE__S3__ENDPOINT", "http://127.0.0.1:9000");
+            let e = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("allow_http"), "{e}");
+            jail.set_env("SR360_STORAGE__S3__ALLOW_HTTP", "true");
+            jail.set_env("SR360_STORAGE__S3__ACCESS_KEY_ID", "AKIA1");
+            jail.set_env("SR360_STORAGE__S3__SECRET_ACCESS_KEY", "minioadmin");
+            let e = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("default or placeholder"), "{e}");
+            jail.set_env("SR360_STORAGE__S3__SECRET_ACCESS_KEY", "q8Zr0XnT4vLk2PwE");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.storage.kind, StorageKind::S3);
+            assert!(!format!("{c:?}").contains("q8Zr0XnT4vLk2PwE"), "the secret never shows in Debug");
             Ok(())
         });
     }

@@ -52,16 +52,33 @@ fn read_error(e: duckdb::Error) -> BronzeError {
     BronzeError::Read(msg.lines().take(3).collect::<Vec<_>>().join(" ").chars().take(500).collect())
 }
 
-/// Load `p` into `bronze.<table>` (replacing it). Runs inside the caller's transaction.
-pub fn load(conn: &Connection, p: &Prepared, table: &str) -> Result<BronzeLoad, BronzeError> {
-    load_limited(conn, p, table, None)
+/// Where raw rows are loaded: the bronze schema, or a connection's own temp table (a preview
+/// that must not write to the shared database, so it can run on a reader connection).
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    Bronze(&'a str),
+    Temp(&'a str),
 }
 
-/// Like [`load`], reading at most `limit` records (for a quick preview of a large file).
-pub fn load_limited(conn: &Connection, p: &Prepared, table: &str, limit: Option<u64>) -> Result<BronzeLoad, BronzeError> {
-    let table = ident(table)?;
+/// Load `p` into `bronze.<table>` (replacing it).
+pub fn load(conn: &Connection, p: &Prepared, table: &str) -> Result<BronzeLoad, BronzeError> {
+    load_limited(conn, p, Target::Bronze(table), None)
+}
+
+/// Load at most `limit` rows of `p` into `target`.
+pub fn load_limited(conn: &Connection, p: &Prepared, target: Target<'_>, limit: Option<u64>) -> Result<BronzeLoad, BronzeError> {
+    let (table, qualified, create) = match target {
+        Target::Bronze(t) => {
+            let t = ident(t)?;
+            conn.execute_batch("CREATE SCHEMA IF NOT EXISTS bronze").map_err(read_error)?;
+            (t, format!("bronze.{t}"), format!("CREATE OR REPLACE TABLE bronze.{t}"))
+        }
+        Target::Temp(t) => {
+            let t = ident(t)?;
+            (t, format!("temp.{t}"), format!("CREATE OR REPLACE TEMP TABLE {t}"))
+        }
+    };
     let path = p.path.to_str().filter(|s| !s.contains('\'')).ok_or_else(|| BronzeError::BadPath(p.path.clone()))?;
-    conn.execute_batch("CREATE SCHEMA IF NOT EXISTS bronze").map_err(read_error)?;
     let rej = format!("rejects_{table}");
     let scan = format!("rejscan_{table}");
     let source = match &p.sniffed.format {
@@ -80,18 +97,16 @@ pub fn load_limited(conn: &Connection, p: &Prepared, table: &str, limit: Option<
     // Rows keep the file's order (DuckDB preserves insertion order), so a row's `rowid` + 1 is
     // its record number in the file, for the validation report — no numbering pass needed.
     let lim = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
-    conn.execute_batch(&format!("CREATE OR REPLACE TABLE bronze.{table} AS SELECT * FROM {source}{lim}")).map_err(read_error)?;
+    conn.execute_batch(&format!("{create} AS SELECT * FROM {source}{lim}")).map_err(read_error)?;
     if matches!(p.sniffed.format, Format::Json | Format::NdJson) {
-        flatten(conn, table).map_err(read_error)?;
+        flatten(conn, &qualified, &create).map_err(read_error)?;
     }
-    let mut st = conn
-        .prepare(&format!("SELECT column_name FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = '{table}' ORDER BY ordinal_position"))
-        .map_err(read_error)?;
+    let mut st = conn.prepare(&format!("SELECT column_name FROM (DESCRIBE {qualified})")).map_err(read_error)?;
     let columns: Vec<String> = st.query_map([], |r| r.get(0)).map_err(read_error)?.collect::<Result<_, _>>().map_err(read_error)?;
     if columns.is_empty() {
         return Err(BronzeError::NoColumns);
     }
-    let rows: u64 = conn.query_row(&format!("SELECT count(*) FROM bronze.{table}"), [], |r| r.get::<_, i64>(0)).map_err(read_error)? as u64;
+    let rows: u64 = conn.query_row(&format!("SELECT count(*) FROM {qualified}"), [], |r| r.get::<_, i64>(0)).map_err(read_error)? as u64;
     let rejects = if matches!(p.sniffed.format, Format::Delimited { .. }) {
         let mut st = conn
             .prepare(&format!("SELECT line, column_name, coalesce(csv_line, ''), error_type::VARCHAR || ': ' || error_message FROM {rej} ORDER BY line LIMIT 10000"))
@@ -117,11 +132,11 @@ pub fn load_limited(conn: &Connection, p: &Prepared, table: &str, limit: Option<
 /// `meta_data: [{"key": ..., "value": ...}]`. Turn such columns into flat text columns —
 /// lists of named things into "a, b", key/value lists into one column per key
 /// (`meta_data._wc_cog_cost`), anything else nested into its JSON text.
-fn flatten(conn: &Connection, table: &str) -> Result<(), duckdb::Error> {
+/// Nested JSON values become flat text columns: key/value lists one column per key, lists of
+/// names joined, anything else as JSON text. `create` is the CREATE OR REPLACE clause of `table`.
+fn flatten(conn: &Connection, table: &str, create: &str) -> Result<(), duckdb::Error> {
     use crate::sqlexpr::{ident, lit};
-    let mut st = conn.prepare(&format!(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = '{table}' ORDER BY ordinal_position"
-    ))?;
+    let mut st = conn.prepare(&format!("SELECT column_name, column_type FROM (DESCRIBE {table})"))?;
     let cols: Vec<(String, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     let mut exprs: Vec<String> = Vec::new();
     for (name, ty) in &cols {
@@ -130,7 +145,7 @@ fn flatten(conn: &Connection, table: &str) -> Result<(), duckdb::Error> {
         if ty == "VARCHAR" {
             exprs.push(c);
         } else if is_list_of_struct && (ty.contains("\"key\" ") || ty.contains("key VARCHAR")) {
-            let mut ks = conn.prepare(&format!("SELECT DISTINCT k FROM (SELECT unnest(list_transform({c}, x -> CAST(x.key AS VARCHAR))) AS k FROM bronze.{table}) WHERE k IS NOT NULL ORDER BY k LIMIT 50"))?;
+            let mut ks = conn.prepare(&format!("SELECT DISTINCT k FROM (SELECT unnest(list_transform({c}, x -> CAST(x.key AS VARCHAR))) AS k FROM {table}) WHERE k IS NOT NULL ORDER BY k LIMIT 50"))?;
             let keys: Vec<String> = ks.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
             for k in keys {
                 exprs.push(format!("CAST(list_filter({c}, x -> CAST(x.key AS VARCHAR) = {})[1].value AS VARCHAR) AS {}", lit(&k), ident(&format!("{name}.{k}"))));
@@ -145,7 +160,7 @@ fn flatten(conn: &Connection, table: &str) -> Result<(), duckdb::Error> {
             exprs.push(format!("CAST({c} AS VARCHAR) AS {c}"));
         }
     }
-    conn.execute_batch(&format!("CREATE OR REPLACE TABLE bronze.{table} AS SELECT {} FROM bronze.{table}", exprs.join(", ")))
+    conn.execute_batch(&format!("{create} AS SELECT {} FROM {table}", exprs.join(", ")))
 }
 
 #[cfg(test)]

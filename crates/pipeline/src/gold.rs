@@ -1,11 +1,36 @@
 //! Gold: the star schema and feature tables every page reads, rebuilt from silver after each
-//! ingest inside the same transaction (DuckDB rebuilds a million order lines in seconds, and
-//! a full rebuild can never drift from silver).
+//! ingest and published together with it (DuckDB rebuilds a million order lines in seconds,
+//! and a full rebuild can never drift from silver).
 
+use crate::shadow::Shadow;
 use crate::sqlexpr::lit;
 use duckdb::Connection;
 
-pub fn rebuild(conn: &Connection, tz: &str) -> Result<(), duckdb::Error> {
+/// The gold tables, in build order.
+pub const TABLES: &[&str] = &["dim_product", "fact_sales", "dim_date", "dim_customer", "customer_features", "product_features", "daily_sales"];
+
+/// `sql` with each `schema.table` named in `tables` replaced by `to(schema.table)`.
+fn rename(sql: &str, schema: &str, tables: &[&str], to: impl Fn(&str) -> String) -> String {
+    let mut out = sql.to_string();
+    for t in tables {
+        let name = format!("{schema}.{t}");
+        let mut s = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find(&name) {
+            let end = i + name.len();
+            let boundary = rest[end..].chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+            s.push_str(&rest[..i]);
+            s.push_str(&if boundary { to(&name) } else { name.clone() });
+            rest = &rest[end..];
+        }
+        s.push_str(rest);
+        out = s;
+    }
+    out
+}
+
+/// Build the next version of every gold table from the newest silver tables.
+pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckdb::Error> {
     // Shop-local wall time of each line. For UTC shops the plain cast is exact and skips a
     // time-zone lookup per row (the session time zone is UTC).
     let local = if tz.eq_ignore_ascii_case("UTC") { "CAST(l.line_ts AS TIMESTAMP)".to_string() } else { format!("timezone({}, l.line_ts)", lit(tz)) };
@@ -36,9 +61,11 @@ pub fn rebuild(conn: &Connection, tz: &str) -> Result<(), duckdb::Error> {
                       (SELECT coalesce(max(date_key), current_date) FROM gold.fact_sales) + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d);
          CREATE OR REPLACE TABLE gold.dim_customer AS
            SELECT c.customer_key, c.customer_id, c.email, c.first_name, c.last_name, c.country, c.region, c.city, c.channel, c.signup_at,
-                  min(f.line_ts) FILTER (WHERE NOT f.is_return) AS first_order_at, max(f.line_ts) FILTER (WHERE NOT f.is_return) AS last_order_at
-           FROM silver.customers c LEFT JOIN gold.fact_sales f USING (customer_key)
-           GROUP BY ALL;
+                  f.first_order_at, f.last_order_at
+           FROM silver.customers c
+           LEFT JOIN (SELECT customer_key, min(line_ts) FILTER (WHERE NOT is_return) AS first_order_at,
+                             max(line_ts) FILTER (WHERE NOT is_return) AS last_order_at
+                      FROM gold.fact_sales GROUP BY customer_key) f USING (customer_key);
          CREATE OR REPLACE TABLE gold.customer_features AS
            WITH ref AS (SELECT max(date_key) AS d FROM gold.fact_sales)
            SELECT customer_key,
@@ -71,6 +98,9 @@ pub fn rebuild(conn: &Connection, tz: &str) -> Result<(), duckdb::Error> {
                   coalesce(sum(-quantity) FILTER (WHERE is_return), 0) AS returned_units
            FROM gold.fact_sales GROUP BY ALL;"
     );
+    let silver: Vec<&str> = crate::silver::TABLES.iter().map(|(t, _)| *t).collect();
+    let sql = rename(&sql, "silver", &silver, |t| shadow.current(t));
+    let sql = rename(&sql, "gold", TABLES, |t| shadow.next(t));
     // One statement at a time, each timed, so a slow table shows in the log.
     for stmt in sql.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
         let t = std::time::Instant::now();

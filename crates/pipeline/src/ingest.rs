@@ -1,11 +1,13 @@
 //! One file through the whole pipeline, all or nothing: prepare → bronze → mapping → silver
-//! → gold inside one DuckDB transaction. Any failure (or a kill) leaves silver and gold as
+//! → gold, the changed silver and gold tables written as shadow tables and published in one
+//! short transaction ([`crate::shadow`]). Any failure (or a kill) leaves silver and gold as
 //! they were; a reject ratio above the limit fails the upload the same way.
 
 use crate::bronze::{self, BronzeError, Reject};
 use crate::gold::{self, Enabled};
 use crate::mapping::{self, Mapping};
 use crate::prepare::{self, Limits, PrepareError, Prepared};
+use crate::shadow::{self, Shadow};
 use crate::silver::{self, SilverError};
 use crate::sniff::Format;
 use duckdb::Connection;
@@ -60,9 +62,9 @@ pub enum IngestError {
     NoRows,
 }
 
-fn bronze_sample(conn: &Connection, table: &str, columns: &[String]) -> Result<Vec<Vec<String>>, duckdb::Error> {
+fn bronze_sample(conn: &Connection, qualified: &str, columns: &[String]) -> Result<Vec<Vec<String>>, duckdb::Error> {
     let cols = columns.iter().map(|c| format!("coalesce(CAST({} AS VARCHAR), '')", crate::sqlexpr::ident(c))).collect::<Vec<_>>().join(", ");
-    let mut st = conn.prepare(&format!("SELECT {cols} FROM bronze.{table} LIMIT 200"))?;
+    let mut st = conn.prepare(&format!("SELECT {cols} FROM {qualified} LIMIT 200"))?;
     let n = columns.len();
     let rows = st.query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect::<Result<Vec<_>, _>>())?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
@@ -77,16 +79,16 @@ pub struct Preview {
     pub sample: Vec<Vec<String>>,
 }
 
-/// Prepare `src` (in `work_dir`) and suggest a mapping without changing anything.
+/// Prepare `src` (in `work_dir`) and suggest a mapping without changing anything: the first
+/// rows go to a temp table of `conn`, so a reader connection will do.
 pub fn preview(conn: &Connection, src: &Path, work_dir: &Path, limits: &Limits) -> Result<Preview, IngestError> {
     let p = prepare::prepare(src, work_dir, limits)?;
-    conn.execute_batch("BEGIN TRANSACTION")?;
     let result = (|| {
-        let b = bronze::load_limited(conn, &p, "preview", Some(1000))?;
-        let rows = bronze_sample(conn, "preview", &b.columns)?;
+        let b = bronze::load_limited(conn, &p, bronze::Target::Temp("preview"), Some(1000))?;
+        let rows = bronze_sample(conn, "temp.preview", &b.columns)?;
         Ok::<_, IngestError>((b.columns, rows))
     })();
-    conn.execute_batch("ROLLBACK")?;
+    conn.execute_batch("DROP TABLE IF EXISTS temp.preview")?;
     let (columns, rows) = result?;
     let suggested = mapping::suggest(&columns, &rows);
     Ok(Preview { prepared: p, suggested, columns, sample: rows })
@@ -102,32 +104,40 @@ pub fn ingest_with_progress(conn: &Connection, src: &Path, work_dir: &Path, o: &
     let t = std::time::Instant::now();
     let p = prepare::prepare(src, work_dir, &o.limits)?;
     tracing::info!(ms = t.elapsed().as_millis() as u64, step = "prepare", "ingest step");
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    match run(conn, &p, o, progress) {
-        Ok(r) => {
-            let t = std::time::Instant::now();
-            conn.execute_batch("COMMIT")?;
-            tracing::info!(ms = t.elapsed().as_millis() as u64, step = "commit", "ingest step");
+    // Next versions left by a failed or killed run are never published: drop them.
+    shadow::clear(conn)?;
+    let shadow = Shadow::default();
+    let table = format!("upload_{}", o.upload_id);
+    let result = run(conn, &p, o, &table, &shadow, progress).and_then(|r| {
+        let t = std::time::Instant::now();
+        shadow.publish(conn)?;
+        tracing::info!(ms = t.elapsed().as_millis() as u64, step = "publish", "ingest step");
+        Ok(r)
+    });
+    match result {
+        Ok(mut r) => {
+            r.enabled = gold::enabled(conn)?;
             Ok(r)
         }
         Err(e) => {
-            if let Err(rb) = conn.execute_batch("ROLLBACK") {
-                return Err(IngestError::Db(rb));
+            // Nothing was published; the raw table of a failed upload is not kept either.
+            if let Err(d) = shadow.discard(conn).and_then(|_| conn.execute_batch(&format!("DROP TABLE IF EXISTS bronze.{table}"))) {
+                tracing::warn!(error = %d, "dropping the tables of a failed ingest");
             }
             Err(e)
         }
     }
 }
 
-fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, progress: &dyn Fn(f64, &str)) -> Result<IngestReport, IngestError> {
-    let table = format!("upload_{}", o.upload_id);
+fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, table: &str, shadow: &Shadow, progress: &dyn Fn(f64, &str)) -> Result<IngestReport, IngestError> {
     progress(0.2, "loading raw rows");
     let t = std::time::Instant::now();
-    let b = bronze::load(conn, p, &table)?;
+    let b = bronze::load(conn, p, table)?;
     tracing::info!(ms = t.elapsed().as_millis() as u64, step = "bronze", rows = b.rows, "ingest step");
     if b.rows == 0 && b.rejects.is_empty() {
         return Err(IngestError::NoRows);
     }
+    let qualified = format!("bronze.{table}");
     let m = match &o.mapping {
         Some(m) => {
             if let Some(bad) = m.fields.values().find(|c| !b.columns.contains(c)) {
@@ -135,13 +145,13 @@ fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, progress: &dyn Fn(f64
             }
             m.clone()
         }
-        None => mapping::suggest(&b.columns, &bronze_sample(conn, &table, &b.columns)?),
+        None => mapping::suggest(&b.columns, &bronze_sample(conn, &qualified, &b.columns)?),
     };
     let header_lines = match p.sniffed.format {
         Format::Delimited { header: true, .. } => 1,
         _ => 0,
     };
-    let ctx = silver::Ctx { conn, bronze: &table, tz: &o.tz, currency: &o.currency, upload_id: o.upload_id, header_lines };
+    let ctx = silver::Ctx { conn, shadow, bronze: table, tz: &o.tz, currency: &o.currency, upload_id: o.upload_id, header_lines };
     progress(0.45, "checking and merging rows");
     let t = std::time::Instant::now();
     let s = silver::merge(&ctx, &m)?;
@@ -157,14 +167,13 @@ fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, progress: &dyn Fn(f64
     }
     progress(0.75, "rebuilding analytics tables");
     let t = std::time::Instant::now();
-    gold::rebuild(conn, &o.tz)?;
+    gold::rebuild(conn, &o.tz, shadow)?;
     tracing::info!(ms = t.elapsed().as_millis() as u64, step = "gold", "ingest step");
-    let enabled = gold::enabled(conn)?;
     let format = match p.sniffed.format {
         Format::Delimited { delimiter, .. } => format!("delimited ({:?})", delimiter as char),
         Format::Json => "json".into(),
         Format::NdJson => "ndjson".into(),
         Format::Parquet => "parquet".into(),
     };
-    Ok(IngestReport { format, encoding: format!("{:?}", p.sniffed.encoding).to_lowercase(), gzip: p.gzip, mapping: m, rows_read: read, accepted: s.accepted, rejects, enabled })
+    Ok(IngestReport { format, encoding: format!("{:?}", p.sniffed.encoding).to_lowercase(), gzip: p.gzip, mapping: m, rows_read: read, accepted: s.accepted, rejects, enabled: Enabled::default() })
 }

@@ -9,6 +9,8 @@ pub mod gold;
 pub mod ingest;
 pub mod mapping;
 pub mod prepare;
+pub mod schema;
+pub mod shadow;
 pub mod silver;
 pub mod sniff;
 pub mod sqlexpr;

@@ -21,4 +21,10 @@ pub enum WarehouseError {
     Io { path: std::path::PathBuf, source: std::io::Error },
     #[error("path {0} is not valid UTF-8 or contains a quote")]
     BadPath(std::path::PathBuf),
+    #[error("warehouse schema: {0}")]
+    Schema(String),
 }
+
+/// Brings a freshly opened warehouse to the schema this build expects (or refuses one
+/// written by a newer build). Supplied by whoever owns the tables (the pipeline).
+pub type SchemaInit = fn(&duckdb::Connection) -> Result<(), String>;

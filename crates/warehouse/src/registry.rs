@@ -1,6 +1,6 @@
 //! Per-tenant warehouse handles, opened once per process and shared.
 
-use crate::{HardenedDb, Limits, WarehouseError};
+use crate::{HardenedDb, Limits, SchemaInit, WarehouseError};
 use sr360_core::TenantId;
 use sr360_meta::TenantScope;
 use std::collections::HashMap;
@@ -47,11 +47,19 @@ pub struct Warehouses {
     tenants_dir: PathBuf,
     limits: Limits,
     open: Mutex<HashMap<TenantId, Arc<Warehouse>>>,
+    schema: Option<SchemaInit>,
 }
 
 impl Warehouses {
     pub fn new(data_dir: &Path, limits: Limits) -> Self {
-        Self { tenants_dir: data_dir.join("tenants"), limits, open: Mutex::new(HashMap::new()) }
+        Self { tenants_dir: data_dir.join("tenants"), limits, open: Mutex::new(HashMap::new()), schema: None }
+    }
+
+    /// Run `init` on every warehouse when it is first opened (schema version check and
+    /// migrations).
+    pub fn with_schema(mut self, init: SchemaInit) -> Self {
+        self.schema = Some(init);
+        self
     }
 
     /// `tenants/<id>/`: warehouse.duckdb, objects/, tmp/.
@@ -75,6 +83,9 @@ impl Warehouses {
         }
         let dir = self.tenant_dir(scope.tenant());
         let db = HardenedDb::open(Some(&dir.join("warehouse.duckdb")), &dir, &self.limits)?;
+        if let Some(init) = self.schema {
+            init(db.conn()).map_err(WarehouseError::Schema)?;
+        }
         let reader_source = Mutex::new(db.try_clone()?);
         let w = Arc::new(Warehouse { tenant: scope.tenant().clone(), db: Mutex::new(db), reader_source });
         open.insert(scope.tenant().clone(), w.clone());

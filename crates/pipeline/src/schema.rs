@@ -1,0 +1,61 @@
+//! The warehouse's schema version. Each tenant's DuckDB file records the version of the
+//! bronze/silver/gold layout it holds (`sr360.schema_version`); opening a file brings an older
+//! layout up to date step by step and refuses a newer one, so a downgraded binary never
+//! misreads a shop's data.
+
+use duckdb::Connection;
+
+/// Steps from version N-1 to N (index 0 makes version 1). Each runs in its own transaction
+/// with the version bump, so a crash never leaves a half-migrated file.
+const MIGRATIONS: &[&str] = &[
+    // 1: the silver tables (bronze and gold are written by ingests).
+    "",
+];
+
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn version(conn: &Connection) -> Result<i64, duckdb::Error> {
+    conn.execute_batch("CREATE SCHEMA IF NOT EXISTS sr360; CREATE TABLE IF NOT EXISTS sr360.schema_version (version BIGINT NOT NULL);")?;
+    conn.query_row("SELECT coalesce(max(version), 0) FROM sr360.schema_version", [], |r| r.get(0))
+}
+
+/// Bring `conn`'s warehouse to [`VERSION`], or refuse one from a newer build.
+pub fn ensure(conn: &Connection) -> Result<(), String> {
+    let found = version(conn).map_err(|e| e.to_string())?;
+    if found > VERSION {
+        return Err(format!("this shop's data was written by a newer sr360 (warehouse schema {found}, this build knows {VERSION}); upgrade sr360"));
+    }
+    for v in found + 1..=VERSION {
+        let step = (|| {
+            conn.execute_batch("BEGIN TRANSACTION")?;
+            if v == 1 {
+                crate::silver::create(conn)?;
+            }
+            conn.execute_batch(MIGRATIONS[(v - 1) as usize])?;
+            conn.execute_batch(&format!("DELETE FROM sr360.schema_version; INSERT INTO sr360.schema_version VALUES ({v}); COMMIT"))
+        })();
+        if let Err(e) = step {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(format!("migrating the warehouse to schema {v}: {e}"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_then_keeps_then_refuses_newer() {
+        let c = Connection::open_in_memory().unwrap();
+        ensure(&c).unwrap();
+        assert_eq!(version(&c).unwrap(), VERSION);
+        let n: i64 = c.query_row("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'silver'", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, crate::silver::TABLES.len() as i64);
+        ensure(&c).unwrap();
+        c.execute_batch(&format!("UPDATE sr360.schema_version SET version = {}", VERSION + 1)).unwrap();
+        let e = ensure(&c).unwrap_err();
+        assert!(e.contains("newer sr360"), "{e}");
+    }
+}

@@ -1,0 +1,152 @@
+//! The lake of raw uploads, through `object_store`: the local file system under the data
+//! directory by default, or an S3-compatible bucket by configuration (`storage.kind = "s3"`),
+//! so the raw files can live off the machine and be read by other engines.
+//!
+//! Objects are content-addressed (`<shop>/objects/raw/<aa>/<blake3>`): a file is streamed
+//! once into the store under a temporary key while it is hashed, then renamed to its content
+//! key, so the same bytes twice are stored once. DuckDB reads local files only (its network
+//! access is off), so an ingest of a remote object first fetches it into the shop's tmp
+//! directory.
+
+use futures::StreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjPath;
+use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use sr360_core::TenantId;
+use sr360_core::config::{Config, StorageKind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectError {
+    #[error("object store: {0}")]
+    Store(#[from] object_store::Error),
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the file is larger than the limit of {0} bytes")]
+    TooLarge(u64),
+    #[error("the file is empty")]
+    Empty,
+}
+
+/// A stored file: its content key, hash and size.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub key: String,
+    pub hash: String,
+    pub bytes: u64,
+}
+
+pub struct Objects {
+    store: Arc<dyn ObjectStore>,
+    /// Where keys live on disk when the store is the local file system.
+    local_root: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Objects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Objects").field("store", &self.store.to_string()).field("local_root", &self.local_root).finish()
+    }
+}
+
+/// Parts of 8 MiB: above S3's 5 MiB minimum, small enough to keep memory flat.
+const PART: usize = 8 << 20;
+
+impl Objects {
+    pub fn from_config(c: &Config) -> Result<Self, ObjectError> {
+        match c.storage.kind {
+            StorageKind::Local => {
+                let root = c.data_dir.join("tenants");
+                std::fs::create_dir_all(&root)?;
+                Ok(Self { store: Arc::new(LocalFileSystem::new_with_prefix(&root)?), local_root: Some(root) })
+            }
+            StorageKind::S3 => {
+                let s = &c.storage.s3;
+                let mut b = AmazonS3Builder::from_env().with_bucket_name(&s.bucket).with_region(&s.region).with_allow_http(s.allow_http);
+                if !s.endpoint.is_empty() {
+                    b = b.with_endpoint(&s.endpoint);
+                }
+                if let Some(secret) = &s.secret_access_key {
+                    b = b.with_access_key_id(&s.access_key_id).with_secret_access_key(secret.expose());
+                }
+                Ok(Self { store: Arc::new(b.build()?), local_root: None })
+            }
+        }
+    }
+
+    /// Stream `reader` into the store, refusing more than `max_bytes`; nothing is left
+    /// behind when it fails.
+    pub async fn put(&self, tenant: &TenantId, random: &str, mut reader: impl AsyncRead + Unpin, max_bytes: u64) -> Result<Stored, ObjectError> {
+        let incoming = ObjPath::from(format!("{tenant}/objects/incoming/{random}"));
+        let mut w = WriteMultipart::new_with_chunk_size(self.store.put_multipart(&incoming).await?, PART);
+        let mut hasher = blake3::Hasher::new();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut total: u64 = 0;
+        let read = async {
+            loop {
+                let n = reader.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                total += n as u64;
+                if total > max_bytes {
+                    return Err(ObjectError::TooLarge(max_bytes));
+                }
+                hasher.update(&buf[..n]);
+                w.wait_for_capacity(2).await?;
+                w.write(&buf[..n]);
+            }
+            if total == 0 {
+                return Err(ObjectError::Empty);
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = read {
+            let _ = w.abort().await;
+            return Err(e);
+        }
+        w.finish().await?;
+        let hash = hasher.finalize().to_hex().to_string();
+        let key = format!("{tenant}/objects/raw/{}/{hash}", &hash[..2]);
+        let to = ObjPath::from(key.as_str());
+        // Same bytes, same key: an object already there is this file.
+        if self.store.head(&to).await.is_ok() {
+            self.store.delete(&incoming).await?;
+        } else {
+            self.store.rename(&incoming, &to).await?;
+        }
+        Ok(Stored { key, hash, bytes: total })
+    }
+
+    /// A local file with the object's bytes: the object itself on the local file system,
+    /// otherwise a copy fetched into `work` (the caller removes `work`).
+    pub async fn local_copy(&self, key: &str, work: &Path) -> Result<PathBuf, ObjectError> {
+        if let Some(root) = &self.local_root {
+            return Ok(root.join(key));
+        }
+        tokio::fs::create_dir_all(work).await?;
+        let dest = work.join("object");
+        let mut f = tokio::fs::File::create(&dest).await?;
+        let mut stream = self.store.get(&ObjPath::from(key)).await?.into_stream();
+        while let Some(chunk) = stream.next().await {
+            f.write_all(&chunk?).await?;
+        }
+        f.sync_all().await?;
+        Ok(dest)
+    }
+
+    /// The keys under `prefix` (a shop's objects, for checks and clean-up).
+    pub async fn keys(&self, prefix: &str) -> Result<Vec<String>, ObjectError> {
+        let p = ObjPath::from(prefix);
+        let mut out = Vec::new();
+        let mut list = self.store.list(Some(&p));
+        while let Some(m) = list.next().await {
+            out.push(m?.location.to_string());
+        }
+        out.sort();
+        Ok(out)
+    }
+}
