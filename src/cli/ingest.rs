@@ -75,7 +75,7 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
         let pv = {
             let (file, work, limits) = (file.clone(), work.clone(), sr360_pipeline::Limits::default());
             let wh = wh.clone();
-            tokio::task::spawn_blocking(move || wh.with_conn(|c| Ok(preview(c, &file, &work, &limits)))).await?
+            tokio::task::spawn_blocking(move || wh.with_reader(|c| Ok(preview(c, &file, &work, &limits)))).await?
         };
         let _ = std::fs::remove_dir_all(&work);
         let sr360_pipeline::ingest::Preview { suggested, columns, .. } = match pv? {

@@ -142,47 +142,52 @@ fn killed_ingest_changes_nothing_and_reruns() {
     let (ok, out, err) = sr360(d.path(), &["ingest", shop.join("products.json").to_str().unwrap(), "--tenant", "kt", "--yes"], None);
     assert!(ok, "{out}{err}");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sr360"))
-        .arg("--data")
-        .arg(d.path())
-        .args(["ingest", shop.join("orders.csv").to_str().unwrap(), "--tenant", "kt", "--yes"])
-        .env("SR360_SECRETS__BACKEND", "file")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until the pipeline is inside its transaction, then kill it hard.
-    let meta = d.path().join("meta.sqlite");
-    let mut killed_inside = false;
-    for _ in 0..600 {
-        let p = Command::new("python3")
-            .arg("-c")
-            .arg(format!("import sqlite3; c=sqlite3.connect('file:{}?mode=ro', uri=True); r=c.execute(\"select coalesce(max(progress),0) from uploads where status='running'\").fetchone(); print(r[0])", meta.display()))
-            .output()
-            .unwrap();
-        let progress: f64 = String::from_utf8_lossy(&p.stdout).trim().parse().unwrap_or(0.0);
-        if progress >= 0.2 {
-            unsafe { libc_kill(child.id() as i32, 9) };
-            killed_inside = true;
-            break;
-        }
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let _ = child.wait();
-    assert!(killed_inside, "the ingest was killed while running");
     let count = |sql: &str| -> i64 {
         let db = sr360_warehouse::HardenedDb::open(Some(&d.path().join("tenants/kt/warehouse.duckdb")), &d.path().join("tenants/kt"), &sr360_warehouse::Limits { memory_limit: "512MB".into(), threads: 1 }).unwrap();
         db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     };
-    assert_eq!(count("SELECT count(*) FROM silver.order_lines"), 0, "nothing of the killed run is visible");
-    assert_eq!(count("SELECT count(*) FROM silver.products"), 502);
+    // Kill it hard in each stage: loading bronze, merging silver, rebuilding gold.
+    let meta = d.path().join("meta.sqlite");
+    for stage in [0.2, 0.45, 0.75] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sr360"))
+            .arg("--data")
+            .arg(d.path())
+            .args(["ingest", shop.join("orders.csv").to_str().unwrap(), "--tenant", "kt", "--yes"])
+            .env("SR360_SECRETS__BACKEND", "file")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut killed_inside = false;
+        for _ in 0..1500 {
+            let p = Command::new("python3")
+                .arg("-c")
+                .arg(format!("import sqlite3; c=sqlite3.connect('file:{}?mode=ro', uri=True); r=c.execute(\"select coalesce(max(progress),0) from uploads where status='running'\").fetchone(); print(r[0])", meta.display()))
+                .output()
+                .unwrap();
+            let progress: f64 = String::from_utf8_lossy(&p.stdout).trim().parse().unwrap_or(0.0);
+            if progress >= stage {
+                unsafe { libc_kill(child.id() as i32, 9) };
+                killed_inside = true;
+                break;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let _ = child.wait();
+        assert!(killed_inside, "the ingest was killed while running (stage {stage})");
+        assert_eq!(count("SELECT count(*) FROM silver.order_lines"), 0, "nothing of the killed run is visible (stage {stage})");
+        assert_eq!(count("SELECT count(*) FROM silver.products"), 502);
+        assert_eq!(count("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND NOT suffix(table_name, '__next') AND table_name = 'fact_sales'"), 1, "gold of the products file still there");
+        assert_eq!(count("SELECT count(*) FROM gold.fact_sales"), 0);
+    }
     // The rerun (which also resumes the interrupted upload) completes.
     let (ok, out, err) = sr360(d.path(), &["ingest", shop.join("orders.csv").to_str().unwrap(), "--tenant", "kt", "--yes"], None);
     assert!(ok, "{out}{err}");
     let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(shop.join("ground_truth.json")).unwrap()).unwrap();
     let lines = gt["counts"]["order_lines"].as_i64().unwrap();
     assert_eq!(count("SELECT count(*) FROM silver.order_lines WHERE NOT is_return"), lines);
+    assert_eq!(count("SELECT count(*) FROM duckdb_tables() WHERE suffix(table_name, '__next')"), 0, "leftovers of the killed runs are gone");
 }

@@ -282,5 +282,17 @@ async fn upload_page_in_headless_chromium() {
     shot(c, "upload-detail").await;
     c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
     shot(c, "dashboard-with-data").await;
+    // The same pages in the dark theme and in Arabic (right to left).
+    for (locale, theme, suffix) in [("en", "dark", "dark"), ("ar", "light", "ar")] {
+        set_prefs(c, &s.url, locale, theme).await;
+        for (path, name) in [("/upload", "upload"), ("/uploads", "upload-history"), ("/uploads/1", "upload-detail"), ("/uploads/1/mapping", "upload-mapping")] {
+            c.goto(&format!("{}{path}", s.url)).await.unwrap();
+            wait_css(c, "main").await;
+            no_errors(c, &format!("{name} ({suffix})")).await;
+            let dir = c.execute("return document.documentElement.dir", vec![]).await.unwrap();
+            assert_eq!(dir, serde_json::json!(if locale == "ar" { "rtl" } else { "ltr" }), "{name} ({suffix})");
+            shot(c, &format!("{name}-{suffix}")).await;
+        }
+    }
     d.client.clone().close().await.unwrap();
 }

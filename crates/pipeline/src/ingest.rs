@@ -114,6 +114,10 @@ pub fn ingest_with_progress(conn: &Connection, src: &Path, work_dir: &Path, o: &
         tracing::info!(ms = t.elapsed().as_millis() as u64, step = "publish", "ingest step");
         Ok(r)
     });
+    // The staging tables live in memory; a long-running server should not keep them.
+    if let Err(e) = conn.execute_batch("DROP VIEW IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.stage_all; DROP TABLE IF EXISTS temp.m_rows; DROP TABLE IF EXISTS temp.ck_email; DROP TABLE IF EXISTS temp.ck_id;") {
+        tracing::warn!(error = %e, "dropping the staging tables");
+    }
     match result {
         Ok(mut r) => {
             r.enabled = gold::enabled(conn)?;

@@ -52,17 +52,21 @@ macro_rules! f {
 /// The canonical fields. Order matters only for display.
 pub static FIELDS: &[FieldSpec] = &[
     f!(Sales, "order_id", Id, true, ["order_id", "order", "order_number", "order_no", "name", "invoiceno", "invoice_no", "invoice", "invoice_number", "transaction_id", "orderid"]),
-    f!(Sales, "order_date", Timestamp, true, ["order_date", "created_at", "invoicedate", "invoice_date", "date", "paid_at", "order_created", "purchase_date", "timestamp", "transaction_date"]),
+    f!(Sales, "order_date", Timestamp, true, ["order_date", "created_at", "invoicedate", "invoice_date", "date", "paid_at", "order_created", "purchase_date", "timestamp", "transaction_date", "sale_date", "date_paid", "order_date_time"]),
+    // A separate time-of-day column (Square, many POS exports): joined to the date.
+    f!(Sales, "order_time", Text, false, ["time", "order_time", "sale_time", "time_of_sale", "transaction_time"]),
     f!(Sales, "sku", Id, false, ["sku", "lineitem_sku", "stockcode", "stock_code", "product_id", "item", "item_sku", "productid", "variant_sku", "item_id"]),
-    f!(Sales, "product_name", Text, false, ["lineitem_name", "description", "product_name", "item_name", "product", "title", "product_title"]),
+    f!(Sales, "product_name", Text, false, ["lineitem_name", "description", "product_name", "item_name", "product", "title", "product_title", "item"]),
     f!(Sales, "category", Text, false, ["category", "product_category", "product_type", "lineitem_category", "department"]),
     f!(Sales, "quantity", Integer, true, ["quantity", "qty", "lineitem_quantity", "quantity_refund", "units", "item_quantity", "amount"]),
-    f!(Sales, "unit_price", Money, true, ["unit_price", "unitprice", "lineitem_price", "price", "item_cost", "item_price", "sale_price"]),
-    f!(Sales, "customer_id", Id, false, ["customer_id", "customerid", "customer_user_id", "customer", "client_id", "user_id"]),
-    f!(Sales, "customer_email", Email, false, ["email", "customer_email", "billing_email", "e_mail"]),
-    f!(Sales, "country", Text, false, ["country", "billing_country", "shipping_country", "country_code"]),
-    f!(Sales, "region", Text, false, ["region", "billing_province", "shipping_province", "province", "state", "billing_state"]),
-    f!(Sales, "city", Text, false, ["city", "billing_city", "shipping_city"]),
+    f!(Sales, "unit_price", Money, true, ["unit_price", "unitprice", "lineitem_price", "price", "item_cost", "item_price", "sale_price", "price_each"]),
+    // A line total instead of a unit price: the unit price becomes total / quantity.
+    f!(Sales, "line_total", Money, false, ["line_total", "lineitem_total", "item_total", "gross_sales", "total_price", "line_amount", "extended_price"]),
+    f!(Sales, "customer_id", Id, false, ["customer_id", "customerid", "customer_user_id", "customer", "client_id", "user_id", "buyer", "buyer_id", "buyer_user_id", "buyer_username"]),
+    f!(Sales, "customer_email", Email, false, ["email", "customer_email", "billing_email", "e_mail", "buyer_email"]),
+    f!(Sales, "country", Text, false, ["country", "billing_country", "shipping_country", "country_code", "ship_country", "ship_to_country"]),
+    f!(Sales, "region", Text, false, ["region", "billing_province", "shipping_province", "province", "state", "billing_state", "ship_state", "shipping_state"]),
+    f!(Sales, "city", Text, false, ["city", "billing_city", "shipping_city", "ship_city"]),
     f!(Sales, "channel", Text, false, ["channel", "source", "sales_channel", "order_source", "utm_source"]),
     f!(Sales, "currency", Text, false, ["currency", "currency_code"]),
     f!(Sales, "discount_code", Text, false, ["discount_code", "coupon", "coupon_code", "promo_code", "coupons"]),
@@ -121,7 +125,7 @@ fn value_fits(kind: Kind, v: &str) -> bool {
         Kind::Text | Kind::Id => true,
         Kind::Integer => v.trim_start_matches(['-', '+']).chars().all(|c| c.is_ascii_digit()),
         Kind::Number | Kind::Money => {
-            let t: String = v.chars().filter(|c| !matches!(c, '$' | '€' | '£' | '¥' | ' ' | '%')).collect();
+            let t: String = v.chars().filter(|c| !matches!(c, '$' | '€' | '£' | '¥' | ' ' | '%' | '(' | ')')).collect();
             t.replace(',', ".").parse::<f64>().is_ok()
         }
         Kind::Timestamp => {
@@ -193,7 +197,7 @@ pub fn suggest_for(entity: Entity, headers: &[String], rows: &[Vec<String>]) -> 
 fn suggest_among(entities: &[Entity], headers: &[String], rows: &[Vec<String>]) -> Mapping {
     let norm: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
     let column_values = |i: usize| -> Vec<&str> { rows.iter().filter_map(|r| r.get(i).map(String::as_str)).collect() };
-    let mut best: Option<Mapping> = None;
+    let mut best: Option<(f64, Mapping)> = None;
     for &entity in entities {
         let specs: Vec<&FieldSpec> = FIELDS.iter().filter(|f| f.entity == entity).collect();
         // All (field, column, score) candidates, best first; assign greedily one-to-one.
@@ -229,7 +233,11 @@ fn suggest_among(entities: &[Entity], headers: &[String], rows: &[Vec<String>]) 
             total += score * if specs[fi].required { 2.0 } else { 1.0 };
             fields.insert(specs[fi].name.to_string(), headers[ci].clone());
         }
-        let missing_required: Vec<String> = specs.iter().enumerate().filter(|(i, s)| s.required && !used_f[*i]).map(|(_, s)| s.name.to_string()).collect();
+        let mut missing_required: Vec<String> = specs.iter().enumerate().filter(|(i, s)| s.required && !used_f[*i]).map(|(_, s)| s.name.to_string()).collect();
+        // A line total stands in for the unit price (divided by the quantity in silver).
+        if entity == Entity::Sales && fields.contains_key("line_total") {
+            missing_required.retain(|f| f != "unit_price");
+        }
         let required_n = specs.iter().filter(|s| s.required).count() as f64;
         let coverage = (required_n - missing_required.len() as f64) / required_n;
         let confidence = coverage * (total / (fields.len().max(1) as f64 + required_n)).min(1.0);
@@ -241,15 +249,11 @@ fn suggest_among(entities: &[Entity], headers: &[String], rows: &[Vec<String>]) 
             missing_required,
             confidence,
         };
-        let prev_rank = best.as_ref().map(|b| {
-            let rn = FIELDS.iter().filter(|f| f.entity == b.entity && f.required).count() as f64;
-            (rn - b.missing_required.len() as f64) / rn * 10.0 + b.fields.len() as f64 * 0.5
-        });
-        if prev_rank.is_none_or(|p| rank > p) {
-            best = Some(m);
+        if best.as_ref().is_none_or(|(p, _)| rank > *p) {
+            best = Some((rank, m));
         }
     }
-    best.unwrap_or(Mapping { entity: Entity::Sales, fields: BTreeMap::new(), unmapped: headers.to_vec(), missing_required: vec![], confidence: 0.0 })
+    best.map(|(_, m)| m).unwrap_or(Mapping { entity: Entity::Sales, fields: BTreeMap::new(), unmapped: headers.to_vec(), missing_required: vec![], confidence: 0.0 })
 }
 
 #[cfg(test)]

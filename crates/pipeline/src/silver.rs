@@ -81,6 +81,17 @@ fn sample(c: &Ctx<'_>, col: &str) -> Result<Vec<String>, SilverError> {
 fn expr(c: &Ctx<'_>, m: &Mapping, field: &str) -> Result<String, SilverError> {
     let spec = FIELDS.iter().find(|f| f.entity == m.entity && f.name == field);
     let kind = spec.map_or(Kind::Text, |s| s.kind);
+    // A unit price from a line total, and a date joined with a separate time of day.
+    if field == "unit_price" && !m.fields.contains_key("unit_price")
+        && let (Some(total), Some(_)) = (m.fields.get("line_total"), m.fields.get("quantity"))
+    {
+        return Ok(format!("({} / nullif({}, 0))", sqlexpr::number(total, sqlexpr::decimal_comma(&sample(c, total)?)), expr(c, m, "quantity")?));
+    }
+    if field == "order_date"
+        && let (Some(d), Some(t)) = (m.fields.get("order_date"), m.fields.get("order_time"))
+    {
+        return Ok(sqlexpr::date_and_time(d, t, &sample(c, d)?, c.tz));
+    }
     let Some(col) = m.fields.get(field) else {
         let ty = match kind {
             Kind::Text | Kind::Id | Kind::Email => "VARCHAR",

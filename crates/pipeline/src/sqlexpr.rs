@@ -35,10 +35,16 @@ pub fn decimal_comma(sample: &[String]) -> bool {
 }
 
 /// A number from text with currency signs, spaces and thousands separators.
+/// Accounting notation "(4.50)" is negative.
 pub fn number(col: &str, decimal_comma: bool) -> String {
-    let cleaned = format!("regexp_replace({}, '[^0-9,.+-]', '', 'g')", text(col));
+    number_of(&text(col), decimal_comma)
+}
+
+/// [`number`] of a text expression.
+pub fn number_of(t: &str, decimal_comma: bool) -> String {
+    let cleaned = format!("regexp_replace({t}, '[^0-9,.+-]', '', 'g')");
     let normal = if decimal_comma { format!("replace(replace({cleaned}, '.', ''), ',', '.')") } else { format!("replace({cleaned}, ',', '')") };
-    format!("TRY_CAST(NULLIF({normal}, '') AS DOUBLE)")
+    format!("(CASE WHEN starts_with({t}, '(') AND ends_with({t}, ')') THEN -1 ELSE 1 END * TRY_CAST(NULLIF({normal}, '') AS DOUBLE))")
 }
 
 /// A whole number (quantities): numbers with a zero fraction are accepted.
@@ -48,7 +54,7 @@ pub fn integer(col: &str, decimal_comma: bool) -> String {
 }
 
 /// strptime formats for dates that are not ISO, day-first or month-first.
-pub fn date_formats(sample: &[String]) -> Vec<&'static str> {
+pub fn date_formats(sample: &[String]) -> Vec<String> {
     let mut day_first = false;
     let mut sep = '/';
     for v in sample {
@@ -72,19 +78,36 @@ pub fn date_formats(sample: &[String]) -> Vec<&'static str> {
         (false, '-') => &["%m-%d-%Y %H:%M:%S", "%m-%d-%Y %H:%M", "%m-%d-%Y"],
         (false, _) => &["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y"],
     };
-    base.to_vec()
+    // Two-digit years ("11/02/25"): %Y would read them as the year 25.
+    let short_year = sample.iter().any(|v| {
+        let date = v.split_whitespace().next().unwrap_or("");
+        let parts: Vec<&str> = date.split(sep).collect();
+        parts.len() == 3 && parts[2].len() == 2 && parts[0].len() <= 2
+    });
+    base.iter().map(|f| if short_year { f.replace("%Y", "%y") } else { f.to_string() }).collect()
 }
 
 /// An instant (TIMESTAMPTZ): explicit offsets are honoured, naive times are read in `tz`.
 pub fn timestamp(col: &str, sample: &[String], tz: &str) -> String {
-    let t = text(col);
+    timestamp_of(&text(col), sample, tz)
+}
+
+/// A date column and a time-of-day column read as one timestamp.
+pub fn date_and_time(date_col: &str, time_col: &str, sample: &[String], tz: &str) -> String {
+    let t = format!("NULLIF(concat_ws(' ', {}, {}), '')", text(date_col), text(time_col));
+    timestamp_of(&t, sample, tz)
+}
+
+/// [`timestamp`] of a text expression.
+pub fn timestamp_of(t: &str, sample: &[String], tz: &str) -> String {
+    let t = t.to_string();
     let fmts = date_formats(sample).iter().map(|f| lit(f)).collect::<Vec<_>>().join(", ");
     let tzl = lit(tz);
     // "+0000" is not understood by the cast; make it "+00:00".
     let fixed = format!("regexp_replace({t}, '\\s*([+-][0-9]{{2}}):?([0-9]{{2}})$', '\\1:\\2')");
     format!(
         "CASE WHEN regexp_matches({t}, '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$') THEN TRY_CAST({fixed} AS TIMESTAMPTZ) \
-         ELSE timezone({tzl}, COALESCE(TRY_CAST({t} AS TIMESTAMP), try_strptime({t}, [{fmts}]))) END"
+         ELSE timezone({tzl}, COALESCE(CASE WHEN regexp_matches({t}, '^[0-9]{{4}}[-/.]') THEN TRY_CAST({t} AS TIMESTAMP) END, try_strptime({t}, [{fmts}]))) END"
     )
 }
 
@@ -119,6 +142,7 @@ mod tests {
         assert_eq!(date_formats(&s(&["12/1/2010 8:26", "1/13/2011 9:00"]))[0], "%m/%d/%Y %H:%M:%S");
         assert_eq!(date_formats(&s(&["13/01/2011 9:00"]))[0], "%d/%m/%Y %H:%M:%S");
         assert_eq!(date_formats(&s(&["31.12.2024"]))[0], "%d.%m.%Y %H:%M:%S");
+        assert_eq!(date_formats(&s(&["11/02/25"]))[0], "%m/%d/%y %H:%M:%S", "two-digit years");
     }
 }
 
