@@ -49,9 +49,13 @@ pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckd
                     coalesce(o.country, c.country) AS country, coalesce(o.region, c.region) AS region,
                     coalesce(o.channel, c.channel, 'unknown') AS channel,
                     l.quantity, l.unit_price, l.quantity * l.unit_price AS revenue,
-                    l.quantity * p.cost AS cost, l.is_return, o.discount_code, o.currency
+                    l.quantity * p.cost AS cost, l.is_return, o.discount_code, o.currency,
+                    coalesce(fo.first_order_id = l.order_id, false) AS is_first_order
              FROM silver.order_lines l
              JOIN silver.orders o USING (order_id)
+             LEFT JOIN (SELECT customer_key, arg_min(order_id, order_ts) AS first_order_id FROM silver.orders
+                        WHERE customer_key IS NOT NULL AND order_id IN (SELECT order_id FROM silver.order_lines WHERE NOT is_return)
+                        GROUP BY customer_key) fo ON fo.customer_key = o.customer_key
              LEFT JOIN silver.products p ON p.sku = l.sku
              LEFT JOIN silver.customers c ON c.customer_key = o.customer_key);
          CREATE OR REPLACE TABLE gold.dim_date AS

@@ -1,0 +1,27 @@
+//! The one query layer: a typed analytics query — metrics × dimensions × filters × time range
+//! × comparison period × time grain — compiled to DuckDB SQL over the gold tables and run on a
+//! shop's warehouse. Every KPI, chart, table and export asks through it (and the copilot will
+//! produce the same type), so no SQL is ever built from user text: names come from enums,
+//! values are bound as parameters.
+
+mod compile;
+mod model;
+mod run;
+
+pub use compile::{Compiled, compile};
+pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
+pub use run::{Column, QueryResult, Value, data_range, execute, run};
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// The query cannot be answered as asked; the message says why (shown to the user).
+    #[error("{0}")]
+    Invalid(String),
+    /// The shop has no sales loaded yet.
+    #[error("no sales data yet: upload an orders export first")]
+    NoData,
+    #[error("database: {0}")]
+    Db(#[from] duckdb::Error),
+    #[error("warehouse: {0}")]
+    Warehouse(#[from] sr360_warehouse::WarehouseError),
+}

@@ -1,0 +1,219 @@
+//! What can be asked. Names here are the public vocabulary of the REST and GraphQL
+//! interfaces and of the copilot's plans; renaming one is a breaking change.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Net sales: sales minus returns.
+    Revenue,
+    /// Orders with at least one sold line.
+    Orders,
+    /// Units sold.
+    Units,
+    /// Average order value: gross sales / orders.
+    Aov,
+    /// Distinct buying customers.
+    Customers,
+    /// Customers whose first order falls in the group.
+    NewCustomers,
+    /// Buying customers who had ordered before.
+    ReturningCustomers,
+    /// Share of buying customers with two or more orders in the group.
+    RepeatPurchaseRate,
+    /// Returned units / units sold.
+    ReturnRate,
+    /// Units returned.
+    ReturnedUnits,
+    /// (revenue − cost) / revenue over lines whose cost is known; null when none is.
+    GrossMargin,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 11] = [
+        Metric::Revenue,
+        Metric::Orders,
+        Metric::Units,
+        Metric::Aov,
+        Metric::Customers,
+        Metric::NewCustomers,
+        Metric::ReturningCustomers,
+        Metric::RepeatPurchaseRate,
+        Metric::ReturnRate,
+        Metric::ReturnedUnits,
+        Metric::GrossMargin,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Revenue => "revenue",
+            Metric::Orders => "orders",
+            Metric::Units => "units",
+            Metric::Aov => "aov",
+            Metric::Customers => "customers",
+            Metric::NewCustomers => "new_customers",
+            Metric::ReturningCustomers => "returning_customers",
+            Metric::RepeatPurchaseRate => "repeat_purchase_rate",
+            Metric::ReturnRate => "return_rate",
+            Metric::ReturnedUnits => "returned_units",
+            Metric::GrossMargin => "gross_margin",
+        }
+    }
+
+    /// Money, count or ratio: how the value is formatted.
+    pub fn unit(self) -> Unit {
+        match self {
+            Metric::Revenue | Metric::Aov => Unit::Money,
+            Metric::RepeatPurchaseRate | Metric::ReturnRate | Metric::GrossMargin => Unit::Ratio,
+            _ => Unit::Count,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Money,
+    Count,
+    Ratio,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// The shop-local order date, truncated to the grain (weeks start on Monday).
+    Date(Grain),
+    Category,
+    /// SKU and product name.
+    Product,
+    Region,
+    Country,
+    Channel,
+    /// ISO weekday, 1 = Monday.
+    Weekday,
+    /// Hour of the day, 0–23, shop-local.
+    Hour,
+    /// `new` (the customer's first order) or `returning`.
+    CustomerType,
+}
+
+impl Dimension {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dimension::Date(_) => "date",
+            Dimension::Category => "category",
+            Dimension::Product => "sku",
+            Dimension::Region => "region",
+            Dimension::Country => "country",
+            Dimension::Channel => "channel",
+            Dimension::Weekday => "weekday",
+            Dimension::Hour => "hour",
+            Dimension::CustomerType => "customer_type",
+        }
+    }
+}
+
+/// Only rows whose value is one of the listed ones (an empty list does not filter).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Filters {
+    pub category: Vec<String>,
+    pub region: Vec<String>,
+    pub country: Vec<String>,
+    pub channel: Vec<String>,
+    pub sku: Vec<String>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        self.category.is_empty() && self.region.is_empty() && self.country.is_empty() && self.channel.is_empty() && self.sku.is_empty()
+    }
+}
+
+time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
+
+/// Inclusive shop-local dates, written `2025-03-31`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeRange {
+    #[serde(with = "ymd")]
+    pub from: Date,
+    #[serde(with = "ymd")]
+    pub to: Date,
+}
+
+impl TimeRange {
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).whole_days() + 1
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    /// The same number of days just before the range.
+    PreviousPeriod,
+    /// The same dates a year earlier.
+    PreviousYear,
+}
+
+impl Comparison {
+    pub fn shift(self, r: TimeRange) -> TimeRange {
+        match self {
+            Comparison::PreviousPeriod => {
+                let len = time::Duration::days(r.days());
+                TimeRange { from: r.from - len, to: r.to - len }
+            }
+            Comparison::PreviousYear => {
+                let back = |d: Date| d.replace_year(d.year() - 1).unwrap_or_else(|_| d - time::Duration::days(365));
+                TimeRange { from: back(r.from), to: back(r.to) }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sort {
+    /// A metric or dimension name of the query.
+    pub by: String,
+    #[serde(default)]
+    pub desc: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    pub metrics: Vec<Metric>,
+    #[serde(default)]
+    pub dimensions: Vec<Dimension>,
+    #[serde(default)]
+    pub filters: Filters,
+    /// None: all the data there is.
+    #[serde(default)]
+    pub range: Option<TimeRange>,
+    #[serde(default)]
+    pub compare: Option<Comparison>,
+    /// None: by the first dimension (dates ascending), else the first metric descending.
+    #[serde(default)]
+    pub sort: Option<Sort>,
+    /// At most this many rows (≤ 10,000).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+impl Query {
+    pub fn new(metrics: &[Metric]) -> Self {
+        Self { metrics: metrics.to_vec(), dimensions: vec![], filters: Filters::default(), range: None, compare: None, sort: None, limit: None }
+    }
+}

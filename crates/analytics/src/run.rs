@@ -1,0 +1,161 @@
+//! Running a query on a shop's warehouse: on a reader connection of its own (never waiting
+//! for an ingest), with the comparison period as a second run of the same SQL.
+
+use crate::QueryError;
+use crate::compile::{MAX_ROWS, compile};
+use crate::model::{Metric, Query, TimeRange, Unit};
+use duckdb::Connection;
+use duckdb::types::Value as DbValue;
+use serde::Serialize;
+use sr360_warehouse::Warehouse;
+use time::Date;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Value {
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn from_db(v: DbValue) -> Self {
+        match v {
+            DbValue::Null => Value::Null,
+            DbValue::Boolean(b) => Value::Int(i64::from(b)),
+            DbValue::TinyInt(i) => Value::Int(i.into()),
+            DbValue::SmallInt(i) => Value::Int(i.into()),
+            DbValue::Int(i) => Value::Int(i.into()),
+            DbValue::BigInt(i) => Value::Int(i),
+            DbValue::HugeInt(i) => i64::try_from(i).map(Value::Int).unwrap_or(Value::Float(i as f64)),
+            DbValue::UTinyInt(i) => Value::Int(i.into()),
+            DbValue::USmallInt(i) => Value::Int(i.into()),
+            DbValue::UInt(i) => Value::Int(i.into()),
+            DbValue::UBigInt(i) => i64::try_from(i).map(Value::Int).unwrap_or(Value::Float(i as f64)),
+            DbValue::Float(f) => Value::Float(f.into()),
+            DbValue::Double(f) => Value::Float(f),
+            DbValue::Decimal(d) => d.to_string().parse().map(Value::Float).unwrap_or(Value::Null),
+            DbValue::Text(s) => Value::Text(s),
+            DbValue::Date32(days) => Value::Text(epoch_day(days.into()).map(|d| d.to_string()).unwrap_or_default()),
+            other => Value::Text(format!("{other:?}")),
+        }
+    }
+}
+
+fn epoch_day(days: i64) -> Option<Date> {
+    Date::from_julian_day(Date::from_calendar_date(1970, time::Month::January, 1).ok()?.to_julian_day() + i32::try_from(days).ok()?).ok()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// `dimension` or `metric`.
+    pub role: &'static str,
+    /// For metrics: `money`, `count` or `ratio`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryResult {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Value>>,
+    /// More rows matched than the limit allowed.
+    pub truncated: bool,
+    pub range: TimeRange,
+    /// The comparison period's rows (same columns), when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Vec<Vec<Value>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_range: Option<TimeRange>,
+}
+
+impl QueryResult {
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+/// First and last day with sales, or None before any are loaded.
+pub fn data_range(conn: &Connection) -> Result<Option<TimeRange>, QueryError> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'fact_sales'", [], |r| r.get(0))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let (a, b): (Option<i32>, Option<i32>) =
+        conn.query_row("SELECT CAST(min(date_key) - DATE '1970-01-01' AS INTEGER), CAST(max(date_key) - DATE '1970-01-01' AS INTEGER) FROM gold.fact_sales", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(match (a.and_then(|d| epoch_day(d.into())), b.and_then(|d| epoch_day(d.into()))) {
+        (Some(from), Some(to)) => Some(TimeRange { from, to }),
+        _ => None,
+    })
+}
+
+fn rows(conn: &Connection, sql: &str, params: &[String], width: usize) -> Result<Vec<Vec<Value>>, QueryError> {
+    let mut st = conn.prepare(sql)?;
+    let mut out = Vec::new();
+    let mut rs = st.query(duckdb::params_from_iter(params.iter()))?;
+    while let Some(r) = rs.next()? {
+        let mut row = Vec::with_capacity(width);
+        for i in 0..width {
+            row.push(Value::from_db(r.get::<_, DbValue>(i)?));
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Run `q` on `conn` (a reader of one shop's warehouse).
+pub fn execute(conn: &Connection, q: &Query) -> Result<QueryResult, QueryError> {
+    let t = std::time::Instant::now();
+    let Some(all) = data_range(conn)? else { return Err(QueryError::NoData) };
+    let range = q.range.unwrap_or(all);
+    let c = compile(q, range)?;
+    let limit = q.limit.unwrap_or(MAX_ROWS) as usize;
+    let mut current = rows(conn, &c.sql, &c.params, c.columns.len())?;
+    let truncated = current.len() > limit;
+    current.truncate(limit);
+    let (previous, previous_range) = match q.compare {
+        Some(cmp) => {
+            let pr = cmp.shift(range);
+            let mut p = c.params.clone();
+            p[0] = pr.from.to_string();
+            p[1] = pr.to.to_string();
+            let mut prev = rows(conn, &c.sql, &p, c.columns.len())?;
+            prev.truncate(limit);
+            (Some(prev), Some(pr))
+        }
+        None => (None, None),
+    };
+    let columns = c
+        .columns
+        .iter()
+        .map(|name| match Metric::ALL.iter().find(|m| m.name() == name) {
+            Some(m) => Column { name: name.clone(), role: "metric", unit: Some(m.unit()) },
+            None => Column { name: name.clone(), role: "dimension", unit: None },
+        })
+        .collect();
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, rows = current.len(), "analytics query");
+    Ok(QueryResult { columns, rows: current, truncated, range, previous, previous_range })
+}
+
+/// Run `q` on the shop's warehouse. The handle is the authorisation: it can only have been
+/// opened with that shop's scope.
+pub fn run(wh: &Warehouse, q: &Query) -> Result<QueryResult, QueryError> {
+    wh.with_reader(|c| Ok(execute(c, q)))?
+}
