@@ -38,6 +38,8 @@ pub enum AppError {
     SignupClosed,
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("no sales data yet: upload an orders export first")]
+    NoData,
     #[error("internal error")]
     Internal(String),
 }
@@ -70,6 +72,7 @@ impl AppError {
             AppError::Csrf => "csrf_failed",
             AppError::SignupClosed => "signup_closed",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::NoData => "no_data",
             AppError::Internal(_) => "internal",
         }
     }
@@ -80,7 +83,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf | AppError::SignupClosed => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::NoData => StatusCode::CONFLICT,
             AppError::Locked(_) => StatusCode::LOCKED,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -105,6 +108,18 @@ impl From<AuthError> for AppError {
             AuthError::Conflict(w) => AppError::Conflict(w),
             AuthError::Key(m) | AuthError::Internal(m) => AppError::Internal(m),
             AuthError::Meta(m) => AppError::Internal(m.to_string()),
+        }
+    }
+}
+
+impl From<sr360_analytics::QueryError> for AppError {
+    fn from(e: sr360_analytics::QueryError) -> Self {
+        use sr360_analytics::QueryError as Q;
+        match e {
+            Q::Invalid(m) => AppError::Invalid(m),
+            Q::NoData => AppError::NoData,
+            Q::Db(e) => AppError::Internal(e.to_string()),
+            Q::Warehouse(e) => AppError::Internal(e.to_string()),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP edge: routes, middleware and thin handlers that translate between HTTP and the
 //! domain crates. Nothing below this module knows about axum or Leptos.
 
+mod analytics;
 mod api;
 mod auth_pages;
 pub mod ctx;
@@ -84,6 +85,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/uploads/{id}/rejects.csv", get(uploads::rejects_csv))
         .route("/api/v1/uploads/{id}/events", get(uploads::events))
         .route("/api/v1/uploads/{id}/mapping", axum::routing::put(uploads::api_confirm))
+        .route("/api/v1/query", post(analytics::query))
+        .route("/api/v1/query/catalog", get(analytics::catalog))
+        .route("/api/v1/openapi.json", get(analytics::openapi))
         .fallback(api::not_found);
 
     let ops = Router::new().route("/healthz", get(ops::healthz)).route("/metrics", get(ops::metrics)).route("/assets/{*path}", get(ops::asset));

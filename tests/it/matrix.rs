@@ -59,6 +59,7 @@ async fn routes_by_role() {
         ("/api/v1/tenant/members", [200, 200, 200, 200]),
         ("/api/v1/audit", [200, 200, 403, 403]),
         ("/api/v1/auth/tokens", [200, 200, 200, 200]),
+        ("/api/v1/query/catalog", [200, 200, 200, 200]),
     ];
     for (i, role) in [Role::Owner, Role::Admin, Role::Analyst, Role::Viewer].into_iter().enumerate() {
         let mut ag = signed_in(&w, role).await;

@@ -4,7 +4,7 @@
 //! produce the same type), so no SQL is ever built from user text: names come from enums,
 //! values are bound as parameters.
 
-mod compile;
+pub mod compile;
 mod model;
 mod run;
 

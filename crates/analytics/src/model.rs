@@ -2,9 +2,10 @@
 //! interfaces and of the copilot's plans; renaming one is a breaking change.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use time::Date;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Net sales: sales minus returns.
@@ -72,7 +73,7 @@ impl Metric {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     Money,
@@ -80,7 +81,7 @@ pub enum Unit {
     Ratio,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Grain {
     Day,
@@ -88,7 +89,7 @@ pub enum Grain {
     Month,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     /// The shop-local order date, truncated to the grain (weeks start on Monday).
@@ -124,7 +125,7 @@ impl Dimension {
 }
 
 /// Only rows whose value is one of the listed ones (an empty list does not filter).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Filters {
     pub category: Vec<String>,
@@ -143,12 +144,14 @@ impl Filters {
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
 /// Inclusive shop-local dates, written `2025-03-31`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeRange {
     #[serde(with = "ymd")]
+    #[schema(value_type = String, format = Date, example = "2025-01-01")]
     pub from: Date,
     #[serde(with = "ymd")]
+    #[schema(value_type = String, format = Date, example = "2025-03-31")]
     pub to: Date,
 }
 
@@ -158,7 +161,7 @@ impl TimeRange {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     /// The same number of days just before the range.
@@ -182,7 +185,7 @@ impl Comparison {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sort {
     /// A metric or dimension name of the query.
@@ -191,7 +194,7 @@ pub struct Sort {
     pub desc: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Query {
     pub metrics: Vec<Metric>,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sr360_warehouse::Warehouse;
 use time::Date;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Value {
     Null,
@@ -62,7 +62,7 @@ fn epoch_day(days: i64) -> Option<Date> {
     Date::from_julian_day(Date::from_calendar_date(1970, time::Month::January, 1).ok()?.to_julian_day() + i32::try_from(days).ok()?).ok()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Column {
     pub name: String,
     /// `dimension` or `metric`.
@@ -72,7 +72,7 @@ pub struct Column {
     pub unit: Option<Unit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct QueryResult {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Value>>,

@@ -1,0 +1,108 @@
+//! The query layer over HTTP: results for the caller's own shop only, clear errors for bad
+//! queries and for shops without data, the catalog, and the OpenAPI document.
+
+use crate::harness::{PW, TestServer};
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use sr360_core::Role;
+
+const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\n\
+A1,2025-03-01 10:00:00,S1,Mug,Kitchen,2,10.00,ann@example.com,web\n\
+A2,2025-03-02 11:00:00,S2,Plate,Kitchen,1,7.50,bo@example.com,web\n\
+A3,2025-04-02 12:00:00,S3,Scarf,Apparel,1,30.00,ann@example.com,mobile_app\n\
+A4,2025-04-03 12:00:00,S1,Mug,Kitchen,1,10.00,cy@example.com,web\n";
+
+async fn token(s: &TestServer, email: &str) -> String {
+    let mut a = s.agent();
+    a.api(Method::POST, "/api/v1/auth/token", None, Some(serde_json::json!({"email": email, "password": PW}))).await.json()["token"].as_str().unwrap().to_string()
+}
+
+async fn query(s: &TestServer, tok: Option<&str>, q: serde_json::Value) -> (u16, serde_json::Value) {
+    let mut a = s.agent();
+    let r = a.api(Method::POST, "/api/v1/query", tok, Some(q)).await;
+    (r.status, r.json())
+}
+
+#[tokio::test]
+async fn queries_answer_for_the_callers_shop_only() {
+    let s = TestServer::start().await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    s.signup("Shop B", "b@example.com", PW).await;
+    let a = s.tenant_of("a@example.com");
+    s.add_member(&a, "viewer@example.com", PW, Role::Viewer).await;
+    let tok_a = token(&s, "a@example.com").await;
+    let q = serde_json::json!({"metrics": ["revenue", "orders"], "dimensions": [{"date": "month"}]});
+    // Before any upload: a clear "no data" answer.
+    let (st, body) = query(&s, Some(&tok_a), q.clone()).await;
+    assert_eq!((st, body["error"]["code"].as_str()), (409, Some("no_data")), "{body}");
+
+    let form = Form::new().part("file", Part::bytes(ORDERS.as_bytes().to_vec()).file_name("orders.csv"));
+    let r = reqwest::Client::new().post(format!("{}/api/v1/uploads", s.url)).bearer_auth(&tok_a).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"].as_i64().unwrap();
+    let mut ag = s.agent();
+    for _ in 0..200 {
+        let v = ag.api(Method::GET, &format!("/api/v1/uploads/{id}"), Some(&tok_a), None).await.json();
+        if v["status"] == "succeeded" {
+            break;
+        }
+        assert!(matches!(v["status"].as_str(), Some("queued") | Some("running")), "{v}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let tok_v = token(&s, "viewer@example.com").await;
+    let (st, body) = query(&s, Some(&tok_v), q.clone()).await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect::<Vec<_>>(), ["date", "revenue", "orders"]);
+    assert_eq!(body["rows"], serde_json::json!([["2025-03-01", 27.5, 2], ["2025-04-01", 40.0, 2]]));
+    assert_eq!(body["range"], serde_json::json!({"from": "2025-03-01", "to": "2025-04-03"}));
+
+    // Category ranking with a filter and a comparison period.
+    let (st, body) = query(&s, Some(&tok_v), serde_json::json!({
+        "metrics": ["revenue", "new_customers"], "dimensions": ["category"], "filters": {"channel": ["web"]},
+        "range": {"from": "2025-04-01", "to": "2025-04-30"}, "compare": "previous_period"})).await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["rows"], serde_json::json!([["kitchen", 10.0, 1]]));
+    assert_eq!(body["previous_range"], serde_json::json!({"from": "2025-03-02", "to": "2025-03-31"}));
+    assert_eq!(body["previous"], serde_json::json!([["kitchen", 7.5, 1]]));
+
+    // Shop B sees none of it.
+    let tok_b = token(&s, "b@example.com").await;
+    let (st, body) = query(&s, Some(&tok_b), q.clone()).await;
+    assert_eq!((st, body["error"]["code"].as_str()), (409, Some("no_data")));
+
+    // Bad queries are explained; unknown names are refused, never passed on.
+    for (bad, needle) in [
+        (serde_json::json!({"metrics": []}), "at least one metric"),
+        (serde_json::json!({"metrics": ["revenue; DROP TABLE x"]}), "unknown variant"),
+        (serde_json::json!({"metrics": ["revenue"], "dimensions": ["category"], "sort": {"by": "profit"}}), "cannot sort by"),
+        (serde_json::json!({"metrics": ["revenue"], "range": {"from": "2025-05-01", "to": "2025-04-01"}}), "ends before it starts"),
+        (serde_json::json!({"metrics": ["revenue"], "limit": 0}), "limit"),
+    ] {
+        let (st, body) = query(&s, Some(&tok_a), bad.clone()).await;
+        assert_eq!(st, 422, "{bad}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_input");
+        assert!(body["error"]["message"].as_str().unwrap().contains(needle), "{bad}: {body}");
+    }
+    // No credentials: refused before anything runs (the CSRF guard sees a cookie-less POST).
+    let (st, body) = query(&s, None, q).await;
+    assert_eq!((st, body["error"]["code"].as_str()), (403, Some("csrf_failed")));
+}
+
+#[tokio::test]
+async fn catalog_and_openapi() {
+    let s = TestServer::start().await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    let mut a = s.agent();
+    let c = a.api(Method::GET, "/api/v1/query/catalog", Some(&tok), None).await.json();
+    let metrics: Vec<&str> = c["metrics"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    for m in ["revenue", "orders", "units", "aov", "customers", "new_customers", "returning_customers", "repeat_purchase_rate", "return_rate", "gross_margin"] {
+        assert!(metrics.contains(&m), "{m}");
+    }
+    let doc = a.get("/api/v1/openapi.json").await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/api/v1/query"]["post"].is_object(), "{doc}");
+    assert!(doc["components"]["schemas"]["Query"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
