@@ -38,28 +38,76 @@ pub fn page_ctx(state: &AppState, ctx: &Ctx, flash: Option<&str>) -> PageCtx {
     p
 }
 
-/// 1234567.891 → "1,234,567.89" (locale-aware formats arrive with the analytics pages).
-fn fmt_amount(v: f64) -> String {
-    let neg = v < 0.0;
-    let cents = (v.abs() * 100.0).round() as u64;
-    let (whole, frac) = (cents / 100, cents % 100);
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    let s = if v.fract() == 0.0 && v.abs() >= 1.0 { out } else { format!("{out}.{frac:02}") };
-    if neg { format!("-{s}") } else { s }
-}
-
 pub async fn root(ctx: Ctx) -> Redirect {
     if ctx.session.is_some() { Redirect::to("/dashboard") } else { Redirect::to("/login") }
 }
 
-pub async fn dashboard(State(state): State<AppState>, m: Member, Query(q): Query<FlashQuery>) -> Result<Html<String>, AppError> {
+#[derive(Debug, Deserialize)]
+pub struct DashboardQuery {
+    m: Option<String>,
+    days: Option<u32>,
+}
+
+/// The dashboard's key figures through the query layer: the last `days` days of data against
+/// the days before, plus each figure's daily values for the sparklines.
+async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u32) -> Result<(Vec<ui::KpiVm>, Option<ui::PeriodVm>), AppError> {
+    use sr360_analytics::{Comparison, Dimension, Grain, Metric, Query as Q, TimeRange};
+    const CARDS: [(Metric, &str, ui::KpiUnit, bool); 6] = [
+        (Metric::Revenue, "kpi.revenue", ui::KpiUnit::Money, true),
+        (Metric::Orders, "kpi.orders", ui::KpiUnit::Count, true),
+        (Metric::Aov, "kpi.aov", ui::KpiUnit::Money, true),
+        (Metric::Customers, "kpi.customers", ui::KpiUnit::Count, true),
+        (Metric::NewCustomers, "kpi.new_customers", ui::KpiUnit::Count, true),
+        (Metric::ReturnRate, "kpi.return_rate", ui::KpiUnit::Ratio, false),
+    ];
+    let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
+    let result = tokio::task::spawn_blocking(move || {
+        wh.with_reader(|c| Ok((|| -> Result<_, sr360_analytics::QueryError> {
+            let Some(all) = sr360_analytics::data_range(c)? else { return Ok(None) };
+            let range = TimeRange { from: (all.to - time::Duration::days(i64::from(days) - 1)).max(all.from), to: all.to };
+            let metrics: Vec<Metric> = CARDS.iter().map(|c| c.0).collect();
+            let mut totals = Q::new(&metrics);
+            totals.range = Some(range);
+            totals.compare = Some(Comparison::PreviousPeriod);
+            let totals = sr360_analytics::execute(c, &totals)?;
+            let mut daily = Q::new(&metrics);
+            daily.range = Some(range);
+            daily.dimensions = vec![Dimension::Date(if days > 90 { Grain::Week } else { Grain::Day })];
+            let daily = sr360_analytics::execute(c, &daily)?;
+            Ok(Some((range, totals, daily)))
+        })()))
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)??;
+    let Some((range, totals, daily)) = result else { return Ok((vec![], None)) };
+    let prev_range = totals.previous_range.unwrap_or(range);
+    // Every day (or week) of the period, so days without sales show as zero in the lines.
+    let by_date: std::collections::HashMap<&str, &Vec<sr360_analytics::Value>> = daily.rows.iter().filter_map(|r| Some((r[0].as_str()?, r))).collect();
+    let step = if days > 90 { 7 } else { 1 };
+    let mut d = if step == 7 { range.from - time::Duration::days(i64::from(range.from.weekday().number_days_from_monday())) } else { range.from };
+    let mut buckets = Vec::new();
+    while d <= range.to {
+        buckets.push(d.to_string());
+        d += time::Duration::days(step);
+    }
+    let kpis = CARDS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, key, unit, up_is_good))| ui::KpiVm {
+            key,
+            unit: *unit,
+            value: totals.rows.first().and_then(|r| r[i].as_f64()),
+            previous: totals.previous.as_ref().and_then(|p| p.first()).and_then(|r| r[i].as_f64()),
+            up_is_good: *up_is_good,
+            series: buckets.iter().map(|b| by_date.get(b.as_str()).and_then(|r| r[i + 1].as_f64()).unwrap_or(0.0)).collect(),
+        })
+        .collect();
+    let period = ui::PeriodVm { days, from: range.from, to: range.to, previous_from: prev_range.from, previous_to: prev_range.to };
+    Ok((kpis, Some(period)))
+}
+
+pub async fn dashboard(State(state): State<AppState>, m: Member, Query(q): Query<DashboardQuery>) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), q.m.as_deref());
     let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
@@ -70,21 +118,18 @@ pub async fn dashboard(State(state): State<AppState>, m: Member, Query(q): Query
     demo_files.sort();
     let uploads = state.meta.uploads(&m.scope, 5)?;
     let has_data = uploads.iter().any(|u| u.status == "succeeded");
-    let kpis = if has_data {
-        let wh = state.warehouses.open(&m.scope).map_err(AppError::internal)?;
-        let h = tokio::task::spawn_blocking(move || wh.with_reader(|c| Ok(sr360_pipeline::gold::headline(c)?))).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
-        h.map(|h| [format!("{} {}", fmt_amount(h.revenue), tenant.currency), fmt_amount(h.orders as f64), format!("{} {}", fmt_amount(h.aov), tenant.currency), fmt_amount(h.customers as f64)])
-    } else {
-        None
-    };
+    let days = q.days.filter(|d| [7, 30, 90, 365].contains(d)).unwrap_or(30);
+    let (kpis, period) = if has_data { key_figures(&state, &m.scope, days).await? } else { (vec![], None) };
     let recent_uploads = uploads.iter().map(|u| (u.id, u.file_name.clone(), u.status.clone())).collect();
     let vm = ui::DashboardVm {
         shop_name: tenant.name,
+        currency: tenant.currency,
         member_count: state.meta.tenant_member_count(m.scope.tenant())?,
         mfa_on: m.user().mfa == MfaState::On,
         has_data,
         demo_files: if has_data { vec![] } else { demo_files },
         kpis,
+        period,
         recent_uploads,
     };
     Ok(Html(ui::dashboard(&p, &vm)))

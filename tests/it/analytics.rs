@@ -66,6 +66,16 @@ async fn queries_answer_for_the_callers_shop_only() {
     assert_eq!(body["previous_range"], serde_json::json!({"from": "2025-03-02", "to": "2025-03-31"}));
     assert_eq!(body["previous"], serde_json::json!([["kitchen", 7.5, 1]]));
 
+    // The dashboard's cards come from the same layer: the last 30 days of data (4 Mar – 3 Apr)
+    // against the 30 days before, and the whole 90 days on request.
+    let mut viewer = s.agent();
+    assert_eq!(viewer.login("viewer@example.com", PW).await.status, 303);
+    let page = viewer.get("/dashboard").await.body;
+    assert!(page.contains("$40.00") && page.contains("▲ +45.5%"), "{}", &page[page.find("kpi-h").unwrap_or(0)..][..2000.min(page.len() - page.find("kpi-h").unwrap_or(0))]);
+    assert!(page.contains("5 Mar 2025 – 3 Apr 2025"), "period shown");
+    let page = viewer.get("/dashboard?days=90").await.body;
+    assert!(page.contains("$67.50"));
+
     // Shop B sees none of it.
     let tok_b = token(&s, "b@example.com").await;
     let (st, body) = query(&s, Some(&tok_b), q.clone()).await;

@@ -285,7 +285,7 @@ async fn upload_page_in_headless_chromium() {
     // The same pages in the dark theme and in Arabic (right to left).
     for (locale, theme, suffix) in [("en", "dark", "dark"), ("ar", "light", "ar")] {
         set_prefs(c, &s.url, locale, theme).await;
-        for (path, name) in [("/upload", "upload"), ("/uploads", "upload-history"), ("/uploads/1", "upload-detail"), ("/uploads/1/mapping", "upload-mapping")] {
+        for (path, name) in [("/dashboard", "dashboard-with-data"), ("/upload", "upload"), ("/uploads", "upload-history"), ("/uploads/1", "upload-detail"), ("/uploads/1/mapping", "upload-mapping")] {
             c.goto(&format!("{}{path}", s.url)).await.unwrap();
             wait_css(c, "main").await;
             no_errors(c, &format!("{name} ({suffix})")).await;

@@ -148,30 +148,3 @@ pub fn enabled(conn: &Connection) -> Result<Enabled, duckdb::Error> {
         region_breakdown: q("SELECT count(DISTINCT region) > 1 FROM gold.fact_sales")?,
     })
 }
-
-/// Whole-period headline figures for the dashboard cards: net revenue, orders, average
-/// order value and buying customers. None before any sales are loaded.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Headline {
-    pub revenue: f64,
-    pub orders: i64,
-    pub aov: f64,
-    pub customers: i64,
-}
-
-pub fn headline(conn: &Connection) -> Result<Option<Headline>, duckdb::Error> {
-    let n: i64 = conn.query_row("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'gold' AND table_name = 'fact_sales'", [], |r| r.get(0))?;
-    if n == 0 {
-        return Ok(None);
-    }
-    let h = conn.query_row(
-        "SELECT coalesce(sum(revenue), 0), count(DISTINCT order_id) FILTER (WHERE NOT is_return),
-                count(DISTINCT customer_key) FILTER (WHERE NOT is_return) FROM gold.fact_sales",
-        [],
-        |r| Ok((r.get::<_, f64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
-    )?;
-    if h.1 == 0 {
-        return Ok(None);
-    }
-    Ok(Some(Headline { revenue: h.0, orders: h.1, aov: h.0 / h.1 as f64, customers: h.2 }))
-}

@@ -9,7 +9,7 @@ mod uploads;
 
 pub use account::{SecurityVm, SettingsTab, TokenVm, LoginVm, settings};
 pub use auth::{login, mfa_prompt, signup};
-pub use dashboard::{DashboardVm, dashboard};
+pub use dashboard::{DashboardVm, KpiUnit, KpiVm, PeriodVm, dashboard};
 pub use status::{NotificationVm, error_page, help, notifications, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
 pub use uploads::{MappingFieldVm, UploadRowVm, upload, upload_detail, upload_history, upload_mapping};
