@@ -4,6 +4,7 @@
 mod analytics;
 mod api;
 mod auth_pages;
+mod charts;
 pub mod ctx;
 mod csrf;
 pub mod error;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth_pages::logout))
         .route("/session/tenant", post(auth_pages::switch_tenant))
         .route("/dashboard", get(pages::dashboard))
+        .route("/charts", get(charts::charts))
         .route("/audit", get(pages::audit))
         .route("/permissions", get(pages::permissions))
         .route("/permissions/{user_id}/role", post(pages::set_role))

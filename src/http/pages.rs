@@ -62,23 +62,22 @@ async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u3
     ];
     let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
     let result = tokio::task::spawn_blocking(move || {
-        wh.with_reader(|c| Ok((|| -> Result<_, sr360_analytics::QueryError> {
-            let Some(all) = sr360_analytics::data_range(c)? else { return Ok(None) };
+        sr360_analytics::session(&wh, |s| {
+            let Some(all) = s.data_range()? else { return Ok(None) };
             let range = TimeRange { from: (all.to - time::Duration::days(i64::from(days) - 1)).max(all.from), to: all.to };
             let metrics: Vec<Metric> = CARDS.iter().map(|c| c.0).collect();
             let mut totals = Q::new(&metrics);
             totals.range = Some(range);
             totals.compare = Some(Comparison::PreviousPeriod);
-            let totals = sr360_analytics::execute(c, &totals)?;
+            let totals = s.run(&totals)?;
             let mut daily = Q::new(&metrics);
             daily.range = Some(range);
             daily.dimensions = vec![Dimension::Date(if days > 90 { Grain::Week } else { Grain::Day })];
-            let daily = sr360_analytics::execute(c, &daily)?;
+            let daily = s.run(&daily)?;
             Ok(Some((range, totals, daily)))
-        })()))
+        })
     })
     .await
-    .map_err(AppError::internal)?
     .map_err(AppError::internal)??;
     let Some((range, totals, daily)) = result else { return Ok((vec![], None)) };
     let prev_range = totals.previous_range.unwrap_or(range);

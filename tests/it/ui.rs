@@ -217,6 +217,47 @@ async fn demo_login_works_in_headless_chromium() {
     assert!(text.contains("orders.csv") && text.contains("web_events.parquet"), "{text}");
     no_errors(c, "demo dashboard").await;
     shot(c, "demo-dashboard").await;
+
+    // The chart analysis page: eight charts, each with an SVG, a summary and a table.
+    c.goto(&format!("{}/charts", s.url)).await.unwrap();
+    wait_css(c, "#trend svg").await;
+    for id in ["trend", "categories", "products", "regions", "channels", "customers", "heatmap", "returns"] {
+        let svg = c.find_all(Locator::Css(&format!("#{id} .chart svg"))).await.unwrap();
+        assert!(!svg.is_empty(), "{id} has a chart");
+        let summary = c.find(Locator::Css(&format!("#{id} figcaption"))).await.unwrap().text().await.unwrap();
+        assert!(summary.len() > 10, "{id}: {summary:?}");
+        let rows = c.find_all(Locator::Css(&format!("#{id} table tbody tr"))).await.unwrap();
+        assert!(!rows.is_empty(), "{id} table");
+    }
+    no_errors(c, "charts").await;
+    shot(c, "charts").await;
+    // The whole page in one picture, to look at every chart.
+    let (w, h) = c.get_window_size().await.unwrap();
+    c.set_window_size(1280, 5200).await.unwrap();
+    shot(c, "charts-full").await;
+    c.set_window_size(w as u32, h as u32).await.unwrap();
+    // Drill-down: a category in the ranking's table opens the charts for that category.
+    c.execute("document.querySelector('#categories details').open = true", vec![]).await.unwrap();
+    let link = c.find(Locator::Css("#categories table tbody tr a")).await.unwrap();
+    let category = link.text().await.unwrap();
+    link.click().await.unwrap();
+    wait_css(c, "#f-category").await;
+    let chosen = c.execute("return document.getElementById('f-category').value", vec![]).await.unwrap();
+    assert_eq!(chosen, serde_json::json!(category), "drilled into the category");
+    let cats = c.find_all(Locator::Css("#categories table tbody tr")).await.unwrap();
+    assert_eq!(cats.len(), 1, "only that category left");
+    // The filter bar's form changes the view (a week grain).
+    c.find(Locator::Css("#f-grain")).await.unwrap().select_by_value("week").await.unwrap();
+    c.find(Locator::Css("form.filters button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_css(c, "#trend svg").await;
+    assert!(c.current_url().await.unwrap().as_str().contains("grain=week"));
+    for (locale, theme, suffix) in [("en", "dark", "dark"), ("ar", "light", "ar")] {
+        set_prefs(c, &s.url, locale, theme).await;
+        c.goto(&format!("{}/charts", s.url)).await.unwrap();
+        wait_css(c, "#trend svg").await;
+        no_errors(c, &format!("charts ({suffix})")).await;
+        shot(c, &format!("charts-{suffix}")).await;
+    }
     d.client.clone().close().await.unwrap();
 }
 

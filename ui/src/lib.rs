@@ -10,6 +10,7 @@
 rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod assets;
+pub mod charts;
 pub mod format;
 mod icons;
 mod layout;

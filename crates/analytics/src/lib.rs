@@ -10,7 +10,7 @@ mod run;
 
 pub use compile::{Compiled, compile};
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
-pub use run::{Column, QueryResult, Value, data_range, execute, run};
+pub use run::{Column, QueryResult, Session, Value, data_range, execute, run, session};
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {

@@ -159,3 +159,24 @@ pub fn execute(conn: &Connection, q: &Query) -> Result<QueryResult, QueryError> 
 pub fn run(wh: &Warehouse, q: &Query) -> Result<QueryResult, QueryError> {
     wh.with_reader(|c| Ok(execute(c, q)))?
 }
+
+/// Several queries on one reader connection of a shop's warehouse (a page's worth), all
+/// seeing the same committed state.
+pub struct Session<'a> {
+    conn: &'a Connection,
+}
+
+impl Session<'_> {
+    pub fn data_range(&self) -> Result<Option<TimeRange>, QueryError> {
+        data_range(self.conn)
+    }
+
+    pub fn run(&self, q: &Query) -> Result<QueryResult, QueryError> {
+        execute(self.conn, q)
+    }
+}
+
+/// Run `f` with a [`Session`] on the shop's warehouse (the handle is the authorisation).
+pub fn session<T>(wh: &Warehouse, f: impl FnOnce(&Session<'_>) -> Result<T, QueryError>) -> Result<T, QueryError> {
+    wh.with_reader(|conn| Ok(f(&Session { conn })))?
+}

@@ -1,0 +1,160 @@
+//! The chart analysis page: the shared filter bar (a plain GET form, so every view has a
+//! URL), then each chart with its text alternative and a table view of the same numbers.
+//! Table cells link to drill-downs (a category opens its products).
+
+use crate::{PageCtx, render_document};
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Default)]
+pub struct CellVm {
+    pub text: String,
+    pub href: Option<String>,
+    /// Right-aligned numbers.
+    pub numeric: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TableVm {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<CellVm>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChartCardVm {
+    /// Anchor and test hook: `trend`, `categories`, ...
+    pub id: &'static str,
+    pub title: String,
+    /// SVG for the light and the dark theme (both when the user follows the device).
+    pub svg_light: Option<String>,
+    pub svg_dark: Option<String>,
+    /// One or two sentences saying what the chart shows (also for screen readers).
+    pub summary: String,
+    pub table: TableVm,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChartFiltersVm {
+    pub from: String,
+    pub to: String,
+    pub min: String,
+    pub max: String,
+    pub grain: String,
+    pub compare: String,
+    pub category: String,
+    pub region: String,
+    pub channel: String,
+    pub categories: Vec<String>,
+    pub regions: Vec<String>,
+    pub channels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChartsVm {
+    pub filters: ChartFiltersVm,
+    pub cards: Vec<ChartCardVm>,
+    /// Shown instead of the charts (no data yet).
+    pub empty: bool,
+}
+
+fn select(ctx: &PageCtx, name: &'static str, current: &str, options: &[String]) -> impl IntoView + use<> {
+    let label = ctx.t(&format!("charts.{name}"));
+    let opts = options
+        .iter()
+        .map(|o| {
+            let sel = o == current;
+            view! { <option value=o.clone() selected=sel>{o.clone()}</option> }
+        })
+        .collect_view();
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select name=name id=format!("f-{name}")>
+                <option value="">{ctx.t("charts.all")}</option>
+                {opts}
+            </select>
+        </label>
+    }
+}
+
+fn table(t: &TableVm) -> impl IntoView + use<> {
+    let head = t.headers.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view();
+    let rows = t
+        .rows
+        .iter()
+        .map(|r| {
+            let cells = r
+                .iter()
+                .map(|c| {
+                    let class = if c.numeric { "num" } else { "" };
+                    match &c.href {
+                        Some(h) => view! { <td class=class><a href=h.clone()>{c.text.clone()}</a></td> }.into_any(),
+                        None => view! { <td class=class>{c.text.clone()}</td> }.into_any(),
+                    }
+                })
+                .collect_view();
+            view! { <tr>{cells}</tr> }
+        })
+        .collect_view();
+    view! { <div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div> }
+}
+
+pub fn charts(ctx: &PageCtx, vm: &ChartsVm) -> String {
+    let f = &vm.filters;
+    let grains = ["day", "week", "month"]
+        .iter()
+        .map(|g| {
+            let sel = *g == f.grain;
+            view! { <option value=*g selected=sel>{ctx.t(&format!("charts.grain_{g}"))}</option> }
+        })
+        .collect_view();
+    let compares = ["previous_period", "previous_year", "none"]
+        .iter()
+        .map(|c| {
+            let sel = *c == f.compare;
+            view! { <option value=*c selected=sel>{ctx.t(&format!("charts.compare_{c}"))}</option> }
+        })
+        .collect_view();
+    let filter_bar = view! {
+        <form class="card filters" method="get" action="/charts" aria-label=ctx.t("charts.filters")>
+            <label class="field"><span>{ctx.t("charts.from")}</span><input type="date" name="from" id="f-from" value=f.from.clone() min=f.min.clone() max=f.max.clone()/></label>
+            <label class="field"><span>{ctx.t("charts.to")}</span><input type="date" name="to" id="f-to" value=f.to.clone() min=f.min.clone() max=f.max.clone()/></label>
+            <label class="field"><span>{ctx.t("charts.grain")}</span><select name="grain" id="f-grain">{grains}</select></label>
+            <label class="field"><span>{ctx.t("charts.compare")}</span><select name="compare" id="f-compare">{compares}</select></label>
+            {select(ctx, "category", &f.category, &f.categories)}
+            {select(ctx, "region", &f.region, &f.regions)}
+            {select(ctx, "channel", &f.channel, &f.channels)}
+            <div class="actions"><button class="btn" type="submit">{ctx.t("charts.apply")}</button>" "<a class="btn secondary" href="/charts">{ctx.t("charts.reset")}</a></div>
+        </form>
+    };
+    let cards = vm
+        .cards
+        .iter()
+        .map(|c| {
+            let light = c.svg_light.clone().map(|s| view! { <div class="chart chart-light" inner_html=s></div> });
+            let dark = c.svg_dark.clone().map(|s| view! { <div class="chart chart-dark" inner_html=s></div> });
+            let none = (light.is_none() && dark.is_none()).then(|| view! { <p class="muted">{ctx.t("charts.nothing")}</p> });
+            view! {
+                <figure class="card chart-card" id=c.id>
+                    <h2>{c.title.clone()}</h2>
+                    {light}
+                    {dark}
+                    {none}
+                    <figcaption class="summary">{c.summary.clone()}</figcaption>
+                    <details>
+                        <summary>{ctx.t("charts.table_view")}</summary>
+                        {table(&c.table)}
+                    </details>
+                </figure>
+            }
+        })
+        .collect_view();
+    let body = view! {
+        <h1>{ctx.t("nav.charts")}</h1>
+        {filter_bar}
+        {vm.empty.then(|| view! {
+            <div class="card empty"><h2>{ctx.t("dash.empty_title")}</h2><p class="muted">{ctx.t("dash.empty_text")}</p><p><a class="btn" href="/upload">{ctx.t("nav.upload")}</a></p></div>
+        })}
+        <div class="chart-grid">{cards}</div>
+    };
+    render_document(ctx, &ctx.t("nav.charts"), body)
+}
