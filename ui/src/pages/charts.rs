@@ -100,20 +100,18 @@ fn table(t: &TableVm) -> impl IntoView + use<> {
 
 pub fn charts(ctx: &PageCtx, vm: &ChartsVm) -> String {
     let f = &vm.filters;
-    let grains = ["day", "week", "month"]
-        .iter()
-        .map(|g| {
-            let sel = *g == f.grain;
-            view! { <option value=*g selected=sel>{ctx.t(&format!("charts.grain_{g}"))}</option> }
-        })
-        .collect_view();
-    let compares = ["previous_period", "previous_year", "none"]
-        .iter()
-        .map(|c| {
-            let sel = *c == f.compare;
-            view! { <option value=*c selected=sel>{ctx.t(&format!("charts.compare_{c}"))}</option> }
-        })
-        .collect_view();
+    // Fixed choices, labelled by translation key `charts.<prefix>_<value>`.
+    let choices = |prefix: &str, values: &[&'static str], current: &str| {
+        values
+            .iter()
+            .map(|v| {
+                let sel = *v == current;
+                view! { <option value=*v selected=sel>{ctx.t(&format!("charts.{prefix}_{v}"))}</option> }
+            })
+            .collect_view()
+    };
+    let grains = choices("grain", &["day", "week", "month"], &f.grain);
+    let compares = choices("compare", &["previous_period", "previous_year", "none"], &f.compare);
     let filter_bar = view! {
         <form class="card filters" method="get" action="/charts" aria-label=ctx.t("charts.filters")>
             <label class="field"><span>{ctx.t("charts.from")}</span><input type="date" name="from" id="f-from" value=f.from.clone() min=f.min.clone() max=f.max.clone()/></label>
