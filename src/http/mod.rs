@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/session/tenant", post(auth_pages::switch_tenant))
         .route("/dashboard", get(pages::dashboard))
         .route("/charts", get(charts::charts))
+        .route("/cohorts", get(charts::cohorts_page))
         .route("/audit", get(pages::audit))
         .route("/permissions", get(pages::permissions))
         .route("/permissions/{user_id}/role", post(pages::set_role))
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/uploads/{id}/mapping", axum::routing::put(uploads::api_confirm))
         .route("/api/v1/query", post(analytics::query))
         .route("/api/v1/query/catalog", get(analytics::catalog))
+        .route("/api/v1/cohorts", get(charts::cohorts_api))
         .route("/api/v1/openapi.json", get(analytics::openapi))
         .fallback(api::not_found);
 

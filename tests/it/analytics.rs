@@ -76,6 +76,17 @@ async fn queries_answer_for_the_callers_shop_only() {
     let page = viewer.get("/dashboard?days=90").await.body;
     assert!(page.contains("$67.50"));
 
+    // Cohorts: March (ann, bo; ann buys again in April) and April (cy).
+    let mut ag = s.agent();
+    let c = ag.api(Method::GET, "/api/v1/cohorts?cohorts=12&months=3", Some(&tok_v), None).await.json();
+    assert_eq!(c["cohorts"][0]["month"], "2025-03-01", "{c}");
+    assert_eq!(c["cohorts"][0]["customers"], 2);
+    assert_eq!(c["cohorts"][0]["retention"], serde_json::json!([1.0, 0.5, null]));
+    assert_eq!(c["cohorts"][0]["ltv"], serde_json::json!([13.75, 28.75, null]));
+    assert_eq!(c["cohorts"][1]["customers"], 1);
+    let page = viewer.get("/cohorts").await.body;
+    assert!(page.contains("50.0%") && page.contains("$28.75"), "cohort table on the page");
+
     // Shop B sees none of it.
     let tok_b = token(&s, "b@example.com").await;
     let (st, body) = query(&s, Some(&tok_b), q.clone()).await;

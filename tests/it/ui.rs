@@ -251,6 +251,11 @@ async fn demo_login_works_in_headless_chromium() {
     c.find(Locator::Css("form.filters button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_css(c, "#trend svg").await;
     assert!(c.current_url().await.unwrap().as_str().contains("grain=week"));
+    c.goto(&format!("{}/cohorts", s.url)).await.unwrap();
+    wait_css(c, "table.cohorts tbody tr").await;
+    assert!(!c.find_all(Locator::Css("#ltv .chart svg")).await.unwrap().is_empty(), "LTV chart");
+    no_errors(c, "cohorts").await;
+    shot(c, "cohorts").await;
     for (locale, theme, suffix) in [("en", "dark", "dark"), ("ar", "light", "ar")] {
         set_prefs(c, &s.url, locale, theme).await;
         c.goto(&format!("{}/charts", s.url)).await.unwrap();

@@ -95,6 +95,16 @@ pub fn date(locale: &str, d: time::Date) -> String {
     }
 }
 
+/// A month written for the locale: `Jun 2026`, `jun 2026`, `2026年6月`, `٦‏/٢٠٢٦`.
+pub fn month(locale: &str, d: time::Date) -> String {
+    let full = date(locale, d.replace_day(1).unwrap_or(d));
+    match locale {
+        "zh-CN" => full.split_once('月').map(|(a, _)| format!("{a}月")).unwrap_or(full),
+        "ar" => full.split_once('/').map(|(_, rest)| rest.to_string()).unwrap_or(full),
+        _ => full.split_once(' ').map(|(_, rest)| rest.to_string()).unwrap_or(full),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +132,8 @@ mod tests {
         assert_eq!(date("zh-CN", d!(2026 - 06 - 30)), "2026年6月30日");
         assert_eq!(date("es", d!(2026 - 09 - 03)), "3 sept 2026");
         assert!(date("ar", d!(2026 - 06 - 30)).starts_with("٣٠"));
+        assert_eq!(month("en", d!(2026 - 06 - 30)), "Jun 2026");
+        assert_eq!(month("zh-CN", d!(2026 - 06 - 30)), "2026年6月");
+        assert_eq!(month("ar", d!(2026 - 06 - 30)), "٦\u{200f}/٢٠٢٦");
     }
 }

@@ -4,10 +4,12 @@
 //! produce the same type), so no SQL is ever built from user text: names come from enums,
 //! values are bound as parameters.
 
+mod cohorts;
 pub mod compile;
 mod model;
 mod run;
 
+pub use cohorts::{Cohort, CohortTable, cohorts};
 pub use compile::{Compiled, compile};
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
 pub use run::{Column, QueryResult, Session, Value, data_range, execute, run, session};

@@ -174,6 +174,10 @@ impl Session<'_> {
     pub fn run(&self, q: &Query) -> Result<QueryResult, QueryError> {
         execute(self.conn, q)
     }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        self.conn
+    }
 }
 
 /// Run `f` with a [`Session`] on the shop's warehouse (the handle is the authorisation).

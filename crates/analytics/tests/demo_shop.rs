@@ -21,7 +21,35 @@ struct Expect {
 
 type Line = (String, String, String, i64, f64, String);
 
+type Cohorts = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
+
+/// Customers by first-purchase month, and the months each of them bought in.
+fn cohorts_from(lines: &[Line]) -> Cohorts {
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    for (_, e, day, q, _, _) in lines {
+        if *q > 0 {
+            let m = &day[..7];
+            let f = first.entry(e.as_str()).or_insert(m);
+            if m < *f {
+                *f = m;
+            }
+        }
+    }
+    let mut out: Cohorts = BTreeMap::new();
+    for (_, e, day, q, _, _) in lines {
+        if *q > 0 {
+            out.entry(first[e.as_str()].to_string()).or_default().entry(day[..7].to_string()).or_default().insert(e.clone());
+        }
+    }
+    out
+}
+
 fn setup() -> (tempfile::TempDir, HardenedDb, BTreeMap<String, Expect>, BTreeMap<String, Expect>) {
+    let (dir, d, m, c, _) = setup_all();
+    (dir, d, m, c)
+}
+
+fn setup_all() -> (tempfile::TempDir, HardenedDb, BTreeMap<String, Expect>, BTreeMap<String, Expect>, Cohorts) {
     let dir = tempfile::tempdir().unwrap();
     let shop = dir.path().join("objects/demo");
     sr360_demo::generate(&shop, &sr360_demo::DemoOptions { scale: 0.1, ..Default::default() }).unwrap();
@@ -69,7 +97,8 @@ fn setup() -> (tempfile::TempDir, HardenedDb, BTreeMap<String, Expect>, BTreeMap
             }
         }
     }
-    (dir, d, by_month, by_channel)
+    let cohorts = cohorts_from(&lines);
+    (dir, d, by_month, by_channel, cohorts)
 }
 
 fn num(v: &Value) -> f64 {
@@ -159,4 +188,44 @@ fn ranges_comparisons_filters_and_limits() {
     q.dimensions = vec![Dimension::Date(Grain::Month), Dimension::CustomerType];
     let r = execute(d.conn(), &q).unwrap();
     assert!(r.rows.iter().all(|row| (0.0..=1.0).contains(&num(&row[3]))));
+}
+
+#[test]
+fn cohorts_match_the_file() {
+    let (dir, _d, _, _, expect) = setup_all();
+    // `cohorts` takes a Warehouse session; open the same file through the registry.
+    drop(_d);
+    let meta = sr360_meta::MetaStore::open(&dir.path().join("meta.sqlite"), std::sync::Arc::new(sr360_core::ManualClock::new(time::OffsetDateTime::UNIX_EPOCH))).unwrap();
+    let t = sr360_core::TenantId::parse("shop").unwrap();
+    meta.create_tenant(&t, "Shop", &sr360_meta::AuditEvent::cli()).unwrap();
+    let tenant_dir = dir.path().join("tenants/shop");
+    std::fs::create_dir_all(&tenant_dir).unwrap();
+    std::fs::rename(dir.path().join("w.duckdb"), tenant_dir.join("warehouse.duckdb")).unwrap();
+    let whs = sr360_warehouse::Warehouses::new(dir.path(), Limits { memory_limit: "1GB".into(), threads: 2 });
+    let wh = whs.open(&meta.system_scope(&t).unwrap()).unwrap();
+    let table = sr360_analytics::session(&wh, |s| sr360_analytics::cohorts(s, 6, 4)).unwrap();
+    assert_eq!(table.cohorts.len(), 6);
+    let last = expect.keys().last().unwrap().clone();
+    for c in &table.cohorts {
+        let month = &c.month[..7];
+        let months = &expect[month];
+        let size = months[month].len();
+        assert_eq!(c.customers as usize, size, "{month} size");
+        assert_eq!(c.retention[0], Some(1.0));
+        // Month k: the share of the cohort buying in the k-th month after the first.
+        let (y, m): (i32, i32) = (month[..4].parse().unwrap(), month[5..].parse().unwrap());
+        for k in 1..4 {
+            let (yy, mm) = (y + (m - 1 + k) / 12, (m - 1 + k) % 12 + 1);
+            let key = format!("{yy}-{mm:02}");
+            if key > last {
+                assert_eq!(c.retention[k as usize], None, "{month}+{k} is after the data");
+                continue;
+            }
+            let active = months.get(&key).map_or(0, |s| s.len());
+            let got = c.retention[k as usize].unwrap();
+            assert!((got - active as f64 / size as f64).abs() < 1e-9, "{month}+{k}: {got} vs {active}/{size}");
+        }
+        assert!(c.ltv[0].is_some_and(|v| v > 0.0), "{:?}", c.ltv);
+    }
+    assert!(matches!(sr360_analytics::session(&wh, |s| sr360_analytics::cohorts(s, 0, 4)), Err(QueryError::Invalid(_))));
 }

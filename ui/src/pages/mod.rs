@@ -3,6 +3,7 @@
 mod account;
 mod auth;
 mod charts;
+mod cohorts;
 mod dashboard;
 mod status;
 mod tenant;
@@ -11,6 +12,7 @@ mod uploads;
 pub use account::{SecurityVm, SettingsTab, TokenVm, LoginVm, settings};
 pub use auth::{login, mfa_prompt, signup};
 pub use charts::{CellVm, ChartCardVm, ChartFiltersVm, ChartsVm, TableVm, charts};
+pub use cohorts::{CohortRowVm, CohortsVm, cohorts};
 pub use dashboard::{DashboardVm, KpiUnit, KpiVm, PeriodVm, dashboard};
 pub use status::{NotificationVm, error_page, help, notifications, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
