@@ -18,13 +18,13 @@ use time::Date;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ChartsQuery {
-    from: Option<String>,
-    to: Option<String>,
-    grain: Option<String>,
-    compare: Option<String>,
-    category: Option<String>,
-    region: Option<String>,
-    channel: Option<String>,
+    pub(super) from: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) grain: Option<String>,
+    pub(super) compare: Option<String>,
+    pub(super) category: Option<String>,
+    pub(super) region: Option<String>,
+    pub(super) channel: Option<String>,
 }
 
 fn some(s: &Option<String>) -> Option<&str> {
@@ -36,14 +36,14 @@ fn parse_date(s: &str) -> Result<Date, AppError> {
 }
 
 /// What the page asked for, checked.
-struct Ask {
-    range: Option<TimeRange>,
+pub(super) struct Ask {
+    pub(super) range: Option<TimeRange>,
     grain: Option<Grain>,
     compare: Option<Comparison>,
-    filters: Filters,
+    pub(super) filters: Filters,
 }
 
-fn ask(q: &ChartsQuery) -> Result<Ask, AppError> {
+pub(super) fn ask(q: &ChartsQuery) -> Result<Ask, AppError> {
     let range = match (some(&q.from), some(&q.to)) {
         (Some(a), Some(b)) => {
             let (a, b) = (parse_date(a)?, parse_date(b)?);
@@ -178,7 +178,8 @@ fn numeric(t: String) -> CellVm {
     CellVm { text: t, href: None, numeric: true }
 }
 
-fn svgs(p: &PageCtx, spec: &ChartSpec) -> (Option<String>, Option<String>) {
+/// The chart for the user's theme (both when the theme follows the device).
+pub(super) fn chart_svgs(p: &PageCtx, spec: &ChartSpec) -> (Option<String>, Option<String>) {
     let draw = |dark: bool| sr360_ui::charts::svg(spec, dark).map(|s| sr360_ui::charts::inline(&s));
     match p.theme.as_str() {
         "light" => (draw(false), None),
@@ -188,7 +189,7 @@ fn svgs(p: &PageCtx, spec: &ChartSpec) -> (Option<String>, Option<String>) {
 }
 
 fn card(p: &PageCtx, id: &'static str, spec: ChartSpec, summary: String, table: TableVm) -> ChartCardVm {
-    let (svg_light, svg_dark) = svgs(p, &spec);
+    let (svg_light, svg_dark) = chart_svgs(p, &spec);
     ChartCardVm { id, title: spec.title.clone(), svg_light, svg_dark, summary, table }
 }
 
@@ -307,7 +308,7 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
     let mut spec = ChartSpec::new(ChartKind::Bar { stacked: false }, p.t("charts.regions"));
     spec.labels = d.regions.rows.iter().map(|r| short(&text(&r[0]))).collect();
     spec.series = vec![(p.t("charts.revenue"), d.regions.rows.iter().map(|r| num(&r[1])).collect())];
-    (regions.svg_light, regions.svg_dark) = svgs(p, &spec);
+    (regions.svg_light, regions.svg_dark) = chart_svgs(p, &spec);
     cards.push(regions);
 
     // 5. Channel mix.
@@ -467,7 +468,7 @@ pub async fn cohorts_page(State(state): State<AppState>, m: Member, Query(q): Qu
             v.pop();
         }
     }
-    let (ltv_svg_light, ltv_svg_dark) = svgs(&p, &spec);
+    let (ltv_svg_light, ltv_svg_dark) = chart_svgs(&p, &spec);
     Ok(Html(ui::cohorts(&p, &ui::CohortsVm { rows, months, currency: tenant.currency, ltv_svg_light, ltv_svg_dark, empty: false })))
 }
 

@@ -7,6 +7,7 @@ mod auth_pages;
 mod charts;
 pub mod ctx;
 mod csrf;
+mod funnel;
 pub mod error;
 mod ops;
 mod pages;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard", get(pages::dashboard))
         .route("/charts", get(charts::charts))
         .route("/cohorts", get(charts::cohorts_page))
+        .route("/funnel", get(funnel::funnel_page))
         .route("/audit", get(pages::audit))
         .route("/permissions", get(pages::permissions))
         .route("/permissions/{user_id}/role", post(pages::set_role))
@@ -91,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/query", post(analytics::query))
         .route("/api/v1/query/catalog", get(analytics::catalog))
         .route("/api/v1/cohorts", get(charts::cohorts_api))
+        .route("/api/v1/funnel", get(funnel::funnel_api))
         .route("/api/v1/openapi.json", get(analytics::openapi))
         .fallback(api::not_found);
 

@@ -87,6 +87,11 @@ async fn queries_answer_for_the_callers_shop_only() {
     let page = viewer.get("/cohorts").await.body;
     assert!(page.contains("50.0%") && page.contains("$28.75"), "cohort table on the page");
 
+    // No web events in this shop: the funnel says so.
+    let r = ag.api(Method::GET, "/api/v1/funnel", Some(&tok_v), None).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (409, Some("no_data")));
+    assert!(viewer.get("/funnel").await.body.contains("The funnel needs web events"));
+
     // Shop B sees none of it.
     let tok_b = token(&s, "b@example.com").await;
     let (st, body) = query(&s, Some(&tok_b), q.clone()).await;

@@ -251,6 +251,17 @@ async fn demo_login_works_in_headless_chromium() {
     c.find(Locator::Css("form.filters button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_css(c, "#trend svg").await;
     assert!(c.current_url().await.unwrap().as_str().contains("grain=week"));
+    c.goto(&format!("{}/funnel", s.url)).await.unwrap();
+    wait_css(c, "#overall svg").await;
+    assert_eq!(c.find_all(Locator::Css("#steps .kpi")).await.unwrap().len(), 4, "view, cart, checkout, purchase");
+    for id in ["by-channel", "by-category", "underperformers"] {
+        assert!(!c.find_all(Locator::Css(&format!("#{id}"))).await.unwrap().is_empty(), "{id}");
+    }
+    no_errors(c, "funnel").await;
+    let (w, h) = c.get_window_size().await.unwrap();
+    c.set_window_size(1280, 3000).await.unwrap();
+    shot(c, "funnel").await;
+    c.set_window_size(w as u32, h as u32).await.unwrap();
     c.goto(&format!("{}/cohorts", s.url)).await.unwrap();
     wait_css(c, "table.cohorts tbody tr").await;
     assert!(!c.find_all(Locator::Css("#ltv .chart svg")).await.unwrap().is_empty(), "LTV chart");

@@ -3,7 +3,7 @@
 //! results; this module turns it into an SVG in the light or dark theme, with hover tooltips
 //! and an accessible name. Numbers in the SVG use the page's locale.
 
-use charts_rs::{BarChart, Color, HeatmapChart, HorizontalBarChart, LineChart, PieChart, Series, svg_with_accessibility};
+use charts_rs::{BarChart, ChartBase, Color, FunnelChart, HeatmapChart, HorizontalBarChart, LineChart, PieChart, Series, svg_with_accessibility};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartKind {
@@ -17,6 +17,8 @@ pub enum ChartKind {
     Pie,
     /// A grid of cells: `labels` across, `rows` down, `cells[row][column]`.
     Heatmap,
+    /// Steps of a funnel, widest first (`labels` with the first series' values).
+    Funnel,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +51,22 @@ fn series(spec: &ChartSpec) -> Vec<Series> {
     spec.series.iter().map(|(n, v)| Series::from((n.as_str(), v.iter().map(|x| *x as f32).collect::<Vec<f32>>()))).collect()
 }
 
+/// What every chart shares: size, the page's fonts, a transparent background (the card's
+/// colour shows through), hover tooltips.
+fn frame(c: &mut ChartBase, height: f32) {
+    c.width = WIDTH;
+    c.height = height;
+    c.font_family = FONT.into();
+    c.background_color = Color::transparent();
+    c.tooltip.show = true;
+}
+
+/// One series per label, from the first series' values (pie slices, funnel steps).
+fn parts(spec: &ChartSpec) -> Vec<Series> {
+    let values = spec.series.first().map(|(_, v)| v.clone()).unwrap_or_default();
+    spec.labels.iter().zip(values).map(|(l, v)| Series::from((l.as_str(), vec![v as f32]))).collect()
+}
+
 /// The chart as an SVG document, or None when there is nothing to draw.
 pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
     let theme = if dark { "dark" } else { "light" };
@@ -59,11 +77,7 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
     let drawn = match spec.kind {
         ChartKind::Line => {
             let mut c = LineChart::new_with_theme(series(spec), spec.labels.clone(), theme);
-            c.width = WIDTH;
-            c.font_family = FONT.into();
-            c.background_color = Color::transparent();
-            c.height = HEIGHT;
-            c.tooltip.show = true;
+            frame(&mut c, HEIGHT);
             if let Some(s) = c.series_list.get_mut(1) {
                 s.stroke_dash_array = Some("4,4".into());
             }
@@ -78,11 +92,7 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
                 }
             }
             let mut c = BarChart::new_with_theme(list, spec.labels.clone(), theme);
-            c.width = WIDTH;
-            c.font_family = FONT.into();
-            c.background_color = Color::transparent();
-            c.height = HEIGHT;
-            c.tooltip.show = true;
+            frame(&mut c, HEIGHT);
             c.legend.show = Some(spec.series.len() > 1);
             c.svg()
         }
@@ -96,23 +106,18 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
                 .map(|(n, v)| Series::from((n.as_str(), v.iter().rev().map(|x| *x as f32).collect::<Vec<f32>>())))
                 .collect();
             let mut c = HorizontalBarChart::new_with_theme(list, labels, theme);
-            c.width = WIDTH;
-            c.font_family = FONT.into();
-            c.background_color = Color::transparent();
-            c.height = (60.0 + 26.0 * spec.labels.len() as f32).clamp(160.0, 520.0);
-            c.tooltip.show = true;
+            frame(&mut c, (60.0 + 26.0 * spec.labels.len() as f32).clamp(160.0, 520.0));
             c.legend.show = Some(false);
             c.svg()
         }
         ChartKind::Pie => {
-            let values = spec.series.first().map(|(_, v)| v.clone()).unwrap_or_default();
-            let list: Vec<Series> = spec.labels.iter().zip(values).map(|(l, v)| Series::from((l.as_str(), vec![v as f32]))).collect();
-            let mut c = PieChart::new_with_theme(list, theme);
-            c.width = WIDTH;
-            c.font_family = FONT.into();
-            c.background_color = Color::transparent();
-            c.height = HEIGHT;
-            c.tooltip.show = true;
+            let mut c = PieChart::new_with_theme(parts(spec), theme);
+            frame(&mut c, HEIGHT);
+            c.svg()
+        }
+        ChartKind::Funnel => {
+            let mut c = FunnelChart::new_with_theme(parts(spec), theme);
+            frame(&mut c, HEIGHT);
             c.svg()
         }
         ChartKind::Heatmap => {
@@ -126,13 +131,9 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
                 }
             }
             let mut c = HeatmapChart::new_with_theme(data, spec.labels.clone(), spec.rows.clone(), theme);
-            c.width = WIDTH;
-            c.font_family = FONT.into();
-            c.background_color = Color::transparent();
-            c.height = HEIGHT;
+            frame(&mut c, HEIGHT);
             c.heatmap_series.min = 0.0;
             c.heatmap_series.max = max.max(1.0) as f32;
-            c.tooltip.show = true;
             c.svg()
         }
     };
@@ -167,7 +168,7 @@ mod tests {
     #[test]
     fn every_kind_draws_an_accessible_svg() {
         let mut specs = vec![];
-        for kind in [ChartKind::Line, ChartKind::Bar { stacked: true }, ChartKind::HBar, ChartKind::Pie] {
+        for kind in [ChartKind::Line, ChartKind::Bar { stacked: true }, ChartKind::HBar, ChartKind::Pie, ChartKind::Funnel] {
             let mut s = ChartSpec::new(kind, "Revenue by day");
             s.labels = vec!["a".into(), "b".into(), "c".into()];
             s.series = vec![("now".into(), vec![1.0, 3.0, 2.0]), ("before".into(), vec![2.0, 1.0, 2.0])];

@@ -11,7 +11,7 @@ type NavItem = (&'static str, &'static str, &'static str, bool);
 
 /// Navigation groups: (group label key, items).
 pub const NAV: &[(&str, &[NavItem])] = &[
-    ("nav.group_overview", &[("/dashboard", "nav.dashboard", "dashboard", true), ("/charts", "nav.charts", "charts", true), ("/cohorts", "nav.cohorts", "users", true), ("/funnel", "nav.funnel", "funnel", false)]),
+    ("nav.group_overview", &[("/dashboard", "nav.dashboard", "dashboard", true), ("/charts", "nav.charts", "charts", true), ("/cohorts", "nav.cohorts", "users", true), ("/funnel", "nav.funnel", "funnel", true)]),
     ("nav.group_data", &[("/upload", "nav.upload", "upload", true), ("/uploads", "nav.upload_history", "history", true)]),
     (
         "nav.group_insights",

@@ -5,12 +5,14 @@
 //! values are bound as parameters.
 
 mod cohorts;
+mod funnel;
 pub mod compile;
 mod model;
 mod run;
 
 pub use cohorts::{Cohort, CohortTable, cohorts};
 pub use compile::{Compiled, compile};
+pub use funnel::{FunnelBy, FunnelRow, Underperformer, funnel, underperformers};
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
 pub use run::{Column, QueryResult, Session, Value, data_range, execute, run, session};
 

@@ -56,7 +56,7 @@ fn setup_all() -> (tempfile::TempDir, HardenedDb, BTreeMap<String, Expect>, BTre
     let d = HardenedDb::open(Some(&dir.path().join("w.duckdb")), dir.path(), &Limits { memory_limit: "1GB".into(), threads: 2 }).unwrap();
     let before = execute(d.conn(), &Query::new(&[Metric::Revenue]));
     assert!(matches!(before, Err(QueryError::NoData)), "before any upload: {before:?}");
-    for (i, f) in ["products.json", "customers.csv", "orders.csv"].iter().enumerate() {
+    for (i, f) in ["products.json", "customers.csv", "orders.csv", "web_events.parquet"].iter().enumerate() {
         let o = IngestOptions { upload_id: i as i64 + 1, ..Default::default() };
         ingest(d.conn(), &shop.join(f), &dir.path().join(format!("tmp/{i}")), &o).unwrap();
     }
@@ -99,6 +99,20 @@ fn setup_all() -> (tempfile::TempDir, HardenedDb, BTreeMap<String, Expect>, BTre
     }
     let cohorts = cohorts_from(&lines);
     (dir, d, by_month, by_channel, cohorts)
+}
+
+/// The same warehouse file, opened through the registry (the analytics API takes a handle).
+fn warehouse(dir: &std::path::Path, d: HardenedDb) -> (sr360_warehouse::Warehouses, std::sync::Arc<sr360_warehouse::Warehouse>) {
+    drop(d);
+    let meta = sr360_meta::MetaStore::open(&dir.join("meta.sqlite"), std::sync::Arc::new(sr360_core::ManualClock::new(time::OffsetDateTime::UNIX_EPOCH))).unwrap();
+    let t = sr360_core::TenantId::parse("shop").unwrap();
+    meta.create_tenant(&t, "Shop", &sr360_meta::AuditEvent::cli()).unwrap();
+    let tenant_dir = dir.join("tenants/shop");
+    std::fs::create_dir_all(&tenant_dir).unwrap();
+    std::fs::rename(dir.join("w.duckdb"), tenant_dir.join("warehouse.duckdb")).unwrap();
+    let whs = sr360_warehouse::Warehouses::new(dir, Limits { memory_limit: "1GB".into(), threads: 2 });
+    let wh = whs.open(&meta.system_scope(&t).unwrap()).unwrap();
+    (whs, wh)
 }
 
 fn num(v: &Value) -> f64 {
@@ -192,17 +206,8 @@ fn ranges_comparisons_filters_and_limits() {
 
 #[test]
 fn cohorts_match_the_file() {
-    let (dir, _d, _, _, expect) = setup_all();
-    // `cohorts` takes a Warehouse session; open the same file through the registry.
-    drop(_d);
-    let meta = sr360_meta::MetaStore::open(&dir.path().join("meta.sqlite"), std::sync::Arc::new(sr360_core::ManualClock::new(time::OffsetDateTime::UNIX_EPOCH))).unwrap();
-    let t = sr360_core::TenantId::parse("shop").unwrap();
-    meta.create_tenant(&t, "Shop", &sr360_meta::AuditEvent::cli()).unwrap();
-    let tenant_dir = dir.path().join("tenants/shop");
-    std::fs::create_dir_all(&tenant_dir).unwrap();
-    std::fs::rename(dir.path().join("w.duckdb"), tenant_dir.join("warehouse.duckdb")).unwrap();
-    let whs = sr360_warehouse::Warehouses::new(dir.path(), Limits { memory_limit: "1GB".into(), threads: 2 });
-    let wh = whs.open(&meta.system_scope(&t).unwrap()).unwrap();
+    let (dir, d, _, _, expect) = setup_all();
+    let (_whs, wh) = warehouse(dir.path(), d);
     let table = sr360_analytics::session(&wh, |s| sr360_analytics::cohorts(s, 6, 4)).unwrap();
     assert_eq!(table.cohorts.len(), 6);
     let last = expect.keys().last().unwrap().clone();
@@ -228,4 +233,35 @@ fn cohorts_match_the_file() {
         assert!(c.ltv[0].is_some_and(|v| v > 0.0), "{:?}", c.ltv);
     }
     assert!(matches!(sr360_analytics::session(&wh, |s| sr360_analytics::cohorts(s, 0, 4)), Err(QueryError::Invalid(_))));
+}
+
+#[test]
+fn funnel_steps_and_the_products_built_to_convert_badly() {
+    let (dir, d, _, _, _) = setup_all();
+    let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("objects/demo/ground_truth.json")).unwrap()).unwrap();
+    let (_whs, wh) = warehouse(dir.path(), d);
+    use sr360_analytics::{FunnelBy, funnel, underperformers};
+    let all = sr360_analytics::session(&wh, |s| funnel(s, FunnelBy::Overall, None, &sr360_analytics::Filters::default(), 10)).unwrap();
+    let o = &all[0];
+    assert!(o.views >= o.carts && o.carts >= o.checkouts && o.checkouts >= o.purchases && o.purchases > 0, "{o:?}");
+    // Every order came from a purchasing session in the demo.
+    let orders = truth["counts"]["orders"].as_i64().unwrap();
+    assert_eq!(o.purchases, orders, "{o:?}");
+    let by_channel = sr360_analytics::session(&wh, |s| funnel(s, FunnelBy::Channel, None, &sr360_analytics::Filters::default(), 10)).unwrap();
+    assert_eq!(by_channel.iter().map(|r| r.views).sum::<i64>(), o.views, "channels add up");
+    let products = sr360_analytics::session(&wh, |s| funnel(s, FunnelBy::Product, None, &sr360_analytics::Filters::default(), 10_000)).unwrap();
+    assert!(products.iter().all(|p| p.views >= p.carts && p.name.is_some()));
+    // The generator's underperformers (3x the views, a quarter of the add-to-cart rate).
+    let want: BTreeSet<String> = truth["underperforming_skus"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let flagged = sr360_analytics::session(&wh, |s| underperformers(s, None, 30)).unwrap();
+    let got: BTreeSet<String> = flagged.iter().map(|u| u.sku.clone()).collect();
+    let hits = got.intersection(&want).count();
+    let views: Vec<(String, i64)> = want.iter().map(|w| (w.clone(), products.iter().find(|p| &p.key == w).map_or(0, |p| p.views))).collect();
+    // Enough views to tell a quarter of the category's rate from chance (z < -3 needs about 80).
+    let eligible: BTreeSet<String> = views.iter().filter(|(_, v)| *v >= 80).map(|(w, _)| w.clone()).collect();
+    assert!(eligible.len() >= 5, "enough well-observed underperformers to judge: {views:?}");
+    let found = got.intersection(&eligible).count();
+    assert!(found * 10 >= eligible.len() * 8, "found {found} of {} eligible ({views:?}): {got:?}", eligible.len());
+    assert!(got.len() <= hits + 2, "few false alarms: {:?}", got.difference(&want).collect::<Vec<_>>());
+    assert!(flagged.iter().all(|u| u.z < -3.0 && u.rate < 0.6 * u.category_rate));
 }

@@ -7,7 +7,7 @@ use crate::sqlexpr::lit;
 use duckdb::Connection;
 
 /// The gold tables, in build order.
-pub const TABLES: &[&str] = &["dim_product", "fact_sales", "dim_date", "dim_customer", "customer_features", "product_features", "daily_sales"];
+pub const TABLES: &[&str] = &["dim_product", "fact_sales", "dim_date", "dim_customer", "customer_features", "product_features", "daily_sales", "session_funnel", "product_funnel"];
 
 /// `sql` with each `schema.table` named in `tables` replaced by `to(schema.table)`.
 fn rename(sql: &str, schema: &str, tables: &[&str], to: impl Fn(&str) -> String) -> String {
@@ -34,6 +34,7 @@ pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckd
     // Shop-local wall time of each line. For UTC shops the plain cast is exact and skips a
     // time-zone lookup per row (the session time zone is UTC).
     let local = if tz.eq_ignore_ascii_case("UTC") { "CAST(l.line_ts AS TIMESTAMP)".to_string() } else { format!("timezone({}, l.line_ts)", lit(tz)) };
+    let ev_local = if tz.eq_ignore_ascii_case("UTC") { "CAST(t AS TIMESTAMP)".to_string() } else { format!("timezone({}, t)", lit(tz)) };
     let sql = format!(
         "CREATE SCHEMA IF NOT EXISTS gold;
          CREATE OR REPLACE TABLE gold.dim_product AS
@@ -100,7 +101,35 @@ pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckd
                   count(DISTINCT order_id) FILTER (WHERE NOT is_return) AS orders,
                   coalesce(sum(quantity) FILTER (WHERE NOT is_return), 0) AS units,
                   coalesce(sum(-quantity) FILTER (WHERE is_return), 0) AS returned_units
-           FROM gold.fact_sales GROUP BY ALL;"
+           FROM gold.fact_sales GROUP BY ALL;
+         CREATE OR REPLACE TABLE gold.session_funnel AS
+           SELECT CAST({ev_local} AS DATE) AS date_key, channel, count(*) AS sessions,
+                  count(*) FILTER (WHERE viewed) AS viewed, count(*) FILTER (WHERE carted) AS carted,
+                  count(*) FILTER (WHERE checked_out) AS checked_out, count(*) FILTER (WHERE purchased) AS purchased
+           FROM (SELECT t, channel, purchased, checked_out OR purchased AS checked_out, carted OR checked_out OR purchased AS carted,
+                        viewed OR carted OR checked_out OR purchased AS viewed
+                 FROM (SELECT session_id, min(event_time) AS t, coalesce(any_value(channel), 'unknown') AS channel,
+                              bool_or(event_type = 'view') AS viewed, bool_or(event_type = 'add_to_cart') AS carted,
+                              bool_or(event_type = 'checkout') AS checked_out, bool_or(event_type = 'purchase') AS purchased
+                       FROM silver.web_events WHERE session_id IS NOT NULL GROUP BY session_id))
+           GROUP BY ALL;
+         CREATE OR REPLACE TABLE gold.product_funnel AS
+           WITH ev AS (SELECT session_id, sku, min(event_time) AS t, coalesce(any_value(channel), 'unknown') AS channel,
+                              bool_or(event_type = 'add_to_cart') AS carted
+                       FROM silver.web_events WHERE sku IS NOT NULL AND session_id IS NOT NULL AND event_type IN ('view', 'add_to_cart')
+                       GROUP BY session_id, sku),
+                co AS (SELECT DISTINCT session_id FROM silver.web_events WHERE event_type IN ('checkout', 'purchase') AND session_id IS NOT NULL),
+                bought AS (SELECT DISTINCT w.session_id, l.sku FROM silver.web_events w JOIN silver.order_lines l ON l.order_id = w.order_id
+                           WHERE w.event_type = 'purchase' AND NOT l.is_return AND w.session_id IS NOT NULL)
+           SELECT CAST({ev_local} AS DATE) AS date_key, ev.sku, coalesce(p.category, 'uncategorised') AS category, ev.channel,
+                  count(*) AS views,
+                  count(*) FILTER (WHERE ev.carted OR b.sku IS NOT NULL) AS carts,
+                  count(*) FILTER (WHERE (ev.carted AND co.session_id IS NOT NULL) OR b.sku IS NOT NULL) AS checkouts,
+                  count(*) FILTER (WHERE b.sku IS NOT NULL) AS purchases
+           FROM ev LEFT JOIN co USING (session_id)
+           LEFT JOIN bought b ON b.session_id = ev.session_id AND b.sku = ev.sku
+           LEFT JOIN gold.dim_product p ON p.sku = ev.sku
+           GROUP BY ALL;"
     );
     let silver: Vec<&str> = crate::silver::TABLES.iter().map(|(t, _)| *t).collect();
     let sql = rename(&sql, "silver", &silver, |t| shadow.current(t));

@@ -56,7 +56,7 @@ pub struct ChartsVm {
     pub empty: bool,
 }
 
-fn select(ctx: &PageCtx, name: &'static str, current: &str, options: &[String]) -> impl IntoView + use<> {
+pub(super) fn select(ctx: &PageCtx, name: &'static str, current: &str, options: &[String]) -> impl IntoView + use<> {
     let label = ctx.t(&format!("charts.{name}"));
     let opts = options
         .iter()
@@ -98,6 +98,41 @@ fn table(t: &TableVm) -> impl IntoView + use<> {
     view! { <div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div> }
 }
 
+/// The date fields of a filter bar.
+pub(super) fn date_fields(ctx: &PageCtx, from: &str, to: &str, min: &str, max: &str) -> impl IntoView + use<> {
+    let field = |name: &'static str, value: &str| {
+        view! { <label class="field"><span>{ctx.t(&format!("charts.{name}"))}</span><input type="date" name=name id=format!("f-{name}") value=value.to_string() min=min.to_string() max=max.to_string()/></label> }
+    };
+    view! { {field("from", from)}{field("to", to)} }
+}
+
+/// Apply and reset buttons of a filter bar.
+pub(super) fn form_actions(ctx: &PageCtx, reset: &'static str) -> impl IntoView + use<> {
+    view! { <div class="actions"><button class="btn" type="submit">{ctx.t("charts.apply")}</button>" "<a class="btn secondary" href=reset>{ctx.t("charts.reset")}</a></div> }
+}
+
+/// A chart card: title, the SVG(s), the summary, and the table (folded away unless `open`).
+pub(super) fn chart_card(ctx: &PageCtx, c: &ChartCardVm, open: bool) -> impl IntoView + use<> {
+    let light = c.svg_light.clone().map(|s| view! { <div class="chart chart-light" inner_html=s></div> });
+    let dark = c.svg_dark.clone().map(|s| view! { <div class="chart chart-dark" inner_html=s></div> });
+    let none = (light.is_none() && dark.is_none() && !open).then(|| view! { <p class="muted">{ctx.t("charts.nothing")}</p> });
+    let table_view = if open {
+        table(&c.table).into_any()
+    } else {
+        view! { <details><summary>{ctx.t("charts.table_view")}</summary>{table(&c.table)}</details> }.into_any()
+    };
+    view! {
+        <figure class="card chart-card" id=c.id>
+            <h2>{c.title.clone()}</h2>
+            {light}
+            {dark}
+            {none}
+            <figcaption class="summary">{c.summary.clone()}</figcaption>
+            {table_view}
+        </figure>
+    }
+}
+
 pub fn charts(ctx: &PageCtx, vm: &ChartsVm) -> String {
     let f = &vm.filters;
     // Fixed choices, labelled by translation key `charts.<prefix>_<value>`.
@@ -114,38 +149,16 @@ pub fn charts(ctx: &PageCtx, vm: &ChartsVm) -> String {
     let compares = choices("compare", &["previous_period", "previous_year", "none"], &f.compare);
     let filter_bar = view! {
         <form class="card filters" method="get" action="/charts" aria-label=ctx.t("charts.filters")>
-            <label class="field"><span>{ctx.t("charts.from")}</span><input type="date" name="from" id="f-from" value=f.from.clone() min=f.min.clone() max=f.max.clone()/></label>
-            <label class="field"><span>{ctx.t("charts.to")}</span><input type="date" name="to" id="f-to" value=f.to.clone() min=f.min.clone() max=f.max.clone()/></label>
+            {date_fields(ctx, &f.from, &f.to, &f.min, &f.max)}
             <label class="field"><span>{ctx.t("charts.grain")}</span><select name="grain" id="f-grain">{grains}</select></label>
             <label class="field"><span>{ctx.t("charts.compare")}</span><select name="compare" id="f-compare">{compares}</select></label>
             {select(ctx, "category", &f.category, &f.categories)}
             {select(ctx, "region", &f.region, &f.regions)}
             {select(ctx, "channel", &f.channel, &f.channels)}
-            <div class="actions"><button class="btn" type="submit">{ctx.t("charts.apply")}</button>" "<a class="btn secondary" href="/charts">{ctx.t("charts.reset")}</a></div>
+            {form_actions(ctx, "/charts")}
         </form>
     };
-    let cards = vm
-        .cards
-        .iter()
-        .map(|c| {
-            let light = c.svg_light.clone().map(|s| view! { <div class="chart chart-light" inner_html=s></div> });
-            let dark = c.svg_dark.clone().map(|s| view! { <div class="chart chart-dark" inner_html=s></div> });
-            let none = (light.is_none() && dark.is_none()).then(|| view! { <p class="muted">{ctx.t("charts.nothing")}</p> });
-            view! {
-                <figure class="card chart-card" id=c.id>
-                    <h2>{c.title.clone()}</h2>
-                    {light}
-                    {dark}
-                    {none}
-                    <figcaption class="summary">{c.summary.clone()}</figcaption>
-                    <details>
-                        <summary>{ctx.t("charts.table_view")}</summary>
-                        {table(&c.table)}
-                    </details>
-                </figure>
-            }
-        })
-        .collect_view();
+    let cards = vm.cards.iter().map(|c| chart_card(ctx, c, false)).collect_view();
     let body = view! {
         <h1>{ctx.t("nav.charts")}</h1>
         {filter_bar}
