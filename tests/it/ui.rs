@@ -123,7 +123,7 @@ async fn pages_in_headless_chromium() {
     let h1 = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
     assert_eq!(h1, "Dashboard");
     let nav_links = c.find_all(Locator::Css("nav.sidebar a[href^='/']")).await.unwrap().len();
-    assert_eq!(nav_links, 19, "brand + 18 pages");
+    assert_eq!(nav_links, 20, "brand + 19 pages");
     assert!(c.find(Locator::Css("header.topbar input[type=search]")).await.is_ok());
     c.find(Locator::Css("body")).await.unwrap().send_keys("\u{E004}").await.unwrap(); // Tab
     let focused = c.execute("return document.activeElement.className", vec![]).await.unwrap();
