@@ -8,6 +8,7 @@ mod charts;
 pub mod ctx;
 mod csrf;
 mod funnel;
+mod graphql;
 pub mod error;
 mod ops;
 mod pages;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/query/catalog", get(analytics::catalog))
         .route("/api/v1/cohorts", get(charts::cohorts_api))
         .route("/api/v1/funnel", get(funnel::funnel_api))
+        .route("/api/v1/graphql", post(graphql::graphql))
         .route("/api/v1/openapi.json", get(analytics::openapi))
         .fallback(api::not_found);
 

@@ -92,10 +92,29 @@ async fn queries_answer_for_the_callers_shop_only() {
     assert_eq!((r.status, r.json()["error"]["code"].as_str()), (409, Some("no_data")));
     assert!(viewer.get("/funnel").await.body.contains("The funnel needs web events"));
 
+    // The same through GraphQL.
+    let gql = |q: &str| serde_json::json!({"query": q});
+    let r = ag.api(Method::POST, "/api/v1/graphql", Some(&tok_v), Some(gql("{ analytics(query: {metrics: [REVENUE, ORDERS], dimensions: [MONTH]}) { columns { name unit } rows truncated } }"))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["data"]["analytics"]["rows"], serde_json::json!([["2025-03-01", 27.5, 2], ["2025-04-01", 40.0, 2]]), "{v}");
+    assert_eq!(v["data"]["analytics"]["columns"][1], serde_json::json!({"name": "revenue", "unit": "money"}));
+    let v = ag.api(Method::POST, "/api/v1/graphql", Some(&tok_v), Some(gql("{ cohorts(months: 2) { month customers retention } }"))).await.json();
+    assert_eq!(v["data"]["cohorts"][0], serde_json::json!({"month": "2025-03-01", "customers": 2, "retention": [1.0, 0.5]}));
+    // Errors carry the REST codes; names outside the schema are refused by the parser.
+    let v = ag.api(Method::POST, "/api/v1/graphql", Some(&tok_v), Some(gql("{ analytics(query: {metrics: []}) { truncated } }"))).await.json();
+    assert_eq!(v["errors"][0]["extensions"]["code"], "invalid_input", "{v}");
+    let v = ag.api(Method::POST, "/api/v1/graphql", Some(&tok_v), Some(gql("{ analytics(query: {metrics: [PROFIT]}) { truncated } }"))).await.json();
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("PROFIT"), "{v}");
+    let v = ag.api(Method::POST, "/api/v1/graphql", Some(&tok_v), Some(gql("{ funnel { views } }"))).await.json();
+    assert_eq!(v["errors"][0]["extensions"]["code"], "no_data", "{v}");
+
     // Shop B sees none of it.
     let tok_b = token(&s, "b@example.com").await;
     let (st, body) = query(&s, Some(&tok_b), q.clone()).await;
     assert_eq!((st, body["error"]["code"].as_str()), (409, Some("no_data")));
+    let v = ag.api(Method::POST, "/api/v1/graphql", Some(&tok_b), Some(gql("{ analytics(query: {metrics: [REVENUE]}) { rows } }"))).await.json();
+    assert_eq!(v["errors"][0]["extensions"]["code"], "no_data", "shop B has no data of its own: {v}");
 
     // Bad queries are explained; unknown names are refused, never passed on.
     for (bad, needle) in [
