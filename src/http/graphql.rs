@@ -16,39 +16,6 @@ use sr360_warehouse::Warehouse;
 use std::sync::Arc;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-enum Metric {
-    Revenue,
-    Orders,
-    Units,
-    Aov,
-    Customers,
-    NewCustomers,
-    ReturningCustomers,
-    RepeatPurchaseRate,
-    ReturnRate,
-    ReturnedUnits,
-    GrossMargin,
-}
-
-impl From<Metric> for an::Metric {
-    fn from(m: Metric) -> Self {
-        match m {
-            Metric::Revenue => an::Metric::Revenue,
-            Metric::Orders => an::Metric::Orders,
-            Metric::Units => an::Metric::Units,
-            Metric::Aov => an::Metric::Aov,
-            Metric::Customers => an::Metric::Customers,
-            Metric::NewCustomers => an::Metric::NewCustomers,
-            Metric::ReturningCustomers => an::Metric::ReturningCustomers,
-            Metric::RepeatPurchaseRate => an::Metric::RepeatPurchaseRate,
-            Metric::ReturnRate => an::Metric::ReturnRate,
-            Metric::ReturnedUnits => an::Metric::ReturnedUnits,
-            Metric::GrossMargin => an::Metric::GrossMargin,
-        }
-    }
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
 enum Dimension {
     Day,
     Week,
@@ -81,12 +48,6 @@ impl From<Dimension> for an::Dimension {
     }
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-enum Comparison {
-    PreviousPeriod,
-    PreviousYear,
-}
-
 #[derive(InputObject, Default)]
 struct FiltersInput {
     #[graphql(default)]
@@ -104,13 +65,13 @@ struct FiltersInput {
 /// The same query as `POST /api/v1/query`; dates are `YYYY-MM-DD` (shop-local).
 #[derive(InputObject)]
 struct AnalyticsQuery {
-    metrics: Vec<Metric>,
+    metrics: Vec<an::Metric>,
     #[graphql(default)]
     dimensions: Vec<Dimension>,
     filters: Option<FiltersInput>,
     from: Option<String>,
     to: Option<String>,
-    compare: Option<Comparison>,
+    compare: Option<an::Comparison>,
     sort_by: Option<String>,
     #[graphql(default)]
     sort_desc: bool,
@@ -155,14 +116,6 @@ struct FunnelRowOut {
     purchases: i64,
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-enum FunnelBy {
-    Overall,
-    Channel,
-    Category,
-    Product,
-}
-
 fn date(s: &str) -> async_graphql::Result<time::Date> {
     time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| async_graphql::Error::new(format!("{s:?} is not a date like 2025-03-31")))
 }
@@ -199,14 +152,11 @@ impl QueryRoot {
     async fn analytics(&self, ctx: &Context<'_>, query: AnalyticsQuery) -> async_graphql::Result<AnalyticsResult> {
         let f = query.filters.unwrap_or_default();
         let q = an::Query {
-            metrics: query.metrics.into_iter().map(Into::into).collect(),
+            metrics: query.metrics,
             dimensions: query.dimensions.into_iter().map(Into::into).collect(),
             filters: an::Filters { category: f.category, region: f.region, country: f.country, channel: f.channel, sku: f.sku },
             range: range(&query.from, &query.to)?,
-            compare: query.compare.map(|c| match c {
-                Comparison::PreviousPeriod => an::Comparison::PreviousPeriod,
-                Comparison::PreviousYear => an::Comparison::PreviousYear,
-            }),
+            compare: query.compare,
             sort: query.sort_by.map(|by| an::Sort { by, desc: query.sort_desc }),
             limit: query.limit,
         };
@@ -228,14 +178,8 @@ impl QueryRoot {
     }
 
     /// The purchase funnel, split as asked.
-    async fn funnel(&self, ctx: &Context<'_>, #[graphql(default_with = "FunnelBy::Overall")] by: FunnelBy, from: Option<String>, to: Option<String>, #[graphql(default = 100)] limit: u32) -> async_graphql::Result<Vec<FunnelRowOut>> {
+    async fn funnel(&self, ctx: &Context<'_>, #[graphql(default_with = "an::FunnelBy::Overall")] by: an::FunnelBy, from: Option<String>, to: Option<String>, #[graphql(default = 100)] limit: u32) -> async_graphql::Result<Vec<FunnelRowOut>> {
         let r = range(&from, &to)?;
-        let by = match by {
-            FunnelBy::Overall => an::FunnelBy::Overall,
-            FunnelBy::Channel => an::FunnelBy::Channel,
-            FunnelBy::Category => an::FunnelBy::Category,
-            FunnelBy::Product => an::FunnelBy::Product,
-        };
         let rows = blocking(ctx, move |s| an::funnel(s, by, r, &an::Filters::default(), limit)).await?;
         Ok(rows.into_iter().map(|r| FunnelRowOut { key: r.key, name: r.name, views: r.views, carts: r.carts, checkouts: r.checkouts, purchases: r.purchases }).collect())
     }

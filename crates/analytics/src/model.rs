@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use time::Date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Net sales: sales minus returns.
@@ -162,6 +163,7 @@ impl TimeRange {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     /// The same number of days just before the range.
