@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         .route("/charts", get(charts::charts))
         .route("/cohorts", get(charts::cohorts_page))
         .route("/funnel", get(funnel::funnel_page))
+        .route("/customers", get(charts::customers_page))
+        .route("/customers/{reference}", get(charts::customer_page))
         .route("/audit", get(pages::audit))
         .route("/permissions", get(pages::permissions))
         .route("/permissions/{user_id}/role", post(pages::set_role))

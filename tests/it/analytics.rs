@@ -109,6 +109,24 @@ async fn queries_answer_for_the_callers_shop_only() {
     let v = ag.api(Method::POST, "/api/v1/graphql", Some(&tok_v), Some(gql("{ funnel { views } }"))).await.json();
     assert_eq!(v["errors"][0]["extensions"]["code"], "no_data", "{v}");
 
+    // Customers: viewers see figures, not personal data; the owner sees e-mails.
+    let list = viewer.get("/customers").await.body;
+    assert!(list.contains("hidden for your role") && !list.contains("ann@example.com"), "viewer list masked");
+    let at = list.find("/customers/").expect("a customer link") + "/customers/".len();
+    let reference = list[at..at + 16].to_string();
+    assert!(reference.bytes().all(|b| b.is_ascii_hexdigit()), "opaque reference, not an e-mail: {reference}");
+    let mut owner = s.agent();
+    assert_eq!(owner.login("a@example.com", PW).await.status, 303);
+    assert!(owner.get("/customers").await.body.contains("ann@example.com"));
+    let page = viewer.get(&format!("/customers/{reference}")).await.body;
+    assert!(page.contains("A3") && page.contains("A1") && !page.contains("ann@example.com"), "ann's orders, masked");
+    assert!(owner.get(&format!("/customers/{reference}")).await.body.contains("ann@example.com"));
+    assert_eq!(viewer.get("/customers/0000000000000000").await.status, 404);
+    assert_eq!(viewer.get("/customers/not-a-reference").await.status, 404);
+    let mut b_owner = s.agent();
+    assert_eq!(b_owner.login("b@example.com", PW).await.status, 303);
+    assert_eq!(b_owner.get(&format!("/customers/{reference}")).await.status, 404, "another shop's customer does not exist here");
+
     // Shop B sees none of it.
     let tok_b = token(&s, "b@example.com").await;
     let (st, body) = query(&s, Some(&tok_b), q.clone()).await;

@@ -60,6 +60,9 @@ async fn routes_by_role() {
         ("/api/v1/audit", [200, 200, 403, 403]),
         ("/api/v1/auth/tokens", [200, 200, 200, 200]),
         ("/api/v1/query/catalog", [200, 200, 200, 200]),
+        ("/customers", [200, 200, 200, 200]),
+        ("/cohorts", [200, 200, 200, 200]),
+        ("/funnel", [200, 200, 200, 200]),
     ];
     for (i, role) in [Role::Owner, Role::Admin, Role::Analyst, Role::Viewer].into_iter().enumerate() {
         let mut ag = signed_in(&w, role).await;

@@ -123,7 +123,7 @@ async fn pages_in_headless_chromium() {
     let h1 = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
     assert_eq!(h1, "Dashboard");
     let nav_links = c.find_all(Locator::Css("nav.sidebar a[href^='/']")).await.unwrap().len();
-    assert_eq!(nav_links, 20, "brand + 19 pages");
+    assert_eq!(nav_links, 21, "brand + 20 pages");
     assert!(c.find(Locator::Css("header.topbar input[type=search]")).await.is_ok());
     c.find(Locator::Css("body")).await.unwrap().send_keys("\u{E004}").await.unwrap(); // Tab
     let focused = c.execute("return document.activeElement.className", vec![]).await.unwrap();
@@ -262,6 +262,12 @@ async fn demo_login_works_in_headless_chromium() {
     c.set_window_size(1280, 3000).await.unwrap();
     shot(c, "funnel").await;
     c.set_window_size(w as u32, h as u32).await.unwrap();
+    c.goto(&format!("{}/customers", s.url)).await.unwrap();
+    wait_css(c, "#top-customers tbody tr a").await;
+    c.find(Locator::Css("#top-customers tbody tr a")).await.unwrap().click().await.unwrap();
+    wait_css(c, "#orders tbody tr").await;
+    no_errors(c, "customer").await;
+    shot(c, "customer").await;
     c.goto(&format!("{}/cohorts", s.url)).await.unwrap();
     wait_css(c, "table.cohorts tbody tr").await;
     assert!(!c.find_all(Locator::Css("#ltv .chart svg")).await.unwrap().is_empty(), "LTV chart");

@@ -16,6 +16,7 @@ pub const NAV: &[(&str, &[NavItem])] = &[
     (
         "nav.group_insights",
         &[
+            ("/customers", "nav.customers", "users", true),
             ("/segments", "nav.segments", "segments", false),
             ("/forecasts", "nav.forecasts", "forecast", false),
             ("/recommendations", "nav.recommendations", "recs", false),

@@ -35,11 +35,11 @@ fn arabic_is_right_to_left() {
 #[test]
 fn every_navigation_target_is_listed_once() {
     let items: Vec<_> = sr360_ui::nav_items().collect();
-    assert_eq!(items.len(), 19);
+    assert_eq!(items.len(), 20);
     let mut paths: Vec<_> = items.iter().map(|i| i.0).collect();
     paths.sort();
     paths.dedup();
-    assert_eq!(paths.len(), 19);
+    assert_eq!(paths.len(), 20);
 }
 
 /// `start` followed, within the same tag, by `>` and then `then`.

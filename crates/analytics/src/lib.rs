@@ -5,6 +5,7 @@
 //! values are bound as parameters.
 
 mod cohorts;
+mod customers;
 mod funnel;
 pub mod compile;
 mod model;
@@ -12,6 +13,7 @@ mod run;
 
 pub use cohorts::{Cohort, CohortTable, cohorts};
 pub use compile::{Compiled, compile};
+pub use customers::{CustomerDetail, CustomerOrder, CustomerSummary, Pii, customer, top_customers};
 pub use funnel::{FunnelBy, FunnelRow, Underperformer, funnel, underperformers};
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
 pub use run::{Column, QueryResult, Session, Value, data_range, execute, run, session};

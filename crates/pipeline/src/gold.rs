@@ -65,7 +65,8 @@ pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckd
            FROM range((SELECT coalesce(min(date_key), current_date) FROM gold.fact_sales),
                       (SELECT coalesce(max(date_key), current_date) FROM gold.fact_sales) + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d);
          CREATE OR REPLACE TABLE gold.dim_customer AS
-           SELECT c.customer_key, c.customer_id, c.email, c.first_name, c.last_name, c.country, c.region, c.city, c.channel, c.signup_at,
+           SELECT c.customer_key, substr(md5(c.customer_key), 1, 16) AS customer_ref,
+                  c.customer_id, c.email, c.first_name, c.last_name, c.country, c.region, c.city, c.channel, c.signup_at,
                   f.first_order_at, f.last_order_at
            FROM silver.customers c
            LEFT JOIN (SELECT customer_key, min(line_ts) FILTER (WHERE NOT is_return) AS first_order_at,

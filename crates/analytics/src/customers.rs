@@ -1,0 +1,117 @@
+//! Customers: the most valuable ones, and one customer's page — orders, RFM figures, first
+//! and last purchase. Customers are named by an opaque reference (a hash of the internal key,
+//! which is often the e-mail), so links and logs never carry personal data; names, e-mails and
+//! cities are filled in only for callers allowed to see them.
+
+use crate::QueryError;
+use crate::run::Session;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Whether personal data may be shown. The HTTP edge derives it from the caller's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pii {
+    Shown,
+    Masked,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CustomerSummary {
+    /// Opaque reference for links (`/customers/<ref>`).
+    pub reference: String,
+    /// Name or e-mail when allowed, else null.
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub country: Option<String>,
+    pub channel: Option<String>,
+    pub orders: i64,
+    pub revenue: f64,
+    pub aov: Option<f64>,
+    pub recency_days: Option<i64>,
+    pub tenure_days: Option<i64>,
+    pub return_rate: Option<f64>,
+    pub first_order: Option<String>,
+    pub last_order: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CustomerOrder {
+    pub order_id: String,
+    pub date: String,
+    pub items: i64,
+    pub revenue: f64,
+    pub returned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CustomerDetail {
+    pub summary: CustomerSummary,
+    pub orders: Vec<CustomerOrder>,
+}
+
+const SUMMARY: &str = "SELECT d.customer_ref, d.first_name, d.last_name, d.email, d.city, d.region, d.country, d.channel,
+        coalesce(f.frequency, 0), coalesce(f.monetary, 0), f.aov, f.recency_days, f.tenure_days, f.return_rate,
+        CAST(CAST(d.first_order_at AS DATE) AS VARCHAR), CAST(CAST(d.last_order_at AS DATE) AS VARCHAR)
+   FROM gold.dim_customer d JOIN gold.customer_features f USING (customer_key)";
+
+fn summary(r: &duckdb::Row<'_>, pii: Pii) -> Result<CustomerSummary, duckdb::Error> {
+    let shown = pii == Pii::Shown;
+    let first: Option<String> = r.get(1)?;
+    let last: Option<String> = r.get(2)?;
+    let email: Option<String> = r.get(3)?;
+    let name = [first, last].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    Ok(CustomerSummary {
+        reference: r.get(0)?,
+        name: shown.then(|| if name.is_empty() { email.clone() } else { Some(name) }).flatten(),
+        email: if shown { email } else { None },
+        city: if shown { r.get(4)? } else { None },
+        region: r.get(5)?,
+        country: r.get(6)?,
+        channel: r.get(7)?,
+        orders: r.get(8)?,
+        revenue: r.get(9)?,
+        aov: r.get(10)?,
+        recency_days: r.get(11)?,
+        tenure_days: r.get(12)?,
+        return_rate: r.get(13)?,
+        first_order: r.get(14)?,
+        last_order: r.get(15)?,
+    })
+}
+
+fn ready(s: &Session<'_>) -> Result<(), QueryError> {
+    match s.data_range()? {
+        Some(_) => Ok(()),
+        None => Err(QueryError::NoData),
+    }
+}
+
+/// The `limit` customers with the most net revenue.
+pub fn top_customers(s: &Session<'_>, limit: u32, pii: Pii) -> Result<Vec<CustomerSummary>, QueryError> {
+    ready(s)?;
+    let mut st = s.conn().prepare(&format!("{SUMMARY} ORDER BY f.monetary DESC, d.customer_ref LIMIT ?"))?;
+    let v = st.query_map([i64::from(limit.clamp(1, 1000))], |r| summary(r, pii))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// One customer by reference, with their orders (newest first); None when the shop has no such
+/// customer.
+pub fn customer(s: &Session<'_>, reference: &str, pii: Pii) -> Result<Option<CustomerDetail>, QueryError> {
+    ready(s)?;
+    if reference.len() != 16 || !reference.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let mut st = s.conn().prepare(&format!("{SUMMARY} WHERE d.customer_ref = ?"))?;
+    let Some(summary) = st.query_map([reference], |r| summary(r, pii))?.next().transpose()? else { return Ok(None) };
+    let mut st = s.conn().prepare(
+        "SELECT f.order_id, CAST(min(f.date_key) AS VARCHAR), coalesce(sum(f.quantity) FILTER (WHERE NOT f.is_return), 0), coalesce(sum(f.revenue), 0), bool_or(f.is_return)
+         FROM gold.fact_sales f JOIN gold.dim_customer d USING (customer_key) WHERE d.customer_ref = ?
+         GROUP BY f.order_id ORDER BY 2 DESC, 1 DESC LIMIT 200",
+    )?;
+    let orders = st
+        .query_map([reference], |r| Ok(CustomerOrder { order_id: r.get(0)?, date: r.get(1)?, items: r.get(2)?, revenue: r.get(3)?, returned: r.get(4)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(CustomerDetail { summary, orders }))
+}
