@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod bench_pages;
 pub mod cli;
 pub mod doctor;
 pub mod http;

@@ -2,7 +2,7 @@
 //! comes from `--config FILE` (or `SR360_CONFIG`, or `<data>/sr360.toml`) and `SR360_*`.
 
 mod accounts;
-mod demo;
+pub mod demo;
 mod ingest;
 
 use crate::app::App;
@@ -62,6 +62,21 @@ enum Command {
         /// Also run the data pipeline on the generated orders against a bare DuckDB load.
         #[arg(long)]
         pipeline: bool,
+    },
+    /// Render times of the analytics pages and concurrent load on the dashboard, on the demo
+    /// shop; write a Markdown table.
+    BenchPages {
+        #[arg(long, default_value = "docs/bench/pages.md")]
+        out: PathBuf,
+        /// Demo shop scale (50 is about 1M order lines).
+        #[arg(long, default_value_t = 50.0)]
+        demo_scale: f64,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds of concurrent load.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
     },
     /// (benchmark helper) Load a CSV with DuckDB alone.
     #[command(hide = true)]
@@ -124,6 +139,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench { out, demo_scale, login_seconds, pipeline } => {
             crate::bench::run(crate::bench::BenchArgs { out, demo_scale, login_seconds, pipeline })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchPages { out, demo_scale, concurrency, seconds } => {
+            crate::bench_pages::run(crate::bench_pages::PagesArgs { out, demo_scale, concurrency, seconds })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchBareLoad { file, dir } => {

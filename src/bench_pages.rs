@@ -1,0 +1,149 @@
+//! `sr360 bench --pages`: page render times and concurrent load on the demo shop. Loads the
+//! demo shop at the given scale into a fresh data directory (a child `sr360 demo` process),
+//! starts the real server in this process on 127.0.0.1:0, signs a user in, then
+//! - renders each analytics page sequentially after warm-up and reports p50 / p99, and
+//! - runs 32 concurrent clients against the dashboard for 30 s: requests per second, p99,
+//!   errors.
+//!
+//! The client is plain HTTP/1.1 over blocking sockets on their own threads, so it does not
+//! share the server's runtime.
+
+use crate::app::App;
+use anyhow::Context;
+use sr360_core::config::SecretBackend;
+use sr360_core::{Config, OsEntropy, Role, SystemClock, TenantId};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub struct PagesArgs {
+    pub out: PathBuf,
+    pub demo_scale: f64,
+    pub concurrency: usize,
+    pub seconds: u64,
+}
+
+/// One GET; (status, milliseconds).
+fn get(addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(u16, f64)> {
+    let t = Instant::now();
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n")?;
+    let mut buf = Vec::with_capacity(64 * 1024);
+    s.read_to_end(&mut buf)?;
+    let status = std::str::from_utf8(buf.get(9..12).unwrap_or_default()).ok().and_then(|x| x.parse().ok()).unwrap_or(0);
+    Ok((status, t.elapsed().as_secs_f64() * 1000.0))
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v.get(i).copied().unwrap_or(f64::NAN)
+}
+
+pub fn run(a: PagesArgs) -> anyhow::Result<()> {
+    let work = std::env::temp_dir().join(format!("sr360-bench-pages-{}", std::process::id()));
+    let data = work.join("data");
+    std::fs::create_dir_all(&work)?;
+    // The demo shop, generated and loaded by the real CLI in a child process.
+    let t = Instant::now();
+    let st = std::process::Command::new(std::env::current_exe()?)
+        .arg("--data")
+        .arg(&data)
+        .args(["demo", "--no-serve", "--scale", &a.demo_scale.to_string()])
+        .env("SR360_SECRETS__BACKEND", "file")
+        .env("SR360_LOG__FILTER", "warn")
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    anyhow::ensure!(st.success(), "sr360 demo failed");
+    let load_secs = t.elapsed().as_secs_f64();
+
+    let mut cfg = Config { data_dir: data.clone(), ..Default::default() };
+    cfg.secrets.backend = SecretBackend::File;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (addr, cookie, stop) = rt.block_on(async {
+        let app = App::open(cfg, Arc::new(SystemClock), Arc::new(OsEntropy))?;
+        let tid = TenantId::parse(crate::cli::demo::DEMO_TENANT).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let scope = app.meta.system_scope(&tid)?;
+        let hash = app.auth.hash_password("bench password 1234").await?;
+        app.meta.create_user("pages@example.com", "Bench", &hash, false, Some((&scope, Role::Owner)), &sr360_meta::AuditEvent::cli())?;
+        let token = match app.auth.login("pages@example.com", "bench password 1234", std::net::IpAddr::from([127, 0, 0, 1]), "bench").await? {
+            sr360_auth::LoginResult::Active { token, .. } => token,
+            sr360_auth::LoginResult::MfaRequired { .. } => anyhow::bail!("no second factor expected"),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(crate::server::serve(app, listener, async move {
+            let _ = rx.await;
+        }));
+        anyhow::Ok((addr, format!("__Host-sr360_session={token}"), tx))
+    })?;
+
+    let mut rows: Vec<(String, String)> = vec![(format!("demo shop at scale {} generated and loaded (orders, customers, products, events)", a.demo_scale), format!("{load_secs:.0} s"))];
+    let pages = ["/dashboard", "/charts", "/cohorts", "/funnel", "/customers"];
+    for p in pages {
+        for _ in 0..3 {
+            let (status, _) = get(addr, p, &cookie)?;
+            anyhow::ensure!(status == 200, "{p} answered {status}");
+        }
+        let mut ms: Vec<f64> = (0..40).map(|_| get(addr, p, &cookie).map(|r| r.1)).collect::<Result<_, _>>()?;
+        rows.push((format!("`GET {p}`, sequential, warm (40 requests)"), format!("p50 {:.0} ms, p99 {:.0} ms", pct(&mut ms, 0.5), pct(&mut ms, 0.99))));
+    }
+
+    // Concurrent clients on the dashboard.
+    let deadline = Instant::now() + Duration::from_secs(a.seconds);
+    let start = Instant::now();
+    let handles: Vec<_> = (0..a.concurrency)
+        .map(|_| {
+            let cookie = cookie.clone();
+            std::thread::spawn(move || {
+                let (mut ok, mut errors, mut lat) = (0u64, 0u64, Vec::new());
+                while Instant::now() < deadline {
+                    match get(addr, "/dashboard", &cookie) {
+                        Ok((200, ms)) => {
+                            ok += 1;
+                            lat.push(ms);
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (ok, errors, lat)
+            })
+        })
+        .collect();
+    let (mut ok, mut errors, mut lat) = (0u64, 0u64, Vec::new());
+    for h in handles {
+        let (o, e, l) = h.join().map_err(|_| anyhow::anyhow!("client thread panicked"))?;
+        ok += o;
+        errors += e;
+        lat.extend(l);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    rows.push((
+        format!("{} concurrent clients on `/dashboard` for {} s", a.concurrency, a.seconds),
+        format!("{:.0} req/s, p50 {:.0} ms, p99 {:.0} ms, {errors} errors of {}", ok as f64 / secs, pct(&mut lat, 0.5), pct(&mut lat, 0.99), ok + errors),
+    ));
+    let _ = stop.send(());
+    drop(rt);
+    let _ = std::fs::remove_dir_all(&work);
+
+    let mut md = format!(
+        "Measured {} on {} cores, sr360 {} (profile: {}).\n\n| measurement | result |\n|---|---|\n",
+        time::OffsetDateTime::now_utc().date(),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) { "debug" } else { "optimised" }
+    );
+    for (k, v) in &rows {
+        md.push_str(&format!("| {k} | {v} |\n"));
+    }
+    if let Some(d) = a.out.parent() {
+        std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+    }
+    std::fs::write(&a.out, &md).with_context(|| format!("writing {}", a.out.display()))?;
+    print!("{md}");
+    Ok(())
+}
