@@ -127,6 +127,23 @@ async fn queries_answer_for_the_callers_shop_only() {
     assert_eq!(b_owner.login("b@example.com", PW).await.status, 303);
     assert_eq!(b_owner.get(&format!("/customers/{reference}")).await.status, 404, "another shop's customer does not exist here");
 
+    // A new upload is seen at once: cached answers belong to the data version they came from.
+    let (_, before) = query(&s, Some(&tok_v), q.clone()).await;
+    let more = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\nA9,2025-04-20 10:00:00,S1,Mug,Kitchen,5,10.00,dee@example.com,web\n";
+    let form = Form::new().part("file", Part::bytes(more.as_bytes().to_vec()).file_name("more.csv"));
+    let r = reqwest::Client::new().post(format!("{}/api/v1/uploads", s.url)).bearer_auth(&tok_a).multipart(form).send().await.unwrap();
+    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"].as_i64().unwrap();
+    for _ in 0..200 {
+        let v = ag.api(Method::GET, &format!("/api/v1/uploads/{id}"), Some(&tok_a), None).await.json();
+        if v["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, after) = query(&s, Some(&tok_v), q.clone()).await;
+    assert_eq!(before["rows"][1], serde_json::json!(["2025-04-01", 40.0, 2]));
+    assert_eq!(after["rows"][1], serde_json::json!(["2025-04-01", 90.0, 3]), "{after}");
+
     // Shop B sees none of it.
     let tok_b = token(&s, "b@example.com").await;
     let (st, body) = query(&s, Some(&tok_b), q.clone()).await;

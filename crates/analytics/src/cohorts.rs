@@ -31,6 +31,10 @@ pub const MAX_MONTHS: usize = 24;
 
 /// The last `cohorts` acquisition months, each followed for `months` months (≤ 24).
 pub fn cohorts(s: &Session<'_>, cohorts: usize, months: usize) -> Result<CohortTable, QueryError> {
+    s.cached(&format!("cohorts/{cohorts}/{months}"), || compute(s, cohorts, months))
+}
+
+fn compute(s: &Session<'_>, cohorts: usize, months: usize) -> Result<CohortTable, QueryError> {
     if cohorts == 0 || cohorts > 60 || months == 0 || months > MAX_MONTHS {
         return Err(QueryError::Invalid(format!("between 1 and 60 cohorts and 1 and {MAX_MONTHS} months")));
     }

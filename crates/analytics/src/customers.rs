@@ -90,6 +90,10 @@ fn ready(s: &Session<'_>) -> Result<(), QueryError> {
 
 /// The `limit` customers with the most net revenue.
 pub fn top_customers(s: &Session<'_>, limit: u32, pii: Pii) -> Result<Vec<CustomerSummary>, QueryError> {
+    s.cached(&format!("top_customers/{limit}/{pii:?}"), || top(s, limit, pii))
+}
+
+fn top(s: &Session<'_>, limit: u32, pii: Pii) -> Result<Vec<CustomerSummary>, QueryError> {
     ready(s)?;
     let mut st = s.conn().prepare(&format!("{SUMMARY} ORDER BY f.monetary DESC, d.customer_ref LIMIT ?"))?;
     let v = st.query_map([i64::from(limit.clamp(1, 1000))], |r| summary(r, pii))?.collect::<Result<Vec<_>, _>>()?;
@@ -99,6 +103,10 @@ pub fn top_customers(s: &Session<'_>, limit: u32, pii: Pii) -> Result<Vec<Custom
 /// One customer by reference, with their orders (newest first); None when the shop has no such
 /// customer.
 pub fn customer(s: &Session<'_>, reference: &str, pii: Pii) -> Result<Option<CustomerDetail>, QueryError> {
+    s.cached(&format!("customer/{reference}/{pii:?}"), || one(s, reference, pii))
+}
+
+fn one(s: &Session<'_>, reference: &str, pii: Pii) -> Result<Option<CustomerDetail>, QueryError> {
     ready(s)?;
     if reference.len() != 16 || !reference.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);

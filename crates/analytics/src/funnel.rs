@@ -71,6 +71,10 @@ fn has_events(s: &Session<'_>) -> Result<bool, QueryError> {
 /// The funnel split by `by`, over `range` (None: all the data), filtered by channel and
 /// category (and SKU for products). Biggest first, at most `limit` rows.
 pub fn funnel(s: &Session<'_>, by: FunnelBy, range: Option<TimeRange>, filters: &Filters, limit: u32) -> Result<Vec<FunnelRow>, QueryError> {
+    s.cached(&format!("funnel/{by:?}/{range:?}/{filters:?}/{limit}"), || compute(s, by, range, filters, limit))
+}
+
+fn compute(s: &Session<'_>, by: FunnelBy, range: Option<TimeRange>, filters: &Filters, limit: u32) -> Result<Vec<FunnelRow>, QueryError> {
     if !has_events(s)? {
         return Err(QueryError::NoData);
     }

@@ -161,26 +161,57 @@ pub fn run(wh: &Warehouse, q: &Query) -> Result<QueryResult, QueryError> {
 }
 
 /// Several queries on one reader connection of a shop's warehouse (a page's worth), all
-/// seeing the same committed state.
+/// seeing the same committed state. Answers are cached per shop and data version.
 pub struct Session<'a> {
     conn: &'a Connection,
+    /// `<shop>/<data version>/`: the prefix of every cache key of this session.
+    scope: String,
 }
 
 impl Session<'_> {
     pub fn data_range(&self) -> Result<Option<TimeRange>, QueryError> {
-        data_range(self.conn)
+        self.cached("range", || data_range(self.conn))
     }
 
     pub fn run(&self, q: &Query) -> Result<QueryResult, QueryError> {
-        execute(self.conn, q)
+        let key = serde_json::to_string(q).map_err(|e| QueryError::Invalid(e.to_string()))?;
+        self.cached(&format!("q/{key}"), || execute(self.conn, q))
     }
 
     pub(crate) fn conn(&self) -> &Connection {
         self.conn
     }
+
+    /// The answer to `question` from the cache, or computed (and kept when it succeeds).
+    pub(crate) fn cached<T: Clone + Send + Sync + 'static>(&self, question: &str, f: impl FnOnce() -> Result<T, QueryError>) -> Result<T, QueryError> {
+        let key = format!("{}{question}", self.scope);
+        if let Some(v) = crate::cache::get::<T>(&key) {
+            return Ok(v);
+        }
+        let v = f()?;
+        crate::cache::put(key, &v);
+        Ok(v)
+    }
+}
+
+/// The shop's data version: bumped by every publish of an ingest.
+fn data_version(conn: &Connection) -> Result<i64, QueryError> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'sr360' AND table_name = 'data_version'", [], |r| r.get(0))?;
+    if n == 0 {
+        return Ok(0);
+    }
+    Ok(conn.query_row("SELECT coalesce(max(v), 0) FROM sr360.data_version", [], |r| r.get(0))?)
 }
 
 /// Run `f` with a [`Session`] on the shop's warehouse (the handle is the authorisation).
 pub fn session<T>(wh: &Warehouse, f: impl FnOnce(&Session<'_>) -> Result<T, QueryError>) -> Result<T, QueryError> {
-    wh.with_reader(|conn| Ok(f(&Session { conn })))?
+    // The warehouse's own directory names it uniquely (two data directories in one process
+    // may both have a shop called "demo").
+    let shop = format!("{}:{}", wh.tenant(), wh.root().display());
+    wh.with_reader(|conn| {
+        Ok((|| {
+            let scope = format!("{shop}/{}/", data_version(conn)?);
+            f(&Session { conn, scope })
+        })())
+    })?
 }

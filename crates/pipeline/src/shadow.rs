@@ -47,9 +47,15 @@ impl Shadow {
         if self.pending.borrow().iter().any(|t| t == table) { format!("{table}{SUFFIX}") } else { table.to_string() }
     }
 
-    /// Swap every next version in, all in one transaction.
+    /// Swap every next version in, all in one transaction, and bump the shop's data version
+    /// (`sr360.data_version`, which keys the analytics answers cached for this shop).
     pub fn publish(&self, conn: &Connection) -> Result<(), duckdb::Error> {
-        let mut sql = String::from("BEGIN TRANSACTION;");
+        conn.execute_batch("CREATE SCHEMA IF NOT EXISTS sr360; CREATE TABLE IF NOT EXISTS sr360.data_version (v BIGINT NOT NULL);")?;
+        let mut sql = String::from(
+            "BEGIN TRANSACTION;
+             INSERT INTO sr360.data_version SELECT coalesce(max(v), 0) + 1 FROM sr360.data_version;
+             DELETE FROM sr360.data_version WHERE v < (SELECT max(v) FROM sr360.data_version);",
+        );
         for t in self.pending.borrow().iter() {
             let name = t.rsplit('.').next().unwrap_or(t);
             sql.push_str(&format!("DROP TABLE IF EXISTS {t}; ALTER TABLE {t}{SUFFIX} RENAME TO {name};"));
