@@ -487,7 +487,7 @@ fn pii_for(scope: &sr360_meta::TenantScope) -> sr360_analytics::Pii {
 }
 
 fn customer_label(p: &PageCtx, c: &sr360_analytics::CustomerSummary) -> String {
-    c.name.clone().unwrap_or_else(|| format!("{} {}", p.t("customers.anonymous"), &c.reference[..8]))
+    c.name.clone().unwrap_or_else(|| format!("{} {}", p.t("customers.anonymous"), c.reference.get(..8).unwrap_or(&c.reference)))
 }
 
 /// The most valuable customers.

@@ -59,8 +59,8 @@ fn compute(s: &Session<'_>, cohorts: usize, months: usize) -> Result<CohortTable
     for (month, k, active, revenue) in rows {
         if out.last().is_none_or(|c| c.month != month) {
             // Months that exist in the data for this cohort: up to the data's last month.
-            let y: i32 = month[..4].parse().unwrap_or(0);
-            let m: i32 = month[5..7].parse().unwrap_or(1);
+            let y: i32 = month.get(..4).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let m: i32 = month.get(5..7).and_then(|x| x.parse().ok()).unwrap_or(1);
             let observable = ((last_month.0 - y) * 12 + (last_month.1 - m) + 1).clamp(0, months as i32) as usize;
             let mut c = Cohort { month: month.clone(), customers: 0, retention: vec![None; months], ltv: vec![None; months] };
             for i in 0..observable {
