@@ -213,14 +213,14 @@ struct Ranking<'a> {
 fn ranking(p: &PageCtx, k: Ranking<'_>) -> ChartCardVm {
     let Ranking { id, result: r, label_col, value_col, headers, fmt, link } = k;
     let mut spec = ChartSpec::new(ChartKind::HBar, p.t(&format!("charts.{id}")));
-    spec.labels = r.rows.iter().map(|row| short(&text(&row[label_col]))).collect();
+    spec.labels = r.rows.iter().map(|row| short(&format::label(&text(&row[label_col])))).collect();
     spec.series = vec![(headers.get(1).cloned().unwrap_or_default(), r.rows.iter().map(|row| num(&row[value_col])).collect())];
     let rows: Vec<Vec<CellVm>> = r
         .rows
         .iter()
         .map(|row| {
             let name = text(&row[label_col]);
-            let mut cells = vec![CellVm { href: link.map(|l| l(&name)), text: name, numeric: false }];
+            let mut cells = vec![CellVm { href: link.map(|l| l(&name)), text: format::label(&name), numeric: false }];
             for (i, v) in row.iter().enumerate() {
                 if i == label_col || r.columns[i].role == "dimension" {
                     continue;
@@ -234,9 +234,9 @@ fn ranking(p: &PageCtx, k: Ranking<'_>) -> ChartCardVm {
         [] => p.t("charts.nothing"),
         [first, rest @ ..] => p
             .t("charts.sum_rank")
-            .replace("{first}", &text(&first[label_col]))
+            .replace("{first}", &format::label(&text(&first[label_col])))
             .replace("{first_value}", &fmt(num(&first[value_col])))
-            .replace("{rest}", &rest.iter().take(3).map(|row| format!("{} ({})", text(&row[label_col]), fmt(num(&row[value_col])))).collect::<Vec<_>>().join(", ")),
+            .replace("{rest}", &rest.iter().take(3).map(|row| format!("{} ({})", format::label(&text(&row[label_col])), fmt(num(&row[value_col])))).collect::<Vec<_>>().join(", ")),
     };
     card(p, id, spec, summary, TableVm { headers, rows })
 }
@@ -306,7 +306,7 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
     let to_region = |r: &str| link_base("region", r);
     let mut regions = ranking(p, Ranking { id: "regions", result: &d.regions, label_col: 0, value_col: 1, headers: cols(["region", "revenue", "orders"]), fmt: &money, link: Some(&to_region) });
     let mut spec = ChartSpec::new(ChartKind::Bar { stacked: false }, p.t("charts.regions"));
-    spec.labels = d.regions.rows.iter().map(|r| short(&text(&r[0]))).collect();
+    spec.labels = d.regions.rows.iter().map(|r| short(&format::label(&text(&r[0])))).collect();
     spec.series = vec![(p.t("charts.revenue"), d.regions.rows.iter().map(|r| num(&r[1])).collect())];
     (regions.svg_light, regions.svg_dark) = chart_svgs(p, &spec);
     cards.push(regions);
@@ -314,11 +314,11 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
     // 5. Channel mix.
     let total: f64 = d.channels.rows.iter().map(|r| num(&r[1])).sum();
     let mut spec = ChartSpec::new(ChartKind::Pie, p.t("charts.channels"));
-    spec.labels = d.channels.rows.iter().map(|r| text(&r[0])).collect();
+    spec.labels = d.channels.rows.iter().map(|r| format::label(&text(&r[0]))).collect();
     spec.series = vec![(p.t("charts.revenue"), d.channels.rows.iter().map(|r| num(&r[1]).max(0.0)).collect())];
     let share = |v: f64| if total > 0.0 { format::percent(p.locale, v / total) } else { "—".into() };
-    let rows = d.channels.rows.iter().map(|r| vec![CellVm { href: Some(link_base("channel", &text(&r[0]))), text: text(&r[0]), numeric: false }, numeric(money(num(&r[1]))), numeric(share(num(&r[1])))]).collect();
-    let parts = d.channels.rows.iter().map(|r| format!("{} {}", text(&r[0]), share(num(&r[1])))).collect::<Vec<_>>().join(", ");
+    let rows = d.channels.rows.iter().map(|r| vec![CellVm { href: Some(link_base("channel", &text(&r[0]))), text: format::label(&text(&r[0])), numeric: false }, numeric(money(num(&r[1]))), numeric(share(num(&r[1])))]).collect();
+    let parts = d.channels.rows.iter().map(|r| format!("{} {}", format::label(&text(&r[0])), share(num(&r[1])))).collect::<Vec<_>>().join(", ");
     cards.push(card(p, "channels", spec, if parts.is_empty() { p.t("charts.nothing") } else { p.t("charts.sum_pie").replace("{parts}", &parts) }, TableVm { headers: vec![p.t("charts.channel"), p.t("charts.revenue"), p.t("charts.share")], rows }));
 
     // 6. New vs returning customers per bucket.
@@ -369,7 +369,7 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
     let pct = |v: f64| format::percent(p.locale, v);
     let mut c = ranking(p, Ranking { id: "returns", result: &d.returns, label_col: 0, value_col: 1, headers: cols(["category", "return_rate", "returned_units"]), fmt: &pct, link: Some(&to_category) });
     c.summary = match d.returns.rows.first() {
-        Some(f) => p.t("charts.sum_returns").replace("{first}", &text(&f[0])).replace("{first_value}", &pct(num(&f[1]))),
+        Some(f) => p.t("charts.sum_returns").replace("{first}", &format::label(&text(&f[0]))).replace("{first_value}", &pct(num(&f[1]))),
         None => p.t("charts.nothing"),
     };
     cards.push(c);

@@ -69,7 +69,7 @@ fn table(p: &PageCtx, rows: &[FunnelRow], link: &dyn Fn(&FunnelRow) -> Option<St
     let rows = rows
         .iter()
         .map(|r| {
-            let mut cells = vec![CellVm { text: r.name.clone().unwrap_or_else(|| r.key.clone()), href: link(r), numeric: false }];
+            let mut cells = vec![CellVm { text: r.name.clone().unwrap_or_else(|| format::label(&r.key)), href: link(r), numeric: false }];
             for v in [r.views, r.carts, r.checkouts, r.purchases] {
                 cells.push(CellVm { text: format::amount(p.locale, v as f64), href: None, numeric: true });
             }
@@ -141,14 +141,14 @@ pub async fn funnel_page(State(state): State<AppState>, m: Member, Query(q): Que
         .map(|f| ui::FlagVm {
             sku: f.sku.clone(),
             name: f.name.clone(),
-            category: f.category.clone(),
+            category: format::label(&f.category),
             evidence: p
                 .t("funnel.evidence")
                 .replace("{views}", &format::amount(p.locale, f.views as f64))
                 .replace("{carts}", &format::amount(p.locale, f.carts as f64))
                 .replace("{rate}", &format::percent(p.locale, f.rate))
                 .replace("{category_rate}", &format::percent(p.locale, f.category_rate))
-                .replace("{category}", &f.category)
+                .replace("{category}", &format::label(&f.category))
                 .replace("{z}", &format::number(p.locale, f.z, 1)),
             suggestion: p.t(&format!("funnel.fix_{}", f.weak_step)),
             href: link("category", &f.category),

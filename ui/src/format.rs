@@ -105,10 +105,36 @@ pub fn month(locale: &str, d: time::Date) -> String {
     }
 }
 
+/// A stored name made presentable: silver keeps categories and channels trimmed and
+/// case-folded (`home & kitchen`, `mobile_app`); pages show `Home & Kitchen`, `Mobile App`.
+/// Words with capitals or non-Latin scripts are left as they are.
+pub fn label(s: &str) -> String {
+    s.replace('_', " ")
+        .split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) if f.is_lowercase() && w.chars().all(|x| !x.is_uppercase()) => f.to_uppercase().chain(c).collect(),
+                _ => w.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date as d;
+
+    #[test]
+    fn labels() {
+        assert_eq!(label("home & kitchen"), "Home & Kitchen");
+        assert_eq!(label("mobile_app"), "Mobile App");
+        assert_eq!(label("NY"), "NY");
+        assert_eq!(label("eBay"), "eBay");
+        assert_eq!(label("家居"), "家居");
+    }
 
     #[test]
     fn numbers_per_locale() {

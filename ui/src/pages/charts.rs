@@ -62,7 +62,7 @@ pub(super) fn select(ctx: &PageCtx, name: &'static str, current: &str, options: 
         .iter()
         .map(|o| {
             let sel = o == current;
-            view! { <option value=o.clone() selected=sel>{o.clone()}</option> }
+            view! { <option value=o.clone() selected=sel>{crate::format::label(o)}</option> }
         })
         .collect_view();
     view! {
