@@ -35,6 +35,10 @@ async fn health_metrics_headers_and_assets() {
     assert_eq!(a.send(req).await.status, 304);
     assert_eq!(a.get("/assets/..%2FCargo.toml").await.status, 404);
     assert_eq!(a.get("/assets/nope.js").await.status, 404);
+    // The chart font is served from the binary too (no CDN).
+    let font = a.get("/assets/fonts/Roboto.ttf").await;
+    assert_eq!(font.status, 200);
+    assert!(font.header("content-type").unwrap().starts_with("font/"), "{:?}", font.header("content-type"));
 }
 
 #[tokio::test]

@@ -42,9 +42,10 @@ impl ChartSpec {
 }
 
 const WIDTH: f32 = 640.0;
-/// The page's own font stack (charts-rs measures text with its bundled Roboto whatever the
-/// name; the browser draws it with this).
-const FONT: &str = "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, Noto Sans Arabic, Noto Sans CJK SC, sans-serif";
+/// charts-rs measures text with its bundled Roboto; the page serves that same file as
+/// "SR360 Charts" (assets/fonts), so labels are drawn with the metrics they were laid out with.
+/// Scripts Roboto lacks fall back to the system fonts.
+const FONT: &str = "SR360 Charts, Roboto, Noto Sans, Noto Sans Arabic, Noto Sans CJK SC, sans-serif";
 const HEIGHT: f32 = 320.0;
 
 fn series(spec: &ChartSpec) -> Vec<Series> {
