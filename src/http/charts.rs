@@ -31,7 +31,7 @@ fn some(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_date(s: &str) -> Result<Date, AppError> {
+pub(super) fn parse_date(s: &str) -> Result<Date, AppError> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| AppError::Invalid(format!("{s:?} is not a date like 2025-03-31")))
 }
 
@@ -150,7 +150,7 @@ fn buckets(r: TimeRange, g: Grain) -> Vec<Date> {
     out
 }
 
-fn label(d: Date, g: Grain) -> String {
+pub(super) fn label(d: Date, g: Grain) -> String {
     match g {
         Grain::Month => format!("{}-{:02}", d.year(), u8::from(d.month())),
         _ => format!("{:02}-{:02}", u8::from(d.month()), d.day()),
@@ -430,129 +430,4 @@ pub async fn charts(State(state): State<AppState>, m: Member, Query(q): Query<Ch
         empty: false,
     };
     Ok(Html(ui::charts(&p, &vm)))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CohortParams {
-    cohorts: Option<usize>,
-    months: Option<usize>,
-}
-
-fn cohort_table(state: &AppState, scope: &sr360_meta::TenantScope, cohorts: usize, months: usize) -> Result<tokio::task::JoinHandle<Result<sr360_analytics::CohortTable, QueryError>>, AppError> {
-    let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
-    Ok(tokio::task::spawn_blocking(move || sr360_analytics::session(&wh, |s| sr360_analytics::cohorts(s, cohorts, months))))
-}
-
-/// Cohort retention and lifetime value (the last 12 acquisition months, 12 months each).
-pub async fn cohorts_page(State(state): State<AppState>, m: Member, Query(q): Query<CohortParams>) -> Result<Html<String>, AppError> {
-    m.require(Permission::ViewAnalytics)?;
-    let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
-    let (n, months) = (q.cohorts.unwrap_or(12).clamp(1, 36), q.months.unwrap_or(12).clamp(1, 24));
-    let table = match cohort_table(&state, &m.scope, n, months)?.await.map_err(AppError::internal)? {
-        Ok(t) => t,
-        Err(QueryError::NoData) => return Ok(Html(ui::cohorts(&p, &ui::CohortsVm { empty: true, ..Default::default() }))),
-        Err(e) => return Err(e.into()),
-    };
-    let rows: Vec<ui::CohortRowVm> = table
-        .cohorts
-        .iter()
-        .filter_map(|c| Some(ui::CohortRowVm { month: parse_date(&c.month).ok()?, customers: c.customers, retention: c.retention.clone(), ltv: c.ltv.clone() }))
-        .collect();
-    let mut spec = ChartSpec::new(ChartKind::Line, p.t("cohorts.ltv_title"));
-    spec.labels = (0..months).map(|k| format!("+{k}")).collect();
-    spec.series = rows.iter().rev().take(6).rev().map(|r| (label(r.month, Grain::Month), r.ltv.iter().map(|v| v.unwrap_or(f64::NAN)).collect::<Vec<f64>>())).collect();
-    // Months after the data's end are gaps, not zeros.
-    for (_, v) in &mut spec.series {
-        while v.last().is_some_and(|x| x.is_nan()) {
-            v.pop();
-        }
-    }
-    let (ltv_svg_light, ltv_svg_dark) = chart_svgs(&p, &spec);
-    Ok(Html(ui::cohorts(&p, &ui::CohortsVm { rows, months, currency: tenant.currency, ltv_svg_light, ltv_svg_dark, empty: false })))
-}
-
-/// Cohort retention and lifetime value as JSON.
-#[utoipa::path(get, path = "/api/v1/cohorts", tag = "analytics", params(("cohorts" = Option<usize>, Query, description = "acquisition months, newest first (1–60, default 12)"), ("months" = Option<usize>, Query, description = "months followed (1–24, default 12)")),
-    responses((status = 200, body = sr360_analytics::CohortTable), (status = 409, description = "no sales loaded yet (`no_data`)")), security(("bearer" = [])))]
-pub async fn cohorts_api(State(state): State<AppState>, caller: super::ctx::ApiCaller, Query(q): Query<CohortParams>) -> Result<axum::Json<sr360_analytics::CohortTable>, AppError> {
-    caller.require(Permission::ViewAnalytics)?;
-    let t = cohort_table(&state, &caller.scope, q.cohorts.unwrap_or(12), q.months.unwrap_or(12))?.await.map_err(AppError::internal)??;
-    Ok(axum::Json(t))
-}
-
-/// Personal data follows the role: the scope says whether this caller may see it.
-fn pii_for(scope: &sr360_meta::TenantScope) -> sr360_analytics::Pii {
-    if scope.can(Permission::ViewPii) { sr360_analytics::Pii::Shown } else { sr360_analytics::Pii::Masked }
-}
-
-fn customer_label(p: &PageCtx, c: &sr360_analytics::CustomerSummary) -> String {
-    c.name.clone().unwrap_or_else(|| format!("{} {}", p.t("customers.anonymous"), c.reference.get(..8).unwrap_or(&c.reference)))
-}
-
-/// The most valuable customers.
-pub async fn customers_page(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
-    m.require(Permission::ViewAnalytics)?;
-    let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
-    let pii = pii_for(&m.scope);
-    let wh = state.warehouses.open(&m.scope).map_err(AppError::internal)?;
-    let top = tokio::task::spawn_blocking(move || sr360_analytics::session(&wh, |s| sr360_analytics::top_customers(s, 50, pii))).await.map_err(AppError::internal)?;
-    let pii_hidden = pii == sr360_analytics::Pii::Masked;
-    let rows = match top {
-        Ok(v) => v,
-        Err(QueryError::NoData) => return Ok(Html(ui::customers(&p, &ui::CustomersVm { empty: true, pii_hidden, ..Default::default() }))),
-        Err(e) => return Err(e.into()),
-    };
-    let rows = rows
-        .iter()
-        .map(|c| ui::CustomerRowVm {
-            href: format!("/customers/{}", c.reference),
-            label: customer_label(&p, c),
-            region: [c.region.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "),
-            orders: c.orders,
-            revenue: c.revenue,
-            last_order: c.last_order.clone().and_then(|d| parse_date(&d).ok()).map(|d| format::date(p.locale, d)).unwrap_or_default(),
-        })
-        .collect();
-    Ok(Html(ui::customers(&p, &ui::CustomersVm { rows, currency: tenant.currency, pii_hidden, empty: false })))
-}
-
-/// One customer: orders and RFM figures; personal data only for roles that may see it.
-pub async fn customer_page(State(state): State<AppState>, m: Member, axum::extract::Path(reference): axum::extract::Path<String>) -> Result<Html<String>, AppError> {
-    m.require(Permission::ViewAnalytics)?;
-    let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
-    let pii = pii_for(&m.scope);
-    let wh = state.warehouses.open(&m.scope).map_err(AppError::internal)?;
-    let found = tokio::task::spawn_blocking(move || sr360_analytics::session(&wh, |s| sr360_analytics::customer(s, &reference, pii))).await.map_err(AppError::internal)?;
-    let d = match found {
-        Ok(Some(d)) => d,
-        Ok(None) | Err(QueryError::NoData) => return Err(AppError::NotFound("customer")),
-        Err(e) => return Err(e.into()),
-    };
-    let c = &d.summary;
-    let date = |s: &Option<String>| s.as_deref().and_then(|d| parse_date(d).ok()).map(|d| format::date(p.locale, d)).unwrap_or_default();
-    let personal = [("customers.name", c.name.clone()), ("customers.email", c.email.clone()), ("customers.city", c.city.clone())]
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v?)))
-        .collect();
-    let vm = ui::CustomerVm {
-        label: customer_label(&p, c),
-        personal,
-        pii_hidden: pii == sr360_analytics::Pii::Masked,
-        region: [c.region.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "),
-        channel: c.channel.clone().unwrap_or_default(),
-        orders: c.orders,
-        revenue: c.revenue,
-        aov: c.aov,
-        recency_days: c.recency_days,
-        tenure_days: c.tenure_days,
-        return_rate: c.return_rate,
-        first_order: date(&c.first_order),
-        last_order: date(&c.last_order),
-        order_rows: d.orders.iter().map(|o| (o.order_id.clone(), date(&Some(o.date.clone())), o.items, o.revenue, o.returned)).collect(),
-        currency: tenant.currency,
-    };
-    Ok(Html(ui::customer(&p, &vm)))
 }

@@ -5,8 +5,10 @@ mod analytics;
 mod api;
 mod auth_pages;
 mod charts;
+mod cohorts;
 pub mod ctx;
 mod csrf;
+mod customers;
 mod funnel;
 mod graphql;
 pub mod error;
@@ -48,10 +50,10 @@ pub fn router(state: AppState) -> Router {
         .route("/session/tenant", post(auth_pages::switch_tenant))
         .route("/dashboard", get(pages::dashboard))
         .route("/charts", get(charts::charts))
-        .route("/cohorts", get(charts::cohorts_page))
+        .route("/cohorts", get(cohorts::cohorts_page))
         .route("/funnel", get(funnel::funnel_page))
-        .route("/customers", get(charts::customers_page))
-        .route("/customers/{reference}", get(charts::customer_page))
+        .route("/customers", get(customers::customers_page))
+        .route("/customers/{reference}", get(customers::customer_page))
         .route("/audit", get(pages::audit))
         .route("/permissions", get(pages::permissions))
         .route("/permissions/{user_id}/role", post(pages::set_role))
@@ -95,7 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/uploads/{id}/mapping", axum::routing::put(uploads::api_confirm))
         .route("/api/v1/query", post(analytics::query))
         .route("/api/v1/query/catalog", get(analytics::catalog))
-        .route("/api/v1/cohorts", get(charts::cohorts_api))
+        .route("/api/v1/cohorts", get(cohorts::cohorts_api))
         .route("/api/v1/funnel", get(funnel::funnel_api))
         .route("/api/v1/graphql", post(graphql::graphql))
         .route("/api/v1/openapi.json", get(analytics::openapi))
