@@ -86,12 +86,6 @@ pub struct QueryResult {
     pub previous_range: Option<TimeRange>,
 }
 
-impl QueryResult {
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.name == name)
-    }
-}
-
 /// First and last day with sales, or None before any are loaded.
 pub fn data_range(conn: &Connection) -> Result<Option<TimeRange>, QueryError> {
     let n: i64 = conn.query_row("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'fact_sales'", [], |r| r.get(0))?;
@@ -154,10 +148,10 @@ pub fn execute(conn: &Connection, q: &Query) -> Result<QueryResult, QueryError> 
     Ok(QueryResult { columns, rows: current, truncated, range, previous, previous_range })
 }
 
-/// Run `q` on the shop's warehouse. The handle is the authorisation: it can only have been
-/// opened with that shop's scope.
+/// Run `q` on the shop's warehouse, through the same cache as the pages. The handle is the
+/// authorisation: it can only have been opened with that shop's scope.
 pub fn run(wh: &Warehouse, q: &Query) -> Result<QueryResult, QueryError> {
-    wh.with_reader(|c| Ok(execute(c, q)))?
+    session(wh, |s| s.run(q))
 }
 
 /// Several queries on one reader connection of a shop's warehouse (a page's worth), all
