@@ -85,7 +85,7 @@ struct Data {
 fn gather(c: &sr360_analytics::Session<'_>, a: &Ask) -> Result<Option<Data>, QueryError> {
     let Some(all) = c.data_range()? else { return Ok(None) };
     // Default: the last 90 days of data.
-    let range = a.range.unwrap_or(TimeRange { from: (all.to - time::Duration::days(89)).max(all.from), to: all.to });
+    let range = a.range.unwrap_or(all.last_days(90));
     let grain = a.grain.unwrap_or(match range.days() {
         0..=62 => Grain::Day,
         63..=370 => Grain::Week,

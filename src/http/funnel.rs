@@ -32,7 +32,7 @@ struct FunnelData {
 
 fn gather(s: &sr360_analytics::Session<'_>, range: Option<TimeRange>, filters: &Filters) -> Result<Option<FunnelData>, QueryError> {
     let Some(all) = s.data_range()? else { return Ok(None) };
-    let range = range.unwrap_or(TimeRange { from: (all.to - time::Duration::days(89)).max(all.from), to: all.to });
+    let range = range.unwrap_or(all.last_days(90));
     let overall = match sr360_analytics::funnel(s, FunnelBy::Overall, Some(range), filters, 1) {
         Ok(mut v) => v.pop(),
         Err(QueryError::NoData) => return Ok(Some(FunnelData { all, range, overall: None, channels: vec![], categories: vec![], products: vec![], flags: vec![], options: [vec![], vec![]] })),

@@ -51,7 +51,7 @@ pub struct DashboardQuery {
 /// The dashboard's key figures through the query layer: the last `days` days of data against
 /// the days before, plus each figure's daily values for the sparklines.
 async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u32) -> Result<(Vec<ui::KpiVm>, Option<ui::PeriodVm>), AppError> {
-    use sr360_analytics::{Comparison, Dimension, Grain, Metric, Query as Q, TimeRange};
+    use sr360_analytics::{Comparison, Dimension, Grain, Metric, Query as Q};
     const CARDS: [(Metric, &str, ui::KpiUnit, bool); 6] = [
         (Metric::Revenue, "kpi.revenue", ui::KpiUnit::Money, true),
         (Metric::Orders, "kpi.orders", ui::KpiUnit::Count, true),
@@ -64,7 +64,7 @@ async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u3
     let result = tokio::task::spawn_blocking(move || {
         sr360_analytics::session(&wh, |s| {
             let Some(all) = s.data_range()? else { return Ok(None) };
-            let range = TimeRange { from: (all.to - time::Duration::days(i64::from(days) - 1)).max(all.from), to: all.to };
+            let range = all.last_days(i64::from(days));
             let metrics: Vec<Metric> = CARDS.iter().map(|c| c.0).collect();
             let mut totals = Q::new(&metrics);
             totals.range = Some(range);

@@ -160,6 +160,11 @@ impl TimeRange {
     pub fn days(&self) -> i64 {
         (self.to - self.from).whole_days() + 1
     }
+
+    /// The last `days` days of this range (all of it when it is shorter).
+    pub fn last_days(&self, days: i64) -> TimeRange {
+        TimeRange { from: (self.to - time::Duration::days(days - 1)).max(self.from), to: self.to }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
