@@ -129,7 +129,7 @@ fn gather(c: &sr360_analytics::Session<'_>, a: &Ask) -> Result<Option<Data>, Que
 }
 
 /// The first day of each bucket from `r.from` to `r.to`.
-fn buckets(r: TimeRange, g: Grain) -> Vec<Date> {
+pub(super) fn buckets(r: TimeRange, g: Grain) -> Vec<Date> {
     let mut d = match g {
         Grain::Day => r.from,
         Grain::Week => r.from - time::Duration::days(i64::from(r.from.weekday().number_days_from_monday())),

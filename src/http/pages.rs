@@ -60,6 +60,7 @@ async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u3
         (Metric::NewCustomers, "kpi.new_customers", ui::KpiUnit::Count, true),
         (Metric::ReturnRate, "kpi.return_rate", ui::KpiUnit::Ratio, false),
     ];
+    let grain = if days > 90 { Grain::Week } else { Grain::Day };
     let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
     let result = tokio::task::spawn_blocking(move || {
         sr360_analytics::session(&wh, |s| {
@@ -72,7 +73,7 @@ async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u3
             let totals = s.run(&totals)?;
             let mut daily = Q::new(&metrics);
             daily.range = Some(range);
-            daily.dimensions = vec![Dimension::Date(if days > 90 { Grain::Week } else { Grain::Day })];
+            daily.dimensions = vec![Dimension::Date(grain)];
             let daily = s.run(&daily)?;
             Ok(Some((range, totals, daily)))
         })
@@ -83,13 +84,7 @@ async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u3
     let prev_range = totals.previous_range.unwrap_or(range);
     // Every day (or week) of the period, so days without sales show as zero in the lines.
     let by_date: std::collections::HashMap<&str, &Vec<sr360_analytics::Value>> = daily.rows.iter().filter_map(|r| Some((r[0].as_str()?, r))).collect();
-    let step = if days > 90 { 7 } else { 1 };
-    let mut d = if step == 7 { range.from - time::Duration::days(i64::from(range.from.weekday().number_days_from_monday())) } else { range.from };
-    let mut buckets = Vec::new();
-    while d <= range.to {
-        buckets.push(d.to_string());
-        d += time::Duration::days(step);
-    }
+    let buckets: Vec<String> = super::charts::buckets(range, grain).iter().map(|d| d.to_string()).collect();
     let kpis = CARDS
         .iter()
         .enumerate()
