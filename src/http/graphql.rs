@@ -117,7 +117,7 @@ struct FunnelRowOut {
 }
 
 fn date(s: &str) -> async_graphql::Result<time::Date> {
-    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| async_graphql::Error::new(format!("{s:?} is not a date like 2025-03-31")))
+    super::charts::parse_date(s).map_err(|e| async_graphql::Error::new(e.to_string()).extend_with(|_, x| x.set("code", e.code())))
 }
 
 fn range(from: &Option<String>, to: &Option<String>) -> async_graphql::Result<Option<an::TimeRange>> {
