@@ -1,7 +1,7 @@
 //! The query layer over HTTP: results for the caller's own shop only, clear errors for bad
 //! queries and for shops without data, the catalog, and the OpenAPI document.
 
-use crate::harness::{PW, TestServer};
+use crate::harness::{PW, TestServer, wait_done};
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 use sr360_core::Role;
@@ -41,14 +41,8 @@ async fn queries_answer_for_the_callers_shop_only() {
     assert_eq!(r.status(), 202);
     let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"].as_i64().unwrap();
     let mut ag = s.agent();
-    for _ in 0..200 {
-        let v = ag.api(Method::GET, &format!("/api/v1/uploads/{id}"), Some(&tok_a), None).await.json();
-        if v["status"] == "succeeded" {
-            break;
-        }
-        assert!(matches!(v["status"].as_str(), Some("queued") | Some("running")), "{v}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let v = wait_done(&mut ag, &tok_a, id).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
 
     let tok_v = token(&s, "viewer@example.com").await;
     let (st, body) = query(&s, Some(&tok_v), q.clone()).await;
@@ -133,13 +127,8 @@ async fn queries_answer_for_the_callers_shop_only() {
     let form = Form::new().part("file", Part::bytes(more.as_bytes().to_vec()).file_name("more.csv"));
     let r = reqwest::Client::new().post(format!("{}/api/v1/uploads", s.url)).bearer_auth(&tok_a).multipart(form).send().await.unwrap();
     let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"].as_i64().unwrap();
-    for _ in 0..200 {
-        let v = ag.api(Method::GET, &format!("/api/v1/uploads/{id}"), Some(&tok_a), None).await.json();
-        if v["status"] == "succeeded" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let v = wait_done(&mut ag, &tok_a, id).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
     let (_, after) = query(&s, Some(&tok_v), q.clone()).await;
     assert_eq!(before["rows"][1], serde_json::json!(["2025-04-01", 40.0, 2]));
     assert_eq!(after["rows"][1], serde_json::json!(["2025-04-01", 90.0, 3]), "{after}");

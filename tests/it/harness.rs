@@ -214,3 +214,15 @@ impl Agent {
 }
 
 pub const PW: &str = "correct horse battery staple";
+
+/// Poll an upload over the API until it leaves `queued`/`running`; its final record.
+pub async fn wait_done(a: &mut Agent, tok: &str, id: i64) -> serde_json::Value {
+    for _ in 0..200 {
+        let v = a.api(reqwest::Method::GET, &format!("/api/v1/uploads/{id}"), Some(tok), None).await.json();
+        if !matches!(v["status"].as_str(), Some("queued") | Some("running")) {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("upload {id} did not finish");
+}

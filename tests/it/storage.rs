@@ -2,7 +2,7 @@
 //! processed from there, and deduplicated by content. The store is moto's S3 server
 //! (`pip install moto[server]`, done by scripts/install-deps.sh), started on a free port.
 
-use crate::harness::{PW, TestServer};
+use crate::harness::{PW, TestServer, wait_done};
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 use sr360_core::config::StorageKind;
@@ -64,14 +64,7 @@ async fn uploads_live_in_an_s3_bucket_when_configured() {
     };
     let u = send().await;
     let id = u["id"].as_i64().unwrap();
-    let mut v = serde_json::Value::Null;
-    for _ in 0..200 {
-        v = owner.api(Method::GET, &format!("/api/v1/uploads/{id}"), Some(&tok), None).await.json();
-        if !matches!(v["status"].as_str(), Some("queued") | Some("running")) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let v = wait_done(&mut owner, &tok, id).await;
     assert_eq!(v["status"], "succeeded", "{v}");
     assert_eq!(v["rows_accepted"], 2);
     // The object is in the bucket under its content key, and not on the local disk.

@@ -1,7 +1,7 @@
 //! Uploads over HTTP: the API (multipart, 202, progress, report, rejects CSV), duplicates,
 //! limits, bad input, roles and tenants, the pages, and resuming after a stop.
 
-use crate::harness::{Agent, PW, TestServer};
+use crate::harness::{Agent, PW, TestServer, wait_done};
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 
@@ -26,17 +26,6 @@ async fn token(a: &mut Agent, email: &str) -> String {
 async fn upload(s: &TestServer, tok: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
     reqwest::Client::new().post(format!("{}/api/v1/uploads", s.url)).bearer_auth(tok).multipart(form).send().await.unwrap()
-}
-
-async fn wait_done(a: &mut Agent, tok: &str, id: i64) -> serde_json::Value {
-    for _ in 0..200 {
-        let v = a.api(Method::GET, &format!("/api/v1/uploads/{id}"), Some(tok), None).await.json();
-        if !matches!(v["status"].as_str(), Some("queued") | Some("running")) {
-            return v;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("upload {id} did not finish");
 }
 
 #[tokio::test]
