@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the build and tests need. Installs only what is missing.
 #   chromium, chromium-driver: the browser tests of the UI
+#   poppler-utils: the report tests draw exported PDFs back into images (pdftoppm)
 #   npm (only when no npm is on PATH): fetching DuckDB's prebuilt library
 #   moto[server] from PyPI: an S3-compatible server for the object-store tests
 set -euo pipefail
 missing=()
-for p in chromium chromium-driver; do
+for p in chromium chromium-driver poppler-utils; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 command -v npm >/dev/null || missing+=(npm)
