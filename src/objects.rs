@@ -6,7 +6,8 @@
 //! once into the store under a temporary key while it is hashed, then renamed to its content
 //! key, so the same bytes twice are stored once. DuckDB reads local files only (its network
 //! access is off), so an ingest of a remote object first fetches it into the shop's tmp
-//! directory.
+//! directory. Exported reports are small and made here, so they are written in one piece
+//! under `<shop>/objects/reports/<aa>/<blake3>`.
 
 use futures::StreamExt;
 use object_store::aws::AmazonS3Builder;
@@ -136,6 +137,28 @@ impl Objects {
         }
         f.sync_all().await?;
         Ok(dest)
+    }
+
+    /// Store a file made here (an exported report) under its content key in `area`; a
+    /// store writes a whole object or none.
+    pub async fn put_bytes(&self, tenant: &TenantId, area: &str, bytes: Vec<u8>) -> Result<Stored, ObjectError> {
+        if bytes.is_empty() {
+            return Err(ObjectError::Empty);
+        }
+        let hash = blake3::hash(&bytes).to_hex().to_string();
+        let key = format!("{tenant}/objects/{area}/{}/{hash}", &hash[..2]);
+        let total = bytes.len() as u64;
+        self.store.put(&ObjPath::from(key.as_str()), bytes.into()).await?;
+        Ok(Stored { key, hash, bytes: total })
+    }
+
+    /// A whole (small) object.
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>, ObjectError> {
+        Ok(self.store.get(&ObjPath::from(key)).await?.bytes().await?.to_vec())
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), ObjectError> {
+        Ok(self.store.delete(&ObjPath::from(key)).await?)
     }
 
     /// The keys under `prefix` (a shop's objects, for checks and clean-up).

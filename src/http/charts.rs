@@ -10,13 +10,14 @@ use axum::response::Html;
 use serde::Deserialize;
 use sr360_analytics::{Comparison, Dimension, Filters, Grain, Metric, Query as Q, QueryError, QueryResult, Sort, TimeRange, Value};
 use sr360_core::Permission;
+use sr360_meta::TenantScope;
 use sr360_ui::charts::{ChartKind, ChartSpec};
 use sr360_ui::pages::{self as ui, CellVm, ChartCardVm, TableVm};
 use sr360_ui::{PageCtx, format};
 use std::collections::HashMap;
 use time::Date;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ChartsQuery {
     pub(super) from: Option<String>,
     pub(super) to: Option<String>,
@@ -25,6 +26,17 @@ pub struct ChartsQuery {
     pub(super) category: Option<String>,
     pub(super) region: Option<String>,
     pub(super) channel: Option<String>,
+}
+
+impl ChartsQuery {
+    /// The filters as a query string (empty ones left out), to carry a view into its exports.
+    pub(super) fn to_query(&self) -> String {
+        let pairs: Vec<(&str, &str)> = [("from", &self.from), ("to", &self.to), ("grain", &self.grain), ("compare", &self.compare), ("category", &self.category), ("region", &self.region), ("channel", &self.channel)]
+            .into_iter()
+            .filter_map(|(k, v)| some(v).map(|v| (k, v)))
+            .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
 }
 
 fn some(s: &Option<String>) -> Option<&str> {
@@ -170,12 +182,8 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn cell(t: String) -> CellVm {
-    CellVm { text: t, href: None, numeric: false }
-}
-
-fn numeric(t: String) -> CellVm {
-    CellVm { text: t, href: None, numeric: true }
+fn numeric(t: String, v: f64) -> CellVm {
+    CellVm::number(t, Some(v))
 }
 
 /// The chart for the user's theme (both when the theme follows the device).
@@ -190,7 +198,7 @@ pub(super) fn chart_svgs(p: &PageCtx, spec: &ChartSpec) -> (Option<String>, Opti
 
 fn card(p: &PageCtx, id: &'static str, spec: ChartSpec, summary: String, table: TableVm) -> ChartCardVm {
     let (svg_light, svg_dark) = chart_svgs(p, &spec);
-    ChartCardVm { id, title: spec.title.clone(), svg_light, svg_dark, summary, table }
+    ChartCardVm { id, title: spec.title.clone(), svg_light, svg_dark, spec: Some(spec), summary, table }
 }
 
 fn short(s: &str) -> String {
@@ -220,12 +228,12 @@ fn ranking(p: &PageCtx, k: Ranking<'_>) -> ChartCardVm {
         .iter()
         .map(|row| {
             let name = text(&row[label_col]);
-            let mut cells = vec![CellVm { href: link.map(|l| l(&name)), text: format::label(&name), numeric: false }];
+            let mut cells = vec![CellVm::link(format::label(&name), link.map(|l| l(&name)))];
             for (i, v) in row.iter().enumerate() {
                 if i == label_col || r.columns[i].role == "dimension" {
                     continue;
                 }
-                cells.push(numeric(fmt_metric(p, r, i, v, fmt)));
+                cells.push(CellVm::number(fmt_metric(p, r, i, v, fmt), v.as_f64()));
             }
             cells
         })
@@ -273,9 +281,9 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let mut r = vec![cell(format::date(p.locale, *b)), numeric(money(values[i]))];
+            let mut r = vec![CellVm::date(format::date(p.locale, *b), *b), numeric(money(values[i]), values[i])];
             if let Some(v) = prev_values.get(i) {
-                r.push(numeric(money(*v)));
+                r.push(numeric(money(*v), *v));
             }
             r
         })
@@ -309,6 +317,7 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
     spec.labels = d.regions.rows.iter().map(|r| short(&format::label(&text(&r[0])))).collect();
     spec.series = vec![(p.t("charts.revenue"), d.regions.rows.iter().map(|r| num(&r[1])).collect())];
     (regions.svg_light, regions.svg_dark) = chart_svgs(p, &spec);
+    regions.spec = Some(spec);
     cards.push(regions);
 
     // 5. Channel mix.
@@ -317,7 +326,7 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
     spec.labels = d.channels.rows.iter().map(|r| format::label(&text(&r[0]))).collect();
     spec.series = vec![(p.t("charts.revenue"), d.channels.rows.iter().map(|r| num(&r[1]).max(0.0)).collect())];
     let share = |v: f64| if total > 0.0 { format::percent(p.locale, v / total) } else { "—".into() };
-    let rows = d.channels.rows.iter().map(|r| vec![CellVm { href: Some(link_base("channel", &text(&r[0]))), text: format::label(&text(&r[0])), numeric: false }, numeric(money(num(&r[1]))), numeric(share(num(&r[1])))]).collect();
+    let rows = d.channels.rows.iter().map(|r| vec![CellVm::link(format::label(&text(&r[0])), Some(link_base("channel", &text(&r[0])))), numeric(money(num(&r[1])), num(&r[1])), CellVm::number(share(num(&r[1])), (total > 0.0).then(|| num(&r[1]) / total))]).collect();
     let parts = d.channels.rows.iter().map(|r| format!("{} {}", format::label(&text(&r[0])), share(num(&r[1])))).collect::<Vec<_>>().join(", ");
     cards.push(card(p, "channels", spec, if parts.is_empty() { p.t("charts.nothing") } else { p.t("charts.sum_pie").replace("{parts}", &parts) }, TableVm { headers: vec![p.t("charts.channel"), p.t("charts.revenue"), p.t("charts.share")], rows }));
 
@@ -330,7 +339,7 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
     let mut spec = ChartSpec::new(ChartKind::Bar { stacked: true }, p.t("charts.customers"));
     spec.labels = now.iter().map(|b| label(*b, d.grain)).collect();
     spec.series = vec![(p.t("charts.new"), now.iter().map(|b| get(b, "new")).collect()), (p.t("charts.returning"), now.iter().map(|b| get(b, "returning")).collect())];
-    let rows = now.iter().map(|b| vec![cell(format::date(p.locale, *b)), numeric(format::amount(p.locale, get(b, "new"))), numeric(format::amount(p.locale, get(b, "returning")))]).collect();
+    let rows = now.iter().map(|b| vec![CellVm::date(format::date(p.locale, *b), *b), numeric(format::amount(p.locale, get(b, "new")), get(b, "new")), numeric(format::amount(p.locale, get(b, "returning")), get(b, "returning"))]).collect();
     let (n, r): (f64, f64) = (now.iter().map(|b| get(b, "new")).sum(), now.iter().map(|b| get(b, "returning")).sum());
     let summary = p.t("charts.sum_customers").replace("{new}", &format::amount(p.locale, n)).replace("{returning}", &format::amount(p.locale, r));
     cards.push(card(p, "customers", spec, summary, TableVm { headers: vec![p.t("charts.period_col"), p.t("charts.new"), p.t("charts.returning")], rows }));
@@ -362,7 +371,7 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
     };
     let mut headers = vec![p.t("charts.weekday")];
     headers.extend((0..24).map(|h| format!("{h:02}")));
-    let rows = (0..7).map(|i| std::iter::once(cell(wd(i))).chain(grid[i].iter().map(|v| numeric(format::amount(p.locale, *v)))).collect()).collect();
+    let rows = (0..7).map(|i| std::iter::once(CellVm::text(wd(i))).chain(grid[i].iter().map(|v| numeric(format::amount(p.locale, *v), *v))).collect()).collect();
     cards.push(card(p, "heatmap", spec, summary, TableVm { headers, rows }));
 
     // 8. Returns by category, highest rate first.
@@ -380,13 +389,20 @@ fn build(p: &PageCtx, d: &Data, currency: &str, link_base: &dyn Fn(&str, &str) -
 pub async fn charts(State(state): State<AppState>, m: Member, Query(q): Query<ChartsQuery>) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
-    let a = ask(&q)?;
-    let wh = state.warehouses.open(&m.scope).map_err(AppError::internal)?;
+    let mut vm = charts_view(&state, &m.scope, &p, &q).await?;
+    vm.export = super::reports::export_action(&m.scope, "charts", &q.to_query());
+    Ok(Html(ui::charts(&p, &vm)))
+}
+
+/// Everything the charts page shows (also what its exports print).
+pub(super) async fn charts_view(state: &AppState, scope: &TenantScope, p: &PageCtx, q: &ChartsQuery) -> Result<ui::ChartsVm, AppError> {
+    let tenant = state.meta.tenant(scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
+    let a = ask(q)?;
+    let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
     let filters = a.filters.clone();
     let data = tokio::task::spawn_blocking(move || sr360_analytics::session(&wh, |s| gather(s, &a))).await.map_err(AppError::internal)??;
     let Some(d) = data else {
-        return Ok(Html(ui::charts(&p, &ui::ChartsVm { empty: true, ..Default::default() })));
+        return Ok(ui::ChartsVm { empty: true, ..Default::default() });
     };
     // Links keep the current view and change one filter (drill-down).
     let base: Vec<(String, String)> = [
@@ -405,7 +421,7 @@ pub async fn charts(State(state): State<AppState>, m: Member, Query(q): Query<Ch
         let pairs: Vec<(String, String)> = base.iter().map(|(k, v)| (k.clone(), if k == key { value.to_string() } else { v.clone() })).filter(|(_, v)| !v.is_empty()).collect();
         format!("/charts?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
     };
-    let cards = build(&p, &d, &tenant.currency, &link);
+    let cards = build(p, &d, &tenant.currency, &link);
     let grain = match d.grain {
         Grain::Day => "day",
         Grain::Week => "week",
@@ -428,6 +444,7 @@ pub async fn charts(State(state): State<AppState>, m: Member, Query(q): Query<Ch
         },
         cards,
         empty: false,
+        export: None,
     };
-    Ok(Html(ui::charts(&p, &vm)))
+    Ok(vm)
 }

@@ -11,13 +11,15 @@ use axum::response::Html;
 use serde::Deserialize;
 use sr360_analytics::{Grain, QueryError};
 use sr360_core::Permission;
+use sr360_meta::TenantScope;
+use sr360_ui::{PageCtx, format};
 use sr360_ui::charts::{ChartKind, ChartSpec};
 use sr360_ui::pages as ui;
 
 #[derive(Debug, Deserialize)]
 pub struct CohortParams {
-    cohorts: Option<usize>,
-    months: Option<usize>,
+    pub(super) cohorts: Option<usize>,
+    pub(super) months: Option<usize>,
 }
 
 fn cohort_table(state: &AppState, scope: &sr360_meta::TenantScope, cohorts: usize, months: usize) -> Result<tokio::task::JoinHandle<Result<sr360_analytics::CohortTable, QueryError>>, AppError> {
@@ -29,11 +31,20 @@ fn cohort_table(state: &AppState, scope: &sr360_meta::TenantScope, cohorts: usiz
 pub async fn cohorts_page(State(state): State<AppState>, m: Member, Query(q): Query<CohortParams>) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
+    let (mut vm, _) = cohorts_view(&state, &m.scope, &p, &q).await?;
+    let query = serde_urlencoded::to_string([("cohorts", q.cohorts), ("months", q.months)].iter().filter_map(|(k, v)| v.map(|v| (*k, v.to_string()))).collect::<Vec<_>>()).unwrap_or_default();
+    vm.export = super::reports::export_action(&m.scope, "cohorts", &query);
+    Ok(Html(ui::cohorts(&p, &vm)))
+}
+
+/// What the cohorts page shows, and the same as report items: the retention table (with
+/// each cohort's lifetime value) and the LTV chart.
+pub(super) async fn cohorts_view(state: &AppState, scope: &TenantScope, p: &PageCtx, q: &CohortParams) -> Result<(ui::CohortsVm, Vec<ui::ChartCardVm>), AppError> {
+    let tenant = state.meta.tenant(scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
     let (n, months) = (q.cohorts.unwrap_or(12).clamp(1, 36), q.months.unwrap_or(12).clamp(1, 24));
-    let table = match cohort_table(&state, &m.scope, n, months)?.await.map_err(AppError::internal)? {
+    let table = match cohort_table(state, scope, n, months)?.await.map_err(AppError::internal)? {
         Ok(t) => t,
-        Err(QueryError::NoData) => return Ok(Html(ui::cohorts(&p, &ui::CohortsVm { empty: true, ..Default::default() }))),
+        Err(QueryError::NoData) => return Ok((ui::CohortsVm { empty: true, ..Default::default() }, vec![])),
         Err(e) => return Err(e.into()),
     };
     let rows: Vec<ui::CohortRowVm> = table
@@ -50,8 +61,26 @@ pub async fn cohorts_page(State(state): State<AppState>, m: Member, Query(q): Qu
             v.pop();
         }
     }
-    let (ltv_svg_light, ltv_svg_dark) = chart_svgs(&p, &spec);
-    Ok(Html(ui::cohorts(&p, &ui::CohortsVm { rows, months, currency: tenant.currency, ltv_svg_light, ltv_svg_dark, empty: false })))
+    let (ltv_svg_light, ltv_svg_dark) = chart_svgs(p, &spec);
+    let money = |v: f64| format::money(p.locale, v, &tenant.currency);
+    let mut headers = vec![p.t("cohorts.cohort"), p.t("cohorts.customers")];
+    headers.extend((0..months).map(|k| format!("+{k}")));
+    headers.push(p.t("cohorts.ltv"));
+    let table_rows = rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![ui::CellVm::date(format::month(p.locale, r.month), r.month), ui::CellVm::number(format::amount(p.locale, r.customers as f64), Some(r.customers as f64))];
+            cells.extend(r.retention.iter().map(|v| ui::CellVm::number(v.map(|x| format::percent(p.locale, x)).unwrap_or_default(), *v)));
+            let ltv = r.ltv.iter().rev().find_map(|v| *v);
+            cells.push(ui::CellVm::number(ltv.map(money).unwrap_or_default(), ltv));
+            cells
+        })
+        .collect();
+    let cards = vec![
+        ui::ChartCardVm { id: "retention", title: p.t("cohorts.retention"), table: ui::TableVm { headers, rows: table_rows }, ..Default::default() },
+        ui::ChartCardVm { id: "ltv", title: spec.title.clone(), summary: p.t("cohorts.ltv_explain"), spec: Some(spec), ..Default::default() },
+    ];
+    Ok((ui::CohortsVm { rows, months, currency: tenant.currency, ltv_svg_light, ltv_svg_dark, empty: false, export: None }, cards))
 }
 
 /// Cohort retention and lifetime value as JSON.

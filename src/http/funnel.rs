@@ -12,6 +12,7 @@ use axum::response::Html;
 use serde::{Deserialize, Serialize};
 use sr360_analytics::{Filters, FunnelBy, FunnelRow, QueryError, TimeRange, Underperformer};
 use sr360_core::Permission;
+use sr360_meta::TenantScope;
 use sr360_ui::charts::{ChartKind, ChartSpec};
 use sr360_ui::pages::{self as ui, CellVm, ChartCardVm, TableVm};
 use sr360_ui::{PageCtx, format};
@@ -69,12 +70,12 @@ fn table(p: &PageCtx, rows: &[FunnelRow], link: &dyn Fn(&FunnelRow) -> Option<St
     let rows = rows
         .iter()
         .map(|r| {
-            let mut cells = vec![CellVm { text: r.name.clone().unwrap_or_else(|| format::label(&r.key)), href: link(r), numeric: false }];
+            let mut cells = vec![CellVm::link(r.name.clone().unwrap_or_else(|| format::label(&r.key)), link(r))];
             for v in [r.views, r.carts, r.checkouts, r.purchases] {
-                cells.push(CellVm { text: format::amount(p.locale, v as f64), href: None, numeric: true });
+                cells.push(CellVm::number(format::amount(p.locale, v as f64), Some(v as f64)));
             }
             for v in r.rates() {
-                cells.push(CellVm { text: pct(p, v), href: None, numeric: true });
+                cells.push(CellVm::number(pct(p, v), v));
             }
             cells
         })
@@ -85,34 +86,41 @@ fn table(p: &PageCtx, rows: &[FunnelRow], link: &dyn Fn(&FunnelRow) -> Option<St
 pub async fn funnel_page(State(state): State<AppState>, m: Member, Query(q): Query<ChartsQuery>) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let a = ask(&q)?;
+    let mut vm = funnel_view(&state, &m.scope, &p, &q).await?;
+    vm.export = super::reports::export_action(&m.scope, "funnel", &q.to_query());
+    Ok(Html(ui::funnel(&p, &vm)))
+}
+
+/// Everything the funnel page shows (also what its exports print).
+pub(super) async fn funnel_view(state: &AppState, scope: &TenantScope, p: &PageCtx, q: &ChartsQuery) -> Result<ui::FunnelVm, AppError> {
+    let a = ask(q)?;
     let mut filters = a.filters.clone();
     filters.region.clear();
     let f2 = filters.clone();
-    let wh = state.warehouses.open(&m.scope).map_err(AppError::internal)?;
+    let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
     let data = tokio::task::spawn_blocking(move || sr360_analytics::session(&wh, |s| gather(s, a.range, &f2))).await.map_err(AppError::internal)??;
     let empty = ui::FunnelVm { empty: true, ..Default::default() };
-    let Some(d) = data else { return Ok(Html(ui::funnel(&p, &empty))) };
-    let Some(o) = d.overall.clone() else { return Ok(Html(ui::funnel(&p, &empty))) };
+    let Some(d) = data else { return Ok(empty) };
+    let Some(o) = d.overall.clone() else { return Ok(empty) };
     let labels = ["funnel.views", "funnel.carts", "funnel.checkouts", "funnel.purchases"].map(|k| p.t(k));
     let counts = [o.views, o.carts, o.checkouts, o.purchases];
     let rates = o.rates();
     let steps = (0..4)
-        .map(|i| (labels[i].clone(), format::amount(p.locale, counts[i] as f64), if i == 0 { String::new() } else { p.t("funnel.of_previous").replace("{rate}", &pct(&p, rates[i - 1])) }))
+        .map(|i| (labels[i].clone(), format::amount(p.locale, counts[i] as f64), if i == 0 { String::new() } else { p.t("funnel.of_previous").replace("{rate}", &pct(p, rates[i - 1])) }))
         .collect();
     let mut spec = ChartSpec::new(ChartKind::Funnel, p.t("funnel.overall"));
     spec.labels = labels.to_vec();
     spec.series = vec![(p.t("funnel.sessions"), counts.iter().map(|c| *c as f64).collect())];
-    let (svg_light, svg_dark) = chart_svgs(&p, &spec);
+    let (svg_light, svg_dark) = chart_svgs(p, &spec);
     let step_names = ["funnel.view_to_cart", "funnel.cart_to_checkout", "funnel.checkout_to_purchase"];
     let worst = (0..3).min_by(|a, b| rates[*a].unwrap_or(1.0).total_cmp(&rates[*b].unwrap_or(1.0))).unwrap_or(0);
     let summary = p
         .t("funnel.sum_overall")
         .replace("{views}", &format::amount(p.locale, o.views as f64))
         .replace("{purchases}", &format::amount(p.locale, o.purchases as f64))
-        .replace("{rate}", &pct(&p, rates[3]))
+        .replace("{rate}", &pct(p, rates[3]))
         .replace("{step}", &p.t(step_names[worst]));
-    let chart = ChartCardVm { id: "overall", title: spec.title.clone(), svg_light, svg_dark, summary, table: table(&p, std::slice::from_ref(&o), &|_| None) };
+    let chart = ChartCardVm { id: "overall", title: spec.title.clone(), spec: Some(spec), svg_light, svg_dark, summary, table: table(p, std::slice::from_ref(&o), &|_| None) };
     let link = |key: &str, value: &str| {
         let mut pairs = vec![("from".to_string(), d.range.from.to_string()), ("to".to_string(), d.range.to.to_string())];
         for (k, v) in [("channel", filters.channel.first()), ("category", filters.category.first())] {
@@ -125,13 +133,13 @@ pub async fn funnel_page(State(state): State<AppState>, m: Member, Query(q): Que
         format!("/funnel?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
     };
     let tables = vec![
-        ChartCardVm { id: "by-channel", title: p.t("funnel.by_channel"), table: table(&p, &d.channels, &|r| Some(link("channel", &r.key))), ..Default::default() },
-        ChartCardVm { id: "by-category", title: p.t("funnel.by_category"), table: table(&p, &d.categories, &|r| Some(link("category", &r.key))), ..Default::default() },
+        ChartCardVm { id: "by-channel", title: p.t("funnel.by_channel"), table: table(p, &d.channels, &|r| Some(link("channel", &r.key))), ..Default::default() },
+        ChartCardVm { id: "by-category", title: p.t("funnel.by_category"), table: table(p, &d.categories, &|r| Some(link("category", &r.key))), ..Default::default() },
         ChartCardVm {
             id: "products",
             title: p.t("funnel.worst_products"),
             summary: if d.products.is_empty() { p.t("funnel.no_products") } else { String::new() },
-            table: table(&p, &d.products, &|r| r.category.as_ref().map(|c| link("category", c))),
+            table: table(p, &d.products, &|r| r.category.as_ref().map(|c| link("category", c))),
             ..Default::default()
         },
     ];
@@ -168,8 +176,9 @@ pub async fn funnel_page(State(state): State<AppState>, m: Member, Query(q): Que
         tables,
         flags,
         empty: false,
+        export: None,
     };
-    Ok(Html(ui::funnel(&p, &vm)))
+    Ok(vm)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -11,6 +11,7 @@ mod csrf;
 mod customers;
 mod funnel;
 mod graphql;
+mod reports;
 pub mod error;
 mod ops;
 mod pages;
@@ -74,6 +75,10 @@ pub fn router(state: AppState) -> Router {
         .route("/uploads", get(uploads::history))
         .route("/uploads/{id}", get(uploads::detail))
         .route("/uploads/{id}/mapping", get(uploads::mapping_page).post(uploads::mapping_submit))
+        .route("/reports", get(reports::list_page))
+        .route("/reports/export", post(reports::export_form))
+        .route("/reports/{id}/file", get(reports::download))
+        .route("/reports/{id}/delete", post(reports::delete))
         .route("/{page}", get(pages::upcoming));
 
     // Upload bodies may be large: their own limit, enforced while streaming.
@@ -100,6 +105,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cohorts", get(cohorts::cohorts_api))
         .route("/api/v1/funnel", get(funnel::funnel_api))
         .route("/api/v1/graphql", post(graphql::graphql))
+        .route("/api/v1/reports", post(reports::api_export).get(reports::api_list))
+        .route("/api/v1/reports/{id}/file", get(reports::api_file))
         .route("/api/v1/openapi.json", get(analytics::openapi))
         .fallback(api::not_found);
 

@@ -108,6 +108,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: String,
+    /// The body as sent (files: PNG, PDF).
+    pub bytes: Vec<u8>,
     pub set_cookies: Vec<String>,
 }
 
@@ -174,8 +176,9 @@ impl Agent {
                 }
             }
         }
-        let body = r.text().await.unwrap_or_default();
-        Resp { status, headers, body, set_cookies }
+        let bytes = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Resp { status, headers, body, bytes, set_cookies }
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {

@@ -7,6 +7,7 @@ mod harness;
 mod matrix;
 mod mfa;
 mod ops;
+mod reports;
 mod storage;
 mod ui;
 mod uploads;

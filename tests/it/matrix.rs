@@ -63,6 +63,8 @@ async fn routes_by_role() {
         ("/customers", [200, 200, 200, 200]),
         ("/cohorts", [200, 200, 200, 200]),
         ("/funnel", [200, 200, 200, 200]),
+        ("/reports", [200, 200, 200, 200]),
+        ("/api/v1/reports", [200, 200, 200, 200]),
     ];
     for (i, role) in [Role::Owner, Role::Admin, Role::Analyst, Role::Viewer].into_iter().enumerate() {
         let mut ag = signed_in(&w, role).await;

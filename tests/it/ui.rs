@@ -274,6 +274,27 @@ async fn demo_login_works_in_headless_chromium() {
     assert!(!c.find_all(Locator::Css("#ltv .chart svg")).await.unwrap().is_empty(), "LTV chart");
     no_errors(c, "cohorts").await;
     shot(c, "cohorts").await;
+
+    // Exports of the demo shop, PDF pages drawn back into images, for a person to look at;
+    // then the report management page lists them.
+    let mut ag = s.agent();
+    assert_eq!(ag.login(&email, &password).await.status, 303);
+    let exports = [("charts", "all", "pdf"), ("funnel", "all", "pdf"), ("cohorts", "all", "pdf"), ("charts", "heatmap", "png"), ("funnel", "products", "csv")];
+    for (page, item, format) in exports {
+        let r = ag.submit(&format!("/{page}"), &format!("/reports/export?page={page}"), &[("item", item), ("format", format)]).await;
+        assert_eq!(r.status, 200, "{page} {item} {format}: {}", &r.body[..r.body.len().min(300)]);
+        let path = shots_dir().join(format!("export-{page}-{item}.{format}"));
+        std::fs::write(&path, &r.bytes).unwrap();
+        if format == "pdf" {
+            let out = Command::new("pdftoppm").args(["-png", "-r", "60"]).arg(&path).arg(shots_dir().join(format!("export-{page}-{item}"))).output().expect("pdftoppm (poppler-utils)");
+            assert!(out.status.success(), "{page}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    c.goto(&format!("{}/reports", s.url)).await.unwrap();
+    wait_css(c, "#reports tbody tr").await;
+    assert_eq!(c.find_all(Locator::Css("#reports tbody tr")).await.unwrap().len(), exports.len());
+    no_errors(c, "reports").await;
+    shot(c, "reports").await;
     for (locale, theme, suffix) in [("en", "dark", "dark"), ("ar", "light", "ar")] {
         set_prefs(c, &s.url, locale, theme).await;
         c.goto(&format!("{}/charts", s.url)).await.unwrap();

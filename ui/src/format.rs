@@ -54,6 +54,18 @@ pub fn amount(locale: &str, v: f64) -> String {
     }
 }
 
+/// A file size: `820 B`, `12.4 KB`, `3.1 MB`.
+pub fn bytes(locale: &str, n: i64) -> String {
+    let v = n as f64;
+    if v < 1024.0 {
+        format!("{} B", number(locale, v, 0))
+    } else if v < 1024.0 * 1024.0 {
+        format!("{} KB", number(locale, v / 1024.0, 1))
+    } else {
+        format!("{} MB", number(locale, v / 1024.0 / 1024.0, 1))
+    }
+}
+
 /// Money with the shop's currency (symbol for the common ones, else the ISO code).
 pub fn money(locale: &str, v: f64, currency: &str) -> String {
     let n = if v.abs() >= 1e6 { format!("{}M", number(locale, v / 1e6, 2)) } else { number(locale, v, if v.abs() >= 1000.0 { 0 } else { 2 }) };

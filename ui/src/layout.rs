@@ -23,7 +23,7 @@ pub const NAV: &[(&str, &[NavItem])] = &[
             ("/models", "nav.model_status", "models", false),
         ],
     ),
-    ("nav.group_ask", &[("/search", "nav.search", "search", false), ("/copilot", "nav.copilot", "copilot", false), ("/reports", "nav.reports", "reports", false)]),
+    ("nav.group_ask", &[("/search", "nav.search", "search", false), ("/copilot", "nav.copilot", "copilot", false), ("/reports", "nav.reports", "reports", true)]),
     (
         "nav.group_account",
         &[

@@ -13,10 +13,10 @@ pub fn csv(t: &Table) -> Result<Vec<u8>, ExportError> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(t.headers.iter().map(|h| neutralize_formula(h)))?;
     for row in &t.rows {
-        // A number we computed is written as such (a negative one must stay a number);
-        // everything else is text from the data and neutralised.
-        w.write_record(row.iter().map(|c| match c.value {
-            Some(v) => v.to_string(),
+        // A value this program produced is written as such (a negative number must stay a
+        // number); everything else may come from the data and is neutralised.
+        w.write_record(row.iter().map(|c| match &c.plain {
+            Some(v) => v.clone(),
             None => neutralize_formula(&c.text),
         }))?;
     }

@@ -71,7 +71,21 @@ fn wrap(s: &str, n: usize) -> Vec<String> {
     lines
 }
 
-fn text(out: &mut String, x: f32, y: f32, size: f32, fill: &str, weight: &str, anchor: &str, s: &str) {
+/// How a line of text is set.
+#[derive(Clone, Copy)]
+struct Style {
+    size: f32,
+    fill: &'static str,
+    weight: &'static str,
+    anchor: &'static str,
+}
+
+const fn style(size: f32, fill: &'static str, weight: &'static str, anchor: &'static str) -> Style {
+    Style { size, fill, weight, anchor }
+}
+
+fn text(out: &mut String, x: f32, y: f32, st: Style, s: &str) {
+    let Style { size, fill, weight, anchor } = st;
     let _ = write!(out, r#"<text x="{x:.1}" y="{y:.1}" font-size="{size}" fill="{fill}" font-weight="{weight}" text-anchor="{anchor}">{}</text>"#, esc(s));
 }
 
@@ -85,12 +99,12 @@ pub fn header(r: &Report) -> Block {
     let mut svg = String::new();
     let mut y = 24.0;
     for line in wrap(&r.title, fits(CONTENT, 22.0)) {
-        text(&mut svg, MARGIN, y, 22.0, INK, "bold", "start", &line);
+        text(&mut svg, MARGIN, y, style(22.0, INK, "bold", "start"), &line);
         y += 28.0;
     }
     for l in &r.lines {
         for line in wrap(l, fits(CONTENT, 11.0)) {
-            text(&mut svg, MARGIN, y, 11.0, MUTED, "normal", "start", &line);
+            text(&mut svg, MARGIN, y, style(11.0, MUTED, "normal", "start"), &line);
             y += 16.0;
         }
     }
@@ -131,13 +145,13 @@ fn table(out: &mut String, t: &Table, mut y: f32) -> f32 {
     let unit = CONTENT / (cols as f32 + 1.0);
     let width = |i: usize| if i == 0 { 2.0 * unit } else { unit };
     let left = |i: usize| MARGIN + if i == 0 { 0.0 } else { unit * (i as f32 + 1.0) };
-    let numeric: Vec<bool> = (0..cols).map(|i| t.rows.iter().any(|r| r.get(i).is_some_and(|c| c.value.is_some()))).collect();
-    let cell = |out: &mut String, i: usize, y: f32, s: &str, weight: &str, fill: &str| {
+    let numeric: Vec<bool> = (0..cols).map(|i| t.rows.iter().any(|r| r.get(i).is_some_and(|c| c.numeric))).collect();
+    let cell = |out: &mut String, i: usize, y: f32, s: &str, weight: &'static str, fill: &'static str| {
         let s = truncate(s, fits(width(i) - 6.0, size));
         if numeric[i] {
-            text(out, left(i) + width(i) - 4.0, y, size, fill, weight, "end", &s);
+            text(out, left(i) + width(i) - 4.0, y, style(size, fill, weight, "end"), &s);
         } else {
-            text(out, left(i) + 2.0, y, size, fill, weight, "start", &s);
+            text(out, left(i) + 2.0, y, style(size, fill, weight, "start"), &s);
         }
     };
     y += size;
@@ -167,7 +181,7 @@ pub fn item(it: &Item, more_rows: &str) -> Block {
     let mut svg = String::new();
     let mut y = 16.0;
     for line in wrap(&it.title, fits(CONTENT, 15.0)) {
-        text(&mut svg, MARGIN, y, 15.0, INK, "bold", "start", &line);
+        text(&mut svg, MARGIN, y, style(15.0, INK, "bold", "start"), &line);
         y += 20.0;
     }
     y += 4.0;
@@ -181,14 +195,14 @@ pub fn item(it: &Item, more_rows: &str) -> Block {
             y = table(&mut svg, &it.table, y) + 6.0;
             if hidden_rows(&it.table) > 0 {
                 y += 12.0;
-                text(&mut svg, MARGIN, y, 10.0, MUTED, "normal", "start", &more_rows.replace("{n}", &hidden_rows(&it.table).to_string()));
+                text(&mut svg, MARGIN, y, style(10.0, MUTED, "normal", "start"), &more_rows.replace("{n}", &hidden_rows(&it.table).to_string()));
                 y += 6.0;
             }
         }
     }
     for line in wrap(&it.summary, fits(CONTENT, 11.0)) {
         y += 15.0;
-        text(&mut svg, MARGIN, y, 11.0, MUTED, "normal", "start", &line);
+        text(&mut svg, MARGIN, y, style(11.0, MUTED, "normal", "start"), &line);
     }
     Block { height: y + 24.0, svg }
 }
@@ -240,7 +254,7 @@ pub fn pages(blocks: &[Block], footer: &dyn Fn(usize, usize) -> String) -> Vec<S
             for (y, b) in p {
                 place(&mut body, b, *y);
             }
-            text(&mut body, WIDTH / 2.0, PAGE_HEIGHT - MARGIN / 2.0, 9.0, MUTED, "normal", "middle", &footer(i + 1, n));
+            text(&mut body, WIDTH / 2.0, PAGE_HEIGHT - MARGIN / 2.0, style(9.0, MUTED, "normal", "middle"), &footer(i + 1, n));
             document(PAGE_HEIGHT, &body)
         })
         .collect()

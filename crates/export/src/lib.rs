@@ -13,20 +13,23 @@ mod render;
 pub use csv_out::{csv, neutralize_formula};
 pub use render::Renderer;
 
-/// One cell of a table: the text the page shows and, for numbers, the plain value (written
-/// to CSV as a number so a spreadsheet can sum it, whatever the page's locale).
+/// One cell of a table: the text the page shows and, for numbers and dates, the plain value
+/// this program produced (written to CSV as is, so a spreadsheet can sum and sort it whatever
+/// the page's locale).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Cell {
     pub text: String,
-    pub value: Option<f64>,
+    pub plain: Option<String>,
+    /// Right-aligned when drawn.
+    pub numeric: bool,
 }
 
 impl Cell {
     pub fn text(t: impl Into<String>) -> Self {
-        Self { text: t.into(), value: None }
+        Self { text: t.into(), ..Default::default() }
     }
     pub fn number(t: impl Into<String>, v: f64) -> Self {
-        Self { text: t.into(), value: v.is_finite().then_some(v) }
+        Self { text: t.into(), plain: v.is_finite().then(|| v.to_string()), numeric: true }
     }
 }
 

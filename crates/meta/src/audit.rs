@@ -32,6 +32,8 @@ pub enum AuditAction {
     UploadSucceeded,
     UploadFailed,
     MappingSaved,
+    ReportExported,
+    ReportDeleted,
 }
 
 impl AuditAction {
@@ -60,6 +62,8 @@ impl AuditAction {
             AuditAction::UploadSucceeded => "upload_succeeded",
             AuditAction::UploadFailed => "upload_failed",
             AuditAction::MappingSaved => "mapping_saved",
+            AuditAction::ReportExported => "report_exported",
+            AuditAction::ReportDeleted => "report_deleted",
         }
     }
 }

@@ -161,6 +161,27 @@ CREATE TABLE saved_mappings (
     PRIMARY KEY (tenant_id, shape_key)
 ) STRICT;
 "#,
+    // 3: exported reports (the files live in the object store)
+    r#"
+CREATE TABLE reports (
+    id          INTEGER PRIMARY KEY,
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    report      TEXT NOT NULL,
+    day         TEXT NOT NULL,
+    version     INTEGER NOT NULL CHECK (version > 0),
+    format      TEXT NOT NULL CHECK (format IN ('csv','png','pdf')),
+    title       TEXT NOT NULL,
+    filters     TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    object_key  TEXT NOT NULL,
+    bytes       INTEGER NOT NULL,
+    user_id     INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_by  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    UNIQUE (tenant_id, report, day, version)
+) STRICT;
+CREATE INDEX reports_tenant ON reports(tenant_id, id);
+"#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -11,6 +11,25 @@ pub struct CellVm {
     pub href: Option<String>,
     /// Right-aligned numbers.
     pub numeric: bool,
+    /// The value in a plain, locale-free form (a number, an ISO date): what a CSV export
+    /// writes instead of the text.
+    pub plain: Option<String>,
+}
+
+impl CellVm {
+    pub fn text(t: impl Into<String>) -> Self {
+        Self { text: t.into(), ..Default::default() }
+    }
+    pub fn link(t: impl Into<String>, href: Option<String>) -> Self {
+        Self { text: t.into(), href, ..Default::default() }
+    }
+    /// A number shown as `t`; `v` is `None` when there is none (shown as a dash).
+    pub fn number(t: impl Into<String>, v: Option<f64>) -> Self {
+        Self { text: t.into(), href: None, numeric: true, plain: v.filter(|x| x.is_finite()).map(|x| x.to_string()) }
+    }
+    pub fn date(t: impl Into<String>, d: time::Date) -> Self {
+        Self { text: t.into(), plain: Some(d.to_string()), ..Default::default() }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -24,6 +43,8 @@ pub struct ChartCardVm {
     /// Anchor and test hook: `trend`, `categories`, ...
     pub id: &'static str,
     pub title: String,
+    /// What the chart draws (exports draw it again for print); `None` for a table.
+    pub spec: Option<crate::charts::ChartSpec>,
     /// SVG for the light and the dark theme (both when the user follows the device).
     pub svg_light: Option<String>,
     pub svg_dark: Option<String>,
@@ -54,6 +75,8 @@ pub struct ChartsVm {
     pub cards: Vec<ChartCardVm>,
     /// Shown instead of the charts (no data yet).
     pub empty: bool,
+    /// Where the export forms post (None: the role may not export).
+    pub export: Option<String>,
 }
 
 pub(super) fn select(ctx: &PageCtx, name: &'static str, current: &str, options: &[String]) -> impl IntoView + use<> {
@@ -111,8 +134,24 @@ pub(super) fn form_actions(ctx: &PageCtx, reset: &'static str) -> impl IntoView 
     view! { <div class="actions"><button class="btn" type="submit">{ctx.t("charts.apply")}</button>" "<a class="btn secondary" href=reset>{ctx.t("charts.reset")}</a></div> }
 }
 
-/// A chart card: title, the SVG(s), the summary, and the table (folded away unless `open`).
-pub(super) fn chart_card(ctx: &PageCtx, c: &ChartCardVm, open: bool) -> impl IntoView + use<> {
+/// CSV / PNG / PDF buttons for one item of a page (`all`: the whole page, PNG and PDF).
+pub(super) fn export_buttons(ctx: &PageCtx, action: &str, item: &'static str, csv: bool) -> impl IntoView + use<> {
+    let label = if item == "all" { ctx.t("reports.export_page") } else { ctx.t("reports.export") };
+    view! {
+        <form class="export" method="post" action=action.to_string() data-export=item>
+            {super::csrf_field(&ctx.csrf)}
+            <input type="hidden" name="item" value=item/>
+            <span class="muted">{label}</span>
+            {csv.then(|| view! { <button class="btn small secondary" type="submit" name="format" value="csv">"CSV"</button> })}
+            <button class="btn small secondary" type="submit" name="format" value="png">"PNG"</button>
+            <button class="btn small secondary" type="submit" name="format" value="pdf">"PDF"</button>
+        </form>
+    }
+}
+
+/// A chart card: title, the SVG(s), the summary, and the table (folded away unless `open`),
+/// with export buttons when `export` is the form action.
+pub(super) fn chart_card(ctx: &PageCtx, c: &ChartCardVm, open: bool, export: Option<&str>) -> impl IntoView + use<> {
     let light = c.svg_light.clone().map(|s| view! { <div class="chart chart-light" inner_html=s></div> });
     let dark = c.svg_dark.clone().map(|s| view! { <div class="chart chart-dark" inner_html=s></div> });
     let none = (light.is_none() && dark.is_none() && !open).then(|| view! { <p class="muted">{ctx.t("charts.nothing")}</p> });
@@ -129,6 +168,7 @@ pub(super) fn chart_card(ctx: &PageCtx, c: &ChartCardVm, open: bool) -> impl Int
             {none}
             <figcaption class="summary">{c.summary.clone()}</figcaption>
             {table_view}
+            {export.map(|a| export_buttons(ctx, a, c.id, !c.table.rows.is_empty()))}
         </figure>
     }
 }
@@ -158,9 +198,9 @@ pub fn charts(ctx: &PageCtx, vm: &ChartsVm) -> String {
             {form_actions(ctx, "/charts")}
         </form>
     };
-    let cards = vm.cards.iter().map(|c| chart_card(ctx, c, false)).collect_view();
+    let cards = vm.cards.iter().map(|c| chart_card(ctx, c, false, vm.export.as_deref())).collect_view();
     let body = view! {
-        <h1>{ctx.t("nav.charts")}</h1>
+        <div class="page-head"><h1>{ctx.t("nav.charts")}</h1>{vm.export.as_deref().filter(|_| !vm.empty).map(|a| export_buttons(ctx, a, "all", false))}</div>
         {filter_bar}
         {vm.empty.then(|| view! {
             <div class="card empty"><h2>{ctx.t("dash.empty_title")}</h2><p class="muted">{ctx.t("dash.empty_text")}</p><p><a class="btn" href="/upload">{ctx.t("nav.upload")}</a></p></div>

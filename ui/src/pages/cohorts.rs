@@ -1,6 +1,7 @@
 //! Cohort retention and lifetime value: a table of acquisition months × months since the first
 //! purchase, cells shaded by retention (CSS classes, no inline styles), and an LTV chart.
 
+use super::charts::export_buttons;
 use crate::{PageCtx, format, render_document};
 use leptos::prelude::*;
 
@@ -20,6 +21,8 @@ pub struct CohortsVm {
     pub ltv_svg_light: Option<String>,
     pub ltv_svg_dark: Option<String>,
     pub empty: bool,
+    /// Where the export forms post (None: the role may not export).
+    pub export: Option<String>,
 }
 
 pub fn cohorts(ctx: &PageCtx, vm: &CohortsVm) -> String {
@@ -54,7 +57,7 @@ pub fn cohorts(ctx: &PageCtx, vm: &CohortsVm) -> String {
     let light = vm.ltv_svg_light.clone().map(|s| view! { <div class="chart chart-light" inner_html=s></div> });
     let dark = vm.ltv_svg_dark.clone().map(|s| view! { <div class="chart chart-dark" inner_html=s></div> });
     let body = view! {
-        <h1>{ctx.t("nav.cohorts")}</h1>
+        <div class="page-head"><h1>{ctx.t("nav.cohorts")}</h1>{vm.export.as_deref().filter(|_| !vm.empty).map(|a| export_buttons(ctx, a, "all", false))}</div>
         <p class="lede">{ctx.t("cohorts.lede")}</p>
         {vm.empty.then(|| view! { <div class="card empty"><h2>{ctx.t("dash.empty_title")}</h2><p class="muted">{ctx.t("dash.empty_text")}</p></div> })}
         {(!vm.empty).then(|| view! {
@@ -67,12 +70,14 @@ pub fn cohorts(ctx: &PageCtx, vm: &CohortsVm) -> String {
                     </table>
                 </div>
                 <figcaption class="summary">{ctx.t("cohorts.explain")}</figcaption>
+                {vm.export.as_deref().map(|a| export_buttons(ctx, a, "retention", true))}
             </figure>
             <figure class="card chart-card" id="ltv">
                 <h2>{ctx.t("cohorts.ltv_title")}</h2>
                 {light}
                 {dark}
                 <figcaption class="summary">{ctx.t("cohorts.ltv_explain")}</figcaption>
+                {vm.export.as_deref().map(|a| export_buttons(ctx, a, "ltv", false))}
             </figure>
         })}
     };

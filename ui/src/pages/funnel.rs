@@ -2,7 +2,7 @@
 //! category, the products that convert worst, and the flagged underperformers with the numbers
 //! behind each flag and what to do about it.
 
-use super::charts::{ChartCardVm, chart_card, date_fields, form_actions, select};
+use super::charts::{ChartCardVm, chart_card, date_fields, export_buttons, form_actions, select};
 use crate::{PageCtx, render_document};
 use leptos::prelude::*;
 
@@ -33,6 +33,8 @@ pub struct FunnelVm {
     pub tables: Vec<ChartCardVm>,
     pub flags: Vec<FlagVm>,
     pub empty: bool,
+    /// Where the export forms post (None: the role may not export).
+    pub export: Option<String>,
 }
 
 pub fn funnel(ctx: &PageCtx, vm: &FunnelVm) -> String {
@@ -49,8 +51,9 @@ pub fn funnel(ctx: &PageCtx, vm: &FunnelVm) -> String {
         .iter()
         .map(|(label, count, rate)| view! { <div class="card kpi"><span class="label">{label.clone()}</span><span class="value">{count.clone()}</span><span class="muted">{rate.clone()}</span></div> })
         .collect_view();
-    let chart = vm.chart.as_ref().map(|c| chart_card(ctx, c, true));
-    let tables = vm.tables.iter().map(|c| chart_card(ctx, c, true)).collect_view();
+    let export = vm.export.as_deref();
+    let chart = vm.chart.as_ref().map(|c| chart_card(ctx, c, true, export));
+    let tables = vm.tables.iter().map(|c| chart_card(ctx, c, true, export)).collect_view();
     let flags = vm
         .flags
         .iter()
@@ -65,7 +68,7 @@ pub fn funnel(ctx: &PageCtx, vm: &FunnelVm) -> String {
         })
         .collect_view();
     let body = view! {
-        <h1>{ctx.t("nav.funnel")}</h1>
+        <div class="page-head"><h1>{ctx.t("nav.funnel")}</h1>{export.filter(|_| !vm.empty).map(|a| export_buttons(ctx, a, "all", false))}</div>
         {filters}
         {vm.empty.then(|| view! { <div class="card empty"><h2>{ctx.t("funnel.empty_title")}</h2><p class="muted">{ctx.t("funnel.empty_text")}</p><p><a class="btn" href="/upload">{ctx.t("nav.upload")}</a></p></div> })}
         {(!vm.empty).then(|| view! { <div class="grid kpis" id="steps">{steps}</div> })}
@@ -75,6 +78,7 @@ pub fn funnel(ctx: &PageCtx, vm: &FunnelVm) -> String {
                 <h2>{ctx.t("funnel.flags_title")}</h2>
                 <p class="muted">{ctx.t("funnel.flags_method")}</p>
                 {if vm.flags.is_empty() { view! { <p>{ctx.t("funnel.no_flags")}</p> }.into_any() } else { view! { <ol class="flags">{flags}</ol> }.into_any() }}
+                {export.filter(|_| !vm.flags.is_empty()).map(|a| export_buttons(ctx, a, "flags", true))}
             </section>
         })}
         <div class="chart-grid">{tables}</div>
