@@ -23,6 +23,8 @@ pub struct PagesArgs {
     pub demo_scale: f64,
     pub concurrency: usize,
     pub seconds: u64,
+    /// Also compare the dashboard's queries with PostgreSQL (libpq conninfo).
+    pub postgres: Option<String>,
 }
 
 /// One GET; (status, milliseconds).
@@ -59,6 +61,14 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         .status()?;
     anyhow::ensure!(st.success(), "sr360 demo failed");
     let load_secs = t.elapsed().as_secs_f64();
+    // Before the server opens the warehouse: the engines side by side on its gold tables.
+    let versus = match &a.postgres {
+        Some(conninfo) => {
+            let wh = data.join("tenants").join(crate::cli::demo::DEMO_TENANT).join("warehouse.duckdb");
+            Some(crate::bench_postgres::compare(&wh, &work, conninfo, 20)?)
+        }
+        None => None,
+    };
 
     let mut cfg = Config { data_dir: data.clone(), ..Default::default() };
     cfg.secrets.backend = SecretBackend::File;
@@ -139,6 +149,16 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
     );
     for (k, v) in &rows {
         md.push_str(&format!("| {k} | {v} |\n"));
+    }
+    if let Some((qs, duck, pg)) = &versus {
+        let pg_version = a.postgres.as_deref().and_then(|c| postgres::Client::connect(c, postgres::NoTls).ok()).and_then(|mut c| c.query_one("SHOW server_version", &[]).ok()).map(|r| r.get::<_, String>(0)).unwrap_or_default();
+        md.push_str(&format!(
+            "\nThe dashboard's queries on the same gold tables, DuckDB (the warehouse file, no answer cache) against PostgreSQL {pg_version} (Debian package, index on the date key, `ANALYZE`d); median of 20 runs each after a warm-up:\n\n| query | DuckDB | PostgreSQL | PostgreSQL / DuckDB |\n|---|---|---|---|\n"
+        ));
+        for [q, d, p, r] in qs {
+            md.push_str(&format!("| {q} | {d} | {p} | {r} |\n"));
+        }
+        md.push_str(&format!("| **all six, summed medians** | **{duck:.1} ms** | **{pg:.1} ms** | **{:.1}×** |\n", pg / duck));
     }
     if let Some(d) = a.out.parent() {
         std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod bench;
 pub mod bench_pages;
+pub mod bench_postgres;
 pub mod cli;
 pub mod doctor;
 pub mod http;

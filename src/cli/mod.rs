@@ -77,6 +77,10 @@ enum Command {
         /// Seconds of concurrent load.
         #[arg(long, default_value_t = 30)]
         seconds: u64,
+        /// Also run the dashboard's queries on this PostgreSQL over a copy of the same gold
+        /// tables (libpq conninfo; scripts/bench-postgres.sh starts a throwaway server).
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// (benchmark helper) Load a CSV with DuckDB alone.
     #[command(hide = true)]
@@ -141,8 +145,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::bench::run(crate::bench::BenchArgs { out, demo_scale, login_seconds, pipeline })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::BenchPages { out, demo_scale, concurrency, seconds } => {
-            crate::bench_pages::run(crate::bench_pages::PagesArgs { out, demo_scale, concurrency, seconds })?;
+        Command::BenchPages { out, demo_scale, concurrency, seconds, postgres } => {
+            crate::bench_pages::run(crate::bench_pages::PagesArgs { out, demo_scale, concurrency, seconds, postgres })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchBareLoad { file, dir } => {
