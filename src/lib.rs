@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod bench_forecast;
 pub mod bench_pages;
 pub mod bench_postgres;
 pub mod cli;

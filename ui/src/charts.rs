@@ -3,7 +3,7 @@
 //! results; this module turns it into an SVG in the light or dark theme, with hover tooltips
 //! and an accessible name. Numbers in the SVG use the page's locale.
 
-use charts_rs::{BarChart, ChartBase, Color, FunnelChart, HeatmapChart, HorizontalBarChart, LineChart, PieChart, Series, svg_with_accessibility};
+use charts_rs::{BarChart, ChartBase, Color, FunnelChart, HeatmapChart, HorizontalBarChart, LineChart, PieChart, Series, SeriesBand, svg_with_accessibility};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartKind {
@@ -33,11 +33,17 @@ pub struct ChartSpec {
     /// Heatmap rows (bottom to top).
     pub rows: Vec<String>,
     pub cells: Vec<Vec<f64>>,
+    /// Line charts: where each series starts along the axis (a forecast after its history);
+    /// missing entries start at 0.
+    pub starts: Vec<usize>,
+    /// Line charts: a shaded band (lower, upper) around a series, by series index (a
+    /// prediction interval).
+    pub bands: Vec<(usize, Vec<f64>, Vec<f64>)>,
 }
 
 impl ChartSpec {
     pub fn new(kind: ChartKind, title: impl Into<String>) -> Self {
-        Self { kind, title: title.into(), labels: vec![], series: vec![], rows: vec![], cells: vec![] }
+        Self { kind, title: title.into(), labels: vec![], series: vec![], rows: vec![], cells: vec![], starts: vec![], bands: vec![] }
     }
 }
 
@@ -49,7 +55,18 @@ const FONT: &str = "SR360 Charts, Roboto, Noto Sans, Noto Sans Arabic, Noto Sans
 const HEIGHT: f32 = 320.0;
 
 fn series(spec: &ChartSpec) -> Vec<Series> {
-    spec.series.iter().map(|(n, v)| Series::from((n.as_str(), v.iter().map(|x| *x as f32).collect::<Vec<f32>>()))).collect()
+    spec.series
+        .iter()
+        .enumerate()
+        .map(|(i, (n, v))| {
+            let mut s = Series::from((n.as_str(), v.iter().map(|x| *x as f32).collect::<Vec<f32>>()));
+            s.start_index = spec.starts.get(i).copied().unwrap_or(0);
+            if let Some((_, lo, hi)) = spec.bands.iter().find(|b| b.0 == i) {
+                s.band = Some(SeriesBand::new(lo.iter().map(|x| *x as f32).collect(), hi.iter().map(|x| *x as f32).collect()));
+            }
+            s
+        })
+        .collect()
 }
 
 /// What every chart shares: size, the page's fonts, a transparent background (the card's
