@@ -3,7 +3,9 @@
 //! `demo` and the CLI commands alike, and by the integration tests.
 
 use anyhow::Context;
-use sr360_auth::{Auth, AuthConfig, CsrfKey, KeyStore, PasswordHasher, RateLimits, load_or_create_signing_key};
+use sr360_auth::{
+    Auth, AuthConfig, CsrfKey, KeyStore, PasswordHasher, RateLimits, load_or_create_signing_key,
+};
 use sr360_core::{Clock, Config, Entropy};
 use sr360_meta::MetaStore;
 use sr360_warehouse::{Limits, Warehouses};
@@ -28,7 +30,10 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("data_dir", &self.config.data_dir).field("key_store", &self.key_store).finish_non_exhaustive()
+        f.debug_struct("App")
+            .field("data_dir", &self.config.data_dir)
+            .field("key_store", &self.key_store)
+            .finish_non_exhaustive()
     }
 }
 
@@ -37,24 +42,71 @@ pub fn meta_path(data: &Path) -> PathBuf {
 }
 
 impl App {
-    pub fn open(config: Config, clock: Arc<dyn Clock>, entropy: Arc<dyn Entropy>) -> anyhow::Result<Arc<App>> {
+    pub fn open(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        entropy: Arc<dyn Entropy>,
+    ) -> anyhow::Result<Arc<App>> {
         let data = &config.data_dir;
-        std::fs::create_dir_all(data.join("tenants")).with_context(|| format!("cannot create data directory {}", data.display()))?;
-        let meta = Arc::new(MetaStore::open(&meta_path(data), clock.clone()).with_context(|| format!("cannot open {}", meta_path(data).display()))?);
-        let (key, key_store) = load_or_create_signing_key(&meta, data, config.secrets.backend, config.auth.signing_key.as_ref(), &*entropy).context("signing key")?;
+        std::fs::create_dir_all(data.join("tenants"))
+            .with_context(|| format!("cannot create data directory {}", data.display()))?;
+        let meta = Arc::new(
+            MetaStore::open(&meta_path(data), clock.clone())
+                .with_context(|| format!("cannot open {}", meta_path(data).display()))?,
+        );
+        let (key, key_store) = load_or_create_signing_key(
+            &meta,
+            data,
+            config.secrets.backend,
+            config.auth.signing_key.as_ref(),
+            &*entropy,
+        )
+        .context("signing key")?;
         let a = &config.auth;
-        let hasher = PasswordHasher::new(a.argon2_memory_kib, a.argon2_iterations, a.argon2_lanes, &*entropy).context("password hasher")?;
+        let hasher = PasswordHasher::new(
+            a.argon2_memory_kib,
+            a.argon2_iterations,
+            a.argon2_lanes,
+            &*entropy,
+        )
+        .context("password hasher")?;
         let auth = Auth::new(
             meta.clone(),
             clock.clone(),
             entropy.clone(),
             hasher,
-            RateLimits::new(a.attempts_per_minute_per_ip, a.attempts_per_minute_per_account),
+            RateLimits::new(
+                a.attempts_per_minute_per_ip,
+                a.attempts_per_minute_per_account,
+            ),
             CsrfKey::new(key),
-            AuthConfig { session_ttl_secs: a.session_hours * 3600, lockout_threshold: a.lockout_threshold, lockout_secs: a.lockout_minutes * 60, open_signup: a.open_signup },
+            AuthConfig {
+                session_ttl_secs: a.session_hours * 3600,
+                lockout_threshold: a.lockout_threshold,
+                lockout_secs: a.lockout_minutes * 60,
+                open_signup: a.open_signup,
+            },
         );
-        let warehouses = Warehouses::new(data, Limits { memory_limit: config.warehouse.memory_limit.clone(), threads: config.warehouse.threads }).with_schema(sr360_pipeline::schema::ensure);
+        let warehouses = Warehouses::new(
+            data,
+            Limits {
+                memory_limit: config.warehouse.memory_limit.clone(),
+                threads: config.warehouse.threads,
+            },
+        )
+        .with_schema(sr360_pipeline::schema::ensure);
         let objects = crate::objects::Objects::from_config(&config).context("object store")?;
-        Ok(Arc::new(App { config, meta, auth, warehouses, clock, entropy, key_store, started: Instant::now(), upload_notify: Arc::new(tokio::sync::Notify::new()), objects }))
+        Ok(Arc::new(App {
+            config,
+            meta,
+            auth,
+            warehouses,
+            clock,
+            entropy,
+            key_store,
+            started: Instant::now(),
+            upload_notify: Arc::new(tokio::sync::Notify::new()),
+            objects,
+        }))
     }
 }

@@ -41,25 +41,43 @@ fn child(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> anyhow::Result<(f64
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     let rc = unsafe { libc::wait4(c.id() as i32, &mut status, 0, &mut ru) };
     anyhow::ensure!(rc > 0, "wait4 failed");
-    Ok((t.elapsed().as_secs_f64(), ru.ru_maxrss, libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0))
+    Ok((
+        t.elapsed().as_secs_f64(),
+        ru.ru_maxrss,
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+    ))
 }
 
 /// The baseline: DuckDB alone loading the same CSV into a table (hardened the same way).
 pub fn bare_load(file: &Path, dir: &Path) -> anyhow::Result<()> {
-    let db = sr360_warehouse::HardenedDb::open(Some(&dir.join("bare.duckdb")), dir, &sr360_warehouse::Limits { memory_limit: "2GB".into(), threads: 2 })?;
+    let db = sr360_warehouse::HardenedDb::open(
+        Some(&dir.join("bare.duckdb")),
+        dir,
+        &sr360_warehouse::Limits {
+            memory_limit: "2GB".into(),
+            threads: 2,
+        },
+    )?;
     let f = file.to_str().context("path")?;
-    db.conn().execute_batch(&format!("CREATE TABLE t AS SELECT * FROM read_csv('{f}')"))?;
+    db.conn()
+        .execute_batch(&format!("CREATE TABLE t AS SELECT * FROM read_csv('{f}')"))?;
     Ok(())
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn healthy(port: u16) -> bool {
-    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
     let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
-    if s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").is_err() {
+    if s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
         return false;
     }
     let mut buf = [0u8; 64];
@@ -88,7 +106,12 @@ fn stop(mut c: Child) {
 
 fn rss_kib(pid: u32) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -123,21 +146,48 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         stop(c);
     }
-    rows.push(("start-up to healthy, existing data dir (median of 7)".into(), format!("{:.0} ms", median(times)), "< 1 s".into()));
-    rows.push(("idle resident memory after start-up".into(), format!("{:.1} MB", rss as f64 / 1024.0), "< 150 MB".into()));
+    rows.push((
+        "start-up to healthy, existing data dir (median of 7)".into(),
+        format!("{:.0} ms", median(times)),
+        "< 1 s".into(),
+    ));
+    rows.push((
+        "idle resident memory after start-up".into(),
+        format!("{:.1} MB", rss as f64 / 1024.0),
+        "< 150 MB".into(),
+    ));
 
     // Logins per second with the default argon2id cost, every core busy.
-    let mut cfg = Config { data_dir: work.join("login-data"), ..Default::default() };
+    let mut cfg = Config {
+        data_dir: work.join("login-data"),
+        ..Default::default()
+    };
     cfg.secrets.backend = SecretBackend::File;
     cfg.auth.attempts_per_minute_per_ip = 1_000_000;
     cfg.auth.attempts_per_minute_per_account = 1_000_000;
-    let (m, t, p) = (cfg.auth.argon2_memory_kib, cfg.auth.argon2_iterations, cfg.auth.argon2_lanes);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (m, t, p) = (
+        cfg.auth.argon2_memory_kib,
+        cfg.auth.argon2_iterations,
+        cfg.auth.argon2_lanes,
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let (n, secs) = rt.block_on(async {
         let app = App::open(cfg, Arc::new(SystemClock), Arc::new(OsEntropy))?;
         let hash = app.auth.hash_password("bench password 1234").await?;
-        app.meta.create_user("bench@example.com", "Bench", &hash, false, None, &sr360_meta::AuditEvent::cli())?;
-        let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) * 2;
+        app.meta.create_user(
+            "bench@example.com",
+            "Bench",
+            &hash,
+            false,
+            None,
+            &sr360_meta::AuditEvent::cli(),
+        )?;
+        let workers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            * 2;
         let deadline = Instant::now() + Duration::from_secs(args.login_seconds);
         let start = Instant::now();
         let mut handles = Vec::new();
@@ -146,7 +196,19 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             handles.push(tokio::spawn(async move {
                 let mut n = 0u64;
                 while Instant::now() < deadline {
-                    if app.auth.login("bench@example.com", "bench password 1234", "127.0.0.1".parse().unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])), "bench").await.is_ok() {
+                    if app
+                        .auth
+                        .login(
+                            "bench@example.com",
+                            "bench password 1234",
+                            "127.0.0.1"
+                                .parse()
+                                .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
+                            "bench",
+                        )
+                        .await
+                        .is_ok()
+                    {
                         n += 1;
                     }
                 }
@@ -164,19 +226,45 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     // Demo generator in a child process, so its peak memory is its own.
     let out = work.join("demo");
     let scale = args.demo_scale.to_string();
-    let a: Vec<std::ffi::OsString> = vec!["demo".into(), "--generate-only".into(), out.clone().into_os_string(), "--scale".into(), scale.into()];
+    let a: Vec<std::ffi::OsString> = vec![
+        "demo".into(),
+        "--generate-only".into(),
+        out.clone().into_os_string(),
+        "--scale".into(),
+        scale.into(),
+    ];
     let (wall, peak, ok) = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &[])?;
     anyhow::ensure!(ok, "demo generator failed");
-    let lines = std::fs::read_to_string(out.join("orders.csv")).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0);
-    rows.push((format!("demo generator at scale {} ({} order rows incl. returns)", args.demo_scale, lines), format!("{wall:.1} s, peak {:.0} MB", peak as f64 / 1024.0), "< 60 s at scale 50".into()));
+    let lines = std::fs::read_to_string(out.join("orders.csv"))
+        .map(|s| s.lines().count().saturating_sub(1))
+        .unwrap_or(0);
+    rows.push((
+        format!(
+            "demo generator at scale {} ({} order rows incl. returns)",
+            args.demo_scale, lines
+        ),
+        format!("{wall:.1} s, peak {:.0} MB", peak as f64 / 1024.0),
+        "< 60 s at scale 50".into(),
+    ));
 
     if args.pipeline {
         let orders = out.join("orders.csv");
         let pdata = work.join("pipeline-data");
         let os = |s: &str| std::ffi::OsString::from(s);
-        let env = [("SR360_SECRETS__BACKEND", "file"), ("SR360_LOG__FILTER", "warn")];
+        let env = [
+            ("SR360_SECRETS__BACKEND", "file"),
+            ("SR360_LOG__FILTER", "warn"),
+        ];
         let (ok_tenant, _, _) = {
-            let a = [os("--data"), pdata.clone().into_os_string(), os("tenant"), os("create"), os("Bench"), os("--id"), os("bench")];
+            let a = [
+                os("--data"),
+                pdata.clone().into_os_string(),
+                os("tenant"),
+                os("create"),
+                os("Bench"),
+                os("--id"),
+                os("bench"),
+            ];
             let r = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &env)?;
             (r.2, r.0, r.1)
         };
@@ -184,19 +272,47 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         let bare_dir = work.join("bare");
         std::fs::create_dir_all(&bare_dir)?;
         std::fs::copy(&orders, bare_dir.join("orders.csv"))?;
-        let a = [os("bench-bare-load"), bare_dir.join("orders.csv").into_os_string(), bare_dir.clone().into_os_string()];
+        let a = [
+            os("bench-bare-load"),
+            bare_dir.join("orders.csv").into_os_string(),
+            bare_dir.clone().into_os_string(),
+        ];
         let (bw, bm, bok) = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &env)?;
         anyhow::ensure!(bok, "bare load failed");
-        let a = [os("--data"), pdata.into_os_string(), os("ingest"), orders.into_os_string(), os("--tenant"), os("bench"), os("--yes")];
+        let a = [
+            os("--data"),
+            pdata.into_os_string(),
+            os("ingest"),
+            orders.into_os_string(),
+            os("--tenant"),
+            os("bench"),
+            os("--yes"),
+        ];
         let (pw, pm, pok) = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &env)?;
         anyhow::ensure!(pok, "pipeline ingest failed");
-        rows.push((format!("bare DuckDB load of orders.csv ({lines} rows) into a table"), format!("{bw:.1} s, peak {:.0} MB", bm as f64 / 1024.0), "baseline".into()));
+        rows.push((
+            format!("bare DuckDB load of orders.csv ({lines} rows) into a table"),
+            format!("{bw:.1} s, peak {:.0} MB", bm as f64 / 1024.0),
+            "baseline".into(),
+        ));
         rows.push(("whole pipeline on the same file: store, sniff, prepare, bronze, mapping, validation, silver merge, gold rebuild".into(), format!("{pw:.1} s, peak {:.0} MB ({:.2}× the bare load)", pm as f64 / 1024.0, pw / bw), "within 2× of the bare load".into()));
     }
 
     let _ = std::fs::remove_dir_all(&work);
     let mut md = String::new();
-    md.push_str(&format!("Measured {} on {} cores, sr360 {} (profile: {}).\n\n", time::OffsetDateTime::now_utc().date(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), env!("CARGO_PKG_VERSION"), if cfg!(debug_assertions) { "debug" } else { "optimised" }));
+    md.push_str(&format!(
+        "Measured {} on {} cores, sr360 {} (profile: {}).\n\n",
+        time::OffsetDateTime::now_utc().date(),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "optimised"
+        }
+    ));
     md.push_str("| measurement | result | goal |\n|---|---|---|\n");
     for (a, b, c) in &rows {
         md.push_str(&format!("| {a} | {b} | {c} |\n"));

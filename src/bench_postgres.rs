@@ -79,14 +79,33 @@ fn pg_type(duck: &str) -> String {
 /// The dashboard's queries for the last `days` of data: the six key figures for the period
 /// and the period before, and the same figures per day for the sparklines.
 fn dashboard_queries(all: TimeRange, days: i64) -> Vec<(String, Query, TimeRange)> {
-    let metrics = [Metric::Revenue, Metric::Orders, Metric::Aov, Metric::Customers, Metric::NewCustomers, Metric::ReturnRate];
+    let metrics = [
+        Metric::Revenue,
+        Metric::Orders,
+        Metric::Aov,
+        Metric::Customers,
+        Metric::NewCustomers,
+        Metric::ReturnRate,
+    ];
     let range = all.last_days(days);
     let totals = Query::new(&metrics);
     let mut daily = Query::new(&metrics);
-    daily.dimensions = vec![Dimension::Date(if days > 90 { Grain::Week } else { Grain::Day })];
+    daily.dimensions = vec![Dimension::Date(if days > 90 {
+        Grain::Week
+    } else {
+        Grain::Day
+    })];
     vec![
-        (format!("key figures, last {days} days"), totals.clone(), range),
-        (format!("key figures, the {days} days before"), totals, Comparison::PreviousPeriod.shift(range)),
+        (
+            format!("key figures, last {days} days"),
+            totals.clone(),
+            range,
+        ),
+        (
+            format!("key figures, the {days} days before"),
+            totals,
+            Comparison::PreviousPeriod.shift(range),
+        ),
         (format!("daily figures, last {days} days"), daily, range),
     ]
 }
@@ -99,9 +118,18 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 
 /// Copy the gold tables into PostgreSQL, run each dashboard query `runs` times on both, and
 /// return the Markdown rows (query, DuckDB, PostgreSQL, ratio) and the overall ratio.
-pub fn compare(warehouse: &Path, work: &Path, conninfo: &str, runs: usize) -> anyhow::Result<(Vec<[String; 4]>, f64, f64)> {
-    let duck = duckdb::Connection::open_with_flags(warehouse, duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)?)?;
-    let mut pg = postgres::Client::connect(conninfo, postgres::NoTls).with_context(|| format!("connecting to PostgreSQL ({conninfo})"))?;
+pub fn compare(
+    warehouse: &Path,
+    work: &Path,
+    conninfo: &str,
+    runs: usize,
+) -> anyhow::Result<(Vec<[String; 4]>, f64, f64)> {
+    let duck = duckdb::Connection::open_with_flags(
+        warehouse,
+        duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)?,
+    )?;
+    let mut pg = postgres::Client::connect(conninfo, postgres::NoTls)
+        .with_context(|| format!("connecting to PostgreSQL ({conninfo})"))?;
     pg.batch_execute("DROP SCHEMA IF EXISTS gold CASCADE; CREATE SCHEMA gold;")?;
     let t = Instant::now();
     for table in ["fact_sales", "dim_product"] {
@@ -109,18 +137,34 @@ pub fn compare(warehouse: &Path, work: &Path, conninfo: &str, runs: usize) -> an
             .prepare(&format!("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'gold' AND table_name = '{table}' ORDER BY ordinal_position"))?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        anyhow::ensure!(!cols.is_empty(), "gold.{table} not found in {}", warehouse.display());
-        let ddl = cols.iter().map(|(n, t)| format!("\"{n}\" {}", pg_type(t))).collect::<Vec<_>>().join(", ");
+        anyhow::ensure!(
+            !cols.is_empty(),
+            "gold.{table} not found in {}",
+            warehouse.display()
+        );
+        let ddl = cols
+            .iter()
+            .map(|(n, t)| format!("\"{n}\" {}", pg_type(t)))
+            .collect::<Vec<_>>()
+            .join(", ");
         pg.batch_execute(&format!("CREATE TABLE gold.{table} ({ddl})"))?;
         let csv = work.join(format!("{table}.csv"));
-        duck.execute_batch(&format!("COPY (SELECT * FROM gold.{table}) TO '{}' (HEADER, DELIMITER ',')", csv.display()))?;
-        let mut w = pg.copy_in(&format!("COPY gold.{table} FROM STDIN WITH (FORMAT csv, HEADER)"))?;
+        duck.execute_batch(&format!(
+            "COPY (SELECT * FROM gold.{table}) TO '{}' (HEADER, DELIMITER ',')",
+            csv.display()
+        ))?;
+        let mut w = pg.copy_in(&format!(
+            "COPY gold.{table} FROM STDIN WITH (FORMAT csv, HEADER)"
+        ))?;
         std::io::copy(&mut std::fs::File::open(&csv)?, &mut w)?;
         w.finish()?;
         std::fs::remove_file(&csv)?;
     }
     pg.batch_execute("CREATE INDEX ON gold.fact_sales (date_key); CREATE INDEX ON gold.dim_product (sku); ANALYZE;")?;
-    tracing::info!(seconds = t.elapsed().as_secs_f64(), "gold tables copied into PostgreSQL");
+    tracing::info!(
+        seconds = t.elapsed().as_secs_f64(),
+        "gold tables copied into PostgreSQL"
+    );
 
     let all = sr360_analytics::data_range(&duck)?.context("no sales in the warehouse")?;
     let mut rows = vec![];
@@ -129,17 +173,32 @@ pub fn compare(warehouse: &Path, work: &Path, conninfo: &str, runs: usize) -> an
         for (name, q, range) in dashboard_queries(all, days) {
             let c = compile(&q, range)?;
             let pg_sql = for_postgres(&c.sql);
-            let params: Vec<&(dyn postgres::types::ToSql + Sync)> = c.params.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)).collect();
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> = c
+                .params
+                .iter()
+                .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+                .collect();
             let mut stmt = duck.prepare(&c.sql)?;
-            let pg_stmt = pg.prepare(&pg_sql).with_context(|| format!("PostgreSQL refused:\n{pg_sql}"))?;
+            let pg_stmt = pg
+                .prepare(&pg_sql)
+                .with_context(|| format!("PostgreSQL refused:\n{pg_sql}"))?;
             // Same answers on both (row counts), then the timings after one warm-up run.
-            let duck_rows = stmt.query(duckdb::params_from_iter(c.params.iter()))?.mapped(|_| Ok(())).count();
+            let duck_rows = stmt
+                .query(duckdb::params_from_iter(c.params.iter()))?
+                .mapped(|_| Ok(()))
+                .count();
             let pg_rows = pg.query(&pg_stmt, &params)?.len();
-            anyhow::ensure!(duck_rows == pg_rows, "{name}: DuckDB returned {duck_rows} rows, PostgreSQL {pg_rows}");
+            anyhow::ensure!(
+                duck_rows == pg_rows,
+                "{name}: DuckDB returned {duck_rows} rows, PostgreSQL {pg_rows}"
+            );
             let (mut d, mut p) = (vec![], vec![]);
             for _ in 0..runs {
                 let t = Instant::now();
-                let _ = stmt.query(duckdb::params_from_iter(c.params.iter()))?.mapped(|_| Ok(())).count();
+                let _ = stmt
+                    .query(duckdb::params_from_iter(c.params.iter()))?
+                    .mapped(|_| Ok(()))
+                    .count();
                 d.push(t.elapsed().as_secs_f64() * 1000.0);
                 let t = Instant::now();
                 let _ = pg.query(&pg_stmt, &params)?;
@@ -148,7 +207,12 @@ pub fn compare(warehouse: &Path, work: &Path, conninfo: &str, runs: usize) -> an
             let (dm, pm) = (pct(&mut d, 0.5), pct(&mut p, 0.5));
             duck_total += dm;
             pg_total += pm;
-            rows.push([name, format!("{dm:.1} ms (p99 {:.1})", pct(&mut d, 0.99)), format!("{pm:.1} ms (p99 {:.1})", pct(&mut p, 0.99)), format!("{:.1}×", pm / dm)]);
+            rows.push([
+                name,
+                format!("{dm:.1} ms (p99 {:.1})", pct(&mut d, 0.99)),
+                format!("{pm:.1} ms (p99 {:.1})", pct(&mut p, 0.99)),
+                format!("{:.1}×", pm / dm),
+            ]);
         }
     }
     Ok((rows, duck_total, pg_total))

@@ -35,9 +35,17 @@ fn free_bytes(p: &Path) -> Option<u64> {
 pub fn run(cfg: &Config) -> ExitCode {
     let mut ok = true;
     let data = &cfg.data_dir;
-    println!("sr360 {} doctor — data directory {}", env!("CARGO_PKG_VERSION"), data.display());
+    println!(
+        "sr360 {} doctor — data directory {}",
+        env!("CARGO_PKG_VERSION"),
+        data.display()
+    );
     if !data.is_dir() {
-        ok &= line(Level::Warn, "data dir", "does not exist yet; `sr360 serve` or `sr360 demo` creates it".into());
+        ok &= line(
+            Level::Warn,
+            "data dir",
+            "does not exist yet; `sr360 serve` or `sr360 demo` creates it".into(),
+        );
     } else {
         let probe = data.join(".doctor-write-test");
         match std::fs::write(&probe, b"x").and_then(|_| std::fs::remove_file(&probe)) {
@@ -47,10 +55,32 @@ pub fn run(cfg: &Config) -> ExitCode {
         let mp = meta_path(data);
         if mp.exists() {
             match MetaStore::schema_version_of(&mp) {
-                Ok(v) if v == SCHEMA_VERSION => ok &= line(Level::Ok, "schema", format!("meta.sqlite at version {v}")),
-                Ok(v) if v < SCHEMA_VERSION => ok &= line(Level::Warn, "schema", format!("version {v}; the next start migrates it to {SCHEMA_VERSION}")),
-                Ok(v) => ok &= line(Level::Fail, "schema", format!("version {v} is newer than this build ({SCHEMA_VERSION}); upgrade sr360")),
-                Err(e) => ok &= line(Level::Fail, "schema", format!("cannot read meta.sqlite: {e}")),
+                Ok(v) if v == SCHEMA_VERSION => {
+                    ok &= line(Level::Ok, "schema", format!("meta.sqlite at version {v}"))
+                }
+                Ok(v) if v < SCHEMA_VERSION => {
+                    ok &= line(
+                        Level::Warn,
+                        "schema",
+                        format!("version {v}; the next start migrates it to {SCHEMA_VERSION}"),
+                    )
+                }
+                Ok(v) => {
+                    ok &= line(
+                        Level::Fail,
+                        "schema",
+                        format!(
+                            "version {v} is newer than this build ({SCHEMA_VERSION}); upgrade sr360"
+                        ),
+                    )
+                }
+                Err(e) => {
+                    ok &= line(
+                        Level::Fail,
+                        "schema",
+                        format!("cannot read meta.sqlite: {e}"),
+                    )
+                }
             }
         } else {
             ok &= line(Level::Warn, "schema", "no meta.sqlite yet".into());
@@ -58,23 +88,61 @@ pub fn run(cfg: &Config) -> ExitCode {
         let key = data.join("secrets/signing.key");
         if key.exists() {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&key).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+            let mode = std::fs::metadata(&key)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0);
             if mode & 0o077 == 0 {
-                ok &= line(Level::Ok, "signing key", "file secrets/signing.key, mode 0600".into());
+                ok &= line(
+                    Level::Ok,
+                    "signing key",
+                    "file secrets/signing.key, mode 0600".into(),
+                );
             } else {
-                ok &= line(Level::Fail, "signing key", format!("secrets/signing.key has mode {mode:o}; run chmod 600 on it"));
+                ok &= line(
+                    Level::Fail,
+                    "signing key",
+                    format!("secrets/signing.key has mode {mode:o}; run chmod 600 on it"),
+                );
             }
         } else if cfg.auth.signing_key.is_some() {
-            ok &= line(Level::Ok, "signing key", "given in the configuration".into());
+            ok &= line(
+                Level::Ok,
+                "signing key",
+                "given in the configuration".into(),
+            );
         } else {
-            ok &= line(Level::Ok, "signing key", "in the OS keyring, or created at first start".into());
+            ok &= line(
+                Level::Ok,
+                "signing key",
+                "in the OS keyring, or created at first start".into(),
+            );
         }
-        let tenants = std::fs::read_dir(data.join("tenants")).map(|d| d.count()).unwrap_or(0);
+        let tenants = std::fs::read_dir(data.join("tenants"))
+            .map(|d| d.count())
+            .unwrap_or(0);
         ok &= line(Level::Ok, "shops", format!("{tenants} tenant directories"));
     }
     let scratch = std::env::temp_dir().join(format!("sr360-doctor-{}", std::process::id()));
-    match HardenedDb::open(None, &scratch, &Limits { memory_limit: "256MB".into(), threads: 1 }).and_then(|db| Ok(db.conn().query_row("SELECT version()", [], |r| r.get::<_, String>(0))?)) {
-        Ok(v) => ok &= line(Level::Ok, "duckdb", format!("{v}, hardened connection opens")),
+    match HardenedDb::open(
+        None,
+        &scratch,
+        &Limits {
+            memory_limit: "256MB".into(),
+            threads: 1,
+        },
+    )
+    .and_then(|db| {
+        Ok(db
+            .conn()
+            .query_row("SELECT version()", [], |r| r.get::<_, String>(0))?)
+    }) {
+        Ok(v) => {
+            ok &= line(
+                Level::Ok,
+                "duckdb",
+                format!("{v}, hardened connection opens"),
+            )
+        }
         Err(e) => ok &= line(Level::Fail, "duckdb", format!("{e}")),
     }
     let _ = std::fs::remove_dir_all(&scratch);
@@ -82,20 +150,53 @@ pub fn run(cfg: &Config) -> ExitCode {
     if llm.is_file() {
         ok &= line(Level::Ok, "llm model", llm.display().to_string());
     } else {
-        ok &= line(Level::Warn, "llm model", format!("{} missing; run scripts/fetch-models.sh (the copilot needs it)", llm.display()));
+        ok &= line(
+            Level::Warn,
+            "llm model",
+            format!(
+                "{} missing; run scripts/fetch-models.sh (the copilot needs it)",
+                llm.display()
+            ),
+        );
     }
     let emb = cfg.model_path(&cfg.models.embeddings);
-    if ["config.json", "tokenizer.json", "model.safetensors"].iter().all(|f| emb.join(f).is_file()) {
+    if ["config.json", "tokenizer.json", "model.safetensors"]
+        .iter()
+        .all(|f| emb.join(f).is_file())
+    {
         ok &= line(Level::Ok, "embeddings", emb.display().to_string());
     } else {
-        ok &= line(Level::Warn, "embeddings", format!("{} incomplete; run scripts/fetch-models.sh (semantic search needs it)", emb.display()));
+        ok &= line(
+            Level::Warn,
+            "embeddings",
+            format!(
+                "{} incomplete; run scripts/fetch-models.sh (semantic search needs it)",
+                emb.display()
+            ),
+        );
     }
-    let probe_dir = if data.is_dir() { data.as_path() } else { Path::new(".") };
+    let probe_dir = if data.is_dir() {
+        data.as_path()
+    } else {
+        Path::new(".")
+    };
     match free_bytes(probe_dir) {
-        Some(b) if b < 1 << 30 => ok &= line(Level::Fail, "disk", format!("only {} MiB free", b >> 20)),
-        Some(b) if b < 5 << 30 => ok &= line(Level::Warn, "disk", format!("{} MiB free; uploads need room", b >> 20)),
+        Some(b) if b < 1 << 30 => {
+            ok &= line(Level::Fail, "disk", format!("only {} MiB free", b >> 20))
+        }
+        Some(b) if b < 5 << 30 => {
+            ok &= line(
+                Level::Warn,
+                "disk",
+                format!("{} MiB free; uploads need room", b >> 20),
+            )
+        }
         Some(b) => ok &= line(Level::Ok, "disk", format!("{} GiB free", b >> 30)),
         None => ok &= line(Level::Warn, "disk", "cannot tell free space".into()),
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -48,7 +48,10 @@ pub struct Objects {
 
 impl std::fmt::Debug for Objects {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Objects").field("store", &self.store.to_string()).field("local_root", &self.local_root).finish()
+        f.debug_struct("Objects")
+            .field("store", &self.store.to_string())
+            .field("local_root", &self.local_root)
+            .finish()
     }
 }
 
@@ -61,27 +64,45 @@ impl Objects {
             StorageKind::Local => {
                 let root = c.data_dir.join("tenants");
                 std::fs::create_dir_all(&root)?;
-                Ok(Self { store: Arc::new(LocalFileSystem::new_with_prefix(&root)?), local_root: Some(root) })
+                Ok(Self {
+                    store: Arc::new(LocalFileSystem::new_with_prefix(&root)?),
+                    local_root: Some(root),
+                })
             }
             StorageKind::S3 => {
                 let s = &c.storage.s3;
-                let mut b = AmazonS3Builder::from_env().with_bucket_name(&s.bucket).with_region(&s.region).with_allow_http(s.allow_http);
+                let mut b = AmazonS3Builder::from_env()
+                    .with_bucket_name(&s.bucket)
+                    .with_region(&s.region)
+                    .with_allow_http(s.allow_http);
                 if !s.endpoint.is_empty() {
                     b = b.with_endpoint(&s.endpoint);
                 }
                 if let Some(secret) = &s.secret_access_key {
-                    b = b.with_access_key_id(&s.access_key_id).with_secret_access_key(secret.expose());
+                    b = b
+                        .with_access_key_id(&s.access_key_id)
+                        .with_secret_access_key(secret.expose());
                 }
-                Ok(Self { store: Arc::new(b.build()?), local_root: None })
+                Ok(Self {
+                    store: Arc::new(b.build()?),
+                    local_root: None,
+                })
             }
         }
     }
 
     /// Stream `reader` into the store, refusing more than `max_bytes`; nothing is left
     /// behind when it fails.
-    pub async fn put(&self, tenant: &TenantId, random: &str, mut reader: impl AsyncRead + Unpin, max_bytes: u64) -> Result<Stored, ObjectError> {
+    pub async fn put(
+        &self,
+        tenant: &TenantId,
+        random: &str,
+        mut reader: impl AsyncRead + Unpin,
+        max_bytes: u64,
+    ) -> Result<Stored, ObjectError> {
         let incoming = ObjPath::from(format!("{tenant}/objects/incoming/{random}"));
-        let mut w = WriteMultipart::new_with_chunk_size(self.store.put_multipart(&incoming).await?, PART);
+        let mut w =
+            WriteMultipart::new_with_chunk_size(self.store.put_multipart(&incoming).await?, PART);
         let mut hasher = blake3::Hasher::new();
         let mut buf = vec![0u8; 1 << 16];
         let mut total: u64 = 0;
@@ -119,7 +140,11 @@ impl Objects {
         } else {
             self.store.rename(&incoming, &to).await?;
         }
-        Ok(Stored { key, hash, bytes: total })
+        Ok(Stored {
+            key,
+            hash,
+            bytes: total,
+        })
     }
 
     /// A local file with the object's bytes: the object itself on the local file system,
@@ -141,20 +166,37 @@ impl Objects {
 
     /// Store a file made here (an exported report) under its content key in `area`; a
     /// store writes a whole object or none.
-    pub async fn put_bytes(&self, tenant: &TenantId, area: &str, bytes: Vec<u8>) -> Result<Stored, ObjectError> {
+    pub async fn put_bytes(
+        &self,
+        tenant: &TenantId,
+        area: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Stored, ObjectError> {
         if bytes.is_empty() {
             return Err(ObjectError::Empty);
         }
         let hash = blake3::hash(&bytes).to_hex().to_string();
         let key = format!("{tenant}/objects/{area}/{}/{hash}", &hash[..2]);
         let total = bytes.len() as u64;
-        self.store.put(&ObjPath::from(key.as_str()), bytes.into()).await?;
-        Ok(Stored { key, hash, bytes: total })
+        self.store
+            .put(&ObjPath::from(key.as_str()), bytes.into())
+            .await?;
+        Ok(Stored {
+            key,
+            hash,
+            bytes: total,
+        })
     }
 
     /// A whole (small) object.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, ObjectError> {
-        Ok(self.store.get(&ObjPath::from(key)).await?.bytes().await?.to_vec())
+        Ok(self
+            .store
+            .get(&ObjPath::from(key))
+            .await?
+            .bytes()
+            .await?
+            .to_vec())
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), ObjectError> {

@@ -8,12 +8,24 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// Serve until `shutdown` completes.
-pub async fn serve(app: Arc<App>, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let upkeep = tokio::spawn(upkeep(app.clone()));
-    let worker = tokio::spawn(crate::uploads::worker(app.clone(), app.upload_notify.clone()));
+    let worker = tokio::spawn(crate::uploads::worker(
+        app.clone(),
+        app.upload_notify.clone(),
+    ));
     let router = crate::http::router(app.clone());
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     upkeep.abort();
     worker.abort();
     app.warehouses.close_all();

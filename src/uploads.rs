@@ -45,8 +45,20 @@ impl From<crate::objects::ObjectError> for UploadError {
 /// A file name fit for display and logs: no directories, no control characters.
 pub fn clean_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).collect::<String>().trim().trim_start_matches('.').chars().take(200).collect();
-    if cleaned.is_empty() { "upload".into() } else { cleaned }
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .chars()
+        .take(200)
+        .collect();
+    if cleaned.is_empty() {
+        "upload".into()
+    } else {
+        cleaned
+    }
 }
 
 /// When a file's column mapping is shown to the merchant before loading.
@@ -60,15 +72,31 @@ pub enum Confirm {
 
 /// Read the first rows of a stored object and suggest a mapping (nothing is changed). Runs
 /// on a reader connection, so it never waits for an ingest of the same shop.
-pub async fn preview_stored(app: &Arc<App>, scope: &TenantScope, object_key: &str) -> Result<sr360_pipeline::ingest::Preview, UploadError> {
+pub async fn preview_stored(
+    app: &Arc<App>,
+    scope: &TenantScope,
+    object_key: &str,
+) -> Result<sr360_pipeline::ingest::Preview, UploadError> {
     let wh = app.warehouses.open(scope)?;
-    let work = wh.root().join("tmp").join(format!("preview-{}", hex::encode(sr360_core::entropy::random_bytes::<6>(&*app.entropy))));
+    let work = wh.root().join("tmp").join(format!(
+        "preview-{}",
+        hex::encode(sr360_core::entropy::random_bytes::<6>(&*app.entropy))
+    ));
     let result = async {
         let path = app.objects.local_copy(object_key, &work).await?;
         let (wh, work) = (wh.clone(), work.clone());
-        let r = tokio::task::spawn_blocking(move || wh.with_reader(|c| Ok(sr360_pipeline::ingest::preview(c, &path, &work.join("prepared"), &sr360_pipeline::Limits::default()))))
-            .await
-            .map_err(|e| UploadError::Io(std::io::Error::other(e)))?;
+        let r = tokio::task::spawn_blocking(move || {
+            wh.with_reader(|c| {
+                Ok(sr360_pipeline::ingest::preview(
+                    c,
+                    &path,
+                    &work.join("prepared"),
+                    &sr360_pipeline::Limits::default(),
+                ))
+            })
+        })
+        .await
+        .map_err(|e| UploadError::Io(std::io::Error::other(e)))?;
         r?.map_err(|e| UploadError::Unreadable(e.to_string()))
     }
     .await;
@@ -80,11 +108,25 @@ pub async fn preview_stored(app: &Arc<App>, scope: &TenantScope, object_key: &st
 /// `queued`, `pending` (waiting for the merchant to confirm the mapping) or `duplicate`.
 #[tracing::instrument(skip_all, fields(file = file_name))]
 #[allow(clippy::too_many_arguments)]
-pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, reader: impl AsyncRead + Unpin, max_bytes: u64, mapping: Option<&Mapping>, confirm: Confirm, actor: &AuditEvent) -> Result<UploadRecord, UploadError> {
+pub async fn receive(
+    app: &Arc<App>,
+    scope: &TenantScope,
+    file_name: &str,
+    reader: impl AsyncRead + Unpin,
+    max_bytes: u64,
+    mapping: Option<&Mapping>,
+    confirm: Confirm,
+    actor: &AuditEvent,
+) -> Result<UploadRecord, UploadError> {
     let random = hex::encode(sr360_core::entropy::random_bytes::<8>(&*app.entropy));
-    let stored = app.objects.put(scope.tenant(), &random, reader, max_bytes).await?;
+    let stored = app
+        .objects
+        .put(scope.tenant(), &random, reader, max_bytes)
+        .await?;
     let key = stored.key;
-    let to_json = |m: &Mapping| serde_json::to_string(m).map_err(|e| UploadError::Io(std::io::Error::other(e)));
+    let to_json = |m: &Mapping| {
+        serde_json::to_string(m).map_err(|e| UploadError::Io(std::io::Error::other(e)))
+    };
     let (mapping_json, pending) = match (mapping, confirm) {
         (Some(m), _) => (Some(to_json(m)?), false),
         (None, Confirm::Auto) => (None, false),
@@ -97,7 +139,16 @@ pub async fn receive(app: &Arc<App>, scope: &TenantScope, file_name: &str, reade
             None => (None, false),
         },
     };
-    let rec = app.meta.create_upload(scope, &clean_file_name(file_name), &stored.hash, &key, stored.bytes as i64, mapping_json.as_deref(), pending, actor)?;
+    let rec = app.meta.create_upload(
+        scope,
+        &clean_file_name(file_name),
+        &stored.hash,
+        &key,
+        stored.bytes as i64,
+        mapping_json.as_deref(),
+        pending,
+        actor,
+    )?;
     Ok(rec)
 }
 
@@ -106,28 +157,43 @@ pub async fn process(app: &Arc<App>, rec: UploadRecord) {
     let id = rec.id;
     let tenant = rec.tenant_id.clone();
     let app2 = app.clone();
-    let Ok(t) = sr360_core::TenantId::parse(&tenant) else { return };
+    let Ok(t) = sr360_core::TenantId::parse(&tenant) else {
+        return;
+    };
     // A remote object is fetched next to the shop's warehouse first (DuckDB reads local files).
-    let fetch_dir = app.warehouses.tenant_dir(&t).join("tmp").join(format!("object-{id}"));
+    let fetch_dir = app
+        .warehouses
+        .tenant_dir(&t)
+        .join("tmp")
+        .join(format!("object-{id}"));
     let src = match app.objects.local_copy(&rec.object_key, &fetch_dir).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(upload = id, error = %e, "cannot read the stored object");
             let _ = tokio::fs::remove_dir_all(&fetch_dir).await;
-            let _ = app.meta.finish_upload(&t, id, &failed("the stored file could not be read from the object store; try again later".into()));
+            let _ = app.meta.finish_upload(
+                &t,
+                id,
+                &failed(
+                    "the stored file could not be read from the object store; try again later"
+                        .into(),
+                ),
+            );
             return;
         }
     };
-    let outcome = tokio::task::spawn_blocking(move || run(&app2, &rec, &src)).await.unwrap_or_else(|e| UploadOutcome {
-        succeeded: false,
-        entity: None,
-        mapping: None,
-        rows_read: 0,
-        rows_accepted: 0,
-        rows_rejected: 0,
-        error: Some(format!("internal error: {e}")),
-        report: None,
-    });
+    let outcome = tokio::task::spawn_blocking(move || run(&app2, &rec, &src))
+        .await
+        .unwrap_or_else(|e| UploadOutcome {
+            succeeded: false,
+            entity: None,
+            mapping: None,
+            rows_read: 0,
+            rows_accepted: 0,
+            rows_rejected: 0,
+            error: Some(format!("internal error: {e}")),
+            report: None,
+        });
     let _ = tokio::fs::remove_dir_all(&fetch_dir).await;
     if let Err(e) = app.meta.finish_upload(&t, id, &outcome) {
         tracing::error!(upload = id, error = %e, "cannot record the end of an upload");
@@ -136,11 +202,22 @@ pub async fn process(app: &Arc<App>, rec: UploadRecord) {
 }
 
 fn failed(msg: String) -> UploadOutcome {
-    UploadOutcome { succeeded: false, entity: None, mapping: None, rows_read: 0, rows_accepted: 0, rows_rejected: 0, error: Some(msg), report: None }
+    UploadOutcome {
+        succeeded: false,
+        entity: None,
+        mapping: None,
+        rows_read: 0,
+        rows_accepted: 0,
+        rows_rejected: 0,
+        error: Some(msg),
+        report: None,
+    }
 }
 
 fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
-    let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else { return failed("unknown shop".into()) };
+    let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else {
+        return failed("unknown shop".into());
+    };
     let scope = match app.meta.system_scope(&tid) {
         Ok(s) => s,
         Err(e) => return failed(e.to_string()),
@@ -154,7 +231,10 @@ fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
         Err(e) => return failed(format!("warehouse: {e}")),
     };
     let work = wh.root().join("tmp").join(format!("upload-{}", rec.id));
-    let mapping: Option<Mapping> = rec.mapping.as_deref().and_then(|m| serde_json::from_str(m).ok());
+    let mapping: Option<Mapping> = rec
+        .mapping
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok());
     let opts = IngestOptions {
         upload_id: rec.id,
         tz: tenant.timezone.clone(),
@@ -178,7 +258,9 @@ fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
             headers.sort();
             headers.dedup();
             if let Ok(json) = serde_json::to_string(&r.mapping) {
-                let _ = app.meta.save_mapping(&scope, &shape_key(&headers), &json, &AuditEvent::cli());
+                let _ =
+                    app.meta
+                        .save_mapping(&scope, &shape_key(&headers), &json, &AuditEvent::cli());
             }
             UploadOutcome {
                 succeeded: true,
@@ -200,7 +282,10 @@ fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
 /// ones as they come (woken by `notify`, and every few seconds).
 pub async fn worker(app: Arc<App>, notify: Arc<tokio::sync::Notify>) {
     match app.meta.requeue_interrupted_uploads(None) {
-        Ok(n) if n > 0 => tracing::warn!(uploads = n, "uploads interrupted by a stop were queued again"),
+        Ok(n) if n > 0 => tracing::warn!(
+            uploads = n,
+            "uploads interrupted by a stop were queued again"
+        ),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "cannot requeue interrupted uploads"),
     }

@@ -58,7 +58,8 @@ fn print_summary(dir: &Path, s: &sr360_demo::DemoSummary) {
 pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<String> {
     let tid = TenantId::parse(DEMO_TENANT).map_err(|e| anyhow::anyhow!("{e}"))?;
     if app.meta.tenant(&tid)?.is_none() {
-        app.meta.create_tenant(&tid, "Demo Outdoor & Home", &AuditEvent::cli())?;
+        app.meta
+            .create_tenant(&tid, "Demo Outdoor & Home", &AuditEvent::cli())?;
     }
     let scope = app.meta.system_scope(&tid)?;
     let wh = app.warehouses.provision(&scope)?;
@@ -68,16 +69,36 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
         let gen_dir = dir.clone();
         let o = opts.clone();
-        let s = tokio::task::spawn_blocking(move || generate(&gen_dir, &o)).await.context("demo generator")??;
+        let s = tokio::task::spawn_blocking(move || generate(&gen_dir, &o))
+            .await
+            .context("demo generator")??;
         print_summary(&dir, &s);
         std::fs::write(&stamp, &want).with_context(|| format!("writing {}", stamp.display()))?;
     }
     // Load the exports like a merchant would; files loaded before are recognised by their
     // content hash and skipped.
     let mut loaded = 0;
-    for f in ["products.json", "customers.csv", "promotions.json", "orders.csv", "web_events.parquet"] {
-        let file = tokio::fs::File::open(dir.join(f)).await.with_context(|| format!("opening {f}"))?;
-        let rec = crate::uploads::receive(app, &scope, f, file, u64::MAX, None, crate::uploads::Confirm::Auto, &AuditEvent::cli()).await?;
+    for f in [
+        "products.json",
+        "customers.csv",
+        "promotions.json",
+        "orders.csv",
+        "web_events.parquet",
+    ] {
+        let file = tokio::fs::File::open(dir.join(f))
+            .await
+            .with_context(|| format!("opening {f}"))?;
+        let rec = crate::uploads::receive(
+            app,
+            &scope,
+            f,
+            file,
+            u64::MAX,
+            None,
+            crate::uploads::Confirm::Auto,
+            &AuditEvent::cli(),
+        )
+        .await?;
         if rec.status == "queued" {
             loaded += 1;
         }
@@ -87,8 +108,16 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
         crate::uploads::drain(app).await?;
         for u in app.meta.uploads(&scope, 5)?.iter().rev() {
             match u.status.as_str() {
-                "succeeded" => println!("  loaded {:<20} {:>9} rows", u.file_name, u.rows_accepted.unwrap_or(0)),
-                other => println!("  {other} {}: {}", u.file_name, u.error.clone().unwrap_or_default()),
+                "succeeded" => println!(
+                    "  loaded {:<20} {:>9} rows",
+                    u.file_name,
+                    u.rows_accepted.unwrap_or(0)
+                ),
+                other => println!(
+                    "  {other} {}: {}",
+                    u.file_name,
+                    u.error.clone().unwrap_or_default()
+                ),
             }
         }
         println!("  demo shop loaded in {:.1} s", t.elapsed().as_secs_f64());
@@ -96,21 +125,39 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
     let password = super::accounts::generate_password(app);
     match app.meta.user_by_email(DEMO_EMAIL)? {
         Some(u) => {
-            app.auth.reset_password(u.id, &password, &AuditEvent::cli()).await?;
+            app.auth
+                .reset_password(u.id, &password, &AuditEvent::cli())
+                .await?;
             if app.meta.scope_for(u.id, &tid)?.is_none() {
-                app.meta.add_member(&scope, u.id, Role::Owner, &AuditEvent::cli())?;
+                app.meta
+                    .add_member(&scope, u.id, Role::Owner, &AuditEvent::cli())?;
             }
         }
         None => {
             let hash = app.auth.hash_password(&password).await?;
-            app.meta.create_user(DEMO_EMAIL, "Demo Owner", &hash, false, Some((&scope, Role::Owner)), &AuditEvent::cli().action(AuditAction::UserCreated))?;
+            app.meta.create_user(
+                DEMO_EMAIL,
+                "Demo Owner",
+                &hash,
+                false,
+                Some((&scope, Role::Owner)),
+                &AuditEvent::cli().action(AuditAction::UserCreated),
+            )?;
         }
     }
     Ok(password)
 }
 
-pub fn run(config: Option<&PathBuf>, data: Option<&PathBuf>, args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let opts = DemoOptions { seed: args.seed, scale: args.scale, ..Default::default() };
+pub fn run(
+    config: Option<&PathBuf>,
+    data: Option<&PathBuf>,
+    args: DemoArgs,
+) -> anyhow::Result<ExitCode> {
+    let opts = DemoOptions {
+        seed: args.seed,
+        scale: args.scale,
+        ..Default::default()
+    };
     if let Some(dir) = &args.generate_only {
         let s = generate(dir, &opts)?;
         print_summary(dir, &s);

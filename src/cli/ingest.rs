@@ -46,7 +46,10 @@ fn show(m: &Mapping) {
         println!("    (not used: {})", m.unmapped.join(", "));
     }
     if !m.missing_required.is_empty() {
-        println!("    MISSING required fields: {}", m.missing_required.join(", "));
+        println!(
+            "    MISSING required fields: {}",
+            m.missing_required.join(", ")
+        );
     }
 }
 
@@ -55,30 +58,53 @@ fn confirm() -> anyhow::Result<bool> {
     std::io::stdout().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    Ok(!matches!(line.trim().to_ascii_lowercase().as_str(), "n" | "no"))
+    Ok(!matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "n" | "no"
+    ))
 }
 
 pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
     let tid = TenantId::parse(&a.tenant).map_err(|e| anyhow::anyhow!("{:?}: {e}", a.tenant))?;
-    let scope = app.meta.system_scope(&tid).with_context(|| format!("no shop {tid}"))?;
+    let scope = app
+        .meta
+        .system_scope(&tid)
+        .with_context(|| format!("no shop {tid}"))?;
     let wh = app.warehouses.provision(&scope)?;
     // A stopped run (crash, kill) left its upload `running`; queue it again, it is safe.
     app.meta.requeue_interrupted_uploads(Some(&tid))?;
     let given: Option<Mapping> = match &a.mapping {
-        Some(p) => Some(serde_json::from_str(&std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?).with_context(|| format!("{} is not a mapping", p.display()))?),
+        Some(p) => Some(
+            serde_json::from_str(
+                &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+            )
+            .with_context(|| format!("{} is not a mapping", p.display()))?,
+        ),
         None => None,
     };
     let mut failures = 0;
     for file in &a.files {
         println!("{}", file.display());
-        let work = wh.root().join("tmp").join(format!("preview-{}", std::process::id()));
+        let work = wh
+            .root()
+            .join("tmp")
+            .join(format!("preview-{}", std::process::id()));
         let pv = {
-            let (file, work, limits) = (file.clone(), work.clone(), sr360_pipeline::Limits::default());
+            let (file, work, limits) = (
+                file.clone(),
+                work.clone(),
+                sr360_pipeline::Limits::default(),
+            );
             let wh = wh.clone();
-            tokio::task::spawn_blocking(move || wh.with_reader(|c| Ok(preview(c, &file, &work, &limits)))).await?
+            tokio::task::spawn_blocking(move || {
+                wh.with_reader(|c| Ok(preview(c, &file, &work, &limits)))
+            })
+            .await?
         };
         let _ = std::fs::remove_dir_all(&work);
-        let sr360_pipeline::ingest::Preview { suggested, columns, .. } = match pv? {
+        let sr360_pipeline::ingest::Preview {
+            suggested, columns, ..
+        } = match pv? {
             Ok(v) => v,
             Err(e) => {
                 println!("  cannot load: {e}");
@@ -86,7 +112,10 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let saved: Option<Mapping> = app.meta.saved_mapping(&scope, &shape_key(&columns))?.and_then(|j| serde_json::from_str(&j).ok());
+        let saved: Option<Mapping> = app
+            .meta
+            .saved_mapping(&scope, &shape_key(&columns))?
+            .and_then(|j| serde_json::from_str(&j).ok());
         let m = given.clone().or(saved).unwrap_or(suggested);
         if a.print_mapping {
             println!("{}", serde_json::to_string_pretty(&m)?);
@@ -98,19 +127,40 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
                 bail!("not a terminal: pass --yes to accept suggested mappings, or --mapping FILE");
             }
             if !confirm()? {
-                println!("  skipped; write a mapping with --print-mapping, edit it, and pass --mapping FILE");
+                println!(
+                    "  skipped; write a mapping with --print-mapping, edit it, and pass --mapping FILE"
+                );
                 continue;
             }
         }
-        let f = tokio::fs::File::open(file).await.with_context(|| format!("opening {}", file.display()))?;
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let rec = crate::uploads::receive(&app, &scope, &name, f, a.max_bytes, Some(&m), crate::uploads::Confirm::Auto, &AuditEvent::cli()).await?;
+        let f = tokio::fs::File::open(file)
+            .await
+            .with_context(|| format!("opening {}", file.display()))?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let rec = crate::uploads::receive(
+            &app,
+            &scope,
+            &name,
+            f,
+            a.max_bytes,
+            Some(&m),
+            crate::uploads::Confirm::Auto,
+            &AuditEvent::cli(),
+        )
+        .await?;
         if rec.status == "duplicate" {
             println!("  {}", rec.message);
             continue;
         }
         let bar = ProgressBar::new(100);
-        bar.set_style(ProgressStyle::with_template("  [{bar:30}] {percent:>3}% {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+        bar.set_style(
+            ProgressStyle::with_template("  [{bar:30}] {percent:>3}% {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
         let app2 = app.clone();
         let task = tokio::spawn(async move { crate::uploads::drain(&app2).await });
         while !task.is_finished() {
@@ -122,12 +172,30 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
         }
         task.await??;
         bar.finish_and_clear();
-        let done = app.meta.upload(&scope, rec.id)?.context("upload vanished")?;
+        let done = app
+            .meta
+            .upload(&scope, rec.id)?
+            .context("upload vanished")?;
         if done.status == "succeeded" {
-            println!("  loaded: {} rows read, {} accepted, {} rejected", done.rows_read.unwrap_or(0), done.rows_accepted.unwrap_or(0), done.rows_rejected.unwrap_or(0));
-            if let Some(rep) = done.report.as_deref().and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok()) {
+            println!(
+                "  loaded: {} rows read, {} accepted, {} rejected",
+                done.rows_read.unwrap_or(0),
+                done.rows_accepted.unwrap_or(0),
+                done.rows_rejected.unwrap_or(0)
+            );
+            if let Some(rep) = done
+                .report
+                .as_deref()
+                .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+            {
                 for r in rep["rejects"].as_array().into_iter().flatten().take(5) {
-                    println!("    line {}: {} ({}: {:?})", r["line"], r["reason"].as_str().unwrap_or(""), r["column"].as_str().unwrap_or("-"), r["value"].as_str().unwrap_or(""));
+                    println!(
+                        "    line {}: {} ({}: {:?})",
+                        r["line"],
+                        r["reason"].as_str().unwrap_or(""),
+                        r["column"].as_str().unwrap_or("-"),
+                        r["value"].as_str().unwrap_or("")
+                    );
                 }
             }
         } else {
@@ -135,5 +203,9 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
             println!("  FAILED: {}", done.error.unwrap_or_default());
         }
     }
-    Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

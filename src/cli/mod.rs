@@ -16,7 +16,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Debug, Parser)]
-#[command(name = "sr360", version, about = "SmartRetail360: retail analytics for your shop, on your machine")]
+#[command(
+    name = "sr360",
+    version,
+    about = "SmartRetail360: retail analytics for your shop, on your machine"
+)]
 pub struct Cli {
     /// Configuration file (TOML). Default: $SR360_CONFIG, else <data>/sr360.toml if present.
     #[arg(long, global = true, value_name = "FILE")]
@@ -99,8 +103,15 @@ enum Command {
     BenchBareLoad { file: PathBuf, dir: PathBuf },
 }
 
-pub fn load_config(cli_config: Option<&PathBuf>, data: Option<&PathBuf>, addr: Option<SocketAddr>) -> anyhow::Result<Config> {
-    let o = Overrides { data_dir: data.cloned(), addr };
+pub fn load_config(
+    cli_config: Option<&PathBuf>,
+    data: Option<&PathBuf>,
+    addr: Option<SocketAddr>,
+) -> anyhow::Result<Config> {
+    let o = Overrides {
+        data_dir: data.cloned(),
+        addr,
+    };
     Ok(Config::load(cli_config.map(|p| p.as_path()), &o)?)
 }
 
@@ -109,7 +120,10 @@ pub fn open_app(cfg: Config) -> anyhow::Result<Arc<App>> {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 pub fn main() -> ExitCode {
@@ -132,7 +146,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             rt.block_on(async move {
                 let addr = cfg.server.addr;
                 let app = open_app(cfg)?;
-                let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr}"))?;
                 crate::server::serve(app, listener, crate::server::shutdown_signal()).await
             })?;
             Ok(ExitCode::SUCCESS)
@@ -153,16 +169,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = open_app(cfg)?;
             runtime()?.block_on(accounts::user(app, cmd))
         }
-        Command::Bench { out, demo_scale, login_seconds, pipeline } => {
-            crate::bench::run(crate::bench::BenchArgs { out, demo_scale, login_seconds, pipeline })?;
+        Command::Bench {
+            out,
+            demo_scale,
+            login_seconds,
+            pipeline,
+        } => {
+            crate::bench::run(crate::bench::BenchArgs {
+                out,
+                demo_scale,
+                login_seconds,
+                pipeline,
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchForecast { m3, peer, out } => {
             crate::bench_forecast::run(crate::bench_forecast::ForecastArgs { m3, peer, out })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::BenchPages { out, demo_scale, concurrency, seconds, postgres } => {
-            crate::bench_pages::run(crate::bench_pages::PagesArgs { out, demo_scale, concurrency, seconds, postgres })?;
+        Command::BenchPages {
+            out,
+            demo_scale,
+            concurrency,
+            seconds,
+            postgres,
+        } => {
+            crate::bench_pages::run(crate::bench_pages::PagesArgs {
+                out,
+                demo_scale,
+                concurrency,
+                seconds,
+                postgres,
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchBareLoad { file, dir } => {

@@ -14,18 +14,31 @@ use sr360_core::Permission;
 use utoipa::{OpenApi, ToSchema};
 
 /// Run `q` for the scope's shop off the async runtime.
-pub async fn run_query(state: &AppState, scope: &sr360_meta::TenantScope, q: Query) -> Result<QueryResult, AppError> {
+pub async fn run_query(
+    state: &AppState,
+    scope: &sr360_meta::TenantScope,
+    q: Query,
+) -> Result<QueryResult, AppError> {
     let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
-    tokio::task::spawn_blocking(move || sr360_analytics::run(&wh, &q)).await.map_err(AppError::internal)?.map_err(AppError::from)
+    tokio::task::spawn_blocking(move || sr360_analytics::run(&wh, &q))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::from)
 }
 
 /// Run an analytics query on the caller's shop.
 #[utoipa::path(post, path = "/api/v1/query", tag = "analytics", request_body = Query,
     responses((status = 200, body = QueryResult), (status = 409, description = "no sales loaded yet (`no_data`)"), (status = 422, description = "the query cannot be answered as asked (`invalid_input`)")),
     security(("bearer" = [])))]
-pub async fn query(State(state): State<AppState>, caller: ApiCaller, body: Result<Json<Query>, JsonRejection>) -> Result<Json<QueryResult>, AppError> {
+pub async fn query(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: Result<Json<Query>, JsonRejection>,
+) -> Result<Json<QueryResult>, AppError> {
     caller.require(Permission::ViewAnalytics)?;
-    let q = body.map(|Json(q)| q).map_err(|e| AppError::Invalid(format!("query: {}", e.body_text())))?;
+    let q = body
+        .map(|Json(q)| q)
+        .map_err(|e| AppError::Invalid(format!("query: {}", e.body_text())))?;
     Ok(Json(run_query(&state, &caller.scope, q).await?))
 }
 
@@ -63,7 +76,13 @@ pub async fn catalog(caller: ApiCaller) -> Result<Json<Catalog>, AppError> {
         Dimension::CustomerType,
     ];
     Ok(Json(Catalog {
-        metrics: Metric::ALL.iter().map(|m| MetricInfo { name: m.name(), unit: m.unit() }).collect(),
+        metrics: Metric::ALL
+            .iter()
+            .map(|m| MetricInfo {
+                name: m.name(),
+                unit: m.unit(),
+            })
+            .collect(),
         dimensions: dims.iter().map(|d| d.name()).collect(),
         grains: vec![Grain::Day, Grain::Week, Grain::Month],
         comparisons: vec![Comparison::PreviousPeriod, Comparison::PreviousYear],
@@ -78,7 +97,17 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("an API token from POST /api/v1/auth/token or Settings → API tokens")).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "an API token from POST /api/v1/auth/token or Settings → API tokens",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 

@@ -14,7 +14,13 @@ use sr360_core::{Permission, Role, TenantId, UserId};
 use sr360_meta::{AuditEntry, AuditEvent};
 
 fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    body.map(|Json(v)| v).map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::Invalid(format!("request body: {}", e.body_text())) })
+    body.map(|Json(v)| v).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::Invalid(format!("request body: {}", e.body_text()))
+        }
+    })
 }
 
 #[derive(Deserialize)]
@@ -35,29 +41,69 @@ struct TokenResponse {
     expires_at: Option<i64>,
 }
 
-pub async fn issue_token(State(state): State<AppState>, ctx: Ctx, body: Result<Json<TokenRequest>, JsonRejection>) -> Result<Response, AppError> {
+pub async fn issue_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<Json<TokenRequest>, JsonRejection>,
+) -> Result<Response, AppError> {
     let r = json_body(body)?;
     let tenant = match r.tenant.as_deref() {
         Some(t) => Some(TenantId::parse(t).map_err(|_| AppError::NotFound("shop"))?),
         None => None,
     };
     let ttl = match r.expires_in_days {
-        Some(d) if !(1..=3650).contains(&d) => return Err(AppError::Invalid("expires_in_days must be 1 to 3650".into())),
+        Some(d) if !(1..=3650).contains(&d) => {
+            return Err(AppError::Invalid(
+                "expires_in_days must be 1 to 3650".into(),
+            ));
+        }
         Some(d) => Some(d * 86_400),
         None => None,
     };
     let name = r.name.unwrap_or_else(|| "api".into());
-    let (token, rec) = state.auth.issue_api_token(&r.email, &r.password, r.totp.as_deref(), tenant.as_ref(), &name, ttl, ctx.ip, &ctx.user_agent).await?;
-    Ok((StatusCode::CREATED, Json(TokenResponse { token, id: rec.id, tenant: rec.tenant_id.to_string(), expires_at: rec.expires_at })).into_response())
+    let (token, rec) = state
+        .auth
+        .issue_api_token(
+            &r.email,
+            &r.password,
+            r.totp.as_deref(),
+            tenant.as_ref(),
+            &name,
+            ttl,
+            ctx.ip,
+            &ctx.user_agent,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenResponse {
+            token,
+            id: rec.id,
+            tenant: rec.tenant_id.to_string(),
+            expires_at: rec.expires_at,
+        }),
+    )
+        .into_response())
 }
 
-pub async fn list_tokens(State(state): State<AppState>, c: ApiCaller) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<serde_json::Value>, AppError> {
     let tokens = state.meta.list_api_tokens(&c.scope)?;
     Ok(Json(serde_json::json!({ "tokens": tokens })))
 }
 
-pub async fn revoke_token(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
-    state.meta.revoke_api_token(&c.scope, id, &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string()))?;
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    state.meta.revoke_api_token(
+        &c.scope,
+        id,
+        &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string()),
+    )?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -70,7 +116,10 @@ pub async fn me(c: ApiCaller) -> Json<serde_json::Value> {
     }))
 }
 
-pub async fn members(State(state): State<AppState>, c: ApiCaller) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn members(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<serde_json::Value>, AppError> {
     c.require(Permission::ViewAnalytics)?;
     let pii = c.scope.can(Permission::ViewPii);
     let list: Vec<serde_json::Value> = state
@@ -93,11 +142,24 @@ pub struct RoleBody {
     role: String,
 }
 
-pub async fn set_role(State(state): State<AppState>, c: ApiCaller, Path(user_id): Path<i64>, body: Result<Json<RoleBody>, JsonRejection>) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn set_role(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(user_id): Path<i64>,
+    body: Result<Json<RoleBody>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
     c.require(Permission::ManageTenant)?;
-    let role = Role::parse(&json_body(body)?.role).ok_or_else(|| AppError::Invalid("role must be owner, admin, analyst or viewer".into()))?;
-    let previous = state.meta.set_role(&c.scope, UserId(user_id), role, &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string()))?;
-    Ok(Json(serde_json::json!({ "user_id": user_id, "role": role, "previous": previous })))
+    let role = Role::parse(&json_body(body)?.role)
+        .ok_or_else(|| AppError::Invalid("role must be owner, admin, analyst or viewer".into()))?;
+    let previous = state.meta.set_role(
+        &c.scope,
+        UserId(user_id),
+        role,
+        &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string()),
+    )?;
+    Ok(Json(
+        serde_json::json!({ "user_id": user_id, "role": role, "previous": previous }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -106,9 +168,16 @@ pub struct AuditQuery {
     limit: Option<u32>,
 }
 
-pub async fn audit(State(state): State<AppState>, c: ApiCaller, Query(q): Query<AuditQuery>) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<serde_json::Value>, AppError> {
     c.require(Permission::ManageTenant)?;
-    let rows: Vec<AuditEntry> = state.meta.audit_for_tenant(&c.scope, q.before, q.limit.unwrap_or(100))?;
+    let rows: Vec<AuditEntry> =
+        state
+            .meta
+            .audit_for_tenant(&c.scope, q.before, q.limit.unwrap_or(100))?;
     Ok(Json(serde_json::json!({ "entries": rows })))
 }
 

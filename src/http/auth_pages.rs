@@ -1,13 +1,15 @@
 //! Sign-in, sign-up, second factor, sign-out and the shop switcher, as HTML forms.
 
 use super::AppState;
-use super::ctx::{Ctx, PRE_COOKIE, SESSION_COOKIE, SignedIn, clear_cookies, make_cookie, read_cookie};
+use super::ctx::{
+    Ctx, PRE_COOKIE, SESSION_COOKIE, SignedIn, clear_cookies, make_cookie, read_cookie,
+};
 use super::error::AppError;
 use super::pages::{FlashQuery, page_ctx};
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::CookieJar;
 use base64::Engine;
 use serde::Deserialize;
@@ -19,11 +21,17 @@ use sr360_ui::{Flash, PageCtx, pages as ui};
 
 /// Page context for a visitor, with a pre-session cookie so the form's CSRF token has
 /// something to be bound to.
-fn visitor_page(state: &AppState, ctx: &Ctx, jar: CookieJar, flash: Option<&str>) -> (PageCtx, CookieJar) {
+fn visitor_page(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: CookieJar,
+    flash: Option<&str>,
+) -> (PageCtx, CookieJar) {
     if ctx.csrf_binding().is_some() {
         return (page_ctx(state, ctx, flash), jar);
     }
-    let pre = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>(&*state.entropy));
+    let pre = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(random_bytes::<32>(&*state.entropy));
     let mut c2 = ctx.clone();
     c2.pre_token = Some(pre.clone());
     let jar = jar.add(make_cookie(PRE_COOKIE, pre, ctx.secure, 24 * 3600));
@@ -31,7 +39,8 @@ fn visitor_page(state: &AppState, ctx: &Ctx, jar: CookieJar, flash: Option<&str>
 }
 
 fn no_store(mut r: Response) -> Response {
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -60,13 +69,25 @@ fn start_session(state: &AppState, ctx: &Ctx, jar: CookieJar, token: String, to:
     if let Some(old) = &ctx.session {
         let _ = state.meta.delete_session(&old.session_hash);
     }
-    let jar = clear_cookies(jar, PRE_COOKIE).add(make_cookie(SESSION_COOKIE, token, ctx.secure, state.auth.session_ttl_secs()));
+    let jar = clear_cookies(jar, PRE_COOKIE).add(make_cookie(
+        SESSION_COOKIE,
+        token,
+        ctx.secure,
+        state.auth.session_ttl_secs(),
+    ));
     no_store((jar, Redirect::to(to)).into_response())
 }
 
-pub async fn login_form(State(state): State<AppState>, ctx: Ctx, jar: CookieJar, Query(q): Query<FlashQuery>) -> Response {
+pub async fn login_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Query(q): Query<FlashQuery>,
+) -> Response {
     match &ctx.session {
-        Some(s) if s.state == SessionState::Active => return Redirect::to("/dashboard").into_response(),
+        Some(s) if s.state == SessionState::Active => {
+            return Redirect::to("/dashboard").into_response();
+        }
         Some(_) => return Redirect::to("/mfa").into_response(),
         None => {}
     }
@@ -80,27 +101,52 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn login_submit(State(state): State<AppState>, ctx: Ctx, jar: CookieJar, Form(f): Form<LoginForm>) -> Response {
-    match state.auth.login(&f.email, &f.password, ctx.ip, &ctx.user_agent).await {
-        Ok(LoginResult::Active { token, .. }) => start_session(&state, &ctx, jar, token, "/dashboard"),
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    match state
+        .auth
+        .login(&f.email, &f.password, ctx.ip, &ctx.user_agent)
+        .await
+    {
+        Ok(LoginResult::Active { token, .. }) => {
+            start_session(&state, &ctx, jar, token, "/dashboard")
+        }
         Ok(LoginResult::MfaRequired { token }) => start_session(&state, &ctx, jar, token, "/mfa"),
         Err(e) => {
             let (p, jar) = visitor_page(&state, &ctx, jar, None);
             let open = state.auth.open_signup();
-            (jar, form_error(e.into(), p, |p| ui::login(p, &f.email, open))).into_response()
+            (
+                jar,
+                form_error(e.into(), p, |p| ui::login(p, &f.email, open)),
+            )
+                .into_response()
         }
     }
 }
 
-pub async fn signup_form(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response, AppError> {
+pub async fn signup_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
     if !state.auth.open_signup() {
         return Err(AppError::SignupClosed);
     }
-    if ctx.session.as_ref().is_some_and(|s| s.state == SessionState::Active) {
+    if ctx
+        .session
+        .as_ref()
+        .is_some_and(|s| s.state == SessionState::Active)
+    {
         return Ok(Redirect::to("/dashboard").into_response());
     }
     let (p, jar) = visitor_page(&state, &ctx, jar, None);
-    Ok(no_store((jar, Html(ui::signup(&p, "", "", ""))).into_response()))
+    Ok(no_store(
+        (jar, Html(ui::signup(&p, "", "", ""))).into_response(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -111,28 +157,56 @@ pub struct SignupForm {
     password: String,
 }
 
-async fn do_signup(state: &AppState, ctx: &Ctx, f: &SignupForm) -> Result<(TenantId, String), AppError> {
-    let s = Signup { shop_name: f.shop.clone(), email: f.email.clone(), display_name: f.name.clone(), password: f.password.clone() };
+async fn do_signup(
+    state: &AppState,
+    ctx: &Ctx,
+    f: &SignupForm,
+) -> Result<(TenantId, String), AppError> {
+    let s = Signup {
+        shop_name: f.shop.clone(),
+        email: f.email.clone(),
+        display_name: f.name.clone(),
+        password: f.password.clone(),
+    };
     let (tenant, r) = state.auth.signup(&s, ctx.ip, &ctx.user_agent).await?;
-    let LoginResult::Active { token, user, .. } = r else { return Err(AppError::internal("sign-up produced a pending session")) };
-    let scope = state.meta.scope_for(user.id, &tenant)?.ok_or(AppError::internal("owner membership missing after sign-up"))?;
-    state.warehouses.provision(&scope).map_err(AppError::internal)?;
+    let LoginResult::Active { token, user, .. } = r else {
+        return Err(AppError::internal("sign-up produced a pending session"));
+    };
+    let scope = state
+        .meta
+        .scope_for(user.id, &tenant)?
+        .ok_or(AppError::internal("owner membership missing after sign-up"))?;
+    state
+        .warehouses
+        .provision(&scope)
+        .map_err(AppError::internal)?;
     Ok((tenant, token))
 }
 
-pub async fn signup_submit(State(state): State<AppState>, ctx: Ctx, jar: CookieJar, Form(f): Form<SignupForm>) -> Response {
+pub async fn signup_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(f): Form<SignupForm>,
+) -> Response {
     match do_signup(&state, &ctx, &f).await {
         Ok((_, token)) => start_session(&state, &ctx, jar, token, "/dashboard"),
         Err(e) => {
             let (p, jar) = visitor_page(&state, &ctx, jar, None);
-            (jar, form_error(e, p, |p| ui::signup(p, &f.shop, &f.name, &f.email))).into_response()
+            (
+                jar,
+                form_error(e, p, |p| ui::signup(p, &f.shop, &f.name, &f.email)),
+            )
+                .into_response()
         }
     }
 }
 
 pub async fn mfa_form(State(state): State<AppState>, ctx: Ctx) -> Response {
     match &ctx.session {
-        Some(s) if s.state == SessionState::MfaPending => no_store(Html(ui::mfa_prompt(&page_ctx(&state, &ctx, None))).into_response()),
+        Some(s) if s.state == SessionState::MfaPending => {
+            no_store(Html(ui::mfa_prompt(&page_ctx(&state, &ctx, None))).into_response())
+        }
         Some(_) => Redirect::to("/dashboard").into_response(),
         None => Redirect::to("/login").into_response(),
     }
@@ -143,29 +217,57 @@ pub struct CodeForm {
     code: String,
 }
 
-pub async fn mfa_submit(State(state): State<AppState>, ctx: Ctx, jar: CookieJar, Form(f): Form<CodeForm>) -> Response {
-    let Some(token) = read_cookie(&jar, SESSION_COOKIE) else { return Redirect::to("/login").into_response() };
-    match state.auth.verify_mfa(&token, &f.code, ctx.ip, &ctx.user_agent).await {
+pub async fn mfa_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let Some(token) = read_cookie(&jar, SESSION_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    match state
+        .auth
+        .verify_mfa(&token, &f.code, ctx.ip, &ctx.user_agent)
+        .await
+    {
         Ok(LoginResult::Active { token, .. }) => {
-            let jar = jar.add(make_cookie(SESSION_COOKIE, token, ctx.secure, state.auth.session_ttl_secs()));
+            let jar = jar.add(make_cookie(
+                SESSION_COOKIE,
+                token,
+                ctx.secure,
+                state.auth.session_ttl_secs(),
+            ));
             no_store((jar, Redirect::to("/dashboard")).into_response())
         }
         Ok(LoginResult::MfaRequired { .. }) => Redirect::to("/mfa").into_response(),
         Err(e) => {
             // A lockout may have ended the pending session: then back to the sign-in page.
             if state.auth.session(&token).ok().flatten().is_none() {
-                return (clear_cookies(jar, SESSION_COOKIE), Redirect::to("/login")).into_response();
+                return (clear_cookies(jar, SESSION_COOKIE), Redirect::to("/login"))
+                    .into_response();
             }
             form_error(e.into(), page_ctx(&state, &ctx, None), ui::mfa_prompt)
         }
     }
 }
 
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response, AppError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
     if let Some(s) = &ctx.session {
         state.auth.logout(s, &ctx.ip_string())?;
     }
-    Ok(no_store((StatusCode::SEE_OTHER, clear_cookies(jar, SESSION_COOKIE), [(header::LOCATION, "/login?m=signed_out")]).into_response()))
+    Ok(no_store(
+        (
+            StatusCode::SEE_OTHER,
+            clear_cookies(jar, SESSION_COOKIE),
+            [(header::LOCATION, "/login?m=signed_out")],
+        )
+            .into_response(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -173,7 +275,11 @@ pub struct TenantForm {
     tenant: String,
 }
 
-pub async fn switch_tenant(State(state): State<AppState>, s: SignedIn, Form(f): Form<TenantForm>) -> Result<Redirect, AppError> {
+pub async fn switch_tenant(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<TenantForm>,
+) -> Result<Redirect, AppError> {
     let t = TenantId::parse(&f.tenant).map_err(|_| AppError::NotFound("shop"))?;
     state.auth.switch_tenant(&s.principal, &t)?;
     Ok(Redirect::to("/dashboard"))

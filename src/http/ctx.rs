@@ -24,18 +24,31 @@ pub fn secure_cookies(state: &AppState, headers: &HeaderMap) -> bool {
     if state.config.server.behind_tls {
         return true;
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let name = if let Some(rest) = host.strip_prefix('[') { rest.split(']').next().unwrap_or("") } else { host.split(':').next().unwrap_or("") };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
     name == "localhost" || name.ends_with(".localhost") || name == "127.0.0.1" || name == "::1"
 }
 
 pub fn cookie_name(base: &str, secure: bool) -> String {
-    if secure { format!("__Host-{base}") } else { base.to_string() }
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
 }
 
 /// Read a cookie under either name (a user may reach the same server both ways).
 pub fn read_cookie(jar: &CookieJar, base: &str) -> Option<String> {
-    jar.get(&format!("__Host-{base}")).or_else(|| jar.get(base)).map(|c| c.value().to_string())
+    jar.get(&format!("__Host-{base}"))
+        .or_else(|| jar.get(base))
+        .map(|c| c.value().to_string())
 }
 
 pub fn make_cookie(base: &str, value: String, secure: bool, max_age_secs: i64) -> Cookie<'static> {
@@ -61,7 +74,11 @@ pub fn clear_cookies(jar: CookieJar, base: &str) -> CookieJar {
 }
 
 pub fn client_ip(state: &AppState, parts: &Parts) -> IpAddr {
-    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
     if state.config.server.trust_forwarded_for
         && let Some(ip) = parts
             .headers
@@ -90,7 +107,9 @@ pub struct Ctx {
 impl Ctx {
     pub fn locale(&self) -> &'static str {
         match &self.session {
-            Some(s) if s.state == SessionState::Active => sr360_ui::normalize_locale(&s.user.locale),
+            Some(s) if s.state == SessionState::Active => {
+                sr360_ui::normalize_locale(&s.user.locale)
+            }
             _ => sr360_ui::locale_from_accept_language(&self.accept_language),
         }
     }
@@ -112,7 +131,10 @@ impl Ctx {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(c) = parts.extensions.get::<Ctx>() {
             return Ok(c.clone());
         }
@@ -123,9 +145,21 @@ impl FromRequestParts<AppState> for Ctx {
         };
         let ctx = Ctx {
             ip: client_ip(state, parts),
-            user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(400).collect(),
+            user_agent: parts
+                .headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .chars()
+                .take(400)
+                .collect(),
             secure: secure_cookies(state, &parts.headers),
-            accept_language: parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string(),
+            accept_language: parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string(),
             session,
             pre_token: read_cookie(&jar, PRE_COOKIE).filter(|v| v.len() == 43),
             path: parts.uri.path().to_string(),
@@ -151,10 +185,16 @@ impl SignedIn {
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let ctx = Ctx::from_request_parts(parts, state).await?;
         match &ctx.session {
-            Some(p) if p.state == SessionState::Active => Ok(SignedIn { principal: p.clone(), ctx }),
+            Some(p) if p.state == SessionState::Active => Ok(SignedIn {
+                principal: p.clone(),
+                ctx,
+            }),
             Some(_) => Err(AppError::MfaPending),
             None => Err(AppError::Unauthenticated),
         }
@@ -170,7 +210,11 @@ pub struct Member {
 
 impl Member {
     pub fn require(&self, p: Permission) -> Result<(), AppError> {
-        if self.scope.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.scope.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
     pub fn user(&self) -> &User {
         self.signed_in.user()
@@ -183,10 +227,20 @@ impl Member {
 impl FromRequestParts<AppState> for Member {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let s = SignedIn::from_request_parts(parts, state).await?;
-        let scope = s.principal.scope.clone().ok_or(AppError::NotFound("shop"))?;
-        Ok(Member { signed_in: s, scope })
+        let scope = s
+            .principal
+            .scope
+            .clone()
+            .ok_or(AppError::NotFound("shop"))?;
+        Ok(Member {
+            signed_in: s,
+            scope,
+        })
     }
 }
 
@@ -202,24 +256,51 @@ pub struct ApiCaller {
 
 impl ApiCaller {
     pub fn require(&self, p: Permission) -> Result<(), AppError> {
-        if self.scope.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.scope.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(tok) = bearer_token(&parts.headers) {
             let ip = client_ip(state, parts);
-            let BearerPrincipal { token_id, user, scope } = state.auth.bearer(tok)?.ok_or(AppError::Unauthenticated)?;
-            return Ok(ApiCaller { user, scope, via_token: Some(token_id), ip });
+            let BearerPrincipal {
+                token_id,
+                user,
+                scope,
+            } = state.auth.bearer(tok)?.ok_or(AppError::Unauthenticated)?;
+            return Ok(ApiCaller {
+                user,
+                scope,
+                via_token: Some(token_id),
+                ip,
+            });
         }
         let m = Member::from_request_parts(parts, state).await?;
-        Ok(ApiCaller { user: m.user().clone(), scope: m.scope.clone(), via_token: None, ip: m.ctx().ip })
+        Ok(ApiCaller {
+            user: m.user().clone(),
+            scope: m.scope.clone(),
+            via_token: None,
+            ip: m.ctx().ip,
+        })
     }
 }

@@ -15,25 +15,57 @@ use sr360_ui::{PageCtx, format};
 
 /// Personal data follows the role: the scope says whether this caller may see it.
 fn pii_for(scope: &sr360_meta::TenantScope) -> sr360_analytics::Pii {
-    if scope.can(Permission::ViewPii) { sr360_analytics::Pii::Shown } else { sr360_analytics::Pii::Masked }
+    if scope.can(Permission::ViewPii) {
+        sr360_analytics::Pii::Shown
+    } else {
+        sr360_analytics::Pii::Masked
+    }
 }
 
 fn customer_label(p: &PageCtx, c: &sr360_analytics::CustomerSummary) -> String {
-    c.name.clone().unwrap_or_else(|| format!("{} {}", p.t("customers.anonymous"), c.reference.get(..8).unwrap_or(&c.reference)))
+    c.name.clone().unwrap_or_else(|| {
+        format!(
+            "{} {}",
+            p.t("customers.anonymous"),
+            c.reference.get(..8).unwrap_or(&c.reference)
+        )
+    })
 }
 
 /// The most valuable customers.
-pub async fn customers_page(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
+pub async fn customers_page(
+    State(state): State<AppState>,
+    m: Member,
+) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
+    let tenant = state
+        .meta
+        .tenant(m.scope.tenant())?
+        .ok_or(AppError::NotFound("shop"))?;
     let pii = pii_for(&m.scope);
-    let wh = state.warehouses.open(&m.scope).map_err(AppError::internal)?;
-    let top = tokio::task::spawn_blocking(move || sr360_analytics::session(&wh, |s| sr360_analytics::top_customers(s, 50, pii))).await.map_err(AppError::internal)?;
+    let wh = state
+        .warehouses
+        .open(&m.scope)
+        .map_err(AppError::internal)?;
+    let top = tokio::task::spawn_blocking(move || {
+        sr360_analytics::session(&wh, |s| sr360_analytics::top_customers(s, 50, pii))
+    })
+    .await
+    .map_err(AppError::internal)?;
     let pii_hidden = pii == sr360_analytics::Pii::Masked;
     let rows = match top {
         Ok(v) => v,
-        Err(QueryError::NoData) => return Ok(Html(ui::customers(&p, &ui::CustomersVm { empty: true, pii_hidden, ..Default::default() }))),
+        Err(QueryError::NoData) => {
+            return Ok(Html(ui::customers(
+                &p,
+                &ui::CustomersVm {
+                    empty: true,
+                    pii_hidden,
+                    ..Default::default()
+                },
+            )));
+        }
         Err(e) => return Err(e.into()),
     };
     let rows = rows
@@ -41,39 +73,83 @@ pub async fn customers_page(State(state): State<AppState>, m: Member) -> Result<
         .map(|c| ui::CustomerRowVm {
             href: format!("/customers/{}", c.reference),
             label: customer_label(&p, c),
-            region: [c.region.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "),
+            region: [c.region.clone(), c.country.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
             orders: c.orders,
             revenue: c.revenue,
-            last_order: c.last_order.clone().and_then(|d| parse_date(&d).ok()).map(|d| format::date(p.locale, d)).unwrap_or_default(),
+            last_order: c
+                .last_order
+                .clone()
+                .and_then(|d| parse_date(&d).ok())
+                .map(|d| format::date(p.locale, d))
+                .unwrap_or_default(),
         })
         .collect();
-    Ok(Html(ui::customers(&p, &ui::CustomersVm { rows, currency: tenant.currency, pii_hidden, empty: false })))
+    Ok(Html(ui::customers(
+        &p,
+        &ui::CustomersVm {
+            rows,
+            currency: tenant.currency,
+            pii_hidden,
+            empty: false,
+        },
+    )))
 }
 
 /// One customer: orders and RFM figures; personal data only for roles that may see it.
-pub async fn customer_page(State(state): State<AppState>, m: Member, axum::extract::Path(reference): axum::extract::Path<String>) -> Result<Html<String>, AppError> {
+pub async fn customer_page(
+    State(state): State<AppState>,
+    m: Member,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
+    let tenant = state
+        .meta
+        .tenant(m.scope.tenant())?
+        .ok_or(AppError::NotFound("shop"))?;
     let pii = pii_for(&m.scope);
-    let wh = state.warehouses.open(&m.scope).map_err(AppError::internal)?;
-    let found = tokio::task::spawn_blocking(move || sr360_analytics::session(&wh, |s| sr360_analytics::customer(s, &reference, pii))).await.map_err(AppError::internal)?;
+    let wh = state
+        .warehouses
+        .open(&m.scope)
+        .map_err(AppError::internal)?;
+    let found = tokio::task::spawn_blocking(move || {
+        sr360_analytics::session(&wh, |s| sr360_analytics::customer(s, &reference, pii))
+    })
+    .await
+    .map_err(AppError::internal)?;
     let d = match found {
         Ok(Some(d)) => d,
         Ok(None) | Err(QueryError::NoData) => return Err(AppError::NotFound("customer")),
         Err(e) => return Err(e.into()),
     };
     let c = &d.summary;
-    let date = |s: &Option<String>| s.as_deref().and_then(|d| parse_date(d).ok()).map(|d| format::date(p.locale, d)).unwrap_or_default();
-    let personal = [("customers.name", c.name.clone()), ("customers.email", c.email.clone()), ("customers.city", c.city.clone())]
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v?)))
-        .collect();
+    let date = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|d| parse_date(d).ok())
+            .map(|d| format::date(p.locale, d))
+            .unwrap_or_default()
+    };
+    let personal = [
+        ("customers.name", c.name.clone()),
+        ("customers.email", c.email.clone()),
+        ("customers.city", c.city.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, v?)))
+    .collect();
     let vm = ui::CustomerVm {
         label: customer_label(&p, c),
         personal,
         pii_hidden: pii == sr360_analytics::Pii::Masked,
-        region: [c.region.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "),
+        region: [c.region.clone(), c.country.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
         channel: c.channel.clone().unwrap_or_default(),
         orders: c.orders,
         revenue: c.revenue,
@@ -83,7 +159,19 @@ pub async fn customer_page(State(state): State<AppState>, m: Member, axum::extra
         return_rate: c.return_rate,
         first_order: date(&c.first_order),
         last_order: date(&c.last_order),
-        order_rows: d.orders.iter().map(|o| (o.order_id.clone(), date(&Some(o.date.clone())), o.items, o.revenue, o.returned)).collect(),
+        order_rows: d
+            .orders
+            .iter()
+            .map(|o| {
+                (
+                    o.order_id.clone(),
+                    date(&Some(o.date.clone())),
+                    o.items,
+                    o.revenue,
+                    o.returned,
+                )
+            })
+            .collect(),
         currency: tenant.currency,
     };
     Ok(Html(ui::customer(&p, &vm)))

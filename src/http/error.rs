@@ -79,7 +79,11 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated | AppError::InvalidCredentials | AppError::MfaPending | AppError::MfaRequired | AppError::BadCode => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::MfaPending
+            | AppError::MfaRequired
+            | AppError::BadCode => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf | AppError::SignupClosed => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -141,7 +145,11 @@ impl IntoResponse for AppError {
             other => other.to_string(),
         };
         let code = self.code();
-        let mut resp = (status, Json(serde_json::json!({ "error": { "code": code, "message": message } }))).into_response();
+        let mut resp = (
+            status,
+            Json(serde_json::json!({ "error": { "code": code, "message": message } })),
+        )
+            .into_response();
         if let AppError::RateLimited(secs) = self
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {

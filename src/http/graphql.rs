@@ -6,7 +6,10 @@
 use super::AppState;
 use super::ctx::ApiCaller;
 use super::error::AppError;
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Enum, ErrorExtensions, InputObject, Object, Schema, SimpleObject};
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, Enum, ErrorExtensions, InputObject, Object, Schema,
+    SimpleObject,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -117,14 +120,26 @@ struct FunnelRowOut {
 }
 
 fn date(s: &str) -> async_graphql::Result<time::Date> {
-    super::charts::parse_date(s).map_err(|e| async_graphql::Error::new(e.to_string()).extend_with(|_, x| x.set("code", e.code())))
+    super::charts::parse_date(s).map_err(|e| {
+        async_graphql::Error::new(e.to_string()).extend_with(|_, x| x.set("code", e.code()))
+    })
 }
 
-fn range(from: &Option<String>, to: &Option<String>) -> async_graphql::Result<Option<an::TimeRange>> {
+fn range(
+    from: &Option<String>,
+    to: &Option<String>,
+) -> async_graphql::Result<Option<an::TimeRange>> {
     Ok(match (from, to) {
-        (Some(a), Some(b)) => Some(an::TimeRange { from: date(a)?, to: date(b)? }),
+        (Some(a), Some(b)) => Some(an::TimeRange {
+            from: date(a)?,
+            to: date(b)?,
+        }),
         (None, None) => None,
-        _ => return Err(async_graphql::Error::new("give both from and to, or neither")),
+        _ => {
+            return Err(async_graphql::Error::new(
+                "give both from and to, or neither",
+            ));
+        }
     })
 }
 
@@ -139,9 +154,15 @@ fn gql_error(e: an::QueryError) -> async_graphql::Error {
     async_graphql::Error::new(app.to_string()).extend_with(|_, x| x.set("code", code))
 }
 
-async fn blocking<T: Send + 'static>(ctx: &Context<'_>, f: impl FnOnce(&an::Session<'_>) -> Result<T, an::QueryError> + Send + 'static) -> async_graphql::Result<T> {
+async fn blocking<T: Send + 'static>(
+    ctx: &Context<'_>,
+    f: impl FnOnce(&an::Session<'_>) -> Result<T, an::QueryError> + Send + 'static,
+) -> async_graphql::Result<T> {
     let wh = ctx.data::<Arc<Warehouse>>()?.clone();
-    tokio::task::spawn_blocking(move || an::session(&wh, f)).await.map_err(|e| async_graphql::Error::new(format!("internal: {e}")))?.map_err(gql_error)
+    tokio::task::spawn_blocking(move || an::session(&wh, f))
+        .await
+        .map_err(|e| async_graphql::Error::new(format!("internal: {e}")))?
+        .map_err(gql_error)
 }
 
 pub struct QueryRoot;
@@ -149,39 +170,98 @@ pub struct QueryRoot;
 #[Object]
 impl QueryRoot {
     /// Metrics by dimensions for the caller's shop.
-    async fn analytics(&self, ctx: &Context<'_>, query: AnalyticsQuery) -> async_graphql::Result<AnalyticsResult> {
+    async fn analytics(
+        &self,
+        ctx: &Context<'_>,
+        query: AnalyticsQuery,
+    ) -> async_graphql::Result<AnalyticsResult> {
         let f = query.filters.unwrap_or_default();
         let q = an::Query {
             metrics: query.metrics,
             dimensions: query.dimensions.into_iter().map(Into::into).collect(),
-            filters: an::Filters { category: f.category, region: f.region, country: f.country, channel: f.channel, sku: f.sku },
+            filters: an::Filters {
+                category: f.category,
+                region: f.region,
+                country: f.country,
+                channel: f.channel,
+                sku: f.sku,
+            },
             range: range(&query.from, &query.to)?,
             compare: query.compare,
-            sort: query.sort_by.map(|by| an::Sort { by, desc: query.sort_desc }),
+            sort: query.sort_by.map(|by| an::Sort {
+                by,
+                desc: query.sort_desc,
+            }),
             limit: query.limit,
         };
         let r = blocking(ctx, move |s| s.run(&q)).await?;
         Ok(AnalyticsResult {
-            columns: r.columns.iter().map(|c| ColumnOut { name: c.name.clone(), role: c.role.to_string(), unit: c.unit.and_then(|u| serde_json::to_value(u).ok()).and_then(|v| v.as_str().map(str::to_string)) }).collect(),
+            columns: r
+                .columns
+                .iter()
+                .map(|c| ColumnOut {
+                    name: c.name.clone(),
+                    role: c.role.to_string(),
+                    unit: c
+                        .unit
+                        .and_then(|u| serde_json::to_value(u).ok())
+                        .and_then(|v| v.as_str().map(str::to_string)),
+                })
+                .collect(),
             rows: r.rows.into_iter().map(async_graphql::Json).collect(),
             truncated: r.truncated,
             from: r.range.from.to_string(),
             to: r.range.to.to_string(),
-            previous: r.previous.map(|p| p.into_iter().map(async_graphql::Json).collect()),
+            previous: r
+                .previous
+                .map(|p| p.into_iter().map(async_graphql::Json).collect()),
         })
     }
 
     /// Retention and lifetime value of the last `cohorts` acquisition months.
-    async fn cohorts(&self, ctx: &Context<'_>, #[graphql(default = 12)] cohorts: usize, #[graphql(default = 12)] months: usize) -> async_graphql::Result<Vec<CohortOut>> {
+    async fn cohorts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 12)] cohorts: usize,
+        #[graphql(default = 12)] months: usize,
+    ) -> async_graphql::Result<Vec<CohortOut>> {
         let t = blocking(ctx, move |s| an::cohorts(s, cohorts, months)).await?;
-        Ok(t.cohorts.into_iter().map(|c| CohortOut { month: c.month, customers: c.customers, retention: c.retention, ltv: c.ltv }).collect())
+        Ok(t.cohorts
+            .into_iter()
+            .map(|c| CohortOut {
+                month: c.month,
+                customers: c.customers,
+                retention: c.retention,
+                ltv: c.ltv,
+            })
+            .collect())
     }
 
     /// The purchase funnel, split as asked.
-    async fn funnel(&self, ctx: &Context<'_>, #[graphql(default_with = "an::FunnelBy::Overall")] by: an::FunnelBy, from: Option<String>, to: Option<String>, #[graphql(default = 100)] limit: u32) -> async_graphql::Result<Vec<FunnelRowOut>> {
+    async fn funnel(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "an::FunnelBy::Overall")] by: an::FunnelBy,
+        from: Option<String>,
+        to: Option<String>,
+        #[graphql(default = 100)] limit: u32,
+    ) -> async_graphql::Result<Vec<FunnelRowOut>> {
         let r = range(&from, &to)?;
-        let rows = blocking(ctx, move |s| an::funnel(s, by, r, &an::Filters::default(), limit)).await?;
-        Ok(rows.into_iter().map(|r| FunnelRowOut { key: r.key, name: r.name, views: r.views, carts: r.carts, checkouts: r.checkouts, purchases: r.purchases }).collect())
+        let rows = blocking(ctx, move |s| {
+            an::funnel(s, by, r, &an::Filters::default(), limit)
+        })
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| FunnelRowOut {
+                key: r.key,
+                name: r.name,
+                views: r.views,
+                carts: r.carts,
+                checkouts: r.checkouts,
+                purchases: r.purchases,
+            })
+            .collect())
     }
 }
 
@@ -190,13 +270,27 @@ pub type ApiSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 /// Built once; depth and complexity are capped so one request cannot ask for everything.
 fn schema() -> &'static ApiSchema {
     static SCHEMA: std::sync::OnceLock<ApiSchema> = std::sync::OnceLock::new();
-    SCHEMA.get_or_init(|| Schema::build(QueryRoot, EmptyMutation, EmptySubscription).limit_depth(8).limit_complexity(500).finish())
+    SCHEMA.get_or_init(|| {
+        Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+            .limit_depth(8)
+            .limit_complexity(500)
+            .finish()
+    })
 }
 
 /// `POST /api/v1/graphql` with `{"query": "...", "variables": {...}}`.
-pub async fn graphql(State(state): State<AppState>, caller: ApiCaller, body: Result<Json<async_graphql::Request>, JsonRejection>) -> Result<Json<async_graphql::Response>, AppError> {
+pub async fn graphql(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: Result<Json<async_graphql::Request>, JsonRejection>,
+) -> Result<Json<async_graphql::Response>, AppError> {
     caller.require(Permission::ViewAnalytics)?;
-    let req = body.map(|Json(r)| r).map_err(|e| AppError::Invalid(format!("graphql request: {}", e.body_text())))?;
-    let wh = state.warehouses.open(&caller.scope).map_err(AppError::internal)?;
+    let req = body
+        .map(|Json(r)| r)
+        .map_err(|e| AppError::Invalid(format!("graphql request: {}", e.body_text())))?;
+    let wh = state
+        .warehouses
+        .open(&caller.scope)
+        .map_err(AppError::internal)?;
     Ok(Json(schema().execute(req.data(wh)).await))
 }

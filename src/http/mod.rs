@@ -6,15 +6,15 @@ mod api;
 mod auth_pages;
 mod charts;
 mod cohorts;
-pub mod ctx;
 mod csrf;
+pub mod ctx;
 mod customers;
+pub mod error;
 mod funnel;
 mod graphql;
-mod reports;
-pub mod error;
 mod ops;
 mod pages;
+mod reports;
 mod settings;
 mod uploads;
 
@@ -44,9 +44,18 @@ pub fn router(state: AppState) -> Router {
 
     let pages = Router::new()
         .route("/", get(pages::root))
-        .route("/login", get(auth_pages::login_form).post(auth_pages::login_submit))
-        .route("/signup", get(auth_pages::signup_form).post(auth_pages::signup_submit))
-        .route("/mfa", get(auth_pages::mfa_form).post(auth_pages::mfa_submit))
+        .route(
+            "/login",
+            get(auth_pages::login_form).post(auth_pages::login_submit),
+        )
+        .route(
+            "/signup",
+            get(auth_pages::signup_form).post(auth_pages::signup_submit),
+        )
+        .route(
+            "/mfa",
+            get(auth_pages::mfa_form).post(auth_pages::mfa_submit),
+        )
         .route("/logout", post(auth_pages::logout))
         .route("/session/tenant", post(auth_pages::switch_tenant))
         .route("/dashboard", get(pages::dashboard))
@@ -69,12 +78,18 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/mfa/confirm", post(settings::mfa_confirm))
         .route("/settings/mfa/disable", post(settings::mfa_disable))
         .route("/settings/mfa/recovery", post(settings::mfa_recovery))
-        .route("/settings/tokens", get(settings::tokens).post(settings::create_token))
+        .route(
+            "/settings/tokens",
+            get(settings::tokens).post(settings::create_token),
+        )
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/upload", get(uploads::upload_page))
         .route("/uploads", get(uploads::history))
         .route("/uploads/{id}", get(uploads::detail))
-        .route("/uploads/{id}/mapping", get(uploads::mapping_page).post(uploads::mapping_submit))
+        .route(
+            "/uploads/{id}/mapping",
+            get(uploads::mapping_page).post(uploads::mapping_submit),
+        )
         .route("/reports", get(reports::list_page))
         .route("/reports/export", post(reports::export_form))
         .route("/reports/{id}/file", get(reports::download))
@@ -82,35 +97,60 @@ pub fn router(state: AppState) -> Router {
         .route("/{page}", get(pages::upcoming));
 
     // Upload bodies may be large: their own limit, enforced while streaming.
-    let big = state.config.pipeline.max_upload_bytes.min(usize::MAX as u64) as usize;
+    let big = state
+        .config
+        .pipeline
+        .max_upload_bytes
+        .min(usize::MAX as u64) as usize;
     let upload_routes = Router::new()
         .route("/upload", post(uploads::upload_form))
-        .route("/api/v1/uploads", post(uploads::api_create).get(uploads::api_list))
+        .route(
+            "/api/v1/uploads",
+            post(uploads::api_create).get(uploads::api_list),
+        )
         .layer(DefaultBodyLimit::max(big));
 
     let api = Router::new()
         .route("/api/v1/auth/token", post(api::issue_token))
         .route("/api/v1/auth/tokens", get(api::list_tokens))
-        .route("/api/v1/auth/tokens/{id}", axum::routing::delete(api::revoke_token))
+        .route(
+            "/api/v1/auth/tokens/{id}",
+            axum::routing::delete(api::revoke_token),
+        )
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/tenant/members", get(api::members))
-        .route("/api/v1/tenant/members/{user_id}/role", axum::routing::put(api::set_role))
+        .route(
+            "/api/v1/tenant/members/{user_id}/role",
+            axum::routing::put(api::set_role),
+        )
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/uploads/{id}", get(uploads::api_get))
-        .route("/api/v1/uploads/{id}/rejects.csv", get(uploads::rejects_csv))
+        .route(
+            "/api/v1/uploads/{id}/rejects.csv",
+            get(uploads::rejects_csv),
+        )
         .route("/api/v1/uploads/{id}/events", get(uploads::events))
-        .route("/api/v1/uploads/{id}/mapping", axum::routing::put(uploads::api_confirm))
+        .route(
+            "/api/v1/uploads/{id}/mapping",
+            axum::routing::put(uploads::api_confirm),
+        )
         .route("/api/v1/query", post(analytics::query))
         .route("/api/v1/query/catalog", get(analytics::catalog))
         .route("/api/v1/cohorts", get(cohorts::cohorts_api))
         .route("/api/v1/funnel", get(funnel::funnel_api))
         .route("/api/v1/graphql", post(graphql::graphql))
-        .route("/api/v1/reports", post(reports::api_export).get(reports::api_list))
+        .route(
+            "/api/v1/reports",
+            post(reports::api_export).get(reports::api_list),
+        )
         .route("/api/v1/reports/{id}/file", get(reports::api_file))
         .route("/api/v1/openapi.json", get(analytics::openapi))
         .fallback(api::not_found);
 
-    let ops = Router::new().route("/healthz", get(ops::healthz)).route("/metrics", get(ops::metrics)).route("/assets/{*path}", get(ops::asset));
+    let ops = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .route("/assets/{*path}", get(ops::asset));
 
     Router::new()
         .merge(upload_routes)

@@ -17,7 +17,9 @@ pub fn prometheus() -> &'static PrometheusHandle {
     static H: OnceLock<PrometheusHandle> = OnceLock::new();
     H.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
-            .set_buckets(&[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
+            .set_buckets(&[
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ])
             .map(|b| b.build_recorder())
             .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
         let handle = recorder.handle();
@@ -31,7 +33,11 @@ pub fn prometheus() -> &'static PrometheusHandle {
 pub async fn record_metrics(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().to_string();
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let resp = next.run(req).await;
     let status = resp.status().as_u16().to_string();
     metrics::counter!("sr360_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
@@ -42,7 +48,11 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
 pub async fn healthz(State(state): State<AppState>) -> Result<Response, AppError> {
     let check = state.meta.quick_check()?;
     if check != "ok" {
-        return Ok((StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "degraded", "meta": check}))).into_response());
+        return Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "degraded", "meta": check})),
+        )
+            .into_response());
     }
     Ok(axum::Json(serde_json::json!({
         "status": "ok",
@@ -61,7 +71,14 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, AppError
     metrics::gauge!("sr360_tenants").set(state.meta.list_tenants()?.len() as f64);
     metrics::gauge!("sr360_uptime_seconds").set(state.started.elapsed().as_secs_f64());
     let body = prometheus().render();
-    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response())
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response())
 }
 
 pub async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
@@ -69,7 +86,11 @@ pub async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
     let etag = format!("\"{}\"", a.etag);
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
         return StatusCode::NOT_MODIFIED.into_response();
     }
     let mut resp = (StatusCode::OK, a.body.into_owned()).into_response();
@@ -80,6 +101,9 @@ pub async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     resp
 }

@@ -13,7 +13,16 @@ use sr360_meta::{AuditEvent, MfaState};
 use sr360_ui::pages as ui;
 use sr360_ui::{Flash, PageCtx, TenantVm, UserVm};
 
-const FLASH_KEYS: &[&str] = &["saved", "mfa_enabled", "mfa_disabled", "password_changed", "token_revoked", "role_changed", "csrf", "signed_out"];
+const FLASH_KEYS: &[&str] = &[
+    "saved",
+    "mfa_enabled",
+    "mfa_disabled",
+    "password_changed",
+    "token_revoked",
+    "role_changed",
+    "csrf",
+    "signed_out",
+];
 
 #[derive(Debug, Deserialize, Default)]
 pub struct FlashQuery {
@@ -23,23 +32,55 @@ pub struct FlashQuery {
 /// The frame context of a page for whoever is calling.
 pub fn page_ctx(state: &AppState, ctx: &Ctx, flash: Option<&str>) -> PageCtx {
     let locale = ctx.locale();
-    let csrf = ctx.csrf_binding().map(|b| state.auth.csrf().token(&b)).unwrap_or_default();
+    let csrf = ctx
+        .csrf_binding()
+        .map(|b| state.auth.csrf().token(&b))
+        .unwrap_or_default();
     let mut p = PageCtx::anonymous(locale, csrf, &ctx.path);
     if let Some(key) = flash.filter(|k| FLASH_KEYS.contains(k)) {
-        p.flash = Some(if key == "csrf" { Flash::error(p.t(&format!("msg.{key}"))) } else { Flash::ok(p.t(&format!("msg.{key}"))) });
+        p.flash = Some(if key == "csrf" {
+            Flash::error(p.t(&format!("msg.{key}")))
+        } else {
+            Flash::ok(p.t(&format!("msg.{key}")))
+        });
     }
-    if let Some(s) = ctx.session.as_ref().filter(|s| s.state == sr360_meta::SessionState::Active) {
+    if let Some(s) = ctx
+        .session
+        .as_ref()
+        .filter(|s| s.state == sr360_meta::SessionState::Active)
+    {
         p.theme = s.user.theme.clone();
-        p.user = Some(UserVm { id: s.user.id.0, email: s.user.email.clone(), display_name: s.user.display_name.clone(), is_operator: s.user.is_operator });
+        p.user = Some(UserVm {
+            id: s.user.id.0,
+            email: s.user.email.clone(),
+            display_name: s.user.display_name.clone(),
+            is_operator: s.user.is_operator,
+        });
         let memberships = state.meta.memberships_of(s.user.id).unwrap_or_default();
-        p.tenants = memberships.iter().map(|m| TenantVm { id: m.tenant_id.to_string(), name: m.tenant_name.clone(), role: m.role.as_str().into() }).collect();
-        p.tenant = s.scope.as_ref().and_then(|sc| p.tenants.iter().find(|t| t.id == sc.tenant().as_str()).cloned());
+        p.tenants = memberships
+            .iter()
+            .map(|m| TenantVm {
+                id: m.tenant_id.to_string(),
+                name: m.tenant_name.clone(),
+                role: m.role.as_str().into(),
+            })
+            .collect();
+        p.tenant = s.scope.as_ref().and_then(|sc| {
+            p.tenants
+                .iter()
+                .find(|t| t.id == sc.tenant().as_str())
+                .cloned()
+        });
     }
     p
 }
 
 pub async fn root(ctx: Ctx) -> Redirect {
-    if ctx.session.is_some() { Redirect::to("/dashboard") } else { Redirect::to("/login") }
+    if ctx.session.is_some() {
+        Redirect::to("/dashboard")
+    } else {
+        Redirect::to("/login")
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,21 +91,37 @@ pub struct DashboardQuery {
 
 /// The dashboard's key figures through the query layer: the last `days` days of data against
 /// the days before, plus each figure's daily values for the sparklines.
-async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u32) -> Result<(Vec<ui::KpiVm>, Option<ui::PeriodVm>), AppError> {
+async fn key_figures(
+    state: &AppState,
+    scope: &sr360_meta::TenantScope,
+    days: u32,
+) -> Result<(Vec<ui::KpiVm>, Option<ui::PeriodVm>), AppError> {
     use sr360_analytics::{Comparison, Dimension, Grain, Metric, Query as Q};
     const CARDS: [(Metric, &str, ui::KpiUnit, bool); 6] = [
         (Metric::Revenue, "kpi.revenue", ui::KpiUnit::Money, true),
         (Metric::Orders, "kpi.orders", ui::KpiUnit::Count, true),
         (Metric::Aov, "kpi.aov", ui::KpiUnit::Money, true),
         (Metric::Customers, "kpi.customers", ui::KpiUnit::Count, true),
-        (Metric::NewCustomers, "kpi.new_customers", ui::KpiUnit::Count, true),
-        (Metric::ReturnRate, "kpi.return_rate", ui::KpiUnit::Ratio, false),
+        (
+            Metric::NewCustomers,
+            "kpi.new_customers",
+            ui::KpiUnit::Count,
+            true,
+        ),
+        (
+            Metric::ReturnRate,
+            "kpi.return_rate",
+            ui::KpiUnit::Ratio,
+            false,
+        ),
     ];
     let grain = if days > 90 { Grain::Week } else { Grain::Day };
     let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
     let result = tokio::task::spawn_blocking(move || {
         sr360_analytics::session(&wh, |s| {
-            let Some(all) = s.data_range()? else { return Ok(None) };
+            let Some(all) = s.data_range()? else {
+                return Ok(None);
+            };
             let range = all.last_days(i64::from(days));
             let metrics: Vec<Metric> = CARDS.iter().map(|c| c.0).collect();
             let mut totals = Q::new(&metrics);
@@ -80,11 +137,20 @@ async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u3
     })
     .await
     .map_err(AppError::internal)??;
-    let Some((range, totals, daily)) = result else { return Ok((vec![], None)) };
+    let Some((range, totals, daily)) = result else {
+        return Ok((vec![], None));
+    };
     let prev_range = totals.previous_range.unwrap_or(range);
     // Every day (or week) of the period, so days without sales show as zero in the lines.
-    let by_date: std::collections::HashMap<&str, &Vec<sr360_analytics::Value>> = daily.rows.iter().filter_map(|r| Some((r[0].as_str()?, r))).collect();
-    let buckets: Vec<String> = super::charts::buckets(range, grain).iter().map(|d| d.to_string()).collect();
+    let by_date: std::collections::HashMap<&str, &Vec<sr360_analytics::Value>> = daily
+        .rows
+        .iter()
+        .filter_map(|r| Some((r[0].as_str()?, r)))
+        .collect();
+    let buckets: Vec<String> = super::charts::buckets(range, grain)
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
     let kpis = CARDS
         .iter()
         .enumerate()
@@ -92,29 +158,72 @@ async fn key_figures(state: &AppState, scope: &sr360_meta::TenantScope, days: u3
             key,
             unit: *unit,
             value: totals.rows.first().and_then(|r| r[i].as_f64()),
-            previous: totals.previous.as_ref().and_then(|p| p.first()).and_then(|r| r[i].as_f64()),
+            previous: totals
+                .previous
+                .as_ref()
+                .and_then(|p| p.first())
+                .and_then(|r| r[i].as_f64()),
             up_is_good: *up_is_good,
-            series: buckets.iter().map(|b| by_date.get(b.as_str()).and_then(|r| r[i + 1].as_f64()).unwrap_or(0.0)).collect(),
+            series: buckets
+                .iter()
+                .map(|b| {
+                    by_date
+                        .get(b.as_str())
+                        .and_then(|r| r[i + 1].as_f64())
+                        .unwrap_or(0.0)
+                })
+                .collect(),
         })
         .collect();
-    let period = ui::PeriodVm { days, from: range.from, to: range.to, previous_from: prev_range.from, previous_to: prev_range.to };
+    let period = ui::PeriodVm {
+        days,
+        from: range.from,
+        to: range.to,
+        previous_from: prev_range.from,
+        previous_to: prev_range.to,
+    };
     Ok((kpis, Some(period)))
 }
 
-pub async fn dashboard(State(state): State<AppState>, m: Member, Query(q): Query<DashboardQuery>) -> Result<Html<String>, AppError> {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    m: Member,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), q.m.as_deref());
-    let tenant = state.meta.tenant(m.scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
-    let demo_dir = state.warehouses.tenant_dir(m.scope.tenant()).join("objects").join("demo-shop");
+    let tenant = state
+        .meta
+        .tenant(m.scope.tenant())?
+        .ok_or(AppError::NotFound("shop"))?;
+    let demo_dir = state
+        .warehouses
+        .tenant_dir(m.scope.tenant())
+        .join("objects")
+        .join("demo-shop");
     let mut demo_files: Vec<String> = std::fs::read_dir(&demo_dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     demo_files.sort();
     let uploads = state.meta.uploads(&m.scope, 5)?;
     let has_data = uploads.iter().any(|u| u.status == "succeeded");
-    let days = q.days.filter(|d| [7, 30, 90, 365].contains(d)).unwrap_or(30);
-    let (kpis, period) = if has_data { key_figures(&state, &m.scope, days).await? } else { (vec![], None) };
-    let recent_uploads = uploads.iter().map(|u| (u.id, u.file_name.clone(), u.status.clone())).collect();
+    let days = q
+        .days
+        .filter(|d| [7, 30, 90, 365].contains(d))
+        .unwrap_or(30);
+    let (kpis, period) = if has_data {
+        key_figures(&state, &m.scope, days).await?
+    } else {
+        (vec![], None)
+    };
+    let recent_uploads = uploads
+        .iter()
+        .map(|u| (u.id, u.file_name.clone(), u.status.clone()))
+        .collect();
     let vm = ui::DashboardVm {
         shop_name: tenant.name,
         currency: tenant.currency,
@@ -134,27 +243,59 @@ pub struct AuditQuery {
     before: Option<i64>,
 }
 
-pub async fn audit(State(state): State<AppState>, m: Member, Query(q): Query<AuditQuery>) -> Result<Html<String>, AppError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    m: Member,
+    Query(q): Query<AuditQuery>,
+) -> Result<Html<String>, AppError> {
     m.require(Permission::ManageTenant)?;
     let p = page_ctx(&state, m.ctx(), None);
     const PAGE: u32 = 100;
     let rows = state.meta.audit_for_tenant(&m.scope, q.before, PAGE)?;
-    let next = (rows.len() == PAGE as usize).then(|| rows.last().map(|r| r.id)).flatten();
-    let vms: Vec<ui::AuditRowVm> = rows.into_iter().map(|r| ui::AuditRowVm { at: r.at, actor: r.actor, action: r.action, target: r.target, ip: r.ip }).collect();
+    let next = (rows.len() == PAGE as usize)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    let vms: Vec<ui::AuditRowVm> = rows
+        .into_iter()
+        .map(|r| ui::AuditRowVm {
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            target: r.target,
+            ip: r.ip,
+        })
+        .collect();
     Ok(Html(ui::audit_log(&p, &vms, next)))
 }
 
-pub async fn permissions(State(state): State<AppState>, m: Member, Query(q): Query<FlashQuery>) -> Result<Html<String>, AppError> {
+pub async fn permissions(
+    State(state): State<AppState>,
+    m: Member,
+    Query(q): Query<FlashQuery>,
+) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), q.m.as_deref());
     let members: Vec<ui::MemberVm> = state
         .meta
         .members(&m.scope)?
         .into_iter()
-        .map(|x| ui::MemberVm { user_id: x.user_id.0, email: x.email, display_name: x.display_name, role: x.role.as_str().into() })
+        .map(|x| ui::MemberVm {
+            user_id: x.user_id.0,
+            email: x.email,
+            display_name: x.display_name,
+            role: x.role.as_str().into(),
+        })
         .collect();
-    let grantable: Vec<&'static str> = sr360_auth::Auth::grantable_roles(&m.scope).into_iter().map(Role::as_str).collect();
-    Ok(Html(ui::permissions(&p, &members, &grantable, m.scope.can(Permission::ViewPii))))
+    let grantable: Vec<&'static str> = sr360_auth::Auth::grantable_roles(&m.scope)
+        .into_iter()
+        .map(Role::as_str)
+        .collect();
+    Ok(Html(ui::permissions(
+        &p,
+        &members,
+        &grantable,
+        m.scope.can(Permission::ViewPii),
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -162,11 +303,18 @@ pub struct RoleForm {
     role: String,
 }
 
-pub async fn set_role(State(state): State<AppState>, m: Member, Path(user_id): Path<i64>, axum::Form(f): axum::Form<RoleForm>) -> Result<Redirect, AppError> {
+pub async fn set_role(
+    State(state): State<AppState>,
+    m: Member,
+    Path(user_id): Path<i64>,
+    axum::Form(f): axum::Form<RoleForm>,
+) -> Result<Redirect, AppError> {
     m.require(Permission::ManageTenant)?;
     let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid("unknown role".into()))?;
     let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
-    state.meta.set_role(&m.scope, UserId(user_id), role, &actor)?;
+    state
+        .meta
+        .set_role(&m.scope, UserId(user_id), role, &actor)?;
     Ok(Redirect::to("/permissions?m=role_changed"))
 }
 
@@ -174,7 +322,10 @@ pub async fn help(State(state): State<AppState>, s: SignedIn) -> Html<String> {
     Html(ui::help(&page_ctx(&state, &s.ctx, None)))
 }
 
-pub async fn admin_tenants(State(state): State<AppState>, s: SignedIn) -> Result<Html<String>, AppError> {
+pub async fn admin_tenants(
+    State(state): State<AppState>,
+    s: SignedIn,
+) -> Result<Html<String>, AppError> {
     if !s.user().is_operator {
         return Err(AppError::NotFound("page"));
     }
@@ -182,15 +333,31 @@ pub async fn admin_tenants(State(state): State<AppState>, s: SignedIn) -> Result
         .meta
         .list_tenants()?
         .into_iter()
-        .map(|t| Ok(ui::TenantRowVm { members: state.meta.tenant_member_count(&t.id)?, id: t.id.to_string(), name: t.name, created_at: t.created_at }))
+        .map(|t| {
+            Ok(ui::TenantRowVm {
+                members: state.meta.tenant_member_count(&t.id)?,
+                id: t.id.to_string(),
+                name: t.name,
+                created_at: t.created_at,
+            })
+        })
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(Html(ui::admin_tenants(&page_ctx(&state, &s.ctx, None), &rows)))
+    Ok(Html(ui::admin_tenants(
+        &page_ctx(&state, &s.ctx, None),
+        &rows,
+    )))
 }
 
 /// Navigation targets whose feature is not in this build.
-pub async fn upcoming(State(state): State<AppState>, s: SignedIn, Path(page): Path<String>) -> Result<Html<String>, AppError> {
+pub async fn upcoming(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(page): Path<String>,
+) -> Result<Html<String>, AppError> {
     let path = format!("/{page}");
-    let (_, key, _) = sr360_ui::nav_items().find(|(p, _, available)| *p == path && !available).ok_or(AppError::NotFound("page"))?;
+    let (_, key, _) = sr360_ui::nav_items()
+        .find(|(p, _, available)| *p == path && !available)
+        .ok_or(AppError::NotFound("page"))?;
     Ok(Html(ui::upcoming(&page_ctx(&state, &s.ctx, None), key)))
 }
 
@@ -202,14 +369,20 @@ pub async fn not_found() -> AppError {
 /// an error page otherwise. API routes keep their JSON.
 pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    if path.starts_with("/api/") || path.starts_with("/assets/") || path == "/healthz" || path == "/metrics" {
+    if path.starts_with("/api/")
+        || path.starts_with("/assets/")
+        || path == "/healthz"
+        || path == "/metrics"
+    {
         return next.run(req).await;
     }
     let is_get = req.method() == Method::GET;
     let (mut parts, body) = req.into_parts();
     let ctx = Ctx::from_request_parts(&mut parts, &state).await.ok();
     let resp = next.run(Request::from_parts(parts, body)).await;
-    let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else { return resp };
+    let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
+        return resp;
+    };
     match info.code {
         "unauthenticated" if is_get => return Redirect::to("/login").into_response(),
         "mfa_pending" => return Redirect::to("/mfa").into_response(),
@@ -221,11 +394,16 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
         Some(c) => page_ctx(&state, c, None),
         None => PageCtx::anonymous("en", String::new(), &path),
     };
-    let mut out = (status, Html(ui::error_page(&p, status.as_u16(), &info.message))).into_response();
+    let mut out = (
+        status,
+        Html(ui::error_page(&p, status.as_u16(), &info.message)),
+    )
+        .into_response();
     if let Some(r) = retry {
         out.headers_mut().insert(header::RETRY_AFTER, r);
     }
-    out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::debug!("rendered internal error page");
     }
@@ -233,7 +411,10 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
     out
 }
 
-pub async fn notifications(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
+pub async fn notifications(
+    State(state): State<AppState>,
+    m: Member,
+) -> Result<Html<String>, AppError> {
     let items: Vec<ui::NotificationVm> = state
         .meta
         .notifications(&m.scope, m.user().id, 100)?
@@ -241,5 +422,8 @@ pub async fn notifications(State(state): State<AppState>, m: Member) -> Result<H
         .map(|n| (n.title, n.body, n.link, n.created_at, !n.read))
         .collect();
     state.meta.mark_notifications_read(&m.scope, m.user().id)?;
-    Ok(Html(ui::notifications(&page_ctx(&state, m.ctx(), None), &items)))
+    Ok(Html(ui::notifications(
+        &page_ctx(&state, m.ctx(), None),
+        &items,
+    )))
 }

@@ -25,7 +25,12 @@ use std::sync::OnceLock;
 /// The fonts are loaded once: the Roboto the charts were measured with, then the system's.
 fn renderer() -> &'static Renderer {
     static R: OnceLock<Renderer> = OnceLock::new();
-    R.get_or_init(|| Renderer::new(sr360_ui::assets::get("fonts/Roboto.ttf").map(|a| a.body.to_vec()), true))
+    R.get_or_init(|| {
+        Renderer::new(
+            sr360_ui::assets::get("fonts/Roboto.ttf").map(|a| a.body.to_vec()),
+            true,
+        )
+    })
 }
 
 /// The page a report comes from, and its view's parameters (the page's own query string).
@@ -58,7 +63,9 @@ impl Format {
             "csv" => Ok(Format::Csv),
             "png" => Ok(Format::Png),
             "pdf" => Ok(Format::Pdf),
-            _ => Err(AppError::Invalid(format!("{s:?} is not an export format (csv, png or pdf)"))),
+            _ => Err(AppError::Invalid(format!(
+                "{s:?} is not an export format (csv, png or pdf)"
+            ))),
         }
     }
     fn ext(self) -> &'static str {
@@ -78,7 +85,9 @@ impl Format {
 }
 
 fn mime_of(ext: &str) -> &'static str {
-    Format::parse(ext).map(Format::mime).unwrap_or("application/octet-stream")
+    Format::parse(ext)
+        .map(Format::mime)
+        .unwrap_or("application/octet-stream")
 }
 
 /// The query string that reopens the view (`page` left out).
@@ -86,7 +95,10 @@ fn view_query(q: &ExportQuery) -> String {
     let mut query = q.view.to_query();
     for (k, v) in [("cohorts", &q.cohorts), ("months", &q.months)] {
         if let Some(v) = v.as_deref().and_then(|v| v.trim().parse::<usize>().ok()) {
-            query.push_str(&format!("{}{k}={v}", if query.is_empty() { "" } else { "&" }));
+            query.push_str(&format!(
+                "{}{k}={v}",
+                if query.is_empty() { "" } else { "&" }
+            ));
         }
     }
     query
@@ -94,23 +106,60 @@ fn view_query(q: &ExportQuery) -> String {
 
 /// The `action` of a page's export forms: None when the role may not export.
 pub(super) fn export_action(scope: &TenantScope, page: &str, query: &str) -> Option<String> {
-    scope.can(Permission::Analyze).then(|| if query.is_empty() { format!("/reports/export?page={page}") } else { format!("/reports/export?page={page}&{query}") })
+    scope.can(Permission::Analyze).then(|| {
+        if query.is_empty() {
+            format!("/reports/export?page={page}")
+        } else {
+            format!("/reports/export?page={page}&{query}")
+        }
+    })
 }
 
 fn table(t: &TableVm) -> Table {
-    Table { headers: t.headers.clone(), rows: t.rows.iter().map(|r| r.iter().map(|c| Cell { text: c.text.clone(), plain: c.plain.clone(), numeric: c.numeric }).collect()).collect() }
+    Table {
+        headers: t.headers.clone(),
+        rows: t
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| Cell {
+                        text: c.text.clone(),
+                        plain: c.plain.clone(),
+                        numeric: c.numeric,
+                    })
+                    .collect()
+            })
+            .collect(),
+    }
 }
 
 fn item(c: &ChartCardVm) -> Item {
-    Item { title: c.title.clone(), svg: c.spec.as_ref().and_then(|s| sr360_ui::charts::svg(s, false)), summary: c.summary.clone(), table: table(&c.table) }
+    Item {
+        title: c.title.clone(),
+        svg: c
+            .spec
+            .as_ref()
+            .and_then(|s| sr360_ui::charts::svg(s, false)),
+        summary: c.summary.clone(),
+        table: table(&c.table),
+    }
 }
 
 fn either(p: &PageCtx, v: &str) -> String {
-    if v.is_empty() { p.t("charts.all") } else { format::label(v) }
+    if v.is_empty() {
+        p.t("charts.all")
+    } else {
+        format::label(v)
+    }
 }
 
 fn period(p: &PageCtx, from: &str, to: &str) -> String {
-    let d = |s: &str| super::charts::parse_date(s).map(|d| format::date(p.locale, d)).unwrap_or_else(|_| s.to_string());
+    let d = |s: &str| {
+        super::charts::parse_date(s)
+            .map(|d| format::date(p.locale, d))
+            .unwrap_or_else(|_| s.to_string())
+    };
     format!("{} – {}", d(from), d(to))
 }
 
@@ -121,7 +170,12 @@ struct PageReport {
     cards: Vec<ChartCardVm>,
 }
 
-async fn page_report(state: &AppState, scope: &TenantScope, p: &PageCtx, q: &ExportQuery) -> Result<PageReport, AppError> {
+async fn page_report(
+    state: &AppState,
+    scope: &TenantScope,
+    p: &PageCtx,
+    q: &ExportQuery,
+) -> Result<PageReport, AppError> {
     let cq = &q.view;
     let sep = " · ";
     match q.page.as_str() {
@@ -133,71 +187,153 @@ async fn page_report(state: &AppState, scope: &TenantScope, p: &PageCtx, q: &Exp
             let f = &vm.filters;
             let filters = [
                 period(p, &f.from, &f.to),
-                format!("{}: {}", p.t("charts.compare"), p.t(&format!("charts.compare_{}", f.compare))),
+                format!(
+                    "{}: {}",
+                    p.t("charts.compare"),
+                    p.t(&format!("charts.compare_{}", f.compare))
+                ),
                 format!("{}: {}", p.t("charts.category"), either(p, &f.category)),
                 format!("{}: {}", p.t("charts.region"), either(p, &f.region)),
                 format!("{}: {}", p.t("charts.channel"), either(p, &f.channel)),
             ]
             .join(sep);
-            Ok(PageReport { title: p.t("nav.charts"), filters, cards: vm.cards })
+            Ok(PageReport {
+                title: p.t("nav.charts"),
+                filters,
+                cards: vm.cards,
+            })
         }
         "funnel" => {
             let vm = funnel_view(state, scope, p, cq).await?;
             if vm.empty {
                 return Err(AppError::NoData);
             }
-            let filters = [period(p, &vm.from, &vm.to), format!("{}: {}", p.t("charts.category"), either(p, &vm.category)), format!("{}: {}", p.t("charts.channel"), either(p, &vm.channel))].join(sep);
+            let filters = [
+                period(p, &vm.from, &vm.to),
+                format!("{}: {}", p.t("charts.category"), either(p, &vm.category)),
+                format!("{}: {}", p.t("charts.channel"), either(p, &vm.channel)),
+            ]
+            .join(sep);
             let mut cards: Vec<ChartCardVm> = vm.chart.into_iter().chain(vm.tables).collect();
             if !vm.flags.is_empty() {
-                let headers = ["reports.col_product", "reports.col_category", "reports.col_evidence", "reports.col_suggestion"].iter().map(|k| p.t(k)).collect();
-                let rows = vm.flags.iter().map(|f| vec![ui::CellVm::text(f.name.clone()), ui::CellVm::text(f.category.clone()), ui::CellVm::text(f.evidence.clone()), ui::CellVm::text(f.suggestion.clone())]).collect();
-                cards.push(ChartCardVm { id: "flags", title: p.t("funnel.flags_title"), table: TableVm { headers, rows }, ..Default::default() });
+                let headers = [
+                    "reports.col_product",
+                    "reports.col_category",
+                    "reports.col_evidence",
+                    "reports.col_suggestion",
+                ]
+                .iter()
+                .map(|k| p.t(k))
+                .collect();
+                let rows = vm
+                    .flags
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            ui::CellVm::text(f.name.clone()),
+                            ui::CellVm::text(f.category.clone()),
+                            ui::CellVm::text(f.evidence.clone()),
+                            ui::CellVm::text(f.suggestion.clone()),
+                        ]
+                    })
+                    .collect();
+                cards.push(ChartCardVm {
+                    id: "flags",
+                    title: p.t("funnel.flags_title"),
+                    table: TableVm { headers, rows },
+                    ..Default::default()
+                });
             }
-            Ok(PageReport { title: p.t("nav.funnel"), filters, cards })
+            Ok(PageReport {
+                title: p.t("nav.funnel"),
+                filters,
+                cards,
+            })
         }
         "cohorts" => {
-            let params = CohortParams { cohorts: q.cohorts.as_deref().and_then(|v| v.parse().ok()), months: q.months.as_deref().and_then(|v| v.parse().ok()) };
+            let params = CohortParams {
+                cohorts: q.cohorts.as_deref().and_then(|v| v.parse().ok()),
+                months: q.months.as_deref().and_then(|v| v.parse().ok()),
+            };
             let (vm, cards) = cohorts_view(state, scope, p, &params).await?;
             if vm.empty {
                 return Err(AppError::NoData);
             }
-            let filters = p.t("reports.cohort_filters").replace("{cohorts}", &vm.rows.len().to_string()).replace("{months}", &vm.months.to_string());
-            Ok(PageReport { title: p.t("nav.cohorts"), filters, cards })
+            let filters = p
+                .t("reports.cohort_filters")
+                .replace("{cohorts}", &vm.rows.len().to_string())
+                .replace("{months}", &vm.months.to_string());
+            Ok(PageReport {
+                title: p.t("nav.cohorts"),
+                filters,
+                cards,
+            })
         }
-        other => Err(AppError::Invalid(format!("{other:?} has no exports (charts, funnel or cohorts)"))),
+        other => Err(AppError::Invalid(format!(
+            "{other:?} has no exports (charts, funnel or cohorts)"
+        ))),
     }
 }
 
 /// The shop's local date and time now, in its time zone.
 fn local_now(state: &AppState, tz: &str) -> (String, String) {
-    let ts = jiff::Timestamp::from_second(state.clock.now().unix_timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let ts = jiff::Timestamp::from_second(state.clock.now().unix_timestamp())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
     let z = ts.to_zoned(zone);
-    (z.strftime("%Y-%m-%d").to_string(), format!("{} ({tz})", z.strftime("%Y-%m-%d %H:%M")))
+    (
+        z.strftime("%Y-%m-%d").to_string(),
+        format!("{} ({tz})", z.strftime("%Y-%m-%d %H:%M")),
+    )
 }
 
 /// Draw, store and record one export. Returns the record and the file's bytes.
-async fn export(state: &AppState, scope: &TenantScope, p: &PageCtx, actor: &AuditEvent, q: &ExportQuery, item_id: &str, format: Format) -> Result<(ReportRecord, Vec<u8>), AppError> {
+async fn export(
+    state: &AppState,
+    scope: &TenantScope,
+    p: &PageCtx,
+    actor: &AuditEvent,
+    q: &ExportQuery,
+    item_id: &str,
+    format: Format,
+) -> Result<(ReportRecord, Vec<u8>), AppError> {
     if !scope.can(Permission::Analyze) {
         return Err(AppError::Forbidden);
     }
-    let tenant = state.meta.tenant(scope.tenant())?.ok_or(AppError::NotFound("shop"))?;
+    let tenant = state
+        .meta
+        .tenant(scope.tenant())?
+        .ok_or(AppError::NotFound("shop"))?;
     let page = page_report(state, scope, p, q).await?;
     let (cards, slug, title): (Vec<&ChartCardVm>, String, String) = if item_id == "all" {
-        (page.cards.iter().collect(), q.page.clone(), page.title.clone())
+        (
+            page.cards.iter().collect(),
+            q.page.clone(),
+            page.title.clone(),
+        )
     } else {
-        let c = page.cards.iter().find(|c| c.id == item_id).ok_or_else(|| AppError::Invalid(format!("this page has no chart or table {item_id:?}")))?;
-        (vec![c], format!("{}-{}", q.page, c.id), format!("{} — {}", page.title, c.title))
+        let c = page.cards.iter().find(|c| c.id == item_id).ok_or_else(|| {
+            AppError::Invalid(format!("this page has no chart or table {item_id:?}"))
+        })?;
+        (
+            vec![c],
+            format!("{}-{}", q.page, c.id),
+            format!("{} — {}", page.title, c.title),
+        )
     };
     if format == Format::Csv && cards.len() != 1 {
-        return Err(AppError::Invalid("a CSV file holds one table: export the table of one chart".into()));
+        return Err(AppError::Invalid(
+            "a CSV file holds one table: export the table of one chart".into(),
+        ));
     }
     let (day, now) = local_now(state, &tenant.timezone);
     let report = Report {
         title: title.clone(),
         lines: vec![
             format!("{} · {}", tenant.name, page.filters),
-            p.t("reports.generated").replace("{time}", &now).replace("{who}", &actor.actor),
+            p.t("reports.generated")
+                .replace("{time}", &now)
+                .replace("{who}", &actor.actor),
         ],
         items: cards.iter().map(|c| item(c)).collect(),
         more_rows: p.t("reports.more_rows"),
@@ -210,11 +346,24 @@ async fn export(state: &AppState, scope: &TenantScope, p: &PageCtx, actor: &Audi
     .await
     .map_err(AppError::internal)?
     .map_err(AppError::internal)?;
-    let stored = state.objects.put_bytes(scope.tenant(), "reports", bytes.clone()).await.map_err(AppError::internal)?;
+    let stored = state
+        .objects
+        .put_bytes(scope.tenant(), "reports", bytes.clone())
+        .await
+        .map_err(AppError::internal)?;
     let source = format!("/{}?{}", q.page, view_query(q));
     let rec = state.meta.create_report(
         scope,
-        &NewReport { report: &slug, day: &day, format: format.ext(), title: &title, filters: &page.filters, source: source.trim_end_matches('?'), object_key: &stored.key, bytes: stored.bytes as i64 },
+        &NewReport {
+            report: &slug,
+            day: &day,
+            format: format.ext(),
+            title: &title,
+            filters: &page.filters,
+            source: source.trim_end_matches('?'),
+            object_key: &stored.key,
+            bytes: stored.bytes as i64,
+        },
         actor,
     )?;
     Ok((rec, bytes))
@@ -222,15 +371,37 @@ async fn export(state: &AppState, scope: &TenantScope, p: &PageCtx, actor: &Audi
 
 fn attachment(rec: &ReportRecord, bytes: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{}\"", rec.file_name());
-    ([(header::CONTENT_TYPE, mime_of(&rec.format).to_string()), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, no-store".into())], bytes).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, mime_of(&rec.format).to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".into()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// `POST /reports/export?page=charts&<the page's filters>` (form: item, format): the file.
-pub async fn export_form(State(state): State<AppState>, m: Member, Query(q): Query<ExportQuery>, Form(f): Form<ExportForm>) -> Result<Response, AppError> {
+pub async fn export_form(
+    State(state): State<AppState>,
+    m: Member,
+    Query(q): Query<ExportQuery>,
+    Form(f): Form<ExportForm>,
+) -> Result<Response, AppError> {
     m.require(Permission::Analyze)?;
     let p = page_ctx(&state, m.ctx(), None);
     let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
-    let (rec, bytes) = export(&state, &m.scope, &p, &actor, &q, f.item.trim(), Format::parse(f.format.trim())?).await?;
+    let (rec, bytes) = export(
+        &state,
+        &m.scope,
+        &p,
+        &actor,
+        &q,
+        f.item.trim(),
+        Format::parse(f.format.trim())?,
+    )
+    .await?;
     Ok(attachment(&rec, bytes))
 }
 
@@ -251,12 +422,34 @@ pub struct ExportRequest {
 /// Export a chart, a table or a whole page; the answer is the stored report's record.
 #[utoipa::path(post, path = "/api/v1/reports", tag = "reports", request_body = ExportRequest,
     responses((status = 200, description = "the stored report (`id`, `file_name`, `url`, ...)"), (status = 400, description = "unknown page, item or format (`invalid`)"), (status = 403, description = "the role may not export")), security(("bearer" = [])))]
-pub async fn api_export(State(state): State<AppState>, c: ApiCaller, Json(r): Json<ExportRequest>) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn api_export(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Json(r): Json<ExportRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
     c.require(Permission::Analyze)?;
-    let p = PageCtx::anonymous(sr360_ui::normalize_locale(&c.user.locale), String::new(), "/api/v1/reports");
+    let p = PageCtx::anonymous(
+        sr360_ui::normalize_locale(&c.user.locale),
+        String::new(),
+        "/api/v1/reports",
+    );
     let actor = AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string());
-    let q = ExportQuery { page: r.page, view: r.view, cohorts: None, months: None };
-    let (rec, _) = export(&state, &c.scope, &p, &actor, &q, r.item.trim(), Format::parse(r.format.trim())?).await?;
+    let q = ExportQuery {
+        page: r.page,
+        view: r.view,
+        cohorts: None,
+        months: None,
+    };
+    let (rec, _) = export(
+        &state,
+        &c.scope,
+        &p,
+        &actor,
+        &q,
+        r.item.trim(),
+        Format::parse(r.format.trim())?,
+    )
+    .await?;
     Ok(Json(report_json(&rec)))
 }
 
@@ -269,33 +462,60 @@ fn report_json(r: &ReportRecord) -> serde_json::Value {
 
 /// The shop's exported reports, newest first.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reports", responses((status = 200, description = "`{reports: [...]}`")), security(("bearer" = [])))]
-pub async fn api_list(State(state): State<AppState>, c: ApiCaller) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn api_list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<serde_json::Value>, AppError> {
     c.require(Permission::ViewAnalytics)?;
     let list = state.meta.reports(&c.scope, 500)?;
-    Ok(Json(serde_json::json!({ "reports": list.iter().map(report_json).collect::<Vec<_>>() })))
+    Ok(Json(
+        serde_json::json!({ "reports": list.iter().map(report_json).collect::<Vec<_>>() }),
+    ))
 }
 
 async fn file(state: &AppState, scope: &TenantScope, id: i64) -> Result<Response, AppError> {
-    let rec = state.meta.report(scope, id)?.ok_or(AppError::NotFound("report"))?;
-    let bytes = state.objects.get(&rec.object_key).await.map_err(AppError::internal)?;
+    let rec = state
+        .meta
+        .report(scope, id)?
+        .ok_or(AppError::NotFound("report"))?;
+    let bytes = state
+        .objects
+        .get(&rec.object_key)
+        .await
+        .map_err(AppError::internal)?;
     Ok(attachment(&rec, bytes))
 }
 
-pub async fn api_file(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn api_file(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     c.require(Permission::ViewAnalytics)?;
     file(&state, &c.scope, id).await
 }
 
-pub async fn download(State(state): State<AppState>, m: Member, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn download(
+    State(state): State<AppState>,
+    m: Member,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     m.require(Permission::ViewAnalytics)?;
     file(&state, &m.scope, id).await
 }
 
 /// Remove a report; its file goes too unless another report has the same bytes.
-pub async fn delete(State(state): State<AppState>, m: Member, Path(id): Path<i64>) -> Result<Redirect, AppError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    m: Member,
+    Path(id): Path<i64>,
+) -> Result<Redirect, AppError> {
     m.require(Permission::Analyze)?;
     let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
-    let (rec, shared) = state.meta.delete_report(&m.scope, id, &actor)?.ok_or(AppError::NotFound("report"))?;
+    let (rec, shared) = state
+        .meta
+        .delete_report(&m.scope, id, &actor)?
+        .ok_or(AppError::NotFound("report"))?;
     if !shared && let Err(e) = state.objects.delete(&rec.object_key).await {
         // The record is gone; an orphaned file is only disk space.
         tracing::warn!(key = %rec.object_key, error = %e, "report file not removed");
@@ -323,5 +543,11 @@ pub async fn list_page(State(state): State<AppState>, m: Member) -> Result<Html<
             source: r.source.clone(),
         })
         .collect();
-    Ok(Html(ui::reports(&p, &ui::ReportsVm { rows, can_edit: m.scope.can(Permission::Analyze) })))
+    Ok(Html(ui::reports(
+        &p,
+        &ui::ReportsVm {
+            rows,
+            can_edit: m.scope.can(Permission::Analyze),
+        },
+    )))
 }

@@ -41,12 +41,25 @@ fn security_vm(state: &AppState, s: &SignedIn) -> Result<SecurityVm, AppError> {
         .meta
         .login_history(u.id, 20)?
         .into_iter()
-        .map(|l| LoginVm { at: l.at, ip: l.ip, device: l.device, outcome: l.outcome, flagged: l.new_prefix || l.new_device })
+        .map(|l| LoginVm {
+            at: l.at,
+            ip: l.ip,
+            device: l.device,
+            outcome: l.outcome,
+            flagged: l.new_prefix || l.new_device,
+        })
         .collect();
     Ok(vm)
 }
 
-fn render(state: &AppState, s: &SignedIn, tab: SettingsTab, vm: &SecurityVm, flash: Option<Flash>, q: Option<&str>) -> Html<String> {
+fn render(
+    state: &AppState,
+    s: &SignedIn,
+    tab: SettingsTab,
+    vm: &SecurityVm,
+    flash: Option<Flash>,
+    q: Option<&str>,
+) -> Html<String> {
     let mut p: PageCtx = page_ctx(state, &s.ctx, q);
     if flash.is_some() {
         p.flash = flash;
@@ -57,7 +70,10 @@ fn render(state: &AppState, s: &SignedIn, tab: SettingsTab, vm: &SecurityVm, fla
 /// Re-read the user after a change so the page shows the new state.
 fn refreshed(state: &AppState, s: &SignedIn) -> Result<SignedIn, AppError> {
     let mut s2 = s.clone();
-    s2.principal.user = state.meta.user(s.user().id)?.ok_or(AppError::Unauthenticated)?;
+    s2.principal.user = state
+        .meta
+        .user(s.user().id)?
+        .ok_or(AppError::Unauthenticated)?;
     Ok(s2)
 }
 
@@ -67,11 +83,33 @@ fn security_error(state: &AppState, s: &SignedIn, e: AppError) -> Result<Respons
         return Err(e);
     }
     let vm = security_vm(state, s)?;
-    Ok((e.status(), render(state, s, SettingsTab::Security, &vm, Some(Flash::error(e.to_string())), None)).into_response())
+    Ok((
+        e.status(),
+        render(
+            state,
+            s,
+            SettingsTab::Security,
+            &vm,
+            Some(Flash::error(e.to_string())),
+            None,
+        ),
+    )
+        .into_response())
 }
 
-pub async fn preferences(State(state): State<AppState>, s: SignedIn, Query(q): Query<FlashQuery>) -> Html<String> {
-    render(&state, &s, SettingsTab::Preferences, &base_vm(&s), None, q.m.as_deref())
+pub async fn preferences(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(q): Query<FlashQuery>,
+) -> Html<String> {
+    render(
+        &state,
+        &s,
+        SettingsTab::Preferences,
+        &base_vm(&s),
+        None,
+        q.m.as_deref(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -80,7 +118,11 @@ pub struct PrefsForm {
     theme: String,
 }
 
-pub async fn save_preferences(State(state): State<AppState>, s: SignedIn, Form(f): Form<PrefsForm>) -> Result<Redirect, AppError> {
+pub async fn save_preferences(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<PrefsForm>,
+) -> Result<Redirect, AppError> {
     let locale = sr360_ui::normalize_locale(&f.locale);
     let theme = match f.theme.as_str() {
         "light" | "dark" | "system" => f.theme.as_str(),
@@ -88,13 +130,28 @@ pub async fn save_preferences(State(state): State<AppState>, s: SignedIn, Form(f
     };
     state.meta.set_preferences(s.user().id, locale, theme)?;
     let u = s.user();
-    state.meta.audit(&AuditEvent::by_user(u.id, &u.email, &s.ctx.ip_string()).action(AuditAction::PreferencesChanged).detail(serde_json::json!({"locale": locale, "theme": theme})))?;
+    state.meta.audit(
+        &AuditEvent::by_user(u.id, &u.email, &s.ctx.ip_string())
+            .action(AuditAction::PreferencesChanged)
+            .detail(serde_json::json!({"locale": locale, "theme": theme})),
+    )?;
     Ok(Redirect::to("/settings?m=saved"))
 }
 
-pub async fn security(State(state): State<AppState>, s: SignedIn, Query(q): Query<FlashQuery>) -> Result<Html<String>, AppError> {
+pub async fn security(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(q): Query<FlashQuery>,
+) -> Result<Html<String>, AppError> {
     let vm = security_vm(&state, &s)?;
-    Ok(render(&state, &s, SettingsTab::Security, &vm, None, q.m.as_deref()))
+    Ok(render(
+        &state,
+        &s,
+        SettingsTab::Security,
+        &vm,
+        None,
+        q.m.as_deref(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -103,9 +160,22 @@ pub struct PasswordForm {
     new: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, s: SignedIn, jar: CookieJar, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
-    match state.auth.change_password(s.user(), &f.current, &f.new, s.ctx.ip, &s.ctx.user_agent).await {
-        Ok(()) => Ok((clear_cookies(jar, SESSION_COOKIE), Redirect::to("/login?m=password_changed")).into_response()),
+pub async fn change_password(
+    State(state): State<AppState>,
+    s: SignedIn,
+    jar: CookieJar,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    match state
+        .auth
+        .change_password(s.user(), &f.current, &f.new, s.ctx.ip, &s.ctx.user_agent)
+        .await
+    {
+        Ok(()) => Ok((
+            clear_cookies(jar, SESSION_COOKIE),
+            Redirect::to("/login?m=password_changed"),
+        )
+            .into_response()),
         Err(e) => security_error(&state, &s, e.into()),
     }
 }
@@ -121,8 +191,15 @@ pub struct CodeForm {
     code: String,
 }
 
-pub async fn mfa_confirm(State(state): State<AppState>, s: SignedIn, Form(f): Form<CodeForm>) -> Result<Response, AppError> {
-    match state.auth.confirm_totp(s.user(), &f.code, &s.ctx.ip_string()) {
+pub async fn mfa_confirm(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    match state
+        .auth
+        .confirm_totp(s.user(), &f.code, &s.ctx.ip_string())
+    {
         Ok(codes) => {
             let s = refreshed(&state, &s)?;
             let mut vm = security_vm(&state, &s)?;
@@ -134,15 +211,29 @@ pub async fn mfa_confirm(State(state): State<AppState>, s: SignedIn, Form(f): Fo
     }
 }
 
-pub async fn mfa_disable(State(state): State<AppState>, s: SignedIn, Form(f): Form<CodeForm>) -> Result<Response, AppError> {
-    match state.auth.disable_totp(s.user(), &f.code, &s.ctx.ip_string()) {
+pub async fn mfa_disable(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    match state
+        .auth
+        .disable_totp(s.user(), &f.code, &s.ctx.ip_string())
+    {
         Ok(()) => Ok(Redirect::to("/settings/security?m=mfa_disabled").into_response()),
         Err(e) => security_error(&state, &s, e.into()),
     }
 }
 
-pub async fn mfa_recovery(State(state): State<AppState>, s: SignedIn, Form(f): Form<CodeForm>) -> Result<Response, AppError> {
-    match state.auth.regenerate_recovery_codes(s.user(), &f.code, &s.ctx.ip_string()) {
+pub async fn mfa_recovery(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    match state
+        .auth
+        .regenerate_recovery_codes(s.user(), &f.code, &s.ctx.ip_string())
+    {
         Ok(codes) => {
             let mut vm = security_vm(&state, &s)?;
             vm.new_recovery_codes = codes;
@@ -161,7 +252,11 @@ fn tokens_vm(state: &AppState, m: &Member) -> Result<SecurityVm, AppError> {
         .into_iter()
         .map(|t| TokenVm {
             id: t.id,
-            owner: members.iter().find(|x| x.user_id == t.user_id).map(|x| x.display_name.clone()).unwrap_or_default(),
+            owner: members
+                .iter()
+                .find(|x| x.user_id == t.user_id)
+                .map(|x| x.display_name.clone())
+                .unwrap_or_default(),
             name: t.name,
             prefix: t.prefix,
             created_at: t.created_at,
@@ -172,9 +267,20 @@ fn tokens_vm(state: &AppState, m: &Member) -> Result<SecurityVm, AppError> {
     Ok(vm)
 }
 
-pub async fn tokens(State(state): State<AppState>, m: Member, Query(q): Query<FlashQuery>) -> Result<Html<String>, AppError> {
+pub async fn tokens(
+    State(state): State<AppState>,
+    m: Member,
+    Query(q): Query<FlashQuery>,
+) -> Result<Html<String>, AppError> {
     let vm = tokens_vm(&state, &m)?;
-    Ok(render(&state, &m.signed_in, SettingsTab::Tokens, &vm, None, q.m.as_deref()))
+    Ok(render(
+        &state,
+        &m.signed_in,
+        SettingsTab::Tokens,
+        &vm,
+        None,
+        q.m.as_deref(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -182,8 +288,15 @@ pub struct TokenForm {
     name: String,
 }
 
-pub async fn create_token(State(state): State<AppState>, m: Member, Form(f): Form<TokenForm>) -> Result<Response, AppError> {
-    match state.auth.create_api_token(&m.scope, m.user(), &f.name, None, &m.ctx().ip_string()) {
+pub async fn create_token(
+    State(state): State<AppState>,
+    m: Member,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    match state
+        .auth
+        .create_api_token(&m.scope, m.user(), &f.name, None, &m.ctx().ip_string())
+    {
         Ok((token, _)) => {
             let mut vm = tokens_vm(&state, &m)?;
             vm.new_token = Some(token);
@@ -192,13 +305,32 @@ pub async fn create_token(State(state): State<AppState>, m: Member, Form(f): For
         Err(e) => {
             let e: AppError = e.into();
             let vm = tokens_vm(&state, &m)?;
-            Ok((e.status(), render(&state, &m.signed_in, SettingsTab::Tokens, &vm, Some(Flash::error(e.to_string())), None)).into_response())
+            Ok((
+                e.status(),
+                render(
+                    &state,
+                    &m.signed_in,
+                    SettingsTab::Tokens,
+                    &vm,
+                    Some(Flash::error(e.to_string())),
+                    None,
+                ),
+            )
+                .into_response())
         }
     }
 }
 
-pub async fn revoke_token(State(state): State<AppState>, m: Member, Path(id): Path<i64>) -> Result<Redirect, AppError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    m: Member,
+    Path(id): Path<i64>,
+) -> Result<Redirect, AppError> {
     let u = m.user();
-    state.meta.revoke_api_token(&m.scope, id, &AuditEvent::by_user(u.id, &u.email, &m.ctx().ip_string()))?;
+    state.meta.revoke_api_token(
+        &m.scope,
+        id,
+        &AuditEvent::by_user(u.id, &u.email, &m.ctx().ip_string()),
+    )?;
     Ok(Redirect::to("/settings/tokens?m=token_revoked"))
 }

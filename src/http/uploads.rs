@@ -35,7 +35,10 @@ impl From<UploadError> for AppError {
 }
 
 fn check_length(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
-    let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|n| n > state.config.pipeline.max_upload_bytes) {
         return Err(AppError::PayloadTooLarge);
     }
@@ -44,34 +47,68 @@ fn check_length(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
 
 /// Read every `file` part of a multipart body into uploads. An optional `mapping` part
 /// (JSON) applies to the files after it.
-async fn receive_parts(state: &AppState, scope: &TenantScope, actor: &AuditEvent, mut mp: Multipart) -> Result<Vec<UploadRecord>, AppError> {
+async fn receive_parts(
+    state: &AppState,
+    scope: &TenantScope,
+    actor: &AuditEvent,
+    mut mp: Multipart,
+) -> Result<Vec<UploadRecord>, AppError> {
     let mut out = Vec::new();
     let mut mapping: Option<Mapping> = None;
     let mut confirm = Confirm::Auto;
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::Invalid(format!("multipart body: {e}")))? {
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::Invalid(format!("multipart body: {e}")))?
+    {
         match field.name() {
             Some("mapping") => {
-                let text = field.text().await.map_err(|e| AppError::Invalid(format!("mapping: {e}")))?;
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::Invalid(format!("mapping: {e}")))?;
                 if !text.trim().is_empty() {
-                    mapping = Some(serde_json::from_str(&text).map_err(|e| AppError::Invalid(format!("mapping is not valid: {e}")))?);
+                    mapping =
+                        Some(serde_json::from_str(&text).map_err(|e| {
+                            AppError::Invalid(format!("mapping is not valid: {e}"))
+                        })?);
                 }
             }
             Some("confirm") => {
-                let v = field.text().await.map_err(|e| AppError::Invalid(format!("confirm: {e}")))?;
-                confirm = if v.trim() == "manual" { Confirm::IfNew } else { Confirm::Auto };
+                let v = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::Invalid(format!("confirm: {e}")))?;
+                confirm = if v.trim() == "manual" {
+                    Confirm::IfNew
+                } else {
+                    Confirm::Auto
+                };
             }
             Some("file") | Some("files") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
                 let stream = field.map_err(|e| std::io::Error::other(e.to_string()));
                 let reader = StreamReader::new(stream);
-                let rec = receive(state, scope, &name, reader, state.config.pipeline.max_upload_bytes, mapping.as_ref(), confirm, actor).await?;
+                let rec = receive(
+                    state,
+                    scope,
+                    &name,
+                    reader,
+                    state.config.pipeline.max_upload_bytes,
+                    mapping.as_ref(),
+                    confirm,
+                    actor,
+                )
+                .await?;
                 out.push(rec);
             }
             _ => {}
         }
     }
     if out.is_empty() {
-        return Err(AppError::Invalid("no file in the request (send it as the multipart field \"file\")".into()));
+        return Err(AppError::Invalid(
+            "no file in the request (send it as the multipart field \"file\")".into(),
+        ));
     }
     state.upload_notify.notify_one();
     Ok(out)
@@ -87,84 +124,163 @@ fn upload_json(r: &UploadRecord) -> serde_json::Value {
     })
 }
 
-pub async fn api_create(State(state): State<AppState>, headers: HeaderMap, c: ApiCaller, mp: Multipart) -> Result<Response, AppError> {
+pub async fn api_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    c: ApiCaller,
+    mp: Multipart,
+) -> Result<Response, AppError> {
     c.require(Permission::Analyze)?;
     check_length(&state, &headers)?;
     let actor = AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string());
     let recs = receive_parts(&state, &c.scope, &actor, mp).await?;
-    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "uploads": recs.iter().map(upload_json).collect::<Vec<_>>() }))).into_response())
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "uploads": recs.iter().map(upload_json).collect::<Vec<_>>() })),
+    )
+        .into_response())
 }
 
-pub async fn api_list(State(state): State<AppState>, c: ApiCaller) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn api_list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<serde_json::Value>, AppError> {
     c.require(Permission::ViewAnalytics)?;
     let list = state.meta.uploads(&c.scope, 200)?;
-    Ok(Json(serde_json::json!({ "uploads": list.iter().map(upload_json).collect::<Vec<_>>() })))
+    Ok(Json(
+        serde_json::json!({ "uploads": list.iter().map(upload_json).collect::<Vec<_>>() }),
+    ))
 }
 
-pub async fn api_get(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn api_get(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, AppError> {
     c.require(Permission::ViewAnalytics)?;
-    let r = state.meta.upload(&c.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    let r = state
+        .meta
+        .upload(&c.scope, id)?
+        .ok_or(AppError::NotFound("upload"))?;
     let mut v = upload_json(&r);
-    v["report"] = r.report.as_deref().and_then(|x| serde_json::from_str(x).ok()).unwrap_or(serde_json::Value::Null);
+    v["report"] = r
+        .report
+        .as_deref()
+        .and_then(|x| serde_json::from_str(x).ok())
+        .unwrap_or(serde_json::Value::Null);
     Ok(Json(v))
 }
 
 /// A cell that a spreadsheet would run as a formula gets a leading apostrophe.
 pub fn neutralize_formula(v: &str) -> String {
-    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.to_string() }
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    }
 }
 
-pub async fn rejects_csv(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn rejects_csv(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     c.require(Permission::ViewAnalytics)?;
-    let r = state.meta.upload(&c.scope, id)?.ok_or(AppError::NotFound("upload"))?;
-    let report: serde_json::Value = r.report.as_deref().and_then(|x| serde_json::from_str(x).ok()).unwrap_or_default();
+    let r = state
+        .meta
+        .upload(&c.scope, id)?
+        .ok_or(AppError::NotFound("upload"))?;
+    let report: serde_json::Value = r
+        .report
+        .as_deref()
+        .and_then(|x| serde_json::from_str(x).ok())
+        .unwrap_or_default();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["line", "column", "value", "reason"]).map_err(AppError::internal)?;
+    w.write_record(["line", "column", "value", "reason"])
+        .map_err(AppError::internal)?;
     for rj in report["rejects"].as_array().into_iter().flatten() {
-        let cells = [rj["line"].to_string(), rj["column"].as_str().unwrap_or("").to_string(), rj["value"].as_str().unwrap_or("").to_string(), rj["reason"].as_str().unwrap_or("").to_string()];
-        w.write_record(cells.iter().map(|x| neutralize_formula(x))).map_err(AppError::internal)?;
+        let cells = [
+            rj["line"].to_string(),
+            rj["column"].as_str().unwrap_or("").to_string(),
+            rj["value"].as_str().unwrap_or("").to_string(),
+            rj["reason"].as_str().unwrap_or("").to_string(),
+        ];
+        w.write_record(cells.iter().map(|x| neutralize_formula(x)))
+            .map_err(AppError::internal)?;
     }
     let body = w.into_inner().map_err(AppError::internal)?;
     let name = format!("attachment; filename=\"upload-{id}-rejects.csv\"");
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], body).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// Progress as Server-Sent Events: one `progress` event per change, `done` at the end.
-pub async fn events(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>) -> Result<Sse<impl futures::Stream<Item = Result<Event, Infallible>>>, AppError> {
+pub async fn events(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Sse<impl futures::Stream<Item = Result<Event, Infallible>>>, AppError> {
     c.require(Permission::ViewAnalytics)?;
-    state.meta.upload(&c.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    state
+        .meta
+        .upload(&c.scope, id)?
+        .ok_or(AppError::NotFound("upload"))?;
     let scope = c.scope.clone();
-    let stream = futures::stream::unfold((state, scope, None::<(String, i64)>, false), move |(state, scope, last, done)| async move {
-        if done {
-            return None;
-        }
-        loop {
-            let rec = match state.meta.upload(&scope, id) {
-                Ok(Some(r)) => r,
-                _ => return Some((Ok(Event::default().event("error").data("upload not found")), (state, scope, last, true))),
-            };
-            let key = (rec.status.clone(), (rec.progress * 1000.0) as i64);
-            let finished = !matches!(rec.status.as_str(), "queued" | "running");
-            if last.as_ref() != Some(&key) || finished {
-                let ev = Event::default().event(if finished { "done" } else { "progress" }).data(upload_json(&rec).to_string());
-                return Some((Ok(ev), (state, scope, Some(key), finished)));
+    let stream = futures::stream::unfold(
+        (state, scope, None::<(String, i64)>, false),
+        move |(state, scope, last, done)| async move {
+            if done {
+                return None;
             }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    });
+            loop {
+                let rec = match state.meta.upload(&scope, id) {
+                    Ok(Some(r)) => r,
+                    _ => {
+                        return Some((
+                            Ok(Event::default().event("error").data("upload not found")),
+                            (state, scope, last, true),
+                        ));
+                    }
+                };
+                let key = (rec.status.clone(), (rec.progress * 1000.0) as i64);
+                let finished = !matches!(rec.status.as_str(), "queued" | "running");
+                if last.as_ref() != Some(&key) || finished {
+                    let ev = Event::default()
+                        .event(if finished { "done" } else { "progress" })
+                        .data(upload_json(&rec).to_string());
+                    return Some((Ok(ev), (state, scope, Some(key), finished)));
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        },
+    );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 // ---- pages ----
 
-pub async fn upload_page(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
+pub async fn upload_page(
+    State(state): State<AppState>,
+    m: Member,
+) -> Result<Html<String>, AppError> {
     m.require(Permission::Analyze)?;
     let p = page_ctx(&state, m.ctx(), None);
     Ok(Html(ui::upload(&p, state.config.pipeline.max_upload_bytes)))
 }
 
 /// The form fallback without JavaScript: multipart POST, then the history page.
-pub async fn upload_form(State(state): State<AppState>, headers: HeaderMap, m: Member, mp: Multipart) -> Result<Redirect, AppError> {
+pub async fn upload_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    m: Member,
+    mp: Multipart,
+) -> Result<Redirect, AppError> {
     m.require(Permission::Analyze)?;
     check_length(&state, &headers)?;
     let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
@@ -196,28 +312,72 @@ fn row_vm(r: &UploadRecord) -> ui::UploadRowVm {
 pub async fn history(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let rows: Vec<ui::UploadRowVm> = state.meta.uploads(&m.scope, 200)?.iter().map(row_vm).collect();
+    let rows: Vec<ui::UploadRowVm> = state
+        .meta
+        .uploads(&m.scope, 200)?
+        .iter()
+        .map(row_vm)
+        .collect();
     Ok(Html(ui::upload_history(&p, &rows)))
 }
 
-pub async fn detail(State(state): State<AppState>, m: Member, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn detail(
+    State(state): State<AppState>,
+    m: Member,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     m.require(Permission::ViewAnalytics)?;
-    let r = state.meta.upload(&m.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    let r = state
+        .meta
+        .upload(&m.scope, id)?
+        .ok_or(AppError::NotFound("upload"))?;
     if r.status == "pending" && m.scope.can(Permission::Analyze) {
         return Ok(Redirect::to(&format!("/uploads/{id}/mapping")).into_response());
     }
-    let report: serde_json::Value = r.report.as_deref().and_then(|x| serde_json::from_str(x).ok()).unwrap_or_default();
-    let mapping: Vec<(String, String)> = report["mapping"]["fields"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect()).unwrap_or_default();
+    let report: serde_json::Value = r
+        .report
+        .as_deref()
+        .and_then(|x| serde_json::from_str(x).ok())
+        .unwrap_or_default();
+    let mapping: Vec<(String, String)> = report["mapping"]["fields"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
     let rejects: Vec<(i64, String, String, String)> = report["rejects"]
         .as_array()
         .into_iter()
         .flatten()
         .take(100)
-        .map(|x| (x["line"].as_i64().unwrap_or(0), x["column"].as_str().unwrap_or("").to_string(), x["value"].as_str().unwrap_or("").to_string(), x["reason"].as_str().unwrap_or("").to_string()))
+        .map(|x| {
+            (
+                x["line"].as_i64().unwrap_or(0),
+                x["column"].as_str().unwrap_or("").to_string(),
+                x["value"].as_str().unwrap_or("").to_string(),
+                x["reason"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
-    let enabled: Vec<(String, bool)> = report["enabled"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false))).collect()).unwrap_or_default();
+    let enabled: Vec<(String, bool)> = report["enabled"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
+                .collect()
+        })
+        .unwrap_or_default();
     let p = page_ctx(&state, m.ctx(), None);
-    Ok(Html(ui::upload_detail(&p, &row_vm(&r), &mapping, &rejects, &enabled)).into_response())
+    Ok(Html(ui::upload_detail(
+        &p,
+        &row_vm(&r),
+        &mapping,
+        &rejects,
+        &enabled,
+    ))
+    .into_response())
 }
 
 // ---- confirming the mapping ----
@@ -234,7 +394,9 @@ fn validate_mapping(mut m: Mapping, columns: &[String]) -> Result<Mapping, AppEr
     m.fields.retain(|_, c| !c.is_empty());
     for (f, c) in &m.fields {
         if !specs.iter().any(|s| s.name == f) {
-            return Err(AppError::Invalid(format!("{f} is not a field of this kind of data")));
+            return Err(AppError::Invalid(format!(
+                "{f} is not a field of this kind of data"
+            )));
         }
         if !columns.contains(c) {
             return Err(AppError::Invalid(format!("the file has no column {c:?}")));
@@ -243,24 +405,50 @@ fn validate_mapping(mut m: Mapping, columns: &[String]) -> Result<Mapping, AppEr
     let mut used: Vec<&String> = m.fields.values().collect();
     used.sort();
     if used.windows(2).any(|w| w[0] == w[1]) {
-        return Err(AppError::Invalid("a column can be used for one field only".into()));
+        return Err(AppError::Invalid(
+            "a column can be used for one field only".into(),
+        ));
     }
-    m.missing_required = specs.iter().filter(|s| s.required && !m.fields.contains_key(s.name)).map(|s| s.name.to_string()).collect();
+    m.missing_required = specs
+        .iter()
+        .filter(|s| s.required && !m.fields.contains_key(s.name))
+        .map(|s| s.name.to_string())
+        .collect();
     if !m.missing_required.is_empty() {
-        return Err(AppError::Invalid(format!("choose a column for: {}", m.missing_required.join(", "))));
+        return Err(AppError::Invalid(format!(
+            "choose a column for: {}",
+            m.missing_required.join(", ")
+        )));
     }
-    m.unmapped = columns.iter().filter(|c| !m.fields.values().any(|v| v == *c)).cloned().collect();
+    m.unmapped = columns
+        .iter()
+        .filter(|c| !m.fields.values().any(|v| v == *c))
+        .cloned()
+        .collect();
     Ok(m)
 }
 
 /// The columns of a pending upload's file, read again from the stored object.
-async fn pending_columns(state: &AppState, scope: &TenantScope, r: &UploadRecord) -> Result<(Vec<String>, Vec<Vec<String>>), AppError> {
+async fn pending_columns(
+    state: &AppState,
+    scope: &TenantScope,
+    r: &UploadRecord,
+) -> Result<(Vec<String>, Vec<Vec<String>>), AppError> {
     let pv = crate::uploads::preview_stored(state, scope, &r.object_key).await?;
     Ok((pv.columns, pv.sample))
 }
 
-async fn confirm(state: &AppState, scope: &TenantScope, id: i64, m: Mapping, actor: &AuditEvent) -> Result<(), AppError> {
-    let r = state.meta.upload(scope, id)?.ok_or(AppError::NotFound("upload"))?;
+async fn confirm(
+    state: &AppState,
+    scope: &TenantScope,
+    id: i64,
+    m: Mapping,
+    actor: &AuditEvent,
+) -> Result<(), AppError> {
+    let r = state
+        .meta
+        .upload(scope, id)?
+        .ok_or(AppError::NotFound("upload"))?;
     if r.status != "pending" {
         return Err(AppError::Conflict("a confirmed mapping for this upload"));
     }
@@ -268,50 +456,113 @@ async fn confirm(state: &AppState, scope: &TenantScope, id: i64, m: Mapping, act
     let m = validate_mapping(m, &columns)?;
     let json = serde_json::to_string(&m).map_err(AppError::internal)?;
     state.meta.confirm_upload(scope, id, &json, actor)?;
-    state.meta.save_mapping(scope, &sr360_pipeline::mapping::shape_key(&columns), &json, actor)?;
+    state.meta.save_mapping(
+        scope,
+        &sr360_pipeline::mapping::shape_key(&columns),
+        &json,
+        actor,
+    )?;
     state.upload_notify.notify_one();
     Ok(())
 }
 
-pub async fn api_confirm(State(state): State<AppState>, c: ApiCaller, Path(id): Path<i64>, body: Result<Json<Mapping>, axum::extract::rejection::JsonRejection>) -> Result<StatusCode, AppError> {
+pub async fn api_confirm(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<Mapping>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, AppError> {
     c.require(Permission::Analyze)?;
     let Json(m) = body.map_err(|e| AppError::Invalid(format!("mapping: {}", e.body_text())))?;
-    confirm(&state, &c.scope, id, m, &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string())).await?;
+    confirm(
+        &state,
+        &c.scope,
+        id,
+        m,
+        &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string()),
+    )
+    .await?;
     Ok(StatusCode::ACCEPTED)
 }
 
 /// The mapping page for an entity, the chosen columns and the file's columns with examples.
-fn mapping_html(p: &sr360_ui::PageCtx, id: i64, file: &str, entity: sr360_pipeline::mapping::Entity, chosen: &std::collections::BTreeMap<String, String>, columns: &[String], sample: &[Vec<String>]) -> String {
+fn mapping_html(
+    p: &sr360_ui::PageCtx,
+    id: i64,
+    file: &str,
+    entity: sr360_pipeline::mapping::Entity,
+    chosen: &std::collections::BTreeMap<String, String>,
+    columns: &[String],
+    sample: &[Vec<String>],
+) -> String {
     let fields: Vec<ui::MappingFieldVm> = sr360_pipeline::mapping::FIELDS
         .iter()
         .filter(|f| f.entity == entity)
-        .map(|f| ui::MappingFieldVm { name: f.name.to_string(), required: f.required, chosen: chosen.get(f.name).cloned().unwrap_or_default() })
+        .map(|f| ui::MappingFieldVm {
+            name: f.name.to_string(),
+            required: f.required,
+            chosen: chosen.get(f.name).cloned().unwrap_or_default(),
+        })
         .collect();
     let samples: Vec<(String, String)> = columns
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.clone(), sample.iter().filter_map(|row| row.get(i)).filter(|v| !v.is_empty()).take(3).cloned().collect::<Vec<_>>().join(" · ")))
+        .map(|(i, c)| {
+            (
+                c.clone(),
+                sample
+                    .iter()
+                    .filter_map(|row| row.get(i))
+                    .filter(|v| !v.is_empty())
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            )
+        })
         .collect();
-    let name = serde_json::to_value(entity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let name = serde_json::to_value(entity)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
     ui::upload_mapping(p, id, file, &name, &fields, &samples)
 }
 
-pub async fn mapping_page(State(state): State<AppState>, m: Member, Path(id): Path<i64>, axum::extract::Query(q): axum::extract::Query<EntityQuery>) -> Result<Response, AppError> {
+pub async fn mapping_page(
+    State(state): State<AppState>,
+    m: Member,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<EntityQuery>,
+) -> Result<Response, AppError> {
     m.require(Permission::Analyze)?;
-    let r = state.meta.upload(&m.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+    let r = state
+        .meta
+        .upload(&m.scope, id)?
+        .ok_or(AppError::NotFound("upload"))?;
     if r.status != "pending" {
         return Ok(Redirect::to(&format!("/uploads/{id}")).into_response());
     }
     let (columns, sample) = pending_columns(&state, &m.scope, &r).await?;
-    let mut suggestion = parse_mapping(r.mapping.as_deref()).unwrap_or_else(|| sr360_pipeline::mapping::suggest(&columns, &sample));
-    if let Some(e) = q.entity.as_deref().and_then(|e| serde_json::from_value::<sr360_pipeline::mapping::Entity>(serde_json::json!(e)).ok())
-        && e != suggestion.entity
+    let mut suggestion = parse_mapping(r.mapping.as_deref())
+        .unwrap_or_else(|| sr360_pipeline::mapping::suggest(&columns, &sample));
+    if let Some(e) = q.entity.as_deref().and_then(|e| {
+        serde_json::from_value::<sr360_pipeline::mapping::Entity>(serde_json::json!(e)).ok()
+    }) && e != suggestion.entity
     {
         // Another kind chosen: suggest again within that kind.
         suggestion = sr360_pipeline::mapping::suggest_for(e, &columns, &sample);
     }
     let p = page_ctx(&state, m.ctx(), None);
-    Ok(Html(mapping_html(&p, id, &r.file_name, suggestion.entity, &suggestion.fields, &columns, &sample)).into_response())
+    Ok(Html(mapping_html(
+        &p,
+        id,
+        &r.file_name,
+        suggestion.entity,
+        &suggestion.fields,
+        &columns,
+        &sample,
+    ))
+    .into_response())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -319,22 +570,59 @@ pub struct EntityQuery {
     entity: Option<String>,
 }
 
-pub async fn mapping_submit(State(state): State<AppState>, m: Member, Path(id): Path<i64>, axum::Form(form): axum::Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn mapping_submit(
+    State(state): State<AppState>,
+    m: Member,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     m.require(Permission::Analyze)?;
-    let entity = form.iter().find(|(k, _)| k == "entity").map(|(_, v)| v.clone()).unwrap_or_default();
-    let entity: sr360_pipeline::mapping::Entity = serde_json::from_value(serde_json::json!(entity)).map_err(|_| AppError::Invalid("unknown kind of data".into()))?;
-    let fields = form.iter().filter_map(|(k, v)| k.strip_prefix("f.").map(|f| (f.to_string(), v.clone()))).collect();
-    let mapping = Mapping { entity, fields, unmapped: vec![], missing_required: vec![], confidence: 1.0 };
+    let entity = form
+        .iter()
+        .find(|(k, _)| k == "entity")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let entity: sr360_pipeline::mapping::Entity = serde_json::from_value(serde_json::json!(entity))
+        .map_err(|_| AppError::Invalid("unknown kind of data".into()))?;
+    let fields = form
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("f.").map(|f| (f.to_string(), v.clone())))
+        .collect();
+    let mapping = Mapping {
+        entity,
+        fields,
+        unmapped: vec![],
+        missing_required: vec![],
+        confidence: 1.0,
+    };
     let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
     match confirm(&state, &m.scope, id, mapping, &actor).await {
         Ok(()) => Ok(Redirect::to(&format!("/uploads/{id}")).into_response()),
         Err(AppError::Invalid(msg)) => {
-            let r = state.meta.upload(&m.scope, id)?.ok_or(AppError::NotFound("upload"))?;
+            let r = state
+                .meta
+                .upload(&m.scope, id)?
+                .ok_or(AppError::NotFound("upload"))?;
             let (columns, sample) = pending_columns(&state, &m.scope, &r).await?;
-            let chosen: std::collections::BTreeMap<String, String> = form.iter().filter_map(|(k, v)| k.strip_prefix("f.").map(|f| (f.to_string(), v.clone()))).collect();
+            let chosen: std::collections::BTreeMap<String, String> = form
+                .iter()
+                .filter_map(|(k, v)| k.strip_prefix("f.").map(|f| (f.to_string(), v.clone())))
+                .collect();
             let mut p = page_ctx(&state, m.ctx(), None);
             p.flash = Some(sr360_ui::Flash::error(msg));
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(mapping_html(&p, id, &r.file_name, entity, &chosen, &columns, &sample))).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(mapping_html(
+                    &p,
+                    id,
+                    &r.file_name,
+                    entity,
+                    &chosen,
+                    &columns,
+                    &sample,
+                )),
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }

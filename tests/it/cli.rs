@@ -6,14 +6,29 @@ use std::process::{Command, Stdio};
 
 fn sr360(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sr360"));
-    c.arg("--data").arg(data).args(args).env("SR360_SECRETS__BACKEND", "file").env("SR360_AUTH__ARGON2_MEMORY_KIB", "8192").env("SR360_AUTH__ARGON2_ITERATIONS", "1");
-    c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.arg("--data")
+        .arg(data)
+        .args(args)
+        .env("SR360_SECRETS__BACKEND", "file")
+        .env("SR360_AUTH__ARGON2_MEMORY_KIB", "8192")
+        .env("SR360_AUTH__ARGON2_ITERATIONS", "1");
+    c.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = c.spawn().expect("spawn sr360");
     if let Some(s) = stdin {
         child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -22,35 +37,130 @@ fn tenant_and_user_commands() {
     let (ok, out, err) = sr360(d.path(), &["tenant", "create", "Corner Shop"], None);
     assert!(ok, "{err}");
     assert!(out.contains("created shop corner-shop"));
-    assert!(d.path().join("tenants/corner-shop/warehouse.duckdb").exists());
-    let (ok, _, err) = sr360(d.path(), &["tenant", "create", "Other", "--id", "../etc"], None);
+    assert!(
+        d.path()
+            .join("tenants/corner-shop/warehouse.duckdb")
+            .exists()
+    );
+    let (ok, _, err) = sr360(
+        d.path(),
+        &["tenant", "create", "Other", "--id", "../etc"],
+        None,
+    );
     assert!(!ok && err.contains("tenant id"), "{err}");
-    let (ok, out, err) = sr360(d.path(), &["user", "add", "ana@example.com", "--name", "Ana", "--tenant", "corner-shop", "--role", "admin"], None);
+    let (ok, out, err) = sr360(
+        d.path(),
+        &[
+            "user",
+            "add",
+            "ana@example.com",
+            "--name",
+            "Ana",
+            "--tenant",
+            "corner-shop",
+            "--role",
+            "admin",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
-    let generated = out.lines().find_map(|l| l.strip_prefix("password: ")).expect("generated password printed").to_string();
+    let generated = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("generated password printed")
+        .to_string();
     assert!(generated.len() >= 20);
-    let (ok, _, err) = sr360(d.path(), &["user", "add", "bo@example.com", "--name", "Bo", "--password-stdin"], Some("short\n"));
+    let (ok, _, err) = sr360(
+        d.path(),
+        &[
+            "user",
+            "add",
+            "bo@example.com",
+            "--name",
+            "Bo",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
     assert!(!ok && err.contains("at least 10"), "{err}");
-    let (ok, out, _) = sr360(d.path(), &["user", "add", "bo@example.com", "--name", "Bo", "--password-stdin"], Some("a long enough password\n"));
+    let (ok, out, _) = sr360(
+        d.path(),
+        &[
+            "user",
+            "add",
+            "bo@example.com",
+            "--name",
+            "Bo",
+            "--password-stdin",
+        ],
+        Some("a long enough password\n"),
+    );
     assert!(ok && !out.contains("password:"));
-    let (ok, out, err) = sr360(d.path(), &["user", "set-role", "bo@example.com", "--tenant", "corner-shop", "--role", "viewer"], None);
-    assert!(ok && out.contains("added to corner-shop as viewer"), "{out}{err}");
-    let (ok, out, _) = sr360(d.path(), &["user", "set-role", "bo@example.com", "--tenant", "corner-shop", "--role", "analyst"], None);
+    let (ok, out, err) = sr360(
+        d.path(),
+        &[
+            "user",
+            "set-role",
+            "bo@example.com",
+            "--tenant",
+            "corner-shop",
+            "--role",
+            "viewer",
+        ],
+        None,
+    );
+    assert!(
+        ok && out.contains("added to corner-shop as viewer"),
+        "{out}{err}"
+    );
+    let (ok, out, _) = sr360(
+        d.path(),
+        &[
+            "user",
+            "set-role",
+            "bo@example.com",
+            "--tenant",
+            "corner-shop",
+            "--role",
+            "analyst",
+        ],
+        None,
+    );
     assert!(ok && out.contains("viewer -> analyst"), "{out}");
     let (ok, out, _) = sr360(d.path(), &["user", "list"], None);
-    assert!(ok && out.contains("ana@example.com") && out.contains("corner-shop:analyst"), "{out}");
-    let (ok, out, _) = sr360(d.path(), &["user", "reset-password", "ana@example.com"], None);
+    assert!(
+        ok && out.contains("ana@example.com") && out.contains("corner-shop:analyst"),
+        "{out}"
+    );
+    let (ok, out, _) = sr360(
+        d.path(),
+        &["user", "reset-password", "ana@example.com"],
+        None,
+    );
     assert!(ok && out.contains("password: ") && !out.contains(&generated));
-    let (ok, _, err) = sr360(d.path(), &["user", "reset-password", "nobody@example.com"], None);
+    let (ok, _, err) = sr360(
+        d.path(),
+        &["user", "reset-password", "nobody@example.com"],
+        None,
+    );
     assert!(!ok && err.contains("no account"));
     let (ok, out, _) = sr360(d.path(), &["tenant", "list"], None);
     assert!(ok && out.contains("corner-shop") && out.contains("Corner Shop"));
     let (ok, out, err) = sr360(d.path(), &["doctor"], None);
     assert!(ok, "{out}{err}");
-    assert!(out.contains("[ok  ] schema") && out.contains("[ok  ] duckdb") && out.contains("mode 0600"), "{out}");
+    assert!(
+        out.contains("[ok  ] schema") && out.contains("[ok  ] duckdb") && out.contains("mode 0600"),
+        "{out}"
+    );
     // Invalid configuration is a clear error.
     let mut c = Command::new(env!("CARGO_BIN_EXE_sr360"));
-    let out = c.arg("--data").arg(d.path()).arg("doctor").env("SR360_AUTH__SIGNING_KEY", "changeme").output().unwrap();
+    let out = c
+        .arg("--data")
+        .arg(d.path())
+        .arg("doctor")
+        .env("SR360_AUTH__SIGNING_KEY", "changeme")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("signing_key"));
 }
@@ -59,13 +169,42 @@ fn tenant_and_user_commands() {
 fn demo_generate_only_writes_the_export_files() {
     let d = tempfile::tempdir().unwrap();
     let out_dir = d.path().join("shop");
-    let (ok, out, err) = sr360(d.path(), &["demo", "--generate-only", out_dir.to_str().unwrap(), "--scale", "0.05", "--seed", "3"], None);
+    let (ok, out, err) = sr360(
+        d.path(),
+        &[
+            "demo",
+            "--generate-only",
+            out_dir.to_str().unwrap(),
+            "--scale",
+            "0.05",
+            "--seed",
+            "3",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
     assert!(out.contains("orders"), "{out}");
-    for f in ["orders.csv", "customers.csv", "products.json", "promotions.json", "web_events.parquet", "ground_truth.json"] {
+    for f in [
+        "orders.csv",
+        "customers.csv",
+        "products.json",
+        "promotions.json",
+        "web_events.parquet",
+        "ground_truth.json",
+    ] {
         assert!(out_dir.join(f).is_file(), "{f}");
     }
-    let (ok, _, err) = sr360(d.path(), &["demo", "--generate-only", out_dir.to_str().unwrap(), "--scale", "0"], None);
+    let (ok, _, err) = sr360(
+        d.path(),
+        &[
+            "demo",
+            "--generate-only",
+            out_dir.to_str().unwrap(),
+            "--scale",
+            "0",
+        ],
+        None,
+    );
     assert!(!ok && err.contains("scale"), "{err}");
 }
 
@@ -75,19 +214,44 @@ fn demo_prepares_shop_and_login() {
     let (ok, out, err) = sr360(d.path(), &["demo", "--no-serve", "--scale", "0.05"], None);
     assert!(ok, "{err}");
     assert!(out.contains("E-mail:    owner@demo.local"), "{out}");
-    let pw1 = out.lines().find_map(|l| l.trim().strip_prefix("Password:")).unwrap().split_whitespace().next().unwrap().to_string();
-    assert!(d.path().join("tenants/demo/objects/demo-shop/orders.csv").is_file());
+    let pw1 = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Password:"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        d.path()
+            .join("tenants/demo/objects/demo-shop/orders.csv")
+            .is_file()
+    );
     // A second run keeps the shop and gives a new password.
     let (ok, out, _) = sr360(d.path(), &["demo", "--no-serve", "--scale", "0.05"], None);
-    assert!(ok && !out.contains("demo shop in"), "generated only once: {out}");
-    let pw2 = out.lines().find_map(|l| l.trim().strip_prefix("Password:")).unwrap().split_whitespace().next().unwrap().to_string();
+    assert!(
+        ok && !out.contains("demo shop in"),
+        "generated only once: {out}"
+    );
+    let pw2 = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Password:"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     assert_ne!(pw1, pw2);
 }
 
 #[test]
 fn serve_stops_cleanly_on_sigterm() {
     let d = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_sr360"))
         .arg("--data")
@@ -99,7 +263,10 @@ fn serve_stops_cleanly_on_sigterm() {
         .spawn()
         .unwrap();
     let url = format!("http://{addr}/healthz");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let up = rt.block_on(async {
         for _ in 0..100 {
             if reqwest::get(&url).await.is_ok_and(|r| r.status() == 200) {
@@ -116,13 +283,22 @@ fn serve_stops_cleanly_on_sigterm() {
     assert!(out.status.success(), "exit after SIGTERM: {:?}", out.status);
     let log = String::from_utf8_lossy(&out.stderr);
     let first = log.lines().next().unwrap_or("");
-    let v: serde_json::Value = serde_json::from_str(first).unwrap_or_else(|e| panic!("JSON log line ({e}): {first}"));
+    let v: serde_json::Value =
+        serde_json::from_str(first).unwrap_or_else(|e| panic!("JSON log line ({e}): {first}"));
     assert!(v.get("level").is_some() && v.get("timestamp").is_some());
     assert!(log.contains("stopped"));
     // Every request is one JSON line carrying its request id.
-    let req_line = log.lines().find(|l| l.contains("finished processing request")).unwrap_or_else(|| panic!("no request log line: {log}"));
+    let req_line = log
+        .lines()
+        .find(|l| l.contains("finished processing request"))
+        .unwrap_or_else(|| panic!("no request log line: {log}"));
     let v: serde_json::Value = serde_json::from_str(req_line).unwrap();
-    assert!(v["span"]["request_id"].as_str().is_some_and(|id| id.len() >= 32), "{req_line}");
+    assert!(
+        v["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() >= 32),
+        "{req_line}"
+    );
 }
 
 unsafe extern "C" {
@@ -136,14 +312,49 @@ unsafe extern "C" {
 fn killed_ingest_changes_nothing_and_reruns() {
     let d = tempfile::tempdir().unwrap();
     let shop = d.path().join("shop");
-    let (ok, _, err) = sr360(d.path(), &["demo", "--generate-only", shop.to_str().unwrap(), "--scale", "4"], None);
+    let (ok, _, err) = sr360(
+        d.path(),
+        &[
+            "demo",
+            "--generate-only",
+            shop.to_str().unwrap(),
+            "--scale",
+            "4",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
-    assert!(sr360(d.path(), &["tenant", "create", "Kill Test", "--id", "kt"], None).0);
-    let (ok, out, err) = sr360(d.path(), &["ingest", shop.join("products.json").to_str().unwrap(), "--tenant", "kt", "--yes"], None);
+    assert!(
+        sr360(
+            d.path(),
+            &["tenant", "create", "Kill Test", "--id", "kt"],
+            None
+        )
+        .0
+    );
+    let (ok, out, err) = sr360(
+        d.path(),
+        &[
+            "ingest",
+            shop.join("products.json").to_str().unwrap(),
+            "--tenant",
+            "kt",
+            "--yes",
+        ],
+        None,
+    );
     assert!(ok, "{out}{err}");
 
     let count = |sql: &str| -> i64 {
-        let db = sr360_warehouse::HardenedDb::open(Some(&d.path().join("tenants/kt/warehouse.duckdb")), &d.path().join("tenants/kt"), &sr360_warehouse::Limits { memory_limit: "512MB".into(), threads: 1 }).unwrap();
+        let db = sr360_warehouse::HardenedDb::open(
+            Some(&d.path().join("tenants/kt/warehouse.duckdb")),
+            &d.path().join("tenants/kt"),
+            &sr360_warehouse::Limits {
+                memory_limit: "512MB".into(),
+                threads: 1,
+            },
+        )
+        .unwrap();
         db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     };
     // Kill it hard in each stage: loading bronze, merging silver, rebuilding gold.
@@ -152,7 +363,13 @@ fn killed_ingest_changes_nothing_and_reruns() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sr360"))
             .arg("--data")
             .arg(d.path())
-            .args(["ingest", shop.join("orders.csv").to_str().unwrap(), "--tenant", "kt", "--yes"])
+            .args([
+                "ingest",
+                shop.join("orders.csv").to_str().unwrap(),
+                "--tenant",
+                "kt",
+                "--yes",
+            ])
             .env("SR360_SECRETS__BACKEND", "file")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -165,7 +382,10 @@ fn killed_ingest_changes_nothing_and_reruns() {
                 .arg(format!("import sqlite3; c=sqlite3.connect('file:{}?mode=ro', uri=True); r=c.execute(\"select coalesce(max(progress),0) from uploads where status='running'\").fetchone(); print(r[0])", meta.display()))
                 .output()
                 .unwrap();
-            let progress: f64 = String::from_utf8_lossy(&p.stdout).trim().parse().unwrap_or(0.0);
+            let progress: f64 = String::from_utf8_lossy(&p.stdout)
+                .trim()
+                .parse()
+                .unwrap_or(0.0);
             if progress >= stage {
                 unsafe { libc_kill(child.id() as i32, 9) };
                 killed_inside = true;
@@ -177,17 +397,48 @@ fn killed_ingest_changes_nothing_and_reruns() {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         let _ = child.wait();
-        assert!(killed_inside, "the ingest was killed while running (stage {stage})");
-        assert_eq!(count("SELECT count(*) FROM silver.order_lines"), 0, "nothing of the killed run is visible (stage {stage})");
+        assert!(
+            killed_inside,
+            "the ingest was killed while running (stage {stage})"
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM silver.order_lines"),
+            0,
+            "nothing of the killed run is visible (stage {stage})"
+        );
         assert_eq!(count("SELECT count(*) FROM silver.products"), 502);
-        assert_eq!(count("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND NOT suffix(table_name, '__next') AND table_name = 'fact_sales'"), 1, "gold of the products file still there");
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND NOT suffix(table_name, '__next') AND table_name = 'fact_sales'"
+            ),
+            1,
+            "gold of the products file still there"
+        );
         assert_eq!(count("SELECT count(*) FROM gold.fact_sales"), 0);
     }
     // The rerun (which also resumes the interrupted upload) completes.
-    let (ok, out, err) = sr360(d.path(), &["ingest", shop.join("orders.csv").to_str().unwrap(), "--tenant", "kt", "--yes"], None);
+    let (ok, out, err) = sr360(
+        d.path(),
+        &[
+            "ingest",
+            shop.join("orders.csv").to_str().unwrap(),
+            "--tenant",
+            "kt",
+            "--yes",
+        ],
+        None,
+    );
     assert!(ok, "{out}{err}");
-    let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(shop.join("ground_truth.json")).unwrap()).unwrap();
+    let gt: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(shop.join("ground_truth.json")).unwrap()).unwrap();
     let lines = gt["counts"]["order_lines"].as_i64().unwrap();
-    assert_eq!(count("SELECT count(*) FROM silver.order_lines WHERE NOT is_return"), lines);
-    assert_eq!(count("SELECT count(*) FROM duckdb_tables() WHERE suffix(table_name, '__next')"), 0, "leftovers of the killed runs are gone");
+    assert_eq!(
+        count("SELECT count(*) FROM silver.order_lines WHERE NOT is_return"),
+        lines
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM duckdb_tables() WHERE suffix(table_name, '__next')"),
+        0,
+        "leftovers of the killed runs are gone"
+    );
 }

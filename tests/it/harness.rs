@@ -18,7 +18,10 @@ pub struct TestServer {
 }
 
 pub fn test_config(dir: &std::path::Path) -> Config {
-    let mut c = Config { data_dir: dir.to_path_buf(), ..Default::default() };
+    let mut c = Config {
+        data_dir: dir.to_path_buf(),
+        ..Default::default()
+    };
     c.secrets.backend = SecretBackend::File;
     c.auth.argon2_memory_kib = 8 * 1024;
     c.auth.argon2_iterations = 1;
@@ -46,13 +49,26 @@ impl TestServer {
         f(&mut cfg);
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
         let app = App::open(cfg, clock.clone(), Arc::new(OsEntropy)).expect("app opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(smartretail360::server::serve(app.clone(), listener, async move {
-            let _ = rx.await;
-        }));
-        TestServer { url, app, clock, dir, stop: Some(tx), task: Some(task) }
+        let task = tokio::spawn(smartretail360::server::serve(
+            app.clone(),
+            listener,
+            async move {
+                let _ = rx.await;
+            },
+        ));
+        TestServer {
+            url,
+            app,
+            clock,
+            dir,
+            stop: Some(tx),
+            task: Some(task),
+        }
     }
 
     pub fn agent(&self) -> Agent {
@@ -75,23 +91,56 @@ impl TestServer {
         let page = a.get("/signup").await;
         assert_eq!(page.status, 200, "{}", page.body);
         let csrf = page.csrf();
-        let r = a.post_form("/signup", &[("csrf", &csrf), ("shop", shop), ("name", "Test Owner"), ("email", email), ("password", password)]).await;
+        let r = a
+            .post_form(
+                "/signup",
+                &[
+                    ("csrf", &csrf),
+                    ("shop", shop),
+                    ("name", "Test Owner"),
+                    ("email", email),
+                    ("password", password),
+                ],
+            )
+            .await;
         assert_eq!(r.status, 303, "signup failed: {}", r.body);
         assert_eq!(r.location(), "/dashboard");
         a
     }
 
     /// Create a user with a role in a shop, directly in the store (like `sr360 user add`).
-    pub async fn add_member(&self, tenant: &str, email: &str, password: &str, role: sr360_core::Role) -> sr360_core::UserId {
-        let scope = self.app.meta.system_scope(&sr360_core::TenantId::parse(tenant).unwrap()).unwrap();
+    pub async fn add_member(
+        &self,
+        tenant: &str,
+        email: &str,
+        password: &str,
+        role: sr360_core::Role,
+    ) -> sr360_core::UserId {
+        let scope = self
+            .app
+            .meta
+            .system_scope(&sr360_core::TenantId::parse(tenant).unwrap())
+            .unwrap();
         let hash = self.app.auth.hash_password(password).await.unwrap();
-        self.app.meta.create_user(email, email.split('@').next().unwrap(), &hash, false, Some((&scope, role)), &sr360_meta::AuditEvent::cli()).unwrap()
+        self.app
+            .meta
+            .create_user(
+                email,
+                email.split('@').next().unwrap(),
+                &hash,
+                false,
+                Some((&scope, role)),
+                &sr360_meta::AuditEvent::cli(),
+            )
+            .unwrap()
     }
 
     /// Tenant id of the shop a user owns (first membership).
     pub fn tenant_of(&self, email: &str) -> String {
         let u = self.app.meta.user_by_email(email).unwrap().unwrap();
-        self.app.meta.memberships_of(u.id).unwrap()[0].tenant_id.to_string()
+        self.app.meta.memberships_of(u.id).unwrap()[0]
+            .tenant_id
+            .to_string()
     }
 }
 
@@ -115,17 +164,31 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> String {
-        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
     }
     pub fn csrf(&self) -> String {
         let re = regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap();
-        re.captures(&self.body).map(|c| c[1].to_string()).unwrap_or_else(|| panic!("no csrf field in page: {}", &self.body[..self.body.len().min(400)]))
+        re.captures(&self.body)
+            .map(|c| c[1].to_string())
+            .unwrap_or_else(|| {
+                panic!(
+                    "no csrf field in page: {}",
+                    &self.body[..self.body.len().min(400)]
+                )
+            })
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
 }
 
@@ -141,8 +204,17 @@ pub struct Agent {
 
 impl Agent {
     pub fn new(base: &str) -> Self {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Agent { base: base.to_string(), client, cookies: BTreeMap::new(), user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36".into(), forwarded_for: None }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Agent {
+            base: base.to_string(),
+            client,
+            cookies: BTreeMap::new(),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36".into(),
+            forwarded_for: None,
+        }
     }
 
     pub fn session_cookie(&self) -> Option<String> {
@@ -150,7 +222,11 @@ impl Agent {
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub async fn send(&mut self, req: reqwest::RequestBuilder) -> Resp {
@@ -164,7 +240,12 @@ impl Agent {
         let r = req.send().await.expect("request");
         let status = r.status().as_u16();
         let headers = r.headers().clone();
-        let set_cookies: Vec<String> = headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+        let set_cookies: Vec<String> = headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect();
         for sc in &set_cookies {
             let first = sc.split(';').next().unwrap_or("");
             if let Some((k, v)) = first.split_once('=') {
@@ -172,13 +253,20 @@ impl Agent {
                 if expired || v.is_empty() {
                     self.cookies.remove(k.trim());
                 } else {
-                    self.cookies.insert(k.trim().to_string(), v.trim().to_string());
+                    self.cookies
+                        .insert(k.trim().to_string(), v.trim().to_string());
                 }
             }
         }
         let bytes = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        Resp { status, headers, body, bytes, set_cookies }
+        Resp {
+            status,
+            headers,
+            body,
+            bytes,
+            set_cookies,
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {
@@ -199,7 +287,13 @@ impl Agent {
         self.post_form(action, &all).await
     }
 
-    pub async fn api(&mut self, method: reqwest::Method, path: &str, bearer: Option<&str>, body: Option<serde_json::Value>) -> Resp {
+    pub async fn api(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Resp {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = bearer {
             req = req.bearer_auth(t);
@@ -212,7 +306,11 @@ impl Agent {
 
     pub async fn login(&mut self, email: &str, password: &str) -> Resp {
         let csrf = self.get("/login").await.csrf();
-        self.post_form("/login", &[("csrf", &csrf), ("email", email), ("password", password)]).await
+        self.post_form(
+            "/login",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
     }
 }
 
@@ -221,7 +319,15 @@ pub const PW: &str = "correct horse battery staple";
 /// Poll an upload over the API until it leaves `queued`/`running`; its final record.
 pub async fn wait_done(a: &mut Agent, tok: &str, id: i64) -> serde_json::Value {
     for _ in 0..200 {
-        let v = a.api(reqwest::Method::GET, &format!("/api/v1/uploads/{id}"), Some(tok), None).await.json();
+        let v = a
+            .api(
+                reqwest::Method::GET,
+                &format!("/api/v1/uploads/{id}"),
+                Some(tok),
+                None,
+            )
+            .await
+            .json();
         if !matches!(v["status"].as_str(), Some("queued") | Some("running")) {
             return v;
         }

@@ -5,22 +5,55 @@ use crate::harness::{Agent, PW, TestServer};
 use reqwest::Method;
 
 fn code(secret_b32: &str, unix: i64) -> String {
-    let secret = totp_rs::Secret::Encoded(secret_b32.to_string()).to_bytes().unwrap();
-    totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret, None, "test".to_string()).generate(unix as u64)
+    let secret = totp_rs::Secret::Encoded(secret_b32.to_string())
+        .to_bytes()
+        .unwrap();
+    totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        secret,
+        None,
+        "test".to_string(),
+    )
+    .generate(unix as u64)
 }
 
 async fn enrol(s: &TestServer, a: &mut Agent) -> (String, Vec<String>) {
-    let r = a.submit("/settings/security", "/settings/mfa/begin", &[]).await;
+    let r = a
+        .submit("/settings/security", "/settings/mfa/begin", &[])
+        .await;
     assert_eq!(r.status, 303);
     let page = a.get("/settings/security").await.body;
     assert!(page.contains("<svg"), "QR code shown");
-    let secret = regex::Regex::new(r#"id="totp-secret"[^>]*>([A-Z2-7]+)<"#).unwrap().captures(&page).expect("secret shown")[1].to_string();
+    let secret = regex::Regex::new(r#"id="totp-secret"[^>]*>([A-Z2-7]+)<"#)
+        .unwrap()
+        .captures(&page)
+        .expect("secret shown")[1]
+        .to_string();
     let now = s.clock_now();
-    let wrong = a.submit("/settings/security", "/settings/mfa/confirm", &[("code", "000000")]).await;
+    let wrong = a
+        .submit(
+            "/settings/security",
+            "/settings/mfa/confirm",
+            &[("code", "000000")],
+        )
+        .await;
     assert_eq!(wrong.status, 401);
-    let r = a.submit("/settings/security", "/settings/mfa/confirm", &[("code", &code(&secret, now))]).await;
+    let r = a
+        .submit(
+            "/settings/security",
+            "/settings/mfa/confirm",
+            &[("code", &code(&secret, now))],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let codes: Vec<String> = regex::Regex::new(r"<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</li>").unwrap().captures_iter(&r.body).map(|c| c[1].to_string()).collect();
+    let codes: Vec<String> = regex::Regex::new(r"<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</li>")
+        .unwrap()
+        .captures_iter(&r.body)
+        .map(|c| c[1].to_string())
+        .collect();
     assert_eq!(codes.len(), 10);
     (secret, codes)
 }
@@ -59,7 +92,11 @@ async fn totp_enrol_verify_and_no_replay() {
     let r = a.submit("/mfa", "/mfa", &[("code", &fresh)]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.location(), "/dashboard");
-    assert_ne!(a.session_cookie().unwrap(), pending, "a new session id after the second factor");
+    assert_ne!(
+        a.session_cookie().unwrap(),
+        pending,
+        "a new session id after the second factor"
+    );
     assert_eq!(a.get("/dashboard").await.status, 200);
     // The pending id is dead.
     let mut old = s.agent();
@@ -69,30 +106,81 @@ async fn totp_enrol_verify_and_no_replay() {
     // The same fresh code in another login attempt: refused.
     let mut b = s.agent();
     b.login("o@example.com", PW).await;
-    assert_eq!(b.submit("/mfa", "/mfa", &[("code", &fresh)]).await.status, 401);
+    assert_eq!(
+        b.submit("/mfa", "/mfa", &[("code", &fresh)]).await.status,
+        401
+    );
     // A recovery code works once.
-    assert_eq!(b.submit("/mfa", "/mfa", &[("code", &recovery[0].to_uppercase())]).await.status, 303);
+    assert_eq!(
+        b.submit("/mfa", "/mfa", &[("code", &recovery[0].to_uppercase())])
+            .await
+            .status,
+        303
+    );
     let mut c = s.agent();
     c.login("o@example.com", PW).await;
-    assert_eq!(c.submit("/mfa", "/mfa", &[("code", &recovery[0])]).await.status, 401);
+    assert_eq!(
+        c.submit("/mfa", "/mfa", &[("code", &recovery[0])])
+            .await
+            .status,
+        401
+    );
 
     // API tokens need the second factor too.
-    let r = c.api(Method::POST, "/api/v1/auth/token", None, Some(serde_json::json!({"email": "o@example.com", "password": PW}))).await;
+    let r = c
+        .api(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(serde_json::json!({"email": "o@example.com", "password": PW})),
+        )
+        .await;
     assert_eq!(r.json()["error"]["code"], "mfa_required");
     s.clock.advance(time::Duration::seconds(30));
     let r = c.api(Method::POST, "/api/v1/auth/token", None, Some(serde_json::json!({"email": "o@example.com", "password": PW, "totp": code(&secret, s.clock_now())}))).await;
     assert_eq!(r.status, 201, "{}", r.body);
 
     // Disabling needs a current code.
-    assert_eq!(owner.submit("/settings/security", "/settings/mfa/disable", &[("code", "123456")]).await.status, 401);
+    assert_eq!(
+        owner
+            .submit(
+                "/settings/security",
+                "/settings/mfa/disable",
+                &[("code", "123456")]
+            )
+            .await
+            .status,
+        401
+    );
     s.clock.advance(time::Duration::seconds(30));
-    let r = owner.submit("/settings/security", "/settings/mfa/disable", &[("code", &code(&secret, s.clock_now()))]).await;
+    let r = owner
+        .submit(
+            "/settings/security",
+            "/settings/mfa/disable",
+            &[("code", &code(&secret, s.clock_now()))],
+        )
+        .await;
     assert_eq!(r.status, 303);
     let mut d = s.agent();
     assert_eq!(d.login("o@example.com", PW).await.location(), "/dashboard");
-    let actions: Vec<String> = s.app.meta.audit_all(200).unwrap().into_iter().map(|e| e.action).collect();
-    for a in ["mfa_enabled", "mfa_failed", "recovery_code_used", "mfa_disabled"] {
-        assert!(actions.iter().any(|x| x == a), "audit lacks {a}: {actions:?}");
+    let actions: Vec<String> = s
+        .app
+        .meta
+        .audit_all(200)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in [
+        "mfa_enabled",
+        "mfa_failed",
+        "recovery_code_used",
+        "mfa_disabled",
+    ] {
+        assert!(
+            actions.iter().any(|x| x == a),
+            "audit lacks {a}: {actions:?}"
+        );
     }
 }
 
@@ -104,7 +192,10 @@ async fn failed_second_factors_count_towards_lockout() {
     let mut a = s.agent();
     a.login("o@example.com", PW).await;
     for _ in 0..2 {
-        assert_eq!(a.submit("/mfa", "/mfa", &[("code", "111111")]).await.status, 401);
+        assert_eq!(
+            a.submit("/mfa", "/mfa", &[("code", "111111")]).await.status,
+            401
+        );
     }
     // The third failure locks the account and ends the pending session.
     let r = a.submit("/mfa", "/mfa", &[("code", "111111")]).await;

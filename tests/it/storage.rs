@@ -21,18 +21,38 @@ impl Drop for S3Server {
 }
 
 async fn s3_server() -> S3Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new("python3")
-        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("python3 with moto (pip install 'moto[server]'; scripts/install-deps.sh does)");
     // Owned at once, so the server is stopped (Drop) however this ends.
-    let server = S3Server { child, url: format!("http://127.0.0.1:{port}") };
+    let server = S3Server {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     let client = reqwest::Client::new();
     for _ in 0..200 {
-        if client.put(format!("{}/lake", server.url)).send().await.map(|r| r.status().is_success()).unwrap_or(false) {
+        if client
+            .put(format!("{}/lake", server.url))
+            .send()
+            .await
+            .map(|r| r.status().is_success())
+            .unwrap_or(false)
+        {
             return server;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -54,11 +74,31 @@ async fn uploads_live_in_an_s3_bucket_when_configured() {
     })
     .await;
     let mut owner = s.signup("Bucket Shop", "b@example.com", PW).await;
-    let tok = owner.api(Method::POST, "/api/v1/auth/token", None, Some(serde_json::json!({"email": "b@example.com", "password": PW}))).await.json()["token"].as_str().unwrap().to_string();
+    let tok = owner
+        .api(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(serde_json::json!({"email": "b@example.com", "password": PW})),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let csv = "order_id,order_date,sku,quantity,unit_price\nA1,2025-01-02 10:00:00,S1,2,5.00\nA2,2025-01-03 11:00:00,S2,1,7.50\n";
     let send = || async {
-        let form = Form::new().part("file", Part::bytes(csv.as_bytes().to_vec()).file_name("orders.csv"));
-        let r = reqwest::Client::new().post(format!("{}/api/v1/uploads", s.url)).bearer_auth(&tok).multipart(form).send().await.unwrap();
+        let form = Form::new().part(
+            "file",
+            Part::bytes(csv.as_bytes().to_vec()).file_name("orders.csv"),
+        );
+        let r = reqwest::Client::new()
+            .post(format!("{}/api/v1/uploads", s.url))
+            .bearer_auth(&tok)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 202);
         r.json::<serde_json::Value>().await.unwrap()["uploads"][0].clone()
     };
@@ -71,18 +111,44 @@ async fn uploads_live_in_an_s3_bucket_when_configured() {
     let hash = v["blake3"].as_str().unwrap().to_string();
     let tenant = s.tenant_of("b@example.com");
     let key = format!("{tenant}/objects/raw/{}/{hash}", &hash[..2]);
-    assert_eq!(s.app.objects.keys(&format!("{tenant}/objects/")).await.unwrap(), vec![key.clone()], "one object, under its content key");
+    assert_eq!(
+        s.app
+            .objects
+            .keys(&format!("{tenant}/objects/"))
+            .await
+            .unwrap(),
+        vec![key.clone()],
+        "one object, under its content key"
+    );
     let copy = tempfile::tempdir().unwrap();
     let path = s.app.objects.local_copy(&key, copy.path()).await.unwrap();
     assert_eq!(std::fs::read_to_string(path).unwrap(), csv);
-    let local = s.dir.path().join("tenants").join(&tenant).join("objects/raw");
-    assert!(!local.exists() || std::fs::read_dir(&local).unwrap().next().is_none(), "nothing stored locally");
+    let local = s
+        .dir
+        .path()
+        .join("tenants")
+        .join(&tenant)
+        .join("objects/raw");
+    assert!(
+        !local.exists() || std::fs::read_dir(&local).unwrap().next().is_none(),
+        "nothing stored locally"
+    );
     let tmp = s.dir.path().join("tenants").join(&tenant).join("tmp");
-    let left: Vec<_> = std::fs::read_dir(&tmp).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
     assert!(left.is_empty(), "fetched copies are removed: {left:?}");
     // The same bytes again: a duplicate, and no second object (no leftover incoming key).
     let again = send().await;
     assert_eq!(again["status"], "duplicate", "{again}");
-    assert_eq!(s.app.objects.keys(&format!("{tenant}/objects/")).await.unwrap(), vec![key], "no second object, no leftover incoming key");
+    assert_eq!(
+        s.app
+            .objects
+            .keys(&format!("{tenant}/objects/"))
+            .await
+            .unwrap(),
+        vec![key],
+        "no second object, no leftover incoming key"
+    );
     s.stop().await;
 }

@@ -26,9 +26,23 @@ async fn driver() -> Option<Driver> {
         eprintln!("SR360_SKIP_BROWSER=1: browser test skipped");
         return None;
     }
-    let bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists()).expect("chromedriver not installed: run scripts/install-deps.sh (or set SR360_SKIP_BROWSER=1)");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(bin).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
+    let bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect(
+            "chromedriver not installed: run scripts/install-deps.sh (or set SR360_SKIP_BROWSER=1)",
+        );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
     let profile = tempfile::tempdir().unwrap();
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -43,8 +57,18 @@ async fn driver() -> Option<Driver> {
     let url = format!("http://127.0.0.1:{port}");
     let mut last = None;
     for _ in 0..50 {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
-            Ok(client) => return Some(Driver { child, _profile: profile, client }),
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Some(Driver {
+                    child,
+                    _profile: profile,
+                    client,
+                });
+            }
             Err(e) => last = Some(e),
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -53,22 +77,41 @@ async fn driver() -> Option<Driver> {
 }
 
 fn shots_dir() -> std::path::PathBuf {
-    let d = std::env::var_os("SR360_SCREENSHOTS").map(std::path::PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("sr360-screenshots"));
+    let d = std::env::var_os("SR360_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("sr360-screenshots"));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
 async fn shot(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
-    assert!(png.len() > 5_000, "{name}: screenshot too small to show a page");
+    assert!(
+        png.len() > 5_000,
+        "{name}: screenshot too small to show a page"
+    );
     std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
 }
 
 async fn no_errors(c: &Client, page: &str) {
-    let errs = c.execute("return (window.__sr360_errors || []).join('\\n')", vec![]).await.unwrap();
-    assert_eq!(errs.as_str().unwrap_or(""), "", "script or CSP errors on {page}");
-    let has_js = c.execute("return Array.isArray(window.__sr360_errors)", vec![]).await.unwrap();
-    assert_eq!(has_js, serde_json::json!(true), "app.js did not run on {page}");
+    let errs = c
+        .execute("return (window.__sr360_errors || []).join('\\n')", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        errs.as_str().unwrap_or(""),
+        "",
+        "script or CSP errors on {page}"
+    );
+    let has_js = c
+        .execute("return Array.isArray(window.__sr360_errors)", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        has_js,
+        serde_json::json!(true),
+        "app.js did not run on {page}"
+    );
 }
 
 async fn wait_path(c: &Client, want: &str) {
@@ -78,7 +121,10 @@ async fn wait_path(c: &Client, want: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("never reached {want}, at {}", c.current_url().await.unwrap());
+    panic!(
+        "never reached {want}, at {}",
+        c.current_url().await.unwrap()
+    );
 }
 
 /// Wait until an element matching `css` is on the page (after a navigation that may keep the
@@ -95,9 +141,26 @@ async fn wait_css(c: &Client, css: &str) {
 
 async fn set_prefs(c: &Client, base: &str, locale: &str, theme: &str) {
     c.goto(&format!("{base}/settings")).await.unwrap();
-    c.find(Locator::Css("#locale")).await.unwrap().select_by_value(locale).await.unwrap();
-    c.find(Locator::Css("#theme")).await.unwrap().select_by_value(theme).await.unwrap();
-    c.find(Locator::Css("form[action='/settings/preferences'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#locale"))
+        .await
+        .unwrap()
+        .select_by_value(locale)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#theme"))
+        .await
+        .unwrap()
+        .select_by_value(theme)
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "form[action='/settings/preferences'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     wait_css(c, ".alert.ok").await;
 }
 
@@ -112,37 +175,105 @@ async fn pages_in_headless_chromium() {
     c.goto(&format!("{base}/signup")).await.unwrap();
     shot(c, "signup").await;
     no_errors(c, "signup").await;
-    c.find(Locator::Id("shop")).await.unwrap().send_keys("Harbor Goods").await.unwrap();
-    c.find(Locator::Id("name")).await.unwrap().send_keys("Hana Berg").await.unwrap();
-    c.find(Locator::Id("email")).await.unwrap().send_keys("hana@example.com").await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys(PW).await.unwrap();
-    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("shop"))
+        .await
+        .unwrap()
+        .send_keys("Harbor Goods")
+        .await
+        .unwrap();
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("Hana Berg")
+        .await
+        .unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("hana@example.com")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PW)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_path(c, "/dashboard").await;
 
     // Dashboard: landmarks, navigation for every page of the product, skip link first.
-    let h1 = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    let h1 = c
+        .find(Locator::Css("main h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(h1, "Dashboard");
-    let nav_links = c.find_all(Locator::Css("nav.sidebar a[href^='/']")).await.unwrap().len();
+    let nav_links = c
+        .find_all(Locator::Css("nav.sidebar a[href^='/']"))
+        .await
+        .unwrap()
+        .len();
     assert_eq!(nav_links, 21, "brand + 20 pages");
-    assert!(c.find(Locator::Css("header.topbar input[type=search]")).await.is_ok());
-    c.find(Locator::Css("body")).await.unwrap().send_keys("\u{E004}").await.unwrap(); // Tab
-    let focused = c.execute("return document.activeElement.className", vec![]).await.unwrap();
-    assert_eq!(focused, serde_json::json!("skip"), "first Tab lands on the skip link");
+    assert!(
+        c.find(Locator::Css("header.topbar input[type=search]"))
+            .await
+            .is_ok()
+    );
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{E004}")
+        .await
+        .unwrap(); // Tab
+    let focused = c
+        .execute("return document.activeElement.className", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        focused,
+        serde_json::json!("skip"),
+        "first Tab lands on the skip link"
+    );
     no_errors(c, "dashboard").await;
     shot(c, "dashboard-light").await;
 
     set_prefs(c, &base, "en", "dark").await;
     c.goto(&format!("{base}/dashboard")).await.unwrap();
-    let bg = c.execute("return getComputedStyle(document.body).backgroundColor", vec![]).await.unwrap();
-    assert_eq!(bg, serde_json::json!("rgb(15, 19, 26)"), "dark theme applied");
+    let bg = c
+        .execute(
+            "return getComputedStyle(document.body).backgroundColor",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        bg,
+        serde_json::json!("rgb(15, 19, 26)"),
+        "dark theme applied"
+    );
     shot(c, "dashboard-dark").await;
 
     set_prefs(c, &base, "ar", "light").await;
     c.goto(&format!("{base}/dashboard")).await.unwrap();
-    let dir = c.execute("return document.documentElement.dir", vec![]).await.unwrap();
+    let dir = c
+        .execute("return document.documentElement.dir", vec![])
+        .await
+        .unwrap();
     assert_eq!(dir, serde_json::json!("rtl"));
     let sidebar_right = c.execute("const r = document.querySelector('nav.sidebar').getBoundingClientRect(); return r.left > window.innerWidth / 2", vec![]).await.unwrap();
-    assert_eq!(sidebar_right, serde_json::json!(true), "navigation on the right in RTL");
+    assert_eq!(
+        sidebar_right,
+        serde_json::json!(true),
+        "navigation on the right in RTL"
+    );
     no_errors(c, "dashboard (ar)").await;
     shot(c, "dashboard-ar").await;
 
@@ -150,41 +281,101 @@ async fn pages_in_headless_chromium() {
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&format!("{base}/dashboard")).await.unwrap();
     let nav_hidden = c.execute("const r = document.querySelector('nav.sidebar').getBoundingClientRect(); return r.right <= 0", vec![]).await.unwrap();
-    assert_eq!(nav_hidden, serde_json::json!(true), "navigation folds away on a phone");
-    let overflow = c.execute("return document.documentElement.scrollWidth > window.innerWidth + 1", vec![]).await.unwrap();
-    assert_eq!(overflow, serde_json::json!(false), "no sideways scrolling on a phone");
+    assert_eq!(
+        nav_hidden,
+        serde_json::json!(true),
+        "navigation folds away on a phone"
+    );
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth + 1",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::json!(false),
+        "no sideways scrolling on a phone"
+    );
     shot(c, "dashboard-phone").await;
-    c.find(Locator::Css("label.menu-toggle")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("label.menu-toggle"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     shot(c, "dashboard-phone-menu").await;
     c.set_window_size(1280, 900).await.unwrap();
 
     // Two-factor enrolment shows a QR code.
     c.goto(&format!("{base}/settings/security")).await.unwrap();
-    c.find(Locator::Css("form[action='/settings/mfa/begin'] button")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form[action='/settings/mfa/begin'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_css(c, ".qr svg").await;
     no_errors(c, "security").await;
     shot(c, "settings-security").await;
 
-    for path in ["/permissions", "/audit", "/settings/tokens", "/help", "/copilot"] {
+    for path in [
+        "/permissions",
+        "/audit",
+        "/settings/tokens",
+        "/help",
+        "/copilot",
+    ] {
         c.goto(&format!("{base}{path}")).await.unwrap();
         no_errors(c, path).await;
-        assert!(c.find(Locator::Css("main h1")).await.is_ok(), "{path} has a heading");
+        assert!(
+            c.find(Locator::Css("main h1")).await.is_ok(),
+            "{path} has a heading"
+        );
     }
     shot(c, "audit").await;
 
     // Sign out, sign in again through the form.
     c.goto(&format!("{base}/dashboard")).await.unwrap();
-    c.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_path(c, "/login").await;
     shot(c, "login").await;
-    c.find(Locator::Id("email")).await.unwrap().send_keys("hana@example.com").await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys(PW).await.unwrap();
-    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("hana@example.com")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PW)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_path(c, "/dashboard").await;
     let cookies = c.get_all_cookies().await.unwrap();
-    let session = cookies.iter().find(|k| k.name().contains("sr360_session")).expect("session cookie in the browser");
-    assert_eq!(session.name(), "__Host-sr360_session", "the browser accepted the __Host- cookie on localhost");
+    let session = cookies
+        .iter()
+        .find(|k| k.name().contains("sr360_session"))
+        .expect("session cookie in the browser");
+    assert_eq!(
+        session.name(),
+        "__Host-sr360_session",
+        "the browser accepted the __Host- cookie on localhost"
+    );
     d.client.clone().close().await.unwrap();
 }
 
@@ -200,33 +391,97 @@ async fn demo_login_works_in_headless_chromium() {
         .env("SR360_SECRETS__BACKEND", "file")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let email = stdout.lines().find_map(|l| l.trim().strip_prefix("E-mail:")).unwrap().trim().to_string();
-    let password = stdout.lines().find_map(|l| l.trim().strip_prefix("Password:")).unwrap().split_whitespace().next().unwrap().to_string();
-    let s = TestServer::start_in(dir, |c| c.secrets.backend = sr360_core::config::SecretBackend::File).await;
+    let email = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("E-mail:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let password = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Password:"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let s = TestServer::start_in(dir, |c| {
+        c.secrets.backend = sr360_core::config::SecretBackend::File
+    })
+    .await;
     let c = &d.client;
     c.goto(&format!("{}/", s.url)).await.unwrap();
     wait_path(c, "/login").await;
-    c.find(Locator::Id("email")).await.unwrap().send_keys(&email).await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys(&password).await.unwrap();
-    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(&email)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(&password)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_path(c, "/dashboard").await;
-    let text = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("Demo Outdoor & Home"), "{text}");
-    assert!(text.contains("orders.csv") && text.contains("web_events.parquet"), "{text}");
+    assert!(
+        text.contains("orders.csv") && text.contains("web_events.parquet"),
+        "{text}"
+    );
     no_errors(c, "demo dashboard").await;
     shot(c, "demo-dashboard").await;
 
     // The chart analysis page: eight charts, each with an SVG, a summary and a table.
     c.goto(&format!("{}/charts", s.url)).await.unwrap();
     wait_css(c, "#trend svg").await;
-    for id in ["trend", "categories", "products", "regions", "channels", "customers", "heatmap", "returns"] {
-        let svg = c.find_all(Locator::Css(&format!("#{id} .chart svg"))).await.unwrap();
+    for id in [
+        "trend",
+        "categories",
+        "products",
+        "regions",
+        "channels",
+        "customers",
+        "heatmap",
+        "returns",
+    ] {
+        let svg = c
+            .find_all(Locator::Css(&format!("#{id} .chart svg")))
+            .await
+            .unwrap();
         assert!(!svg.is_empty(), "{id} has a chart");
-        let summary = c.find(Locator::Css(&format!("#{id} figcaption"))).await.unwrap().text().await.unwrap();
+        let summary = c
+            .find(Locator::Css(&format!("#{id} figcaption")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(summary.len() > 10, "{id}: {summary:?}");
-        let rows = c.find_all(Locator::Css(&format!("#{id} table tbody tr"))).await.unwrap();
+        let rows = c
+            .find_all(Locator::Css(&format!("#{id} table tbody tr")))
+            .await
+            .unwrap();
         assert!(!rows.is_empty(), "{id} table");
     }
     no_errors(c, "charts").await;
@@ -237,26 +492,70 @@ async fn demo_login_works_in_headless_chromium() {
     shot(c, "charts-full").await;
     c.set_window_size(w as u32, h as u32).await.unwrap();
     // Drill-down: a category in the ranking's table opens the charts for that category.
-    c.execute("document.querySelector('#categories details').open = true", vec![]).await.unwrap();
-    let link = c.find(Locator::Css("#categories table tbody tr a")).await.unwrap();
+    c.execute(
+        "document.querySelector('#categories details').open = true",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let link = c
+        .find(Locator::Css("#categories table tbody tr a"))
+        .await
+        .unwrap();
     let category = link.text().await.unwrap();
     link.click().await.unwrap();
     wait_css(c, "#f-category").await;
-    let chosen = c.execute("return document.getElementById('f-category').value", vec![]).await.unwrap();
+    let chosen = c
+        .execute("return document.getElementById('f-category').value", vec![])
+        .await
+        .unwrap();
     // The table shows the category as a label ("Home & Kitchen"); the filter keeps the stored name.
-    assert_eq!(chosen.as_str().map(str::to_lowercase), Some(category.to_lowercase()), "drilled into the category");
-    let cats = c.find_all(Locator::Css("#categories table tbody tr")).await.unwrap();
+    assert_eq!(
+        chosen.as_str().map(str::to_lowercase),
+        Some(category.to_lowercase()),
+        "drilled into the category"
+    );
+    let cats = c
+        .find_all(Locator::Css("#categories table tbody tr"))
+        .await
+        .unwrap();
     assert_eq!(cats.len(), 1, "only that category left");
     // The filter bar's form changes the view (a week grain).
-    c.find(Locator::Css("#f-grain")).await.unwrap().select_by_value("week").await.unwrap();
-    c.find(Locator::Css("form.filters button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#f-grain"))
+        .await
+        .unwrap()
+        .select_by_value("week")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.filters button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_css(c, "#trend svg").await;
-    assert!(c.current_url().await.unwrap().as_str().contains("grain=week"));
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("grain=week")
+    );
     c.goto(&format!("{}/funnel", s.url)).await.unwrap();
     wait_css(c, "#overall svg").await;
-    assert_eq!(c.find_all(Locator::Css("#steps .kpi")).await.unwrap().len(), 4, "view, cart, checkout, purchase");
+    assert_eq!(
+        c.find_all(Locator::Css("#steps .kpi")).await.unwrap().len(),
+        4,
+        "view, cart, checkout, purchase"
+    );
     for id in ["by-channel", "by-category", "underperformers"] {
-        assert!(!c.find_all(Locator::Css(&format!("#{id}"))).await.unwrap().is_empty(), "{id}");
+        assert!(
+            !c.find_all(Locator::Css(&format!("#{id}")))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{id}"
+        );
     }
     no_errors(c, "funnel").await;
     let (w, h) = c.get_window_size().await.unwrap();
@@ -265,13 +564,24 @@ async fn demo_login_works_in_headless_chromium() {
     c.set_window_size(w as u32, h as u32).await.unwrap();
     c.goto(&format!("{}/customers", s.url)).await.unwrap();
     wait_css(c, "#top-customers tbody tr a").await;
-    c.find(Locator::Css("#top-customers tbody tr a")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#top-customers tbody tr a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_css(c, "#orders tbody tr").await;
     no_errors(c, "customer").await;
     shot(c, "customer").await;
     c.goto(&format!("{}/cohorts", s.url)).await.unwrap();
     wait_css(c, "table.cohorts tbody tr").await;
-    assert!(!c.find_all(Locator::Css("#ltv .chart svg")).await.unwrap().is_empty(), "LTV chart");
+    assert!(
+        !c.find_all(Locator::Css("#ltv .chart svg"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "LTV chart"
+    );
     no_errors(c, "cohorts").await;
     shot(c, "cohorts").await;
 
@@ -279,20 +589,52 @@ async fn demo_login_works_in_headless_chromium() {
     // then the report management page lists them.
     let mut ag = s.agent();
     assert_eq!(ag.login(&email, &password).await.status, 303);
-    let exports = [("charts", "all", "pdf"), ("funnel", "all", "pdf"), ("cohorts", "all", "pdf"), ("charts", "heatmap", "png"), ("funnel", "products", "csv")];
+    let exports = [
+        ("charts", "all", "pdf"),
+        ("funnel", "all", "pdf"),
+        ("cohorts", "all", "pdf"),
+        ("charts", "heatmap", "png"),
+        ("funnel", "products", "csv"),
+    ];
     for (page, item, format) in exports {
-        let r = ag.submit(&format!("/{page}"), &format!("/reports/export?page={page}"), &[("item", item), ("format", format)]).await;
-        assert_eq!(r.status, 200, "{page} {item} {format}: {}", &r.body[..r.body.len().min(300)]);
+        let r = ag
+            .submit(
+                &format!("/{page}"),
+                &format!("/reports/export?page={page}"),
+                &[("item", item), ("format", format)],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            200,
+            "{page} {item} {format}: {}",
+            &r.body[..r.body.len().min(300)]
+        );
         let path = shots_dir().join(format!("export-{page}-{item}.{format}"));
         std::fs::write(&path, &r.bytes).unwrap();
         if format == "pdf" {
-            let out = Command::new("pdftoppm").args(["-png", "-r", "60"]).arg(&path).arg(shots_dir().join(format!("export-{page}-{item}"))).output().expect("pdftoppm (poppler-utils)");
-            assert!(out.status.success(), "{page}: {}", String::from_utf8_lossy(&out.stderr));
+            let out = Command::new("pdftoppm")
+                .args(["-png", "-r", "60"])
+                .arg(&path)
+                .arg(shots_dir().join(format!("export-{page}-{item}")))
+                .output()
+                .expect("pdftoppm (poppler-utils)");
+            assert!(
+                out.status.success(),
+                "{page}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     c.goto(&format!("{}/reports", s.url)).await.unwrap();
     wait_css(c, "#reports tbody tr").await;
-    assert_eq!(c.find_all(Locator::Css("#reports tbody tr")).await.unwrap().len(), exports.len());
+    assert_eq!(
+        c.find_all(Locator::Css("#reports tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        exports.len()
+    );
     no_errors(c, "reports").await;
     shot(c, "reports").await;
     for (locale, theme, suffix) in [("en", "dark", "dark"), ("ar", "light", "ar")] {
@@ -327,42 +669,117 @@ async fn upload_page_in_headless_chromium() {
     s.signup("Harbor Goods", "hana@example.com", PW).await;
     let c = &d.client;
     c.goto(&format!("{}/login", s.url)).await.unwrap();
-    c.find(Locator::Id("email")).await.unwrap().send_keys("hana@example.com").await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys(PW).await.unwrap();
-    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("hana@example.com")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PW)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_path(c, "/dashboard").await;
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("orders.csv");
     std::fs::write(&f, "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku\n#1,a@x.io,2025-01-02 10:00:00 +0000,2,Mug,9.50,M1\n#2,b@x.io,2025-01-03 11:00:00 +0000,1,Cup,4.00,C1\n#3,c@x.io,oops,1,Cup,4.00,C1\n#4,d@x.io,2025-01-04 11:00:00 +0000,1,Cup,4.00,C1\n#5,e@x.io,2025-01-05 11:00:00 +0000,1,Cup,4.00,C1\n#6,f@x.io,2025-01-06 11:00:00 +0000,1,Cup,4.00,C1\n#7,g@x.io,2025-01-07 11:00:00 +0000,1,Cup,4.00,C1\n#8,h@x.io,2025-01-08 11:00:00 +0000,1,Cup,4.00,C1\n#9,i@x.io,2025-01-09 11:00:00 +0000,1,Cup,4.00,C1\n#10,j@x.io,2025-01-10 11:00:00 +0000,1,Cup,4.00,C1\n#11,k@x.io,2025-01-11 11:00:00 +0000,1,Cup,4.00,C1\n").unwrap();
     c.goto(&format!("{}/upload", s.url)).await.unwrap();
     wait_path(c, "/upload").await;
-    c.find(Locator::Id("files")).await.unwrap().send_keys(f.to_str().unwrap()).await.unwrap();
-    c.find(Locator::Css("#upload-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("files"))
+        .await
+        .unwrap()
+        .send_keys(f.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("#upload-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let status = upload_status(c).await;
-    assert_eq!(status, serde_json::json!("pending"), "a new shape of file asks for confirmation");
+    assert_eq!(
+        status,
+        serde_json::json!("pending"),
+        "a new shape of file asks for confirmation"
+    );
     no_errors(c, "upload").await;
-    c.find(Locator::Css("#upload-list li a")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#upload-list li a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_path(c, "/uploads/1/mapping").await;
-    let chosen = c.execute("return document.getElementById('f-quantity').value", vec![]).await.unwrap();
-    assert_eq!(chosen, serde_json::json!("Lineitem quantity"), "the suggestion is preselected");
+    let chosen = c
+        .execute("return document.getElementById('f-quantity').value", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        chosen,
+        serde_json::json!("Lineitem quantity"),
+        "the suggestion is preselected"
+    );
     no_errors(c, "mapping").await;
     shot(c, "upload-mapping").await;
-    c.find(Locator::Css("form[method='post'][action$='/mapping'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(
+        "form[method='post'][action$='/mapping'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     wait_path(c, "/uploads/1").await;
     // The same shape again: loaded straight away, followed live on the upload page.
     c.goto(&format!("{}/upload", s.url)).await.unwrap();
     let f2 = dir.path().join("orders2.csv");
-    std::fs::write(&f2, std::fs::read_to_string(&f).unwrap().replace("#1,", "#100,")).unwrap();
-    c.find(Locator::Id("files")).await.unwrap().send_keys(f2.to_str().unwrap()).await.unwrap();
-    c.find(Locator::Css("#upload-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    std::fs::write(
+        &f2,
+        std::fs::read_to_string(&f).unwrap().replace("#1,", "#100,"),
+    )
+    .unwrap();
+    c.find(Locator::Id("files"))
+        .await
+        .unwrap()
+        .send_keys(f2.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("#upload-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let status = upload_status(c).await;
-    assert_eq!(status, serde_json::json!("succeeded"), "the page followed the upload to its end");
+    assert_eq!(
+        status,
+        serde_json::json!("succeeded"),
+        "the page followed the upload to its end"
+    );
     shot(c, "upload").await;
     c.goto(&format!("{}/uploads", s.url)).await.unwrap();
     shot(c, "upload-history").await;
     c.goto(&format!("{}/uploads/1", s.url)).await.unwrap();
-    let text = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
-    assert!(text.contains("not a date and time") && text.contains("Lineitem quantity"), "{text}");
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("not a date and time") && text.contains("Lineitem quantity"),
+        "{text}"
+    );
     no_errors(c, "upload detail").await;
     shot(c, "upload-detail").await;
     c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
@@ -370,12 +787,25 @@ async fn upload_page_in_headless_chromium() {
     // The same pages in the dark theme and in Arabic (right to left).
     for (locale, theme, suffix) in [("en", "dark", "dark"), ("ar", "light", "ar")] {
         set_prefs(c, &s.url, locale, theme).await;
-        for (path, name) in [("/dashboard", "dashboard-with-data"), ("/upload", "upload"), ("/uploads", "upload-history"), ("/uploads/1", "upload-detail"), ("/uploads/1/mapping", "upload-mapping")] {
+        for (path, name) in [
+            ("/dashboard", "dashboard-with-data"),
+            ("/upload", "upload"),
+            ("/uploads", "upload-history"),
+            ("/uploads/1", "upload-detail"),
+            ("/uploads/1/mapping", "upload-mapping"),
+        ] {
             c.goto(&format!("{}{path}", s.url)).await.unwrap();
             wait_css(c, "main").await;
             no_errors(c, &format!("{name} ({suffix})")).await;
-            let dir = c.execute("return document.documentElement.dir", vec![]).await.unwrap();
-            assert_eq!(dir, serde_json::json!(if locale == "ar" { "rtl" } else { "ltr" }), "{name} ({suffix})");
+            let dir = c
+                .execute("return document.documentElement.dir", vec![])
+                .await
+                .unwrap();
+            assert_eq!(
+                dir,
+                serde_json::json!(if locale == "ar" { "rtl" } else { "ltr" }),
+                "{name} ({suffix})"
+            );
             shot(c, &format!("{name}-{suffix}")).await;
         }
     }

@@ -19,13 +19,26 @@ const ORDERS: &str = "Name,Email,Created at,Lineitem quantity,Lineitem name,Line
 #1010,jo@example.com,2025-03-06 09:50:00 +0000,1,Cup,3.00,HOM-5,FR\n";
 
 async fn token(a: &mut Agent, email: &str) -> String {
-    let r = a.api(Method::POST, "/api/v1/auth/token", None, Some(serde_json::json!({"email": email, "password": PW}))).await;
+    let r = a
+        .api(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(serde_json::json!({"email": email, "password": PW})),
+        )
+        .await;
     r.json()["token"].as_str().unwrap().to_string()
 }
 
 async fn upload(s: &TestServer, tok: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
-    reqwest::Client::new().post(format!("{}/api/v1/uploads", s.url)).bearer_auth(tok).multipart(form).send().await.unwrap()
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/uploads", s.url))
+        .bearer_auth(tok)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -37,23 +50,58 @@ async fn upload_process_report_and_duplicates() {
     assert_eq!(r.status(), 202);
     let body: serde_json::Value = r.json().await.unwrap();
     let u = &body["uploads"][0];
-    assert_eq!(u["file_name"], "orders.csv", "directories stripped from the name");
+    assert_eq!(
+        u["file_name"], "orders.csv",
+        "directories stripped from the name"
+    );
     let id = u["id"].as_i64().unwrap();
     // Progress over Server-Sent Events ends with a `done` event.
-    let sse = reqwest::Client::new().get(format!("{}/api/v1/uploads/{id}/events", s.url)).bearer_auth(&tok).send().await.unwrap();
-    assert!(sse.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
-    let text = tokio::time::timeout(std::time::Duration::from_secs(30), sse.text()).await.expect("stream ends").unwrap();
+    let sse = reqwest::Client::new()
+        .get(format!("{}/api/v1/uploads/{id}/events", s.url))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        sse.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let text = tokio::time::timeout(std::time::Duration::from_secs(30), sse.text())
+        .await
+        .expect("stream ends")
+        .unwrap();
     assert!(text.contains("event: done"), "{text}");
     let v = wait_done(&mut owner, &tok, id).await;
     assert_eq!(v["status"], "succeeded", "{v}");
-    assert_eq!((v["rows_read"].as_i64(), v["rows_accepted"].as_i64(), v["rows_rejected"].as_i64()), (Some(11), Some(10), Some(1)));
+    assert_eq!(
+        (
+            v["rows_read"].as_i64(),
+            v["rows_accepted"].as_i64(),
+            v["rows_rejected"].as_i64()
+        ),
+        (Some(11), Some(10), Some(1))
+    );
     assert_eq!(v["entity"], "sales");
     assert_eq!(v["report"]["rejects"][0]["line"], 5);
     assert_eq!(v["report"]["rejects"][0]["reason"], "not a date and time");
     // The validation report as CSV, formulas neutralised.
-    let csv = owner.api(Method::GET, &format!("/api/v1/uploads/{id}/rejects.csv"), Some(&tok), None).await;
+    let csv = owner
+        .api(
+            Method::GET,
+            &format!("/api/v1/uploads/{id}/rejects.csv"),
+            Some(&tok),
+            None,
+        )
+        .await;
     assert_eq!(csv.status, 200);
-    assert!(csv.body.starts_with("line,column,value,reason\n5,Created at,not a date,not a date and time"), "{}", csv.body);
+    assert!(
+        csv.body
+            .starts_with("line,column,value,reason\n5,Created at,not a date,not a date and time"),
+        "{}",
+        csv.body
+    );
     // The same bytes again: nothing to do.
     let r = upload(&s, &tok, "orders-again.csv", ORDERS.as_bytes().to_vec()).await;
     let body: serde_json::Value = r.json().await.unwrap();
@@ -67,12 +115,32 @@ async fn upload_process_report_and_duplicates() {
     assert!(detail.contains("Lineitem quantity") && detail.contains("not a date and time"));
     // Notified: the notification centre lists it, once as new.
     let page = owner.get("/notifications").await.body;
-    assert!(page.contains("orders.csv loaded") && page.contains("10 rows loaded, 1 rejected"), "{page}");
+    assert!(
+        page.contains("orders.csv loaded") && page.contains("10 rows loaded, 1 rejected"),
+        "{page}"
+    );
     assert!(page.contains("badge warn"));
-    assert!(!owner.get("/notifications").await.body.contains("badge warn"), "read after the first view");
+    assert!(
+        !owner
+            .get("/notifications")
+            .await
+            .body
+            .contains("badge warn"),
+        "read after the first view"
+    );
     // Audited.
-    let actions: Vec<String> = s.app.meta.audit_all(100).unwrap().into_iter().map(|e| e.action).collect();
-    assert!(actions.contains(&"upload_received".to_string()) && actions.contains(&"upload_succeeded".to_string()));
+    let actions: Vec<String> = s
+        .app
+        .meta
+        .audit_all(100)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.contains(&"upload_received".to_string())
+            && actions.contains(&"upload_succeeded".to_string())
+    );
 }
 
 #[tokio::test]
@@ -86,19 +154,41 @@ async fn bad_files_fail_cleanly_and_limits_hold() {
     let r = upload(&s, &tok, "empty.csv", vec![]).await;
     assert_eq!(r.status(), 422);
     for (name, bytes, want) in [
-        ("garbage.bin", (0..4000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>(), "does not look like text"),
-        ("header.csv", b"order_id,sku,qty\n".to_vec(), "only a header row"),
-        ("deep.json", format!("{}{}", "[".repeat(20_000), "]".repeat(20_000)).into_bytes(), "nested more than"),
+        (
+            "garbage.bin",
+            (0..4000u32)
+                .map(|i| (i * 7919 % 251) as u8)
+                .collect::<Vec<u8>>(),
+            "does not look like text",
+        ),
+        (
+            "header.csv",
+            b"order_id,sku,qty\n".to_vec(),
+            "only a header row",
+        ),
+        (
+            "deep.json",
+            format!("{}{}", "[".repeat(20_000), "]".repeat(20_000)).into_bytes(),
+            "nested more than",
+        ),
     ] {
         let r = upload(&s, &tok, name, bytes).await;
         assert_eq!(r.status(), 202, "{name}");
-        let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"].as_i64().unwrap();
+        let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"]
+            .as_i64()
+            .unwrap();
         let v = wait_done(&mut owner, &tok, id).await;
         assert_eq!(v["status"], "failed", "{name}: {v}");
         assert!(v["error"].as_str().unwrap().contains(want), "{name}: {v}");
     }
     // Failures are listed with their reason.
-    assert!(owner.get("/uploads").await.body.contains("nested more than"));
+    assert!(
+        owner
+            .get("/uploads")
+            .await
+            .body
+            .contains("nested more than")
+    );
 }
 
 #[tokio::test]
@@ -108,28 +198,70 @@ async fn roles_and_tenants_guard_uploads() {
     let mut b = s.signup("Shop B", "b@example.com", PW).await;
     let ta = token(&mut a, "a@example.com").await;
     let tb = token(&mut b, "b@example.com").await;
-    s.add_member(&s.tenant_of("a@example.com"), "viewer@example.com", PW, sr360_core::Role::Viewer).await;
+    s.add_member(
+        &s.tenant_of("a@example.com"),
+        "viewer@example.com",
+        PW,
+        sr360_core::Role::Viewer,
+    )
+    .await;
     let mut v = s.agent();
     let tv = token(&mut v, "viewer@example.com").await;
-    assert_eq!(upload(&s, &tv, "o.csv", ORDERS.as_bytes().to_vec()).await.status(), 403, "viewers do not upload");
+    assert_eq!(
+        upload(&s, &tv, "o.csv", ORDERS.as_bytes().to_vec())
+            .await
+            .status(),
+        403,
+        "viewers do not upload"
+    );
     let r = upload(&s, &ta, "o.csv", ORDERS.as_bytes().to_vec()).await;
-    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"].as_i64().unwrap();
+    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"]
+        .as_i64()
+        .unwrap();
     wait_done(&mut a, &ta, id).await;
-    for path in [format!("/api/v1/uploads/{id}"), format!("/api/v1/uploads/{id}/rejects.csv"), format!("/api/v1/uploads/{id}/events")] {
-        assert_eq!(b.api(Method::GET, &path, Some(&tb), None).await.status, 404, "{path}");
+    for path in [
+        format!("/api/v1/uploads/{id}"),
+        format!("/api/v1/uploads/{id}/rejects.csv"),
+        format!("/api/v1/uploads/{id}/events"),
+    ] {
+        assert_eq!(
+            b.api(Method::GET, &path, Some(&tb), None).await.status,
+            404,
+            "{path}"
+        );
     }
     assert_eq!(b.get(&format!("/uploads/{id}")).await.status, 404);
-    assert!(b.api(Method::GET, "/api/v1/uploads", Some(&tb), None).await.json()["uploads"].as_array().unwrap().is_empty());
+    assert!(
+        b.api(Method::GET, "/api/v1/uploads", Some(&tb), None)
+            .await
+            .json()["uploads"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // The form fallback needs its CSRF token in the action URL.
-    let form = Form::new().part("file", Part::bytes(ORDERS.as_bytes().to_vec()).file_name("o.csv"));
-    let req = reqwest::Client::new().post(format!("{}/upload", s.url)).multipart(form);
+    let form = Form::new().part(
+        "file",
+        Part::bytes(ORDERS.as_bytes().to_vec()).file_name("o.csv"),
+    );
+    let req = reqwest::Client::new()
+        .post(format!("{}/upload", s.url))
+        .multipart(form);
     assert_eq!(a.send(req).await.status, 403);
     let page = a.get("/upload").await;
     assert_eq!(page.status, 200);
     let csrf = page.csrf();
-    let form = Form::new().part("file", Part::bytes(b"sku,name\nA1,Mug\n".to_vec()).file_name("p.csv"));
-    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let req = no_redirects.post(format!("{}/upload?csrf={csrf}", s.url)).multipart(form);
+    let form = Form::new().part(
+        "file",
+        Part::bytes(b"sku,name\nA1,Mug\n".to_vec()).file_name("p.csv"),
+    );
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let req = no_redirects
+        .post(format!("{}/upload?csrf={csrf}", s.url))
+        .multipart(form);
     let r = a.send(req).await;
     assert_eq!((r.status, r.location()), (303, "/uploads".to_string()));
     assert!(a.get("/uploads").await.body.contains("p.csv"));
@@ -140,9 +272,24 @@ async fn interrupted_uploads_are_resumed() {
     let s = TestServer::start().await;
     let mut a = s.signup("Shop A", "a@example.com", PW).await;
     let ta = token(&mut a, "a@example.com").await;
-    let scope = s.app.meta.system_scope(&sr360_core::TenantId::parse(&s.tenant_of("a@example.com")).unwrap()).unwrap();
+    let scope = s
+        .app
+        .meta
+        .system_scope(&sr360_core::TenantId::parse(&s.tenant_of("a@example.com")).unwrap())
+        .unwrap();
     // Receive without waking the worker, claim it as a crashed worker would have.
-    let rec = smartretail360::uploads::receive(&s.app, &scope, "o.csv", ORDERS.as_bytes(), 1 << 20, None, smartretail360::uploads::Confirm::Auto, &sr360_meta::AuditEvent::cli()).await.unwrap();
+    let rec = smartretail360::uploads::receive(
+        &s.app,
+        &scope,
+        "o.csv",
+        ORDERS.as_bytes(),
+        1 << 20,
+        None,
+        smartretail360::uploads::Confirm::Auto,
+        &sr360_meta::AuditEvent::cli(),
+    )
+    .await
+    .unwrap();
     let claimed = s.app.meta.claim_upload().unwrap().unwrap();
     assert_eq!((claimed.id, claimed.status.as_str()), (rec.id, "running"));
     // A restart puts it back in the queue and the worker finishes it.
@@ -159,41 +306,118 @@ async fn mappings_are_confirmed_then_remembered() {
     let tok = token(&mut a, "a@example.com").await;
     let file = "Ref;When;Item;Units;Each\nA-1;2025-01-02;MUG;2;9.5\nA-2;2025-01-03;CUP;1;4\n";
     let send = |bytes: Vec<u8>| {
-        let form = Form::new().text("confirm", "manual").part("file", Part::bytes(bytes).file_name("odd.csv"));
-        reqwest::Client::new().post(format!("{}/api/v1/uploads", s.url)).bearer_auth(tok.clone()).multipart(form).send()
+        let form = Form::new()
+            .text("confirm", "manual")
+            .part("file", Part::bytes(bytes).file_name("odd.csv"));
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/uploads", s.url))
+            .bearer_auth(tok.clone())
+            .multipart(form)
+            .send()
     };
-    let r: serde_json::Value = send(file.as_bytes().to_vec()).await.unwrap().json().await.unwrap();
+    let r: serde_json::Value = send(file.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let u = &r["uploads"][0];
     assert_eq!(u["status"], "pending", "{u}");
     let id = u["id"].as_i64().unwrap();
     // The page shows the suggestion; a mapping without the required fields is refused.
     let page = a.get(&format!("/uploads/{id}/mapping")).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("name=\"f.order_id\"") && page.body.contains("MUG"), "{}", page.body);
-    assert_eq!(a.get(&format!("/uploads/{id}")).await.location(), format!("/uploads/{id}/mapping"));
+    assert!(
+        page.body.contains("name=\"f.order_id\"") && page.body.contains("MUG"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        a.get(&format!("/uploads/{id}")).await.location(),
+        format!("/uploads/{id}/mapping")
+    );
     let csrf = page.csrf();
-    let r = a.post_form(&format!("/uploads/{id}/mapping"), &[("csrf", &csrf), ("entity", "sales"), ("f.order_id", "Ref")]).await;
+    let r = a
+        .post_form(
+            &format!("/uploads/{id}/mapping"),
+            &[("csrf", &csrf), ("entity", "sales"), ("f.order_id", "Ref")],
+        )
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("choose a column for"), "{}", r.body);
     let r = a
-        .post_form(&format!("/uploads/{id}/mapping"), &[("csrf", &csrf), ("entity", "sales"), ("f.order_id", "Ref"), ("f.order_date", "When"), ("f.sku", "Item"), ("f.quantity", "Units"), ("f.unit_price", "Each")])
+        .post_form(
+            &format!("/uploads/{id}/mapping"),
+            &[
+                ("csrf", &csrf),
+                ("entity", "sales"),
+                ("f.order_id", "Ref"),
+                ("f.order_date", "When"),
+                ("f.sku", "Item"),
+                ("f.quantity", "Units"),
+                ("f.unit_price", "Each"),
+            ],
+        )
         .await;
     assert_eq!((r.status, r.location()), (303, format!("/uploads/{id}")));
     let v = wait_done(&mut a, &tok, id).await;
-    assert_eq!((v["status"].as_str(), v["rows_accepted"].as_i64()), (Some("succeeded"), Some(2)), "{v}");
+    assert_eq!(
+        (v["status"].as_str(), v["rows_accepted"].as_i64()),
+        (Some("succeeded"), Some(2)),
+        "{v}"
+    );
     // The next file of the same shape goes straight in with the remembered mapping.
-    let r: serde_json::Value = send(b"Ref;When;Item;Units;Each\nA-3;2025-01-04;MUG;1;9.5\n".to_vec()).await.unwrap().json().await.unwrap();
+    let r: serde_json::Value =
+        send(b"Ref;When;Item;Units;Each\nA-3;2025-01-04;MUG;1;9.5\n".to_vec())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     assert_eq!(r["uploads"][0]["status"], "queued", "{r}");
     let v = wait_done(&mut a, &tok, r["uploads"][0]["id"].as_i64().unwrap()).await;
     assert_eq!(v["status"], "succeeded");
     // The API confirms too, and refuses columns the file does not have.
-    let r: serde_json::Value = send(b"Other;Cols\n1;2\n".to_vec()).await.unwrap().json().await.unwrap();
+    let r: serde_json::Value = send(b"Other;Cols\n1;2\n".to_vec())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = r["uploads"][0]["id"].as_i64().unwrap();
     let bad = serde_json::json!({"entity": "products", "fields": {"sku": "Nope", "name": "Cols"}, "unmapped": [], "missing_required": [], "confidence": 1.0});
-    let r = a.api(Method::PUT, &format!("/api/v1/uploads/{id}/mapping"), Some(&tok), Some(bad)).await;
+    let r = a
+        .api(
+            Method::PUT,
+            &format!("/api/v1/uploads/{id}/mapping"),
+            Some(&tok),
+            Some(bad),
+        )
+        .await;
     assert_eq!(r.status, 422, "{}", r.body);
     let good = serde_json::json!({"entity": "products", "fields": {"sku": "Other", "name": "Cols"}, "unmapped": [], "missing_required": [], "confidence": 1.0});
-    assert_eq!(a.api(Method::PUT, &format!("/api/v1/uploads/{id}/mapping"), Some(&tok), Some(good.clone())).await.status, 202);
+    assert_eq!(
+        a.api(
+            Method::PUT,
+            &format!("/api/v1/uploads/{id}/mapping"),
+            Some(&tok),
+            Some(good.clone())
+        )
+        .await
+        .status,
+        202
+    );
     assert_eq!(wait_done(&mut a, &tok, id).await["status"], "succeeded");
-    assert_eq!(a.api(Method::PUT, &format!("/api/v1/uploads/{id}/mapping"), Some(&tok), Some(good)).await.status, 409, "only pending uploads");
+    assert_eq!(
+        a.api(
+            Method::PUT,
+            &format!("/api/v1/uploads/{id}/mapping"),
+            Some(&tok),
+            Some(good)
+        )
+        .await
+        .status,
+        409,
+        "only pending uploads"
+    );
 }

@@ -21,7 +21,10 @@ fn hashes() -> &'static HashMap<String, String> {
     static H: OnceLock<HashMap<String, String>> = OnceLock::new();
     H.get_or_init(|| {
         Files::iter()
-            .filter_map(|name| Files::get(&name).map(|f| (name.to_string(), hex::encode(&Sha256::digest(&f.data)[..6]))))
+            .filter_map(|name| {
+                Files::get(&name)
+                    .map(|f| (name.to_string(), hex::encode(&Sha256::digest(&f.data)[..6])))
+            })
             .collect()
     })
 }
@@ -37,7 +40,11 @@ pub fn url(name: &str) -> String {
 pub fn get(name: &str) -> Option<Asset> {
     let f = Files::get(name)?;
     let etag = hashes().get(name).cloned().unwrap_or_default();
-    Some(Asset { mime: f.metadata.mimetype().to_string(), body: f.data, etag })
+    Some(Asset {
+        mime: f.metadata.mimetype().to_string(),
+        body: f.data,
+        etag,
+    })
 }
 
 #[cfg(test)]

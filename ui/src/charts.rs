@@ -3,7 +3,10 @@
 //! results; this module turns it into an SVG in the light or dark theme, with hover tooltips
 //! and an accessible name. Numbers in the SVG use the page's locale.
 
-use charts_rs::{BarChart, ChartBase, Color, FunnelChart, HeatmapChart, HorizontalBarChart, LineChart, PieChart, Series, SeriesBand, svg_with_accessibility};
+use charts_rs::{
+    BarChart, ChartBase, Color, FunnelChart, HeatmapChart, HorizontalBarChart, LineChart, PieChart,
+    Series, SeriesBand, svg_with_accessibility,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartKind {
@@ -43,7 +46,16 @@ pub struct ChartSpec {
 
 impl ChartSpec {
     pub fn new(kind: ChartKind, title: impl Into<String>) -> Self {
-        Self { kind, title: title.into(), labels: vec![], series: vec![], rows: vec![], cells: vec![], starts: vec![], bands: vec![] }
+        Self {
+            kind,
+            title: title.into(),
+            labels: vec![],
+            series: vec![],
+            rows: vec![],
+            cells: vec![],
+            starts: vec![],
+            bands: vec![],
+        }
     }
 }
 
@@ -51,7 +63,8 @@ const WIDTH: f32 = 640.0;
 /// charts-rs measures text with its bundled Roboto; the page serves that same file as
 /// "SR360 Charts" (assets/fonts), so labels are drawn with the metrics they were laid out with.
 /// Scripts Roboto lacks fall back to the system fonts.
-const FONT: &str = "SR360 Charts, Roboto, Noto Sans, Noto Sans Arabic, Noto Sans CJK SC, sans-serif";
+const FONT: &str =
+    "SR360 Charts, Roboto, Noto Sans, Noto Sans Arabic, Noto Sans CJK SC, sans-serif";
 const HEIGHT: f32 = 320.0;
 
 fn series(spec: &ChartSpec) -> Vec<Series> {
@@ -59,10 +72,16 @@ fn series(spec: &ChartSpec) -> Vec<Series> {
         .iter()
         .enumerate()
         .map(|(i, (n, v))| {
-            let mut s = Series::from((n.as_str(), v.iter().map(|x| *x as f32).collect::<Vec<f32>>()));
+            let mut s = Series::from((
+                n.as_str(),
+                v.iter().map(|x| *x as f32).collect::<Vec<f32>>(),
+            ));
             s.start_index = spec.starts.get(i).copied().unwrap_or(0);
             if let Some((_, lo, hi)) = spec.bands.iter().find(|b| b.0 == i) {
-                s.band = Some(SeriesBand::new(lo.iter().map(|x| *x as f32).collect(), hi.iter().map(|x| *x as f32).collect()));
+                s.band = Some(SeriesBand::new(
+                    lo.iter().map(|x| *x as f32).collect(),
+                    hi.iter().map(|x| *x as f32).collect(),
+                ));
             }
             s
         })
@@ -81,8 +100,16 @@ fn frame(c: &mut ChartBase, height: f32) {
 
 /// One series per label, from the first series' values (pie slices, funnel steps).
 fn parts(spec: &ChartSpec) -> Vec<Series> {
-    let values = spec.series.first().map(|(_, v)| v.clone()).unwrap_or_default();
-    spec.labels.iter().zip(values).map(|(l, v)| Series::from((l.as_str(), vec![v as f32]))).collect()
+    let values = spec
+        .series
+        .first()
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    spec.labels
+        .iter()
+        .zip(values)
+        .map(|(l, v)| Series::from((l.as_str(), vec![v as f32])))
+        .collect()
 }
 
 /// The chart as an SVG document, or None when there is nothing to draw.
@@ -121,10 +148,18 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
             let list: Vec<Series> = spec
                 .series
                 .iter()
-                .map(|(n, v)| Series::from((n.as_str(), v.iter().rev().map(|x| *x as f32).collect::<Vec<f32>>())))
+                .map(|(n, v)| {
+                    Series::from((
+                        n.as_str(),
+                        v.iter().rev().map(|x| *x as f32).collect::<Vec<f32>>(),
+                    ))
+                })
                 .collect();
             let mut c = HorizontalBarChart::new_with_theme(list, labels, theme);
-            frame(&mut c, (60.0 + 26.0 * spec.labels.len() as f32).clamp(160.0, 520.0));
+            frame(
+                &mut c,
+                (60.0 + 26.0 * spec.labels.len() as f32).clamp(160.0, 520.0),
+            );
             c.legend.show = Some(false);
             c.svg()
         }
@@ -148,7 +183,8 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
                     max = max.max(*v);
                 }
             }
-            let mut c = HeatmapChart::new_with_theme(data, spec.labels.clone(), spec.rows.clone(), theme);
+            let mut c =
+                HeatmapChart::new_with_theme(data, spec.labels.clone(), spec.rows.clone(), theme);
             frame(&mut c, HEIGHT);
             c.heatmap_series.min = 0.0;
             c.heatmap_series.max = max.max(1.0) as f32;
@@ -186,10 +222,19 @@ mod tests {
     #[test]
     fn every_kind_draws_an_accessible_svg() {
         let mut specs = vec![];
-        for kind in [ChartKind::Line, ChartKind::Bar { stacked: true }, ChartKind::HBar, ChartKind::Pie, ChartKind::Funnel] {
+        for kind in [
+            ChartKind::Line,
+            ChartKind::Bar { stacked: true },
+            ChartKind::HBar,
+            ChartKind::Pie,
+            ChartKind::Funnel,
+        ] {
             let mut s = ChartSpec::new(kind, "Revenue by day");
             s.labels = vec!["a".into(), "b".into(), "c".into()];
-            s.series = vec![("now".into(), vec![1.0, 3.0, 2.0]), ("before".into(), vec![2.0, 1.0, 2.0])];
+            s.series = vec![
+                ("now".into(), vec![1.0, 3.0, 2.0]),
+                ("before".into(), vec![2.0, 1.0, 2.0]),
+            ];
             specs.push(s);
         }
         let mut h = ChartSpec::new(ChartKind::Heatmap, "Orders by weekday and hour");
@@ -200,12 +245,22 @@ mod tests {
         for s in &specs {
             for dark in [false, true] {
                 let svg = svg(s, dark).unwrap_or_else(|| panic!("{:?}", s.kind));
-                assert!(svg.starts_with("<svg") && svg.contains("role=\"img\""), "{:?}", s.kind);
+                assert!(
+                    svg.starts_with("<svg") && svg.contains("role=\"img\""),
+                    "{:?}",
+                    s.kind
+                );
                 assert!(svg.contains(&format!("<title>{}</title>", s.title)));
             }
         }
-        assert!(svg(&ChartSpec::new(ChartKind::Line, "x"), false).is_none(), "nothing to draw");
+        assert!(
+            svg(&ChartSpec::new(ChartKind::Line, "x"), false).is_none(),
+            "nothing to draw"
+        );
         let page = inline(&svg(&specs[0], false).unwrap());
-        assert!(!page.contains("<style") && page.contains("ct-tip"), "tooltips styled by app.css");
+        assert!(
+            !page.contains("<style") && page.contains("ct-tip"),
+            "tooltips styled by app.css"
+        );
     }
 }

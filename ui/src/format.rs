@@ -7,7 +7,11 @@
 fn symbols(locale: &str) -> (&'static str, &'static str, Option<[char; 10]>) {
     match locale {
         "es" => (".", ",", None),
-        "ar" => ("\u{066C}", "\u{066B}", Some(['٠', '١', '٢', '٣', '٤', '٥', '٦', '٧', '٨', '٩'])),
+        "ar" => (
+            "\u{066C}",
+            "\u{066B}",
+            Some(['٠', '١', '٢', '٣', '٤', '٥', '٦', '٧', '٨', '٩']),
+        ),
         _ => (",", ".", None),
     }
 }
@@ -23,7 +27,11 @@ pub fn number(locale: &str, v: f64, decimals: usize) -> String {
     let mut out = String::new();
     for (i, ch) in int.chars().enumerate() {
         // Spanish does not group four-digit numbers (CLDR minimum grouping digits = 2).
-        let min_group = if locale == "es" && int.len() == 4 { usize::MAX } else { 0 };
+        let min_group = if locale == "es" && int.len() == 4 {
+            usize::MAX
+        } else {
+            0
+        };
         if i > 0 && (int.len() - i) % 3 == 0 && int.len() > min_group {
             out.push_str(group);
         }
@@ -37,7 +45,10 @@ pub fn number(locale: &str, v: f64, decimals: usize) -> String {
         out.insert(0, '-');
     }
     match digits {
-        Some(d) => out.chars().map(|c| c.to_digit(10).map_or(c, |n| d[n as usize])).collect(),
+        Some(d) => out
+            .chars()
+            .map(|c| c.to_digit(10).map_or(c, |n| d[n as usize]))
+            .collect(),
         None => out,
     }
 }
@@ -68,7 +79,11 @@ pub fn bytes(locale: &str, n: i64) -> String {
 
 /// Money with the shop's currency (symbol for the common ones, else the ISO code).
 pub fn money(locale: &str, v: f64, currency: &str) -> String {
-    let n = if v.abs() >= 1e6 { format!("{}M", number(locale, v / 1e6, 2)) } else { number(locale, v, if v.abs() >= 1000.0 { 0 } else { 2 }) };
+    let n = if v.abs() >= 1e6 {
+        format!("{}M", number(locale, v / 1e6, 2))
+    } else {
+        number(locale, v, if v.abs() >= 1000.0 { 0 } else { 2 })
+    };
     let symbol = match currency {
         "USD" => Some("$"),
         "EUR" => Some("€"),
@@ -88,20 +103,33 @@ pub fn money(locale: &str, v: f64, currency: &str) -> String {
 pub fn percent(locale: &str, share: f64) -> String {
     let sign = if locale == "ar" { "\u{066A}" } else { "%" };
     let n = number(locale, share * 100.0, 1);
-    if locale == "es" { format!("{n}\u{a0}{sign}") } else { format!("{n}{sign}") }
+    if locale == "es" {
+        format!("{n}\u{a0}{sign}")
+    } else {
+        format!("{n}{sign}")
+    }
 }
 
 /// A date written for the locale: `30 Jun 2026`, `30 jun 2026`, `2026年6月30日`, `٣٠‏/٦‏/٢٠٢٦`.
 pub fn date(locale: &str, d: time::Date) -> String {
-    const EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    const ES: [&str; 12] = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"];
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const ES: [&str; 12] = [
+        "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
+    ];
     let (y, m, day) = (d.year(), u8::from(d.month()) as usize, d.day());
     match locale {
         "es" => format!("{day} {} {y}", ES[m - 1]),
         "zh-CN" => format!("{y}年{m}月{day}日"),
         "ar" => {
             let n = |v: i64| number("ar", v as f64, 0).replace('\u{066C}', "");
-            format!("{}\u{200f}/{}\u{200f}/{}", n(day.into()), n(m as i64), n(y.into()))
+            format!(
+                "{}\u{200f}/{}\u{200f}/{}",
+                n(day.into()),
+                n(m as i64),
+                n(y.into())
+            )
         }
         _ => format!("{day} {} {y}", EN[m - 1]),
     }
@@ -111,9 +139,18 @@ pub fn date(locale: &str, d: time::Date) -> String {
 pub fn month(locale: &str, d: time::Date) -> String {
     let full = date(locale, d.replace_day(1).unwrap_or(d));
     match locale {
-        "zh-CN" => full.split_once('月').map(|(a, _)| format!("{a}月")).unwrap_or(full),
-        "ar" => full.split_once('/').map(|(_, rest)| rest.to_string()).unwrap_or(full),
-        _ => full.split_once(' ').map(|(_, rest)| rest.to_string()).unwrap_or(full),
+        "zh-CN" => full
+            .split_once('月')
+            .map(|(a, _)| format!("{a}月"))
+            .unwrap_or(full),
+        "ar" => full
+            .split_once('/')
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or(full),
+        _ => full
+            .split_once(' ')
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or(full),
     }
 }
 
@@ -126,7 +163,9 @@ pub fn label(s: &str) -> String {
         .map(|w| {
             let mut c = w.chars();
             match c.next() {
-                Some(f) if f.is_lowercase() && w.chars().all(|x| !x.is_uppercase()) => f.to_uppercase().chain(c).collect(),
+                Some(f) if f.is_lowercase() && w.chars().all(|x| !x.is_uppercase()) => {
+                    f.to_uppercase().chain(c).collect()
+                }
                 _ => w.to_string(),
             }
         })
@@ -152,7 +191,11 @@ mod tests {
     fn numbers_per_locale() {
         assert_eq!(number("en", 1234567.891, 2), "1,234,567.89");
         assert_eq!(number("es", 1234567.891, 2), "1.234.567,89");
-        assert_eq!(number("es", 1234.0, 0), "1234", "no grouping of four digits in Spanish");
+        assert_eq!(
+            number("es", 1234.0, 0),
+            "1234",
+            "no grouping of four digits in Spanish"
+        );
         assert_eq!(number("zh-CN", -1234.5, 1), "-1,234.5");
         assert_eq!(number("ar", 1234.5, 1), "١٬٢٣٤٫٥");
         assert_eq!(number("en", -0.001, 2), "0.00", "no negative zero");

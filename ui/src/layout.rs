@@ -11,8 +11,22 @@ type NavItem = (&'static str, &'static str, &'static str, bool);
 
 /// Navigation groups: (group label key, items).
 pub const NAV: &[(&str, &[NavItem])] = &[
-    ("nav.group_overview", &[("/dashboard", "nav.dashboard", "dashboard", true), ("/charts", "nav.charts", "charts", true), ("/cohorts", "nav.cohorts", "users", true), ("/funnel", "nav.funnel", "funnel", true)]),
-    ("nav.group_data", &[("/upload", "nav.upload", "upload", true), ("/uploads", "nav.upload_history", "history", true)]),
+    (
+        "nav.group_overview",
+        &[
+            ("/dashboard", "nav.dashboard", "dashboard", true),
+            ("/charts", "nav.charts", "charts", true),
+            ("/cohorts", "nav.cohorts", "users", true),
+            ("/funnel", "nav.funnel", "funnel", true),
+        ],
+    ),
+    (
+        "nav.group_data",
+        &[
+            ("/upload", "nav.upload", "upload", true),
+            ("/uploads", "nav.upload_history", "history", true),
+        ],
+    ),
     (
         "nav.group_insights",
         &[
@@ -23,7 +37,14 @@ pub const NAV: &[(&str, &[NavItem])] = &[
             ("/models", "nav.model_status", "models", false),
         ],
     ),
-    ("nav.group_ask", &[("/search", "nav.search", "search", false), ("/copilot", "nav.copilot", "copilot", false), ("/reports", "nav.reports", "reports", true)]),
+    (
+        "nav.group_ask",
+        &[
+            ("/search", "nav.search", "search", false),
+            ("/copilot", "nav.copilot", "copilot", false),
+            ("/reports", "nav.reports", "reports", true),
+        ],
+    ),
     (
         "nav.group_account",
         &[
@@ -39,7 +60,8 @@ pub const NAV: &[(&str, &[NavItem])] = &[
 
 /// Every navigation target: (path, label key, available).
 pub fn nav_items() -> impl Iterator<Item = (&'static str, &'static str, bool)> {
-    NAV.iter().flat_map(|(_, items)| items.iter().map(|(p, k, _, a)| (*p, *k, *a)))
+    NAV.iter()
+        .flat_map(|(_, items)| items.iter().map(|(p, k, _, a)| (*p, *k, *a)))
 }
 
 fn flash_view(f: Option<Flash>) -> impl IntoView {
@@ -76,8 +98,10 @@ fn sidebar(ctx: &PageCtx) -> impl IntoView + use<> {
             let links = items
                 .iter()
                 .map(|(path, key, icon, available)| {
-                    let current = ctx.path == *path || (ctx.path.starts_with(path) && ctx.path[path.len()..].starts_with('/'));
-                    let soon = (!available).then(|| view! { <span class="soon">{ctx.t("nav.soon")}</span> });
+                    let current = ctx.path == *path
+                        || (ctx.path.starts_with(path) && ctx.path[path.len()..].starts_with('/'));
+                    let soon = (!available)
+                        .then(|| view! { <span class="soon">{ctx.t("nav.soon")}</span> });
                     view! {
                         <li>
                             <a href=*path aria-current=current.then_some("page")>
@@ -107,7 +131,12 @@ fn sidebar(ctx: &PageCtx) -> impl IntoView + use<> {
 
 fn topbar(ctx: &PageCtx) -> impl IntoView + use<> {
     let user = ctx.user.clone().unwrap_or_default();
-    let initial: String = user.display_name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    let initial: String = user
+        .display_name
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
     let tenant_switch = (ctx.tenants.len() > 1).then(|| {
         let current = ctx.tenant.as_ref().map(|t| t.id.clone()).unwrap_or_default();
         let opts = ctx
@@ -128,7 +157,10 @@ fn topbar(ctx: &PageCtx) -> impl IntoView + use<> {
         }
     });
     let shop_name = ctx.tenant.as_ref().map(|t| t.name.clone());
-    let role = ctx.tenant.as_ref().map(|t| ctx.t(&format!("role.{}", t.role)));
+    let role = ctx
+        .tenant
+        .as_ref()
+        .map(|t| ctx.t(&format!("role.{}", t.role)));
     view! {
         <header class="topbar">
             <label class="btn secondary menu-toggle" for="menu">

@@ -21,11 +21,20 @@ pub use layout::{nav_items, render_document};
 pub use vm::*;
 
 /// Supported interface languages: (code, native name, right-to-left).
-pub const LOCALES: &[(&str, &str, bool)] = &[("en", "English", false), ("es", "Español", false), ("zh-CN", "简体中文", false), ("ar", "العربية", true)];
+pub const LOCALES: &[(&str, &str, bool)] = &[
+    ("en", "English", false),
+    ("es", "Español", false),
+    ("zh-CN", "简体中文", false),
+    ("ar", "العربية", true),
+];
 
 /// A supported locale code, or "en".
 pub fn normalize_locale(code: &str) -> &'static str {
-    LOCALES.iter().find(|(c, _, _)| c.eq_ignore_ascii_case(code)).map(|(c, _, _)| *c).unwrap_or("en")
+    LOCALES
+        .iter()
+        .find(|(c, _, _)| c.eq_ignore_ascii_case(code))
+        .map(|(c, _, _)| *c)
+        .unwrap_or("en")
 }
 
 /// Pick a locale from an `Accept-Language` header.
@@ -36,7 +45,11 @@ pub fn locale_from_accept_language(h: &str) -> &'static str {
             return c;
         }
         let primary = tag.split('-').next().unwrap_or("");
-        if let Some((c, _, _)) = LOCALES.iter().find(|(c, _, _)| c.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(primary))) {
+        if let Some((c, _, _)) = LOCALES.iter().find(|(c, _, _)| {
+            c.split('-')
+                .next()
+                .is_some_and(|p| p.eq_ignore_ascii_case(primary))
+        }) {
             return c;
         }
     }
@@ -64,7 +77,10 @@ mod tests {
         for (loc, _, _) in LOCALES {
             for k in &en_keys {
                 let v = tr(loc, k);
-                assert!(!v.is_empty() && v != *k && !v.starts_with(&format!("{loc}.")), "{loc} lacks {k}");
+                assert!(
+                    !v.is_empty() && v != *k && !v.starts_with(&format!("{loc}.")),
+                    "{loc} lacks {k}"
+                );
             }
         }
         for (loc, _, _) in LOCALES.iter().filter(|(c, _, _)| *c != "en") {
@@ -90,7 +106,9 @@ mod tests {
                 continue;
             }
             let indented = line.starts_with(' ');
-            let Some((k, _)) = line.trim().split_once(':') else { continue };
+            let Some((k, _)) = line.trim().split_once(':') else {
+                continue;
+            };
             if !indented {
                 group = k.to_string();
             } else {

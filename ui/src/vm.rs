@@ -30,13 +30,22 @@ pub struct Flash {
 
 impl Flash {
     pub fn ok(t: impl Into<String>) -> Self {
-        Self { kind: FlashKind::Ok, text: t.into() }
+        Self {
+            kind: FlashKind::Ok,
+            text: t.into(),
+        }
     }
     pub fn error(t: impl Into<String>) -> Self {
-        Self { kind: FlashKind::Error, text: t.into() }
+        Self {
+            kind: FlashKind::Error,
+            text: t.into(),
+        }
     }
     pub fn info(t: impl Into<String>) -> Self {
-        Self { kind: FlashKind::Info, text: t.into() }
+        Self {
+            kind: FlashKind::Info,
+            text: t.into(),
+        }
     }
 }
 
@@ -57,7 +66,16 @@ pub struct PageCtx {
 
 impl PageCtx {
     pub fn anonymous(locale: &'static str, csrf: String, path: &str) -> Self {
-        Self { locale, theme: "system".into(), csrf, user: None, tenant: None, tenants: vec![], path: path.into(), flash: None }
+        Self {
+            locale,
+            theme: "system".into(),
+            csrf,
+            user: None,
+            tenant: None,
+            tenants: vec![],
+            path: path.into(),
+            flash: None,
+        }
     }
     pub fn t(&self, key: &str) -> String {
         crate::tr(self.locale, key)

@@ -5,8 +5,17 @@ use sr360_ui::{PageCtx, TenantVm, UserVm};
 
 fn ctx(locale: &'static str) -> PageCtx {
     let mut c = PageCtx::anonymous(locale, "tok123".into(), "/settings/tokens");
-    c.user = Some(UserVm { id: 1, email: "a@b.co".into(), display_name: "Ann <script>".into(), is_operator: false });
-    c.tenant = Some(TenantVm { id: "shop".into(), name: "Shop & Co".into(), role: "owner".into() });
+    c.user = Some(UserVm {
+        id: 1,
+        email: "a@b.co".into(),
+        display_name: "Ann <script>".into(),
+        is_operator: false,
+    });
+    c.tenant = Some(TenantVm {
+        id: "shop".into(),
+        name: "Shop & Co".into(),
+        role: "owner".into(),
+    });
     c.tenants = vec![c.tenant.clone().unwrap()];
     c.theme = "dark".into();
     c
@@ -14,11 +23,22 @@ fn ctx(locale: &'static str) -> PageCtx {
 
 #[test]
 fn token_page_shows_the_new_token_once_and_escapes_text() {
-    let vm = SecurityVm { new_token: Some("sr360_abc".into()), locale: "en".into(), theme: "dark".into(), ..Default::default() };
+    let vm = SecurityVm {
+        new_token: Some("sr360_abc".into()),
+        locale: "en".into(),
+        theme: "dark".into(),
+        ..Default::default()
+    };
     let html = pages::settings(&ctx("en"), SettingsTab::Tokens, &vm);
     assert!(html.starts_with("<!DOCTYPE html><html"), "{}", &html[..80]);
-    assert!(regex_lite_find(&html, r#"id="new-token""#, "sr360_abc<"), "{html}");
-    assert!(html.contains("Ann &lt;script&gt;") && !html.contains("Ann <script>"), "user text is escaped");
+    assert!(
+        regex_lite_find(&html, r#"id="new-token""#, "sr360_abc<"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Ann &lt;script&gt;") && !html.contains("Ann <script>"),
+        "user text is escaped"
+    );
     assert!(html.contains("Shop &amp; Co"));
     assert!(html.contains(r#"name="csrf" value="tok123""#));
     assert!(html.contains(r#"aria-current="page""#));
@@ -44,5 +64,9 @@ fn every_navigation_target_is_listed_once() {
 
 /// `start` followed, within the same tag, by `>` and then `then`.
 fn regex_lite_find(html: &str, start: &str, then: &str) -> bool {
-    html.match_indices(start).any(|(i, _)| html[i..].split_once('>').is_some_and(|(_, rest)| rest.starts_with(then)))
+    html.match_indices(start).any(|(i, _)| {
+        html[i..]
+            .split_once('>')
+            .is_some_and(|(_, rest)| rest.starts_with(then))
+    })
 }

@@ -12,8 +12,13 @@ type Entry = Arc<dyn Any + Send + Sync>;
 const CAPACITY: usize = 512;
 
 fn store() -> &'static Mutex<lru::LruCache<String, Entry>> {
-    static CACHE: std::sync::OnceLock<Mutex<lru::LruCache<String, Entry>>> = std::sync::OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(lru::LruCache::new(NonZeroUsize::new(CAPACITY).unwrap_or(NonZeroUsize::MIN))))
+    static CACHE: std::sync::OnceLock<Mutex<lru::LruCache<String, Entry>>> =
+        std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        Mutex::new(lru::LruCache::new(
+            NonZeroUsize::new(CAPACITY).unwrap_or(NonZeroUsize::MIN),
+        ))
+    })
 }
 
 pub(crate) fn get<T: Clone + Send + Sync + 'static>(key: &str) -> Option<T> {

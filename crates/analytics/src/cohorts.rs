@@ -31,14 +31,20 @@ pub const MAX_MONTHS: usize = 24;
 
 /// The last `cohorts` acquisition months, each followed for `months` months (≤ 24).
 pub fn cohorts(s: &Session<'_>, cohorts: usize, months: usize) -> Result<CohortTable, QueryError> {
-    s.cached(&format!("cohorts/{cohorts}/{months}"), || compute(s, cohorts, months))
+    s.cached(&format!("cohorts/{cohorts}/{months}"), || {
+        compute(s, cohorts, months)
+    })
 }
 
 fn compute(s: &Session<'_>, cohorts: usize, months: usize) -> Result<CohortTable, QueryError> {
     if cohorts == 0 || cohorts > 60 || months == 0 || months > MAX_MONTHS {
-        return Err(QueryError::Invalid(format!("between 1 and 60 cohorts and 1 and {MAX_MONTHS} months")));
+        return Err(QueryError::Invalid(format!(
+            "between 1 and 60 cohorts and 1 and {MAX_MONTHS} months"
+        )));
     }
-    let Some(all) = s.data_range()? else { return Err(QueryError::NoData) };
+    let Some(all) = s.data_range()? else {
+        return Err(QueryError::NoData);
+    };
     let last_month = (all.to.year(), u8::from(all.to.month()) as i32);
     let mut st = s.conn().prepare(
         "WITH first AS (
@@ -53,7 +59,14 @@ fn compute(s: &Session<'_>, cohorts: usize, months: usize) -> Result<CohortTable
          SELECT CAST(cohort AS VARCHAR), k, active, revenue FROM act WHERE cohort IN (SELECT cohort FROM picked) AND k < ? ORDER BY 1, 2",
     )?;
     let rows = st
-        .query_map(duckdb::params![cohorts as i64, months as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?, r.get::<_, i64>(2)?, r.get::<_, f64>(3)?)))?
+        .query_map(duckdb::params![cohorts as i64, months as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i32>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, f64>(3)?,
+            ))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out: Vec<Cohort> = Vec::new();
     for (month, k, active, revenue) in rows {
@@ -61,8 +74,14 @@ fn compute(s: &Session<'_>, cohorts: usize, months: usize) -> Result<CohortTable
             // Months that exist in the data for this cohort: up to the data's last month.
             let y: i32 = month.get(..4).and_then(|x| x.parse().ok()).unwrap_or(0);
             let m: i32 = month.get(5..7).and_then(|x| x.parse().ok()).unwrap_or(1);
-            let observable = ((last_month.0 - y) * 12 + (last_month.1 - m) + 1).clamp(0, months as i32) as usize;
-            let mut c = Cohort { month: month.clone(), customers: 0, retention: vec![None; months], ltv: vec![None; months] };
+            let observable =
+                ((last_month.0 - y) * 12 + (last_month.1 - m) + 1).clamp(0, months as i32) as usize;
+            let mut c = Cohort {
+                month: month.clone(),
+                customers: 0,
+                retention: vec![None; months],
+                ltv: vec![None; months],
+            };
             for i in 0..observable {
                 c.retention[i] = Some(0.0);
                 c.ltv[i] = Some(0.0);
@@ -93,5 +112,8 @@ fn compute(s: &Session<'_>, cohorts: usize, months: usize) -> Result<CohortTable
             }
         }
     }
-    Ok(CohortTable { cohorts: out, months })
+    Ok(CohortTable {
+        cohorts: out,
+        months,
+    })
 }

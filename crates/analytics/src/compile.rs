@@ -39,21 +39,33 @@ fn metric_sql(m: Metric) -> &'static str {
         Metric::Revenue => "coalesce(sum(revenue), 0)",
         Metric::Orders => "count(DISTINCT order_id) FILTER (WHERE NOT is_return)",
         Metric::Units => "coalesce(sum(quantity) FILTER (WHERE NOT is_return), 0)",
-        Metric::Aov => "sum(revenue) FILTER (WHERE NOT is_return) / nullif(count(DISTINCT order_id) FILTER (WHERE NOT is_return), 0)",
+        Metric::Aov => {
+            "sum(revenue) FILTER (WHERE NOT is_return) / nullif(count(DISTINCT order_id) FILTER (WHERE NOT is_return), 0)"
+        }
         Metric::Customers => "count(DISTINCT customer_key) FILTER (WHERE NOT is_return)",
-        Metric::NewCustomers => "count(DISTINCT customer_key) FILTER (WHERE NOT is_return AND is_first_order)",
+        Metric::NewCustomers => {
+            "count(DISTINCT customer_key) FILTER (WHERE NOT is_return AND is_first_order)"
+        }
         Metric::ReturningCustomers => {
             "count(DISTINCT customer_key) FILTER (WHERE NOT is_return) - count(DISTINCT customer_key) FILTER (WHERE NOT is_return AND is_first_order)"
         }
         // Computed in its own grouping (see `compile`); never used here.
         Metric::RepeatPurchaseRate => "NULL",
-        Metric::ReturnRate => "coalesce(sum(-quantity) FILTER (WHERE is_return), 0) / nullif(sum(quantity) FILTER (WHERE NOT is_return), 0)",
+        Metric::ReturnRate => {
+            "coalesce(sum(-quantity) FILTER (WHERE is_return), 0) / nullif(sum(quantity) FILTER (WHERE NOT is_return), 0)"
+        }
         Metric::ReturnedUnits => "coalesce(sum(-quantity) FILTER (WHERE is_return), 0)",
-        Metric::GrossMargin => "sum(revenue - cost) FILTER (WHERE cost IS NOT NULL) / nullif(sum(revenue) FILTER (WHERE cost IS NOT NULL), 0)",
+        Metric::GrossMargin => {
+            "sum(revenue - cost) FILTER (WHERE cost IS NOT NULL) / nullif(sum(revenue) FILTER (WHERE cost IS NOT NULL), 0)"
+        }
     }
 }
 
-fn filter_sql(filters: &Filters, where_: &mut Vec<String>, params: &mut Vec<String>) -> Result<(), QueryError> {
+fn filter_sql(
+    filters: &Filters,
+    where_: &mut Vec<String>,
+    params: &mut Vec<String>,
+) -> Result<(), QueryError> {
     let lists: [(&str, &Vec<String>); 5] = [
         ("f.category", &filters.category),
         ("coalesce(f.region, 'unknown')", &filters.region),
@@ -66,7 +78,9 @@ fn filter_sql(filters: &Filters, where_: &mut Vec<String>, params: &mut Vec<Stri
             continue;
         }
         if values.len() > MAX_FILTER_VALUES {
-            return Err(QueryError::Invalid(format!("at most {MAX_FILTER_VALUES} values per filter")));
+            return Err(QueryError::Invalid(format!(
+                "at most {MAX_FILTER_VALUES} values per filter"
+            )));
         }
         let marks = vec!["?"; values.len()].join(", ");
         where_.push(format!("{col} IN ({marks})"));
@@ -81,35 +95,59 @@ pub fn compile(q: &Query, range: TimeRange) -> Result<Compiled, QueryError> {
     if q.metrics.is_empty() {
         return bad("ask for at least one metric");
     }
-    if q.metrics.len() > Metric::ALL.len() || q.metrics.iter().enumerate().any(|(i, m)| q.metrics[..i].contains(m)) {
+    if q.metrics.len() > Metric::ALL.len()
+        || q.metrics
+            .iter()
+            .enumerate()
+            .any(|(i, m)| q.metrics[..i].contains(m))
+    {
         return bad("each metric at most once");
     }
     if q.dimensions.len() > 3 {
         return bad("at most three dimensions");
     }
-    if q.dimensions.iter().enumerate().any(|(i, d)| q.dimensions[..i].iter().any(|e| e.name() == d.name())) {
+    if q.dimensions
+        .iter()
+        .enumerate()
+        .any(|(i, d)| q.dimensions[..i].iter().any(|e| e.name() == d.name()))
+    {
         return bad("each dimension at most once");
     }
     if range.from > range.to {
         return bad("the range ends before it starts");
     }
     if q.limit.is_some_and(|l| l == 0 || l > MAX_ROWS) {
-        return Err(QueryError::Invalid(format!("limit must be between 1 and {MAX_ROWS}")));
+        return Err(QueryError::Invalid(format!(
+            "limit must be between 1 and {MAX_ROWS}"
+        )));
     }
     let mut params = vec![range.from.to_string(), range.to.to_string()];
     let mut where_ = vec!["f.date_key BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)".to_string()];
     filter_sql(&q.filters, &mut where_, &mut params)?;
 
-    let dims: Vec<String> = q.dimensions.iter().enumerate().map(|(i, d)| format!("{} AS d{i}", dimension_sql(*d))).collect();
+    let dims: Vec<String> = q
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("{} AS d{i}", dimension_sql(*d)))
+        .collect();
     let has_product = q.dimensions.contains(&Dimension::Product);
-    let join = if has_product { " LEFT JOIN gold.dim_product p ON p.sku = f.sku" } else { "" };
+    let join = if has_product {
+        " LEFT JOIN gold.dim_product p ON p.sku = f.sku"
+    } else {
+        ""
+    };
     let mut f_cols = vec!["f.*".to_string()];
     f_cols.extend(dims.iter().cloned());
     if has_product {
         f_cols.push("p.name AS p_name".into());
     }
     let dnames: Vec<String> = (0..q.dimensions.len()).map(|i| format!("d{i}")).collect();
-    let group = if dnames.is_empty() { String::new() } else { format!(" GROUP BY {}", dnames.join(", ")) };
+    let group = if dnames.is_empty() {
+        String::new()
+    } else {
+        format!(" GROUP BY {}", dnames.join(", "))
+    };
 
     let mut m_cols: Vec<String> = dnames.clone();
     if has_product {
@@ -120,11 +158,25 @@ pub fn compile(q: &Query, range: TimeRange) -> Result<Compiled, QueryError> {
             m_cols.push(format!("{} AS {}", metric_sql(*m), m.name()));
         }
     }
-    let mut sql = format!("WITH f AS (SELECT {} FROM gold.fact_sales f{join} WHERE {}),\n m AS (SELECT {} FROM f{group})", f_cols.join(", "), where_.join(" AND "), m_cols.join(", "));
+    let mut sql = format!(
+        "WITH f AS (SELECT {} FROM gold.fact_sales f{join} WHERE {}),\n m AS (SELECT {} FROM f{group})",
+        f_cols.join(", "),
+        where_.join(" AND "),
+        m_cols.join(", ")
+    );
     let repeat = q.metrics.contains(&Metric::RepeatPurchaseRate);
     if repeat {
-        let inner_group = dnames.iter().cloned().chain(std::iter::once("customer_key".to_string())).collect::<Vec<_>>().join(", ");
-        let keys = if dnames.is_empty() { String::new() } else { format!("{}, ", dnames.join(", ")) };
+        let inner_group = dnames
+            .iter()
+            .cloned()
+            .chain(std::iter::once("customer_key".to_string()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let keys = if dnames.is_empty() {
+            String::new()
+        } else {
+            format!("{}, ", dnames.join(", "))
+        };
         sql.push_str(&format!(
             ",\n rp AS (SELECT {keys}count(*) FILTER (WHERE n >= 2) / nullif(count(*), 0) AS repeat_purchase_rate
                      FROM (SELECT {inner_group}, count(DISTINCT order_id) AS n FROM f WHERE NOT is_return AND customer_key IS NOT NULL GROUP BY {inner_group}){group})"
@@ -144,13 +196,24 @@ pub fn compile(q: &Query, range: TimeRange) -> Result<Compiled, QueryError> {
     }
     for m in &q.metrics {
         columns.push(m.name().to_string());
-        select.push(if *m == Metric::RepeatPurchaseRate { "rp.repeat_purchase_rate".into() } else { format!("m.{}", m.name()) });
+        select.push(if *m == Metric::RepeatPurchaseRate {
+            "rp.repeat_purchase_rate".into()
+        } else {
+            format!("m.{}", m.name())
+        });
     }
     let from = if repeat {
         if dnames.is_empty() {
             " FROM m CROSS JOIN rp".to_string()
         } else {
-            format!(" FROM m LEFT JOIN rp ON {}", dnames.iter().map(|d| format!("m.{d} IS NOT DISTINCT FROM rp.{d}")).collect::<Vec<_>>().join(" AND "))
+            format!(
+                " FROM m LEFT JOIN rp ON {}",
+                dnames
+                    .iter()
+                    .map(|d| format!("m.{d} IS NOT DISTINCT FROM rp.{d}"))
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            )
         }
     } else {
         " FROM m".to_string()
@@ -163,13 +226,22 @@ pub fn compile(q: &Query, range: TimeRange) -> Result<Compiled, QueryError> {
     match &q.sort {
         Some(s) => {
             let Some(p) = position(&s.by) else {
-                return Err(QueryError::Invalid(format!("cannot sort by {:?}: it is not a metric or dimension of the query", s.by)));
+                return Err(QueryError::Invalid(format!(
+                    "cannot sort by {:?}: it is not a metric or dimension of the query",
+                    s.by
+                )));
             };
-            order.push(format!("{p} {} NULLS LAST", if s.desc { "DESC" } else { "ASC" }));
+            order.push(format!(
+                "{p} {} NULLS LAST",
+                if s.desc { "DESC" } else { "ASC" }
+            ));
         }
         None => match q.dimensions.first() {
             Some(Dimension::Date(_)) | None => {}
-            Some(_) => order.push(format!("{} DESC NULLS LAST", q.dimensions.len() + usize::from(has_product) + 1)),
+            Some(_) => order.push(format!(
+                "{} DESC NULLS LAST",
+                q.dimensions.len() + usize::from(has_product) + 1
+            )),
         },
     }
     for d in &q.dimensions {
@@ -183,7 +255,11 @@ pub fn compile(q: &Query, range: TimeRange) -> Result<Compiled, QueryError> {
     }
     // One row more than the limit tells the caller the result was cut.
     sql.push_str(&format!(" LIMIT {}", q.limit.unwrap_or(MAX_ROWS) + 1));
-    Ok(Compiled { sql, params, columns })
+    Ok(Compiled {
+        sql,
+        params,
+        columns,
+    })
 }
 
 #[cfg(test)]
@@ -193,7 +269,10 @@ mod tests {
     use time::macros::date;
 
     fn range() -> TimeRange {
-        TimeRange { from: date!(2025 - 01 - 01), to: date!(2025 - 01 - 31) }
+        TimeRange {
+            from: date!(2025 - 01 - 01),
+            to: date!(2025 - 01 - 31),
+        }
     }
 
     #[test]
@@ -216,14 +295,26 @@ mod tests {
         q.dimensions = vec![Dimension::Date(Grain::Day), Dimension::Date(Grain::Week)];
         assert!(compile(&q, range()).is_err());
         q.dimensions = vec![Dimension::Category];
-        q.sort = Some(Sort { by: "region".into(), desc: true });
+        q.sort = Some(Sort {
+            by: "region".into(),
+            desc: true,
+        });
         let e = compile(&q, range()).unwrap_err().to_string();
         assert!(e.contains("region"), "{e}");
         q.sort = None;
         q.limit = Some(0);
         assert!(compile(&q, range()).is_err());
         q.limit = None;
-        assert!(compile(&q, TimeRange { from: date!(2025 - 02 - 01), to: date!(2025 - 01 - 01) }).is_err());
+        assert!(
+            compile(
+                &q,
+                TimeRange {
+                    from: date!(2025 - 02 - 01),
+                    to: date!(2025 - 01 - 01)
+                }
+            )
+            .is_err()
+        );
         q.compare = Some(Comparison::PreviousPeriod);
         assert!(compile(&q, range()).is_ok());
     }
@@ -233,6 +324,15 @@ mod tests {
         let mut q = Query::new(&[Metric::Orders, Metric::RepeatPurchaseRate]);
         q.dimensions = vec![Dimension::Product, Dimension::Date(Grain::Month)];
         let c = compile(&q, range()).unwrap();
-        assert_eq!(c.columns, ["sku", "product_name", "date", "orders", "repeat_purchase_rate"]);
+        assert_eq!(
+            c.columns,
+            [
+                "sku",
+                "product_name",
+                "date",
+                "orders",
+                "repeat_purchase_rate"
+            ]
+        );
     }
 }

@@ -61,10 +61,22 @@ fn summary(r: &duckdb::Row<'_>, pii: Pii) -> Result<CustomerSummary, duckdb::Err
     let first: Option<String> = r.get(1)?;
     let last: Option<String> = r.get(2)?;
     let email: Option<String> = r.get(3)?;
-    let name = [first, last].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let name = [first, last]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
     Ok(CustomerSummary {
         reference: r.get(0)?,
-        name: shown.then(|| if name.is_empty() { email.clone() } else { Some(name) }).flatten(),
+        name: shown
+            .then(|| {
+                if name.is_empty() {
+                    email.clone()
+                } else {
+                    Some(name)
+                }
+            })
+            .flatten(),
         email: if shown { email } else { None },
         city: if shown { r.get(4)? } else { None },
         region: r.get(5)?,
@@ -89,21 +101,37 @@ fn ready(s: &Session<'_>) -> Result<(), QueryError> {
 }
 
 /// The `limit` customers with the most net revenue.
-pub fn top_customers(s: &Session<'_>, limit: u32, pii: Pii) -> Result<Vec<CustomerSummary>, QueryError> {
-    s.cached(&format!("top_customers/{limit}/{pii:?}"), || top(s, limit, pii))
+pub fn top_customers(
+    s: &Session<'_>,
+    limit: u32,
+    pii: Pii,
+) -> Result<Vec<CustomerSummary>, QueryError> {
+    s.cached(&format!("top_customers/{limit}/{pii:?}"), || {
+        top(s, limit, pii)
+    })
 }
 
 fn top(s: &Session<'_>, limit: u32, pii: Pii) -> Result<Vec<CustomerSummary>, QueryError> {
     ready(s)?;
-    let mut st = s.conn().prepare(&format!("{SUMMARY} ORDER BY f.monetary DESC, d.customer_ref LIMIT ?"))?;
-    let v = st.query_map([i64::from(limit.clamp(1, 1000))], |r| summary(r, pii))?.collect::<Result<Vec<_>, _>>()?;
+    let mut st = s.conn().prepare(&format!(
+        "{SUMMARY} ORDER BY f.monetary DESC, d.customer_ref LIMIT ?"
+    ))?;
+    let v = st
+        .query_map([i64::from(limit.clamp(1, 1000))], |r| summary(r, pii))?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(v)
 }
 
 /// One customer by reference, with their orders (newest first); None when the shop has no such
 /// customer.
-pub fn customer(s: &Session<'_>, reference: &str, pii: Pii) -> Result<Option<CustomerDetail>, QueryError> {
-    s.cached(&format!("customer/{reference}/{pii:?}"), || one(s, reference, pii))
+pub fn customer(
+    s: &Session<'_>,
+    reference: &str,
+    pii: Pii,
+) -> Result<Option<CustomerDetail>, QueryError> {
+    s.cached(&format!("customer/{reference}/{pii:?}"), || {
+        one(s, reference, pii)
+    })
 }
 
 fn one(s: &Session<'_>, reference: &str, pii: Pii) -> Result<Option<CustomerDetail>, QueryError> {
@@ -111,15 +139,31 @@ fn one(s: &Session<'_>, reference: &str, pii: Pii) -> Result<Option<CustomerDeta
     if reference.len() != 16 || !reference.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let mut st = s.conn().prepare(&format!("{SUMMARY} WHERE d.customer_ref = ?"))?;
-    let Some(summary) = st.query_map([reference], |r| summary(r, pii))?.next().transpose()? else { return Ok(None) };
+    let mut st = s
+        .conn()
+        .prepare(&format!("{SUMMARY} WHERE d.customer_ref = ?"))?;
+    let Some(summary) = st
+        .query_map([reference], |r| summary(r, pii))?
+        .next()
+        .transpose()?
+    else {
+        return Ok(None);
+    };
     let mut st = s.conn().prepare(
         "SELECT f.order_id, CAST(min(f.date_key) AS VARCHAR), coalesce(sum(f.quantity) FILTER (WHERE NOT f.is_return), 0), coalesce(sum(f.revenue), 0), bool_or(f.is_return)
          FROM gold.fact_sales f JOIN gold.dim_customer d USING (customer_key) WHERE d.customer_ref = ?
          GROUP BY f.order_id ORDER BY 2 DESC, 1 DESC LIMIT 200",
     )?;
     let orders = st
-        .query_map([reference], |r| Ok(CustomerOrder { order_id: r.get(0)?, date: r.get(1)?, items: r.get(2)?, revenue: r.get(3)?, returned: r.get(4)? }))?
+        .query_map([reference], |r| {
+            Ok(CustomerOrder {
+                order_id: r.get(0)?,
+                date: r.get(1)?,
+                items: r.get(2)?,
+                revenue: r.get(3)?,
+                returned: r.get(4)?,
+            })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(CustomerDetail { summary, orders }))
 }

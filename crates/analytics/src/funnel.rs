@@ -38,7 +38,12 @@ impl FunnelRow {
     /// view→cart, cart→checkout, checkout→purchase, view→purchase.
     pub fn rates(&self) -> [Option<f64>; 4] {
         let r = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
-        [r(self.carts, self.views), r(self.checkouts, self.carts), r(self.purchases, self.checkouts), r(self.purchases, self.views)]
+        [
+            r(self.carts, self.views),
+            r(self.checkouts, self.carts),
+            r(self.purchases, self.checkouts),
+            r(self.purchases, self.views),
+        ]
     }
 }
 
@@ -65,16 +70,34 @@ fn has_events(s: &Session<'_>) -> Result<bool, QueryError> {
     if n == 0 {
         return Ok(false);
     }
-    Ok(s.conn().query_row("SELECT count(*) > 0 FROM gold.session_funnel", [], |r| r.get(0))?)
+    Ok(s.conn()
+        .query_row("SELECT count(*) > 0 FROM gold.session_funnel", [], |r| {
+            r.get(0)
+        })?)
 }
 
 /// The funnel split by `by`, over `range` (None: all the data), filtered by channel and
 /// category (and SKU for products). Biggest first, at most `limit` rows.
-pub fn funnel(s: &Session<'_>, by: FunnelBy, range: Option<TimeRange>, filters: &Filters, limit: u32) -> Result<Vec<FunnelRow>, QueryError> {
-    s.cached(&format!("funnel/{by:?}/{range:?}/{filters:?}/{limit}"), || compute(s, by, range, filters, limit))
+pub fn funnel(
+    s: &Session<'_>,
+    by: FunnelBy,
+    range: Option<TimeRange>,
+    filters: &Filters,
+    limit: u32,
+) -> Result<Vec<FunnelRow>, QueryError> {
+    s.cached(
+        &format!("funnel/{by:?}/{range:?}/{filters:?}/{limit}"),
+        || compute(s, by, range, filters, limit),
+    )
 }
 
-fn compute(s: &Session<'_>, by: FunnelBy, range: Option<TimeRange>, filters: &Filters, limit: u32) -> Result<Vec<FunnelRow>, QueryError> {
+fn compute(
+    s: &Session<'_>,
+    by: FunnelBy,
+    range: Option<TimeRange>,
+    filters: &Filters,
+    limit: u32,
+) -> Result<Vec<FunnelRow>, QueryError> {
     if !has_events(s)? {
         return Err(QueryError::NoData);
     }
@@ -92,14 +115,20 @@ fn compute(s: &Session<'_>, by: FunnelBy, range: Option<TimeRange>, filters: &Fi
         }
     };
     list("f.channel", &filters.channel);
-    let session_level = matches!(by, FunnelBy::Overall | FunnelBy::Channel) && filters.category.is_empty() && filters.sku.is_empty();
+    let session_level = matches!(by, FunnelBy::Overall | FunnelBy::Channel)
+        && filters.category.is_empty()
+        && filters.sku.is_empty();
     if !session_level {
         list("f.category", &filters.category);
         list("f.sku", &filters.sku);
     }
     let limit = limit.clamp(1, 10_000);
     let sql = if session_level {
-        let key = if by == FunnelBy::Channel { "f.channel" } else { "''" };
+        let key = if by == FunnelBy::Channel {
+            "f.channel"
+        } else {
+            "''"
+        };
         format!(
             "SELECT {key} AS k, NULL AS name, NULL AS category, sum(viewed), sum(carted), sum(checked_out), sum(purchased)
              FROM gold.session_funnel f WHERE {} GROUP BY 1 ORDER BY 4 DESC, 1 LIMIT {limit}",
@@ -138,11 +167,18 @@ fn compute(s: &Session<'_>, by: FunnelBy, range: Option<TimeRange>, filters: &Fi
 /// Products with at least `min_views` product sessions whose view→cart rate is far below the
 /// rest of their category: z < −3 in a two-proportion test and less than 60 % of the
 /// category's rate. Worst first.
-pub fn underperformers(s: &Session<'_>, range: Option<TimeRange>, min_views: i64) -> Result<Vec<Underperformer>, QueryError> {
+pub fn underperformers(
+    s: &Session<'_>,
+    range: Option<TimeRange>,
+    min_views: i64,
+) -> Result<Vec<Underperformer>, QueryError> {
     let products = funnel(s, FunnelBy::Product, range, &Filters::default(), 10_000)?;
-    let mut by_cat: std::collections::HashMap<String, (i64, i64, i64)> = std::collections::HashMap::new();
+    let mut by_cat: std::collections::HashMap<String, (i64, i64, i64)> =
+        std::collections::HashMap::new();
     for p in &products {
-        let e = by_cat.entry(p.category.clone().unwrap_or_default()).or_default();
+        let e = by_cat
+            .entry(p.category.clone().unwrap_or_default())
+            .or_default();
         e.0 += p.views;
         e.1 += p.carts;
         e.2 += p.purchases;
@@ -164,10 +200,28 @@ pub fn underperformers(s: &Session<'_>, range: Option<TimeRange>, min_views: i64
         }
         let z = (p1 - p2) / se;
         if z < -3.0 && p1 < 0.6 * p2 {
-            let cart_to_buy = if p.carts > 0 { p.purchases as f64 / p.carts as f64 } else { 0.0 };
+            let cart_to_buy = if p.carts > 0 {
+                p.purchases as f64 / p.carts as f64
+            } else {
+                0.0
+            };
             let rest_cart_to_buy = if rc > 0 { rp as f64 / rc as f64 } else { 0.0 };
-            let weak_step = if p1 / p2.max(1e-9) <= cart_to_buy / rest_cart_to_buy.max(1e-9) { "view_to_cart" } else { "cart_to_purchase" };
-            out.push(Underperformer { sku: p.key.clone(), name: p.name.clone().unwrap_or_else(|| p.key.clone()), category: cat, views: p.views, carts: p.carts, rate: p1, category_rate: p2, z, weak_step });
+            let weak_step = if p1 / p2.max(1e-9) <= cart_to_buy / rest_cart_to_buy.max(1e-9) {
+                "view_to_cart"
+            } else {
+                "cart_to_purchase"
+            };
+            out.push(Underperformer {
+                sku: p.key.clone(),
+                name: p.name.clone().unwrap_or_else(|| p.key.clone()),
+                category: cat,
+                views: p.views,
+                carts: p.carts,
+                rate: p1,
+                category_rate: p2,
+                z,
+                weak_step,
+            });
         }
     }
     out.sort_by(|a, b| a.z.total_cmp(&b.z));

@@ -6,9 +6,9 @@
 
 mod cache;
 mod cohorts;
+pub mod compile;
 mod customers;
 mod funnel;
-pub mod compile;
 mod model;
 mod run;
 

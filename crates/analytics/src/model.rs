@@ -2,8 +2,8 @@
 //! interfaces and of the copilot's plans; renaming one is a breaking change.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use time::Date;
+use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
@@ -138,7 +138,11 @@ pub struct Filters {
 
 impl Filters {
     pub fn is_empty(&self) -> bool {
-        self.category.is_empty() && self.region.is_empty() && self.country.is_empty() && self.channel.is_empty() && self.sku.is_empty()
+        self.category.is_empty()
+            && self.region.is_empty()
+            && self.country.is_empty()
+            && self.channel.is_empty()
+            && self.sku.is_empty()
     }
 }
 
@@ -163,7 +167,10 @@ impl TimeRange {
 
     /// The last `days` days of this range (all of it when it is shorter).
     pub fn last_days(&self, days: i64) -> TimeRange {
-        TimeRange { from: (self.to - time::Duration::days(days - 1)).max(self.from), to: self.to }
+        TimeRange {
+            from: (self.to - time::Duration::days(days - 1)).max(self.from),
+            to: self.to,
+        }
     }
 }
 
@@ -182,11 +189,20 @@ impl Comparison {
         match self {
             Comparison::PreviousPeriod => {
                 let len = time::Duration::days(r.days());
-                TimeRange { from: r.from - len, to: r.to - len }
+                TimeRange {
+                    from: r.from - len,
+                    to: r.to - len,
+                }
             }
             Comparison::PreviousYear => {
-                let back = |d: Date| d.replace_year(d.year() - 1).unwrap_or_else(|_| d - time::Duration::days(365));
-                TimeRange { from: back(r.from), to: back(r.to) }
+                let back = |d: Date| {
+                    d.replace_year(d.year() - 1)
+                        .unwrap_or_else(|_| d - time::Duration::days(365))
+                };
+                TimeRange {
+                    from: back(r.from),
+                    to: back(r.to),
+                }
             }
         }
     }
@@ -224,6 +240,14 @@ pub struct Query {
 
 impl Query {
     pub fn new(metrics: &[Metric]) -> Self {
-        Self { metrics: metrics.to_vec(), dimensions: vec![], filters: Filters::default(), range: None, compare: None, sort: None, limit: None }
+        Self {
+            metrics: metrics.to_vec(),
+            dimensions: vec![],
+            filters: Filters::default(),
+            range: None,
+            compare: None,
+            sort: None,
+            limit: None,
+        }
     }
 }

@@ -43,23 +43,41 @@ impl Value {
             DbValue::SmallInt(i) => Value::Int(i.into()),
             DbValue::Int(i) => Value::Int(i.into()),
             DbValue::BigInt(i) => Value::Int(i),
-            DbValue::HugeInt(i) => i64::try_from(i).map(Value::Int).unwrap_or(Value::Float(i as f64)),
+            DbValue::HugeInt(i) => i64::try_from(i)
+                .map(Value::Int)
+                .unwrap_or(Value::Float(i as f64)),
             DbValue::UTinyInt(i) => Value::Int(i.into()),
             DbValue::USmallInt(i) => Value::Int(i.into()),
             DbValue::UInt(i) => Value::Int(i.into()),
-            DbValue::UBigInt(i) => i64::try_from(i).map(Value::Int).unwrap_or(Value::Float(i as f64)),
+            DbValue::UBigInt(i) => i64::try_from(i)
+                .map(Value::Int)
+                .unwrap_or(Value::Float(i as f64)),
             DbValue::Float(f) => Value::Float(f.into()),
             DbValue::Double(f) => Value::Float(f),
-            DbValue::Decimal(d) => d.to_string().parse().map(Value::Float).unwrap_or(Value::Null),
+            DbValue::Decimal(d) => d
+                .to_string()
+                .parse()
+                .map(Value::Float)
+                .unwrap_or(Value::Null),
             DbValue::Text(s) => Value::Text(s),
-            DbValue::Date32(days) => Value::Text(epoch_day(days.into()).map(|d| d.to_string()).unwrap_or_default()),
+            DbValue::Date32(days) => Value::Text(
+                epoch_day(days.into())
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            ),
             other => Value::Text(format!("{other:?}")),
         }
     }
 }
 
 fn epoch_day(days: i64) -> Option<Date> {
-    Date::from_julian_day(Date::from_calendar_date(1970, time::Month::January, 1).ok()?.to_julian_day() + i32::try_from(days).ok()?).ok()
+    Date::from_julian_day(
+        Date::from_calendar_date(1970, time::Month::January, 1)
+            .ok()?
+            .to_julian_day()
+            + i32::try_from(days).ok()?,
+    )
+    .ok()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -94,13 +112,23 @@ pub fn data_range(conn: &Connection) -> Result<Option<TimeRange>, QueryError> {
     }
     let (a, b): (Option<i32>, Option<i32>) =
         conn.query_row("SELECT CAST(min(date_key) - DATE '1970-01-01' AS INTEGER), CAST(max(date_key) - DATE '1970-01-01' AS INTEGER) FROM gold.fact_sales", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(match (a.and_then(|d| epoch_day(d.into())), b.and_then(|d| epoch_day(d.into()))) {
-        (Some(from), Some(to)) => Some(TimeRange { from, to }),
-        _ => None,
-    })
+    Ok(
+        match (
+            a.and_then(|d| epoch_day(d.into())),
+            b.and_then(|d| epoch_day(d.into())),
+        ) {
+            (Some(from), Some(to)) => Some(TimeRange { from, to }),
+            _ => None,
+        },
+    )
 }
 
-fn rows(conn: &Connection, sql: &str, params: &[String], width: usize) -> Result<Vec<Vec<Value>>, QueryError> {
+fn rows(
+    conn: &Connection,
+    sql: &str,
+    params: &[String],
+    width: usize,
+) -> Result<Vec<Vec<Value>>, QueryError> {
     let mut st = conn.prepare(sql)?;
     let mut out = Vec::new();
     let mut rs = st.query(duckdb::params_from_iter(params.iter()))?;
@@ -117,7 +145,9 @@ fn rows(conn: &Connection, sql: &str, params: &[String], width: usize) -> Result
 /// Run `q` on `conn` (a reader of one shop's warehouse).
 pub fn execute(conn: &Connection, q: &Query) -> Result<QueryResult, QueryError> {
     let t = std::time::Instant::now();
-    let Some(all) = data_range(conn)? else { return Err(QueryError::NoData) };
+    let Some(all) = data_range(conn)? else {
+        return Err(QueryError::NoData);
+    };
     let range = q.range.unwrap_or(all);
     let c = compile(q, range)?;
     let limit = q.limit.unwrap_or(MAX_ROWS) as usize;
@@ -140,12 +170,31 @@ pub fn execute(conn: &Connection, q: &Query) -> Result<QueryResult, QueryError> 
         .columns
         .iter()
         .map(|name| match Metric::ALL.iter().find(|m| m.name() == name) {
-            Some(m) => Column { name: name.clone(), role: "metric", unit: Some(m.unit()) },
-            None => Column { name: name.clone(), role: "dimension", unit: None },
+            Some(m) => Column {
+                name: name.clone(),
+                role: "metric",
+                unit: Some(m.unit()),
+            },
+            None => Column {
+                name: name.clone(),
+                role: "dimension",
+                unit: None,
+            },
         })
         .collect();
-    tracing::debug!(ms = t.elapsed().as_millis() as u64, rows = current.len(), "analytics query");
-    Ok(QueryResult { columns, rows: current, truncated, range, previous, previous_range })
+    tracing::debug!(
+        ms = t.elapsed().as_millis() as u64,
+        rows = current.len(),
+        "analytics query"
+    );
+    Ok(QueryResult {
+        columns,
+        rows: current,
+        truncated,
+        range,
+        previous,
+        previous_range,
+    })
 }
 
 /// Run `q` on the shop's warehouse, through the same cache as the pages. The handle is the
@@ -177,7 +226,11 @@ impl Session<'_> {
     }
 
     /// The answer to `question` from the cache, or computed (and kept when it succeeds).
-    pub(crate) fn cached<T: Clone + Send + Sync + 'static>(&self, question: &str, f: impl FnOnce() -> Result<T, QueryError>) -> Result<T, QueryError> {
+    pub(crate) fn cached<T: Clone + Send + Sync + 'static>(
+        &self,
+        question: &str,
+        f: impl FnOnce() -> Result<T, QueryError>,
+    ) -> Result<T, QueryError> {
         let key = format!("{}{question}", self.scope);
         if let Some(v) = crate::cache::get::<T>(&key) {
             return Ok(v);
@@ -194,11 +247,18 @@ fn data_version(conn: &Connection) -> Result<i64, QueryError> {
     if n == 0 {
         return Ok(0);
     }
-    Ok(conn.query_row("SELECT coalesce(max(v), 0) FROM sr360.data_version", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT coalesce(max(v), 0) FROM sr360.data_version",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Run `f` with a [`Session`] on the shop's warehouse (the handle is the authorisation).
-pub fn session<T>(wh: &Warehouse, f: impl FnOnce(&Session<'_>) -> Result<T, QueryError>) -> Result<T, QueryError> {
+pub fn session<T>(
+    wh: &Warehouse,
+    f: impl FnOnce(&Session<'_>) -> Result<T, QueryError>,
+) -> Result<T, QueryError> {
     // The warehouse's own directory names it uniquely (two data directories in one process
     // may both have a shop called "demo").
     let shop = format!("{}:{}", wh.tenant(), wh.root().display());

@@ -19,7 +19,8 @@ impl CsrfKey {
 
     fn mac(&self, binding: &str) -> Vec<u8> {
         // HMAC accepts keys of any length.
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose()).unwrap_or_else(|_| unreachable!());
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose())
+            .unwrap_or_else(|_| unreachable!());
         m.update(b"sr360-csrf-v1:");
         m.update(binding.as_bytes());
         m.finalize().into_bytes().to_vec()
@@ -30,7 +31,9 @@ impl CsrfKey {
     }
 
     pub fn verify(&self, binding: &str, token: &str) -> bool {
-        let Ok(given) = URL_SAFE_NO_PAD.decode(token.trim()) else { return false };
+        let Ok(given) = URL_SAFE_NO_PAD.decode(token.trim()) else {
+            return false;
+        };
         let want = self.mac(binding);
         given.len() == want.len() && bool::from(given.ct_eq(&want))
     }

@@ -60,9 +60,20 @@ mod tests {
     #[test]
     fn prefixes_and_labels() {
         assert_eq!(ip_prefix("203.0.113.77".parse().unwrap()), "203.0.113.0/24");
-        assert_eq!(ip_prefix("2001:db8:1:2::1".parse().unwrap()), "2001:db8:1::/48");
+        assert_eq!(
+            ip_prefix("2001:db8:1:2::1".parse().unwrap()),
+            "2001:db8:1::/48"
+        );
         assert_eq!(ip_prefix("::ffff:10.1.2.3".parse().unwrap()), "10.1.2.0/24");
-        assert_eq!(device_label("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36"), "Chrome on Linux");
-        assert_eq!(device_label("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"), "Safari on iOS");
+        assert_eq!(
+            device_label(
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36"
+            ),
+            "Chrome on Linux"
+        );
+        assert_eq!(
+            device_label("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"),
+            "Safari on iOS"
+        );
     }
 }

@@ -6,7 +6,9 @@ pub enum AuthError {
     /// Wrong e-mail or password; deliberately the same for both.
     #[error("e-mail or password is wrong")]
     InvalidCredentials,
-    #[error("this account is locked after too many failed attempts; try again in {minutes} minutes")]
+    #[error(
+        "this account is locked after too many failed attempts; try again in {minutes} minutes"
+    )]
     Locked { minutes: i64 },
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },

@@ -36,10 +36,15 @@ fn key_file(data_dir: &Path) -> PathBuf {
 }
 
 fn read_file(p: &Path) -> Result<Vec<u8>, AuthError> {
-    let s = std::fs::read_to_string(p).map_err(|e| AuthError::Key(format!("cannot read {}: {e}", p.display())))?;
-    let k = hex::decode(s.trim()).map_err(|_| AuthError::Key(format!("{} is not a hex key", p.display())))?;
+    let s = std::fs::read_to_string(p)
+        .map_err(|e| AuthError::Key(format!("cannot read {}: {e}", p.display())))?;
+    let k = hex::decode(s.trim())
+        .map_err(|_| AuthError::Key(format!("{} is not a hex key", p.display())))?;
     if k.len() < 32 {
-        return Err(AuthError::Key(format!("{} holds a key shorter than 32 bytes", p.display())));
+        return Err(AuthError::Key(format!(
+            "{} holds a key shorter than 32 bytes",
+            p.display()
+        )));
     }
     Ok(k)
 }
@@ -47,14 +52,27 @@ fn read_file(p: &Path) -> Result<Vec<u8>, AuthError> {
 fn write_file(p: &Path, key: &[u8]) -> Result<(), AuthError> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     let err = |e: std::io::Error| AuthError::Key(format!("cannot write {}: {e}", p.display()));
-    let dir = p.parent().ok_or_else(|| AuthError::Key("key path has no parent".into()))?;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)?;
+    let dir = p
+        .parent()
+        .ok_or_else(|| AuthError::Key("key path has no parent".into()))?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(err)?;
     let tmp = p.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(err)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(err)?;
     f.write_all(hex::encode(key).as_bytes()).map_err(err)?;
     f.sync_all().map_err(err)?;
     std::fs::rename(&tmp, p).map_err(err)?;
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(err)?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(err)?;
     Ok(())
 }
 
@@ -63,26 +81,40 @@ mod os {
     use crate::AuthError;
 
     fn entry(instance: &str) -> Result<keyring::Entry, AuthError> {
-        keyring::Entry::new("smartretail360", &format!("signing-key:{instance}")).map_err(|e| AuthError::Key(e.to_string()))
+        keyring::Entry::new("smartretail360", &format!("signing-key:{instance}"))
+            .map_err(|e| AuthError::Key(e.to_string()))
     }
 
     // The keyring crate drives D-Bus on its own runtime: keep it off ours.
-    fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
-        std::thread::spawn(f).join().map_err(|_| AuthError::Key("keyring thread panicked".into()))
+    fn off_runtime<T: Send + 'static>(
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AuthError> {
+        std::thread::spawn(f)
+            .join()
+            .map_err(|_| AuthError::Key("keyring thread panicked".into()))
     }
 
     pub fn get(instance: &str) -> Result<Vec<u8>, AuthError> {
         let e = entry(instance)?;
-        let s = off_runtime(move || e.get_password())?.map_err(|e| AuthError::Key(format!("OS keyring: {e}")))?;
-        hex::decode(s.trim()).map_err(|_| AuthError::Key("OS keyring entry is not a hex key".into()))
+        let s = off_runtime(move || e.get_password())?
+            .map_err(|e| AuthError::Key(format!("OS keyring: {e}")))?;
+        hex::decode(s.trim())
+            .map_err(|_| AuthError::Key("OS keyring entry is not a hex key".into()))
     }
 
     /// Store and read back; any failure means "no usable keyring here".
     pub fn put(instance: &str, key: &[u8]) -> Result<(), AuthError> {
         let e = entry(instance)?;
         let hexkey = hex::encode(key);
-        let back = off_runtime(move || e.set_password(&hexkey).and_then(|_| e.get_password()))?.map_err(|e| AuthError::Key(format!("OS keyring: {e}")))?;
-        if back.trim() == hex::encode(key) { Ok(()) } else { Err(AuthError::Key("OS keyring returned a different value".into())) }
+        let back = off_runtime(move || e.set_password(&hexkey).and_then(|_| e.get_password()))?
+            .map_err(|e| AuthError::Key(format!("OS keyring: {e}")))?;
+        if back.trim() == hex::encode(key) {
+            Ok(())
+        } else {
+            Err(AuthError::Key(
+                "OS keyring returned a different value".into(),
+            ))
+        }
     }
 }
 
@@ -106,7 +138,10 @@ pub fn load_or_create_signing_key(
     e: &dyn Entropy,
 ) -> Result<(Secret<Vec<u8>>, KeyStore), AuthError> {
     if let Some(k) = configured {
-        return Ok((Secret::new(k.expose().as_bytes().to_vec()), KeyStore::Config));
+        return Ok((
+            Secret::new(k.expose().as_bytes().to_vec()),
+            KeyStore::Config,
+        ));
     }
     let instance = match meta.setting(INSTANCE)? {
         Some(i) => i,
@@ -123,7 +158,11 @@ pub fn load_or_create_signing_key(
             return Ok((Secret::new(k), KeyStore::Keyring));
         }
         Some("file") => return Ok((Secret::new(read_file(&file)?), KeyStore::File)),
-        Some(other) => return Err(AuthError::Key(format!("unknown key store {other:?} recorded in meta.sqlite"))),
+        Some(other) => {
+            return Err(AuthError::Key(format!(
+                "unknown key store {other:?} recorded in meta.sqlite"
+            )));
+        }
         None => {}
     }
     let key = random_bytes::<32>(e).to_vec();
@@ -161,15 +200,26 @@ mod tests {
     #[test]
     fn file_key_is_created_once_0600_and_missing_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let meta = MetaStore::open(&dir.path().join("m.sqlite"), Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH))).unwrap();
+        let meta = MetaStore::open(
+            &dir.path().join("m.sqlite"),
+            Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH)),
+        )
+        .unwrap();
         let e = SeededEntropy::new(9);
-        let (k1, s1) = load_or_create_signing_key(&meta, dir.path(), SecretBackend::File, None, &e).unwrap();
+        let (k1, s1) =
+            load_or_create_signing_key(&meta, dir.path(), SecretBackend::File, None, &e).unwrap();
         assert_eq!(s1, KeyStore::File);
         let f = dir.path().join("secrets/signing.key");
-        assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600);
-        let (k2, _) = load_or_create_signing_key(&meta, dir.path(), SecretBackend::Auto, None, &e).unwrap();
+        assert_eq!(
+            std::fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let (k2, _) =
+            load_or_create_signing_key(&meta, dir.path(), SecretBackend::Auto, None, &e).unwrap();
         assert_eq!(k1.expose(), k2.expose());
         std::fs::remove_file(&f).unwrap();
-        assert!(load_or_create_signing_key(&meta, dir.path(), SecretBackend::File, None, &e).is_err());
+        assert!(
+            load_or_create_signing_key(&meta, dir.path(), SecretBackend::File, None, &e).is_err()
+        );
     }
 }

@@ -21,5 +21,7 @@ pub use keys::{KeyStore, load_or_create_signing_key};
 pub use password::{PasswordHasher, check_password_policy};
 pub use ratelimit::RateLimits;
 pub use secrets::{hash_secret, new_api_token, new_session_token};
-pub use service::{Auth, AuthConfig, BearerPrincipal, LoginResult, SessionPrincipal, Signup, TotpEnrolment};
+pub use service::{
+    Auth, AuthConfig, BearerPrincipal, LoginResult, SessionPrincipal, Signup, TotpEnrolment,
+};
 pub use totp::{RECOVERY_CODE_COUNT, Totp};

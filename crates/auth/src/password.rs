@@ -20,14 +20,27 @@ pub struct PasswordHasher {
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordHasher").field("m_kib", &self.params.m_cost()).field("t", &self.params.t_cost()).finish()
+        f.debug_struct("PasswordHasher")
+            .field("m_kib", &self.params.m_cost())
+            .field("t", &self.params.t_cost())
+            .finish()
     }
 }
 
 impl PasswordHasher {
-    pub fn new(memory_kib: u32, iterations: u32, lanes: u32, e: &dyn Entropy) -> Result<Self, AuthError> {
-        let params = Params::new(memory_kib, iterations, lanes, None).map_err(|e| AuthError::Internal(e.to_string()))?;
-        let mut me = Self { params, dummy: String::new(), verifications: Default::default() };
+    pub fn new(
+        memory_kib: u32,
+        iterations: u32,
+        lanes: u32,
+        e: &dyn Entropy,
+    ) -> Result<Self, AuthError> {
+        let params = Params::new(memory_kib, iterations, lanes, None)
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        let mut me = Self {
+            params,
+            dummy: String::new(),
+            verifications: Default::default(),
+        };
         let pw = hex::encode(random_bytes::<16>(e));
         me.dummy = me.hash(&pw, e)?;
         Ok(me)
@@ -38,12 +51,18 @@ impl PasswordHasher {
     }
 
     pub fn hash(&self, password: &str, e: &dyn Entropy) -> Result<String, AuthError> {
-        let salt = SaltString::encode_b64(&random_bytes::<16>(e)).map_err(|e| AuthError::Internal(e.to_string()))?;
-        Ok(self.argon().hash_password(password.as_bytes(), &salt).map_err(|e| AuthError::Internal(e.to_string()))?.to_string())
+        let salt = SaltString::encode_b64(&random_bytes::<16>(e))
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        Ok(self
+            .argon()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| AuthError::Internal(e.to_string()))?
+            .to_string())
     }
 
     pub fn verifications(&self) -> u64 {
-        self.verifications.load(std::sync::atomic::Ordering::Relaxed)
+        self.verifications
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Verify against a stored hash, or against the dummy when `stored` is None.
@@ -52,9 +71,15 @@ impl PasswordHasher {
             Some(h) => (h, true),
             None => (self.dummy.as_str(), false),
         };
-        self.verifications.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let Ok(parsed) = PasswordHash::new(h) else { return false };
-        let ok = self.argon().verify_password(password.as_bytes(), &parsed).is_ok();
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Ok(parsed) = PasswordHash::new(h) else {
+            return false;
+        };
+        let ok = self
+            .argon()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         ok && real
     }
 }
@@ -64,17 +89,31 @@ impl PasswordHasher {
 pub fn check_password_policy(password: &str, email: &str) -> Result<(), AuthError> {
     let n = password.chars().count();
     if n < 10 {
-        return Err(AuthError::Invalid("the password must have at least 10 characters".into()));
+        return Err(AuthError::Invalid(
+            "the password must have at least 10 characters".into(),
+        ));
     }
     if n > 256 {
-        return Err(AuthError::Invalid("the password may have at most 256 characters".into()));
+        return Err(AuthError::Invalid(
+            "the password may have at most 256 characters".into(),
+        ));
     }
     let first = password.chars().next().unwrap_or(' ');
     if password.chars().all(|c| c == first) || password.eq_ignore_ascii_case(email.trim()) {
-        return Err(AuthError::Invalid("choose a less guessable password".into()));
+        return Err(AuthError::Invalid(
+            "choose a less guessable password".into(),
+        ));
     }
     let lower = password.to_lowercase();
-    const COMMON: &[&str] = &["password123", "1234567890", "qwertyuiop", "password1234", "0123456789", "letmein1234", "iloveyou123"];
+    const COMMON: &[&str] = &[
+        "password123",
+        "1234567890",
+        "qwertyuiop",
+        "password1234",
+        "0123456789",
+        "letmein1234",
+        "iloveyou123",
+    ];
     if COMMON.contains(&lower.as_str()) {
         return Err(AuthError::Invalid("this password is too common".into()));
     }

@@ -22,15 +22,24 @@ impl std::fmt::Debug for RateLimits {
 impl RateLimits {
     pub fn new(per_ip_per_minute: u32, per_account_per_minute: u32) -> Self {
         let q = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
-        Self { per_ip: RateLimiter::keyed(q(per_ip_per_minute)), per_account: RateLimiter::keyed(q(per_account_per_minute)), clock: DefaultClock::default() }
+        Self {
+            per_ip: RateLimiter::keyed(q(per_ip_per_minute)),
+            per_account: RateLimiter::keyed(q(per_account_per_minute)),
+            clock: DefaultClock::default(),
+        }
     }
 
     /// Count one attempt from `ip` on `account` (an e-mail or user id; None for anonymous).
     pub fn check(&self, ip: &str, account: Option<&str>) -> Result<(), AuthError> {
-        let retry = |nu: governor::NotUntil<governor::clock::QuantaInstant>| AuthError::RateLimited { retry_after_secs: nu.wait_time_from(self.clock.now()).as_secs().max(1) };
+        let retry =
+            |nu: governor::NotUntil<governor::clock::QuantaInstant>| AuthError::RateLimited {
+                retry_after_secs: nu.wait_time_from(self.clock.now()).as_secs().max(1),
+            };
         self.per_ip.check_key(&ip.to_string()).map_err(retry)?;
         if let Some(a) = account {
-            self.per_account.check_key(&a.to_lowercase()).map_err(retry)?;
+            self.per_account
+                .check_key(&a.to_lowercase())
+                .map_err(retry)?;
         }
         Ok(())
     }

@@ -1,9 +1,15 @@
 //! The authentication service: the flows (sign-up, login, second factor, tokens, logout)
 //! built from the pieces in this crate and the records in `sr360-meta`.
 
-use crate::{AuthError, CsrfKey, PasswordHasher, RateLimits, Totp, check_password_policy, device_label, hash_secret, ip_prefix, new_api_token, new_session_token};
+use crate::{
+    AuthError, CsrfKey, PasswordHasher, RateLimits, Totp, check_password_policy, device_label,
+    hash_secret, ip_prefix, new_api_token, new_session_token,
+};
 use sr360_core::{Clock, Entropy, Permission, Role, TenantId, UserId};
-use sr360_meta::{ApiTokenRecord, AuditAction, AuditEvent, LoginOutcome, MetaStore, MfaState, SessionState, TenantScope, User};
+use sr360_meta::{
+    ApiTokenRecord, AuditAction, AuditEvent, LoginOutcome, MetaStore, MfaState, SessionState,
+    TenantScope, User,
+};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -27,7 +33,9 @@ pub struct Auth {
 
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Auth").field("cfg", &self.cfg).finish_non_exhaustive()
+        f.debug_struct("Auth")
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -42,7 +50,12 @@ pub struct Signup {
 #[derive(Debug)]
 pub enum LoginResult {
     /// Signed in; `token` goes into the session cookie.
-    Active { token: String, user: User, new_prefix: bool, new_device: bool },
+    Active {
+        token: String,
+        user: User,
+        new_prefix: bool,
+        new_device: bool,
+    },
     /// Password accepted; the session reaches only the second-factor prompt.
     MfaRequired { token: String },
 }
@@ -73,8 +86,24 @@ pub struct TotpEnrolment {
 }
 
 impl Auth {
-    pub fn new(meta: Arc<MetaStore>, clock: Arc<dyn Clock>, entropy: Arc<dyn Entropy>, hasher: PasswordHasher, limits: RateLimits, csrf: CsrfKey, cfg: AuthConfig) -> Self {
-        Self { meta, clock, entropy, hasher, limits, csrf, cfg }
+    pub fn new(
+        meta: Arc<MetaStore>,
+        clock: Arc<dyn Clock>,
+        entropy: Arc<dyn Entropy>,
+        hasher: PasswordHasher,
+        limits: RateLimits,
+        csrf: CsrfKey,
+        cfg: AuthConfig,
+    ) -> Self {
+        Self {
+            meta,
+            clock,
+            entropy,
+            hasher,
+            limits,
+            csrf,
+            cfg,
+        }
     }
 
     pub fn meta(&self) -> &Arc<MetaStore> {
@@ -110,22 +139,37 @@ impl Auth {
         let hasher = self.hasher.clone();
         let pw = password.to_string();
         let salt_source: Arc<dyn Entropy> = self.entropy.clone();
-        tokio::task::spawn_blocking(move || hasher.hash(&pw, &*salt_source)).await.map_err(|e| AuthError::Internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || hasher.hash(&pw, &*salt_source))
+            .await
+            .map_err(|e| AuthError::Internal(e.to_string()))?
     }
 
-    async fn verify_password(&self, stored: Option<String>, password: &str) -> Result<bool, AuthError> {
+    async fn verify_password(
+        &self,
+        stored: Option<String>,
+        password: &str,
+    ) -> Result<bool, AuthError> {
         let hasher = self.hasher.clone();
         let pw = password.to_string();
-        tokio::task::spawn_blocking(move || hasher.verify(stored.as_deref(), &pw)).await.map_err(|e| AuthError::Internal(e.to_string()))
+        tokio::task::spawn_blocking(move || hasher.verify(stored.as_deref(), &pw))
+            .await
+            .map_err(|e| AuthError::Internal(e.to_string()))
     }
 
     /// Pick a free tenant id derived from the shop name.
     fn free_tenant_id(&self, shop_name: &str) -> Result<TenantId, AuthError> {
-        let base = TenantId::slugify(shop_name).unwrap_or_else(|_| TenantId::parse("shop").unwrap_or_else(|_| unreachable!()));
+        let base = TenantId::slugify(shop_name)
+            .unwrap_or_else(|_| TenantId::parse("shop").unwrap_or_else(|_| unreachable!()));
         if self.meta.tenant(&base)?.is_none() {
             return Ok(base);
         }
-        let stem: String = base.as_str().chars().take(30).collect::<String>().trim_end_matches('-').to_string();
+        let stem: String = base
+            .as_str()
+            .chars()
+            .take(30)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string();
         for n in 2..1000 {
             if let Ok(id) = TenantId::parse(&format!("{stem}-{n}"))
                 && self.meta.tenant(&id)?.is_none()
@@ -137,7 +181,12 @@ impl Auth {
     }
 
     /// Create a shop and its owner, and sign the owner in.
-    pub async fn signup(&self, s: &Signup, ip: IpAddr, user_agent: &str) -> Result<(TenantId, LoginResult), AuthError> {
+    pub async fn signup(
+        &self,
+        s: &Signup,
+        ip: IpAddr,
+        user_agent: &str,
+    ) -> Result<(TenantId, LoginResult), AuthError> {
         if !self.cfg.open_signup {
             return Err(AuthError::SignupClosed);
         }
@@ -149,42 +198,93 @@ impl Auth {
         }
         let hash = self.hash_password(&s.password).await?;
         let tenant = self.free_tenant_id(&s.shop_name)?;
-        let uid = self.meta.signup(&tenant, &s.shop_name, &email, &s.display_name, &hash, &ip.to_string())?;
+        let uid = self.meta.signup(
+            &tenant,
+            &s.shop_name,
+            &email,
+            &s.display_name,
+            &hash,
+            &ip.to_string(),
+        )?;
         let user = self.meta.user(uid)?.ok_or(AuthError::NotFound("user"))?;
         let r = self.start_session(user, ip, user_agent, SessionState::Active)?;
         Ok((tenant, r))
     }
 
     fn first_tenant(&self, user: UserId) -> Result<Option<TenantId>, AuthError> {
-        Ok(self.meta.memberships_of(user)?.into_iter().next().map(|m| m.tenant_id))
+        Ok(self
+            .meta
+            .memberships_of(user)?
+            .into_iter()
+            .next()
+            .map(|m| m.tenant_id))
     }
 
-    fn start_session(&self, user: User, ip: IpAddr, user_agent: &str, state: SessionState) -> Result<LoginResult, AuthError> {
+    fn start_session(
+        &self,
+        user: User,
+        ip: IpAddr,
+        user_agent: &str,
+        state: SessionState,
+    ) -> Result<LoginResult, AuthError> {
         let (token, hash) = new_session_token(&*self.entropy);
         let tenant = self.first_tenant(user.id)?;
-        self.meta.create_session(&hash, user.id, tenant.as_ref(), state, self.cfg.session_ttl_secs, &ip.to_string(), user_agent)?;
+        self.meta.create_session(
+            &hash,
+            user.id,
+            tenant.as_ref(),
+            state,
+            self.cfg.session_ttl_secs,
+            &ip.to_string(),
+            user_agent,
+        )?;
         let device = device_label(user_agent);
         let prefix = ip_prefix(ip);
         match state {
             SessionState::MfaPending => {
-                self.meta.record_login(user.id, &ip.to_string(), &prefix, user_agent, &device, LoginOutcome::MfaRequired)?;
+                self.meta.record_login(
+                    user.id,
+                    &ip.to_string(),
+                    &prefix,
+                    user_agent,
+                    &device,
+                    LoginOutcome::MfaRequired,
+                )?;
                 Ok(LoginResult::MfaRequired { token })
             }
             SessionState::Active => {
-                let (new_prefix, new_device) = self.meta.record_login(user.id, &ip.to_string(), &prefix, user_agent, &device, LoginOutcome::Success)?;
+                let (new_prefix, new_device) = self.meta.record_login(
+                    user.id,
+                    &ip.to_string(),
+                    &prefix,
+                    user_agent,
+                    &device,
+                    LoginOutcome::Success,
+                )?;
                 let mut ev = AuditEvent::by_user(user.id, &user.email, &ip.to_string()).action(AuditAction::Login).detail(serde_json::json!({"device": device, "new_ip_prefix": new_prefix, "new_device": new_device}));
                 if let Some(t) = &tenant {
                     ev = ev.tenant(t);
                 }
                 self.meta.audit(&ev)?;
-                Ok(LoginResult::Active { token, user, new_prefix, new_device })
+                Ok(LoginResult::Active {
+                    token,
+                    user,
+                    new_prefix,
+                    new_device,
+                })
             }
         }
     }
 
     /// Check e-mail and password (rate limit, lockout, constant cost). On success returns
     /// the user; every failure is recorded.
-    async fn check_credentials(&self, email: &str, password: &str, ip: IpAddr, user_agent: &str) -> Result<User, AuthError> {
+    async fn check_credentials(
+        &self,
+        email: &str,
+        password: &str,
+        ip: IpAddr,
+        user_agent: &str,
+    ) -> Result<User, AuthError> {
         let ip_s = ip.to_string();
         self.limits.check(&ip_s, Some(email.trim()))?;
         if password.chars().count() > 256 {
@@ -197,7 +297,11 @@ impl Auth {
         };
         let ok = self.verify_password(stored, password).await?;
         let Some(user) = user else {
-            self.meta.audit(&AuditEvent::anonymous(&ip_s).action(AuditAction::LoginFailed).detail(serde_json::json!({"reason": "unknown_account"})))?;
+            self.meta.audit(
+                &AuditEvent::anonymous(&ip_s)
+                    .action(AuditAction::LoginFailed)
+                    .detail(serde_json::json!({"reason": "unknown_account"})),
+            )?;
             return Err(AuthError::InvalidCredentials);
         };
         let now = self.now_unix();
@@ -205,20 +309,44 @@ impl Auth {
         let prefix = ip_prefix(ip);
         let tenant = self.first_tenant(user.id)?;
         let failed = |reason: &str| {
-            let mut ev = AuditEvent::by_user(user.id, &user.email, &ip_s).action(AuditAction::LoginFailed).target(format!("user:{}", user.id)).detail(serde_json::json!({"reason": reason}));
+            let mut ev = AuditEvent::by_user(user.id, &user.email, &ip_s)
+                .action(AuditAction::LoginFailed)
+                .target(format!("user:{}", user.id))
+                .detail(serde_json::json!({"reason": reason}));
             if let Some(t) = &tenant {
                 ev = ev.tenant(t);
             }
             ev
         };
         if user.locked_until > now {
-            self.meta.record_login(user.id, &ip_s, &prefix, user_agent, &device, LoginOutcome::Locked)?;
+            self.meta.record_login(
+                user.id,
+                &ip_s,
+                &prefix,
+                user_agent,
+                &device,
+                LoginOutcome::Locked,
+            )?;
             self.meta.audit(&failed("locked"))?;
-            return Err(AuthError::Locked { minutes: ((user.locked_until - now) + 59) / 60 });
+            return Err(AuthError::Locked {
+                minutes: ((user.locked_until - now) + 59) / 60,
+            });
         }
         if !ok {
-            self.meta.record_failed_login(user.id, self.cfg.lockout_threshold, self.cfg.lockout_secs, &ip_s)?;
-            self.meta.record_login(user.id, &ip_s, &prefix, user_agent, &device, LoginOutcome::BadPassword)?;
+            self.meta.record_failed_login(
+                user.id,
+                self.cfg.lockout_threshold,
+                self.cfg.lockout_secs,
+                &ip_s,
+            )?;
+            self.meta.record_login(
+                user.id,
+                &ip_s,
+                &prefix,
+                user_agent,
+                &device,
+                LoginOutcome::BadPassword,
+            )?;
             self.meta.audit(&failed("bad_password"))?;
             return Err(AuthError::InvalidCredentials);
         }
@@ -226,22 +354,44 @@ impl Auth {
         Ok(user)
     }
 
-    pub async fn login(&self, email: &str, password: &str, ip: IpAddr, user_agent: &str) -> Result<LoginResult, AuthError> {
-        let user = self.check_credentials(email, password, ip, user_agent).await?;
-        let state = if user.mfa == MfaState::On { SessionState::MfaPending } else { SessionState::Active };
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        ip: IpAddr,
+        user_agent: &str,
+    ) -> Result<LoginResult, AuthError> {
+        let user = self
+            .check_credentials(email, password, ip, user_agent)
+            .await?;
+        let state = if user.mfa == MfaState::On {
+            SessionState::MfaPending
+        } else {
+            SessionState::Active
+        };
         self.start_session(user, ip, user_agent, state)
     }
 
     /// Check a TOTP code (single use) or a recovery code for `user`.
     fn check_second_factor(&self, user: &User, code: &str, ip: &str) -> Result<bool, AuthError> {
-        let Some(secret) = self.meta.totp_secret(user.id)? else { return Ok(false) };
+        let Some(secret) = self.meta.totp_secret(user.id)? else {
+            return Ok(false);
+        };
         let now = self.now_unix().max(0) as u64;
         if let Some(step) = Totp::matching_step(&secret, code, now)? {
             return Ok(self.meta.consume_totp_step(user.id, step)?);
         }
         let norm = Totp::normalize_recovery(code);
-        if norm.len() == 12 && self.meta.consume_recovery_code(user.id, &hash_secret(&norm))? {
-            self.meta.audit(&AuditEvent::by_user(user.id, &user.email, ip).action(AuditAction::RecoveryCodeUsed).target(format!("user:{}", user.id)))?;
+        if norm.len() == 12
+            && self
+                .meta
+                .consume_recovery_code(user.id, &hash_secret(&norm))?
+        {
+            self.meta.audit(
+                &AuditEvent::by_user(user.id, &user.email, ip)
+                    .action(AuditAction::RecoveryCodeUsed)
+                    .target(format!("user:{}", user.id)),
+            )?;
             return Ok(true);
         }
         Ok(false)
@@ -249,44 +399,92 @@ impl Auth {
 
     /// Complete a login with the second factor: the pending session is replaced by an
     /// active one under a new id.
-    pub async fn verify_mfa(&self, session_token: &str, code: &str, ip: IpAddr, user_agent: &str) -> Result<LoginResult, AuthError> {
+    pub async fn verify_mfa(
+        &self,
+        session_token: &str,
+        code: &str,
+        ip: IpAddr,
+        user_agent: &str,
+    ) -> Result<LoginResult, AuthError> {
         let old = hash_secret(session_token);
         let s = self.meta.session(&old)?.ok_or(AuthError::Unauthenticated)?;
         if s.state != SessionState::MfaPending {
-            return Err(AuthError::Invalid("this session has no pending two-factor check".into()));
+            return Err(AuthError::Invalid(
+                "this session has no pending two-factor check".into(),
+            ));
         }
-        let user = self.meta.user(s.user_id)?.ok_or(AuthError::Unauthenticated)?;
+        let user = self
+            .meta
+            .user(s.user_id)?
+            .ok_or(AuthError::Unauthenticated)?;
         let ip_s = ip.to_string();
         self.limits.check(&ip_s, Some(&user.email))?;
         if !self.check_second_factor(&user, code, &ip_s)? {
             let device = device_label(user_agent);
-            self.meta.record_login(user.id, &ip_s, &ip_prefix(ip), user_agent, &device, LoginOutcome::BadTotp)?;
-            self.meta.audit(&AuditEvent::by_user(user.id, &user.email, &ip_s).action(AuditAction::MfaFailed).target(format!("user:{}", user.id)))?;
-            if self.meta.record_failed_login(user.id, self.cfg.lockout_threshold, self.cfg.lockout_secs, &ip_s)? {
+            self.meta.record_login(
+                user.id,
+                &ip_s,
+                &ip_prefix(ip),
+                user_agent,
+                &device,
+                LoginOutcome::BadTotp,
+            )?;
+            self.meta.audit(
+                &AuditEvent::by_user(user.id, &user.email, &ip_s)
+                    .action(AuditAction::MfaFailed)
+                    .target(format!("user:{}", user.id)),
+            )?;
+            if self.meta.record_failed_login(
+                user.id,
+                self.cfg.lockout_threshold,
+                self.cfg.lockout_secs,
+                &ip_s,
+            )? {
                 self.meta.delete_session(&old)?;
             }
             return Err(AuthError::BadCode);
         }
         self.meta.clear_failed_logins(user.id)?;
         let (token, new_hash) = new_session_token(&*self.entropy);
-        if !self.meta.rotate_session(&old, &new_hash, SessionState::Active, self.cfg.session_ttl_secs)? {
+        if !self.meta.rotate_session(
+            &old,
+            &new_hash,
+            SessionState::Active,
+            self.cfg.session_ttl_secs,
+        )? {
             return Err(AuthError::Unauthenticated);
         }
         let device = device_label(user_agent);
-        let (new_prefix, new_device) = self.meta.record_login(user.id, &ip_s, &ip_prefix(ip), user_agent, &device, LoginOutcome::Success)?;
+        let (new_prefix, new_device) = self.meta.record_login(
+            user.id,
+            &ip_s,
+            &ip_prefix(ip),
+            user_agent,
+            &device,
+            LoginOutcome::Success,
+        )?;
         let mut ev = AuditEvent::by_user(user.id, &user.email, &ip_s).action(AuditAction::Login).detail(serde_json::json!({"device": device, "mfa": true, "new_ip_prefix": new_prefix, "new_device": new_device}));
         if let Some(t) = &s.tenant_id {
             ev = ev.tenant(t);
         }
         self.meta.audit(&ev)?;
-        Ok(LoginResult::Active { token, user, new_prefix, new_device })
+        Ok(LoginResult::Active {
+            token,
+            user,
+            new_prefix,
+            new_device,
+        })
     }
 
     /// Resolve a session cookie.
     pub fn session(&self, token: &str) -> Result<Option<SessionPrincipal>, AuthError> {
         let h = hash_secret(token);
-        let Some(s) = self.meta.session(&h)? else { return Ok(None) };
-        let Some(user) = self.meta.user(s.user_id)? else { return Ok(None) };
+        let Some(s) = self.meta.session(&h)? else {
+            return Ok(None);
+        };
+        let Some(user) = self.meta.user(s.user_id)? else {
+            return Ok(None);
+        };
         let mut scope = match &s.tenant_id {
             Some(t) => self.meta.scope_for(user.id, t)?,
             None => None,
@@ -297,12 +495,24 @@ impl Auth {
             self.meta.set_session_tenant(&h, &t)?;
             scope = self.meta.scope_for(user.id, &t)?;
         }
-        Ok(Some(SessionPrincipal { session_hash: h, user, state: s.state, scope }))
+        Ok(Some(SessionPrincipal {
+            session_hash: h,
+            user,
+            state: s.state,
+            scope,
+        }))
     }
 
     /// Move a session to another tenant the user belongs to.
-    pub fn switch_tenant(&self, p: &SessionPrincipal, tenant: &TenantId) -> Result<TenantScope, AuthError> {
-        let scope = self.meta.scope_for(p.user.id, tenant)?.ok_or(AuthError::NotFound("shop"))?;
+    pub fn switch_tenant(
+        &self,
+        p: &SessionPrincipal,
+        tenant: &TenantId,
+    ) -> Result<TenantScope, AuthError> {
+        let scope = self
+            .meta
+            .scope_for(p.user.id, tenant)?
+            .ok_or(AuthError::NotFound("shop"))?;
         self.meta.set_session_tenant(&p.session_hash, tenant)?;
         Ok(scope)
     }
@@ -319,13 +529,29 @@ impl Auth {
 
     /// Exchange credentials (and a TOTP code when MFA is on) for an API token.
     #[allow(clippy::too_many_arguments)]
-    pub async fn issue_api_token(&self, email: &str, password: &str, totp: Option<&str>, tenant: Option<&TenantId>, name: &str, ttl_secs: Option<i64>, ip: IpAddr, user_agent: &str) -> Result<(String, ApiTokenRecord), AuthError> {
-        let user = self.check_credentials(email, password, ip, user_agent).await?;
+    pub async fn issue_api_token(
+        &self,
+        email: &str,
+        password: &str,
+        totp: Option<&str>,
+        tenant: Option<&TenantId>,
+        name: &str,
+        ttl_secs: Option<i64>,
+        ip: IpAddr,
+        user_agent: &str,
+    ) -> Result<(String, ApiTokenRecord), AuthError> {
+        let user = self
+            .check_credentials(email, password, ip, user_agent)
+            .await?;
         let ip_s = ip.to_string();
         if user.mfa == MfaState::On {
             let code = totp.ok_or(AuthError::MfaRequired)?;
             if !self.check_second_factor(&user, code, &ip_s)? {
-                self.meta.audit(&AuditEvent::by_user(user.id, &user.email, &ip_s).action(AuditAction::MfaFailed).target(format!("user:{}", user.id)))?;
+                self.meta.audit(
+                    &AuditEvent::by_user(user.id, &user.email, &ip_s)
+                        .action(AuditAction::MfaFailed)
+                        .target(format!("user:{}", user.id)),
+                )?;
                 return Err(AuthError::BadCode);
             }
         }
@@ -336,18 +562,39 @@ impl Auth {
                 match ms.as_slice() {
                     [one] => one.tenant_id.clone(),
                     [] => return Err(AuthError::NotFound("shop")),
-                    _ => return Err(AuthError::Invalid("you belong to several shops: name one with \"tenant\"".into())),
+                    _ => {
+                        return Err(AuthError::Invalid(
+                            "you belong to several shops: name one with \"tenant\"".into(),
+                        ));
+                    }
                 }
             }
         };
-        let scope = self.meta.scope_for(user.id, &tenant)?.ok_or(AuthError::NotFound("shop"))?;
+        let scope = self
+            .meta
+            .scope_for(user.id, &tenant)?
+            .ok_or(AuthError::NotFound("shop"))?;
         self.create_api_token(&scope, &user, name, ttl_secs, &ip_s)
     }
 
     /// Create a token for a signed-in user (settings page).
-    pub fn create_api_token(&self, scope: &TenantScope, user: &User, name: &str, ttl_secs: Option<i64>, ip: &str) -> Result<(String, ApiTokenRecord), AuthError> {
+    pub fn create_api_token(
+        &self,
+        scope: &TenantScope,
+        user: &User,
+        name: &str,
+        ttl_secs: Option<i64>,
+        ip: &str,
+    ) -> Result<(String, ApiTokenRecord), AuthError> {
         let (token, hash, prefix) = new_api_token(&*self.entropy);
-        let rec = self.meta.create_api_token(scope, &hash, &prefix, name, ttl_secs, &AuditEvent::by_user(user.id, &user.email, ip))?;
+        let rec = self.meta.create_api_token(
+            scope,
+            &hash,
+            &prefix,
+            name,
+            ttl_secs,
+            &AuditEvent::by_user(user.id, &user.email, ip),
+        )?;
         Ok((token, rec))
     }
 
@@ -357,17 +604,29 @@ impl Auth {
         if !token.starts_with("sr360_") || token.len() > 100 {
             return Ok(None);
         }
-        let Some(rec) = self.meta.api_token_by_hash(&hash_secret(token))? else { return Ok(None) };
-        let Some(user) = self.meta.user(rec.user_id)? else { return Ok(None) };
-        let Some(scope) = self.meta.scope_for(user.id, &rec.tenant_id)? else { return Ok(None) };
-        Ok(Some(BearerPrincipal { token_id: rec.id, user, scope }))
+        let Some(rec) = self.meta.api_token_by_hash(&hash_secret(token))? else {
+            return Ok(None);
+        };
+        let Some(user) = self.meta.user(rec.user_id)? else {
+            return Ok(None);
+        };
+        let Some(scope) = self.meta.scope_for(user.id, &rec.tenant_id)? else {
+            return Ok(None);
+        };
+        Ok(Some(BearerPrincipal {
+            token_id: rec.id,
+            user,
+            scope,
+        }))
     }
 
     // ---- MFA management (signed-in user) ----
 
     pub fn begin_totp(&self, user: &User) -> Result<TotpEnrolment, AuthError> {
         if user.mfa == MfaState::On {
-            return Err(AuthError::Invalid("two-factor authentication is already on".into()));
+            return Err(AuthError::Invalid(
+                "two-factor authentication is already on".into(),
+            ));
         }
         let secret = Totp::new_secret(&*self.entropy);
         self.meta.begin_totp(user.id, &secret)?;
@@ -376,22 +635,42 @@ impl Auth {
 
     /// The pending enrolment (to show the QR code again).
     pub fn enrolment(&self, user: &User) -> Result<TotpEnrolment, AuthError> {
-        let secret = self.meta.totp_secret(user.id)?.ok_or(AuthError::Invalid("start two-factor enrolment first".into()))?;
-        Ok(TotpEnrolment { secret_base32: Totp::secret_base32(&secret), otpauth_url: Totp::otpauth_url(&secret, &user.email)?, qr_svg: Totp::qr_svg(&secret, &user.email)? })
+        let secret = self.meta.totp_secret(user.id)?.ok_or(AuthError::Invalid(
+            "start two-factor enrolment first".into(),
+        ))?;
+        Ok(TotpEnrolment {
+            secret_base32: Totp::secret_base32(&secret),
+            otpauth_url: Totp::otpauth_url(&secret, &user.email)?,
+            qr_svg: Totp::qr_svg(&secret, &user.email)?,
+        })
     }
 
     /// Confirm enrolment with a first code; returns the recovery codes (shown once).
-    pub fn confirm_totp(&self, user: &User, code: &str, ip: &str) -> Result<Vec<String>, AuthError> {
+    pub fn confirm_totp(
+        &self,
+        user: &User,
+        code: &str,
+        ip: &str,
+    ) -> Result<Vec<String>, AuthError> {
         self.limits.check(ip, Some(&user.email))?;
-        let secret = self.meta.totp_secret(user.id)?.ok_or(AuthError::Invalid("start two-factor enrolment first".into()))?;
+        let secret = self.meta.totp_secret(user.id)?.ok_or(AuthError::Invalid(
+            "start two-factor enrolment first".into(),
+        ))?;
         let now = self.now_unix().max(0) as u64;
         let step = Totp::matching_step(&secret, code, now)?.ok_or(AuthError::BadCode)?;
         if !self.meta.consume_totp_step(user.id, step)? {
             return Err(AuthError::BadCode);
         }
         let codes = Totp::recovery_codes(&*self.entropy);
-        let hashes: Vec<String> = codes.iter().map(|c| hash_secret(&Totp::normalize_recovery(c))).collect();
-        self.meta.enable_totp(user.id, &hashes, &AuditEvent::by_user(user.id, &user.email, ip))?;
+        let hashes: Vec<String> = codes
+            .iter()
+            .map(|c| hash_secret(&Totp::normalize_recovery(c)))
+            .collect();
+        self.meta.enable_totp(
+            user.id,
+            &hashes,
+            &AuditEvent::by_user(user.id, &user.email, ip),
+        )?;
         Ok(codes)
     }
 
@@ -400,49 +679,98 @@ impl Auth {
         self.limits.check(ip, Some(&user.email))?;
         if user.mfa != MfaState::On {
             // Abandoning an unfinished enrolment needs no code.
-            return Ok(self.meta.disable_totp(user.id, &AuditEvent::by_user(user.id, &user.email, ip))?);
+            return Ok(self
+                .meta
+                .disable_totp(user.id, &AuditEvent::by_user(user.id, &user.email, ip))?);
         }
         if !self.check_second_factor(user, code, ip)? {
             return Err(AuthError::BadCode);
         }
-        Ok(self.meta.disable_totp(user.id, &AuditEvent::by_user(user.id, &user.email, ip))?)
+        Ok(self
+            .meta
+            .disable_totp(user.id, &AuditEvent::by_user(user.id, &user.email, ip))?)
     }
 
-    pub fn regenerate_recovery_codes(&self, user: &User, code: &str, ip: &str) -> Result<Vec<String>, AuthError> {
+    pub fn regenerate_recovery_codes(
+        &self,
+        user: &User,
+        code: &str,
+        ip: &str,
+    ) -> Result<Vec<String>, AuthError> {
         self.limits.check(ip, Some(&user.email))?;
         if user.mfa != MfaState::On || !self.check_second_factor(user, code, ip)? {
             return Err(AuthError::BadCode);
         }
         let codes = Totp::recovery_codes(&*self.entropy);
-        let hashes: Vec<String> = codes.iter().map(|c| hash_secret(&Totp::normalize_recovery(c))).collect();
-        self.meta.replace_recovery_codes(user.id, &hashes, &AuditEvent::by_user(user.id, &user.email, ip))?;
+        let hashes: Vec<String> = codes
+            .iter()
+            .map(|c| hash_secret(&Totp::normalize_recovery(c)))
+            .collect();
+        self.meta.replace_recovery_codes(
+            user.id,
+            &hashes,
+            &AuditEvent::by_user(user.id, &user.email, ip),
+        )?;
         Ok(codes)
     }
 
     /// Change one's own password (signs out every session, revokes tokens).
-    pub async fn change_password(&self, user: &User, current: &str, new: &str, ip: IpAddr, user_agent: &str) -> Result<(), AuthError> {
-        self.check_credentials(&user.email, current, ip, user_agent).await?;
+    pub async fn change_password(
+        &self,
+        user: &User,
+        current: &str,
+        new: &str,
+        ip: IpAddr,
+        user_agent: &str,
+    ) -> Result<(), AuthError> {
+        self.check_credentials(&user.email, current, ip, user_agent)
+            .await?;
         check_password_policy(new, &user.email)?;
         let hash = self.hash_password(new).await?;
-        Ok(self.meta.set_password_hash(user.id, &hash, &AuditEvent::by_user(user.id, &user.email, &ip.to_string()), AuditAction::PasswordChanged)?)
+        Ok(self.meta.set_password_hash(
+            user.id,
+            &hash,
+            &AuditEvent::by_user(user.id, &user.email, &ip.to_string()),
+            AuditAction::PasswordChanged,
+        )?)
     }
 
     /// Set a password from the operator's command line.
-    pub async fn reset_password(&self, user: UserId, new: &str, actor: &AuditEvent) -> Result<(), AuthError> {
+    pub async fn reset_password(
+        &self,
+        user: UserId,
+        new: &str,
+        actor: &AuditEvent,
+    ) -> Result<(), AuthError> {
         let u = self.meta.user(user)?.ok_or(AuthError::NotFound("user"))?;
         check_password_policy(new, &u.email)?;
         let hash = self.hash_password(new).await?;
-        Ok(self.meta.set_password_hash(user, &hash, actor, AuditAction::PasswordReset)?)
+        Ok(self
+            .meta
+            .set_password_hash(user, &hash, actor, AuditAction::PasswordReset)?)
     }
 
     /// Require a permission of a scope: the one check every tenant action goes through.
     pub fn require(scope: &TenantScope, p: Permission) -> Result<(), AuthError> {
-        if scope.can(p) { Ok(()) } else { Err(AuthError::Forbidden) }
+        if scope.can(p) {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden)
+        }
     }
 
     /// Roles the scope may hand out.
     pub fn grantable_roles(scope: &TenantScope) -> Vec<Role> {
-        Role::ALL.into_iter().filter(|r| if *r == Role::Owner { scope.can(Permission::OwnTenant) } else { scope.can(Permission::ManageTenant) }).collect()
+        Role::ALL
+            .into_iter()
+            .filter(|r| {
+                if *r == Role::Owner {
+                    scope.can(Permission::OwnTenant)
+                } else {
+                    scope.can(Permission::ManageTenant)
+                }
+            })
+            .collect()
     }
 }
 

@@ -20,12 +20,23 @@ impl Totp {
     }
 
     fn totp(secret: &[u8], account: &str) -> Result<TOTP, AuthError> {
-        TOTP::new(Algorithm::SHA1, 6, 1, STEP, secret.to_vec(), Some("SmartRetail360".into()), account.to_string()).map_err(|e| AuthError::Internal(e.to_string()))
+        TOTP::new(
+            Algorithm::SHA1,
+            6,
+            1,
+            STEP,
+            secret.to_vec(),
+            Some("SmartRetail360".into()),
+            account.to_string(),
+        )
+        .map_err(|e| AuthError::Internal(e.to_string()))
     }
 
     /// Base32 form for manual entry.
     pub fn secret_base32(secret: &[u8]) -> String {
-        totp_rs::Secret::Raw(secret.to_vec()).to_encoded().to_string()
+        totp_rs::Secret::Raw(secret.to_vec())
+            .to_encoded()
+            .to_string()
     }
 
     pub fn otpauth_url(secret: &[u8], account: &str) -> Result<String, AuthError> {
@@ -36,7 +47,12 @@ impl Totp {
     pub fn qr_svg(secret: &[u8], account: &str) -> Result<String, AuthError> {
         let url = Self::otpauth_url(secret, account)?;
         let code = QrCode::new(url.as_bytes()).map_err(|e| AuthError::Internal(e.to_string()))?;
-        Ok(code.render::<svg::Color<'_>>().min_dimensions(200, 200).dark_color(svg::Color("#000000")).light_color(svg::Color("#ffffff")).build())
+        Ok(code
+            .render::<svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .dark_color(svg::Color("#000000"))
+            .light_color(svg::Color("#ffffff"))
+            .build())
     }
 
     /// The code for a unix time (tests, enrolment hints).
@@ -66,14 +82,20 @@ impl Totp {
         (0..RECOVERY_CODE_COUNT)
             .map(|_| {
                 let b = random_bytes::<12>(e);
-                let s: String = b.iter().map(|x| ALPHA[(*x as usize) % ALPHA.len()] as char).collect();
+                let s: String = b
+                    .iter()
+                    .map(|x| ALPHA[(*x as usize) % ALPHA.len()] as char)
+                    .collect();
                 format!("{}-{}-{}", &s[0..4], &s[4..8], &s[8..12])
             })
             .collect()
     }
 
     pub fn normalize_recovery(code: &str) -> String {
-        code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+        code.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
     }
 }
 
@@ -87,8 +109,14 @@ mod tests {
         let s = Totp::new_secret(&SeededEntropy::new(3));
         let t = 1_700_000_000u64;
         let c = Totp::code_at(&s, t).unwrap();
-        assert_eq!(Totp::matching_step(&s, &c, t).unwrap(), Some((t / 30) as i64));
-        assert_eq!(Totp::matching_step(&s, &c, t + 30).unwrap(), Some((t / 30) as i64));
+        assert_eq!(
+            Totp::matching_step(&s, &c, t).unwrap(),
+            Some((t / 30) as i64)
+        );
+        assert_eq!(
+            Totp::matching_step(&s, &c, t + 30).unwrap(),
+            Some((t / 30) as i64)
+        );
         assert_eq!(Totp::matching_step(&s, &c, t + 300).unwrap(), None);
         assert_eq!(Totp::matching_step(&s, "12a456", t).unwrap(), None);
         assert!(Totp::qr_svg(&s, "a@b.c").unwrap().contains("<svg"));

@@ -60,7 +60,14 @@ pub struct S3Config {
 
 impl Default for S3Config {
     fn default() -> Self {
-        Self { bucket: String::new(), endpoint: String::new(), region: "us-east-1".into(), access_key_id: String::new(), secret_access_key: None, allow_http: false }
+        Self {
+            bucket: String::new(),
+            endpoint: String::new(),
+            region: "us-east-1".into(),
+            access_key_id: String::new(),
+            secret_access_key: None,
+            allow_http: false,
+        }
     }
 }
 
@@ -76,7 +83,10 @@ pub struct PipelineConfig {
 
 impl Default for PipelineConfig {
     fn default() -> Self {
-        Self { max_upload_bytes: 2 << 30, max_reject_ratio: 0.1 }
+        Self {
+            max_upload_bytes: 2 << 30,
+            max_reject_ratio: 0.1,
+        }
     }
 }
 
@@ -143,7 +153,9 @@ pub struct SecretsConfig {
 
 impl Default for SecretsConfig {
     fn default() -> Self {
-        Self { backend: SecretBackend::Auto }
+        Self {
+            backend: SecretBackend::Auto,
+        }
     }
 }
 
@@ -221,13 +233,19 @@ impl Default for AuthConfig {
 
 impl Default for WarehouseConfig {
     fn default() -> Self {
-        Self { memory_limit: "2GB".into(), threads: 2 }
+        Self {
+            memory_limit: "2GB".into(),
+            threads: 2,
+        }
     }
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { format: LogFormat::Json, filter: "info".into() }
+        Self {
+            format: LogFormat::Json,
+            filter: "info".into(),
+        }
     }
 }
 
@@ -260,28 +278,48 @@ pub struct Overrides {
 /// Any other unknown `SR360_*` variable is an error, so typos do not pass silently.
 const NOT_CONFIG: &[&str] = &["config", "cache", "screenshots", "skip_browser", "root"];
 
-const PLACEHOLDER_KEYS: &[&str] = &["changeme", "change-me", "secret", "password", "default", "example"];
+const PLACEHOLDER_KEYS: &[&str] = &[
+    "changeme",
+    "change-me",
+    "secret",
+    "password",
+    "default",
+    "example",
+];
 
 impl Config {
     /// Load defaults < file < environment < flags. `file` may be None: then `SR360_CONFIG`
     /// names one, or `<data_dir>/sr360.toml` is read when it exists.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
-        Self::load_from(file, overrides, Env::prefixed("SR360_").split("__").ignore(NOT_CONFIG))
+        Self::load_from(
+            file,
+            overrides,
+            Env::prefixed("SR360_").split("__").ignore(NOT_CONFIG),
+        )
     }
 
     fn load_from(file: Option<&Path>, o: &Overrides, env: Env) -> Result<Config, ConfigError> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
-        let explicit = file.map(Path::to_path_buf).or_else(|| std::env::var_os("SR360_CONFIG").map(PathBuf::from));
+        let explicit = file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("SR360_CONFIG").map(PathBuf::from));
         let path = match explicit {
             Some(p) => {
                 if !p.is_file() {
-                    return Err(ConfigError::File { path: p, msg: "not found".into() });
+                    return Err(ConfigError::File {
+                        path: p,
+                        msg: "not found".into(),
+                    });
                 }
                 Some(p)
             }
             None => {
                 // The data dir may itself come from env or flags.
-                let data = o.data_dir.clone().or_else(|| std::env::var_os("SR360_DATA_DIR").map(PathBuf::from)).unwrap_or_else(|| PathBuf::from("data"));
+                let data = o
+                    .data_dir
+                    .clone()
+                    .or_else(|| std::env::var_os("SR360_DATA_DIR").map(PathBuf::from))
+                    .unwrap_or_else(|| PathBuf::from("data"));
                 let p = data.join("sr360.toml");
                 p.is_file().then_some(p)
             }
@@ -297,7 +335,10 @@ impl Config {
             fig = fig.merge(Serialized::default("server.addr", a));
         }
         let cfg: Config = fig.extract().map_err(|e| match &path {
-            Some(p) => ConfigError::File { path: p.clone(), msg: e.to_string() },
+            Some(p) => ConfigError::File {
+                path: p.clone(),
+                msg: e.to_string(),
+            },
             None => ConfigError::Invalid(e.to_string()),
         })?;
         cfg.validate()?;
@@ -309,14 +350,23 @@ impl Config {
         if let Some(k) = &self.auth.signing_key {
             let k = k.expose();
             if k.len() < 32 {
-                return bad("auth.signing_key must be at least 32 bytes; leave it unset to have one generated");
+                return bad(
+                    "auth.signing_key must be at least 32 bytes; leave it unset to have one generated",
+                );
             }
             let lower = k.to_ascii_lowercase();
-            if PLACEHOLDER_KEYS.iter().any(|p| lower.contains(p)) || k.bytes().all(|b| b == k.as_bytes()[0]) {
-                return bad("auth.signing_key looks like a placeholder; leave it unset to have one generated");
+            if PLACEHOLDER_KEYS.iter().any(|p| lower.contains(p))
+                || k.bytes().all(|b| b == k.as_bytes()[0])
+            {
+                return bad(
+                    "auth.signing_key looks like a placeholder; leave it unset to have one generated",
+                );
             }
         }
-        if self.auth.argon2_memory_kib < 8 * 1024 || self.auth.argon2_iterations < 1 || self.auth.argon2_lanes < 1 {
+        if self.auth.argon2_memory_kib < 8 * 1024
+            || self.auth.argon2_iterations < 1
+            || self.auth.argon2_lanes < 1
+        {
             return bad("argon2 cost below the minimum (8 MiB, 1 iteration, 1 lane)");
         }
         if self.auth.session_hours < 1 || self.auth.session_hours > 24 * 30 {
@@ -325,7 +375,9 @@ impl Config {
         if self.auth.lockout_threshold < 3 {
             return bad("auth.lockout_threshold must be at least 3");
         }
-        if self.auth.attempts_per_minute_per_ip == 0 || self.auth.attempts_per_minute_per_account == 0 {
+        if self.auth.attempts_per_minute_per_ip == 0
+            || self.auth.attempts_per_minute_per_account == 0
+        {
             return bad("rate limits must be at least 1 per minute");
         }
         if !(0.0..=1.0).contains(&self.pipeline.max_reject_ratio) {
@@ -340,15 +392,24 @@ impl Config {
                 return bad("storage.s3.bucket is required when storage.kind = \"s3\"");
             }
             if s3.endpoint.starts_with("http://") && !s3.allow_http {
-                return bad("storage.s3.endpoint is plain http: set storage.s3.allow_http = true if that is intended");
+                return bad(
+                    "storage.s3.endpoint is plain http: set storage.s3.allow_http = true if that is intended",
+                );
             }
             if s3.access_key_id.is_empty() != s3.secret_access_key.is_none() {
-                return bad("storage.s3.access_key_id and storage.s3.secret_access_key go together");
+                return bad(
+                    "storage.s3.access_key_id and storage.s3.secret_access_key go together",
+                );
             }
             if let Some(k) = &s3.secret_access_key {
                 let lower = k.expose().to_ascii_lowercase();
-                if lower.len() < 8 || lower == "minioadmin" || PLACEHOLDER_KEYS.iter().any(|p| lower.contains(p)) {
-                    return bad("storage.s3.secret_access_key looks like a default or placeholder; use the store's real key");
+                if lower.len() < 8
+                    || lower == "minioadmin"
+                    || PLACEHOLDER_KEYS.iter().any(|p| lower.contains(p))
+                {
+                    return bad(
+                        "storage.s3.secret_access_key looks like a default or placeholder; use the store's real key",
+                    );
                 }
             }
         }
@@ -358,7 +419,9 @@ impl Config {
         let m = self.warehouse.memory_limit.trim();
         let digits = m.trim_end_matches(|c: char| c.is_ascii_alphabetic()).trim();
         let unit = m[digits.len()..].trim().to_ascii_uppercase();
-        if digits.parse::<f64>().is_err() || !["KB", "MB", "GB", "TB", "KIB", "MIB", "GIB", "TIB"].contains(&unit.as_str()) {
+        if digits.parse::<f64>().is_err()
+            || !["KB", "MB", "GB", "TB", "KIB", "MIB", "GIB", "TIB"].contains(&unit.as_str())
+        {
             return bad("warehouse.memory_limit must look like 512MB or 2GB");
         }
         Ok(())
@@ -366,7 +429,11 @@ impl Config {
 
     /// Resolve a model path: absolute paths as given, others under `models.dir`.
     pub fn model_path(&self, p: &Path) -> PathBuf {
-        if p.is_absolute() { p.to_path_buf() } else { self.models.dir.join(p) }
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.models.dir.join(p)
+        }
     }
 }
 
@@ -378,10 +445,16 @@ mod tests {
     #[test]
     fn layers_defaults_file_env_flags() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("c.toml", "[server]\naddr = \"127.0.0.1:9000\"\n[auth]\nsession_hours = 5\n")?;
+            jail.create_file(
+                "c.toml",
+                "[server]\naddr = \"127.0.0.1:9000\"\n[auth]\nsession_hours = 5\n",
+            )?;
             jail.set_env("SR360_AUTH__SESSION_HOURS", "6");
             jail.set_env("SR360_WAREHOUSE__THREADS", "1");
-            let o = Overrides { data_dir: Some("d2".into()), addr: None };
+            let o = Overrides {
+                data_dir: Some("d2".into()),
+                addr: None,
+            };
             let c = Config::load(Some(Path::new("c.toml")), &o).map_err(|e| e.to_string())?;
             assert_eq!(c.server.addr.port(), 9000);
             assert_eq!(c.auth.session_hours, 6);
@@ -409,7 +482,10 @@ mod tests {
             jail.set_env("SR360_STORAGE__S3__SECRET_ACCESS_KEY", "q8Zr0XnT4vLk2PwE");
             let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
             assert_eq!(c.storage.kind, StorageKind::S3);
-            assert!(!format!("{c:?}").contains("q8Zr0XnT4vLk2PwE"), "the secret never shows in Debug");
+            assert!(
+                !format!("{c:?}").contains("q8Zr0XnT4vLk2PwE"),
+                "the secret never shows in Debug"
+            );
             Ok(())
         });
     }
@@ -417,7 +493,10 @@ mod tests {
     #[test]
     fn refuses_placeholder_keys_and_unknown_fields() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("a.toml", "[auth]\nsigning_key = \"changeme-changeme-changeme-changeme\"\n")?;
+            jail.create_file(
+                "a.toml",
+                "[auth]\nsigning_key = \"changeme-changeme-changeme-changeme\"\n",
+            )?;
             let e = Config::load(Some(Path::new("a.toml")), &Overrides::default()).unwrap_err();
             assert!(e.to_string().contains("placeholder"), "{e}");
             jail.create_file("b.toml", "[server]\nadress = \"x\"\n")?;

@@ -49,6 +49,9 @@ impl SeededEntropy {
 
 impl Entropy for SeededEntropy {
     fn fill(&self, buf: &mut [u8]) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).fill_bytes(buf);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .fill_bytes(buf);
     }
 }

@@ -9,17 +9,24 @@ use std::fmt;
 pub struct TenantId(String);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("tenant id must be 2-40 characters of a-z, 0-9 and single dashes, not starting or ending with a dash")]
+#[error(
+    "tenant id must be 2-40 characters of a-z, 0-9 and single dashes, not starting or ending with a dash"
+)]
 pub struct TenantIdError;
 
 impl TenantId {
     pub fn parse(s: &str) -> Result<Self, TenantIdError> {
         let ok = (2..=40).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
-        if ok { Ok(Self(s.to_owned())) } else { Err(TenantIdError) }
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(TenantIdError)
+        }
     }
 
     /// Derive an id from a shop name: "Café Nordic Ltd." -> "caf-nordic-ltd".
@@ -72,11 +79,25 @@ mod tests {
     use super::*;
     #[test]
     fn rejects_paths_and_odd_characters() {
-        for bad in ["", "a", "../x", "a/b", "A-b", "x\0y", "-ab", "ab-", "a--b", &"a".repeat(41)] {
+        for bad in [
+            "",
+            "a",
+            "../x",
+            "a/b",
+            "A-b",
+            "x\0y",
+            "-ab",
+            "ab-",
+            "a--b",
+            &"a".repeat(41),
+        ] {
             assert!(TenantId::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(TenantId::parse("acme-2").unwrap().as_str(), "acme-2");
-        assert_eq!(TenantId::slugify("Café Nordic Ltd.").unwrap().as_str(), "caf-nordic-ltd");
+        assert_eq!(
+            TenantId::slugify("Café Nordic Ltd.").unwrap().as_str(),
+            "caf-nordic-ltd"
+        );
         assert!(TenantId::slugify("!!!").is_err());
     }
 }

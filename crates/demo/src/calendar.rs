@@ -85,13 +85,26 @@ pub fn days(start: Date, n: u32) -> Vec<Day> {
         .map(|i| {
             let date = start + time::Duration::days(i64::from(i));
             let trend = 1.0 + 0.6 * f64::from(i) / f64::from(n.max(1));
-            Day { ymd: format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()), month0: usize::from(u8::from(date.month())) - 1, base: trend * weekday(date) * holiday(date), date }
+            Day {
+                ymd: format!(
+                    "{:04}-{:02}-{:02}",
+                    date.year(),
+                    u8::from(date.month()),
+                    date.day()
+                ),
+                month0: usize::from(u8::from(date.month())) - 1,
+                base: trend * weekday(date) * holiday(date),
+                date,
+            }
         })
         .collect()
 }
 
 /// Share of a day's orders per hour (local shop time), evening peak.
-pub const HOURS: [f64; 24] = [0.6, 0.35, 0.2, 0.15, 0.15, 0.25, 0.6, 1.2, 1.8, 2.2, 2.6, 2.9, 3.2, 3.0, 2.9, 2.9, 3.0, 3.3, 3.8, 4.6, 5.2, 5.0, 3.6, 1.8];
+pub const HOURS: [f64; 24] = [
+    0.6, 0.35, 0.2, 0.15, 0.15, 0.25, 0.6, 1.2, 1.8, 2.2, 2.6, 2.9, 3.2, 3.0, 2.9, 2.9, 3.0, 3.3,
+    3.8, 4.6, 5.2, 5.0, 3.6, 1.8,
+];
 
 #[cfg(test)]
 mod tests {
@@ -100,7 +113,13 @@ mod tests {
     fn black_friday_2025() {
         let bf = Date::from_calendar_date(2025, Month::November, 28).unwrap();
         assert_eq!(holiday(bf), 2.6);
-        assert_eq!(holiday(Date::from_calendar_date(2025, Month::December, 1).unwrap()), 2.2);
-        assert_eq!(holiday(Date::from_calendar_date(2025, Month::March, 3).unwrap()), 1.0);
+        assert_eq!(
+            holiday(Date::from_calendar_date(2025, Month::December, 1).unwrap()),
+            2.2
+        );
+        assert_eq!(
+            holiday(Date::from_calendar_date(2025, Month::March, 3).unwrap()),
+            1.0
+        );
     }
 }

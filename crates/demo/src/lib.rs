@@ -30,7 +30,10 @@ pub enum DemoError {
     #[error("scale must be between 0.01 and 500, got {0}")]
     BadScale(f64),
     #[error("i/o on {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("csv: {0}")]
     Csv(#[from] csv::Error),
     #[error("json: {0}")]
@@ -41,7 +44,10 @@ pub enum DemoError {
 
 impl DemoError {
     pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DemoError + '_ {
-        move |source| DemoError::Io { path: path.to_path_buf(), source }
+        move |source| DemoError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -55,7 +61,12 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { seed: 42, scale: 1.0, start: time::macros::date!(2024 - 07 - 01), days: 730 }
+        Self {
+            seed: 42,
+            scale: 1.0,
+            start: time::macros::date!(2024 - 07 - 01),
+            days: 730,
+        }
     }
 }
 
@@ -136,13 +147,19 @@ pub(crate) struct ReturnRow {
     pub source: &'static str,
 }
 
-const SOURCES: &[(&str, f64)] = &[("web", 62.0), ("mobile_app", 25.0), ("marketplace", 8.0), ("pos", 5.0)];
+const SOURCES: &[(&str, f64)] = &[
+    ("web", 62.0),
+    ("mobile_app", 25.0),
+    ("marketplace", 8.0),
+    ("pos", 5.0),
+];
 const TARGET_ORDERS_PER_SCALE: f64 = 9_000.0;
 
 fn pick_weighted(rng: &mut ChaCha8Rng, cum: &[f64]) -> usize {
     let total = cum.last().copied().unwrap_or(0.0);
     let x = rng.random::<f64>() * total;
-    cum.partition_point(|c| *c < x).min(cum.len().saturating_sub(1))
+    cum.partition_point(|c| *c < x)
+        .min(cum.len().saturating_sub(1))
 }
 
 fn cumulative(w: impl Iterator<Item = f64>) -> Vec<f64> {
@@ -155,7 +172,16 @@ fn cumulative(w: impl Iterator<Item = f64>) -> Vec<f64> {
 }
 
 fn promotions(rng: &mut ChaCha8Rng, days: &[Day]) -> Vec<Promotion> {
-    let names = ["Spring Sale", "Summer Deals", "Flash Sale", "Weekend Special", "Member Week", "Clearance", "Back to Routine", "Fresh Start"];
+    let names = [
+        "Spring Sale",
+        "Summer Deals",
+        "Flash Sale",
+        "Weekend Special",
+        "Member Week",
+        "Clearance",
+        "Back to Routine",
+        "Fresh Start",
+    ];
     let mut out: Vec<Promotion> = Vec::new();
     let n = days.len() as u32;
     let mut tries = 0;
@@ -171,15 +197,29 @@ fn promotions(rng: &mut ChaCha8Rng, days: &[Day]) -> Vec<Promotion> {
             let m = days[d as usize].date.month();
             m == time::Month::November || m == time::Month::December
         });
-        let clash_other = out.iter().any(|p| p.first_day <= last + 28 && first <= p.last_day + 28);
+        let clash_other = out
+            .iter()
+            .any(|p| p.first_day <= last + 28 && first <= p.last_day + 28);
         if clash_holiday || clash_other {
             continue;
         }
         let discount = [10, 15, 20, 25, 30][rng.random_range(0..5)];
         let uplift = rng.random_range(0.2..0.5);
         let cname = CATEGORIES[cat].name;
-        let code = format!("{}{}", cname.split([' ', '&']).next().unwrap_or("SHOP").to_uppercase(), discount);
-        let code = if out.iter().any(|p| p.code == code) { format!("{code}B") } else { code };
+        let code = format!(
+            "{}{}",
+            cname
+                .split([' ', '&'])
+                .next()
+                .unwrap_or("SHOP")
+                .to_uppercase(),
+            discount
+        );
+        let code = if out.iter().any(|p| p.code == code) {
+            format!("{code}B")
+        } else {
+            code
+        };
         out.push(Promotion {
             name: format!("{cname} {}", names[out.len() % names.len()]),
             code,
@@ -213,17 +253,39 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
     let promos = promotions(&mut rng, &days);
 
     let mut w = write::Writers::create(dir)?;
-    let mut counts = Counts { products: products.len(), customers: customers.len(), promotions: promos.len(), ..Default::default() };
+    let mut counts = Counts {
+        products: products.len(),
+        customers: customers.len(),
+        promotions: promos.len(),
+        ..Default::default()
+    };
 
     // Category demand and the calibration to the target number of orders.
     let share_total: f64 = CATEGORIES.iter().map(|c| c.weight).sum();
-    let raw = |d: &Day, c: usize| d.base * CATEGORIES[c].weight / share_total * CATEGORIES[c].season[d.month0];
-    let raw_sum: f64 = days.iter().map(|d| (0..CATEGORIES.len()).map(|c| raw(d, c)).sum::<f64>()).sum();
+    let raw = |d: &Day, c: usize| {
+        d.base * CATEGORIES[c].weight / share_total * CATEGORIES[c].season[d.month0]
+    };
+    let raw_sum: f64 = days
+        .iter()
+        .map(|d| (0..CATEGORIES.len()).map(|c| raw(d, c)).sum::<f64>())
+        .sum();
     let b = TARGET_ORDERS_PER_SCALE * opts.scale / raw_sum;
 
     // Products by category with popularity.
-    let by_cat: Vec<Vec<usize>> = (0..CATEGORIES.len()).map(|c| products.iter().enumerate().filter(|(_, p)| p.category == c).map(|(i, _)| i).collect()).collect();
-    let pop_cum: Vec<Vec<f64>> = by_cat.iter().map(|ids| cumulative(ids.iter().map(|i| products[*i].popularity))).collect();
+    let by_cat: Vec<Vec<usize>> = (0..CATEGORIES.len())
+        .map(|c| {
+            products
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.category == c)
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    let pop_cum: Vec<Vec<f64>> = by_cat
+        .iter()
+        .map(|ids| cumulative(ids.iter().map(|i| products[*i].popularity)))
+        .collect();
     let view_cum = cumulative(products.iter().map(|p| p.popularity * p.attractiveness));
     let hour_cum = cumulative(HOURS.iter().copied());
     let source_cum = cumulative(SOURCES.iter().map(|s| s.1));
@@ -247,7 +309,11 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
         .iter()
         .map(|ids| {
             let tw: f64 = ids.iter().map(|i| products[*i].popularity).sum();
-            ids.iter().map(|i| products[*i].popularity * products[*i].price).sum::<f64>() / tw * 1.25
+            ids.iter()
+                .map(|i| products[*i].popularity * products[*i].price)
+                .sum::<f64>()
+                / tw
+                * 1.25
         })
         .collect();
 
@@ -259,7 +325,11 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
 
     for (di, day) in days.iter().enumerate() {
         let di = di as u32;
-        let active_promo = |c: usize| promos.iter().find(|p| p.cat == c && p.first_day <= di && di <= p.last_day);
+        let active_promo = |c: usize| {
+            promos
+                .iter()
+                .find(|p| p.cat == c && p.first_day <= di && di <= p.last_day)
+        };
         let mut orders: Vec<Order> = Vec::new();
         #[allow(clippy::needless_range_loop)] // c indexes several parallel tables
         for c in 0..CATEGORIES.len() {
@@ -272,15 +342,25 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
                 t.expected_category_orders_without += base;
                 t.expected_category_orders_with += lambda;
                 t.expected_incremental_orders += lambda - base;
-                t.expected_incremental_revenue += (lambda - base) * exp_line[c] * (1.0 - f64::from(p.discount_percent) / 100.0);
+                t.expected_incremental_revenue +=
+                    (lambda - base) * exp_line[c] * (1.0 - f64::from(p.discount_percent) / 100.0);
             }
-            let n = if lambda > 0.0 { Poisson::new(lambda).map(|d| d.sample(&mut rng) as u32).unwrap_or(0) } else { 0 };
+            let n = if lambda > 0.0 {
+                Poisson::new(lambda)
+                    .map(|d| d.sample(&mut rng) as u32)
+                    .unwrap_or(0)
+            } else {
+                0
+            };
             for _ in 0..n {
                 let hour = pick_weighted(&mut rng, &hour_cum) as u32;
                 let secs = hour * 3600 + rng.random_range(0..3600);
                 let customer = pick_customer(&mut rng, &customers, &mut next_new, &mut buyers, di);
                 let mut lines: Vec<OrderLine> = Vec::new();
-                let extra = Poisson::new(1.2).map(|d| d.sample(&mut rng) as usize).unwrap_or(0).min(7);
+                let extra = Poisson::new(1.2)
+                    .map(|d| d.sample(&mut rng) as usize)
+                    .unwrap_or(0)
+                    .min(7);
                 for k in 0..=extra {
                     let cat = if k == 0 {
                         c
@@ -288,7 +368,11 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
                         let cum = cumulative((0..CATEGORIES.len()).map(|x| raw(day, x)));
                         pick_weighted(&mut rng, &cum)
                     };
-                    let Some(pi) = pick_product(&mut rng, &by_cat[cat], &pop_cum[cat], &products, di) else { continue };
+                    let Some(pi) =
+                        pick_product(&mut rng, &by_cat[cat], &pop_cum[cat], &products, di)
+                    else {
+                        continue;
+                    };
                     if lines.iter().any(|l| l.product == pi) {
                         continue;
                     }
@@ -297,9 +381,14 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
                         x if x < 0.95 => 2,
                         _ => rng.random_range(3..6),
                     };
-                    let disc = active_promo(cat).map_or(0.0, |p| f64::from(p.discount_percent) / 100.0);
+                    let disc =
+                        active_promo(cat).map_or(0.0, |p| f64::from(p.discount_percent) / 100.0);
                     let unit_price = ((products[pi].price * (1.0 - disc)) * 100.0).round() / 100.0;
-                    lines.push(OrderLine { product: pi, qty, unit_price });
+                    lines.push(OrderLine {
+                        product: pi,
+                        qty,
+                        unit_price,
+                    });
                 }
                 if lines.is_empty() {
                     continue;
@@ -309,11 +398,20 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
                 for l in &lines {
                     if let Some(p) = active_promo(products[l.product].category) {
                         code = Some(p.code.clone());
-                        discount_amount += (products[l.product].price - l.unit_price) * f64::from(l.qty);
+                        discount_amount +=
+                            (products[l.product].price - l.unit_price) * f64::from(l.qty);
                     }
                 }
                 let source = SOURCES[pick_weighted(&mut rng, &source_cum)].0;
-                orders.push(Order { secs, customer, lines, discount_code: code, discount_amount, source, name: String::new() });
+                orders.push(Order {
+                    secs,
+                    customer,
+                    lines,
+                    discount_code: code,
+                    discount_amount,
+                    source,
+                    name: String::new(),
+                });
             }
         }
         orders.sort_by_key(|o| o.secs);
@@ -322,7 +420,8 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
             o.name = format!("#{order_no}");
             for l in &o.lines {
                 let p = &products[l.product];
-                let rate = CATEGORIES[p.category].return_rate * if p.quality < 0.5 { 1.8 } else { 1.0 };
+                let rate =
+                    CATEGORIES[p.category].return_rate * if p.quality < 0.5 { 1.8 } else { 1.0 };
                 if rng.random_bool(rate.min(0.9)) {
                     let rd = di + rng.random_range(3..30);
                     if rd < opts.days {
@@ -348,13 +447,30 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
             counts.return_lines += rets.len();
             w.returns(day, &rets, &products, &customers)?;
         }
-        counts.events += w.events(&mut rng, day, &orders, &products, &customers, &view_cum, &mut session_no)?;
+        counts.events += w.events(
+            &mut rng,
+            day,
+            &orders,
+            &products,
+            &customers,
+            &view_cum,
+            &mut session_no,
+        )?;
     }
 
     let files = w.finish(dir, &products, &customers, &promos, &days)?;
-    let under: Vec<&str> = products.iter().filter(|p| p.quality < 0.5).map(|p| p.sku.as_str()).collect();
+    let under: Vec<&str> = products
+        .iter()
+        .filter(|p| p.quality < 0.5)
+        .map(|p| p.sku.as_str())
+        .collect();
     for t in &mut truth {
-        for v in [&mut t.expected_category_orders_without, &mut t.expected_category_orders_with, &mut t.expected_incremental_orders, &mut t.expected_incremental_revenue] {
+        for v in [
+            &mut t.expected_category_orders_without,
+            &mut t.expected_category_orders_with,
+            &mut t.expected_incremental_orders,
+            &mut t.expected_incremental_revenue,
+        ] {
             *v = (*v * 100.0).round() / 100.0;
         }
     }
@@ -368,10 +484,20 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
     let mut files = files;
     files.push(write::atomic_json(dir, "ground_truth.json", &gt)?);
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(DemoSummary { counts, files, seconds: t0.elapsed().as_secs_f64() })
+    Ok(DemoSummary {
+        counts,
+        files,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
 }
 
-fn pick_customer(rng: &mut ChaCha8Rng, customers: &[Customer], next_new: &mut usize, buyers: &mut Vec<usize>, day: u32) -> usize {
+fn pick_customer(
+    rng: &mut ChaCha8Rng,
+    customers: &[Customer],
+    next_new: &mut usize,
+    buyers: &mut Vec<usize>,
+    day: u32,
+) -> usize {
     let want_new = buyers.is_empty() || rng.random_bool(0.45);
     if want_new && *next_new < customers.len() && customers[*next_new].signup_day <= day {
         let c = *next_new;
@@ -402,7 +528,13 @@ fn pick_customer(rng: &mut ChaCha8Rng, customers: &[Customer], next_new: &mut us
     rng.random_range(0..customers.len())
 }
 
-fn pick_product(rng: &mut ChaCha8Rng, ids: &[usize], cum: &[f64], products: &[Product], day: u32) -> Option<usize> {
+fn pick_product(
+    rng: &mut ChaCha8Rng,
+    ids: &[usize],
+    cum: &[f64],
+    products: &[Product],
+    day: u32,
+) -> Option<usize> {
     for _ in 0..20 {
         let pi = ids[pick_weighted(rng, cum)];
         if products[pi].launch_day <= day {
@@ -431,7 +563,10 @@ mod tests {
             .map(|e| {
                 let e = e.unwrap();
                 let bytes = std::fs::read(e.path()).unwrap();
-                (e.file_name().to_string_lossy().into_owned(), hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)))
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+                )
             })
             .collect();
         v.sort();
@@ -440,16 +575,44 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_other_seed_other_bytes() {
-        let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let o = DemoOptions { scale: 0.05, ..Default::default() };
+        let (a, b, c) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let o = DemoOptions {
+            scale: 0.05,
+            ..Default::default()
+        };
         let s = generate(a.path(), &o).unwrap();
         generate(b.path(), &o).unwrap();
-        generate(c.path(), &DemoOptions { seed: 7, ..o.clone() }).unwrap();
+        generate(
+            c.path(),
+            &DemoOptions {
+                seed: 7,
+                ..o.clone()
+            },
+        )
+        .unwrap();
         assert_eq!(digest(a.path()), digest(b.path()));
         assert_ne!(digest(a.path()), digest(c.path()));
         let names: Vec<String> = digest(a.path()).into_iter().map(|x| x.0).collect();
-        assert_eq!(names, ["customers.csv", "ground_truth.json", "orders.csv", "products.json", "promotions.json", "web_events.parquet"]);
-        assert!(s.counts.orders > 200 && s.counts.events > s.counts.orders * 5, "{:?}", s.counts);
+        assert_eq!(
+            names,
+            [
+                "customers.csv",
+                "ground_truth.json",
+                "orders.csv",
+                "products.json",
+                "promotions.json",
+                "web_events.parquet"
+            ]
+        );
+        assert!(
+            s.counts.orders > 200 && s.counts.events > s.counts.orders * 5,
+            "{:?}",
+            s.counts
+        );
     }
 
     #[test]
@@ -460,23 +623,56 @@ mod tests {
         assert!((450..=560).contains(&c.products), "{c:?}");
         assert!((19_000..=21_000).contains(&c.customers), "{c:?}");
         assert!((16_000..=24_000).contains(&c.order_lines), "{c:?}");
-        assert!(c.return_lines > c.order_lines / 30 && c.return_lines < c.order_lines / 5, "{c:?}");
+        assert!(
+            c.return_lines > c.order_lines / 30 && c.return_lines < c.order_lines / 5,
+            "{c:?}"
+        );
         assert!(c.promotions >= 6, "{c:?}");
-        let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path().join("ground_truth.json")).unwrap()).unwrap();
+        let gt: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.path().join("ground_truth.json")).unwrap())
+                .unwrap();
         for p in gt["promotions"].as_array().unwrap() {
             let up = p["true_uplift_orders_pct"].as_f64().unwrap();
             assert!((20.0..=50.0).contains(&up), "{p}");
         }
         // Weekly and yearly seasonality show in the orders file: December beats February.
         let orders = std::fs::read_to_string(d.path().join("orders.csv")).unwrap();
-        let count = |m: &str| orders.lines().filter(|l| l.contains(&format!(",2025-{m}-"))).count();
-        assert!(count("12") as f64 > count("02") as f64 * 1.3, "dec {} feb {}", count("12"), count("02"));
+        let count = |m: &str| {
+            orders
+                .lines()
+                .filter(|l| l.contains(&format!(",2025-{m}-")))
+                .count()
+        };
+        assert!(
+            count("12") as f64 > count("02") as f64 * 1.3,
+            "dec {} feb {}",
+            count("12"),
+            count("02")
+        );
     }
 
     #[test]
     fn bad_scale_is_refused() {
         let d = tempfile::tempdir().unwrap();
-        assert!(matches!(generate(d.path(), &DemoOptions { scale: 0.0, ..Default::default() }), Err(DemoError::BadScale(_))));
-        assert!(matches!(generate(d.path(), &DemoOptions { scale: f64::NAN, ..Default::default() }), Err(DemoError::BadScale(_))));
+        assert!(matches!(
+            generate(
+                d.path(),
+                &DemoOptions {
+                    scale: 0.0,
+                    ..Default::default()
+                }
+            ),
+            Err(DemoError::BadScale(_))
+        ));
+        assert!(matches!(
+            generate(
+                d.path(),
+                &DemoOptions {
+                    scale: f64::NAN,
+                    ..Default::default()
+                }
+            ),
+            Err(DemoError::BadScale(_))
+        ));
     }
 }

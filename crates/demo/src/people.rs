@@ -7,14 +7,53 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Gamma};
 
 const FIRST: &[&str] = &[
-    "Emma", "Liam", "Olivia", "Noah", "Ava", "Lucas", "Mia", "Mateo", "Sofia", "Elijah", "Amelia", "James", "Isabella", "Leo", "Chloe", "Hugo", "Yuki", "Wei", "Aisha",
-    "Omar", "Fatima", "Ravi", "Priya", "Lena", "Jonas", "Clara", "Diego", "Lucia", "Chen", "Mei", "Kofi", "Amara", "Sven", "Ingrid", "Paolo", "Giulia", "Nora", "Felix",
-    "Zara", "Hannah", "Daniel", "Grace", "Samuel", "Layla", "Ethan", "Maya", "Adam", "Sara",
+    "Emma", "Liam", "Olivia", "Noah", "Ava", "Lucas", "Mia", "Mateo", "Sofia", "Elijah", "Amelia",
+    "James", "Isabella", "Leo", "Chloe", "Hugo", "Yuki", "Wei", "Aisha", "Omar", "Fatima", "Ravi",
+    "Priya", "Lena", "Jonas", "Clara", "Diego", "Lucia", "Chen", "Mei", "Kofi", "Amara", "Sven",
+    "Ingrid", "Paolo", "Giulia", "Nora", "Felix", "Zara", "Hannah", "Daniel", "Grace", "Samuel",
+    "Layla", "Ethan", "Maya", "Adam", "Sara",
 ];
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Garcia", "Müller", "Rossi", "Dubois", "Nguyen", "Kim", "Tanaka", "Wang", "Li", "Patel", "Khan", "Silva", "Santos", "Kowalski", "Novak",
-    "Andersen", "Larsen", "Murphy", "O'Brien", "Fischer", "Weber", "Martin", "Bernard", "López", "Hernández", "Costa", "Mensah", "Okafor", "Haddad", "Cohen", "Jensen",
-    "Brown", "Taylor", "Wilson", "Clarke", "Evans", "Schmidt", "Moreau",
+    "Smith",
+    "Johnson",
+    "Garcia",
+    "Müller",
+    "Rossi",
+    "Dubois",
+    "Nguyen",
+    "Kim",
+    "Tanaka",
+    "Wang",
+    "Li",
+    "Patel",
+    "Khan",
+    "Silva",
+    "Santos",
+    "Kowalski",
+    "Novak",
+    "Andersen",
+    "Larsen",
+    "Murphy",
+    "O'Brien",
+    "Fischer",
+    "Weber",
+    "Martin",
+    "Bernard",
+    "López",
+    "Hernández",
+    "Costa",
+    "Mensah",
+    "Okafor",
+    "Haddad",
+    "Cohen",
+    "Jensen",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Clarke",
+    "Evans",
+    "Schmidt",
+    "Moreau",
 ];
 
 /// (country, province code, city, weight)
@@ -40,7 +79,14 @@ pub const REGIONS: &[(&str, &str, &str, f64)] = &[
 ];
 
 /// (acquisition channel, weight, propensity multiplier)
-pub const CHANNELS: &[(&str, f64, f64)] = &[("organic", 30.0, 1.1), ("paid_search", 22.0, 0.8), ("social", 18.0, 0.85), ("email", 10.0, 1.4), ("referral", 10.0, 1.2), ("marketplace", 10.0, 0.7)];
+pub const CHANNELS: &[(&str, f64, f64)] = &[
+    ("organic", 30.0, 1.1),
+    ("paid_search", 22.0, 0.8),
+    ("social", 18.0, 0.85),
+    ("email", 10.0, 1.4),
+    ("referral", 10.0, 1.2),
+    ("marketplace", 10.0, 0.7),
+];
 
 pub struct Customer {
     pub id: String,
@@ -80,9 +126,17 @@ pub fn customers(rng: &mut ChaCha8Rng, n: usize, days: u32) -> Vec<Customer> {
             let channel = weighted(rng, CHANNELS, |c| c.1);
             // More sign-ups later: the shop grows. A fifth signed up before the window.
             let u: f64 = rng.random();
-            let signup_day = if rng.random_bool(0.2) { 0 } else { ((u.sqrt()) * f64::from(days - 1)) as u32 };
+            let signup_day = if rng.random_bool(0.2) {
+                0
+            } else {
+                ((u.sqrt()) * f64::from(days - 1)) as u32
+            };
             let propensity = gamma.sample(rng) * CHANNELS[channel].2;
-            let churn_day = if rng.random_bool(0.45) { signup_day + rng.random_range(30..400) } else { u32::MAX };
+            let churn_day = if rng.random_bool(0.45) {
+                signup_day + rng.random_range(30..400)
+            } else {
+                u32::MAX
+            };
             let local: String = format!("{}.{}", ascii(first), ascii(last)).to_lowercase();
             let domain = ["example.com", "example.net", "example.org"][i % 3];
             Customer {
@@ -90,7 +144,11 @@ pub fn customers(rng: &mut ChaCha8Rng, n: usize, days: u32) -> Vec<Customer> {
                 first,
                 last,
                 email: format!("{local}{}@{domain}", i + 1),
-                phone: format!("+1-555-{:03}-{:04}", rng.random_range(100..1000), rng.random_range(0..10000)),
+                phone: format!(
+                    "+1-555-{:03}-{:04}",
+                    rng.random_range(100..1000),
+                    rng.random_range(0..10000)
+                ),
                 region,
                 channel,
                 accepts_marketing: rng.random_bool(0.55),

@@ -36,12 +36,34 @@ fn csv_writer(p: &Path) -> Result<CsvW, DemoError> {
 }
 
 fn ts(day: &Day, secs: u32) -> String {
-    format!("{} {:02}:{:02}:{:02}", day.ymd, secs / 3600, (secs / 60) % 60, secs % 60)
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        day.ymd,
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    )
 }
 
 const ORDER_HEADER: &[&str] = &[
-    "Name", "Email", "Financial Status", "Paid at", "Currency", "Subtotal", "Discount Code", "Discount Amount", "Total", "Created at", "Lineitem quantity", "Lineitem name",
-    "Lineitem price", "Lineitem sku", "Billing City", "Billing Province", "Billing Country", "Source",
+    "Name",
+    "Email",
+    "Financial Status",
+    "Paid at",
+    "Currency",
+    "Subtotal",
+    "Discount Code",
+    "Discount Amount",
+    "Total",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem sku",
+    "Billing City",
+    "Billing Province",
+    "Billing Country",
+    "Source",
 ];
 
 impl Writers {
@@ -54,15 +76,41 @@ impl Writers {
         let mut orders = csv_writer(&work.join("orders.csv"))?;
         orders.write_record(ORDER_HEADER)?;
         let mut events = csv_writer(&work.join("events.csv"))?;
-        events.write_record(["event_id", "event_time", "session_id", "customer_id", "event_type", "product_sku", "search_query", "order_name", "channel", "device"])?;
-        Ok(Self { work, orders, events, event_id: 0 })
+        events.write_record([
+            "event_id",
+            "event_time",
+            "session_id",
+            "customer_id",
+            "event_type",
+            "product_sku",
+            "search_query",
+            "order_name",
+            "channel",
+            "device",
+        ])?;
+        Ok(Self {
+            work,
+            orders,
+            events,
+            event_id: 0,
+        })
     }
 
-    pub fn orders(&mut self, day: &Day, orders: &[Order], products: &[Product], customers: &[Customer]) -> Result<(), DemoError> {
+    pub fn orders(
+        &mut self,
+        day: &Day,
+        orders: &[Order],
+        products: &[Product],
+        customers: &[Customer],
+    ) -> Result<(), DemoError> {
         for o in orders {
             let c = &customers[o.customer];
             let (country, province, city) = region_of(c);
-            let subtotal: f64 = o.lines.iter().map(|l| l.unit_price * f64::from(l.qty)).sum();
+            let subtotal: f64 = o
+                .lines
+                .iter()
+                .map(|l| l.unit_price * f64::from(l.qty))
+                .sum();
             let created = format!("{} +0000", ts(day, o.secs));
             let subtotal_s = format!("{subtotal:.2}");
             let disc = format!("{:.2}", o.discount_amount);
@@ -95,7 +143,13 @@ impl Writers {
 
     /// Returns are rows of the original order with a negative quantity, dated when the goods
     /// came back.
-    pub fn returns(&mut self, day: &Day, rets: &[ReturnRow], products: &[Product], customers: &[Customer]) -> Result<(), DemoError> {
+    pub fn returns(
+        &mut self,
+        day: &Day,
+        rets: &[ReturnRow],
+        products: &[Product],
+        customers: &[Customer],
+    ) -> Result<(), DemoError> {
         for r in rets {
             let c = &customers[r.customer];
             let (country, province, city) = region_of(c);
@@ -127,18 +181,57 @@ impl Writers {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn event(&mut self, day: &Day, secs: u32, session: &str, customer: &str, kind: &str, sku: &str, query: &str, order: &str, channel: &str, device: &str) -> Result<(), DemoError> {
+    fn event(
+        &mut self,
+        day: &Day,
+        secs: u32,
+        session: &str,
+        customer: &str,
+        kind: &str,
+        sku: &str,
+        query: &str,
+        order: &str,
+        channel: &str,
+        device: &str,
+    ) -> Result<(), DemoError> {
         self.event_id += 1;
-        self.events.write_record([&self.event_id.to_string(), &ts(day, secs.min(86_399)), session, customer, kind, sku, query, order, channel, device])?;
+        self.events.write_record([
+            &self.event_id.to_string(),
+            &ts(day, secs.min(86_399)),
+            session,
+            customer,
+            kind,
+            sku,
+            query,
+            order,
+            channel,
+            device,
+        ])?;
         Ok(())
     }
 
     /// Web events of the day: one purchase session per order, and browsing sessions that
     /// view, sometimes add to cart and check out, but do not buy. Returns the count.
     #[allow(clippy::too_many_arguments)]
-    pub fn events(&mut self, rng: &mut ChaCha8Rng, day: &Day, orders: &[Order], products: &[Product], customers: &[Customer], view_cum: &[f64], session_no: &mut u64) -> Result<usize, DemoError> {
+    pub fn events(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        day: &Day,
+        orders: &[Order],
+        products: &[Product],
+        customers: &[Customer],
+        view_cum: &[f64],
+        session_no: &mut u64,
+    ) -> Result<usize, DemoError> {
         let before = self.event_id;
-        const CH: &[(&str, f64)] = &[("direct", 25.0), ("organic", 30.0), ("paid_search", 18.0), ("social", 12.0), ("email", 9.0), ("referral", 6.0)];
+        const CH: &[(&str, f64)] = &[
+            ("direct", 25.0),
+            ("organic", 30.0),
+            ("paid_search", 18.0),
+            ("social", 12.0),
+            ("email", 9.0),
+            ("referral", 6.0),
+        ];
         let ch_cum = crate::cumulative(CH.iter().map(|c| c.1));
         let device = |rng: &mut ChaCha8Rng| match rng.random::<f64>() {
             x if x < 0.45 => "desktop",
@@ -149,8 +242,16 @@ impl Writers {
             *session_no += 1;
             let sid = format!("s{:09}", *session_no);
             let cust = customers[o.customer].id.as_str();
-            let ch = if rng.random_bool(0.4) { channel_of(&customers[o.customer]) } else { CH[crate::pick_weighted(rng, &ch_cum)].0 };
-            let dev = if o.source == "mobile_app" { "mobile" } else { device(rng) };
+            let ch = if rng.random_bool(0.4) {
+                channel_of(&customers[o.customer])
+            } else {
+                CH[crate::pick_weighted(rng, &ch_cum)].0
+            };
+            let dev = if o.source == "mobile_app" {
+                "mobile"
+            } else {
+                device(rng)
+            };
             let mut t = o.secs.saturating_sub(rng.random_range(180..2400));
             if rng.random_bool(0.3) {
                 let p = &products[o.lines[0].product];
@@ -167,18 +268,40 @@ impl Writers {
                 self.event(day, t, &sid, cust, "add_to_cart", sku, "", "", ch, dev)?;
                 t += rng.random_range(5..120);
             }
-            self.event(day, t.min(o.secs.saturating_sub(1)), &sid, cust, "checkout", "", "", "", ch, dev)?;
-            self.event(day, o.secs, &sid, cust, "purchase", "", "", &o.name, ch, dev)?;
+            self.event(
+                day,
+                t.min(o.secs.saturating_sub(1)),
+                &sid,
+                cust,
+                "checkout",
+                "",
+                "",
+                "",
+                ch,
+                dev,
+            )?;
+            self.event(
+                day, o.secs, &sid, cust, "purchase", "", "", &o.name, ch, dev,
+            )?;
         }
-        let browse = Poisson::new(4.0 * orders.len() as f64 + 1.0).map(|p| p.sample(rng) as usize).unwrap_or(0);
+        let browse = Poisson::new(4.0 * orders.len() as f64 + 1.0)
+            .map(|p| p.sample(rng) as usize)
+            .unwrap_or(0);
         for _ in 0..browse {
             *session_no += 1;
             let sid = format!("s{:09}", *session_no);
-            let cust = if rng.random_bool(0.35) { customers[rng.random_range(0..customers.len())].id.as_str() } else { "" };
+            let cust = if rng.random_bool(0.35) {
+                customers[rng.random_range(0..customers.len())].id.as_str()
+            } else {
+                ""
+            };
             let ch = CH[crate::pick_weighted(rng, &ch_cum)].0;
             let dev = device(rng);
             let mut t = rng.random_range(0..86_000);
-            let views = 1 + Poisson::new(1.3).map(|p| p.sample(rng) as usize).unwrap_or(0).min(8);
+            let views = 1 + Poisson::new(1.3)
+                .map(|p| p.sample(rng) as usize)
+                .unwrap_or(0)
+                .min(8);
             let mut carted = false;
             if rng.random_bool(0.15) {
                 let p = &products[crate::pick_weighted(rng, view_cum)];
@@ -203,7 +326,14 @@ impl Writers {
         Ok((self.event_id - before) as usize)
     }
 
-    pub fn finish(mut self, dir: &Path, products: &[Product], customers: &[Customer], promos: &[Promotion], days: &[Day]) -> Result<Vec<FileInfo>, DemoError> {
+    pub fn finish(
+        mut self,
+        dir: &Path,
+        products: &[Product],
+        customers: &[Customer],
+        promos: &[Promotion],
+        days: &[Day],
+    ) -> Result<Vec<FileInfo>, DemoError> {
         self.orders.flush().map_err(DemoError::io(&self.work))?;
         self.events.flush().map_err(DemoError::io(&self.work))?;
         drop(self.orders);
@@ -212,12 +342,40 @@ impl Writers {
 
         // customers.csv (Shopify customer export columns)
         let mut cw = csv_writer(&work.join("customers.csv"))?;
-        cw.write_record(["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Default Address City", "Default Address Province Code", "Default Address Country Code", "Phone", "Created At", "Tags"])?;
+        cw.write_record([
+            "Customer ID",
+            "First Name",
+            "Last Name",
+            "Email",
+            "Accepts Email Marketing",
+            "Default Address City",
+            "Default Address Province Code",
+            "Default Address Country Code",
+            "Phone",
+            "Created At",
+            "Tags",
+        ])?;
         let first = &days[0];
         for c in customers {
             let (country, province, city) = region_of(c);
-            let created = if c.signup_day == 0 { format!("{} 09:00:00 +0000", first.ymd) } else { format!("{} 12:00:00 +0000", days[c.signup_day as usize].ymd) };
-            cw.write_record([c.id.as_str(), c.first, c.last, c.email.as_str(), if c.accepts_marketing { "yes" } else { "no" }, city, province, country, c.phone.as_str(), created.as_str(), &format!("channel:{}", channel_of(c))])?;
+            let created = if c.signup_day == 0 {
+                format!("{} 09:00:00 +0000", first.ymd)
+            } else {
+                format!("{} 12:00:00 +0000", days[c.signup_day as usize].ymd)
+            };
+            cw.write_record([
+                c.id.as_str(),
+                c.first,
+                c.last,
+                c.email.as_str(),
+                if c.accepts_marketing { "yes" } else { "no" },
+                city,
+                province,
+                country,
+                c.phone.as_str(),
+                created.as_str(),
+                &format!("channel:{}", channel_of(c)),
+            ])?;
         }
         cw.flush().map_err(DemoError::io(&work))?;
 
@@ -246,7 +404,14 @@ impl Writers {
         write_json(&work.join("promotions.json"), &promos)?;
 
         // web_events.parquet, converted by DuckDB confined to the work directory.
-        let db = HardenedDb::open(None, &work, &Limits { memory_limit: "1GB".into(), threads: 1 })?;
+        let db = HardenedDb::open(
+            None,
+            &work,
+            &Limits {
+                memory_limit: "1GB".into(),
+                threads: 1,
+            },
+        )?;
         let root = db.root().to_path_buf();
         let csv = root.join("events.csv");
         let pq = root.join("web_events.parquet");
@@ -262,12 +427,23 @@ impl Writers {
         std::fs::remove_file(&csv).map_err(DemoError::io(&csv))?;
 
         let mut out = Vec::new();
-        for name in ["orders.csv", "customers.csv", "products.json", "promotions.json", "web_events.parquet"] {
+        for name in [
+            "orders.csv",
+            "customers.csv",
+            "products.json",
+            "promotions.json",
+            "web_events.parquet",
+        ] {
             let from = work.join(name);
             let to = dir.join(name);
-            File::open(&from).and_then(|f| f.sync_all()).map_err(DemoError::io(&from))?;
+            File::open(&from)
+                .and_then(|f| f.sync_all())
+                .map_err(DemoError::io(&from))?;
             std::fs::rename(&from, &to).map_err(DemoError::io(&to))?;
-            out.push(FileInfo { name: name.into(), bytes: std::fs::metadata(&to).map_err(DemoError::io(&to))?.len() });
+            out.push(FileInfo {
+                name: name.into(),
+                bytes: std::fs::metadata(&to).map_err(DemoError::io(&to))?.len(),
+            });
         }
         std::fs::remove_dir_all(&work).map_err(DemoError::io(&work))?;
         Ok(out)
@@ -276,7 +452,15 @@ impl Writers {
 
 fn search_query(rng: &mut ChaCha8Rng, p: &Product) -> String {
     let words: Vec<&str> = p.name.split(' ').skip(1).collect();
-    let mut q = words.iter().rev().take(2).rev().copied().collect::<Vec<_>>().join(" ").to_lowercase();
+    let mut q = words
+        .iter()
+        .rev()
+        .take(2)
+        .rev()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     if rng.random_bool(0.15) && q.len() > 4 {
         // a typo: drop one character
         let i = rng.random_range(1..q.len() - 1);
@@ -299,8 +483,13 @@ fn write_json<T: Serialize + ?Sized>(p: &Path, v: &T) -> Result<(), DemoError> {
 pub fn atomic_json(dir: &Path, name: &str, v: &serde_json::Value) -> Result<FileInfo, DemoError> {
     let tmp = dir.join(format!(".{name}.tmp"));
     write_json(&tmp, v)?;
-    File::open(&tmp).and_then(|f| f.sync_all()).map_err(DemoError::io(&tmp))?;
+    File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(DemoError::io(&tmp))?;
     let to = dir.join(name);
     std::fs::rename(&tmp, &to).map_err(DemoError::io(&to))?;
-    Ok(FileInfo { name: name.into(), bytes: std::fs::metadata(&to).map_err(DemoError::io(&to))?.len() })
+    Ok(FileInfo {
+        name: name.into(),
+        bytes: std::fs::metadata(&to).map_err(DemoError::io(&to))?.len(),
+    })
 }

@@ -6,7 +6,11 @@ use crate::{ExportError, Table};
 
 /// A cell a spreadsheet would evaluate as a formula gets a leading apostrophe.
 pub fn neutralize_formula(v: &str) -> String {
-    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.to_string() }
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    }
 }
 
 pub fn csv(t: &Table) -> Result<Vec<u8>, ExportError> {
@@ -20,7 +24,8 @@ pub fn csv(t: &Table) -> Result<Vec<u8>, ExportError> {
             None => neutralize_formula(&c.text),
         }))?;
     }
-    w.into_inner().map_err(|e| ExportError::Csv(e.into_error().into()))
+    w.into_inner()
+        .map_err(|e| ExportError::Csv(e.into_error().into()))
 }
 
 #[cfg(test)]
@@ -33,9 +38,15 @@ mod tests {
         let t = Table {
             headers: vec!["Product".into(), "Revenue".into()],
             rows: vec![
-                vec![Cell::text("=HYPERLINK(\"http://x\")"), Cell::number("$1,234.50", 1234.5)],
+                vec![
+                    Cell::text("=HYPERLINK(\"http://x\")"),
+                    Cell::number("$1,234.50", 1234.5),
+                ],
                 vec![Cell::text("@SUM(A1)"), Cell::number("-$3.00", -3.0)],
-                vec![Cell::text("Tea, green \"fine\""), Cell::number("—", f64::NAN)],
+                vec![
+                    Cell::text("Tea, green \"fine\""),
+                    Cell::number("—", f64::NAN),
+                ],
             ],
         };
         let out = String::from_utf8(csv(&t).unwrap()).unwrap();

@@ -26,10 +26,17 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(t: impl Into<String>) -> Self {
-        Self { text: t.into(), ..Default::default() }
+        Self {
+            text: t.into(),
+            ..Default::default()
+        }
     }
     pub fn number(t: impl Into<String>, v: f64) -> Self {
-        Self { text: t.into(), plain: v.is_finite().then(|| v.to_string()), numeric: true }
+        Self {
+            text: t.into(),
+            plain: v.is_finite().then(|| v.to_string()),
+            numeric: true,
+        }
     }
 }
 

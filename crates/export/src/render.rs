@@ -23,7 +23,9 @@ pub struct Renderer {
 
 impl std::fmt::Debug for Renderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Renderer").field("fonts", &self.fonts.len()).finish()
+        f.debug_struct("Renderer")
+            .field("fonts", &self.fonts.len())
+            .finish()
     }
 }
 
@@ -38,11 +40,17 @@ impl Renderer {
             db.load_system_fonts();
         }
         db.set_sans_serif_family("Roboto");
-        Self { fonts: Arc::new(db) }
+        Self {
+            fonts: Arc::new(db),
+        }
     }
 
     fn tree(&self, svg: &str) -> Result<usvg::Tree, ExportError> {
-        let opt = usvg::Options { fontdb: self.fonts.clone(), font_family: "Roboto".into(), ..Default::default() };
+        let opt = usvg::Options {
+            fontdb: self.fonts.clone(),
+            font_family: "Roboto".into(),
+            ..Default::default()
+        };
         usvg::Tree::from_str(svg, &opt).map_err(|e| ExportError::Draw(e.to_string()))
     }
 
@@ -59,18 +67,33 @@ impl Renderer {
     pub fn png(&self, r: &Report) -> Result<Vec<u8>, ExportError> {
         let tree = self.tree(&layout::canvas(&Self::blocks(r)?))?;
         let size = tree.size();
-        let scale = if size.height() <= SHARP_UP_TO { 2.0 } else { 1.0 };
-        let (w, h) = ((size.width() * scale).ceil() as u32, (size.height() * scale).ceil() as u32);
-        let mut pixmap = Pixmap::new(w, h).ok_or_else(|| ExportError::Draw(format!("no {w}×{h} image")))?;
-        resvg::render(&tree, Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-        pixmap.encode_png().map_err(|e| ExportError::Draw(e.to_string()))
+        let scale = if size.height() <= SHARP_UP_TO {
+            2.0
+        } else {
+            1.0
+        };
+        let (w, h) = (
+            (size.width() * scale).ceil() as u32,
+            (size.height() * scale).ceil() as u32,
+        );
+        let mut pixmap =
+            Pixmap::new(w, h).ok_or_else(|| ExportError::Draw(format!("no {w}×{h} image")))?;
+        resvg::render(
+            &tree,
+            Transform::from_scale(scale, scale),
+            &mut pixmap.as_mut(),
+        );
+        pixmap
+            .encode_png()
+            .map_err(|e| ExportError::Draw(e.to_string()))
     }
 
     /// A4 pages with selectable text; the title is also the document's metadata.
     pub fn pdf(&self, r: &Report) -> Result<Vec<u8>, ExportError> {
         let footer = |i: usize, n: usize| format!("SmartRetail360 · {} · {i} / {n}", r.title);
         let pages = layout::pages(&Self::blocks(r)?, &footer);
-        let size = Size::from_wh(595.0, 842.0).ok_or_else(|| ExportError::Draw("page size".into()))?;
+        let size =
+            Size::from_wh(595.0, 842.0).ok_or_else(|| ExportError::Draw("page size".into()))?;
         let mut doc = Document::new();
         for svg in &pages {
             let tree = self.tree(svg)?;
@@ -81,7 +104,12 @@ impl Renderer {
             page.finish();
             drawn.ok_or_else(|| ExportError::Draw("a page could not be drawn".into()))?;
         }
-        doc.set_metadata(Metadata::new().title(r.title.clone()).creator("SmartRetail360".into()));
-        doc.finish().map_err(|e| ExportError::Draw(format!("{e:?}")))
+        doc.set_metadata(
+            Metadata::new()
+                .title(r.title.clone())
+                .creator("SmartRetail360".into()),
+        );
+        doc.finish()
+            .map_err(|e| ExportError::Draw(format!("{e:?}")))
     }
 }

@@ -83,16 +83,40 @@ pub struct AuditEvent {
 impl AuditEvent {
     /// An action by a signed-in (or identified) user.
     pub fn by_user(user: UserId, label: &str, ip: &str) -> Self {
-        Self { tenant: None, actor_user: Some(user), actor: label.to_string(), action: None, target: String::new(), ip: ip.to_string(), detail: serde_json::json!({}) }
+        Self {
+            tenant: None,
+            actor_user: Some(user),
+            actor: label.to_string(),
+            action: None,
+            target: String::new(),
+            ip: ip.to_string(),
+            detail: serde_json::json!({}),
+        }
     }
     /// An action from the command line on this machine.
     pub fn cli() -> Self {
         let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-        Self { tenant: None, actor_user: None, actor: format!("cli:{who}"), action: None, target: String::new(), ip: "local".into(), detail: serde_json::json!({}) }
+        Self {
+            tenant: None,
+            actor_user: None,
+            actor: format!("cli:{who}"),
+            action: None,
+            target: String::new(),
+            ip: "local".into(),
+            detail: serde_json::json!({}),
+        }
     }
     /// An attempt by someone not (yet) identified.
     pub fn anonymous(ip: &str) -> Self {
-        Self { tenant: None, actor_user: None, actor: "anonymous".into(), action: None, target: String::new(), ip: ip.to_string(), detail: serde_json::json!({}) }
+        Self {
+            tenant: None,
+            actor_user: None,
+            actor: "anonymous".into(),
+            action: None,
+            target: String::new(),
+            ip: ip.to_string(),
+            detail: serde_json::json!({}),
+        }
     }
     pub fn tenant(mut self, t: &TenantId) -> Self {
         self.tenant = Some(t.clone());
@@ -125,7 +149,9 @@ pub struct AuditEntry {
 }
 
 pub(crate) fn insert(tx: &Transaction<'_>, now: i64, e: &AuditEvent) -> Result<(), MetaError> {
-    let action = e.action.ok_or_else(|| MetaError::Invalid("audit event without action".into()))?;
+    let action = e
+        .action
+        .ok_or_else(|| MetaError::Invalid("audit event without action".into()))?;
     tx.execute(
         "INSERT INTO audit_log(at, tenant_id, actor_user_id, actor, action, target, ip, detail) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
         params![now, e.tenant.as_ref().map(|t| t.as_str()), e.actor_user.map(|u| u.0), e.actor, action.as_str(), e.target, e.ip, e.detail.to_string()],
@@ -145,16 +171,37 @@ impl MetaStore {
     }
 
     /// The newest audit rows of the scope's tenant.
-    pub fn audit_for_tenant(&self, scope: &TenantScope, before_id: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>, MetaError> {
+    pub fn audit_for_tenant(
+        &self,
+        scope: &TenantScope,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
             "SELECT id, at, tenant_id, actor, action, target, ip, detail FROM audit_log
              WHERE tenant_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
         )?;
         let rows = st
-            .query_map(params![scope.tenant().as_str(), before_id.unwrap_or(i64::MAX), limit.min(500)], |r| {
-                Ok(AuditEntry { id: r.get(0)?, at: r.get(1)?, tenant_id: r.get(2)?, actor: r.get(3)?, action: r.get(4)?, target: r.get(5)?, ip: r.get(6)?, detail: r.get(7)? })
-            })?
+            .query_map(
+                params![
+                    scope.tenant().as_str(),
+                    before_id.unwrap_or(i64::MAX),
+                    limit.min(500)
+                ],
+                |r| {
+                    Ok(AuditEntry {
+                        id: r.get(0)?,
+                        at: r.get(1)?,
+                        tenant_id: r.get(2)?,
+                        actor: r.get(3)?,
+                        action: r.get(4)?,
+                        target: r.get(5)?,
+                        ip: r.get(6)?,
+                        detail: r.get(7)?,
+                    })
+                },
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -165,7 +212,16 @@ impl MetaStore {
         let mut st = conn.prepare("SELECT id, at, tenant_id, actor, action, target, ip, detail FROM audit_log ORDER BY id DESC LIMIT ?1")?;
         let rows = st
             .query_map([limit], |r| {
-                Ok(AuditEntry { id: r.get(0)?, at: r.get(1)?, tenant_id: r.get(2)?, actor: r.get(3)?, action: r.get(4)?, target: r.get(5)?, ip: r.get(6)?, detail: r.get(7)? })
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    tenant_id: r.get(2)?,
+                    actor: r.get(3)?,
+                    action: r.get(4)?,
+                    target: r.get(5)?,
+                    ip: r.get(6)?,
+                    detail: r.get(7)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)

@@ -44,7 +44,15 @@ pub struct LoginEvent {
 impl MetaStore {
     /// Record an attempt. For a success, returns (new IP prefix, new device) compared with
     /// the user's earlier successful logins; the first login ever is not flagged.
-    pub fn record_login(&self, user: UserId, ip: &str, ip_prefix: &str, user_agent: &str, device: &str, outcome: LoginOutcome) -> Result<(bool, bool), MetaError> {
+    pub fn record_login(
+        &self,
+        user: UserId,
+        ip: &str,
+        ip_prefix: &str,
+        user_agent: &str,
+        device: &str,
+        outcome: LoginOutcome,
+    ) -> Result<(bool, bool), MetaError> {
         let now = self.now();
         let ua: String = user_agent.chars().take(400).collect();
         let conn = self.conn();
@@ -72,7 +80,15 @@ impl MetaStore {
         let mut st = conn.prepare("SELECT at, ip, user_agent, device, outcome, new_prefix, new_device FROM login_events WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2")?;
         let rows = st
             .query_map(params![user.0, limit], |r| {
-                Ok(LoginEvent { at: r.get(0)?, ip: r.get(1)?, user_agent: r.get(2)?, device: r.get(3)?, outcome: r.get(4)?, new_prefix: r.get(5)?, new_device: r.get(6)? })
+                Ok(LoginEvent {
+                    at: r.get(0)?,
+                    ip: r.get(1)?,
+                    user_agent: r.get(2)?,
+                    device: r.get(3)?,
+                    outcome: r.get(4)?,
+                    new_prefix: r.get(5)?,
+                    new_device: r.get(6)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)

@@ -30,7 +30,10 @@ pub struct ReportRecord {
 impl ReportRecord {
     /// The file name: `<report>-<yyyy-mm-dd>-v<N>.<format>`.
     pub fn file_name(&self) -> String {
-        format!("{}-{}-v{}.{}", self.report, self.day, self.version, self.format)
+        format!(
+            "{}-{}-v{}.{}",
+            self.report, self.day, self.version, self.format
+        )
     }
 }
 
@@ -67,12 +70,20 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportRecord> {
 }
 
 fn valid_slug(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl MetaStore {
     /// Record an export under the next version of its report for that day, with its audit row.
-    pub fn create_report(&self, scope: &TenantScope, n: &NewReport<'_>, actor: &AuditEvent) -> Result<ReportRecord, MetaError> {
+    pub fn create_report(
+        &self,
+        scope: &TenantScope,
+        n: &NewReport<'_>,
+        actor: &AuditEvent,
+    ) -> Result<ReportRecord, MetaError> {
         if !valid_slug(n.report) {
             return Err(MetaError::Invalid(format!("report name {:?}", n.report)));
         }
@@ -90,7 +101,11 @@ impl MetaStore {
             params![t, n.report, n.day, version, n.format, n.title, n.filters, n.source, n.object_key, n.bytes, scope.user().map(|u| u.0), actor.actor, now],
         )?;
         let id = tx.last_insert_rowid();
-        let rec = tx.query_row(&format!("SELECT {COLS} FROM reports WHERE id = ?1"), [id], row)?;
+        let rec = tx.query_row(
+            &format!("SELECT {COLS} FROM reports WHERE id = ?1"),
+            [id],
+            row,
+        )?;
         audit::insert(
             &tx,
             now,
@@ -102,30 +117,66 @@ impl MetaStore {
 
     /// One report of the scope's tenant (another tenant's id is `None`).
     pub fn report(&self, scope: &TenantScope, id: i64) -> Result<Option<ReportRecord>, MetaError> {
-        Ok(self.conn().query_row(&format!("SELECT {COLS} FROM reports WHERE id = ?1 AND tenant_id = ?2"), params![id, scope.tenant().as_str()], row).optional()?)
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {COLS} FROM reports WHERE id = ?1 AND tenant_id = ?2"),
+                params![id, scope.tenant().as_str()],
+                row,
+            )
+            .optional()?)
     }
 
     /// The newest reports first.
     pub fn reports(&self, scope: &TenantScope, limit: u32) -> Result<Vec<ReportRecord>, MetaError> {
         let conn = self.conn();
-        let mut st = conn.prepare(&format!("SELECT {COLS} FROM reports WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2"))?;
-        let v = st.query_map(params![scope.tenant().as_str(), limit], row)?.collect::<Result<Vec<_>, _>>()?;
+        let mut st = conn.prepare(&format!(
+            "SELECT {COLS} FROM reports WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2"
+        ))?;
+        let v = st
+            .query_map(params![scope.tenant().as_str(), limit], row)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(v)
     }
 
     /// Remove a report's record with its audit row. Returns the record and whether another
     /// report still points at the same stored file (identical bytes share one object).
-    pub fn delete_report(&self, scope: &TenantScope, id: i64, actor: &AuditEvent) -> Result<Option<(ReportRecord, bool)>, MetaError> {
+    pub fn delete_report(
+        &self,
+        scope: &TenantScope,
+        id: i64,
+        actor: &AuditEvent,
+    ) -> Result<Option<(ReportRecord, bool)>, MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let t = scope.tenant().as_str();
-        let Some(rec) = tx.query_row(&format!("SELECT {COLS} FROM reports WHERE id = ?1 AND tenant_id = ?2"), params![id, t], row).optional()? else {
+        let Some(rec) = tx
+            .query_row(
+                &format!("SELECT {COLS} FROM reports WHERE id = ?1 AND tenant_id = ?2"),
+                params![id, t],
+                row,
+            )
+            .optional()?
+        else {
             return Ok(None);
         };
         tx.execute("DELETE FROM reports WHERE id = ?1", [id])?;
-        let shared: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM reports WHERE object_key = ?1)", [&rec.object_key], |r| r.get(0))?;
-        audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::ReportDeleted).target(format!("report:{id}")).detail(serde_json::json!({"file": rec.file_name()})))?;
+        let shared: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM reports WHERE object_key = ?1)",
+            [&rec.object_key],
+            |r| r.get(0),
+        )?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .tenant(scope.tenant())
+                .action(AuditAction::ReportDeleted)
+                .target(format!("report:{id}"))
+                .detail(serde_json::json!({"file": rec.file_name()})),
+        )?;
         tx.commit()?;
         Ok(Some((rec, shared)))
     }
@@ -140,28 +191,99 @@ mod tests {
     #[test]
     fn versions_count_per_report_and_day_and_stay_in_their_tenant() {
         let dir = tempfile::tempdir().unwrap();
-        let m = MetaStore::open(&dir.path().join("meta.sqlite"), Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH))).unwrap();
-        let (a, b) = (TenantId::parse("shop-a").unwrap(), TenantId::parse("shop-b").unwrap());
+        let m = MetaStore::open(
+            &dir.path().join("meta.sqlite"),
+            Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH)),
+        )
+        .unwrap();
+        let (a, b) = (
+            TenantId::parse("shop-a").unwrap(),
+            TenantId::parse("shop-b").unwrap(),
+        );
         for t in [&a, &b] {
             m.create_tenant(t, "Shop", &AuditEvent::cli()).unwrap();
         }
         let (sa, sb) = (m.system_scope(&a).unwrap(), m.system_scope(&b).unwrap());
-        let new = |report: &'static str, day: &'static str| NewReport { report, day, format: "pdf", title: "Charts", filters: "all", source: "/charts", object_key: "k", bytes: 10 };
-        let names: Vec<String> = [new("charts", "2026-11-28"), new("charts", "2026-11-28"), new("charts-trend", "2026-11-28"), new("charts", "2026-11-29")]
-            .iter()
-            .map(|n| m.create_report(&sa, n, &AuditEvent::cli()).unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["charts-2026-11-28-v1.pdf", "charts-2026-11-28-v2.pdf", "charts-trend-2026-11-28-v1.pdf", "charts-2026-11-29-v1.pdf"]);
-        assert_eq!(m.create_report(&sb, &new("charts", "2026-11-28"), &AuditEvent::cli()).unwrap().version, 1, "versions are per shop");
+        let new = |report: &'static str, day: &'static str| NewReport {
+            report,
+            day,
+            format: "pdf",
+            title: "Charts",
+            filters: "all",
+            source: "/charts",
+            object_key: "k",
+            bytes: 10,
+        };
+        let names: Vec<String> = [
+            new("charts", "2026-11-28"),
+            new("charts", "2026-11-28"),
+            new("charts-trend", "2026-11-28"),
+            new("charts", "2026-11-29"),
+        ]
+        .iter()
+        .map(|n| {
+            m.create_report(&sa, n, &AuditEvent::cli())
+                .unwrap()
+                .file_name()
+        })
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "charts-2026-11-28-v1.pdf",
+                "charts-2026-11-28-v2.pdf",
+                "charts-trend-2026-11-28-v1.pdf",
+                "charts-2026-11-29-v1.pdf"
+            ]
+        );
+        assert_eq!(
+            m.create_report(&sb, &new("charts", "2026-11-28"), &AuditEvent::cli())
+                .unwrap()
+                .version,
+            1,
+            "versions are per shop"
+        );
         let first = m.reports(&sa, 10).unwrap().pop().unwrap();
-        assert!(m.report(&sb, first.id).unwrap().is_none(), "another shop's report is not found");
-        assert!(m.delete_report(&sb, first.id, &AuditEvent::cli()).unwrap().is_none());
-        let (gone, shared) = m.delete_report(&sa, first.id, &AuditEvent::cli()).unwrap().unwrap();
+        assert!(
+            m.report(&sb, first.id).unwrap().is_none(),
+            "another shop's report is not found"
+        );
+        assert!(
+            m.delete_report(&sb, first.id, &AuditEvent::cli())
+                .unwrap()
+                .is_none()
+        );
+        let (gone, shared) = m
+            .delete_report(&sa, first.id, &AuditEvent::cli())
+            .unwrap()
+            .unwrap();
         assert_eq!(gone.id, first.id);
         assert!(shared, "the other reports share object k");
-        assert!(m.create_report(&sa, &NewReport { report: "../x", ..new("charts", "2026-11-28") }, &AuditEvent::cli()).is_err());
+        assert!(
+            m.create_report(
+                &sa,
+                &NewReport {
+                    report: "../x",
+                    ..new("charts", "2026-11-28")
+                },
+                &AuditEvent::cli()
+            )
+            .is_err()
+        );
         let audit = m.audit_all(50).unwrap();
-        assert_eq!(audit.iter().filter(|e| e.action == "report_exported").count(), 5);
-        assert_eq!(audit.iter().filter(|e| e.action == "report_deleted").count(), 1);
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "report_exported")
+                .count(),
+            5
+        );
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "report_deleted")
+                .count(),
+            1
+        );
     }
 }

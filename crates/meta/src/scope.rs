@@ -31,18 +31,34 @@ impl TenantScope {
 
 impl MetaStore {
     /// The scope of `user` in `tenant`, or None when they are not a member.
-    pub fn scope_for(&self, user: UserId, tenant: &TenantId) -> Result<Option<TenantScope>, MetaError> {
+    pub fn scope_for(
+        &self,
+        user: UserId,
+        tenant: &TenantId,
+    ) -> Result<Option<TenantScope>, MetaError> {
         let role: Option<String> = self
             .conn()
-            .query_row("SELECT role FROM memberships WHERE user_id = ?1 AND tenant_id = ?2", params![user.0, tenant.as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT role FROM memberships WHERE user_id = ?1 AND tenant_id = ?2",
+                params![user.0, tenant.as_str()],
+                |r| r.get(0),
+            )
             .optional()?;
-        Ok(role.and_then(|r| Role::parse(&r)).map(|role| TenantScope { tenant: tenant.clone(), user: Some(user), role }))
+        Ok(role.and_then(|r| Role::parse(&r)).map(|role| TenantScope {
+            tenant: tenant.clone(),
+            user: Some(user),
+            role,
+        }))
     }
 
     /// Owner-level scope for the operator's own tools (CLI commands, background jobs).
     /// Fails when the tenant does not exist. Callers audit what they do with it.
     pub fn system_scope(&self, tenant: &TenantId) -> Result<TenantScope, MetaError> {
         self.tenant(tenant)?.ok_or(MetaError::NotFound("tenant"))?;
-        Ok(TenantScope { tenant: tenant.clone(), user: None, role: Role::Owner })
+        Ok(TenantScope {
+            tenant: tenant.clone(),
+            user: None,
+            role: Role::Owner,
+        })
     }
 }

@@ -35,14 +35,31 @@ pub struct SessionRecord {
 
 impl MetaStore {
     #[allow(clippy::too_many_arguments)]
-    pub fn create_session(&self, id_hash: &str, user: UserId, tenant: Option<&TenantId>, state: SessionState, ttl_secs: i64, ip: &str, user_agent: &str) -> Result<SessionRecord, MetaError> {
+    pub fn create_session(
+        &self,
+        id_hash: &str,
+        user: UserId,
+        tenant: Option<&TenantId>,
+        state: SessionState,
+        ttl_secs: i64,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<SessionRecord, MetaError> {
         let now = self.now();
         let ua: String = user_agent.chars().take(400).collect();
         self.conn().execute(
             "INSERT INTO sessions(id_hash, user_id, tenant_id, state, created_at, expires_at, last_seen_at, ip, user_agent) VALUES (?1,?2,?3,?4,?5,?6,?5,?7,?8)",
             params![id_hash, user.0, tenant.map(|t| t.as_str()), state.as_str(), now, now + ttl_secs, ip, ua],
         )?;
-        Ok(SessionRecord { id_hash: id_hash.to_string(), user_id: user, tenant_id: tenant.cloned(), state, created_at: now, expires_at: now + ttl_secs, last_seen_at: now })
+        Ok(SessionRecord {
+            id_hash: id_hash.to_string(),
+            user_id: user,
+            tenant_id: tenant.cloned(),
+            state,
+            created_at: now,
+            expires_at: now + ttl_secs,
+            last_seen_at: now,
+        })
     }
 
     /// A live session, or None when unknown or expired (an expired row is deleted).
@@ -75,7 +92,10 @@ impl MetaStore {
             }
             Some(r) => {
                 if now - r.last_seen_at >= 60 {
-                    conn.execute("UPDATE sessions SET last_seen_at = ?1 WHERE id_hash = ?2", params![now, id_hash])?;
+                    conn.execute(
+                        "UPDATE sessions SET last_seen_at = ?1 WHERE id_hash = ?2",
+                        params![now, id_hash],
+                    )?;
                 }
                 Ok(Some(r))
             }
@@ -84,7 +104,13 @@ impl MetaStore {
     }
 
     /// Replace a session by a new id (after MFA, on privilege change): the old id dies.
-    pub fn rotate_session(&self, old_hash: &str, new_hash: &str, state: SessionState, ttl_secs: i64) -> Result<bool, MetaError> {
+    pub fn rotate_session(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        state: SessionState,
+        ttl_secs: i64,
+    ) -> Result<bool, MetaError> {
         let now = self.now();
         let n = self.conn().execute(
             "UPDATE sessions SET id_hash = ?1, state = ?2, created_at = ?3, expires_at = ?4, last_seen_at = ?3 WHERE id_hash = ?5",
@@ -94,26 +120,40 @@ impl MetaStore {
     }
 
     pub fn set_session_tenant(&self, id_hash: &str, tenant: &TenantId) -> Result<(), MetaError> {
-        self.conn().execute("UPDATE sessions SET tenant_id = ?1 WHERE id_hash = ?2", params![tenant.as_str(), id_hash])?;
+        self.conn().execute(
+            "UPDATE sessions SET tenant_id = ?1 WHERE id_hash = ?2",
+            params![tenant.as_str(), id_hash],
+        )?;
         Ok(())
     }
 
     pub fn delete_session(&self, id_hash: &str) -> Result<bool, MetaError> {
-        Ok(self.conn().execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])? == 1)
+        Ok(self
+            .conn()
+            .execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])?
+            == 1)
     }
 
     pub fn delete_user_sessions(&self, user: UserId) -> Result<usize, MetaError> {
-        Ok(self.conn().execute("DELETE FROM sessions WHERE user_id = ?1", [user.0])?)
+        Ok(self
+            .conn()
+            .execute("DELETE FROM sessions WHERE user_id = ?1", [user.0])?)
     }
 
     /// Remove expired sessions; returns how many.
     pub fn purge_expired_sessions(&self) -> Result<usize, MetaError> {
         let now = self.now();
-        Ok(self.conn().execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?)
+        Ok(self
+            .conn()
+            .execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?)
     }
 
     pub fn active_session_count(&self) -> Result<i64, MetaError> {
         let now = self.now();
-        Ok(self.conn().query_row("SELECT count(*) FROM sessions WHERE expires_at > ?1", [now], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM sessions WHERE expires_at > ?1",
+            [now],
+            |r| r.get(0),
+        )?)
     }
 }

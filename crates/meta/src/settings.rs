@@ -5,7 +5,14 @@ use rusqlite::OptionalExtension;
 
 impl MetaStore {
     pub fn setting(&self, key: &str) -> Result<Option<String>, MetaError> {
-        Ok(self.conn().query_row("SELECT value FROM instance_settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT value FROM instance_settings WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), MetaError> {

@@ -15,7 +15,9 @@ pub struct MetaStore {
 
 impl std::fmt::Debug for MetaStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MetaStore").field("path", &self.path).finish()
+        f.debug_struct("MetaStore")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -24,14 +26,20 @@ impl MetaStore {
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, MetaError> {
         let mut conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn)?;
-        Ok(Self { conn: Mutex::new(conn), clock, path: path.to_path_buf() })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            clock,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Schema version of a meta.sqlite without creating or migrating it.
@@ -54,6 +62,8 @@ impl MetaStore {
 
     /// `PRAGMA quick_check`, for `sr360 doctor`.
     pub fn quick_check(&self) -> Result<String, MetaError> {
-        Ok(self.conn().query_row("PRAGMA quick_check", [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))?)
     }
 }

@@ -17,7 +17,9 @@ pub struct Tenant {
 fn row_to_tenant(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tenant> {
     let id: String = r.get(0)?;
     Ok(Tenant {
-        id: TenantId::parse(&id).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        id: TenantId::parse(&id).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         name: r.get(1)?,
         timezone: r.get(2)?,
         currency: r.get(3)?,
@@ -27,10 +29,17 @@ fn row_to_tenant(r: &rusqlite::Row<'_>) -> rusqlite::Result<Tenant> {
 
 impl MetaStore {
     /// Create a tenant and write the audit row in the same transaction.
-    pub fn create_tenant(&self, id: &TenantId, name: &str, actor: &AuditEvent) -> Result<Tenant, MetaError> {
+    pub fn create_tenant(
+        &self,
+        id: &TenantId,
+        name: &str,
+        actor: &AuditEvent,
+    ) -> Result<Tenant, MetaError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 120 {
-            return Err(MetaError::Invalid("shop name must be 1 to 120 characters".into()));
+            return Err(MetaError::Invalid(
+                "shop name must be 1 to 120 characters".into(),
+            ));
         }
         let now = self.now();
         let mut conn = self.conn();
@@ -40,26 +49,51 @@ impl MetaStore {
             params![id.as_str(), name, now],
         )
         .map_err(|e| MetaError::unique_to_conflict(e, "tenant"))?;
-        crate::audit::insert(&tx, now, &actor.clone().tenant(id).action(AuditAction::TenantCreated).target(id.as_str()))?;
+        crate::audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .tenant(id)
+                .action(AuditAction::TenantCreated)
+                .target(id.as_str()),
+        )?;
         tx.commit()?;
-        Ok(Tenant { id: id.clone(), name: name.to_string(), timezone: "UTC".into(), currency: "USD".into(), created_at: now })
+        Ok(Tenant {
+            id: id.clone(),
+            name: name.to_string(),
+            timezone: "UTC".into(),
+            currency: "USD".into(),
+            created_at: now,
+        })
     }
 
     pub fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, MetaError> {
         Ok(self
             .conn()
-            .query_row("SELECT id, name, timezone, currency, created_at FROM tenants WHERE id = ?1", [id.as_str()], row_to_tenant)
+            .query_row(
+                "SELECT id, name, timezone, currency, created_at FROM tenants WHERE id = ?1",
+                [id.as_str()],
+                row_to_tenant,
+            )
             .optional()?)
     }
 
     pub fn list_tenants(&self) -> Result<Vec<Tenant>, MetaError> {
         let conn = self.conn();
-        let mut st = conn.prepare("SELECT id, name, timezone, currency, created_at FROM tenants ORDER BY id")?;
-        let rows = st.query_map([], row_to_tenant)?.collect::<Result<Vec<_>, _>>()?;
+        let mut st = conn
+            .prepare("SELECT id, name, timezone, currency, created_at FROM tenants ORDER BY id")?;
+        let rows = st
+            .query_map([], row_to_tenant)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
     pub fn tenant_member_count(&self, id: &TenantId) -> Result<i64, MetaError> {
-        Ok(self.conn().query_row("SELECT count(*) FROM memberships WHERE tenant_id = ?1", [id.as_str()], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM memberships WHERE tenant_id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )?)
     }
 }

@@ -25,7 +25,9 @@ fn row_to_token(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiTokenRecord> {
         id: r.get(0)?,
         prefix: r.get(1)?,
         user_id: UserId(r.get(2)?),
-        tenant_id: TenantId::parse(&t).map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?,
+        tenant_id: TenantId::parse(&t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         name: r.get(4)?,
         created_at: r.get(5)?,
         expires_at: r.get(6)?,
@@ -34,14 +36,27 @@ fn row_to_token(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiTokenRecord> {
     })
 }
 
-const COLS: &str = "id, prefix, user_id, tenant_id, name, created_at, expires_at, last_used_at, revoked_at";
+const COLS: &str =
+    "id, prefix, user_id, tenant_id, name, created_at, expires_at, last_used_at, revoked_at";
 
 impl MetaStore {
-    pub fn create_api_token(&self, scope: &TenantScope, token_hash: &str, prefix: &str, name: &str, ttl_secs: Option<i64>, actor: &AuditEvent) -> Result<ApiTokenRecord, MetaError> {
-        let user = scope.user().ok_or_else(|| MetaError::Invalid("a token belongs to a user".into()))?;
+    pub fn create_api_token(
+        &self,
+        scope: &TenantScope,
+        token_hash: &str,
+        prefix: &str,
+        name: &str,
+        ttl_secs: Option<i64>,
+        actor: &AuditEvent,
+    ) -> Result<ApiTokenRecord, MetaError> {
+        let user = scope
+            .user()
+            .ok_or_else(|| MetaError::Invalid("a token belongs to a user".into()))?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
-            return Err(MetaError::Invalid("token name must be 1 to 80 characters".into()));
+            return Err(MetaError::Invalid(
+                "token name must be 1 to 80 characters".into(),
+            ));
         }
         let now = self.now();
         let expires = ttl_secs.map(|s| now + s);
@@ -52,9 +67,28 @@ impl MetaStore {
             params![token_hash, prefix, user.0, scope.tenant().as_str(), name, now, expires],
         )?;
         let id = tx.last_insert_rowid();
-        audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::ApiTokenCreated).target(format!("token:{id}")).detail(serde_json::json!({"name": name})))?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .tenant(scope.tenant())
+                .action(AuditAction::ApiTokenCreated)
+                .target(format!("token:{id}"))
+                .detail(serde_json::json!({"name": name})),
+        )?;
         tx.commit()?;
-        Ok(ApiTokenRecord { id, prefix: prefix.into(), user_id: user, tenant_id: scope.tenant().clone(), name: name.into(), created_at: now, expires_at: expires, last_used_at: None, revoked_at: None })
+        Ok(ApiTokenRecord {
+            id,
+            prefix: prefix.into(),
+            user_id: user,
+            tenant_id: scope.tenant().clone(),
+            name: name.into(),
+            created_at: now,
+            expires_at: expires,
+            last_used_at: None,
+            revoked_at: None,
+        })
     }
 
     /// A usable token by its hash (not revoked, not expired); marks it used.
@@ -71,7 +105,10 @@ impl MetaStore {
         if let Some(t) = &t
             && t.last_used_at.is_none_or(|u| now - u >= 60)
         {
-            conn.execute("UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2", params![now, t.id])?;
+            conn.execute(
+                "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2",
+                params![now, t.id],
+            )?;
         }
         Ok(t)
     }
@@ -81,13 +118,27 @@ impl MetaStore {
         let conn = self.conn();
         let all = scope.can(Permission::ManageTenant);
         let mut st = conn.prepare(&format!("SELECT {COLS} FROM api_tokens WHERE tenant_id = ?1 AND (?2 OR user_id = ?3) ORDER BY id DESC"))?;
-        let rows = st.query_map(params![scope.tenant().as_str(), all, scope.user().map(|u| u.0).unwrap_or(-1)], row_to_token)?.collect::<Result<Vec<_>, _>>()?;
+        let rows = st
+            .query_map(
+                params![
+                    scope.tenant().as_str(),
+                    all,
+                    scope.user().map(|u| u.0).unwrap_or(-1)
+                ],
+                row_to_token,
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
     /// Revoke one token of the scope's tenant: its owner or an admin may. Anything else,
     /// including another tenant's token id, is `NotFound`.
-    pub fn revoke_api_token(&self, scope: &TenantScope, id: i64, actor: &AuditEvent) -> Result<(), MetaError> {
+    pub fn revoke_api_token(
+        &self,
+        scope: &TenantScope,
+        id: i64,
+        actor: &AuditEvent,
+    ) -> Result<(), MetaError> {
         let now = self.now();
         let all = scope.can(Permission::ManageTenant);
         let mut conn = self.conn();
@@ -99,7 +150,15 @@ impl MetaStore {
         if n == 0 {
             return Err(MetaError::NotFound("token"));
         }
-        audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::ApiTokenRevoked).target(format!("token:{id}")))?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .tenant(scope.tenant())
+                .action(AuditAction::ApiTokenRevoked)
+                .target(format!("token:{id}")),
+        )?;
         tx.commit()?;
         Ok(())
     }

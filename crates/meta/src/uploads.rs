@@ -87,7 +87,17 @@ impl MetaStore {
     /// Record a received file. When a succeeded upload of the same tenant has the same
     /// content hash, the new one is recorded as `duplicate` and nothing is queued.
     #[allow(clippy::too_many_arguments)]
-    pub fn create_upload(&self, scope: &TenantScope, file_name: &str, content_hash: &str, object_key: &str, bytes: i64, mapping: Option<&str>, pending: bool, actor: &AuditEvent) -> Result<UploadRecord, MetaError> {
+    pub fn create_upload(
+        &self,
+        scope: &TenantScope,
+        file_name: &str,
+        content_hash: &str,
+        object_key: &str,
+        bytes: i64,
+        mapping: Option<&str>,
+        pending: bool,
+        actor: &AuditEvent,
+    ) -> Result<UploadRecord, MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -99,7 +109,9 @@ impl MetaStore {
             (None, true) => "pending",
             (None, false) => "queued",
         };
-        let message = dup.map(|d| format!("same file as upload {d}; nothing to do")).unwrap_or_default();
+        let message = dup
+            .map(|d| format!("same file as upload {d}; nothing to do"))
+            .unwrap_or_default();
         tx.execute(
             "INSERT INTO uploads(tenant_id, user_id, file_name, content_hash, object_key, bytes, status, message, mapping, created_at, finished_at)
              VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10, CASE WHEN ?7 = 'duplicate' THEN ?10 END)",
@@ -107,22 +119,42 @@ impl MetaStore {
         )?;
         let id = tx.last_insert_rowid();
         audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::UploadReceived).target(format!("upload:{id}")).detail(serde_json::json!({"file": file_name, "bytes": bytes, "sha256": content_hash, "status": status})))?;
-        let rec = tx.query_row(&format!("SELECT {COLS} FROM uploads WHERE id = ?1"), [id], row)?;
+        let rec = tx.query_row(
+            &format!("SELECT {COLS} FROM uploads WHERE id = ?1"),
+            [id],
+            row,
+        )?;
         tx.commit()?;
         Ok(rec)
     }
 
     /// Store the suggested mapping of a pending upload (shown for confirmation).
-    pub fn set_upload_mapping(&self, scope: &TenantScope, id: i64, mapping_json: &str, message: &str) -> Result<(), MetaError> {
+    pub fn set_upload_mapping(
+        &self,
+        scope: &TenantScope,
+        id: i64,
+        mapping_json: &str,
+        message: &str,
+    ) -> Result<(), MetaError> {
         let n = self.conn().execute(
             "UPDATE uploads SET mapping = ?1, message = ?2 WHERE id = ?3 AND tenant_id = ?4 AND status = 'pending'",
             params![mapping_json, message, id, scope.tenant().as_str()],
         )?;
-        if n == 0 { Err(MetaError::NotFound("pending upload")) } else { Ok(()) }
+        if n == 0 {
+            Err(MetaError::NotFound("pending upload"))
+        } else {
+            Ok(())
+        }
     }
 
     /// The merchant confirmed (or edited) the mapping: queue the upload.
-    pub fn confirm_upload(&self, scope: &TenantScope, id: i64, mapping_json: &str, actor: &AuditEvent) -> Result<(), MetaError> {
+    pub fn confirm_upload(
+        &self,
+        scope: &TenantScope,
+        id: i64,
+        mapping_json: &str,
+        actor: &AuditEvent,
+    ) -> Result<(), MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -133,20 +165,39 @@ impl MetaStore {
         if n == 0 {
             return Err(MetaError::NotFound("pending upload"));
         }
-        audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::MappingSaved).target(format!("upload:{id}")))?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .tenant(scope.tenant())
+                .action(AuditAction::MappingSaved)
+                .target(format!("upload:{id}")),
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     /// One upload of the scope's tenant (another tenant's id is `None`).
     pub fn upload(&self, scope: &TenantScope, id: i64) -> Result<Option<UploadRecord>, MetaError> {
-        Ok(self.conn().query_row(&format!("SELECT {COLS} FROM uploads WHERE id = ?1 AND tenant_id = ?2"), params![id, scope.tenant().as_str()], row).optional()?)
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {COLS} FROM uploads WHERE id = ?1 AND tenant_id = ?2"),
+                params![id, scope.tenant().as_str()],
+                row,
+            )
+            .optional()?)
     }
 
     pub fn uploads(&self, scope: &TenantScope, limit: u32) -> Result<Vec<UploadRecord>, MetaError> {
         let conn = self.conn();
-        let mut st = conn.prepare(&format!("SELECT {COLS} FROM uploads WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2"))?;
-        let v = st.query_map(params![scope.tenant().as_str(), limit], row)?.collect::<Result<Vec<_>, _>>()?;
+        let mut st = conn.prepare(&format!(
+            "SELECT {COLS} FROM uploads WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2"
+        ))?;
+        let v = st
+            .query_map(params![scope.tenant().as_str(), limit], row)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(v)
     }
 
@@ -181,32 +232,62 @@ impl MetaStore {
         Ok(failed + requeued)
     }
 
-    pub fn set_upload_progress(&self, id: i64, progress: f64, message: &str) -> Result<(), MetaError> {
-        self.conn().execute("UPDATE uploads SET progress = ?1, message = ?2 WHERE id = ?3 AND status = 'running'", params![progress, message, id])?;
+    pub fn set_upload_progress(
+        &self,
+        id: i64,
+        progress: f64,
+        message: &str,
+    ) -> Result<(), MetaError> {
+        self.conn().execute(
+            "UPDATE uploads SET progress = ?1, message = ?2 WHERE id = ?3 AND status = 'running'",
+            params![progress, message, id],
+        )?;
         Ok(())
     }
 
     /// Record the end of an upload, its audit row and a notification, in one transaction.
-    pub fn finish_upload(&self, tenant: &TenantId, id: i64, o: &UploadOutcome) -> Result<(), MetaError> {
+    pub fn finish_upload(
+        &self,
+        tenant: &TenantId,
+        id: i64,
+        o: &UploadOutcome,
+    ) -> Result<(), MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let status = if o.succeeded { "succeeded" } else { "failed" };
-        let (file, user): (String, Option<i64>) = tx.query_row("SELECT file_name, user_id FROM uploads WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (file, user): (String, Option<i64>) = tx.query_row(
+            "SELECT file_name, user_id FROM uploads WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         tx.execute(
             "UPDATE uploads SET status = ?1, progress = 1, message = '', entity = ?2, mapping = coalesce(?3, mapping), rows_read = ?4, rows_accepted = ?5,
              rows_rejected = ?6, error = ?7, report = ?8, finished_at = ?9 WHERE id = ?10",
             params![status, o.entity, o.mapping, o.rows_read, o.rows_accepted, o.rows_rejected, o.error, o.report, now, id],
         )?;
-        let action = if o.succeeded { AuditAction::UploadSucceeded } else { AuditAction::UploadFailed };
+        let action = if o.succeeded {
+            AuditAction::UploadSucceeded
+        } else {
+            AuditAction::UploadFailed
+        };
         let mut ev = AuditEvent::cli().tenant(tenant).action(action).target(format!("upload:{id}")).detail(serde_json::json!({"file": file, "rows_read": o.rows_read, "rows_rejected": o.rows_rejected, "error": o.error}));
         ev.actor = "pipeline".into();
         ev.ip = String::new();
         audit::insert(&tx, now, &ev)?;
         let (title, body) = if o.succeeded {
-            (format!("{file} loaded"), format!("{} rows loaded, {} rejected", o.rows_accepted, o.rows_rejected))
+            (
+                format!("{file} loaded"),
+                format!(
+                    "{} rows loaded, {} rejected",
+                    o.rows_accepted, o.rows_rejected
+                ),
+            )
         } else {
-            (format!("{file} failed"), o.error.clone().unwrap_or_default())
+            (
+                format!("{file} failed"),
+                o.error.clone().unwrap_or_default(),
+            )
         };
         tx.execute(
             "INSERT INTO notifications(tenant_id, user_id, kind, title, body, link, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
@@ -217,11 +298,28 @@ impl MetaStore {
     }
 
     /// A saved mapping for a file shape, as JSON.
-    pub fn saved_mapping(&self, scope: &TenantScope, shape_key: &str) -> Result<Option<String>, MetaError> {
-        Ok(self.conn().query_row("SELECT mapping FROM saved_mappings WHERE tenant_id = ?1 AND shape_key = ?2", params![scope.tenant().as_str(), shape_key], |r| r.get(0)).optional()?)
+    pub fn saved_mapping(
+        &self,
+        scope: &TenantScope,
+        shape_key: &str,
+    ) -> Result<Option<String>, MetaError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT mapping FROM saved_mappings WHERE tenant_id = ?1 AND shape_key = ?2",
+                params![scope.tenant().as_str(), shape_key],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
-    pub fn save_mapping(&self, scope: &TenantScope, shape_key: &str, mapping_json: &str, actor: &AuditEvent) -> Result<(), MetaError> {
+    pub fn save_mapping(
+        &self,
+        scope: &TenantScope,
+        shape_key: &str,
+        mapping_json: &str,
+        actor: &AuditEvent,
+    ) -> Result<(), MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -230,13 +328,28 @@ impl MetaStore {
              ON CONFLICT(tenant_id, shape_key) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",
             params![scope.tenant().as_str(), shape_key, mapping_json, now],
         )?;
-        audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::MappingSaved).target(format!("shape:{}", &shape_key.chars().take(80).collect::<String>())))?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .tenant(scope.tenant())
+                .action(AuditAction::MappingSaved)
+                .target(format!(
+                    "shape:{}",
+                    &shape_key.chars().take(80).collect::<String>()
+                )),
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     /// Mark the scope's notifications for `user` as read.
-    pub fn mark_notifications_read(&self, scope: &TenantScope, user: UserId) -> Result<usize, MetaError> {
+    pub fn mark_notifications_read(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+    ) -> Result<usize, MetaError> {
         let now = self.now();
         Ok(self.conn().execute(
             "UPDATE notifications SET read_at = ?1 WHERE tenant_id = ?2 AND (user_id IS NULL OR user_id = ?3) AND read_at IS NULL",
@@ -245,7 +358,12 @@ impl MetaStore {
     }
 
     /// Recent notifications of a user in the scope's tenant, newest first.
-    pub fn notifications(&self, scope: &TenantScope, user: UserId, limit: u32) -> Result<Vec<Notification>, MetaError> {
+    pub fn notifications(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+        limit: u32,
+    ) -> Result<Vec<Notification>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
             "SELECT id, kind, title, body, link, created_at, read_at IS NOT NULL FROM notifications
@@ -253,7 +371,15 @@ impl MetaStore {
         )?;
         let v = st
             .query_map(params![scope.tenant().as_str(), user.0, limit], |r| {
-                Ok(Notification { id: r.get(0)?, kind: r.get(1)?, title: r.get(2)?, body: r.get(3)?, link: r.get(4)?, created_at: r.get(5)?, read: r.get(6)? })
+                Ok(Notification {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    title: r.get(2)?,
+                    body: r.get(3)?,
+                    link: r.get(4)?,
+                    created_at: r.get(5)?,
+                    read: r.get(6)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(v)

@@ -66,21 +66,36 @@ fn row_to_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
 pub fn normalize_email(email: &str) -> Result<String, MetaError> {
     let e = email.trim().to_lowercase();
     let ok = e.len() <= 254
-        && e.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+        && e.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        })
         && !e.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok { Ok(e) } else { Err(MetaError::Invalid("enter a valid e-mail address".into())) }
+    if ok {
+        Ok(e)
+    } else {
+        Err(MetaError::Invalid("enter a valid e-mail address".into()))
+    }
 }
 
 fn check_name(n: &str) -> Result<String, MetaError> {
     let n = n.trim();
     if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
-        return Err(MetaError::Invalid("name must be 1 to 100 characters".into()));
+        return Err(MetaError::Invalid(
+            "name must be 1 to 100 characters".into(),
+        ));
     }
     Ok(n.to_string())
 }
 
 impl MetaStore {
-    fn insert_user(tx: &rusqlite::Transaction<'_>, now: i64, email: &str, name: &str, hash: &str, operator: bool) -> Result<UserId, MetaError> {
+    fn insert_user(
+        tx: &rusqlite::Transaction<'_>,
+        now: i64,
+        email: &str,
+        name: &str,
+        hash: &str,
+        operator: bool,
+    ) -> Result<UserId, MetaError> {
         tx.execute(
             "INSERT INTO users(email, display_name, password_hash, is_operator, created_at) VALUES (?1,?2,?3,?4,?5)",
             params![email, name, hash, operator, now],
@@ -90,29 +105,61 @@ impl MetaStore {
     }
 
     /// Sign-up: a new tenant, its owner account and the membership, all or nothing.
-    pub fn signup(&self, tenant: &TenantId, shop_name: &str, email: &str, display_name: &str, password_hash: &str, ip: &str) -> Result<UserId, MetaError> {
+    pub fn signup(
+        &self,
+        tenant: &TenantId,
+        shop_name: &str,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+        ip: &str,
+    ) -> Result<UserId, MetaError> {
         let email = normalize_email(email)?;
         let display_name = check_name(display_name)?;
         let shop_name = shop_name.trim();
         if shop_name.is_empty() || shop_name.chars().count() > 120 {
-            return Err(MetaError::Invalid("shop name must be 1 to 120 characters".into()));
+            return Err(MetaError::Invalid(
+                "shop name must be 1 to 120 characters".into(),
+            ));
         }
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute("INSERT INTO tenants(id, name, created_at) VALUES (?1,?2,?3)", params![tenant.as_str(), shop_name, now])
-            .map_err(|e| MetaError::unique_to_conflict(e, "a shop with this id"))?;
+        tx.execute(
+            "INSERT INTO tenants(id, name, created_at) VALUES (?1,?2,?3)",
+            params![tenant.as_str(), shop_name, now],
+        )
+        .map_err(|e| MetaError::unique_to_conflict(e, "a shop with this id"))?;
         let uid = Self::insert_user(&tx, now, &email, &display_name, password_hash, false)?;
         tx.execute("INSERT INTO memberships(user_id, tenant_id, role, created_at) VALUES (?1,?2,'owner',?3)", params![uid.0, tenant.as_str(), now])?;
         let ev = AuditEvent::by_user(uid, &email, ip).tenant(tenant);
-        audit::insert(&tx, now, &ev.clone().action(AuditAction::TenantCreated).target(tenant.as_str()))?;
-        audit::insert(&tx, now, &ev.action(AuditAction::Signup).target(format!("user:{}", uid.0)))?;
+        audit::insert(
+            &tx,
+            now,
+            &ev.clone()
+                .action(AuditAction::TenantCreated)
+                .target(tenant.as_str()),
+        )?;
+        audit::insert(
+            &tx,
+            now,
+            &ev.action(AuditAction::Signup)
+                .target(format!("user:{}", uid.0)),
+        )?;
         tx.commit()?;
         Ok(uid)
     }
 
     /// Create an account (CLI, invitations). Optionally make it a member of a tenant.
-    pub fn create_user(&self, email: &str, display_name: &str, password_hash: &str, operator: bool, member_of: Option<(&TenantScope, Role)>, actor: &AuditEvent) -> Result<UserId, MetaError> {
+    pub fn create_user(
+        &self,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+        operator: bool,
+        member_of: Option<(&TenantScope, Role)>,
+        actor: &AuditEvent,
+    ) -> Result<UserId, MetaError> {
         let email = normalize_email(email)?;
         let display_name = check_name(display_name)?;
         if let Some((scope, role)) = member_of {
@@ -122,11 +169,21 @@ impl MetaStore {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let uid = Self::insert_user(&tx, now, &email, &display_name, password_hash, operator)?;
-        let mut ev = actor.clone().action(AuditAction::UserCreated).target(format!("user:{}", uid.0)).detail(serde_json::json!({"email": email, "operator": operator}));
+        let mut ev = actor
+            .clone()
+            .action(AuditAction::UserCreated)
+            .target(format!("user:{}", uid.0))
+            .detail(serde_json::json!({"email": email, "operator": operator}));
         if let Some((scope, role)) = member_of {
             tx.execute("INSERT INTO memberships(user_id, tenant_id, role, created_at) VALUES (?1,?2,?3,?4)", params![uid.0, scope.tenant().as_str(), role.as_str(), now])?;
             ev = ev.tenant(scope.tenant());
-            audit::insert(&tx, now, &ev.clone().action(AuditAction::MemberAdded).detail(serde_json::json!({"role": role.as_str()})))?;
+            audit::insert(
+                &tx,
+                now,
+                &ev.clone()
+                    .action(AuditAction::MemberAdded)
+                    .detail(serde_json::json!({"role": role.as_str()})),
+            )?;
         }
         audit::insert(&tx, now, &ev)?;
         tx.commit()?;
@@ -134,32 +191,73 @@ impl MetaStore {
     }
 
     fn check_can_grant(scope: &TenantScope, role: Role) -> Result<(), MetaError> {
-        let need = if role == Role::Owner { Permission::OwnTenant } else { Permission::ManageTenant };
-        if scope.can(need) { Ok(()) } else { Err(MetaError::Invalid("your role may not grant this role".into())) }
+        let need = if role == Role::Owner {
+            Permission::OwnTenant
+        } else {
+            Permission::ManageTenant
+        };
+        if scope.can(need) {
+            Ok(())
+        } else {
+            Err(MetaError::Invalid(
+                "your role may not grant this role".into(),
+            ))
+        }
     }
 
     pub fn user(&self, id: UserId) -> Result<Option<User>, MetaError> {
-        Ok(self.conn().query_row(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"), [id.0], row_to_user).optional()?)
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {USER_COLS} FROM users WHERE id = ?1"),
+                [id.0],
+                row_to_user,
+            )
+            .optional()?)
     }
 
     pub fn user_by_email(&self, email: &str) -> Result<Option<User>, MetaError> {
-        let Ok(email) = normalize_email(email) else { return Ok(None) };
-        Ok(self.conn().query_row(&format!("SELECT {USER_COLS} FROM users WHERE email = ?1"), [email], row_to_user).optional()?)
+        let Ok(email) = normalize_email(email) else {
+            return Ok(None);
+        };
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {USER_COLS} FROM users WHERE email = ?1"),
+                [email],
+                row_to_user,
+            )
+            .optional()?)
     }
 
     pub fn list_users(&self) -> Result<Vec<User>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))?;
-        let rows = st.query_map([], row_to_user)?.collect::<Result<Vec<_>, _>>()?;
+        let rows = st
+            .query_map([], row_to_user)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
     pub fn password_hash(&self, id: UserId) -> Result<Option<String>, MetaError> {
-        Ok(self.conn().query_row("SELECT password_hash FROM users WHERE id = ?1", [id.0], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT password_hash FROM users WHERE id = ?1",
+                [id.0],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// Replace the password hash; every session and token of the user ends with it.
-    pub fn set_password_hash(&self, id: UserId, hash: &str, actor: &AuditEvent, action: AuditAction) -> Result<(), MetaError> {
+    pub fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &str,
+        actor: &AuditEvent,
+        action: AuditAction,
+    ) -> Result<(), MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -168,35 +266,65 @@ impl MetaStore {
             return Err(MetaError::NotFound("user"));
         }
         tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id.0])?;
-        tx.execute("UPDATE api_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL", params![now, id.0])?;
-        audit::insert(&tx, now, &actor.clone().action(action).target(format!("user:{}", id.0)))?;
+        tx.execute(
+            "UPDATE api_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+            params![now, id.0],
+        )?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .action(action)
+                .target(format!("user:{}", id.0)),
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn set_preferences(&self, id: UserId, locale: &str, theme: &str) -> Result<(), MetaError> {
-        self.conn().execute("UPDATE users SET locale = ?1, theme = ?2 WHERE id = ?3", params![locale, theme, id.0])?;
+        self.conn().execute(
+            "UPDATE users SET locale = ?1, theme = ?2 WHERE id = ?3",
+            params![locale, theme, id.0],
+        )?;
         Ok(())
     }
 
     /// Count a failed password; lock the account when the threshold is reached.
     /// Returns true when this failure locked it.
-    pub fn record_failed_login(&self, id: UserId, threshold: u32, lock_secs: i64, ip: &str) -> Result<bool, MetaError> {
+    pub fn record_failed_login(
+        &self,
+        id: UserId,
+        threshold: u32,
+        lock_secs: i64,
+        ip: &str,
+    ) -> Result<bool, MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let failed: i64 = tx.query_row("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins", [id.0], |r| r.get(0))?;
         let locked = failed >= i64::from(threshold);
         if locked {
-            tx.execute("UPDATE users SET locked_until = ?1, failed_logins = 0 WHERE id = ?2", params![now + lock_secs, id.0])?;
-            audit::insert(&tx, now, &AuditEvent::anonymous(ip).action(AuditAction::AccountLocked).target(format!("user:{}", id.0)).detail(serde_json::json!({"minutes": lock_secs / 60})))?;
+            tx.execute(
+                "UPDATE users SET locked_until = ?1, failed_logins = 0 WHERE id = ?2",
+                params![now + lock_secs, id.0],
+            )?;
+            audit::insert(
+                &tx,
+                now,
+                &AuditEvent::anonymous(ip)
+                    .action(AuditAction::AccountLocked)
+                    .target(format!("user:{}", id.0))
+                    .detail(serde_json::json!({"minutes": lock_secs / 60})),
+            )?;
         }
         tx.commit()?;
         Ok(locked)
     }
 
     pub fn clear_failed_logins(&self, id: UserId) -> Result<(), MetaError> {
-        self.conn().execute("UPDATE users SET failed_logins = 0 WHERE id = ?1", [id.0])?;
+        self.conn()
+            .execute("UPDATE users SET failed_logins = 0 WHERE id = ?1", [id.0])?;
         Ok(())
     }
 
@@ -209,7 +337,9 @@ impl MetaStore {
              JOIN tenants t ON t.id = m.tenant_id JOIN users u ON u.id = m.user_id
              WHERE m.user_id = ?1 ORDER BY t.name",
         )?;
-        let rows = st.query_map([user.0], row_to_membership)?.collect::<Result<Vec<_>, _>>()?;
+        let rows = st
+            .query_map([user.0], row_to_membership)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
@@ -220,13 +350,21 @@ impl MetaStore {
              JOIN tenants t ON t.id = m.tenant_id JOIN users u ON u.id = m.user_id
              WHERE m.tenant_id = ?1 ORDER BY u.email",
         )?;
-        let rows = st.query_map([scope.tenant().as_str()], row_to_membership)?.collect::<Result<Vec<_>, _>>()?;
+        let rows = st
+            .query_map([scope.tenant().as_str()], row_to_membership)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
     /// Change a member's role within the scope's tenant. A user of another tenant is
     /// `NotFound`, exactly like a user that does not exist. The last owner stays an owner.
-    pub fn set_role(&self, scope: &TenantScope, member: UserId, role: Role, actor: &AuditEvent) -> Result<Role, MetaError> {
+    pub fn set_role(
+        &self,
+        scope: &TenantScope,
+        member: UserId,
+        role: Role,
+        actor: &AuditEvent,
+    ) -> Result<Role, MetaError> {
         if !scope.can(Permission::ManageTenant) {
             return Err(MetaError::Invalid("your role may not change roles".into()));
         }
@@ -234,37 +372,75 @@ impl MetaStore {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let current: Option<String> = tx
-            .query_row("SELECT role FROM memberships WHERE user_id = ?1 AND tenant_id = ?2", params![member.0, scope.tenant().as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT role FROM memberships WHERE user_id = ?1 AND tenant_id = ?2",
+                params![member.0, scope.tenant().as_str()],
+                |r| r.get(0),
+            )
             .optional()?;
-        let current = current.and_then(|r| Role::parse(&r)).ok_or(MetaError::NotFound("member"))?;
+        let current = current
+            .and_then(|r| Role::parse(&r))
+            .ok_or(MetaError::NotFound("member"))?;
         if (current == Role::Owner || role == Role::Owner) && !scope.can(Permission::OwnTenant) {
-            return Err(MetaError::Invalid("only an owner may grant or remove the owner role".into()));
+            return Err(MetaError::Invalid(
+                "only an owner may grant or remove the owner role".into(),
+            ));
         }
         if current == Role::Owner && role != Role::Owner {
-            let owners: i64 = tx.query_row("SELECT count(*) FROM memberships WHERE tenant_id = ?1 AND role = 'owner'", [scope.tenant().as_str()], |r| r.get(0))?;
+            let owners: i64 = tx.query_row(
+                "SELECT count(*) FROM memberships WHERE tenant_id = ?1 AND role = 'owner'",
+                [scope.tenant().as_str()],
+                |r| r.get(0),
+            )?;
             if owners <= 1 {
                 return Err(MetaError::Invalid("a shop needs at least one owner".into()));
             }
         }
-        tx.execute("UPDATE memberships SET role = ?1 WHERE user_id = ?2 AND tenant_id = ?3", params![role.as_str(), member.0, scope.tenant().as_str()])?;
+        tx.execute(
+            "UPDATE memberships SET role = ?1 WHERE user_id = ?2 AND tenant_id = ?3",
+            params![role.as_str(), member.0, scope.tenant().as_str()],
+        )?;
         audit::insert(
             &tx,
             now,
-            &actor.clone().tenant(scope.tenant()).action(AuditAction::RoleChanged).target(format!("user:{}", member.0)).detail(serde_json::json!({"from": current.as_str(), "to": role.as_str()})),
+            &actor
+                .clone()
+                .tenant(scope.tenant())
+                .action(AuditAction::RoleChanged)
+                .target(format!("user:{}", member.0))
+                .detail(serde_json::json!({"from": current.as_str(), "to": role.as_str()})),
         )?;
         tx.commit()?;
         Ok(current)
     }
 
     /// Add an existing account to the scope's tenant.
-    pub fn add_member(&self, scope: &TenantScope, user: UserId, role: Role, actor: &AuditEvent) -> Result<(), MetaError> {
+    pub fn add_member(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+        role: Role,
+        actor: &AuditEvent,
+    ) -> Result<(), MetaError> {
         Self::check_can_grant(scope, role)?;
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute("INSERT INTO memberships(user_id, tenant_id, role, created_at) VALUES (?1,?2,?3,?4)", params![user.0, scope.tenant().as_str(), role.as_str(), now])
-            .map_err(|e| MetaError::unique_to_conflict(e, "membership"))?;
-        audit::insert(&tx, now, &actor.clone().tenant(scope.tenant()).action(AuditAction::MemberAdded).target(format!("user:{}", user.0)).detail(serde_json::json!({"role": role.as_str()})))?;
+        tx.execute(
+            "INSERT INTO memberships(user_id, tenant_id, role, created_at) VALUES (?1,?2,?3,?4)",
+            params![user.0, scope.tenant().as_str(), role.as_str(), now],
+        )
+        .map_err(|e| MetaError::unique_to_conflict(e, "membership"))?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .tenant(scope.tenant())
+                .action(AuditAction::MemberAdded)
+                .target(format!("user:{}", user.0))
+                .detail(serde_json::json!({"role": role.as_str()})),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -274,31 +450,63 @@ impl MetaStore {
     /// Store a fresh, unconfirmed TOTP secret (replacing an unconfirmed one).
     pub fn begin_totp(&self, id: UserId, secret: &[u8]) -> Result<(), MetaError> {
         let n = self.conn().execute("UPDATE users SET totp_secret = ?1, totp_enabled = 0, totp_last_step = 0 WHERE id = ?2 AND totp_enabled = 0", params![secret, id.0])?;
-        if n == 0 { Err(MetaError::Invalid("two-factor authentication is already on".into())) } else { Ok(()) }
+        if n == 0 {
+            Err(MetaError::Invalid(
+                "two-factor authentication is already on".into(),
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     pub fn totp_secret(&self, id: UserId) -> Result<Option<Vec<u8>>, MetaError> {
-        Ok(self.conn().query_row("SELECT totp_secret FROM users WHERE id = ?1", [id.0], |r| r.get(0)).optional()?.flatten())
+        Ok(self
+            .conn()
+            .query_row("SELECT totp_secret FROM users WHERE id = ?1", [id.0], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
     }
 
     /// Atomically accept a TOTP time step only if it is newer than the last accepted one:
     /// this is what makes a code single-use.
     pub fn consume_totp_step(&self, id: UserId, step: i64) -> Result<bool, MetaError> {
-        let n = self.conn().execute("UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1", params![step, id.0])?;
+        let n = self.conn().execute(
+            "UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1",
+            params![step, id.0],
+        )?;
         Ok(n == 1)
     }
 
     /// Confirm enrolment: turn MFA on and replace the recovery codes.
-    pub fn enable_totp(&self, id: UserId, recovery_hashes: &[String], actor: &AuditEvent) -> Result<(), MetaError> {
+    pub fn enable_totp(
+        &self,
+        id: UserId,
+        recovery_hashes: &[String],
+        actor: &AuditEvent,
+    ) -> Result<(), MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let n = tx.execute("UPDATE users SET totp_enabled = 1 WHERE id = ?1 AND totp_secret IS NOT NULL", [id.0])?;
+        let n = tx.execute(
+            "UPDATE users SET totp_enabled = 1 WHERE id = ?1 AND totp_secret IS NOT NULL",
+            [id.0],
+        )?;
         if n == 0 {
-            return Err(MetaError::Invalid("start two-factor enrolment first".into()));
+            return Err(MetaError::Invalid(
+                "start two-factor enrolment first".into(),
+            ));
         }
         set_recovery_codes(&tx, id, recovery_hashes)?;
-        audit::insert(&tx, now, &actor.clone().action(AuditAction::MfaEnabled).target(format!("user:{}", id.0)))?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .action(AuditAction::MfaEnabled)
+                .target(format!("user:{}", id.0)),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -309,17 +517,36 @@ impl MetaStore {
         let tx = conn.transaction()?;
         tx.execute("UPDATE users SET totp_enabled = 0, totp_secret = NULL, totp_last_step = 0 WHERE id = ?1", [id.0])?;
         tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [id.0])?;
-        audit::insert(&tx, now, &actor.clone().action(AuditAction::MfaDisabled).target(format!("user:{}", id.0)))?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .action(AuditAction::MfaDisabled)
+                .target(format!("user:{}", id.0)),
+        )?;
         tx.commit()?;
         Ok(())
     }
 
-    pub fn replace_recovery_codes(&self, id: UserId, hashes: &[String], actor: &AuditEvent) -> Result<(), MetaError> {
+    pub fn replace_recovery_codes(
+        &self,
+        id: UserId,
+        hashes: &[String],
+        actor: &AuditEvent,
+    ) -> Result<(), MetaError> {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         set_recovery_codes(&tx, id, hashes)?;
-        audit::insert(&tx, now, &actor.clone().action(AuditAction::RecoveryCodesRegenerated).target(format!("user:{}", id.0)))?;
+        audit::insert(
+            &tx,
+            now,
+            &actor
+                .clone()
+                .action(AuditAction::RecoveryCodesRegenerated)
+                .target(format!("user:{}", id.0)),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -332,15 +559,26 @@ impl MetaStore {
     }
 
     pub fn recovery_codes_left(&self, id: UserId) -> Result<i64, MetaError> {
-        Ok(self.conn().query_row("SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL", [id.0], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL",
+            [id.0],
+            |r| r.get(0),
+        )?)
     }
 }
 
 /// Replace a user's recovery codes inside a transaction.
-fn set_recovery_codes(tx: &rusqlite::Transaction<'_>, id: UserId, hashes: &[String]) -> Result<(), MetaError> {
+fn set_recovery_codes(
+    tx: &rusqlite::Transaction<'_>,
+    id: UserId,
+    hashes: &[String],
+) -> Result<(), MetaError> {
     tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [id.0])?;
     for h in hashes {
-        tx.execute("INSERT INTO recovery_codes(user_id, code_hash) VALUES (?1, ?2)", params![id.0, h])?;
+        tx.execute(
+            "INSERT INTO recovery_codes(user_id, code_hash) VALUES (?1, ?2)",
+            params![id.0, h],
+        )?;
     }
     Ok(())
 }
@@ -349,7 +587,9 @@ fn row_to_membership(r: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
     let t: String = r.get(0)?;
     let role: String = r.get(5)?;
     Ok(Membership {
-        tenant_id: TenantId::parse(&t).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        tenant_id: TenantId::parse(&t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         tenant_name: r.get(1)?,
         user_id: UserId(r.get(2)?),
         email: r.get(3)?,

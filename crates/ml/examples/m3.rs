@@ -13,7 +13,8 @@ struct S {
 
 fn main() {
     let path = std::env::args().nth(1).expect("path to m3_data.json");
-    let all: BTreeMap<String, S> = serde_json::from_reader(std::fs::File::open(path).expect("open")).expect("json");
+    let all: BTreeMap<String, S> =
+        serde_json::from_reader(std::fs::File::open(path).expect("open")).expect("json");
     let t = std::time::Instant::now();
     let (mut mase, mut smape, mut n, mut fails) = (0.0, 0.0, 0, 0);
     for s in all.values().filter(|s| s.period[0] == "MONTHLY") {
@@ -29,5 +30,10 @@ fn main() {
         smape += sr360_ml::smape(&s.xx, &p);
         n += 1;
     }
-    println!("{n} series: MASE {:.3} sMAPE {:.2} ({fails} fell back) in {:.1} s", mase / n as f64, smape / n as f64, t.elapsed().as_secs_f64());
+    println!(
+        "{n} series: MASE {:.3} sMAPE {:.2} ({fails} fell back) in {:.1} s",
+        mase / n as f64,
+        smape / n as f64,
+        t.elapsed().as_secs_f64()
+    );
 }

@@ -58,7 +58,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { season: 7, seasons_back: 6, window: 56, threshold: 3.5 }
+        Self {
+            season: 7,
+            seasons_back: 6,
+            window: 56,
+            threshold: 3.5,
+        }
     }
 }
 
@@ -68,7 +73,11 @@ fn median(v: &mut [f64]) -> f64 {
     }
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 /// The days needed before the first day can be judged.
@@ -84,7 +93,10 @@ pub fn detect(y: &[f64], s: &Settings) -> Vec<Anomaly> {
     let mut expected = vec![f64::NAN; y.len()];
     let mut resid = vec![f64::NAN; y.len()];
     for t in start_resid..y.len() {
-        let mut same: Vec<f64> = (1..=s.seasons_back).map(|k| y[t - k * s.season]).filter(|v| v.is_finite()).collect();
+        let mut same: Vec<f64> = (1..=s.seasons_back)
+            .map(|k| y[t - k * s.season])
+            .filter(|v| v.is_finite())
+            .collect();
         let e = median(&mut same);
         expected[t] = e;
         resid[t] = y[t] - e;
@@ -94,7 +106,11 @@ pub fn detect(y: &[f64], s: &Settings) -> Vec<Anomaly> {
         if !resid[t].is_finite() {
             continue;
         }
-        let mut past: Vec<f64> = resid[t.saturating_sub(s.window)..t].iter().copied().filter(|v| v.is_finite()).collect();
+        let mut past: Vec<f64> = resid[t.saturating_sub(s.window)..t]
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
         if past.len() < s.window / 2 {
             continue;
         }
@@ -104,7 +120,13 @@ pub fn detect(y: &[f64], s: &Settings) -> Vec<Anomaly> {
         let mad = median(&mut dev).max(1e-9).max(0.01 * expected[t].abs());
         let z = 0.6745 * (resid[t] - m) / mad;
         if z.abs() >= s.threshold {
-            out.push(Anomaly { index: t, value: y[t], expected: expected[t], z, severity: Severity::of(z) });
+            out.push(Anomaly {
+                index: t,
+                value: y[t],
+                expected: expected[t],
+                z,
+                severity: Severity::of(z),
+            });
         }
     }
     out
@@ -115,7 +137,14 @@ mod tests {
     use super::*;
 
     fn weekly(n: usize) -> Vec<f64> {
-        (0..n).map(|t| 1000.0 + [0.0, 50.0, 80.0, 60.0, 150.0, 300.0, 120.0][t % 7] + ((t * 7919) % 41) as f64 - 20.0).collect()
+        (0..n)
+            .map(|t| {
+                1000.0
+                    + [0.0, 50.0, 80.0, 60.0, 150.0, 300.0, 120.0][t % 7]
+                    + ((t * 7919) % 41) as f64
+                    - 20.0
+            })
+            .collect()
     }
 
     #[test]
@@ -134,13 +163,19 @@ mod tests {
     #[test]
     fn regular_weekly_pattern_is_not_an_alarm() {
         let y = weekly(365);
-        assert!(detect(&y, &Settings::default()).is_empty(), "Saturdays are busy every week");
+        assert!(
+            detect(&y, &Settings::default()).is_empty(),
+            "Saturdays are busy every week"
+        );
     }
 
     #[test]
     fn short_or_empty_series_flag_nothing() {
         assert!(detect(&[], &Settings::default()).is_empty());
         assert!(detect(&weekly(30), &Settings::default()).is_empty());
-        assert!(detect(&vec![0.0; 120], &Settings::default()).is_empty(), "all zeros: nothing unusual");
+        assert!(
+            detect(&vec![0.0; 120], &Settings::default()).is_empty(),
+            "all zeros: nothing unusual"
+        );
     }
 }

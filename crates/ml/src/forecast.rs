@@ -64,18 +64,32 @@ pub fn min_history(season: usize) -> usize {
 fn check(y: &[f64], season: usize) -> Result<(), ForecastError> {
     let need = min_history(season);
     if y.len() < need {
-        return Err(ForecastError::NotEnoughData(format!("{} observations; at least {need} are needed", y.len())));
+        return Err(ForecastError::NotEnoughData(format!(
+            "{} observations; at least {need} are needed",
+            y.len()
+        )));
     }
     if y.iter().any(|v| !v.is_finite()) {
-        return Err(ForecastError::NotEnoughData("the series has missing values".into()));
+        return Err(ForecastError::NotEnoughData(
+            "the series has missing values".into(),
+        ));
     }
-    let (lo, hi) = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
     if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
-        return Err(ForecastError::NotEnoughData("the series never changes".into()));
+        return Err(ForecastError::NotEnoughData(
+            "the series never changes".into(),
+        ));
     }
     let zeros = y.iter().filter(|v| **v == 0.0).count();
     if zeros * 2 > y.len() {
-        return Err(ForecastError::NotEnoughData(format!("{zeros} of {} periods have no sales", y.len())));
+        return Err(ForecastError::NotEnoughData(format!(
+            "{zeros} of {} periods have no sales",
+            y.len()
+        )));
     }
     Ok(())
 }
@@ -87,7 +101,9 @@ fn model_err(e: impl std::fmt::Display) -> ForecastError {
 /// Seasonal naive: each of the next `h` values repeats the value one season earlier.
 pub fn seasonal_naive(y: &[f64], season: usize, h: usize) -> Vec<f64> {
     let m = season.clamp(1, y.len().max(1));
-    (0..h).map(|i| y.get(y.len() - m + (i % m)).copied().unwrap_or(0.0)).collect()
+    (0..h)
+        .map(|i| y.get(y.len() - m + (i % m)).copied().unwrap_or(0.0))
+        .collect()
 }
 
 /// Is the autocorrelation at lag `m` significant (90 %, Bartlett's formula)? The test the
@@ -102,22 +118,38 @@ pub fn is_seasonal(y: &[f64], m: usize) -> bool {
     if var <= 0.0 {
         return false;
     }
-    let acf = |k: usize| (k..n).map(|t| (y[t] - mean) * (y[t - k] - mean)).sum::<f64>() / var;
+    let acf = |k: usize| {
+        (k..n)
+            .map(|t| (y[t] - mean) * (y[t - k] - mean))
+            .sum::<f64>()
+            / var
+    };
     let r: Vec<f64> = (1..=m).map(acf).collect();
-    let limit = 1.645 * ((1.0 + 2.0 * r[..m - 1].iter().map(|x| x * x).sum::<f64>()) / n as f64).sqrt();
+    let limit =
+        1.645 * ((1.0 + 2.0 * r[..m - 1].iter().map(|x| x * x).sum::<f64>()) / n as f64).sqrt();
     r[m - 1].abs() > limit
 }
 
 /// (point, lower, upper) from a fitted augurs model.
-fn predicted<P: Predict>(fitted: &P, h: usize, level: f64) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), ForecastError> {
+fn predicted<P: Predict>(
+    fitted: &P,
+    h: usize,
+    level: f64,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), ForecastError> {
     let f = fitted.predict(h, level).map_err(model_err)?;
-    let iv = f.intervals.ok_or_else(|| ForecastError::Model("no intervals".into()))?;
+    let iv = f
+        .intervals
+        .ok_or_else(|| ForecastError::Model("no intervals".into()))?;
     Ok((f.point, iv.lower, iv.upper))
 }
 
 /// The seasonal periods to take out of a series with season `m` and `n` observations.
 fn periods(m: usize, n: usize) -> Vec<usize> {
-    if m == 7 && n >= 2 * 365 + 7 { vec![7, 365] } else { vec![m] }
+    if m == 7 && n >= 2 * 365 + 7 {
+        vec![7, 365]
+    } else {
+        vec![m]
+    }
 }
 
 /// A positive series is forecast twice, on the log scale (seasonal swings and errors that grow
@@ -127,43 +159,119 @@ fn model(y: &[f64], season: usize, h: usize, level: f64) -> Result<Prediction, F
     if !y.iter().all(|v| *v > 0.0) {
         return model_with(y, season, h, level, false);
     }
-    let (a, b) = (model_with(y, season, h, level, true)?, model_with(y, season, h, level, false)?);
-    let mix = |x: &[f64], y: &[f64]| x.iter().zip(y).map(|(a, b)| (a + b) / 2.0).collect::<Vec<f64>>();
+    let (a, b) = (
+        model_with(y, season, h, level, true)?,
+        model_with(y, season, h, level, false)?,
+    );
+    let mix = |x: &[f64], y: &[f64]| {
+        x.iter()
+            .zip(y)
+            .map(|(a, b)| (a + b) / 2.0)
+            .collect::<Vec<f64>>()
+    };
     let name = format!("mean of {} and {}", a.model, b.model);
-    Ok(Prediction { point: mix(&a.point, &b.point), lower: mix(&a.lower, &b.lower), upper: mix(&a.upper, &b.upper), model: name, ..a })
+    Ok(Prediction {
+        point: mix(&a.point, &b.point),
+        lower: mix(&a.lower, &b.lower),
+        upper: mix(&a.upper, &b.upper),
+        model: name,
+        ..a
+    })
 }
 
-fn model_with(y: &[f64], season: usize, h: usize, level: f64, log: bool) -> Result<Prediction, ForecastError> {
-    let z: Vec<f64> = if log { y.iter().map(|v| v.ln()).collect() } else { y.to_vec() };
+fn model_with(
+    y: &[f64],
+    season: usize,
+    h: usize,
+    level: f64,
+    log: bool,
+) -> Result<Prediction, ForecastError> {
+    let z: Vec<f64> = if log {
+        y.iter().map(|v| v.ln()).collect()
+    } else {
+        y.to_vec()
+    };
     let seasonal = is_seasonal(y, season);
     let (method, name, (point, lower, upper)) = if seasonal {
         let ps = periods(season, y.len());
         let trend = augurs_ets::trend::AutoETSTrendModel::from(AutoETS::non_seasonal());
-        let fitted = augurs_mstl::MSTLModel::new(ps.clone(), trend).fit(&z).map_err(model_err)?;
-        (Method::StlEts, format!("MSTL({}) + ETS", ps.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")), predicted(&fitted, h, level)?)
+        let fitted = augurs_mstl::MSTLModel::new(ps.clone(), trend)
+            .fit(&z)
+            .map_err(model_err)?;
+        (
+            Method::StlEts,
+            format!(
+                "MSTL({}) + ETS",
+                ps.iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            predicted(&fitted, h, level)?,
+        )
     } else {
         let fitted = AutoETS::non_seasonal().fit(&z).map_err(model_err)?;
-        (Method::AutoEts, format!("ETS({})", fitted.model().model_type()), predicted(&fitted, h, level)?)
+        (
+            Method::AutoEts,
+            format!("ETS({})", fitted.model().model_type()),
+            predicted(&fitted, h, level)?,
+        )
     };
-    let back = |v: Vec<f64>| if log { v.into_iter().map(f64::exp).collect() } else { v };
-    let name = if log { format!("{name}, log scale") } else { name };
-    Ok(Prediction { method, model: name, point: back(point), lower: back(lower), upper: back(upper), level })
+    let back = |v: Vec<f64>| {
+        if log {
+            v.into_iter().map(f64::exp).collect()
+        } else {
+            v
+        }
+    };
+    let name = if log {
+        format!("{name}, log scale")
+    } else {
+        name
+    };
+    Ok(Prediction {
+        method,
+        model: name,
+        point: back(point),
+        lower: back(lower),
+        upper: back(upper),
+        level,
+    })
 }
 
 /// Forecast `h` steps of `y` (a regular series: one value per day, week or month, gaps filled
 /// with zeros by the caller) whose seasonal period is `season`.
-pub fn forecast(y: &[f64], season: usize, h: usize, level: f64) -> Result<Prediction, ForecastError> {
+pub fn forecast(
+    y: &[f64],
+    season: usize,
+    h: usize,
+    level: f64,
+) -> Result<Prediction, ForecastError> {
     check(y, season)?;
     if h == 0 {
-        return Err(ForecastError::NotEnoughData("a horizon of zero steps".into()));
+        return Err(ForecastError::NotEnoughData(
+            "a horizon of zero steps".into(),
+        ));
     }
     let mut p = model(y, season, h, level)?;
-    if p.point.iter().chain(&p.lower).chain(&p.upper).any(|v| !v.is_finite()) {
-        return Err(ForecastError::Model("the model's forecast is not finite".into()));
+    if p.point
+        .iter()
+        .chain(&p.lower)
+        .chain(&p.upper)
+        .any(|v| !v.is_finite())
+    {
+        return Err(ForecastError::Model(
+            "the model's forecast is not finite".into(),
+        ));
     }
     // Sales are never negative: clip the forecast and its band at zero when the history is.
     if y.iter().all(|v| *v >= 0.0) {
-        for v in p.point.iter_mut().chain(p.lower.iter_mut()).chain(p.upper.iter_mut()) {
+        for v in p
+            .point
+            .iter_mut()
+            .chain(p.lower.iter_mut())
+            .chain(p.upper.iter_mut())
+        {
             *v = v.max(0.0);
         }
     }
@@ -174,14 +282,33 @@ pub fn forecast(y: &[f64], season: usize, h: usize, level: f64) -> Result<Predic
 /// absolute error of the seasonal naive forecast (lag `season`; lag 1 when too short).
 pub fn mase(train: &[f64], actual: &[f64], pred: &[f64], season: usize) -> f64 {
     let m = if train.len() > season { season } else { 1 };
-    let scale: f64 = train.windows(m + 1).map(|w| (w[m] - w[0]).abs()).sum::<f64>() / (train.len().saturating_sub(m)).max(1) as f64;
-    let mae = actual.iter().zip(pred).map(|(a, p)| (a - p).abs()).sum::<f64>() / actual.len().max(1) as f64;
+    let scale: f64 = train
+        .windows(m + 1)
+        .map(|w| (w[m] - w[0]).abs())
+        .sum::<f64>()
+        / (train.len().saturating_sub(m)).max(1) as f64;
+    let mae = actual
+        .iter()
+        .zip(pred)
+        .map(|(a, p)| (a - p).abs())
+        .sum::<f64>()
+        / actual.len().max(1) as f64;
     if scale > 0.0 { mae / scale } else { f64::NAN }
 }
 
 /// Symmetric mean absolute percentage error, in percent (the M3 definition, 0–200).
 pub fn smape(actual: &[f64], pred: &[f64]) -> f64 {
-    let terms: Vec<f64> = actual.iter().zip(pred).map(|(a, p)| if a.abs() + p.abs() == 0.0 { 0.0 } else { 200.0 * (a - p).abs() / (a.abs() + p.abs()) }).collect();
+    let terms: Vec<f64> = actual
+        .iter()
+        .zip(pred)
+        .map(|(a, p)| {
+            if a.abs() + p.abs() == 0.0 {
+                0.0
+            } else {
+                200.0 * (a - p).abs() / (a.abs() + p.abs())
+            }
+        })
+        .collect();
     terms.iter().sum::<f64>() / terms.len().max(1) as f64
 }
 
@@ -206,15 +333,29 @@ pub struct Backtest {
 
 /// Hold out the last `h` values, then the `h` before them, ... (`folds` origins, each model
 /// fitted only on what came before its origin), and average the errors.
-pub fn backtest(y: &[f64], season: usize, h: usize, folds: usize, level: f64) -> Result<Backtest, ForecastError> {
+pub fn backtest(
+    y: &[f64],
+    season: usize,
+    h: usize,
+    folds: usize,
+    level: f64,
+) -> Result<Backtest, ForecastError> {
     let mut done = 0;
-    let (mut m_mase, mut m_smape, mut n_mase, mut n_smape, mut inside, mut total) = (0.0, 0.0, 0.0, 0.0, 0usize, 0usize);
+    let (mut m_mase, mut m_smape, mut n_mase, mut n_smape, mut inside, mut total) =
+        (0.0, 0.0, 0.0, 0.0, 0usize, 0usize);
     for k in (1..=folds).rev() {
-        let Some(cut) = y.len().checked_sub(k * h) else { continue };
+        let Some(cut) = y.len().checked_sub(k * h) else {
+            continue;
+        };
         let (train, test) = (&y[..cut], &y[cut..(cut + h).min(y.len())]);
-        let Ok(p) = forecast(train, season, test.len(), level) else { continue };
+        let Ok(p) = forecast(train, season, test.len(), level) else {
+            continue;
+        };
         let naive = seasonal_naive(train, season, test.len());
-        let (a, b) = (mase(train, test, &p.point, season), mase(train, test, &naive, season));
+        let (a, b) = (
+            mase(train, test, &p.point, season),
+            mase(train, test, &naive, season),
+        );
         if !a.is_finite() || !b.is_finite() {
             continue;
         }
@@ -222,19 +363,31 @@ pub fn backtest(y: &[f64], season: usize, h: usize, folds: usize, level: f64) ->
         n_mase += b;
         m_smape += smape(test, &p.point);
         n_smape += smape(test, &naive);
-        inside += test.iter().enumerate().filter(|(i, v)| **v >= p.lower[*i] && **v <= p.upper[*i]).count();
+        inside += test
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| **v >= p.lower[*i] && **v <= p.upper[*i])
+            .count();
         total += test.len();
         done += 1;
     }
     if done == 0 {
-        return Err(ForecastError::NotEnoughData(format!("too short to hold out {h} periods and still fit a model")));
+        return Err(ForecastError::NotEnoughData(format!(
+            "too short to hold out {h} periods and still fit a model"
+        )));
     }
     let n = done as f64;
     Ok(Backtest {
         folds: done,
         horizon: h,
-        model: Accuracy { mase: m_mase / n, smape: m_smape / n },
-        naive: Accuracy { mase: n_mase / n, smape: n_smape / n },
+        model: Accuracy {
+            mase: m_mase / n,
+            smape: m_smape / n,
+        },
+        naive: Accuracy {
+            mase: n_mase / n,
+            smape: n_smape / n,
+        },
         coverage: inside as f64 / total.max(1) as f64,
         level,
     })
@@ -246,7 +399,15 @@ mod tests {
 
     /// A weekly pattern on a gentle trend with deterministic noise.
     fn daily(n: usize) -> Vec<f64> {
-        (0..n).map(|t| 100.0 + 0.2 * t as f64 + [0.0, 5.0, 10.0, 8.0, 20.0, 35.0, 15.0][t % 7] + ((t * 7919) % 13) as f64 - 6.0).collect()
+        (0..n)
+            .map(|t| {
+                100.0
+                    + 0.2 * t as f64
+                    + [0.0, 5.0, 10.0, 8.0, 20.0, 35.0, 15.0][t % 7]
+                    + ((t * 7919) % 13) as f64
+                    - 6.0
+            })
+            .collect()
     }
 
     #[test]
@@ -254,7 +415,13 @@ mod tests {
         let y = daily(180);
         let p = forecast(&y, 7, 14, 0.8).unwrap();
         assert_eq!((p.point.len(), p.lower.len(), p.upper.len()), (14, 14, 14));
-        assert!(p.point.iter().zip(&p.lower).zip(&p.upper).all(|((m, l), u)| l <= m && m <= u));
+        assert!(
+            p.point
+                .iter()
+                .zip(&p.lower)
+                .zip(&p.upper)
+                .all(|((m, l), u)| l <= m && m <= u)
+        );
         let b = backtest(&y, 7, 14, 4, 0.8).unwrap();
         assert_eq!(b.folds, 4);
         assert!(b.model.mase < b.naive.mase, "{b:?}");
@@ -264,11 +431,17 @@ mod tests {
     #[test]
     fn bad_series_get_a_reason_not_a_forecast() {
         let short = vec![5.0; 10];
-        assert!(matches!(forecast(&short, 7, 7, 0.8), Err(ForecastError::NotEnoughData(m)) if m.contains("at least 14")));
-        assert!(matches!(forecast(&vec![3.0; 60], 7, 7, 0.8), Err(ForecastError::NotEnoughData(m)) if m.contains("never changes")));
+        assert!(
+            matches!(forecast(&short, 7, 7, 0.8), Err(ForecastError::NotEnoughData(m)) if m.contains("at least 14"))
+        );
+        assert!(
+            matches!(forecast(&vec![3.0; 60], 7, 7, 0.8), Err(ForecastError::NotEnoughData(m)) if m.contains("never changes"))
+        );
         let mut sparse = vec![0.0; 60];
         sparse[5] = 10.0;
-        assert!(matches!(forecast(&sparse, 7, 7, 0.8), Err(ForecastError::NotEnoughData(m)) if m.contains("no sales")));
+        assert!(
+            matches!(forecast(&sparse, 7, 7, 0.8), Err(ForecastError::NotEnoughData(m)) if m.contains("no sales"))
+        );
         let mut nan = daily(60);
         nan[3] = f64::NAN;
         assert!(forecast(&nan, 7, 7, 0.8).is_err());
@@ -281,6 +454,9 @@ mod tests {
         // Naive (lag 1) in-sample MAE is 1; forecast errors 1 and 3 → MASE 2.
         assert_eq!(mase(&train, &[6.0, 7.0], &[5.0, 4.0], 1), 2.0);
         assert!((smape(&[100.0], &[50.0]) - 200.0 * 50.0 / 150.0).abs() < 1e-9);
-        assert_eq!(seasonal_naive(&[1.0, 2.0, 3.0, 4.0], 2, 3), vec![3.0, 4.0, 3.0]);
+        assert_eq!(
+            seasonal_naive(&[1.0, 2.0, 3.0, 4.0], 2, 3),
+            vec![3.0, 4.0, 3.0]
+        );
     }
 }

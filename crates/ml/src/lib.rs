@@ -6,4 +6,7 @@
 pub mod anomaly;
 pub mod forecast;
 
-pub use forecast::{Accuracy, Backtest, ForecastError, Method, Prediction, backtest, forecast, is_seasonal, mase, seasonal_naive, smape};
+pub use forecast::{
+    Accuracy, Backtest, ForecastError, Method, Prediction, backtest, forecast, is_seasonal, mase,
+    seasonal_naive, smape,
+};

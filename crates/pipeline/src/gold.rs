@@ -7,7 +7,17 @@ use crate::sqlexpr::lit;
 use duckdb::Connection;
 
 /// The gold tables, in build order.
-pub const TABLES: &[&str] = &["dim_product", "fact_sales", "dim_date", "dim_customer", "customer_features", "product_features", "daily_sales", "session_funnel", "product_funnel"];
+pub const TABLES: &[&str] = &[
+    "dim_product",
+    "fact_sales",
+    "dim_date",
+    "dim_customer",
+    "customer_features",
+    "product_features",
+    "daily_sales",
+    "session_funnel",
+    "product_funnel",
+];
 
 /// `sql` with each `schema.table` named in `tables` replaced by `to(schema.table)`.
 fn rename(sql: &str, schema: &str, tables: &[&str], to: impl Fn(&str) -> String) -> String {
@@ -18,7 +28,10 @@ fn rename(sql: &str, schema: &str, tables: &[&str], to: impl Fn(&str) -> String)
         let mut rest = out.as_str();
         while let Some(i) = rest.find(&name) {
             let end = i + name.len();
-            let boundary = rest[end..].chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+            let boundary = rest[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
             s.push_str(&rest[..i]);
             s.push_str(&if boundary { to(&name) } else { name.clone() });
             rest = &rest[end..];
@@ -33,8 +46,16 @@ fn rename(sql: &str, schema: &str, tables: &[&str], to: impl Fn(&str) -> String)
 pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckdb::Error> {
     // Shop-local wall time of each line. For UTC shops the plain cast is exact and skips a
     // time-zone lookup per row (the session time zone is UTC).
-    let local = if tz.eq_ignore_ascii_case("UTC") { "CAST(l.line_ts AS TIMESTAMP)".to_string() } else { format!("timezone({}, l.line_ts)", lit(tz)) };
-    let ev_local = if tz.eq_ignore_ascii_case("UTC") { "CAST(t AS TIMESTAMP)".to_string() } else { format!("timezone({}, t)", lit(tz)) };
+    let local = if tz.eq_ignore_ascii_case("UTC") {
+        "CAST(l.line_ts AS TIMESTAMP)".to_string()
+    } else {
+        format!("timezone({}, l.line_ts)", lit(tz))
+    };
+    let ev_local = if tz.eq_ignore_ascii_case("UTC") {
+        "CAST(t AS TIMESTAMP)".to_string()
+    } else {
+        format!("timezone({}, t)", lit(tz))
+    };
     let sql = format!(
         "CREATE SCHEMA IF NOT EXISTS gold;
          CREATE OR REPLACE TABLE gold.dim_product AS
@@ -139,8 +160,15 @@ pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckd
     for stmt in sql.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
         let t = std::time::Instant::now();
         conn.execute_batch(stmt)?;
-        let name = stmt.split_whitespace().find(|w| w.starts_with("gold.")).unwrap_or("gold");
-        tracing::debug!(ms = t.elapsed().as_millis() as u64, table = name, "gold step");
+        let name = stmt
+            .split_whitespace()
+            .find(|w| w.starts_with("gold."))
+            .unwrap_or("gold");
+        tracing::debug!(
+            ms = t.elapsed().as_millis() as u64,
+            table = name,
+            "gold step"
+        );
     }
     Ok(())
 }
@@ -159,21 +187,30 @@ pub struct Enabled {
 }
 
 pub fn enabled(conn: &Connection) -> Result<Enabled, duckdb::Error> {
-    let q = |sql: &str| -> Result<bool, duckdb::Error> { conn.query_row(sql, [], |r| r.get::<_, bool>(0)) };
+    let q = |sql: &str| -> Result<bool, duckdb::Error> {
+        conn.query_row(sql, [], |r| r.get::<_, bool>(0))
+    };
     let has = |t: &str| -> Result<bool, duckdb::Error> {
         let n: i64 = conn.query_row(&format!("SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name = '{t}'"), [], |r| r.get(0))?;
         Ok(n > 0)
     };
     if !has("gold.fact_sales")? {
-        return Ok(Enabled { funnel: has("silver.web_events")? && q("SELECT count(*) > 0 FROM silver.web_events")?, ..Default::default() });
+        return Ok(Enabled {
+            funnel: has("silver.web_events")? && q("SELECT count(*) > 0 FROM silver.web_events")?,
+            ..Default::default()
+        });
     }
     Ok(Enabled {
         revenue_and_orders: q("SELECT count(*) > 0 FROM gold.fact_sales")?,
         product_charts: q("SELECT count(DISTINCT sku) > 1 FROM gold.fact_sales")?,
-        category_charts: q("SELECT count(DISTINCT category) FILTER (WHERE category <> 'uncategorised') > 1 FROM gold.fact_sales")?,
+        category_charts: q(
+            "SELECT count(DISTINCT category) FILTER (WHERE category <> 'uncategorised') > 1 FROM gold.fact_sales",
+        )?,
         customer_analytics: q("SELECT count(DISTINCT customer_key) > 1 FROM gold.fact_sales")?,
         margins: q("SELECT count(cost) > 0 FROM gold.fact_sales")?,
-        funnel: q("SELECT count(*) FILTER (WHERE event_type IN ('view', 'purchase')) > 0 FROM silver.web_events")?,
+        funnel: q(
+            "SELECT count(*) FILTER (WHERE event_type IN ('view', 'purchase')) > 0 FROM silver.web_events",
+        )?,
         promotions: q("SELECT count(*) > 0 FROM silver.promotions")?,
         region_breakdown: q("SELECT count(DISTINCT region) > 1 FROM gold.fact_sales")?,
     })

@@ -30,7 +30,14 @@ pub struct IngestOptions {
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        Self { upload_id: 1, tz: "UTC".into(), currency: "USD".into(), max_reject_ratio: 0.2, mapping: None, limits: Limits::default() }
+        Self {
+            upload_id: 1,
+            tz: "UTC".into(),
+            currency: "USD".into(),
+            max_reject_ratio: 0.2,
+            mapping: None,
+            limits: Limits::default(),
+        }
     }
 }
 
@@ -56,17 +63,45 @@ pub enum IngestError {
     Silver(#[from] SilverError),
     #[error("database: {0}")]
     Db(#[from] duckdb::Error),
-    #[error("{rejected} of {read} rows ({pct:.1}%) could not be read, more than the allowed {limit:.0}%; nothing was changed. First problem: line {line}: {reason}")]
-    TooManyRejects { rejected: u64, read: u64, pct: f64, limit: f64, line: u64, reason: String },
+    #[error(
+        "{rejected} of {read} rows ({pct:.1}%) could not be read, more than the allowed {limit:.0}%; nothing was changed. First problem: line {line}: {reason}"
+    )]
+    TooManyRejects {
+        rejected: u64,
+        read: u64,
+        pct: f64,
+        limit: f64,
+        line: u64,
+        reason: String,
+    },
     #[error("the file has no data rows")]
     NoRows,
 }
 
-fn bronze_sample(conn: &Connection, qualified: &str, columns: &[String]) -> Result<Vec<Vec<String>>, duckdb::Error> {
-    let cols = columns.iter().map(|c| format!("coalesce(CAST({} AS VARCHAR), '')", crate::sqlexpr::ident(c))).collect::<Vec<_>>().join(", ");
+fn bronze_sample(
+    conn: &Connection,
+    qualified: &str,
+    columns: &[String],
+) -> Result<Vec<Vec<String>>, duckdb::Error> {
+    let cols = columns
+        .iter()
+        .map(|c| {
+            format!(
+                "coalesce(CAST({} AS VARCHAR), '')",
+                crate::sqlexpr::ident(c)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut st = conn.prepare(&format!("SELECT {cols} FROM {qualified} LIMIT 200"))?;
     let n = columns.len();
-    let rows = st.query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect::<Result<Vec<_>, _>>())?.collect::<Result<Vec<_>, _>>()?;
+    let rows = st
+        .query_map([], |r| {
+            (0..n)
+                .map(|i| r.get::<_, String>(i))
+                .collect::<Result<Vec<_>, _>>()
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -81,7 +116,12 @@ pub struct Preview {
 
 /// Prepare `src` (in `work_dir`) and suggest a mapping without changing anything: the first
 /// rows go to a temp table of `conn`, so a reader connection will do.
-pub fn preview(conn: &Connection, src: &Path, work_dir: &Path, limits: &Limits) -> Result<Preview, IngestError> {
+pub fn preview(
+    conn: &Connection,
+    src: &Path,
+    work_dir: &Path,
+    limits: &Limits,
+) -> Result<Preview, IngestError> {
     let p = prepare::prepare(src, work_dir, limits)?;
     let result = (|| {
         let b = bronze::load_limited(conn, &p, bronze::Target::Temp("preview"), Some(1000))?;
@@ -91,19 +131,39 @@ pub fn preview(conn: &Connection, src: &Path, work_dir: &Path, limits: &Limits) 
     conn.execute_batch("DROP TABLE IF EXISTS temp.preview")?;
     let (columns, rows) = result?;
     let suggested = mapping::suggest(&columns, &rows);
-    Ok(Preview { prepared: p, suggested, columns, sample: rows })
+    Ok(Preview {
+        prepared: p,
+        suggested,
+        columns,
+        sample: rows,
+    })
 }
 
-pub fn ingest(conn: &Connection, src: &Path, work_dir: &Path, o: &IngestOptions) -> Result<IngestReport, IngestError> {
+pub fn ingest(
+    conn: &Connection,
+    src: &Path,
+    work_dir: &Path,
+    o: &IngestOptions,
+) -> Result<IngestReport, IngestError> {
     ingest_with_progress(conn, src, work_dir, o, &|_, _| {})
 }
 
 /// Steps reported to `progress` as (share done, what is happening).
-pub fn ingest_with_progress(conn: &Connection, src: &Path, work_dir: &Path, o: &IngestOptions, progress: &dyn Fn(f64, &str)) -> Result<IngestReport, IngestError> {
+pub fn ingest_with_progress(
+    conn: &Connection,
+    src: &Path,
+    work_dir: &Path,
+    o: &IngestOptions,
+    progress: &dyn Fn(f64, &str),
+) -> Result<IngestReport, IngestError> {
     progress(0.05, "reading the file");
     let t = std::time::Instant::now();
     let p = prepare::prepare(src, work_dir, &o.limits)?;
-    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "prepare", "ingest step");
+    tracing::info!(
+        ms = t.elapsed().as_millis() as u64,
+        step = "prepare",
+        "ingest step"
+    );
     // Next versions left by a failed or killed run are never published: drop them.
     shadow::clear(conn)?;
     let shadow = Shadow::default();
@@ -111,7 +171,11 @@ pub fn ingest_with_progress(conn: &Connection, src: &Path, work_dir: &Path, o: &
     let result = run(conn, &p, o, &table, &shadow, progress).and_then(|r| {
         let t = std::time::Instant::now();
         shadow.publish(conn)?;
-        tracing::info!(ms = t.elapsed().as_millis() as u64, step = "publish", "ingest step");
+        tracing::info!(
+            ms = t.elapsed().as_millis() as u64,
+            step = "publish",
+            "ingest step"
+        );
         Ok(r)
     });
     // The staging tables live in memory; a long-running server should not keep them.
@@ -125,7 +189,10 @@ pub fn ingest_with_progress(conn: &Connection, src: &Path, work_dir: &Path, o: &
         }
         Err(e) => {
             // Nothing was published; the raw table of a failed upload is not kept either.
-            if let Err(d) = shadow.discard(conn).and_then(|_| conn.execute_batch(&format!("DROP TABLE IF EXISTS bronze.{table}"))) {
+            if let Err(d) = shadow
+                .discard(conn)
+                .and_then(|_| conn.execute_batch(&format!("DROP TABLE IF EXISTS bronze.{table}")))
+            {
                 tracing::warn!(error = %d, "dropping the tables of a failed ingest");
             }
             Err(e)
@@ -133,11 +200,23 @@ pub fn ingest_with_progress(conn: &Connection, src: &Path, work_dir: &Path, o: &
     }
 }
 
-fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, table: &str, shadow: &Shadow, progress: &dyn Fn(f64, &str)) -> Result<IngestReport, IngestError> {
+fn run(
+    conn: &Connection,
+    p: &Prepared,
+    o: &IngestOptions,
+    table: &str,
+    shadow: &Shadow,
+    progress: &dyn Fn(f64, &str),
+) -> Result<IngestReport, IngestError> {
     progress(0.2, "loading raw rows");
     let t = std::time::Instant::now();
     let b = bronze::load(conn, p, table)?;
-    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "bronze", rows = b.rows, "ingest step");
+    tracing::info!(
+        ms = t.elapsed().as_millis() as u64,
+        step = "bronze",
+        rows = b.rows,
+        "ingest step"
+    );
     if b.rows == 0 && b.rejects.is_empty() {
         return Err(IngestError::NoRows);
     }
@@ -155,29 +234,66 @@ fn run(conn: &Connection, p: &Prepared, o: &IngestOptions, table: &str, shadow: 
         Format::Delimited { header: true, .. } => 1,
         _ => 0,
     };
-    let ctx = silver::Ctx { conn, shadow, bronze: table, tz: &o.tz, currency: &o.currency, upload_id: o.upload_id, header_lines };
+    let ctx = silver::Ctx {
+        conn,
+        shadow,
+        bronze: table,
+        tz: &o.tz,
+        currency: &o.currency,
+        upload_id: o.upload_id,
+        header_lines,
+    };
     progress(0.45, "checking and merging rows");
     let t = std::time::Instant::now();
     let s = silver::merge(&ctx, &m)?;
-    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "silver", "ingest step");
+    tracing::info!(
+        ms = t.elapsed().as_millis() as u64,
+        step = "silver",
+        "ingest step"
+    );
     let read = s.rows_read + b.rejects.len() as u64;
     let mut rejects = b.rejects;
     rejects.extend(s.rejects);
     rejects.sort_by_key(|r| r.line);
     let rejected = rejects.len() as u64;
     if read > 0 && rejected as f64 / read as f64 > o.max_reject_ratio {
-        let first = rejects.first().cloned().unwrap_or(Reject { line: 0, column: None, value: String::new(), reason: String::new() });
-        return Err(IngestError::TooManyRejects { rejected, read, pct: 100.0 * rejected as f64 / read as f64, limit: 100.0 * o.max_reject_ratio, line: first.line, reason: first.reason });
+        let first = rejects.first().cloned().unwrap_or(Reject {
+            line: 0,
+            column: None,
+            value: String::new(),
+            reason: String::new(),
+        });
+        return Err(IngestError::TooManyRejects {
+            rejected,
+            read,
+            pct: 100.0 * rejected as f64 / read as f64,
+            limit: 100.0 * o.max_reject_ratio,
+            line: first.line,
+            reason: first.reason,
+        });
     }
     progress(0.75, "rebuilding analytics tables");
     let t = std::time::Instant::now();
     gold::rebuild(conn, &o.tz, shadow)?;
-    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "gold", "ingest step");
+    tracing::info!(
+        ms = t.elapsed().as_millis() as u64,
+        step = "gold",
+        "ingest step"
+    );
     let format = match p.sniffed.format {
         Format::Delimited { delimiter, .. } => format!("delimited ({:?})", delimiter as char),
         Format::Json => "json".into(),
         Format::NdJson => "ndjson".into(),
         Format::Parquet => "parquet".into(),
     };
-    Ok(IngestReport { format, encoding: format!("{:?}", p.sniffed.encoding).to_lowercase(), gzip: p.gzip, mapping: m, rows_read: read, accepted: s.accepted, rejects, enabled: Enabled::default() })
+    Ok(IngestReport {
+        format,
+        encoding: format!("{:?}", p.sniffed.encoding).to_lowercase(),
+        gzip: p.gzip,
+        mapping: m,
+        rows_read: read,
+        accepted: s.accepted,
+        rejects,
+        enabled: Enabled::default(),
+    })
 }

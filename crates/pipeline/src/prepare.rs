@@ -21,7 +21,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_bytes: 8 << 30, max_ratio: 200, max_json_depth: 64 }
+        Self {
+            max_bytes: 8 << 30,
+            max_ratio: 200,
+            max_json_depth: 64,
+        }
     }
 }
 
@@ -39,12 +43,17 @@ pub struct Prepared {
 #[derive(Debug, thiserror::Error)]
 pub enum PrepareError {
     #[error("cannot read or write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Sniff(#[from] SniffError),
     #[error("the file is larger than the limit of {limit} bytes once unpacked")]
     TooLarge { limit: u64 },
-    #[error("the compressed file unpacks to more than {ratio} times its size; refusing it as a likely gzip bomb")]
+    #[error(
+        "the compressed file unpacks to more than {ratio} times its size; refusing it as a likely gzip bomb"
+    )]
     GzipBomb { ratio: u64 },
     #[error("the gzip data is damaged: {0}")]
     BadGzip(String),
@@ -57,7 +66,10 @@ pub enum PrepareError {
 const HEAD: usize = 64 * 1024;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PrepareError + '_ {
-    move |source| PrepareError::Io { path: path.to_path_buf(), source }
+    move |source| PrepareError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn open(src: &Path) -> Result<(Box<dyn Read>, bool, u64), PrepareError> {
@@ -68,7 +80,11 @@ fn open(src: &Path) -> Result<(Box<dyn Read>, bool, u64), PrepareError> {
     let n = read_full(&mut r, &mut magic).map_err(io(src))?;
     let f2 = File::open(src).map_err(io(src))?;
     if n == 2 && magic == [0x1f, 0x8b] {
-        Ok((Box::new(MultiGzDecoder::new(BufReader::new(f2))), true, compressed_len))
+        Ok((
+            Box::new(MultiGzDecoder::new(BufReader::new(f2))),
+            true,
+            compressed_len,
+        ))
     } else {
         Ok((Box::new(BufReader::new(f2)), false, compressed_len))
     }
@@ -129,7 +145,9 @@ impl Depth {
 pub fn prepare(src: &Path, work_dir: &Path, limits: &Limits) -> Result<Prepared, PrepareError> {
     match run(src, work_dir, limits, None) {
         Ok(p) => Ok(p),
-        Err(Retry::Latin1) => run(src, work_dir, limits, Some(Encoding::Latin1)).map_err(Retry::into_error),
+        Err(Retry::Latin1) => {
+            run(src, work_dir, limits, Some(Encoding::Latin1)).map_err(Retry::into_error)
+        }
         Err(Retry::Fail(e)) => Err(e),
     }
 }
@@ -155,10 +173,24 @@ impl From<PrepareError> for Retry {
     }
 }
 
-fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) -> Result<Prepared, Retry> {
+fn run(
+    src: &Path,
+    work_dir: &Path,
+    limits: &Limits,
+    force: Option<Encoding>,
+) -> Result<Prepared, Retry> {
     let (mut r, gzip, compressed_len) = open(src)?;
     let mut head = vec![0u8; HEAD];
-    let n = read_full(&mut r, &mut head).map_err(|e| if gzip { PrepareError::BadGzip(e.to_string()) } else { PrepareError::Io { path: src.to_path_buf(), source: e } })?;
+    let n = read_full(&mut r, &mut head).map_err(|e| {
+        if gzip {
+            PrepareError::BadGzip(e.to_string())
+        } else {
+            PrepareError::Io {
+                path: src.to_path_buf(),
+                source: e,
+            }
+        }
+    })?;
     head.truncate(n);
     let complete = n < HEAD;
     let mut sniffed = sniff(&head, complete).map_err(PrepareError::from)?;
@@ -176,7 +208,11 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
     let out = File::create(&out_path).map_err(io(&out_path))?;
     let mut w = BufWriter::with_capacity(1 << 20, out);
     // Whitespace-separated text becomes tab-separated, so the loader sees one delimiter.
-    let emit = |w: &mut BufWriter<File>, text: &str, line: &mut String, whitespace: bool| -> std::io::Result<u64> {
+    let emit = |w: &mut BufWriter<File>,
+                text: &str,
+                line: &mut String,
+                whitespace: bool|
+     -> std::io::Result<u64> {
         if !whitespace {
             w.write_all(text.as_bytes())?;
             return Ok(text.len() as u64);
@@ -202,13 +238,28 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
     let mut total_out: u64 = 0;
     let mut carry: Vec<u8> = Vec::new();
     let mut first = true;
-    let whitespace = matches!(sniffed.format, Format::Delimited { delimiter: b' ', .. });
+    let whitespace = matches!(
+        sniffed.format,
+        Format::Delimited {
+            delimiter: b' ',
+            ..
+        }
+    );
     let mut line = String::new();
     let mut buf = head;
     let mut chunk = vec![0u8; 1 << 20];
     loop {
         if buf.is_empty() {
-            let k = r.read(&mut chunk).map_err(|e| if gzip { PrepareError::BadGzip(e.to_string()) } else { PrepareError::Io { path: src.to_path_buf(), source: e } })?;
+            let k = r.read(&mut chunk).map_err(|e| {
+                if gzip {
+                    PrepareError::BadGzip(e.to_string())
+                } else {
+                    PrepareError::Io {
+                        path: src.to_path_buf(),
+                        source: e,
+                    }
+                }
+            })?;
             if k == 0 {
                 break;
             }
@@ -221,14 +272,26 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
         first = false;
         total_in += data.len() as u64;
         if total_in > limits.max_bytes {
-            return Err(PrepareError::TooLarge { limit: limits.max_bytes }.into());
+            return Err(PrepareError::TooLarge {
+                limit: limits.max_bytes,
+            }
+            .into());
         }
-        if gzip && compressed_len > 0 && total_in / compressed_len.max(1) > limits.max_ratio && total_in > 1 << 20 {
-            return Err(PrepareError::GzipBomb { ratio: limits.max_ratio }.into());
+        if gzip
+            && compressed_len > 0
+            && total_in / compressed_len.max(1) > limits.max_ratio
+            && total_in > 1 << 20
+        {
+            return Err(PrepareError::GzipBomb {
+                ratio: limits.max_ratio,
+            }
+            .into());
         }
         if text {
             if let Some(i) = data.iter().position(|&b| b == 0) {
-                return Err(PrepareError::BinaryInText(total_in - data.len() as u64 + i as u64).into());
+                return Err(
+                    PrepareError::BinaryInText(total_in - data.len() as u64 + i as u64).into(),
+                );
             }
             if json {
                 depth.feed(data, limits.max_json_depth)?;
@@ -267,12 +330,22 @@ fn run(src: &Path, work_dir: &Path, limits: &Limits, force: Option<Encoding>) ->
     }
     if whitespace {
         sniffed.format = match sniffed.format {
-            Format::Delimited { header, .. } => Format::Delimited { delimiter: b'\t', quote: None, header },
+            Format::Delimited { header, .. } => Format::Delimited {
+                delimiter: b'\t',
+                quote: None,
+                header,
+            },
             f => f,
         };
     }
     w.flush().map_err(io(&out_path))?;
-    Ok(Prepared { path: out_path, sniffed, gzip, bytes: total_out, fell_back_to_latin1: force == Some(Encoding::Latin1) })
+    Ok(Prepared {
+        path: out_path,
+        sniffed,
+        gzip,
+        bytes: total_out,
+        fell_back_to_latin1: force == Some(Encoding::Latin1),
+    })
 }
 
 #[cfg(test)]
@@ -296,11 +369,18 @@ mod tests {
     #[test]
     fn gzip_latin1_and_bom_become_plain_utf8() {
         let d = tempfile::tempdir().unwrap();
-        let src = write(d.path(), "export.txt", &gz(b"name;city\nJos\xE9;M\xE1laga\n"));
+        let src = write(
+            d.path(),
+            "export.txt",
+            &gz(b"name;city\nJos\xE9;M\xE1laga\n"),
+        );
         let p = prepare(&src, &d.path().join("w"), &Limits::default()).unwrap();
         assert!(p.gzip);
         assert_eq!(p.sniffed.encoding, Encoding::Latin1);
-        assert_eq!(std::fs::read_to_string(&p.path).unwrap(), "name;city\nJosé;Málaga\n");
+        assert_eq!(
+            std::fs::read_to_string(&p.path).unwrap(),
+            "name;city\nJosé;Málaga\n"
+        );
         let src = write(d.path(), "bom.csv", b"\xEF\xBB\xBFa,b\n1,2\n");
         let p = prepare(&src, &d.path().join("w2"), &Limits::default()).unwrap();
         assert_eq!(std::fs::read(&p.path).unwrap(), b"a,b\n1,2\n");
@@ -309,11 +389,30 @@ mod tests {
     #[test]
     fn whitespace_separated_becomes_tab_separated() {
         let d = tempfile::tempdir().unwrap();
-        let p = prepare(&write(d.path(), "w.txt", b"sku   qty  price
+        let p = prepare(
+            &write(
+                d.path(),
+                "w.txt",
+                b"sku   qty  price
 A1  2   3.5
-B2 1 10"), &d.path().join("w"), &Limits::default()).unwrap();
-        assert_eq!(p.sniffed.format, Format::Delimited { delimiter: b'\t', quote: None, header: true });
-        assert_eq!(std::fs::read_to_string(&p.path).unwrap(), "sku\tqty\tprice\nA1\t2\t3.5\nB2\t1\t10\n");
+B2 1 10",
+            ),
+            &d.path().join("w"),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            p.sniffed.format,
+            Format::Delimited {
+                delimiter: b'\t',
+                quote: None,
+                header: true
+            }
+        );
+        assert_eq!(
+            std::fs::read_to_string(&p.path).unwrap(),
+            "sku\tqty\tprice\nA1\t2\t3.5\nB2\t1\t10\n"
+        );
     }
 
     #[test]
@@ -324,9 +423,18 @@ B2 1 10"), &d.path().join("w"), &Limits::default()).unwrap();
             bytes.extend_from_slice(format!("A{i},plain\n").as_bytes());
         }
         bytes.extend_from_slice(b"Z1,Caf\xE9\n");
-        let p = prepare(&write(d.path(), "x.csv", &bytes), &d.path().join("w"), &Limits::default()).unwrap();
+        let p = prepare(
+            &write(d.path(), "x.csv", &bytes),
+            &d.path().join("w"),
+            &Limits::default(),
+        )
+        .unwrap();
         assert!(p.fell_back_to_latin1);
-        assert!(std::fs::read_to_string(&p.path).unwrap().ends_with("Z1,Café\n"));
+        assert!(
+            std::fs::read_to_string(&p.path)
+                .unwrap()
+                .ends_with("Z1,Café\n")
+        );
     }
 
     #[test]
@@ -335,12 +443,24 @@ B2 1 10"), &d.path().join("w"), &Limits::default()).unwrap();
         let mut big = b"a,b\n".to_vec();
         big.extend(std::iter::repeat_n(b'1', 50 << 20));
         let src = write(d.path(), "bomb.gz", &gz(&big));
-        assert!(matches!(prepare(&src, &d.path().join("w"), &Limits::default()), Err(PrepareError::GzipBomb { .. })));
+        assert!(matches!(
+            prepare(&src, &d.path().join("w"), &Limits::default()),
+            Err(PrepareError::GzipBomb { .. })
+        ));
         let src = write(d.path(), "big.csv", &big[..4 << 20]);
-        let l = Limits { max_bytes: 1 << 20, ..Default::default() };
-        assert!(matches!(prepare(&src, &d.path().join("w2"), &l), Err(PrepareError::TooLarge { .. })));
+        let l = Limits {
+            max_bytes: 1 << 20,
+            ..Default::default()
+        };
+        assert!(matches!(
+            prepare(&src, &d.path().join("w2"), &l),
+            Err(PrepareError::TooLarge { .. })
+        ));
         let src = write(d.path(), "cut.gz", &gz(b"a,b\n1,2\n")[..12]);
-        assert!(matches!(prepare(&src, &d.path().join("w3"), &Limits::default()), Err(PrepareError::BadGzip(_)) | Err(PrepareError::Sniff(_))));
+        assert!(matches!(
+            prepare(&src, &d.path().join("w3"), &Limits::default()),
+            Err(PrepareError::BadGzip(_)) | Err(PrepareError::Sniff(_))
+        ));
     }
 
     #[test]
@@ -348,14 +468,38 @@ B2 1 10"), &d.path().join("w"), &Limits::default()).unwrap();
         let d = tempfile::tempdir().unwrap();
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         let src = write(d.path(), "deep.json", deep.as_bytes());
-        assert!(matches!(prepare(&src, &d.path().join("w"), &Limits::default()), Err(PrepareError::TooDeep { limit: 64 })));
+        assert!(matches!(
+            prepare(&src, &d.path().join("w"), &Limits::default()),
+            Err(PrepareError::TooDeep { limit: 64 })
+        ));
         // Brackets inside strings do not count.
         let ok = format!("[{{\"a\": \"{}\"}}]", "[".repeat(1000));
-        assert!(prepare(&write(d.path(), "ok.json", ok.as_bytes()), &d.path().join("w2"), &Limits::default()).is_ok());
+        assert!(
+            prepare(
+                &write(d.path(), "ok.json", ok.as_bytes()),
+                &d.path().join("w2"),
+                &Limits::default()
+            )
+            .is_ok()
+        );
         let mut bin = b"a,b\n1,2\n".to_vec();
         bin.extend(std::iter::repeat_n(b'x', 70_000));
         bin.push(0);
-        assert!(matches!(prepare(&write(d.path(), "bin.csv", &bin), &d.path().join("w3"), &Limits::default()), Err(PrepareError::BinaryInText(_))));
-        assert!(matches!(prepare(&write(d.path(), "elf", b"\x7fELF\x02\x01\x01\x00"), &d.path().join("w4"), &Limits::default()), Err(PrepareError::Sniff(SniffError::Binary(_)))));
+        assert!(matches!(
+            prepare(
+                &write(d.path(), "bin.csv", &bin),
+                &d.path().join("w3"),
+                &Limits::default()
+            ),
+            Err(PrepareError::BinaryInText(_))
+        ));
+        assert!(matches!(
+            prepare(
+                &write(d.path(), "elf", b"\x7fELF\x02\x01\x01\x00"),
+                &d.path().join("w4"),
+                &Limits::default()
+            ),
+            Err(PrepareError::Sniff(SniffError::Binary(_)))
+        ));
     }
 }

@@ -16,14 +16,20 @@ pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64, duckdb::Error> {
     conn.execute_batch("CREATE SCHEMA IF NOT EXISTS sr360; CREATE TABLE IF NOT EXISTS sr360.schema_version (version BIGINT NOT NULL);")?;
-    conn.query_row("SELECT coalesce(max(version), 0) FROM sr360.schema_version", [], |r| r.get(0))
+    conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM sr360.schema_version",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Bring `conn`'s warehouse to [`VERSION`], or refuse one from a newer build.
 pub fn ensure(conn: &Connection) -> Result<(), String> {
     let found = version(conn).map_err(|e| e.to_string())?;
     if found > VERSION {
-        return Err(format!("this shop's data was written by a newer sr360 (warehouse schema {found}, this build knows {VERSION}); upgrade sr360"));
+        return Err(format!(
+            "this shop's data was written by a newer sr360 (warehouse schema {found}, this build knows {VERSION}); upgrade sr360"
+        ));
     }
     for v in found + 1..=VERSION {
         let step = (|| {
@@ -51,10 +57,20 @@ mod tests {
         let c = Connection::open_in_memory().unwrap();
         ensure(&c).unwrap();
         assert_eq!(version(&c).unwrap(), VERSION);
-        let n: i64 = c.query_row("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'silver'", [], |r| r.get(0)).unwrap();
+        let n: i64 = c
+            .query_row(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'silver'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         assert_eq!(n, crate::silver::TABLES.len() as i64);
         ensure(&c).unwrap();
-        c.execute_batch(&format!("UPDATE sr360.schema_version SET version = {}", VERSION + 1)).unwrap();
+        c.execute_batch(&format!(
+            "UPDATE sr360.schema_version SET version = {}",
+            VERSION + 1
+        ))
+        .unwrap();
         let e = ensure(&c).unwrap_err();
         assert!(e.contains("newer sr360"), "{e}");
     }

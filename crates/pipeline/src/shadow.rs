@@ -19,7 +19,9 @@ pub fn clear(conn: &Connection) -> Result<(), duckdb::Error> {
         "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()
          AND schema_name IN ('silver', 'gold') AND NOT temporary AND suffix(table_name, '__next')",
     )?;
-    let names: Vec<(String, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let names: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     for (s, t) in names {
         conn.execute_batch(&format!("DROP TABLE IF EXISTS {s}.{t}"))?;
     }
@@ -44,7 +46,11 @@ impl Shadow {
 
     /// The newest version of `table`: its next version when this ingest wrote one.
     pub fn current(&self, table: &str) -> String {
-        if self.pending.borrow().iter().any(|t| t == table) { format!("{table}{SUFFIX}") } else { table.to_string() }
+        if self.pending.borrow().iter().any(|t| t == table) {
+            format!("{table}{SUFFIX}")
+        } else {
+            table.to_string()
+        }
     }
 
     /// Swap every next version in, all in one transaction, and bump the shop's data version
@@ -58,7 +64,9 @@ impl Shadow {
         );
         for t in self.pending.borrow().iter() {
             let name = t.rsplit('.').next().unwrap_or(t);
-            sql.push_str(&format!("DROP TABLE IF EXISTS {t}; ALTER TABLE {t}{SUFFIX} RENAME TO {name};"));
+            sql.push_str(&format!(
+                "DROP TABLE IF EXISTS {t}; ALTER TABLE {t}{SUFFIX} RENAME TO {name};"
+            ));
         }
         sql.push_str("COMMIT;");
         if let Err(e) = conn.execute_batch(&sql) {

@@ -21,7 +21,9 @@ pub enum SilverError {
     Db(#[from] duckdb::Error),
     #[error("the mapping names column {0:?}, which the file does not have")]
     UnknownColumn(String),
-    #[error("this looks like {entity} data, but no column was recognised for: {fields}; confirm the columns on the upload page (or pass a mapping)")]
+    #[error(
+        "this looks like {entity} data, but no column was recognised for: {fields}; confirm the columns on the upload page (or pass a mapping)"
+    )]
     MissingRequired { entity: String, fields: String },
 }
 
@@ -46,7 +48,9 @@ pub const TABLES: &[(&str, &str)] = &[
 pub fn create(conn: &Connection) -> Result<(), duckdb::Error> {
     let mut sql = String::from("CREATE SCHEMA IF NOT EXISTS silver;");
     for (name, cols) in TABLES {
-        sql.push_str(&format!("CREATE TABLE IF NOT EXISTS silver.{name} ({cols});"));
+        sql.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS silver.{name} ({cols});"
+        ));
     }
     conn.execute_batch(&sql)
 }
@@ -72,20 +76,33 @@ pub struct Ctx<'a> {
 }
 
 fn sample(c: &Ctx<'_>, col: &str) -> Result<Vec<String>, SilverError> {
-    let mut st = c.conn.prepare(&format!("SELECT CAST({0} AS VARCHAR) FROM bronze.{1} WHERE {0} IS NOT NULL LIMIT 500", ident(col), c.bronze))?;
-    let v = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+    let mut st = c.conn.prepare(&format!(
+        "SELECT CAST({0} AS VARCHAR) FROM bronze.{1} WHERE {0} IS NOT NULL LIMIT 500",
+        ident(col),
+        c.bronze
+    ))?;
+    let v = st
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(v)
 }
 
 /// The typed expression of a canonical field (NULL when unmapped).
 fn expr(c: &Ctx<'_>, m: &Mapping, field: &str) -> Result<String, SilverError> {
-    let spec = FIELDS.iter().find(|f| f.entity == m.entity && f.name == field);
+    let spec = FIELDS
+        .iter()
+        .find(|f| f.entity == m.entity && f.name == field);
     let kind = spec.map_or(Kind::Text, |s| s.kind);
     // A unit price from a line total, and a date joined with a separate time of day.
-    if field == "unit_price" && !m.fields.contains_key("unit_price")
+    if field == "unit_price"
+        && !m.fields.contains_key("unit_price")
         && let (Some(total), Some(_)) = (m.fields.get("line_total"), m.fields.get("quantity"))
     {
-        return Ok(format!("({} / nullif({}, 0))", sqlexpr::number(total, sqlexpr::decimal_comma(&sample(c, total)?)), expr(c, m, "quantity")?));
+        return Ok(format!(
+            "({} / nullif({}, 0))",
+            sqlexpr::number(total, sqlexpr::decimal_comma(&sample(c, total)?)),
+            expr(c, m, "quantity")?
+        ));
     }
     if field == "order_date"
         && let (Some(d), Some(t)) = (m.fields.get("order_date"), m.fields.get("order_time"))
@@ -111,7 +128,9 @@ fn expr(c: &Ctx<'_>, m: &Mapping, field: &str) -> Result<String, SilverError> {
         }
         Kind::Email => format!("lower({})", sqlexpr::text(col)),
         Kind::Integer => sqlexpr::integer(col, sqlexpr::decimal_comma(&sample(c, col)?)),
-        Kind::Number | Kind::Money => sqlexpr::number(col, sqlexpr::decimal_comma(&sample(c, col)?)),
+        Kind::Number | Kind::Money => {
+            sqlexpr::number(col, sqlexpr::decimal_comma(&sample(c, col)?))
+        }
         Kind::Timestamp => sqlexpr::timestamp(col, &sample(c, col)?, c.tz),
     })
 }
@@ -125,7 +144,10 @@ struct Extra {
 
 impl Extra {
     fn none() -> Self {
-        Self { cols: String::new(), joins: String::new() }
+        Self {
+            cols: String::new(),
+            joins: String::new(),
+        }
     }
 }
 
@@ -133,11 +155,24 @@ impl Extra {
 /// `extra` columns, and `_why`, the first failing rule (NULL for a good row; rule conditions
 /// are over the typed row `s`). The temp view `stage` holds the good rows. Returns (rows read,
 /// rejects).
-fn stage(c: &Ctx<'_>, m: &Mapping, rules: &[(&str, &str, &str)], extra: &Extra) -> Result<(u64, Vec<Reject>), SilverError> {
+fn stage(
+    c: &Ctx<'_>,
+    m: &Mapping,
+    rules: &[(&str, &str, &str)],
+    extra: &Extra,
+) -> Result<(u64, Vec<Reject>), SilverError> {
     let t = std::time::Instant::now();
-    let fields: Vec<&str> = FIELDS.iter().filter(|f| f.entity == m.entity).map(|f| f.name).collect();
+    let fields: Vec<&str> = FIELDS
+        .iter()
+        .filter(|f| f.entity == m.entity)
+        .map(|f| f.name)
+        .collect();
     // Record numbers: rowids follow the file's order; count from the first one.
-    let first: i64 = c.conn.query_row(&format!("SELECT coalesce(min(rowid), 0) FROM bronze.{}", c.bronze), [], |r| r.get(0))?;
+    let first: i64 = c.conn.query_row(
+        &format!("SELECT coalesce(min(rowid), 0) FROM bronze.{}", c.bronze),
+        [],
+        |r| r.get(0),
+    )?;
     let mut cols = vec![format!("rowid - {first} + 1 AS _row")];
     for f in &fields {
         cols.push(format!("{} AS {}", expr(c, m, f)?, ident(f)));
@@ -149,15 +184,31 @@ fn stage(c: &Ctx<'_>, m: &Mapping, rules: &[(&str, &str, &str)], extra: &Extra) 
         if let Some(col) = m.fields.get(*field)
             && !raws.contains(&name)
         {
-            cols.push(format!("CAST({} AS VARCHAR) AS {}", ident(col), ident(&name)));
+            cols.push(format!(
+                "CAST({} AS VARCHAR) AS {}",
+                ident(col),
+                ident(&name)
+            ));
             raws.push(name);
         }
     }
     let mut case = String::from("CASE");
     for (cond, field, reason) in rules {
-        let col = m.fields.get(*field).cloned().unwrap_or_else(|| field.to_string());
-        let raw = if m.fields.contains_key(*field) { format!("s.{}", ident(&format!("_raw_{field}"))) } else { "NULL".into() };
-        case.push_str(&format!(" WHEN {cond} THEN {} || '\u{1f}' || coalesce({raw}, '') || '\u{1f}' || {}", lit(&col), lit(reason)));
+        let col = m
+            .fields
+            .get(*field)
+            .cloned()
+            .unwrap_or_else(|| field.to_string());
+        let raw = if m.fields.contains_key(*field) {
+            format!("s.{}", ident(&format!("_raw_{field}")))
+        } else {
+            "NULL".into()
+        };
+        case.push_str(&format!(
+            " WHEN {cond} THEN {} || '\u{1f}' || coalesce({raw}, '') || '\u{1f}' || {}",
+            lit(&col),
+            lit(reason)
+        ));
     }
     case.push_str(" END");
     let mut exclude = vec!["_why".to_string()];
@@ -172,9 +223,17 @@ fn stage(c: &Ctx<'_>, m: &Mapping, rules: &[(&str, &str, &str)], extra: &Extra) 
         joins = extra.joins,
         exclude = exclude.join(", "),
     ))?;
-    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "silver.stage", "ingest step");
-    let rows_read: i64 = c.conn.query_row("SELECT count(*) FROM stage_all", [], |r| r.get(0))?;
-    let mut st = c.conn.prepare("SELECT _row, _why FROM stage_all WHERE _why IS NOT NULL ORDER BY _row LIMIT 100000")?;
+    tracing::info!(
+        ms = t.elapsed().as_millis() as u64,
+        step = "silver.stage",
+        "ingest step"
+    );
+    let rows_read: i64 = c
+        .conn
+        .query_row("SELECT count(*) FROM stage_all", [], |r| r.get(0))?;
+    let mut st = c.conn.prepare(
+        "SELECT _row, _why FROM stage_all WHERE _why IS NOT NULL ORDER BY _row LIMIT 100000",
+    )?;
     let rejects = st
         .query_map([], |r| {
             let row: i64 = r.get(0)?;
@@ -183,14 +242,20 @@ fn stage(c: &Ctx<'_>, m: &Mapping, rules: &[(&str, &str, &str)], extra: &Extra) 
             let column = parts.next().map(str::to_string);
             let value: String = parts.next().unwrap_or("").chars().take(200).collect();
             let reason = parts.next().unwrap_or("").to_string();
-            Ok(Reject { line: row as u64 + c.header_lines, column, value, reason })
+            Ok(Reject {
+                line: row as u64 + c.header_lines,
+                column,
+                value,
+                reason,
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows_read as u64, rejects))
 }
 
 fn count_stage(c: &Ctx<'_>) -> Result<u64, SilverError> {
-    Ok(c.conn.query_row("SELECT count(*) FROM stage", [], |r| r.get::<_, i64>(0))? as u64)
+    Ok(c.conn
+        .query_row("SELECT count(*) FROM stage", [], |r| r.get::<_, i64>(0))? as u64)
 }
 
 /// Lookup tables for resolving customer keys with hash joins (an existing customer with this
@@ -208,7 +273,9 @@ fn customer_lookups(c: &Ctx<'_>) -> Result<(), SilverError> {
 fn customer_key(email: &str, id: &str) -> Extra {
     Extra {
         cols: format!(", COALESCE(ce.k, ci.k, {email}, {id}) AS customer_key"),
-        joins: format!("LEFT JOIN ck_email ce ON ce.email = {email} LEFT JOIN ck_id ci ON ci.customer_id = {id}"),
+        joins: format!(
+            "LEFT JOIN ck_email ce ON ce.email = {email} LEFT JOIN ck_id ci ON ci.customer_id = {id}"
+        ),
     }
 }
 
@@ -218,11 +285,21 @@ fn replace(c: &Ctx<'_>, table: &str, keys: &[&str]) -> Result<(), SilverError> {
     let name = format!("silver.{table}");
     let cur = c.shadow.current(&name);
     if cur != name {
-        return Err(SilverError::Db(duckdb::Error::InvalidParameterName(format!("{name} merged twice in one ingest"))));
+        return Err(SilverError::Db(duckdb::Error::InvalidParameterName(
+            format!("{name} merged twice in one ingest"),
+        )));
     }
-    let cols = TABLES.iter().find(|(t, _)| *t == table).map(|(_, c)| *c).unwrap_or_default();
+    let cols = TABLES
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(_, c)| *c)
+        .unwrap_or_default();
     let next = c.shadow.next(&name);
-    let same = keys.iter().map(|k| format!("n.{k} = o.{k}")).collect::<Vec<_>>().join(" AND ");
+    let same = keys
+        .iter()
+        .map(|k| format!("n.{k} = o.{k}"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TABLE {next} ({cols});
          INSERT INTO {next} BY NAME SELECT o.* FROM {cur} o WHERE NOT EXISTS (SELECT 1 FROM m_rows n WHERE {same});
@@ -233,7 +310,10 @@ fn replace(c: &Ctx<'_>, table: &str, keys: &[&str]) -> Result<(), SilverError> {
 
 pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
     if !m.missing_required.is_empty() {
-        return Err(SilverError::MissingRequired { entity: format!("{:?}", m.entity).to_lowercase(), fields: m.missing_required.join(", ") });
+        return Err(SilverError::MissingRequired {
+            entity: format!("{:?}", m.entity).to_lowercase(),
+            fields: m.missing_required.join(", "),
+        });
     }
     create(c.conn)?;
     let u = c.upload_id;
@@ -242,23 +322,44 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
             customer_lookups(c)?;
             let key = customer_key("s.customer_email", "s.customer_id");
             let extra = Extra {
-                cols: format!("{}, COALESCE(s.sku, s.product_name) AS item, CASE WHEN length(s.country) = 2 THEN upper(s.country) ELSE s.country END AS country_n", key.cols),
+                cols: format!(
+                    "{}, COALESCE(s.sku, s.product_name) AS item, CASE WHEN length(s.country) = 2 THEN upper(s.country) ELSE s.country END AS country_n",
+                    key.cols
+                ),
                 joins: key.joins,
             };
-            let r = stage(c, m, &[
-                ("s.order_id IS NULL", "order_id", "missing order number"),
-                ("s.order_date IS NULL", "order_date", "not a date and time"),
-                ("s.quantity IS NULL", "quantity", "not a whole number"),
-                ("s.quantity = 0", "quantity", "quantity is zero"),
-                ("s.unit_price IS NULL", "unit_price", "not a price"),
-                ("s.unit_price < 0", "unit_price", "negative price"),
-                ("s.sku IS NULL AND s.product_name IS NULL", "sku", "no product SKU or name"),
-            ], &extra)?;
+            let r = stage(
+                c,
+                m,
+                &[
+                    ("s.order_id IS NULL", "order_id", "missing order number"),
+                    ("s.order_date IS NULL", "order_date", "not a date and time"),
+                    ("s.quantity IS NULL", "quantity", "not a whole number"),
+                    ("s.quantity = 0", "quantity", "quantity is zero"),
+                    ("s.unit_price IS NULL", "unit_price", "not a price"),
+                    ("s.unit_price < 0", "unit_price", "negative price"),
+                    (
+                        "s.sku IS NULL AND s.product_name IS NULL",
+                        "sku",
+                        "no product SKU or name",
+                    ),
+                ],
+                &extra,
+            )?;
             sales(c, u)?;
             r
         }
         Entity::Products => {
-            let r = stage(c, m, &[("s.sku IS NULL", "sku", "missing SKU"), ("s.name IS NULL", "name", "missing product name"), ("s.price < 0", "price", "negative price")], &Extra::none())?;
+            let r = stage(
+                c,
+                m,
+                &[
+                    ("s.sku IS NULL", "sku", "missing SKU"),
+                    ("s.name IS NULL", "name", "missing product name"),
+                    ("s.price < 0", "price", "negative price"),
+                ],
+                &Extra::none(),
+            )?;
             c.conn.execute_batch(&format!(
                 "CREATE OR REPLACE TEMP TABLE m_rows AS
                  SELECT n.sku, n.name, coalesce(n.category, o.category) AS category, coalesce(n.price, o.price) AS price,
@@ -273,7 +374,16 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
         }
         Entity::Customers => {
             customer_lookups(c)?;
-            let r = stage(c, m, &[("s.customer_id IS NULL AND s.email IS NULL", "customer_id", "no customer id or e-mail")], &customer_key("s.email", "s.customer_id"))?;
+            let r = stage(
+                c,
+                m,
+                &[(
+                    "s.customer_id IS NULL AND s.email IS NULL",
+                    "customer_id",
+                    "no customer id or e-mail",
+                )],
+                &customer_key("s.email", "s.customer_id"),
+            )?;
             c.conn.execute_batch(&format!(
                 "CREATE OR REPLACE TEMP TABLE m_rows AS
                  SELECT n.customer_key, coalesce(n.customer_id, o.customer_id) AS customer_id, coalesce(n.email, o.email) AS email,
@@ -291,7 +401,15 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
         }
         Entity::WebEvents => {
             customer_lookups(c)?;
-            let r = stage(c, m, &[("s.event_time IS NULL", "event_time", "not a date and time"), ("s.event_type IS NULL", "event_type", "missing event type")], &customer_key("lower(s.customer_id)", "s.customer_id"))?;
+            let r = stage(
+                c,
+                m,
+                &[
+                    ("s.event_time IS NULL", "event_time", "not a date and time"),
+                    ("s.event_type IS NULL", "event_type", "missing event type"),
+                ],
+                &customer_key("lower(s.customer_id)", "s.customer_id"),
+            )?;
             c.conn.execute_batch(&format!(
                 "CREATE OR REPLACE TEMP TABLE m_rows AS
                  SELECT md5(concat_ws('|', event_time, event_type, session_id, customer_id, sku, search_query, order_id)) AS event_key,
@@ -310,7 +428,21 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
             r
         }
         Entity::Promotions => {
-            let r = stage(c, m, &[("s.code IS NULL", "code", "missing promotion code"), ("s.starts_at IS NULL", "starts_at", "not a date"), ("s.ends_at IS NULL", "ends_at", "not a date"), ("s.ends_at < s.starts_at", "ends_at", "ends before it starts")], &Extra::none())?;
+            let r = stage(
+                c,
+                m,
+                &[
+                    ("s.code IS NULL", "code", "missing promotion code"),
+                    ("s.starts_at IS NULL", "starts_at", "not a date"),
+                    ("s.ends_at IS NULL", "ends_at", "not a date"),
+                    (
+                        "s.ends_at < s.starts_at",
+                        "ends_at",
+                        "ends before it starts",
+                    ),
+                ],
+                &Extra::none(),
+            )?;
             c.conn.execute_batch(&format!(
                 "CREATE OR REPLACE TEMP TABLE m_rows AS
                  SELECT n.code, coalesce(n.name, o.name) AS name, coalesce(n.category, o.category) AS category,
@@ -326,7 +458,12 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
         }
     };
     let accepted = count_stage(c)?;
-    Ok(SilverResult { entity: m.entity, rows_read, accepted, rejects })
+    Ok(SilverResult {
+        entity: m.entity,
+        rows_read,
+        accepted,
+        rejects,
+    })
 }
 
 /// Denormalised order lines → orders, order lines, and the products and customers they name.
@@ -355,7 +492,11 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
          LEFT JOIN silver.products o USING (sku);"
     ))?;
     replace(c, "products", &["sku"])?;
-    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "silver.customers_products", "ingest step");
+    tracing::info!(
+        ms = t.elapsed().as_millis() as u64,
+        step = "silver.customers_products",
+        "ingest step"
+    );
     // Orders: the lines' order-level fields win; known values fill gaps. An order seen only
     // through returns is created, but does not overwrite a known one.
     c.conn.execute_batch(&format!(
@@ -373,7 +514,11 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
          WHERE n.has_sale OR o.order_id IS NULL;"
     ))?;
     replace(c, "orders", &["order_id"])?;
-    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "silver.orders", "ingest step");
+    tracing::info!(
+        ms = t.elapsed().as_millis() as u64,
+        step = "silver.orders",
+        "ingest step"
+    );
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP TABLE m_rows AS
          SELECT order_id, line_key, any_value(item) AS sku, any_value(product_name) AS product_name, any_value(category) AS category,
@@ -384,6 +529,10 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
          GROUP BY order_id, line_key;"
     ))?;
     replace(c, "order_lines", &["order_id", "line_key"])?;
-    tracing::info!(ms = t.elapsed().as_millis() as u64, step = "silver.order_lines", "ingest step");
+    tracing::info!(
+        ms = t.elapsed().as_millis() as u64,
+        step = "silver.order_lines",
+        "ingest step"
+    );
     Ok(())
 }

@@ -16,7 +16,11 @@ pub enum Encoding {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Format {
     /// Delimited text. `delimiter` is `b' '` for runs of whitespace.
-    Delimited { delimiter: u8, quote: Option<u8>, header: bool },
+    Delimited {
+        delimiter: u8,
+        quote: Option<u8>,
+        header: bool,
+    },
     /// A JSON array of objects (or an object holding one).
     Json,
     /// One JSON object per line.
@@ -46,7 +50,8 @@ pub const PARQUET_MAGIC: &[u8] = b"PAR1";
 
 /// Is this text? NUL or other control bytes (except tab, CR, LF, FF) mean binary.
 fn first_binary_byte(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == 0 || (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r' | 0x0c)))
+    b.iter()
+        .position(|&c| c == 0 || (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r' | 0x0c)))
 }
 
 fn encoding_of(head: &[u8]) -> Encoding {
@@ -127,7 +132,9 @@ fn detect_delimited(text: &str, complete: bool) -> Result<Format, SniffError> {
         if delimiter == b' ' {
             l.split_whitespace().map(str::to_string).collect()
         } else {
-            l.split(delimiter as char).map(|f| f.trim().trim_matches('"').to_string()).collect()
+            l.split(delimiter as char)
+                .map(|f| f.trim().trim_matches('"').to_string())
+                .collect()
         }
     };
     let first = split(lines[0]);
@@ -135,21 +142,35 @@ fn detect_delimited(text: &str, complete: bool) -> Result<Format, SniffError> {
     let mut distinct = first.clone();
     distinct.sort();
     distinct.dedup();
-    let header = first.iter().all(|f| !f.is_empty() && !looks_numeric_or_date(f)) && distinct.len() == first.len();
+    let header = first
+        .iter()
+        .all(|f| !f.is_empty() && !looks_numeric_or_date(f))
+        && distinct.len() == first.len();
     if header && lines.len() == 1 && complete {
         return Err(SniffError::HeaderOnly);
     }
-    Ok(Format::Delimited { delimiter, quote, header })
+    Ok(Format::Delimited {
+        delimiter,
+        quote,
+        header,
+    })
 }
 
 /// Recognise `head`, the first bytes of the decompressed content. `complete` says whether
 /// `head` is the whole file.
 pub fn sniff(head: &[u8], complete: bool) -> Result<Sniffed, SniffError> {
     if head.starts_with(PARQUET_MAGIC) {
-        return Ok(Sniffed { encoding: Encoding::Utf8, format: Format::Parquet });
+        return Ok(Sniffed {
+            encoding: Encoding::Utf8,
+            format: Format::Parquet,
+        });
     }
     let encoding = encoding_of(head);
-    let body = if encoding == Encoding::Utf8Bom { &head[3..] } else { head };
+    let body = if encoding == Encoding::Utf8Bom {
+        &head[3..]
+    } else {
+        head
+    };
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(SniffError::Empty);
     }
@@ -162,7 +183,10 @@ pub fn sniff(head: &[u8], complete: bool) -> Result<Sniffed, SniffError> {
     };
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        return Ok(Sniffed { encoding, format: Format::Json });
+        return Ok(Sniffed {
+            encoding,
+            format: Format::Json,
+        });
     }
     if trimmed.starts_with('{') {
         let objects_per_line = sample_lines(trimmed, complete).iter().take(20).all(|l| {
@@ -170,10 +194,17 @@ pub fn sniff(head: &[u8], complete: bool) -> Result<Sniffed, SniffError> {
             l.starts_with('{') && l.ends_with('}')
         });
         let lines = trimmed.lines().filter(|l| !l.trim().is_empty()).count();
-        let format = if objects_per_line && lines > 1 { Format::NdJson } else { Format::Json };
+        let format = if objects_per_line && lines > 1 {
+            Format::NdJson
+        } else {
+            Format::Json
+        };
         return Ok(Sniffed { encoding, format });
     }
-    Ok(Sniffed { encoding, format: detect_delimited(&text, complete)? })
+    Ok(Sniffed {
+        encoding,
+        format: detect_delimited(&text, complete)?,
+    })
 }
 
 #[cfg(test)]
@@ -186,11 +217,46 @@ mod tests {
 
     #[test]
     fn delimiters_quotes_and_headers() {
-        assert_eq!(fmt("a,b,c\n1,2,3\n4,5,6\n"), Format::Delimited { delimiter: b',', quote: None, header: true });
-        assert_eq!(fmt("Name;Price\n\"Mug; large\";3,50\nCup;2\n"), Format::Delimited { delimiter: b';', quote: Some(b'"'), header: true });
-        assert_eq!(fmt("InvoiceNo\tStockCode\tQuantity\n536365\t85123A\t6\n"), Format::Delimited { delimiter: b'\t', quote: None, header: true });
-        assert_eq!(fmt("sku qty price\nA1   2  3.5\nB2   1  10\n"), Format::Delimited { delimiter: b' ', quote: None, header: true });
-        assert_eq!(fmt("1,2,3\n4,5,6\n"), Format::Delimited { delimiter: b',', quote: None, header: false });
+        assert_eq!(
+            fmt("a,b,c\n1,2,3\n4,5,6\n"),
+            Format::Delimited {
+                delimiter: b',',
+                quote: None,
+                header: true
+            }
+        );
+        assert_eq!(
+            fmt("Name;Price\n\"Mug; large\";3,50\nCup;2\n"),
+            Format::Delimited {
+                delimiter: b';',
+                quote: Some(b'"'),
+                header: true
+            }
+        );
+        assert_eq!(
+            fmt("InvoiceNo\tStockCode\tQuantity\n536365\t85123A\t6\n"),
+            Format::Delimited {
+                delimiter: b'\t',
+                quote: None,
+                header: true
+            }
+        );
+        assert_eq!(
+            fmt("sku qty price\nA1   2  3.5\nB2   1  10\n"),
+            Format::Delimited {
+                delimiter: b' ',
+                quote: None,
+                header: true
+            }
+        );
+        assert_eq!(
+            fmt("1,2,3\n4,5,6\n"),
+            Format::Delimited {
+                delimiter: b',',
+                quote: None,
+                header: false
+            }
+        );
     }
 
     #[test]
@@ -198,26 +264,54 @@ mod tests {
         assert_eq!(fmt("  [{\"a\":1}]"), Format::Json);
         assert_eq!(fmt("{\"a\":1}\n{\"a\":2}\n"), Format::NdJson);
         assert_eq!(fmt("{\"orders\": [{\"a\": 1}]}"), Format::Json);
-        assert_eq!(sniff(b"PAR1\x15\x00", false).unwrap().format, Format::Parquet);
+        assert_eq!(
+            sniff(b"PAR1\x15\x00", false).unwrap().format,
+            Format::Parquet
+        );
     }
 
     #[test]
     fn encodings() {
-        assert_eq!(sniff(b"\xEF\xBB\xBFa,b\n1,2\n", true).unwrap().encoding, Encoding::Utf8Bom);
-        assert_eq!(sniff(b"name,city\nJos\xE9,M\xE1laga\n", true).unwrap().encoding, Encoding::Latin1);
-        assert_eq!(sniff("name,city\nJosé,Málaga\n".as_bytes(), true).unwrap().encoding, Encoding::Utf8);
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBFa,b\n1,2\n", true).unwrap().encoding,
+            Encoding::Utf8Bom
+        );
+        assert_eq!(
+            sniff(b"name,city\nJos\xE9,M\xE1laga\n", true)
+                .unwrap()
+                .encoding,
+            Encoding::Latin1
+        );
+        assert_eq!(
+            sniff("name,city\nJosé,Málaga\n".as_bytes(), true)
+                .unwrap()
+                .encoding,
+            Encoding::Utf8
+        );
         // A character cut at the end of a sample is not a reason to call it Latin-1.
         let s = "a,b\n1,é".as_bytes();
-        assert_eq!(sniff(&s[..s.len() - 1], false).unwrap().encoding, Encoding::Utf8);
+        assert_eq!(
+            sniff(&s[..s.len() - 1], false).unwrap().encoding,
+            Encoding::Utf8
+        );
     }
 
     #[test]
     fn bad_input_is_named() {
         assert_eq!(sniff(b"", true), Err(SniffError::Empty));
         assert_eq!(sniff(b"  \n\n", true), Err(SniffError::Empty));
-        assert_eq!(sniff(b"order_id,sku,qty\n", true), Err(SniffError::HeaderOnly));
-        assert!(matches!(sniff(b"\x7fELF\x02\x01\x01\x00\x00", true), Err(SniffError::Binary(_))));
-        assert_eq!(sniff(b"just one word per line\nno\n", true), Err(SniffError::NoDelimiter));
+        assert_eq!(
+            sniff(b"order_id,sku,qty\n", true),
+            Err(SniffError::HeaderOnly)
+        );
+        assert!(matches!(
+            sniff(b"\x7fELF\x02\x01\x01\x00\x00", true),
+            Err(SniffError::Binary(_))
+        ));
+        assert_eq!(
+            sniff(b"just one word per line\nno\n", true),
+            Err(SniffError::NoDelimiter)
+        );
     }
 
     #[test]

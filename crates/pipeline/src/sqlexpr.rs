@@ -22,7 +22,10 @@ pub fn decimal_comma(sample: &[String]) -> bool {
     let mut comma = 0;
     let mut point = 0;
     for v in sample {
-        let t: String = v.chars().filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.').collect();
+        let t: String = v
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+            .collect();
         match (t.rfind(','), t.rfind('.')) {
             (Some(c), Some(p)) if c > p => comma += 1,
             (Some(_), Some(_)) => point += 1,
@@ -43,8 +46,14 @@ pub fn number(col: &str, decimal_comma: bool) -> String {
 /// [`number`] of a text expression.
 pub fn number_of(t: &str, decimal_comma: bool) -> String {
     let cleaned = format!("regexp_replace({t}, '[^0-9,.+-]', '', 'g')");
-    let normal = if decimal_comma { format!("replace(replace({cleaned}, '.', ''), ',', '.')") } else { format!("replace({cleaned}, ',', '')") };
-    format!("(CASE WHEN starts_with({t}, '(') AND ends_with({t}, ')') THEN -1 ELSE 1 END * TRY_CAST(NULLIF({normal}, '') AS DOUBLE))")
+    let normal = if decimal_comma {
+        format!("replace(replace({cleaned}, '.', ''), ',', '.')")
+    } else {
+        format!("replace({cleaned}, ',', '')")
+    };
+    format!(
+        "(CASE WHEN starts_with({t}, '(') AND ends_with({t}, ')') THEN -1 ELSE 1 END * TRY_CAST(NULLIF({normal}, '') AS DOUBLE))"
+    )
 }
 
 /// A whole number (quantities): numbers with a zero fraction are accepted.
@@ -64,19 +73,38 @@ pub fn date_formats(sample: &[String]) -> Vec<String> {
         }
         if let Some(s) = v.chars().find(|c| matches!(c, '/' | '.' | '-')) {
             sep = s;
-            let first: u32 = v.split(s).next().and_then(|x| x.trim().parse().ok()).unwrap_or(0);
+            let first: u32 = v
+                .split(s)
+                .next()
+                .and_then(|x| x.trim().parse().ok())
+                .unwrap_or(0);
             if first > 12 {
                 day_first = true;
             }
         }
     }
     let base: &[&str] = match (day_first, sep) {
-        (true, '.') => &["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%y"],
+        (true, '.') => &[
+            "%d.%m.%Y %H:%M:%S",
+            "%d.%m.%Y %H:%M",
+            "%d.%m.%Y",
+            "%d.%m.%y",
+        ],
         (true, '-') => &["%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y"],
-        (true, _) => &["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y"],
+        (true, _) => &[
+            "%d/%m/%Y %H:%M:%S",
+            "%d/%m/%Y %H:%M",
+            "%d/%m/%Y",
+            "%d/%m/%y",
+        ],
         (false, '.') => &["%m.%d.%Y %H:%M:%S", "%m.%d.%Y %H:%M", "%m.%d.%Y"],
         (false, '-') => &["%m-%d-%Y %H:%M:%S", "%m-%d-%Y %H:%M", "%m-%d-%Y"],
-        (false, _) => &["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y"],
+        (false, _) => &[
+            "%m/%d/%Y %H:%M:%S",
+            "%m/%d/%Y %H:%M",
+            "%m/%d/%Y",
+            "%m/%d/%y",
+        ],
     };
     // Two-digit years ("11/02/25"): %Y would read them as the year 25.
     let short_year = sample.iter().any(|v| {
@@ -84,7 +112,15 @@ pub fn date_formats(sample: &[String]) -> Vec<String> {
         let parts: Vec<&str> = date.split(sep).collect();
         parts.len() == 3 && parts[2].len() == 2 && parts[0].len() <= 2
     });
-    base.iter().map(|f| if short_year { f.replace("%Y", "%y") } else { f.to_string() }).collect()
+    base.iter()
+        .map(|f| {
+            if short_year {
+                f.replace("%Y", "%y")
+            } else {
+                f.to_string()
+            }
+        })
+        .collect()
 }
 
 /// An instant (TIMESTAMPTZ): explicit offsets are honoured, naive times are read in `tz`.
@@ -94,14 +130,22 @@ pub fn timestamp(col: &str, sample: &[String], tz: &str) -> String {
 
 /// A date column and a time-of-day column read as one timestamp.
 pub fn date_and_time(date_col: &str, time_col: &str, sample: &[String], tz: &str) -> String {
-    let t = format!("NULLIF(concat_ws(' ', {}, {}), '')", text(date_col), text(time_col));
+    let t = format!(
+        "NULLIF(concat_ws(' ', {}, {}), '')",
+        text(date_col),
+        text(time_col)
+    );
     timestamp_of(&t, sample, tz)
 }
 
 /// [`timestamp`] of a text expression.
 pub fn timestamp_of(t: &str, sample: &[String], tz: &str) -> String {
     let t = t.to_string();
-    let fmts = date_formats(sample).iter().map(|f| lit(f)).collect::<Vec<_>>().join(", ");
+    let fmts = date_formats(sample)
+        .iter()
+        .map(|f| lit(f))
+        .collect::<Vec<_>>()
+        .join(", ");
     let tzl = lit(tz);
     // "+0000" is not understood by the cast; make it "+00:00".
     let fixed = format!("regexp_replace({t}, '\\s*([+-][0-9]{{2}}):?([0-9]{{2}})$', '\\1:\\2')");
@@ -113,7 +157,10 @@ pub fn timestamp_of(t: &str, sample: &[String], tz: &str) -> String {
 
 /// Category names: trimmed, inner spaces folded, case-folded to a title form.
 pub fn category(col: &str) -> String {
-    format!("NULLIF(trim(regexp_replace(lower({}), '\\s+', ' ', 'g')), '')", text(col))
+    format!(
+        "NULLIF(trim(regexp_replace(lower({}), '\\s+', ' ', 'g')), '')",
+        text(col)
+    )
 }
 
 #[cfg(test)]
@@ -134,15 +181,28 @@ mod tests {
     fn decimal_separators() {
         assert!(decimal_comma(&s(&["3,50", "1.234,56", "12"])));
         assert!(!decimal_comma(&s(&["3.50", "1,234.56", "12"])));
-        assert!(!decimal_comma(&s(&["1,234", "2,500"])), "a comma before three digits is a thousands separator");
+        assert!(
+            !decimal_comma(&s(&["1,234", "2,500"])),
+            "a comma before three digits is a thousands separator"
+        );
     }
 
     #[test]
     fn date_order() {
-        assert_eq!(date_formats(&s(&["12/1/2010 8:26", "1/13/2011 9:00"]))[0], "%m/%d/%Y %H:%M:%S");
-        assert_eq!(date_formats(&s(&["13/01/2011 9:00"]))[0], "%d/%m/%Y %H:%M:%S");
+        assert_eq!(
+            date_formats(&s(&["12/1/2010 8:26", "1/13/2011 9:00"]))[0],
+            "%m/%d/%Y %H:%M:%S"
+        );
+        assert_eq!(
+            date_formats(&s(&["13/01/2011 9:00"]))[0],
+            "%d/%m/%Y %H:%M:%S"
+        );
         assert_eq!(date_formats(&s(&["31.12.2024"]))[0], "%d.%m.%Y %H:%M:%S");
-        assert_eq!(date_formats(&s(&["11/02/25"]))[0], "%m/%d/%y %H:%M:%S", "two-digit years");
+        assert_eq!(
+            date_formats(&s(&["11/02/25"]))[0],
+            "%m/%d/%y %H:%M:%S",
+            "two-digit years"
+        );
     }
 }
 
@@ -153,25 +213,60 @@ mod db_tests {
 
     fn eval(values: &[&str], f: impl Fn(&str) -> String) -> Vec<Option<String>> {
         let dir = tempfile::tempdir().unwrap();
-        let db = HardenedDb::open(None, dir.path(), &Limits { memory_limit: "256MB".into(), threads: 1 }).unwrap();
+        let db = HardenedDb::open(
+            None,
+            dir.path(),
+            &Limits {
+                memory_limit: "256MB".into(),
+                threads: 1,
+            },
+        )
+        .unwrap();
         let c = db.conn();
-        c.execute_batch("CREATE TABLE t (i INTEGER, v VARCHAR)").unwrap();
+        c.execute_batch("CREATE TABLE t (i INTEGER, v VARCHAR)")
+            .unwrap();
         for (i, v) in values.iter().enumerate() {
-            c.execute("INSERT INTO t VALUES (?, ?)", duckdb::params![i as i64, v]).unwrap();
+            c.execute("INSERT INTO t VALUES (?, ?)", duckdb::params![i as i64, v])
+                .unwrap();
         }
-        let mut st = c.prepare(&format!("SELECT CAST({} AS VARCHAR) FROM t ORDER BY i", f("v"))).unwrap();
-        st.query_map([], |r| r.get::<_, Option<String>>(0)).unwrap().map(Result::unwrap).collect()
+        let mut st = c
+            .prepare(&format!(
+                "SELECT CAST({} AS VARCHAR) FROM t ORDER BY i",
+                f("v")
+            ))
+            .unwrap();
+        st.query_map([], |r| r.get::<_, Option<String>>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     }
 
     #[test]
     fn timestamps_in_many_shapes() {
-        let vals = ["2025-01-02 10:00:00 +0000", "2025-01-02T10:00:00Z", "2025-01-02 10:00:00+02:00", "2025-01-02 10:00:00", "2025-01-02", "12/1/2010 8:26", "garbage"];
+        let vals = [
+            "2025-01-02 10:00:00 +0000",
+            "2025-01-02T10:00:00Z",
+            "2025-01-02 10:00:00+02:00",
+            "2025-01-02 10:00:00",
+            "2025-01-02",
+            "12/1/2010 8:26",
+            "garbage",
+        ];
         let sample: Vec<String> = vals.iter().map(|s| s.to_string()).collect();
-        let out = eval(&vals, |c| format!("timezone('UTC', {})", timestamp(c, &sample, "Europe/Berlin")));
+        let out = eval(&vals, |c| {
+            format!(
+                "timezone('UTC', {})",
+                timestamp(c, &sample, "Europe/Berlin")
+            )
+        });
         assert_eq!(out[0].as_deref(), Some("2025-01-02 10:00:00"));
         assert_eq!(out[1].as_deref(), Some("2025-01-02 10:00:00"));
         assert_eq!(out[2].as_deref(), Some("2025-01-02 08:00:00"));
-        assert_eq!(out[3].as_deref(), Some("2025-01-02 09:00:00"), "naive times are shop-local (Berlin, UTC+1 in winter)");
+        assert_eq!(
+            out[3].as_deref(),
+            Some("2025-01-02 09:00:00"),
+            "naive times are shop-local (Berlin, UTC+1 in winter)"
+        );
         assert_eq!(out[4].as_deref(), Some("2025-01-01 23:00:00"));
         assert_eq!(out[5].as_deref(), Some("2010-12-01 07:26:00"));
         assert_eq!(out[6], None);
@@ -179,8 +274,19 @@ mod db_tests {
 
     #[test]
     fn numbers_and_integers() {
-        let out = eval(&["$1,234.50", " 12 ", "-3", "abc", ""], |c| number(c, false));
-        assert_eq!(out, [Some("1234.5".into()), Some("12.0".into()), Some("-3.0".into()), None, None]);
+        let out = eval(&["$1,234.50", " 12 ", "-3", "abc", ""], |c| {
+            number(c, false)
+        });
+        assert_eq!(
+            out,
+            [
+                Some("1234.5".into()),
+                Some("12.0".into()),
+                Some("-3.0".into()),
+                None,
+                None
+            ]
+        );
         let out = eval(&["1.234,50", "3,5"], |c| number(c, true));
         assert_eq!(out, [Some("1234.5".into()), Some("3.5".into())]);
         let out = eval(&["2", "2.0", "2.5", "x"], |c| integer(c, false));

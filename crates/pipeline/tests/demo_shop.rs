@@ -8,42 +8,123 @@ use sr360_warehouse::{HardenedDb, Limits};
 use std::path::Path;
 
 fn db(dir: &Path) -> HardenedDb {
-    HardenedDb::open(Some(&dir.join("warehouse.duckdb")), dir, &Limits { memory_limit: "1GB".into(), threads: 2 }).unwrap()
+    HardenedDb::open(
+        Some(&dir.join("warehouse.duckdb")),
+        dir,
+        &Limits {
+            memory_limit: "1GB".into(),
+            threads: 2,
+        },
+    )
+    .unwrap()
 }
 
 fn q(db: &HardenedDb, sql: &str) -> f64 {
-    db.conn().query_row(sql, [], |r| r.get::<_, f64>(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    db.conn()
+        .query_row(sql, [], |r| r.get::<_, f64>(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 #[test]
 fn demo_shop_goes_in_and_adds_up() {
     let dir = tempfile::tempdir().unwrap();
     let shop = dir.path().join("objects/demo");
-    let generated = sr360_demo::generate(&shop, &sr360_demo::DemoOptions { scale: 0.1, ..Default::default() }).unwrap();
+    let generated = sr360_demo::generate(
+        &shop,
+        &sr360_demo::DemoOptions {
+            scale: 0.1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let d = db(dir.path());
     let mut id = 0;
     let mut entities = vec![];
-    for f in ["products.json", "customers.csv", "promotions.json", "orders.csv", "web_events.parquet"] {
+    for f in [
+        "products.json",
+        "customers.csv",
+        "promotions.json",
+        "orders.csv",
+        "web_events.parquet",
+    ] {
         id += 1;
-        let o = IngestOptions { upload_id: id, ..Default::default() };
-        let r = ingest(d.conn(), &shop.join(f), &dir.path().join(format!("tmp/{id}")), &o).unwrap_or_else(|e| panic!("{f}: {e}"));
-        assert!(r.mapping.missing_required.is_empty(), "{f}: {:?}", r.mapping);
-        assert!(r.rejects.is_empty(), "{f}: {:?}", &r.rejects[..r.rejects.len().min(3)]);
+        let o = IngestOptions {
+            upload_id: id,
+            ..Default::default()
+        };
+        let r = ingest(
+            d.conn(),
+            &shop.join(f),
+            &dir.path().join(format!("tmp/{id}")),
+            &o,
+        )
+        .unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(
+            r.mapping.missing_required.is_empty(),
+            "{f}: {:?}",
+            r.mapping
+        );
+        assert!(
+            r.rejects.is_empty(),
+            "{f}: {:?}",
+            &r.rejects[..r.rejects.len().min(3)]
+        );
         entities.push(r.mapping.entity);
         if f == "products.json" {
-            assert_eq!(r.mapping.fields.get("cost").map(String::as_str), Some("meta_data._wc_cog_cost"), "{:?}", r.mapping);
+            assert_eq!(
+                r.mapping.fields.get("cost").map(String::as_str),
+                Some("meta_data._wc_cog_cost"),
+                "{:?}",
+                r.mapping
+            );
         }
         if f == "web_events.parquet" {
-            assert!(r.enabled.funnel && r.enabled.margins && r.enabled.category_charts && r.enabled.promotions, "{:?}", r.enabled);
+            assert!(
+                r.enabled.funnel
+                    && r.enabled.margins
+                    && r.enabled.category_charts
+                    && r.enabled.promotions,
+                "{:?}",
+                r.enabled
+            );
         }
     }
-    assert_eq!(entities, [Entity::Products, Entity::Customers, Entity::Promotions, Entity::Sales, Entity::WebEvents]);
+    assert_eq!(
+        entities,
+        [
+            Entity::Products,
+            Entity::Customers,
+            Entity::Promotions,
+            Entity::Sales,
+            Entity::WebEvents
+        ]
+    );
     let c = &generated.counts;
-    assert_eq!(q(&d, "SELECT count(*)::DOUBLE FROM silver.orders"), c.orders as f64);
-    assert_eq!(q(&d, "SELECT count(*)::DOUBLE FROM gold.fact_sales WHERE NOT is_return"), c.order_lines as f64);
-    assert_eq!(q(&d, "SELECT count(*)::DOUBLE FROM silver.products"), c.products as f64, "order lines name no unknown products");
-    assert_eq!(q(&d, "SELECT count(*)::DOUBLE FROM silver.web_events"), c.events as f64);
-    assert_eq!(q(&d, "SELECT count(*)::DOUBLE FROM silver.customers"), c.customers as f64, "orders link to customers by e-mail");
+    assert_eq!(
+        q(&d, "SELECT count(*)::DOUBLE FROM silver.orders"),
+        c.orders as f64
+    );
+    assert_eq!(
+        q(
+            &d,
+            "SELECT count(*)::DOUBLE FROM gold.fact_sales WHERE NOT is_return"
+        ),
+        c.order_lines as f64
+    );
+    assert_eq!(
+        q(&d, "SELECT count(*)::DOUBLE FROM silver.products"),
+        c.products as f64,
+        "order lines name no unknown products"
+    );
+    assert_eq!(
+        q(&d, "SELECT count(*)::DOUBLE FROM silver.web_events"),
+        c.events as f64
+    );
+    assert_eq!(
+        q(&d, "SELECT count(*)::DOUBLE FROM silver.customers"),
+        c.customers as f64,
+        "orders link to customers by e-mail"
+    );
     // Revenue in gold equals the sum of the export's line amounts.
     let csv = std::fs::read_to_string(shop.join("orders.csv")).unwrap();
     let mut rdr = csv::Reader::from_reader(csv.as_bytes());
@@ -54,23 +135,69 @@ fn demo_shop_goes_in_and_adds_up() {
     }
     let gold = q(&d, "SELECT sum(revenue) FROM gold.fact_sales");
     assert!((gold - sum).abs() < 0.01, "gold {gold} vs export {sum}");
-    assert!(q(&d, "SELECT count(*)::DOUBLE FROM gold.customer_features WHERE frequency > 1") > 10.0, "repeat buyers exist");
+    assert!(
+        q(
+            &d,
+            "SELECT count(*)::DOUBLE FROM gold.customer_features WHERE frequency > 1"
+        ) > 10.0,
+        "repeat buyers exist"
+    );
 
     // Re-uploading the same orders changes nothing in silver.
     let before = q(&d, "SELECT count(*)::DOUBLE FROM silver.order_lines");
-    let o = IngestOptions { upload_id: 99, ..Default::default() };
-    ingest(d.conn(), &shop.join("orders.csv"), &dir.path().join("tmp/99"), &o).unwrap();
-    assert_eq!(q(&d, "SELECT count(*)::DOUBLE FROM silver.order_lines"), before);
+    let o = IngestOptions {
+        upload_id: 99,
+        ..Default::default()
+    };
+    ingest(
+        d.conn(),
+        &shop.join("orders.csv"),
+        &dir.path().join("tmp/99"),
+        &o,
+    )
+    .unwrap();
+    assert_eq!(
+        q(&d, "SELECT count(*)::DOUBLE FROM silver.order_lines"),
+        before
+    );
     assert!((q(&d, "SELECT sum(revenue) FROM gold.fact_sales") - sum).abs() < 0.01);
 
     // A file that is mostly bad changes nothing at all.
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "Name,Created at,Lineitem quantity,Lineitem price,Lineitem sku\n#1,2025-01-01,x,1.00,A\n#2,2025-01-01,y,1.00,B\n#3,2025-01-01,1,1.00,C\n").unwrap();
-    let e = ingest(d.conn(), &bad, &dir.path().join("tmp/100"), &IngestOptions { upload_id: 100, ..Default::default() }).unwrap_err();
-    assert!(matches!(e, IngestError::TooManyRejects { rejected: 2, read: 3, .. }), "{e}");
+    let e = ingest(
+        d.conn(),
+        &bad,
+        &dir.path().join("tmp/100"),
+        &IngestOptions {
+            upload_id: 100,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            IngestError::TooManyRejects {
+                rejected: 2,
+                read: 3,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(e.to_string().contains("line 2: not a whole number"), "{e}");
-    assert_eq!(q(&d, "SELECT count(*)::DOUBLE FROM silver.order_lines"), before);
-    assert_eq!(q(&d, "SELECT count(*)::DOUBLE FROM silver.orders WHERE order_id = '#3'"), 0.0);
+    assert_eq!(
+        q(&d, "SELECT count(*)::DOUBLE FROM silver.order_lines"),
+        before
+    );
+    assert_eq!(
+        q(
+            &d,
+            "SELECT count(*)::DOUBLE FROM silver.orders WHERE order_id = '#3'"
+        ),
+        0.0
+    );
 }
 
 #[test]
@@ -86,13 +213,45 @@ fn invoice_layout_with_day_first_dates_and_returns() {
     )
     .unwrap();
     let d = db(dir.path());
-    let r = ingest(d.conn(), &f, &dir.path().join("tmp"), &IngestOptions { tz: "Europe/London".into(), currency: "GBP".into(), ..Default::default() }).unwrap();
+    let r = ingest(
+        d.conn(),
+        &f,
+        &dir.path().join("tmp"),
+        &IngestOptions {
+            tz: "Europe/London".into(),
+            currency: "GBP".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!((r.rows_read, r.accepted), (3, 3), "{:?}", r.rejects);
-    assert!((q(&d, "SELECT sum(revenue) FROM gold.fact_sales") - (6.0 * 2.55 + 6.0 * 3.39 - 2.55)).abs() < 1e-9);
-    assert_eq!(q(&d, "SELECT count(*)::DOUBLE FROM gold.fact_sales WHERE is_return"), 1.0);
-    let day: String = d.conn().query_row("SELECT strftime(min(date_key), '%Y-%m-%d') FROM gold.fact_sales", [], |r| r.get(0)).unwrap();
+    assert!(
+        (q(&d, "SELECT sum(revenue) FROM gold.fact_sales") - (6.0 * 2.55 + 6.0 * 3.39 - 2.55))
+            .abs()
+            < 1e-9
+    );
+    assert_eq!(
+        q(
+            &d,
+            "SELECT count(*)::DOUBLE FROM gold.fact_sales WHERE is_return"
+        ),
+        1.0
+    );
+    let day: String = d
+        .conn()
+        .query_row(
+            "SELECT strftime(min(date_key), '%Y-%m-%d') FROM gold.fact_sales",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(day, "2010-12-13");
-    let cur: String = d.conn().query_row("SELECT any_value(currency) FROM silver.orders", [], |r| r.get(0)).unwrap();
+    let cur: String = d
+        .conn()
+        .query_row("SELECT any_value(currency) FROM silver.orders", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert_eq!(cur, "GBP");
 }
 
@@ -110,10 +269,22 @@ fn parquet_with_wrong_types_is_reported_not_loaded() {
             f.display()
         ))
         .unwrap();
-    let e = ingest(d.conn(), &f, &dir.path().join("tmp"), &IngestOptions::default()).unwrap_err();
+    let e = ingest(
+        d.conn(),
+        &f,
+        &dir.path().join("tmp"),
+        &IngestOptions::default(),
+    )
+    .unwrap_err();
     let msg = e.to_string();
-    assert!(msg.contains("could not be read") && msg.contains("nothing was changed"), "{msg}");
-    let n: i64 = d.conn().query_row("SELECT count(*) FROM silver.order_lines", [], |r| r.get(0)).unwrap();
+    assert!(
+        msg.contains("could not be read") && msg.contains("nothing was changed"),
+        "{msg}"
+    );
+    let n: i64 = d
+        .conn()
+        .query_row("SELECT count(*) FROM silver.order_lines", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0, "silver untouched");
     let left: Vec<String> = d
         .conn()
@@ -123,7 +294,10 @@ fn parquet_with_wrong_types_is_reported_not_loaded() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert!(left.is_empty(), "a failed ingest leaves no tables behind: {left:?}");
+    assert!(
+        left.is_empty(),
+        "a failed ingest leaves no tables behind: {left:?}"
+    );
 }
 
 #[test]
@@ -132,13 +306,29 @@ fn line_numbers_hold_in_large_files() {
     let f = dir.path().join("big.csv");
     let mut s = String::from("order_id,order_date,sku,quantity,unit_price\n");
     for i in 0..300_000u32 {
-        let qty = if i == 250_000 { "many".to_string() } else { "1".to_string() };
-        s.push_str(&format!("O{i},2025-01-01 10:00:00,SKU{},{qty},2.50\n", i % 50));
+        let qty = if i == 250_000 {
+            "many".to_string()
+        } else {
+            "1".to_string()
+        };
+        s.push_str(&format!(
+            "O{i},2025-01-01 10:00:00,SKU{},{qty},2.50\n",
+            i % 50
+        ));
     }
     std::fs::write(&f, s).unwrap();
     let d = db(dir.path());
-    let r = ingest(d.conn(), &f, &dir.path().join("tmp"), &IngestOptions::default()).unwrap();
+    let r = ingest(
+        d.conn(),
+        &f,
+        &dir.path().join("tmp"),
+        &IngestOptions::default(),
+    )
+    .unwrap();
     assert_eq!(r.rejects.len(), 1);
     // Record 250,001 (0-based 250,000) is line 250,002 with the header.
-    assert_eq!((r.rejects[0].line, r.rejects[0].value.as_str()), (250_002, "many"));
+    assert_eq!(
+        (r.rejects[0].line, r.rejects[0].value.as_str()),
+        (250_002, "many")
+    );
 }

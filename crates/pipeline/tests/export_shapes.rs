@@ -9,19 +9,41 @@ use sr360_warehouse::{HardenedDb, Limits};
 use std::path::Path;
 
 fn db(dir: &Path) -> HardenedDb {
-    HardenedDb::open(Some(&dir.join("warehouse.duckdb")), dir, &Limits { memory_limit: "512MB".into(), threads: 1 }).unwrap()
+    HardenedDb::open(
+        Some(&dir.join("warehouse.duckdb")),
+        dir,
+        &Limits {
+            memory_limit: "512MB".into(),
+            threads: 1,
+        },
+    )
+    .unwrap()
 }
 
 fn load(d: &HardenedDb, dir: &Path, id: i64, name: &str) -> sr360_pipeline::ingest::IngestReport {
     let src = dir.join(name);
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), &src).unwrap();
-    let o = IngestOptions { upload_id: id, tz: "America/Los_Angeles".into(), ..Default::default() };
-    ingest(d.conn(), &src, &dir.join(format!("tmp/{id}")), &o).unwrap_or_else(|e| panic!("{name}: {e}"))
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+        &src,
+    )
+    .unwrap();
+    let o = IngestOptions {
+        upload_id: id,
+        tz: "America/Los_Angeles".into(),
+        ..Default::default()
+    };
+    ingest(d.conn(), &src, &dir.join(format!("tmp/{id}")), &o)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn rows(d: &HardenedDb, sql: &str) -> Vec<String> {
     let mut st = d.conn().prepare(sql).unwrap();
-    st.query_map([], |r| r.get::<_, String>(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    st.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
 }
 
 #[test]
@@ -31,16 +53,47 @@ fn etsy_sold_order_items() {
     let r = load(&d, dir.path(), 1, "etsy.csv");
     assert_eq!(r.mapping.entity, Entity::Sales);
     assert_eq!((r.rows_read, r.accepted), (3, 3), "{:?}", r.rejects);
-    for (f, c) in [("order_date", "Sale Date"), ("order_id", "Order ID"), ("unit_price", "Price"), ("customer_id", "Buyer"), ("country", "Ship Country"), ("sku", "SKU")] {
-        assert_eq!(r.mapping.fields.get(f).map(String::as_str), Some(c), "{f}: {:?}", r.mapping);
+    for (f, c) in [
+        ("order_date", "Sale Date"),
+        ("order_id", "Order ID"),
+        ("unit_price", "Price"),
+        ("customer_id", "Buyer"),
+        ("country", "Ship Country"),
+        ("sku", "SKU"),
+    ] {
+        assert_eq!(
+            r.mapping.fields.get(f).map(String::as_str),
+            Some(c),
+            "{f}: {:?}",
+            r.mapping
+        );
     }
     // "11/02/25" is 2 November 2025 (month first, two-digit year), in the shop's time zone.
     assert_eq!(
-        rows(&d, "SELECT strftime(timezone('America/Los_Angeles', line_ts), '%Y-%m-%d %H:%M') || ' ' || sku FROM silver.order_lines ORDER BY 1"),
-        ["2025-11-02 00:00 MUG-BLUE", "2025-11-03 00:00 MUG-GREEN", "2025-11-03 00:00 NAP-LIN-4"]
+        rows(
+            &d,
+            "SELECT strftime(timezone('America/Los_Angeles', line_ts), '%Y-%m-%d %H:%M') || ' ' || sku FROM silver.order_lines ORDER BY 1"
+        ),
+        [
+            "2025-11-02 00:00 MUG-BLUE",
+            "2025-11-03 00:00 MUG-GREEN",
+            "2025-11-03 00:00 NAP-LIN-4"
+        ]
     );
-    assert_eq!(rows(&d, "SELECT order_id || ' ' || customer_key || ' ' || coalesce(discount_code, '-') FROM silver.orders ORDER BY 1"), ["2911112222 jdoe88 -", "2911112223 amyk FALL10"]);
-    assert_eq!(rows(&d, "SELECT CAST(sum(revenue) AS VARCHAR) FROM gold.fact_sales"), ["104.5"]);
+    assert_eq!(
+        rows(
+            &d,
+            "SELECT order_id || ' ' || customer_key || ' ' || coalesce(discount_code, '-') FROM silver.orders ORDER BY 1"
+        ),
+        ["2911112222 jdoe88 -", "2911112223 amyk FALL10"]
+    );
+    assert_eq!(
+        rows(
+            &d,
+            "SELECT CAST(sum(revenue) AS VARCHAR) FROM gold.fact_sales"
+        ),
+        ["104.5"]
+    );
 }
 
 #[test]
@@ -50,15 +103,44 @@ fn square_item_sales() {
     let r = load(&d, dir.path(), 1, "square.csv");
     assert_eq!(r.mapping.entity, Entity::Sales, "{:?}", r.mapping);
     assert_eq!((r.rows_read, r.accepted), (3, 3), "{:?}", r.rejects);
-    for (f, c) in [("order_date", "Date"), ("order_time", "Time"), ("line_total", "Gross Sales"), ("quantity", "Qty"), ("product_name", "Item"), ("sku", "SKU"), ("order_id", "Transaction ID")] {
-        assert_eq!(r.mapping.fields.get(f).map(String::as_str), Some(c), "{f}: {:?}", r.mapping);
+    for (f, c) in [
+        ("order_date", "Date"),
+        ("order_time", "Time"),
+        ("line_total", "Gross Sales"),
+        ("quantity", "Qty"),
+        ("product_name", "Item"),
+        ("sku", "SKU"),
+        ("order_id", "Transaction ID"),
+    ] {
+        assert_eq!(
+            r.mapping.fields.get(f).map(String::as_str),
+            Some(c),
+            "{f}: {:?}",
+            r.mapping
+        );
     }
-    assert!(r.mapping.missing_required.is_empty(), "a line total stands in for the unit price");
+    assert!(
+        r.mapping.missing_required.is_empty(),
+        "a line total stands in for the unit price"
+    );
     // Date and time joined and read in the shop's zone; unit price = gross / quantity; the
     // refund "($4.50)" for -1 is a return of one latte at 4.50.
     assert_eq!(
-        rows(&d, "SELECT strftime(timezone('America/Los_Angeles', line_ts), '%Y-%m-%d %H:%M:%S') || ' ' || sku || ' ' || quantity || ' ' || unit_price || ' ' || is_return FROM silver.order_lines ORDER BY 1"),
-        ["2025-10-04 09:15:02 LAT-R 2 4.5 false", "2025-10-04 09:20:40 CRO-1 1 3.75 false", "2025-10-05 14:02:11 LAT-R -1 4.5 true"]
+        rows(
+            &d,
+            "SELECT strftime(timezone('America/Los_Angeles', line_ts), '%Y-%m-%d %H:%M:%S') || ' ' || sku || ' ' || quantity || ' ' || unit_price || ' ' || is_return FROM silver.order_lines ORDER BY 1"
+        ),
+        [
+            "2025-10-04 09:15:02 LAT-R 2 4.5 false",
+            "2025-10-04 09:20:40 CRO-1 1 3.75 false",
+            "2025-10-05 14:02:11 LAT-R -1 4.5 true"
+        ]
     );
-    assert_eq!(rows(&d, "SELECT CAST(sum(revenue) AS VARCHAR) FROM gold.fact_sales"), ["8.25"]);
+    assert_eq!(
+        rows(
+            &d,
+            "SELECT CAST(sum(revenue) AS VARCHAR) FROM gold.fact_sales"
+        ),
+        ["8.25"]
+    );
 }

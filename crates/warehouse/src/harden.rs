@@ -19,7 +19,9 @@ pub struct HardenedDb {
 }
 
 fn sql_str(p: &Path) -> Result<String, WarehouseError> {
-    let s = p.to_str().ok_or_else(|| WarehouseError::BadPath(p.to_path_buf()))?;
+    let s = p
+        .to_str()
+        .ok_or_else(|| WarehouseError::BadPath(p.to_path_buf()))?;
     if s.contains('\'') || s.contains('\0') {
         return Err(WarehouseError::BadPath(p.to_path_buf()));
     }
@@ -30,10 +32,19 @@ impl HardenedDb {
     /// Open `file` (created when missing) allowing file access only below `root`.
     /// `file = None` opens an in-memory database (scratch work such as file conversion).
     pub fn open(file: Option<&Path>, root: &Path, limits: &Limits) -> Result<Self, WarehouseError> {
-        std::fs::create_dir_all(root).map_err(|source| WarehouseError::Io { path: root.to_path_buf(), source })?;
-        let root = root.canonicalize().map_err(|source| WarehouseError::Io { path: root.to_path_buf(), source })?;
+        std::fs::create_dir_all(root).map_err(|source| WarehouseError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let root = root.canonicalize().map_err(|source| WarehouseError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
         let tmp = root.join("tmp");
-        std::fs::create_dir_all(&tmp).map_err(|source| WarehouseError::Io { path: tmp.clone(), source })?;
+        std::fs::create_dir_all(&tmp).map_err(|source| WarehouseError::Io {
+            path: tmp.clone(),
+            source,
+        })?;
         let config = Config::default()
             .access_mode(AccessMode::ReadWrite)?
             .enable_autoload_extension(false)?

@@ -18,7 +18,10 @@ pub enum WarehouseError {
     #[error("duckdb: {0}")]
     DuckDb(#[from] duckdb::Error),
     #[error("i/o on {path}: {source}")]
-    Io { path: std::path::PathBuf, source: std::io::Error },
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("path {0} is not valid UTF-8 or contains a quote")]
     BadPath(std::path::PathBuf),
     #[error("warehouse schema: {0}")]

@@ -24,21 +24,35 @@ impl Warehouse {
 
     /// Run `f` on the writer connection of this tenant's database. Writers take turns; an
     /// ingest holds it for its whole transaction.
-    pub fn with_conn<T>(&self, f: impl FnOnce(&duckdb::Connection) -> Result<T, WarehouseError>) -> Result<T, WarehouseError> {
+    pub fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&duckdb::Connection) -> Result<T, WarehouseError>,
+    ) -> Result<T, WarehouseError> {
         let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
         f(db.conn())
     }
 
     /// Run `f` on a connection of its own: reads see the last committed state and never wait
     /// for a writer (DuckDB's MVCC), so pages stay fast while an upload is being loaded.
-    pub fn with_reader<T>(&self, f: impl FnOnce(&duckdb::Connection) -> Result<T, WarehouseError>) -> Result<T, WarehouseError> {
-        let conn = self.reader_source.lock().unwrap_or_else(|p| p.into_inner()).try_clone()?;
+    pub fn with_reader<T>(
+        &self,
+        f: impl FnOnce(&duckdb::Connection) -> Result<T, WarehouseError>,
+    ) -> Result<T, WarehouseError> {
+        let conn = self
+            .reader_source
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .try_clone()?;
         f(&conn)
     }
 
     /// The tenant directory this warehouse may touch (warehouse file, objects/).
     pub fn root(&self) -> PathBuf {
-        self.db.lock().unwrap_or_else(|p| p.into_inner()).root().to_path_buf()
+        self.db
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .root()
+            .to_path_buf()
     }
 }
 
@@ -52,7 +66,12 @@ pub struct Warehouses {
 
 impl Warehouses {
     pub fn new(data_dir: &Path, limits: Limits) -> Self {
-        Self { tenants_dir: data_dir.join("tenants"), limits, open: Mutex::new(HashMap::new()), schema: None }
+        Self {
+            tenants_dir: data_dir.join("tenants"),
+            limits,
+            open: Mutex::new(HashMap::new()),
+            schema: None,
+        }
     }
 
     /// Run `init` on every warehouse when it is first opened (schema version check and
@@ -71,7 +90,10 @@ impl Warehouses {
     pub fn provision(&self, scope: &TenantScope) -> Result<Arc<Warehouse>, WarehouseError> {
         let dir = self.tenant_dir(scope.tenant());
         let objects = dir.join("objects");
-        std::fs::create_dir_all(&objects).map_err(|source| WarehouseError::Io { path: objects, source })?;
+        std::fs::create_dir_all(&objects).map_err(|source| WarehouseError::Io {
+            path: objects,
+            source,
+        })?;
         self.open(scope)
     }
 
@@ -87,7 +109,11 @@ impl Warehouses {
             init(db.conn()).map_err(WarehouseError::Schema)?;
         }
         let reader_source = Mutex::new(db.try_clone()?);
-        let w = Arc::new(Warehouse { tenant: scope.tenant().clone(), db: Mutex::new(db), reader_source });
+        let w = Arc::new(Warehouse {
+            tenant: scope.tenant().clone(),
+            db: Mutex::new(db),
+            reader_source,
+        });
         open.insert(scope.tenant().clone(), w.clone());
         Ok(w)
     }

@@ -138,7 +138,11 @@ fn security(ctx: &PageCtx, vm: &SecurityVm) -> AnyView {
         .into_any(),
     };
     let codes = (!vm.new_recovery_codes.is_empty()).then(|| {
-        let items = vm.new_recovery_codes.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view();
+        let items = vm
+            .new_recovery_codes
+            .iter()
+            .map(|c| view! { <li>{c.clone()}</li> })
+            .collect_view();
         view! {
             <div class="alert info" role="status">
                 <strong>{ctx.t("settings.recovery_title")}</strong>

@@ -18,17 +18,33 @@ pub struct CellVm {
 
 impl CellVm {
     pub fn text(t: impl Into<String>) -> Self {
-        Self { text: t.into(), ..Default::default() }
+        Self {
+            text: t.into(),
+            ..Default::default()
+        }
     }
     pub fn link(t: impl Into<String>, href: Option<String>) -> Self {
-        Self { text: t.into(), href, ..Default::default() }
+        Self {
+            text: t.into(),
+            href,
+            ..Default::default()
+        }
     }
     /// A number shown as `t`; `v` is `None` when there is none (shown as a dash).
     pub fn number(t: impl Into<String>, v: Option<f64>) -> Self {
-        Self { text: t.into(), href: None, numeric: true, plain: v.filter(|x| x.is_finite()).map(|x| x.to_string()) }
+        Self {
+            text: t.into(),
+            href: None,
+            numeric: true,
+            plain: v.filter(|x| x.is_finite()).map(|x| x.to_string()),
+        }
     }
     pub fn date(t: impl Into<String>, d: time::Date) -> Self {
-        Self { text: t.into(), plain: Some(d.to_string()), ..Default::default() }
+        Self {
+            text: t.into(),
+            plain: Some(d.to_string()),
+            ..Default::default()
+        }
     }
 }
 
@@ -79,7 +95,12 @@ pub struct ChartsVm {
     pub export: Option<String>,
 }
 
-pub(super) fn select(ctx: &PageCtx, name: &'static str, current: &str, options: &[String]) -> impl IntoView + use<> {
+pub(super) fn select(
+    ctx: &PageCtx,
+    name: &'static str,
+    current: &str,
+    options: &[String],
+) -> impl IntoView + use<> {
     let label = ctx.t(&format!("charts.{name}"));
     let opts = options
         .iter()
@@ -100,7 +121,11 @@ pub(super) fn select(ctx: &PageCtx, name: &'static str, current: &str, options: 
 }
 
 fn table(t: &TableVm) -> impl IntoView + use<> {
-    let head = t.headers.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view();
+    let head = t
+        .headers
+        .iter()
+        .map(|h| view! { <th scope="col">{h.clone()}</th> })
+        .collect_view();
     let rows = t
         .rows
         .iter()
@@ -110,7 +135,10 @@ fn table(t: &TableVm) -> impl IntoView + use<> {
                 .map(|c| {
                     let class = if c.numeric { "num" } else { "" };
                     match &c.href {
-                        Some(h) => view! { <td class=class><a href=h.clone()>{c.text.clone()}</a></td> }.into_any(),
+                        Some(h) => {
+                            view! { <td class=class><a href=h.clone()>{c.text.clone()}</a></td> }
+                                .into_any()
+                        }
                         None => view! { <td class=class>{c.text.clone()}</td> }.into_any(),
                     }
                 })
@@ -122,7 +150,13 @@ fn table(t: &TableVm) -> impl IntoView + use<> {
 }
 
 /// The date fields of a filter bar.
-pub(super) fn date_fields(ctx: &PageCtx, from: &str, to: &str, min: &str, max: &str) -> impl IntoView + use<> {
+pub(super) fn date_fields(
+    ctx: &PageCtx,
+    from: &str,
+    to: &str,
+    min: &str,
+    max: &str,
+) -> impl IntoView + use<> {
     let field = |name: &'static str, value: &str| {
         view! { <label class="field"><span>{ctx.t(&format!("charts.{name}"))}</span><input type="date" name=name id=format!("f-{name}") value=value.to_string() min=min.to_string() max=max.to_string()/></label> }
     };
@@ -135,8 +169,17 @@ pub(super) fn form_actions(ctx: &PageCtx, reset: &'static str) -> impl IntoView 
 }
 
 /// CSV / PNG / PDF buttons for one item of a page (`all`: the whole page, PNG and PDF).
-pub(super) fn export_buttons(ctx: &PageCtx, action: &str, item: &'static str, csv: bool) -> impl IntoView + use<> {
-    let label = if item == "all" { ctx.t("reports.export_page") } else { ctx.t("reports.export") };
+pub(super) fn export_buttons(
+    ctx: &PageCtx,
+    action: &str,
+    item: &'static str,
+    csv: bool,
+) -> impl IntoView + use<> {
+    let label = if item == "all" {
+        ctx.t("reports.export_page")
+    } else {
+        ctx.t("reports.export")
+    };
     view! {
         <form class="export" method="post" action=action.to_string() data-export=item>
             {super::csrf_field(&ctx.csrf)}
@@ -151,10 +194,22 @@ pub(super) fn export_buttons(ctx: &PageCtx, action: &str, item: &'static str, cs
 
 /// A chart card: title, the SVG(s), the summary, and the table (folded away unless `open`),
 /// with export buttons when `export` is the form action.
-pub(super) fn chart_card(ctx: &PageCtx, c: &ChartCardVm, open: bool, export: Option<&str>) -> impl IntoView + use<> {
-    let light = c.svg_light.clone().map(|s| view! { <div class="chart chart-light" inner_html=s></div> });
-    let dark = c.svg_dark.clone().map(|s| view! { <div class="chart chart-dark" inner_html=s></div> });
-    let none = (light.is_none() && dark.is_none() && !open).then(|| view! { <p class="muted">{ctx.t("charts.nothing")}</p> });
+pub(super) fn chart_card(
+    ctx: &PageCtx,
+    c: &ChartCardVm,
+    open: bool,
+    export: Option<&str>,
+) -> impl IntoView + use<> {
+    let light = c
+        .svg_light
+        .clone()
+        .map(|s| view! { <div class="chart chart-light" inner_html=s></div> });
+    let dark = c
+        .svg_dark
+        .clone()
+        .map(|s| view! { <div class="chart chart-dark" inner_html=s></div> });
+    let none = (light.is_none() && dark.is_none() && !open)
+        .then(|| view! { <p class="muted">{ctx.t("charts.nothing")}</p> });
     let table_view = if open {
         table(&c.table).into_any()
     } else {
@@ -186,7 +241,11 @@ pub fn charts(ctx: &PageCtx, vm: &ChartsVm) -> String {
             .collect_view()
     };
     let grains = choices("grain", &["day", "week", "month"], &f.grain);
-    let compares = choices("compare", &["previous_period", "previous_year", "none"], &f.compare);
+    let compares = choices(
+        "compare",
+        &["previous_period", "previous_year", "none"],
+        &f.compare,
+    );
     let filter_bar = view! {
         <form class="card filters" method="get" action="/charts" aria-label=ctx.t("charts.filters")>
             {date_fields(ctx, &f.from, &f.to, &f.min, &f.max)}
@@ -198,7 +257,11 @@ pub fn charts(ctx: &PageCtx, vm: &ChartsVm) -> String {
             {form_actions(ctx, "/charts")}
         </form>
     };
-    let cards = vm.cards.iter().map(|c| chart_card(ctx, c, false, vm.export.as_deref())).collect_view();
+    let cards = vm
+        .cards
+        .iter()
+        .map(|c| chart_card(ctx, c, false, vm.export.as_deref()))
+        .collect_view();
     let body = view! {
         <div class="page-head"><h1>{ctx.t("nav.charts")}</h1>{vm.export.as_deref().filter(|_| !vm.empty).map(|a| export_buttons(ctx, a, "all", false))}</div>
         {filter_bar}

@@ -26,7 +26,9 @@ pub struct CohortsVm {
 }
 
 pub fn cohorts(ctx: &PageCtx, vm: &CohortsVm) -> String {
-    let head = (0..vm.months).map(|k| view! { <th scope="col" class="num">{format!("+{k}")}</th> }).collect_view();
+    let head = (0..vm.months)
+        .map(|k| view! { <th scope="col" class="num">{format!("+{k}")}</th> })
+        .collect_view();
     let rows = vm
         .rows
         .iter()
@@ -54,8 +56,14 @@ pub fn cohorts(ctx: &PageCtx, vm: &CohortsVm) -> String {
             }
         })
         .collect_view();
-    let light = vm.ltv_svg_light.clone().map(|s| view! { <div class="chart chart-light" inner_html=s></div> });
-    let dark = vm.ltv_svg_dark.clone().map(|s| view! { <div class="chart chart-dark" inner_html=s></div> });
+    let light = vm
+        .ltv_svg_light
+        .clone()
+        .map(|s| view! { <div class="chart chart-light" inner_html=s></div> });
+    let dark = vm
+        .ltv_svg_dark
+        .clone()
+        .map(|s| view! { <div class="chart chart-dark" inner_html=s></div> });
     let body = view! {
         <div class="page-head"><h1>{ctx.t("nav.cohorts")}</h1>{vm.export.as_deref().filter(|_| !vm.empty).map(|a| export_buttons(ctx, a, "all", false))}</div>
         <p class="lede">{ctx.t("cohorts.lede")}</p>

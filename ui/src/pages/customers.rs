@@ -78,8 +78,20 @@ pub fn customers(ctx: &PageCtx, vm: &CustomersVm) -> String {
 }
 
 pub fn customer(ctx: &PageCtx, vm: &CustomerVm) -> String {
-    let opt_money = |v: Option<f64>| v.map(|x| format::money(ctx.locale, x, &vm.currency)).unwrap_or_else(|| "—".into());
-    let days = |v: Option<i64>| v.map(|d| format!("{} {}", format::amount(ctx.locale, d as f64), ctx.t("customers.days"))).unwrap_or_else(|| "—".into());
+    let opt_money = |v: Option<f64>| {
+        v.map(|x| format::money(ctx.locale, x, &vm.currency))
+            .unwrap_or_else(|| "—".into())
+    };
+    let days = |v: Option<i64>| {
+        v.map(|d| {
+            format!(
+                "{} {}",
+                format::amount(ctx.locale, d as f64),
+                ctx.t("customers.days")
+            )
+        })
+        .unwrap_or_else(|| "—".into())
+    };
     let figures = [
         ("charts.orders", format::amount(ctx.locale, vm.orders as f64)),
         ("charts.revenue", format::money(ctx.locale, vm.revenue, &vm.currency)),
@@ -91,7 +103,11 @@ pub fn customer(ctx: &PageCtx, vm: &CustomerVm) -> String {
     .into_iter()
     .map(|(k, v)| view! { <div class="card kpi"><span class="label">{ctx.t(k)}</span><span class="value">{v}</span></div> })
     .collect_view();
-    let personal = vm.personal.iter().map(|(k, v)| view! { <dt>{ctx.t(k)}</dt><dd>{v.clone()}</dd> }).collect_view();
+    let personal = vm
+        .personal
+        .iter()
+        .map(|(k, v)| view! { <dt>{ctx.t(k)}</dt><dd>{v.clone()}</dd> })
+        .collect_view();
     let orders = vm
         .order_rows
         .iter()
@@ -111,7 +127,11 @@ pub fn customer(ctx: &PageCtx, vm: &CustomerVm) -> String {
         vm.region.clone(),
         vm.channel.clone(),
         format!("{} {}", ctx.t("customers.customer_since"), vm.first_order),
-        format!("{} {}", ctx.t("customers.last_order").to_lowercase(), vm.last_order),
+        format!(
+            "{} {}",
+            ctx.t("customers.last_order").to_lowercase(),
+            vm.last_order
+        ),
     ]
     .into_iter()
     .filter(|s| !s.trim().is_empty())

@@ -64,13 +64,28 @@ fn delta(ctx: &PageCtx, k: &KpiVm) -> Option<(String, &'static str, String)> {
     let (v, p) = (k.value?, k.previous?);
     let (text, up) = if k.unit == KpiUnit::Ratio {
         let pts = (v - p) * 100.0;
-        (format!("{}{} {}", if pts >= 0.0 { "+" } else { "" }, format::number(ctx.locale, pts, 1), ctx.t("dash.points")), pts)
+        (
+            format!(
+                "{}{} {}",
+                if pts >= 0.0 { "+" } else { "" },
+                format::number(ctx.locale, pts, 1),
+                ctx.t("dash.points")
+            ),
+            pts,
+        )
     } else {
         if p == 0.0 {
             return None;
         }
         let rel = (v - p) / p.abs();
-        (format!("{}{}", if rel >= 0.0 { "+" } else { "" }, format::percent(ctx.locale, rel)), rel)
+        (
+            format!(
+                "{}{}",
+                if rel >= 0.0 { "+" } else { "" },
+                format::percent(ctx.locale, rel)
+            ),
+            rel,
+        )
     };
     let (arrow, class) = if up.abs() < 1e-9 {
         ("→", "flat")
@@ -88,10 +103,24 @@ fn sparkline(series: &[f64]) -> String {
     if series.len() < 2 {
         return String::new();
     }
-    let (lo, hi) = series.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = series
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
     let span = if hi > lo { hi - lo } else { 1.0 };
     let n = (series.len() - 1) as f64;
-    let pts: Vec<String> = series.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", i as f64 * 100.0 / n, 26.0 - (v - lo) / span * 24.0)).collect();
+    let pts: Vec<String> = series
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!(
+                "{:.1},{:.1}",
+                i as f64 * 100.0 / n,
+                26.0 - (v - lo) / span * 24.0
+            )
+        })
+        .collect();
     format!(
         "<svg class=\"spark\" viewBox=\"0 0 100 28\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\"><polyline points=\"{}\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\" vector-effect=\"non-scaling-stroke\"/></svg>",
         pts.join(" ")
@@ -100,7 +129,13 @@ fn sparkline(series: &[f64]) -> String {
 
 pub fn dashboard(ctx: &PageCtx, vm: &DashboardVm) -> String {
     let cards: Vec<KpiVm> = if vm.kpis.is_empty() {
-        ["kpi.revenue", "kpi.orders", "kpi.aov", "kpi.customers"].iter().map(|k| KpiVm { key: k, ..Default::default() }).collect()
+        ["kpi.revenue", "kpi.orders", "kpi.aov", "kpi.customers"]
+            .iter()
+            .map(|k| KpiVm {
+                key: k,
+                ..Default::default()
+            })
+            .collect()
     } else {
         vm.kpis.clone()
     };
@@ -146,7 +181,11 @@ pub fn dashboard(ctx: &PageCtx, vm: &DashboardVm) -> String {
         view! { <li class=cls><div><strong><a href=href>{ctx.t(title)}</a></strong><span class="muted">{ctx.t(text)}</span></div></li> }
     };
     let demo = (!vm.demo_files.is_empty()).then(|| {
-        let files = vm.demo_files.iter().map(|f| view! { <li><code>{f.clone()}</code></li> }).collect_view();
+        let files = vm
+            .demo_files
+            .iter()
+            .map(|f| view! { <li><code>{f.clone()}</code></li> })
+            .collect_view();
         view! {
             <div class="card">
                 <h2>{ctx.t("dash.demo_files_title")}</h2>

@@ -53,7 +53,11 @@ pub fn funnel(ctx: &PageCtx, vm: &FunnelVm) -> String {
         .collect_view();
     let export = vm.export.as_deref();
     let chart = vm.chart.as_ref().map(|c| chart_card(ctx, c, true, export));
-    let tables = vm.tables.iter().map(|c| chart_card(ctx, c, true, export)).collect_view();
+    let tables = vm
+        .tables
+        .iter()
+        .map(|c| chart_card(ctx, c, true, export))
+        .collect_view();
     let flags = vm
         .flags
         .iter()

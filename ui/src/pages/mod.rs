@@ -12,17 +12,19 @@ mod status;
 mod tenant;
 mod uploads;
 
-pub use account::{SecurityVm, SettingsTab, TokenVm, LoginVm, settings};
+pub use account::{LoginVm, SecurityVm, SettingsTab, TokenVm, settings};
 pub use auth::{login, mfa_prompt, signup};
 pub use charts::{CellVm, ChartCardVm, ChartFiltersVm, ChartsVm, TableVm, charts};
 pub use cohorts::{CohortRowVm, CohortsVm, cohorts};
-pub use funnel::{FlagVm, FunnelVm, funnel};
-pub use reports::{ReportRowVm, ReportsVm, reports};
 pub use customers::{CustomerRowVm, CustomerVm, CustomersVm, customer, customers};
 pub use dashboard::{DashboardVm, KpiUnit, KpiVm, PeriodVm, dashboard};
+pub use funnel::{FlagVm, FunnelVm, funnel};
+pub use reports::{ReportRowVm, ReportsVm, reports};
 pub use status::{NotificationVm, error_page, help, notifications, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
-pub use uploads::{MappingFieldVm, UploadRowVm, upload, upload_detail, upload_history, upload_mapping};
+pub use uploads::{
+    MappingFieldVm, UploadRowVm, upload, upload_detail, upload_history, upload_mapping,
+};
 
 use leptos::prelude::*;
 
@@ -33,5 +35,8 @@ pub(crate) fn csrf_field(token: &str) -> impl IntoView + use<> {
 /// Unix seconds as "2026-11-27 21:52 UTC".
 pub(crate) fn fmt_time(unix: i64) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&fmt).ok()).unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_default()
 }

@@ -50,7 +50,8 @@ pub fn notifications(ctx: &PageCtx, items: &[NotificationVm]) -> String {
     let list = items
         .iter()
         .map(|(title, body, link, at, unread)| {
-            let badge = unread.then(|| view! { <span class="badge warn">{ctx.t("notify.new")}</span> " " });
+            let badge =
+                unread.then(|| view! { <span class="badge warn">{ctx.t("notify.new")}</span> " " });
             let href = link.clone();
             view! {
                 <li class="card">
@@ -60,7 +61,9 @@ pub fn notifications(ctx: &PageCtx, items: &[NotificationVm]) -> String {
             }
         })
         .collect_view();
-    let empty = items.is_empty().then(|| view! { <p class="muted">{ctx.t("notify.empty")}</p> });
+    let empty = items
+        .is_empty()
+        .then(|| view! { <p class="muted">{ctx.t("notify.empty")}</p> });
     let body = view! {
         <h1>{ctx.t("nav.notifications")}</h1>
         {empty}

@@ -30,7 +30,12 @@ pub struct TenantRowVm {
 }
 
 /// `grantable` are the roles the viewer may assign; empty means read-only.
-pub fn permissions(ctx: &PageCtx, members: &[MemberVm], grantable: &[&'static str], can_see_email: bool) -> String {
+pub fn permissions(
+    ctx: &PageCtx,
+    members: &[MemberVm],
+    grantable: &[&'static str],
+    can_see_email: bool,
+) -> String {
     let rows = members
         .iter()
         .map(|m| {

@@ -92,8 +92,17 @@ pub fn upload_history(ctx: &PageCtx, rows: &[UploadRowVm]) -> String {
     render_document(ctx, &ctx.t("nav.upload_history"), body)
 }
 
-pub fn upload_detail(ctx: &PageCtx, r: &UploadRowVm, mapping: &[(String, String)], rejects: &[(i64, String, String, String)], enabled: &[(String, bool)]) -> String {
-    let map_rows = mapping.iter().map(|(f, c)| view! { <tr><td><code>{f.clone()}</code></td><td>{c.clone()}</td></tr> }).collect_view();
+pub fn upload_detail(
+    ctx: &PageCtx,
+    r: &UploadRowVm,
+    mapping: &[(String, String)],
+    rejects: &[(i64, String, String, String)],
+    enabled: &[(String, bool)],
+) -> String {
+    let map_rows = mapping
+        .iter()
+        .map(|(f, c)| view! { <tr><td><code>{f.clone()}</code></td><td>{c.clone()}</td></tr> })
+        .collect_view();
     let rej_rows = rejects.iter().map(|(l, c, v, why)| view! { <tr><td>{*l}</td><td>{c.clone()}</td><td class="mono">{v.clone()}</td><td>{why.clone()}</td></tr> }).collect_view();
     let feats = enabled
         .iter()
@@ -104,7 +113,8 @@ pub fn upload_detail(ctx: &PageCtx, r: &UploadRowVm, mapping: &[(String, String)
         })
         .collect_view();
     let csv = format!("/api/v1/uploads/{}/rejects.csv", r.id);
-    let error = (!r.error.is_empty()).then(|| view! { <div class="alert error" role="alert">{r.error.clone()}</div> });
+    let error = (!r.error.is_empty())
+        .then(|| view! { <div class="alert error" role="alert">{r.error.clone()}</div> });
     let body = view! {
         <h1>{r.file_name.clone()}</h1>
         <p class="lede">{status_badge(ctx, &r.status)}" "{format!("{} · {} {} · {} {} · {} {}", fmt_time(r.created_at), r.rows_read, ctx.t("upload.col_rows"), r.rows_accepted, ctx.t("upload.col_accepted"), r.rows_rejected, ctx.t("upload.col_rejected"))}</p>
@@ -135,7 +145,14 @@ pub struct MappingFieldVm {
 }
 
 /// Confirm or edit the column mapping of a pending upload.
-pub fn upload_mapping(ctx: &PageCtx, id: i64, file_name: &str, entity: &str, fields: &[MappingFieldVm], samples: &[(String, String)]) -> String {
+pub fn upload_mapping(
+    ctx: &PageCtx,
+    id: i64,
+    file_name: &str,
+    entity: &str,
+    fields: &[MappingFieldVm],
+    samples: &[(String, String)],
+) -> String {
     let kinds = ["sales", "products", "customers", "web_events", "promotions"]
         .iter()
         .map(|k| {
@@ -155,7 +172,9 @@ pub fn upload_mapping(ctx: &PageCtx, id: i64, file_name: &str, entity: &str, fie
                     view! { <option value=v selected=sel>{label}</option> }
                 })
                 .collect_view();
-            let req = f.required.then(|| view! { " " <span class="badge warn">{ctx.t("upload.required")}</span> });
+            let req = f
+                .required
+                .then(|| view! { " " <span class="badge warn">{ctx.t("upload.required")}</span> });
             view! {
                 <tr>
                     <td><label for=id_attr.clone()><code>{f.name.clone()}</code></label>{req}</td>
@@ -164,7 +183,10 @@ pub fn upload_mapping(ctx: &PageCtx, id: i64, file_name: &str, entity: &str, fie
             }
         })
         .collect_view();
-    let cols = samples.iter().map(|(c, s)| view! { <tr><td>{c.clone()}</td><td class="mono">{s.clone()}</td></tr> }).collect_view();
+    let cols = samples
+        .iter()
+        .map(|(c, s)| view! { <tr><td>{c.clone()}</td><td class="mono">{s.clone()}</td></tr> })
+        .collect_view();
     let action = format!("/uploads/{id}/mapping");
     let title = format!("{} — {}", ctx.t("upload.confirm_title"), file_name);
     let body = view! {
