@@ -85,7 +85,7 @@ pub fn run(a: ForecastArgs) -> anyhow::Result<()> {
         let h = s.h.first().copied().unwrap_or(s.xx.len()).min(s.xx.len());
         let pred = match forecast::forecast(&s.x, 12, h, 0.95) {
             Ok(p) => {
-                *models.entry(p.model.clone()).or_default() += 1;
+                *models.entry(p.method.label().to_string()).or_default() += 1;
                 p.point
             }
             Err(_) => {
@@ -134,14 +134,7 @@ pub fn run(a: ForecastArgs) -> anyhow::Result<()> {
         Score::mean(&naive.mase),
         Score::mean(&naive.smape)
     ));
-    md.push_str(&format!(
-        "\n{fallbacks} series fell back to seasonal naive. Models chosen: {}.\n",
-        models
-            .iter()
-            .map(|(m, n)| format!("{m} ×{n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+    md.push_str(&format!("\n{fallbacks} series fell back to seasonal naive. Methods chosen (seasonality by the ACF test): {}.\n", models.iter().map(|(m, n)| format!("{m} ×{n}")).collect::<Vec<_>>().join(", ")));
     if let Some(d) = a.out.parent() {
         std::fs::create_dir_all(d)?;
     }

@@ -12,6 +12,7 @@ pub mod bench_postgres;
 pub mod cli;
 pub mod doctor;
 pub mod http;
+pub mod models;
 pub mod objects;
 pub mod server;
 pub mod telemetry;

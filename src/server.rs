@@ -18,6 +18,7 @@ pub async fn serve(
         app.clone(),
         app.upload_notify.clone(),
     ));
+    let models = tokio::spawn(crate::models::worker(app.clone()));
     let router = crate::http::router(app.clone());
     tracing::info!(addr = %listener.local_addr()?, "listening");
     axum::serve(
@@ -28,6 +29,7 @@ pub async fn serve(
     .await?;
     upkeep.abort();
     worker.abort();
+    models.abort();
     app.warehouses.close_all();
     tracing::info!("stopped");
     Ok(())

@@ -121,6 +121,10 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
             }
         }
         println!("  demo shop loaded in {:.1} s", t.elapsed().as_secs_f64());
+        // Forecasts and anomaly checks, so the demo shows them at once.
+        let t = std::time::Instant::now();
+        crate::models::drain(app).await?;
+        println!("  models trained in {:.1} s", t.elapsed().as_secs_f64());
     }
     let password = super::accounts::generate_password(app);
     match app.meta.user_by_email(DEMO_EMAIL)? {

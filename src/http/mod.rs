@@ -12,6 +12,7 @@ mod customers;
 pub mod error;
 mod funnel;
 mod graphql;
+mod models;
 mod ops;
 mod pages;
 mod reports;
@@ -90,6 +91,9 @@ pub fn router(state: AppState) -> Router {
             "/uploads/{id}/mapping",
             get(uploads::mapping_page).post(uploads::mapping_submit),
         )
+        .route("/forecasts", get(models::forecasts_page))
+        .route("/models", get(models::models_page))
+        .route("/models/run", post(models::run_now))
         .route("/reports", get(reports::list_page))
         .route("/reports/export", post(reports::export_form))
         .route("/reports/{id}/file", get(reports::download))
@@ -144,6 +148,8 @@ pub fn router(state: AppState) -> Router {
             post(reports::api_export).get(reports::api_list),
         )
         .route("/api/v1/reports/{id}/file", get(reports::api_file))
+        .route("/api/v1/forecasts", get(models::forecast_api))
+        .route("/api/v1/models", get(models::models_api))
         .route("/api/v1/openapi.json", get(analytics::openapi))
         .fallback(api::not_found);
 

@@ -22,6 +22,7 @@ const FLASH_KEYS: &[&str] = &[
     "role_changed",
     "csrf",
     "signed_out",
+    "models_queued",
 ];
 
 #[derive(Debug, Deserialize, Default)]

@@ -6,6 +6,7 @@ mod cli;
 mod harness;
 mod matrix;
 mod mfa;
+mod models;
 mod ops;
 mod reports;
 mod storage;

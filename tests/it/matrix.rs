@@ -108,6 +108,9 @@ async fn routes_by_role() {
         ("/cohorts", [200, 200, 200, 200]),
         ("/funnel", [200, 200, 200, 200]),
         ("/reports", [200, 200, 200, 200]),
+        ("/forecasts", [200, 200, 200, 200]),
+        ("/models", [200, 200, 200, 200]),
+        ("/api/v1/models", [200, 200, 200, 200]),
         ("/api/v1/reports", [200, 200, 200, 200]),
     ];
     for (i, role) in [Role::Owner, Role::Admin, Role::Analyst, Role::Viewer]

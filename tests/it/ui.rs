@@ -585,6 +585,40 @@ async fn demo_login_works_in_headless_chromium() {
     no_errors(c, "cohorts").await;
     shot(c, "cohorts").await;
 
+    // Forecasts and model status, trained by `sr360 demo`.
+    c.goto(&format!("{}/forecasts", s.url)).await.unwrap();
+    wait_css(c, "#forecast svg").await;
+    assert!(
+        !c.find_all(Locator::Css("#backtest tbody tr"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "backtest table"
+    );
+    let opts = c
+        .find_all(Locator::Css("#f-series option"))
+        .await
+        .unwrap()
+        .len();
+    assert!(opts >= 3, "series to choose from: {opts}");
+    no_errors(c, "forecasts").await;
+    shot(c, "forecasts").await;
+    c.goto(&format!("{}/models", s.url)).await.unwrap();
+    wait_css(c, "#runs tbody tr").await;
+    let text = c
+        .find(Locator::Css("#runs"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("Done") && text.contains("forecasts made"),
+        "{text}"
+    );
+    no_errors(c, "models").await;
+    shot(c, "models").await;
+
     // Exports of the demo shop, PDF pages drawn back into images, for a person to look at;
     // then the report management page lists them.
     let mut ag = s.agent();

@@ -5,7 +5,7 @@
 
 use charts_rs::{
     BarChart, ChartBase, Color, FunnelChart, HeatmapChart, HorizontalBarChart, LineChart, PieChart,
-    Series, SeriesBand, svg_with_accessibility,
+    Series, SeriesBand, Symbol, svg_with_accessibility,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,10 @@ fn series(spec: &ChartSpec) -> Vec<Series> {
                 v.iter().map(|x| *x as f32).collect::<Vec<f32>>(),
             ));
             s.start_index = spec.starts.get(i).copied().unwrap_or(0);
+            // Long lines read better without a marker on every point.
+            if v.len() > 40 {
+                s.symbol = Some(Symbol::None);
+            }
             if let Some((_, lo, hi)) = spec.bands.iter().find(|b| b.0 == i) {
                 s.band = Some(SeriesBand::new(
                     lo.iter().map(|x| *x as f32).collect(),

@@ -32,9 +32,9 @@ pub const NAV: &[(&str, &[NavItem])] = &[
         &[
             ("/customers", "nav.customers", "users", true),
             ("/segments", "nav.segments", "segments", false),
-            ("/forecasts", "nav.forecasts", "forecast", false),
+            ("/forecasts", "nav.forecasts", "forecast", true),
             ("/recommendations", "nav.recommendations", "recs", false),
-            ("/models", "nav.model_status", "models", false),
+            ("/models", "nav.model_status", "models", true),
         ],
     ),
     (

@@ -65,7 +65,7 @@ pub struct Underperformer {
     pub weak_step: &'static str,
 }
 
-fn has_events(s: &Session<'_>) -> Result<bool, QueryError> {
+pub(crate) fn has_events(s: &Session<'_>) -> Result<bool, QueryError> {
     let n: i64 = s.conn().query_row("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'session_funnel'", [], |r| r.get(0))?;
     if n == 0 {
         return Ok(false);

@@ -11,6 +11,7 @@ mod customers;
 mod funnel;
 mod model;
 mod run;
+mod series;
 
 pub use cohorts::{Cohort, CohortTable, cohorts};
 pub use compile::{Compiled, compile};
@@ -18,6 +19,7 @@ pub use customers::{CustomerDetail, CustomerOrder, CustomerSummary, Pii, custome
 pub use funnel::{FunnelBy, FunnelRow, Underperformer, funnel, underperformers};
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
 pub use run::{Column, QueryResult, Session, Value, data_range, execute, run, session};
+pub use series::{DailySeries, SeriesKind, anomaly_series, forecast_series};
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {

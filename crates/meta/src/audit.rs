@@ -34,6 +34,7 @@ pub enum AuditAction {
     MappingSaved,
     ReportExported,
     ReportDeleted,
+    ModelsRequested,
 }
 
 impl AuditAction {
@@ -64,6 +65,7 @@ impl AuditAction {
             AuditAction::MappingSaved => "mapping_saved",
             AuditAction::ReportExported => "report_exported",
             AuditAction::ReportDeleted => "report_deleted",
+            AuditAction::ModelsRequested => "models_requested",
         }
     }
 }

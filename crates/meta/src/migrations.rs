@@ -182,6 +182,25 @@ CREATE TABLE reports (
 ) STRICT;
 CREATE INDEX reports_tenant ON reports(tenant_id, id);
 "#,
+    // 4: model runs (forecasts, anomalies, ...): durable jobs like uploads
+    r#"
+CREATE TABLE model_runs (
+    id          INTEGER PRIMARY KEY,
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    trigger     TEXT NOT NULL CHECK (trigger IN ('ingest','schedule','manual')),
+    status      TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed')),
+    data_from   TEXT,
+    data_to     TEXT,
+    summary     TEXT,
+    error       TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL,
+    started_at  INTEGER,
+    finished_at INTEGER
+) STRICT;
+CREATE INDEX model_runs_tenant ON model_runs(tenant_id, id);
+CREATE INDEX model_runs_queued ON model_runs(status) WHERE status IN ('queued','running');
+"#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

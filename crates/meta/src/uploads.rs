@@ -266,6 +266,10 @@ impl MetaStore {
              rows_rejected = ?6, error = ?7, report = ?8, finished_at = ?9 WHERE id = ?10",
             params![status, o.entity, o.mapping, o.rows_read, o.rows_accepted, o.rows_rejected, o.error, o.report, now, id],
         )?;
+        // New data: the models run again (queued in the same transaction, so never forgotten).
+        if o.succeeded {
+            crate::models::enqueue(&tx, now, tenant.as_str(), "ingest")?;
+        }
         let action = if o.succeeded {
             AuditAction::UploadSucceeded
         } else {

@@ -54,6 +54,9 @@ pub struct Settings {
     pub window: usize,
     /// |z| at or above which a day is flagged.
     pub threshold: f64,
+    /// The series counts things (orders, returned units): its spread is never taken as less
+    /// than Poisson noise, so 1 return against an expected 0 is not an alarm.
+    pub counts: bool,
 }
 
 impl Default for Settings {
@@ -63,6 +66,16 @@ impl Default for Settings {
             seasons_back: 6,
             window: 56,
             threshold: 3.5,
+            counts: false,
+        }
+    }
+}
+
+impl Settings {
+    pub fn for_counts() -> Self {
+        Self {
+            counts: true,
+            ..Self::default()
         }
     }
 }
@@ -114,10 +127,21 @@ pub fn detect(y: &[f64], s: &Settings) -> Vec<Anomaly> {
         if past.len() < s.window / 2 {
             continue;
         }
+        // A mostly empty past (a shop too small for daily figures) has no usual day to compare to.
+        let recent = &y[t.saturating_sub(s.window)..t];
+        if recent.iter().filter(|v| **v == 0.0).count() * 2 > recent.len() {
+            continue;
+        }
         let m = median(&mut past);
         let mut dev: Vec<f64> = past.iter().map(|r| (r - m).abs()).collect();
-        // A floor on the spread, so a perfectly regular past does not make every wobble an alarm.
-        let mad = median(&mut dev).max(1e-9).max(0.01 * expected[t].abs());
+        // A floor on the spread, so a perfectly regular past does not make every wobble an
+        // alarm: Poisson noise for counts, 1 % of the expected value otherwise.
+        let floor = if s.counts {
+            0.6745 * expected[t].abs().max(1.0).sqrt()
+        } else {
+            0.01 * expected[t].abs()
+        };
+        let mad = median(&mut dev).max(floor).max(1e-9);
         let z = 0.6745 * (resid[t] - m) / mad;
         if z.abs() >= s.threshold {
             out.push(Anomaly {
@@ -166,6 +190,26 @@ mod tests {
         assert!(
             detect(&y, &Settings::default()).is_empty(),
             "Saturdays are busy every week"
+        );
+    }
+
+    #[test]
+    fn sparse_counts_are_not_alarms() {
+        // A small shop: a return every few days.
+        let y: Vec<f64> = (0..200)
+            .map(|t| if t % 5 == 0 { 1.0 } else { 0.0 })
+            .collect();
+        assert!(detect(&y, &Settings::for_counts()).is_empty());
+        // Orders around 20 a day: 22 is normal, 60 is not.
+        let mut y: Vec<f64> = (0..200)
+            .map(|t| 20.0 + ((t * 7919) % 5) as f64 - 2.0)
+            .collect();
+        y[150] = 60.0;
+        let found = detect(&y, &Settings::for_counts());
+        assert_eq!(
+            found.iter().map(|a| a.index).collect::<Vec<_>>(),
+            [150],
+            "{found:?}"
         );
     }
 

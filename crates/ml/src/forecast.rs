@@ -130,12 +130,11 @@ pub fn is_seasonal(y: &[f64], m: usize) -> bool {
     r[m - 1].abs() > limit
 }
 
+/// Point forecasts with their lower and upper bounds.
+type Band = (Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// (point, lower, upper) from a fitted augurs model.
-fn predicted<P: Predict>(
-    fitted: &P,
-    h: usize,
-    level: f64,
-) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), ForecastError> {
+fn predicted<P: Predict>(fitted: &P, h: usize, level: f64) -> Result<Band, ForecastError> {
     let f = fitted.predict(h, level).map_err(model_err)?;
     let iv = f
         .intervals
@@ -145,7 +144,7 @@ fn predicted<P: Predict>(
 
 /// The seasonal periods to take out of a series with season `m` and `n` observations.
 fn periods(m: usize, n: usize) -> Vec<usize> {
-    if m == 7 && n >= 2 * 365 + 7 {
+    if m == 7 && n >= 2 * 365 {
         vec![7, 365]
     } else {
         vec![m]

@@ -5,6 +5,7 @@
 
 pub mod anomaly;
 pub mod forecast;
+pub mod store;
 
 pub use forecast::{
     Accuracy, Backtest, ForecastError, Method, Prediction, backtest, forecast, is_seasonal, mase,

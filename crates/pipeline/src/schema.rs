@@ -10,6 +10,18 @@ use duckdb::Connection;
 const MIGRATIONS: &[&str] = &[
     // 1: the silver tables (bronze and gold are written by ingests).
     "",
+    // 2: model results (written by each model run, replaced as a whole).
+    "CREATE SCHEMA ml;
+     CREATE TABLE ml.runs (run_id BIGINT NOT NULL, finished_at TIMESTAMP NOT NULL, data_from DATE NOT NULL, data_to DATE NOT NULL);
+     CREATE TABLE ml.series (series VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL, status VARCHAR NOT NULL,
+                             reason VARCHAR, method VARCHAR, model VARCHAR, history_from DATE NOT NULL, history_to DATE NOT NULL);
+     CREATE TABLE ml.history (series VARCHAR NOT NULL, day DATE NOT NULL, value DOUBLE);
+     CREATE TABLE ml.forecasts (series VARCHAR NOT NULL, day DATE NOT NULL, point DOUBLE NOT NULL, lower DOUBLE NOT NULL,
+                                upper DOUBLE NOT NULL, level DOUBLE NOT NULL);
+     CREATE TABLE ml.backtests (series VARCHAR NOT NULL, horizon INTEGER NOT NULL, folds INTEGER NOT NULL, mase DOUBLE, smape DOUBLE,
+                                naive_mase DOUBLE, naive_smape DOUBLE, coverage DOUBLE, level DOUBLE NOT NULL);
+     CREATE TABLE ml.anomalies (series VARCHAR NOT NULL, day DATE NOT NULL, value DOUBLE, expected DOUBLE, z DOUBLE NOT NULL,
+                                severity VARCHAR NOT NULL);",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug)]
 pub struct Warehouse {
     tenant: TenantId,
+    /// Kept apart from the connection, so asking for it never waits for a writer.
+    root: PathBuf,
     db: Mutex<HardenedDb>,
     /// A second connection used only to open readers, so opening one never waits for the
     /// writer.
@@ -48,11 +50,7 @@ impl Warehouse {
 
     /// The tenant directory this warehouse may touch (warehouse file, objects/).
     pub fn root(&self) -> PathBuf {
-        self.db
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .root()
-            .to_path_buf()
+        self.root.clone()
     }
 }
 
@@ -111,6 +109,7 @@ impl Warehouses {
         let reader_source = Mutex::new(db.try_clone()?);
         let w = Arc::new(Warehouse {
             tenant: scope.tenant().clone(),
+            root: db.root().to_path_buf(),
             db: Mutex::new(db),
             reader_source,
         });

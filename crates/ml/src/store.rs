@@ -1,0 +1,329 @@
+//! The `ml.*` tables of a shop's warehouse: written whole by each model run (in one
+//! transaction, so pages never see half a run), read by the forecast, model status and
+//! dashboard pages through reader connections.
+
+use crate::anomaly::Anomaly;
+use crate::{Backtest, ForecastError, Prediction};
+use duckdb::Connection;
+use serde::Serialize;
+use sr360_analytics::{DailySeries, SeriesKind};
+use time::Date;
+
+/// A series and what became of its forecast.
+pub struct Fitted {
+    pub series: DailySeries,
+    pub result: Result<(Prediction, Vec<Backtest>), ForecastError>,
+}
+
+fn kind_str(k: SeriesKind) -> &'static str {
+    match k {
+        SeriesKind::Revenue => "revenue",
+        SeriesKind::Orders => "orders",
+        SeriesKind::ReturnedUnits => "returned_units",
+        SeriesKind::Conversion => "conversion",
+    }
+}
+
+fn date(s: &str) -> Option<Date> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// Replace the shop's model results with this run's.
+pub fn write(
+    c: &Connection,
+    run_id: i64,
+    fitted: &[Fitted],
+    anomalies: &[(String, Date, Anomaly)],
+    range: (Date, Date),
+) -> Result<(), duckdb::Error> {
+    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies;")?;
+    let body = (|| {
+        c.execute(
+            "INSERT INTO ml.runs VALUES (?, now()::TIMESTAMP, CAST(? AS DATE), CAST(? AS DATE))",
+            duckdb::params![run_id, range.0.to_string(), range.1.to_string()],
+        )?;
+        let mut series = c.prepare(
+            "INSERT INTO ml.series VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE))",
+        )?;
+        let mut hist = c.prepare("INSERT INTO ml.history VALUES (?, CAST(? AS DATE), ?)")?;
+        let mut fc =
+            c.prepare("INSERT INTO ml.forecasts VALUES (?, CAST(? AS DATE), ?, ?, ?, ?)")?;
+        let mut bt = c.prepare("INSERT INTO ml.backtests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")?;
+        for f in fitted {
+            let s = &f.series;
+            let to = s.start + time::Duration::days(s.values.len() as i64 - 1);
+            let (status, reason, method, model) = match &f.result {
+                Ok((p, _)) => ("ok", None, Some(p.method.label()), Some(p.model.clone())),
+                Err(ForecastError::NotEnoughData(r)) => {
+                    ("not_enough_data", Some(r.clone()), None, None)
+                }
+                Err(e) => ("failed", Some(e.to_string()), None, None),
+            };
+            series.execute(duckdb::params![
+                s.key,
+                s.name,
+                kind_str(s.kind),
+                status,
+                reason,
+                method,
+                model,
+                s.start.to_string(),
+                to.to_string()
+            ])?;
+            // The last 400 days are enough for every chart (a year and a comparison).
+            let skip = s.values.len().saturating_sub(400);
+            for (i, v) in s.values.iter().enumerate().skip(skip) {
+                hist.execute(duckdb::params![
+                    s.key,
+                    (s.start + time::Duration::days(i as i64)).to_string(),
+                    v
+                ])?;
+            }
+            if let Ok((p, tests)) = &f.result {
+                for i in 0..p.point.len() {
+                    let day = to + time::Duration::days(i as i64 + 1);
+                    fc.execute(duckdb::params![
+                        s.key,
+                        day.to_string(),
+                        p.point[i],
+                        p.lower[i],
+                        p.upper[i],
+                        p.level
+                    ])?;
+                }
+                for b in tests {
+                    bt.execute(duckdb::params![
+                        s.key,
+                        b.horizon as i64,
+                        b.folds as i64,
+                        b.model.mase,
+                        b.model.smape,
+                        b.naive.mase,
+                        b.naive.smape,
+                        b.coverage,
+                        b.level
+                    ])?;
+                }
+            }
+        }
+        let mut an =
+            c.prepare("INSERT INTO ml.anomalies VALUES (?, CAST(? AS DATE), ?, ?, ?, ?)")?;
+        for (key, day, a) in anomalies {
+            an.execute(duckdb::params![
+                key,
+                day.to_string(),
+                a.value,
+                a.expected,
+                a.z,
+                a.severity.as_str()
+            ])?;
+        }
+        Ok(())
+    })();
+    match body {
+        Ok(()) => c.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = c.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesInfo {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    /// `ok`, `not_enough_data` or `failed`.
+    pub status: String,
+    pub reason: Option<String>,
+    pub method: Option<String>,
+    pub model: Option<String>,
+    pub history_from: Date,
+    pub history_to: Date,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BacktestRow {
+    pub horizon: i64,
+    pub folds: i64,
+    pub mase: f64,
+    pub smape: f64,
+    pub naive_mase: f64,
+    pub naive_smape: f64,
+    pub coverage: f64,
+    pub level: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastPoint {
+    pub day: Date,
+    pub point: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastView {
+    pub info: SeriesInfo,
+    pub history: Vec<(Date, f64)>,
+    pub forecast: Vec<ForecastPoint>,
+    pub level: f64,
+    pub backtests: Vec<BacktestRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnomalyRow {
+    pub series: String,
+    pub day: Date,
+    pub value: f64,
+    pub expected: f64,
+    pub z: f64,
+    pub severity: String,
+}
+
+fn has_results(c: &Connection) -> Result<bool, duckdb::Error> {
+    let n: i64 = c.query_row(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ml' AND table_name = 'runs'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0 && c.query_row("SELECT count(*) > 0 FROM ml.runs", [], |r| r.get(0))?)
+}
+
+/// Every series of the last run, best first (shop, categories, products, returns); empty
+/// before the first run.
+pub fn series(c: &Connection) -> Result<Vec<SeriesInfo>, duckdb::Error> {
+    if !has_results(c)? {
+        return Ok(vec![]);
+    }
+    let mut st = c.prepare("SELECT series, name, kind, status, reason, method, model, strftime(history_from, '%Y-%m-%d'), strftime(history_to, '%Y-%m-%d') FROM ml.series")?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<String>>(6)?,
+            r.get::<_, String>(7)?,
+            r.get::<_, String>(8)?,
+        ))
+    })?;
+    let mut out = vec![];
+    for row in rows {
+        let (key, name, kind, status, reason, method, model, from, to) = row?;
+        if let (Some(history_from), Some(history_to)) = (date(&from), date(&to)) {
+            out.push(SeriesInfo {
+                key,
+                name,
+                kind,
+                status,
+                reason,
+                method,
+                model,
+                history_from,
+                history_to,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One series' last `history_days` days, its forecast and its backtests.
+pub fn forecast(
+    c: &Connection,
+    key: &str,
+    history_days: i64,
+) -> Result<Option<ForecastView>, duckdb::Error> {
+    let Some(info) = series(c)?.into_iter().find(|s| s.key == key) else {
+        return Ok(None);
+    };
+    let since = (info.history_to - time::Duration::days(history_days - 1)).to_string();
+    let mut st = c.prepare("SELECT strftime(day, '%Y-%m-%d'), value FROM ml.history WHERE series = ? AND day >= CAST(? AS DATE) ORDER BY day")?;
+    let history = st
+        .query_map(duckdb::params![key, since], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
+        })?
+        .filter_map(|r| r.ok())
+        .filter_map(|(d, v)| Some((date(&d)?, v)))
+        .collect();
+    let mut st = c.prepare("SELECT strftime(day, '%Y-%m-%d'), point, lower, upper, level FROM ml.forecasts WHERE series = ? ORDER BY day")?;
+    let mut level = 0.0;
+    let forecast = st
+        .query_map([key], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, f64>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, f64>(3)?,
+                r.get::<_, f64>(4)?,
+            ))
+        })?
+        .filter_map(|r| r.ok())
+        .filter_map(|(d, point, lower, upper, l)| {
+            level = l;
+            Some(ForecastPoint {
+                day: date(&d)?,
+                point,
+                lower,
+                upper,
+            })
+        })
+        .collect();
+    let mut st = c.prepare("SELECT horizon, folds, mase, smape, naive_mase, naive_smape, coverage, level FROM ml.backtests WHERE series = ? ORDER BY horizon")?;
+    let backtests = st
+        .query_map([key], |r| {
+            Ok(BacktestRow {
+                horizon: r.get(0)?,
+                folds: r.get(1)?,
+                mase: r.get(2)?,
+                smape: r.get(3)?,
+                naive_mase: r.get(4)?,
+                naive_smape: r.get(5)?,
+                coverage: r.get(6)?,
+                level: r.get(7)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(ForecastView {
+        info,
+        history,
+        forecast,
+        level,
+        backtests,
+    }))
+}
+
+/// The anomalies of the last run, newest first.
+pub fn anomalies(c: &Connection, limit: usize) -> Result<Vec<AnomalyRow>, duckdb::Error> {
+    if !has_results(c)? {
+        return Ok(vec![]);
+    }
+    let mut st = c.prepare("SELECT series, strftime(day, '%Y-%m-%d'), value, expected, z, severity FROM ml.anomalies ORDER BY day DESC, abs(z) DESC LIMIT ?")?;
+    let v = st
+        .query_map([limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, f64>(3)?,
+                r.get::<_, f64>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?
+        .filter_map(|r| r.ok())
+        .filter_map(|(series, d, value, expected, z, severity)| {
+            Some(AnomalyRow {
+                series,
+                day: date(&d)?,
+                value,
+                expected,
+                z,
+                severity,
+            })
+        })
+        .collect();
+    Ok(v)
+}

@@ -1,0 +1,245 @@
+//! The model runner: a background worker that takes queued model runs (after each upload, on
+//! the daily schedule, or by hand), asks the query layer for the shop's daily series, fits the
+//! forecasts with their backtests and scans for anomalies (crates/ml), and replaces the shop's
+//! `ml.*` tables in one warehouse transaction. New medium or high anomalies become
+//! notifications.
+
+use crate::app::App;
+use sr360_analytics::{DailySeries, QueryError};
+use sr360_meta::{ModelRun, RunOutcome};
+use sr360_ml::anomaly::{self, Anomaly, Severity};
+use sr360_ml::store::{self, Fitted};
+use sr360_ml::{Backtest, ForecastError};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Forecasts reach this far; the page shows the horizon the merchant picks (7 to 30 days).
+pub const MAX_HORIZON: usize = 30;
+/// Horizons each model is backtested at.
+pub const BACKTEST_HORIZONS: [usize; 3] = [7, 14, 30];
+pub const LEVEL: f64 = 0.8;
+const FOLDS: usize = 3;
+/// Products forecast individually (best sellers of the last 90 days).
+const TOP_PRODUCTS: u32 = 5;
+/// How often every shop's models are refreshed without new data.
+pub const SCHEDULE_SECS: i64 = 24 * 3600;
+
+fn fit(s: DailySeries) -> Fitted {
+    let result = sr360_ml::forecast(&s.values, 7, MAX_HORIZON, LEVEL).map(|p| {
+        let tests = BACKTEST_HORIZONS
+            .iter()
+            .filter_map(|h| sr360_ml::backtest(&s.values, 7, *h, FOLDS, LEVEL).ok())
+            .collect();
+        (p, tests)
+    });
+    Fitted { series: s, result }
+}
+
+/// What a merchant reads about an anomaly.
+fn describe(key: &str, a: &Anomaly, day: time::Date) -> (String, String) {
+    let what = match key {
+        "revenue" => "Revenue",
+        "orders" => "Orders",
+        "returns" => "Returned units",
+        "conversion" => "Conversion",
+        _ => "A figure",
+    };
+    let dir = if a.z < 0.0 {
+        "unusually low"
+    } else {
+        "unusually high"
+    };
+    let fmt = |v: f64| {
+        if key == "conversion" {
+            format!("{:.1} %", v * 100.0)
+        } else {
+            format!("{v:.0}")
+        }
+    };
+    (
+        format!("{what} {dir} on {day}"),
+        format!(
+            "{} against about {} expected for that weekday (robust z = {:.1}, {} severity).",
+            fmt(a.value),
+            fmt(a.expected),
+            a.z,
+            a.severity.as_str()
+        ),
+    )
+}
+
+fn failed(msg: impl Into<String>) -> RunOutcome {
+    RunOutcome {
+        succeeded: false,
+        error: Some(msg.into()),
+        ..Default::default()
+    }
+}
+
+/// One run, start to end (blocking: call on the blocking pool).
+pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
+    let started = Instant::now();
+    let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else {
+        return failed("unknown shop");
+    };
+    let Ok(scope) = app.meta.system_scope(&tid) else {
+        return failed("unknown shop");
+    };
+    let wh = match app.warehouses.open(&scope) {
+        Ok(w) => w,
+        Err(e) => return failed(format!("warehouse: {e}")),
+    };
+    let series = sr360_analytics::session(&wh, |s| {
+        Ok((
+            sr360_analytics::forecast_series(s, TOP_PRODUCTS)?,
+            sr360_analytics::anomaly_series(s)?,
+        ))
+    });
+    let (fseries, aseries) = match series {
+        Ok(v) => v,
+        Err(QueryError::NoData) => {
+            return failed("no sales data yet: upload an orders export first");
+        }
+        Err(e) => return failed(e.to_string()),
+    };
+    let Some(first) = fseries.first() else {
+        return failed("no sales data yet");
+    };
+    let range = (
+        first.start,
+        first.start + time::Duration::days(first.values.len() as i64 - 1),
+    );
+
+    let fitted: Vec<Fitted> = fseries.into_iter().map(fit).collect();
+    let settings = anomaly::Settings::default();
+    let mut anomalies = vec![];
+    for s in &aseries {
+        let counts = matches!(
+            s.kind,
+            sr360_analytics::SeriesKind::Orders | sr360_analytics::SeriesKind::ReturnedUnits
+        );
+        for a in anomaly::detect(
+            &s.values,
+            &if counts {
+                anomaly::Settings::for_counts()
+            } else {
+                settings
+            },
+        ) {
+            anomalies.push((
+                s.key.clone(),
+                s.start + time::Duration::days(a.index as i64),
+                a,
+            ));
+        }
+    }
+    // Anomalies already known from the previous run are not announced again.
+    let known: std::collections::HashSet<(String, String)> = wh
+        .with_reader(|c| {
+            let mut st = c.prepare("SELECT series, strftime(day, '%Y-%m-%d') FROM ml.anomalies")?;
+            let v = st
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .collect::<Result<_, _>>()?;
+            Ok(v)
+        })
+        .unwrap_or_default();
+    if let Err(e) = wh.with_conn(|c| Ok(store::write(c, rec.id, &fitted, &anomalies, range)?)) {
+        return failed(format!("storing the results: {e}"));
+    }
+    let recent = range.1 - time::Duration::days(7);
+    let notices = anomalies
+        .iter()
+        .filter(|(k, d, a)| {
+            *d > recent
+                && a.severity >= Severity::Medium
+                && !known.contains(&(k.clone(), d.to_string()))
+        })
+        .take(5)
+        .map(|(k, d, a)| {
+            let (title, body) = describe(k, a, *d);
+            ("anomaly".to_string(), title, body, "/models".to_string())
+        })
+        .collect();
+
+    let ok: Vec<&Fitted> = fitted.iter().filter(|f| f.result.is_ok()).collect();
+    let tests: Vec<&Backtest> = ok
+        .iter()
+        .filter_map(|f| f.result.as_ref().ok())
+        .flat_map(|(_, t)| t.iter().filter(|b| b.horizon == 14))
+        .collect();
+    let mean = |f: &dyn Fn(&Backtest) -> f64| {
+        if tests.is_empty() {
+            None
+        } else {
+            Some(tests.iter().map(|b| f(b)).sum::<f64>() / tests.len() as f64)
+        }
+    };
+    let summary = serde_json::json!({
+        "forecasts": {
+            "series": fitted.len(),
+            "fitted": ok.len(),
+            "not_enough_data": fitted.iter().filter(|f| matches!(f.result, Err(ForecastError::NotEnoughData(_)))).count(),
+            "horizon_14": { "mase": mean(&|b| b.model.mase), "naive_mase": mean(&|b| b.naive.mase), "smape": mean(&|b| b.model.smape), "naive_smape": mean(&|b| b.naive.smape), "coverage": mean(&|b| b.coverage), "level": LEVEL },
+        },
+        "anomalies": { "series": aseries.len(), "found": anomalies.len(), "last_7_days": anomalies.iter().filter(|(_, d, _)| *d > recent).count(), "threshold": settings.threshold },
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    RunOutcome {
+        succeeded: true,
+        data_from: Some(range.0.to_string()),
+        data_to: Some(range.1.to_string()),
+        summary: Some(summary.to_string()),
+        error: None,
+        notices,
+    }
+}
+
+async fn process(app: &Arc<App>, rec: ModelRun) {
+    let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else {
+        return;
+    };
+    let (app2, id) = (app.clone(), rec.id);
+    let outcome = tokio::task::spawn_blocking(move || run(&app2, &rec))
+        .await
+        .unwrap_or_else(|e| failed(format!("internal error: {e}")));
+    if let Err(e) = app.meta.finish_model_run(&tid, id, &outcome) {
+        tracing::error!(run = id, error = %e, "cannot record the end of a model run");
+    }
+    tracing::info!(run = id, tenant = %tid, ok = outcome.succeeded, error = ?outcome.error, "model run finished");
+}
+
+/// The background worker: requeues interrupted runs at start, then takes queued ones one at
+/// a time, and queues the daily refresh.
+pub async fn worker(app: Arc<App>) {
+    if let Err(e) = app.meta.requeue_interrupted_model_runs() {
+        tracing::error!(error = %e, "cannot requeue interrupted model runs");
+    }
+    let mut last_schedule = Instant::now() - std::time::Duration::from_secs(3600);
+    loop {
+        if last_schedule.elapsed().as_secs() >= 600 {
+            last_schedule = Instant::now();
+            if let Err(e) = app.meta.schedule_model_runs(SCHEDULE_SECS) {
+                tracing::warn!(error = %e, "cannot schedule model runs");
+            }
+        }
+        match app.meta.claim_model_run() {
+            Ok(Some(rec)) => {
+                process(&app, rec).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "cannot claim a model run"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    }
+}
+
+/// Run everything queued now and return (CLI, demo, tests).
+pub async fn drain(app: &Arc<App>) -> Result<usize, sr360_meta::MetaError> {
+    let mut n = 0;
+    while let Some(rec) = app.meta.claim_model_run()? {
+        process(app, rec).await;
+        n += 1;
+    }
+    Ok(n)
+}

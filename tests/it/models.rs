@@ -1,0 +1,181 @@
+//! Model runs through the server: queued by an upload and run by the background worker,
+//! listed on the model status page, "not enough data" shown for a tiny shop, run by hand by
+//! those allowed to, and kept to their own shop.
+
+use crate::harness::{PW, TestServer, wait_done};
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use sr360_core::Role;
+
+const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\n\
+A1,2025-03-01 10:00:00,S1,Mug,Kitchen,2,10.00,ann@example.com,web\n\
+A2,2025-03-02 11:00:00,S2,Plate,Kitchen,1,7.50,bo@example.com,web\n\
+A3,2025-04-02 12:00:00,S3,Scarf,Apparel,1,30.00,ann@example.com,mobile_app\n";
+
+async fn token(s: &TestServer, email: &str) -> String {
+    let mut a = s.agent();
+    a.api(
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(serde_json::json!({"email": email, "password": PW})),
+    )
+    .await
+    .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The shop's runs once none is queued or running.
+async fn settled(s: &TestServer, tok: &str) -> serde_json::Value {
+    let mut a = s.agent();
+    for _ in 0..200 {
+        let v = a
+            .api(Method::GET, "/api/v1/models", Some(tok), None)
+            .await
+            .json();
+        let runs = v["runs"].as_array().cloned().unwrap_or_default();
+        if !runs.is_empty()
+            && runs
+                .iter()
+                .all(|r| r["status"] == "succeeded" || r["status"] == "failed")
+        {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("model runs did not finish");
+}
+
+#[tokio::test]
+async fn uploads_queue_model_runs_and_small_shops_get_a_reason() {
+    let s = TestServer::start().await;
+    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
+    let a = s.tenant_of("a@example.com");
+    s.add_member(&a, "viewer@example.com", PW, Role::Viewer)
+        .await;
+    let tok = token(&s, "a@example.com").await;
+    // Before any data: an empty state, no run.
+    assert!(
+        owner
+            .get("/forecasts")
+            .await
+            .body
+            .contains("No forecast yet")
+    );
+    assert!(owner.get("/models").await.body.contains("No model run yet"));
+
+    let form = Form::new().part(
+        "file",
+        Part::bytes(ORDERS.as_bytes().to_vec()).file_name("orders.csv"),
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/uploads", s.url))
+        .bearer_auth(&tok)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        wait_done(&mut s.agent(), &tok, id).await["status"],
+        "succeeded"
+    );
+
+    // The upload queued a run; the worker ran it.
+    let v = settled(&s, &tok).await;
+    let run = &v["runs"][0];
+    assert_eq!(
+        (run["trigger"].as_str(), run["status"].as_str()),
+        (Some("ingest"), Some("succeeded")),
+        "{v}"
+    );
+    assert_eq!(
+        (run["data_from"].as_str(), run["data_to"].as_str()),
+        (Some("2025-03-01"), Some("2025-04-02"))
+    );
+    // Three orders in a month: every series is refused with its reason, nothing is invented.
+    let series = v["series"].as_array().unwrap();
+    assert!(!series.is_empty());
+    assert!(
+        series.iter().all(|s| s["status"] == "not_enough_data"
+            && s["reason"].as_str().is_some_and(|r| !r.is_empty())),
+        "{v}"
+    );
+    assert_eq!(run["summary"]["forecasts"]["fitted"], 0);
+    let page = owner.get("/forecasts").await.body;
+    assert!(
+        page.contains("Not enough data for this forecast") && page.contains("have no sales"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("id=\"forecast\""),
+        "no chart without a forecast"
+    );
+    let r = owner
+        .api(
+            Method::GET,
+            "/api/v1/forecasts?series=nope",
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+
+    // The status page lists the run; a viewer sees it but may not start one.
+    let mut viewer = s.agent();
+    viewer.login("viewer@example.com", PW).await;
+    let page = viewer.get("/models").await.body;
+    assert!(
+        page.contains("after an upload")
+            && page.contains("Done")
+            && page.contains("2025-03-01 – 2025-04-02"),
+        "{page}"
+    );
+    assert!(!page.contains("run-models"), "no run button for viewers");
+    assert_eq!(
+        viewer.submit("/models", "/models/run", &[]).await.status,
+        403
+    );
+    let r = owner.submit("/models", "/models/run", &[]).await;
+    assert_eq!(
+        (r.status, r.location()),
+        (303, "/models?m=models_queued".to_string())
+    );
+    let v = settled(&s, &tok).await;
+    assert_eq!(v["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(v["runs"][0]["trigger"], "manual");
+    let scope = s
+        .app
+        .meta
+        .system_scope(&sr360_core::TenantId::parse(&a).unwrap())
+        .unwrap();
+    assert!(
+        s.app
+            .meta
+            .audit_for_tenant(&scope, None, 50)
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "models_requested")
+    );
+
+    // Another shop sees none of it.
+    s.signup("Shop B", "b@example.com", PW).await;
+    let tok_b = token(&s, "b@example.com").await;
+    let v = s
+        .agent()
+        .api(Method::GET, "/api/v1/models", Some(&tok_b), None)
+        .await
+        .json();
+    assert_eq!(
+        (
+            v["runs"].as_array().map(Vec::len),
+            v["series"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0)),
+        "{v}"
+    );
+}
