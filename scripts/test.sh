@@ -8,6 +8,8 @@ source scripts/env.sh
 bash scripts/install-deps.sh
 bash scripts/fetch-duckdb.sh
 bash scripts/fetch-models.sh
+# The code stays in rustfmt's layout (fix with `cargo fmt --all`).
+cargo fmt --all --check >/dev/null || { echo "code not formatted: run cargo fmt --all" >&2; exit 1; }
 export SR360_SCREENSHOTS="${SR360_SCREENSHOTS:-$SR360_ROOT/docs/screenshots}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -19,7 +19,10 @@ pub use customers::{CustomerDetail, CustomerOrder, CustomerSummary, Pii, custome
 pub use funnel::{FunnelBy, FunnelRow, Underperformer, funnel, underperformers};
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
 pub use run::{Column, QueryResult, Session, Value, data_range, execute, run, session};
-pub use series::{DailySeries, SeriesKind, anomaly_series, forecast_series};
+pub use series::{
+    DailySeries, PromotionInfo, SeriesKind, anomaly_series, category_series, forecast_series,
+    promotions,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {

@@ -228,3 +228,72 @@ pub fn anomaly_series(s: &Session<'_>) -> Result<Vec<DailySeries>, QueryError> {
     }
     Ok(out)
 }
+
+/// A promotion as loaded (silver): its category and its days in the shop's calendar.
+#[derive(Debug, Clone, Serialize)]
+pub struct PromotionInfo {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+}
+
+/// The shop's promotions with a category and dates, oldest first (none without a
+/// promotions export).
+pub fn promotions(s: &Session<'_>) -> Result<Vec<PromotionInfo>, QueryError> {
+    let n: i64 = s.conn().query_row("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'silver' AND table_name = 'promotions'", [], |r| r.get(0))?;
+    if n == 0 {
+        return Ok(vec![]);
+    }
+    let mut st = s.conn().prepare(
+        "SELECT code, coalesce(name, code), lower(trim(category)), strftime(starts_on, '%Y-%m-%d'), strftime(ends_on, '%Y-%m-%d') FROM silver.promotions
+         WHERE category IS NOT NULL AND starts_on IS NOT NULL AND ends_on IS NOT NULL AND ends_on >= starts_on ORDER BY starts_on, code",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let parse =
+        |d: &str| Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok();
+    let mut out = vec![];
+    for row in rows {
+        let (code, name, category, a, b) = row?;
+        if let (Some(starts_on), Some(ends_on)) = (parse(&a), parse(&b)) {
+            out.push(PromotionInfo {
+                code,
+                name,
+                category,
+                starts_on,
+                ends_on,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One metric per day for every category (lower-cased names), from the first day of data.
+pub fn category_series(
+    s: &Session<'_>,
+    metric: Metric,
+) -> Result<(Date, HashMap<String, Vec<f64>>), QueryError> {
+    let Some(all) = s.data_range()? else {
+        return Err(QueryError::NoData);
+    };
+    let by = per_day(
+        s,
+        all,
+        metric,
+        Some(Dimension::Category),
+        Filters::default(),
+    )?;
+    Ok((
+        all.from,
+        by.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
+    ))
+}

@@ -6,6 +6,7 @@
 pub mod anomaly;
 pub mod forecast;
 pub mod store;
+pub mod uplift;
 
 pub use forecast::{
     Accuracy, Backtest, ForecastError, Method, Prediction, backtest, forecast, is_seasonal, mase,
