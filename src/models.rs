@@ -90,12 +90,20 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         Err(e) => return failed(format!("warehouse: {e}")),
     };
     let series = sr360_analytics::session(&wh, |s| {
+        let (start, orders) = sr360_analytics::category_series(s, sr360_analytics::Metric::Orders)?;
+        let (_, revenue) = sr360_analytics::category_series(s, sr360_analytics::Metric::Revenue)?;
+        let promos = sr360_analytics::promotions(s)?;
         Ok((
             sr360_analytics::forecast_series(s, TOP_PRODUCTS)?,
             sr360_analytics::anomaly_series(s)?,
+            sr360_ml::uplift::promotion_effects(
+                &promos,
+                start,
+                &[("orders", &orders), ("revenue", &revenue)],
+            ),
         ))
     });
-    let (fseries, aseries) = match series {
+    let (fseries, aseries, effects) = match series {
         Ok(v) => v,
         Err(QueryError::NoData) => {
             return failed("no sales data yet: upload an orders export first");
@@ -143,7 +151,11 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
             Ok(v)
         })
         .unwrap_or_default();
-    if let Err(e) = wh.with_conn(|c| Ok(store::write(c, rec.id, &fitted, &anomalies, range)?)) {
+    if let Err(e) = wh.with_conn(|c| {
+        Ok(store::write(
+            c, rec.id, &fitted, &anomalies, &effects, range,
+        )?)
+    }) {
         return failed(format!("storing the results: {e}"));
     }
     let recent = range.1 - time::Duration::days(7);
@@ -182,6 +194,7 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
             "horizon_14": { "mase": mean(&|b| b.model.mase), "naive_mase": mean(&|b| b.naive.mase), "smape": mean(&|b| b.model.smape), "naive_smape": mean(&|b| b.naive.smape), "coverage": mean(&|b| b.coverage), "level": LEVEL },
         },
         "anomalies": { "series": aseries.len(), "found": anomalies.len(), "last_7_days": anomalies.iter().filter(|(_, d, _)| *d > recent).count(), "threshold": settings.threshold },
+        "uplift": { "promotions": effects.iter().filter(|e| e.metric == "orders").count(), "estimated": effects.iter().filter(|e| e.metric == "orders" && e.result.is_ok()).count() },
         "seconds": started.elapsed().as_secs_f64(),
     });
     RunOutcome {

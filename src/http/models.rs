@@ -248,6 +248,13 @@ fn metrics(p: &PageCtx, summary: Option<&str>) -> Vec<String> {
                 ),
         );
     }
+    if s["uplift"]["promotions"].as_u64().unwrap_or(0) > 0 {
+        out.push(
+            p.t("models.m_uplift")
+                .replace("{estimated}", &s["uplift"]["estimated"].to_string())
+                .replace("{promotions}", &s["uplift"]["promotions"].to_string()),
+        );
+    }
     let a = &s["anomalies"];
     out.push(
         p.t("models.m_anomalies")
@@ -290,7 +297,11 @@ pub async fn models_page(
             created_at: r.created_at,
         })
         .collect();
-    let rows: Vec<AnomalyRow> = read(&state, &m.scope, |c| store::anomalies(c, 100)).await?;
+    let (rows, uplift_rows): (Vec<AnomalyRow>, Vec<store::UpliftRow>) =
+        read(&state, &m.scope, |c| {
+            Ok((store::anomalies(c, 100)?, store::uplift(c)?))
+        })
+        .await?;
     let anomalies = rows
         .iter()
         .map(|a| {
@@ -315,9 +326,70 @@ pub async fn models_page(
         &ui::ModelsVm {
             runs,
             anomalies,
+            uplift: uplift_vms(&p, &uplift_rows),
             can_run: m.scope.can(Permission::Analyze),
         },
     )))
+}
+
+/// One line per promotion: its effect on orders and on revenue, each with its interval.
+fn uplift_vms(p: &PageCtx, rows: &[store::UpliftRow]) -> Vec<ui::UpliftVm> {
+    let pct = |x: f64| {
+        format!(
+            "{}{}",
+            if x >= 0.0 { "+" } else { "" },
+            format::percent(p.locale, x)
+        )
+    };
+    let cell = |r: Option<&store::UpliftRow>| match r {
+        Some(store::UpliftRow {
+            estimate: Some(e),
+            low: Some(l),
+            high: Some(h),
+            ..
+        }) => p
+            .t("models.uplift_cell")
+            .replace("{estimate}", &pct(*e))
+            .replace("{low}", &pct(*l))
+            .replace("{high}", &pct(*h)),
+        Some(r) => r.reason.clone().unwrap_or_default(),
+        None => "—".into(),
+    };
+    let mut out: Vec<ui::UpliftVm> = vec![];
+    let mut seen = std::collections::HashSet::new();
+    for r in rows {
+        if !seen.insert(r.code.clone()) {
+            continue;
+        }
+        let orders = rows
+            .iter()
+            .find(|x| x.code == r.code && x.metric == "orders");
+        let revenue = rows
+            .iter()
+            .find(|x| x.code == r.code && x.metric == "revenue");
+        out.push(ui::UpliftVm {
+            promotion: format!("{} ({})", r.name, r.code),
+            category: format::label(&r.category),
+            dates: format!(
+                "{} – {}",
+                format::date(p.locale, r.starts_on),
+                format::date(p.locale, r.ends_on)
+            ),
+            orders: cell(orders),
+            revenue: cell(revenue),
+            clear_gain: orders.and_then(|o| o.low).is_some_and(|l| l > 0.0),
+            compared_with: orders
+                .map(|o| {
+                    o.controls
+                        .split(", ")
+                        .map(format::label)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
+        });
+    }
+    out
 }
 
 /// Queue a run by hand.
@@ -355,8 +427,12 @@ pub async fn models_api(
     c: ApiCaller,
 ) -> Result<Json<serde_json::Value>, AppError> {
     c.require(Permission::ViewAnalytics)?;
-    let (series, anomalies) = read(&state, &c.scope, |conn| {
-        Ok((store::series(conn)?, store::anomalies(conn, 500)?))
+    let (series, anomalies, uplift) = read(&state, &c.scope, |conn| {
+        Ok((
+            store::series(conn)?,
+            store::anomalies(conn, 500)?,
+            store::uplift(conn)?,
+        ))
     })
     .await?;
     let runs = state.meta.model_runs(&c.scope, 50)?;
@@ -373,6 +449,6 @@ pub async fn models_api(
         })
         .collect();
     Ok(Json(
-        serde_json::json!({ "runs": runs, "series": series, "anomalies": anomalies }),
+        serde_json::json!({ "runs": runs, "series": series, "anomalies": anomalies, "uplift": uplift }),
     ))
 }

@@ -136,6 +136,10 @@ async fn uploads_queue_model_runs_and_small_shops_get_a_reason() {
         "{page}"
     );
     assert!(!page.contains("run-models"), "no run button for viewers");
+    assert!(
+        page.contains("No promotions loaded"),
+        "no promotions, no uplift"
+    );
     assert_eq!(
         viewer.submit("/models", "/models/run", &[]).await.status,
         403

@@ -616,8 +616,18 @@ async fn demo_login_works_in_headless_chromium() {
         text.contains("Done") && text.contains("forecasts made"),
         "{text}"
     );
+    let promos = c
+        .find_all(Locator::Css("#uplift tbody tr"))
+        .await
+        .unwrap()
+        .len();
+    assert!(promos >= 6, "one line per demo promotion: {promos}");
     no_errors(c, "models").await;
     shot(c, "models").await;
+    let (w, h) = c.get_window_size().await.unwrap();
+    c.set_window_size(1280, 4000).await.unwrap();
+    shot(c, "models-full").await;
+    c.set_window_size(w as u32, h as u32).await.unwrap();
 
     // Exports of the demo shop, PDF pages drawn back into images, for a person to look at;
     // then the report management page lists them.

@@ -3,6 +3,7 @@
 //! dashboard pages through reader connections.
 
 use crate::anomaly::Anomaly;
+use crate::uplift::PromotionEffect;
 use crate::{Backtest, ForecastError, Prediction};
 use duckdb::Connection;
 use serde::Serialize;
@@ -34,9 +35,10 @@ pub fn write(
     run_id: i64,
     fitted: &[Fitted],
     anomalies: &[(String, Date, Anomaly)],
+    effects: &[PromotionEffect],
     range: (Date, Date),
 ) -> Result<(), duckdb::Error> {
-    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies;")?;
+    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift;")?;
     let body = (|| {
         c.execute(
             "INSERT INTO ml.runs VALUES (?, now()::TIMESTAMP, CAST(? AS DATE), CAST(? AS DATE))",
@@ -116,6 +118,28 @@ pub fn write(
                 a.expected,
                 a.z,
                 a.severity.as_str()
+            ])?;
+        }
+        let mut up = c.prepare("INSERT INTO ml.uplift VALUES (?, ?, ?, CAST(? AS DATE), CAST(? AS DATE), ?, ?, ?, ?, ?, ?, ?, ?)")?;
+        for e in effects {
+            let (u, reason) = match &e.result {
+                Ok(u) => (Some(u), None),
+                Err(r) => (None, Some(r.clone())),
+            };
+            up.execute(duckdb::params![
+                e.code,
+                e.name,
+                e.category,
+                e.starts_on.to_string(),
+                e.ends_on.to_string(),
+                e.metric,
+                u.map(|u| u.estimate),
+                u.map(|u| u.low),
+                u.map(|u| u.high),
+                u.map(|u| u.pre_days as i64),
+                u.map(|u| u.post_days as i64),
+                e.controls.join(", "),
+                reason
             ])?;
         }
         Ok(())
@@ -326,4 +350,80 @@ pub fn anomalies(c: &Connection, limit: usize) -> Result<Vec<AnomalyRow>, duckdb
         })
         .collect();
     Ok(v)
+}
+
+/// A promotion's estimated effect on one figure, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpliftRow {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub metric: String,
+    pub estimate: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub controls: String,
+    pub reason: Option<String>,
+}
+
+type UpliftTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    String,
+    Option<String>,
+);
+
+/// The promotions of the last run, newest first, orders before revenue.
+pub fn uplift(c: &Connection) -> Result<Vec<UpliftRow>, duckdb::Error> {
+    if !has_results(c)? {
+        return Ok(vec![]);
+    }
+    let mut st = c.prepare(
+        "SELECT code, name, category, strftime(starts_on, '%Y-%m-%d'), strftime(ends_on, '%Y-%m-%d'), metric, estimate, low, high, controls, reason
+         FROM ml.uplift ORDER BY starts_on DESC, code, metric",
+    )?;
+    let rows = st.query_map([], |r| -> duckdb::Result<UpliftTuple> {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+            r.get(9)?,
+            r.get(10)?,
+        ))
+    })?;
+    let mut out = vec![];
+    for row in rows {
+        let (code, name, category, a, b, metric, estimate, low, high, controls, reason) = row?;
+        if let (Some(starts_on), Some(ends_on)) = (date(&a), date(&b)) {
+            out.push(UpliftRow {
+                code,
+                name,
+                category,
+                starts_on,
+                ends_on,
+                metric,
+                estimate,
+                low,
+                high,
+                controls,
+                reason,
+            });
+        }
+    }
+    Ok(out)
 }

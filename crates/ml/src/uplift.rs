@@ -44,7 +44,7 @@ fn product(series: &[(&[f64], f64)], pre: &[usize], post: &[usize]) -> Option<f6
     let mut r = 1.0;
     for (v, e) in series {
         let (p, q) = (mean(v, pre), mean(v, post));
-        if p <= 0.0 || (q <= 0.0 && *e < 0.0) {
+        if p <= 0.0 || q <= 0.0 {
             return None;
         }
         r *= (q / p).powf(*e);
@@ -87,6 +87,15 @@ fn effect(
             "{} days before the promotion; at least 14 are needed",
             pre.len()
         )));
+    }
+    // Most days must have sales, or the averages are a few lucky days (a small shop's
+    // category): no estimate rather than a nonsense one.
+    let t = series[0].0;
+    let sold = |r: &Range<usize>| t[r.clone()].iter().filter(|v| **v > 0.0).count() * 2 >= r.len();
+    if !sold(&pre) || !sold(&post) {
+        return Err(UpliftError::NotEnoughData(
+            "the category sold on fewer than half of the days; too few sales to measure".into(),
+        ));
     }
     let (pre_i, post_i): (Vec<usize>, Vec<usize>) = (pre.clone().collect(), post.clone().collect());
     let estimate = product(series, &pre_i, &post_i).ok_or_else(|| {
@@ -419,6 +428,17 @@ mod tests {
             u,
             did(&t, &c, 32..60, post, 7).unwrap(),
             "same data, same interval"
+        );
+    }
+
+    #[test]
+    fn sparse_sales_are_refused_not_estimated() {
+        let t: Vec<f64> = (0..90)
+            .map(|d| if d % 3 == 0 { 2.0 } else { 0.0 })
+            .collect();
+        let c = vec![50.0; 90];
+        assert!(
+            matches!(did(&t, &c, 32..60, 60..71, 1), Err(UpliftError::NotEnoughData(m)) if m.contains("half of the days"))
         );
     }
 

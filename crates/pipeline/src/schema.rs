@@ -22,6 +22,10 @@ const MIGRATIONS: &[&str] = &[
                                 naive_mase DOUBLE, naive_smape DOUBLE, coverage DOUBLE, level DOUBLE NOT NULL);
      CREATE TABLE ml.anomalies (series VARCHAR NOT NULL, day DATE NOT NULL, value DOUBLE, expected DOUBLE, z DOUBLE NOT NULL,
                                 severity VARCHAR NOT NULL);",
+    // 3: promotion uplift.
+    "CREATE TABLE ml.uplift (code VARCHAR NOT NULL, name VARCHAR NOT NULL, category VARCHAR NOT NULL, starts_on DATE NOT NULL,
+                             ends_on DATE NOT NULL, metric VARCHAR NOT NULL, estimate DOUBLE, low DOUBLE, high DOUBLE,
+                             pre_days INTEGER, post_days INTEGER, controls VARCHAR NOT NULL, reason VARCHAR);",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

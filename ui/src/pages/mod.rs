@@ -20,7 +20,9 @@ pub use cohorts::{CohortRowVm, CohortsVm, cohorts};
 pub use customers::{CustomerRowVm, CustomerVm, CustomersVm, customer, customers};
 pub use dashboard::{DashboardVm, KpiUnit, KpiVm, PeriodVm, dashboard};
 pub use funnel::{FlagVm, FunnelVm, funnel};
-pub use models::{AnomalyVm, BacktestVm, ForecastsVm, ModelsVm, RunRowVm, forecasts, models};
+pub use models::{
+    AnomalyVm, BacktestVm, ForecastsVm, ModelsVm, RunRowVm, UpliftVm, forecasts, models,
+};
 pub use reports::{ReportRowVm, ReportsVm, reports};
 pub use status::{NotificationVm, error_page, help, notifications, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};

@@ -61,10 +61,24 @@ pub struct AnomalyVm {
     pub low: bool,
 }
 
+/// One promotion's estimated effect on orders and revenue, with 95 % intervals.
+#[derive(Debug, Clone, Default)]
+pub struct UpliftVm {
+    pub promotion: String,
+    pub category: String,
+    pub dates: String,
+    pub orders: String,
+    pub revenue: String,
+    /// The orders interval lies above zero.
+    pub clear_gain: bool,
+    pub compared_with: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ModelsVm {
     pub runs: Vec<RunRowVm>,
     pub anomalies: Vec<AnomalyVm>,
+    pub uplift: Vec<UpliftVm>,
     pub can_run: bool,
 }
 
@@ -187,6 +201,39 @@ pub fn models(ctx: &PageCtx, vm: &ModelsVm) -> String {
             }
         })
         .collect_view();
+    let uplift = vm
+        .uplift
+        .iter()
+        .map(|u| {
+            let class = if u.clear_gain { "num gain" } else { "num" };
+            view! {
+                <tr>
+                    <td>{u.promotion.clone()}<br/><small class="muted">{u.dates.clone()}</small></td>
+                    <td>{u.category.clone()}</td>
+                    <td class=class>{u.orders.clone()}</td>
+                    <td class="num">{u.revenue.clone()}</td>
+                    <td><small class="muted">{u.compared_with.clone()}</small></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let uplift_section = view! {
+        <section class="card table-wrap" id="uplift">
+            <h2>{ctx.t("models.uplift")}</h2>
+            <p class="muted">{ctx.t("models.uplift_method")}</p>
+            {vm.uplift.is_empty().then(|| view! { <p>{ctx.t("models.no_promotions")}</p> })}
+            {(!vm.uplift.is_empty()).then(|| view! {
+                <table>
+                    <thead><tr>
+                        <th scope="col">{ctx.t("models.col_promotion")}</th><th scope="col">{ctx.t("charts.category")}</th>
+                        <th scope="col" class="num">{ctx.t("models.col_orders")}</th><th scope="col" class="num">{ctx.t("models.col_revenue")}</th>
+                        <th scope="col">{ctx.t("models.col_compared")}</th>
+                    </tr></thead>
+                    <tbody>{uplift}</tbody>
+                </table>
+            })}
+        </section>
+    };
     let body = view! {
         <div class="page-head"><h1>{ctx.t("nav.model_status")}</h1>{vm.can_run.then(|| run_button(ctx))}</div>
         <p class="lede">{ctx.t("models.lede")}</p>
@@ -218,6 +265,7 @@ pub fn models(ctx: &PageCtx, vm: &ModelsVm) -> String {
                 </table>
             })}
         </section>
+        {uplift_section}
     };
     render_document(ctx, &ctx.t("nav.model_status"), body)
 }
