@@ -5,6 +5,7 @@
 
 pub mod anomaly;
 pub mod forecast;
+pub mod segments;
 pub mod store;
 pub mod uplift;
 
