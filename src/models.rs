@@ -101,9 +101,10 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
                 start,
                 &[("orders", &orders), ("revenue", &revenue)],
             ),
+            sr360_analytics::customer_features(s)?,
         ))
     });
-    let (fseries, aseries, effects) = match series {
+    let (fseries, aseries, effects, features) = match series {
         Ok(v) => v,
         Err(QueryError::NoData) => {
             return failed("no sales data yet: upload an orders export first");
@@ -141,6 +142,26 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
             ));
         }
     }
+    let customers: Vec<sr360_ml::segments::Customer> = features
+        .into_iter()
+        .map(
+            |(key, recency_days, frequency, monetary, tenure_days, aov, return_rate)| {
+                sr360_ml::segments::Customer {
+                    key,
+                    recency_days,
+                    frequency,
+                    monetary,
+                    tenure_days,
+                    aov,
+                    return_rate,
+                }
+            },
+        )
+        .collect();
+    let segments = store::SegmentsOutcome {
+        keys: customers.iter().map(|c| c.key.clone()).collect(),
+        result: sr360_ml::segments::segment(&customers, 42).map_err(|e| e.to_string()),
+    };
     // Anomalies already known from the previous run are not announced again.
     let known: std::collections::HashSet<(String, String)> = wh
         .with_reader(|c| {
@@ -153,7 +174,7 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         .unwrap_or_default();
     if let Err(e) = wh.with_conn(|c| {
         Ok(store::write(
-            c, rec.id, &fitted, &anomalies, &effects, range,
+            c, rec.id, &fitted, &anomalies, &effects, &segments, range,
         )?)
     }) {
         return failed(format!("storing the results: {e}"));
@@ -194,6 +215,10 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
             "horizon_14": { "mase": mean(&|b| b.model.mase), "naive_mase": mean(&|b| b.naive.mase), "smape": mean(&|b| b.model.smape), "naive_smape": mean(&|b| b.naive.smape), "coverage": mean(&|b| b.coverage), "level": LEVEL },
         },
         "anomalies": { "series": aseries.len(), "found": anomalies.len(), "last_7_days": anomalies.iter().filter(|(_, d, _)| *d > recent).count(), "threshold": settings.threshold },
+        "segments": match &segments.result {
+            Ok(sg) => serde_json::json!({ "customers": customers.len(), "k": sg.k, "silhouette": sg.silhouette, "named": sg.segments.iter().map(|g| g.name).collect::<Vec<_>>() }),
+            Err(reason) => serde_json::json!({ "customers": customers.len(), "reason": reason }),
+        },
         "uplift": { "promotions": effects.iter().filter(|e| e.metric == "orders").count(), "estimated": effects.iter().filter(|e| e.metric == "orders" && e.result.is_ok()).count() },
         "seconds": started.elapsed().as_secs_f64(),
     });

@@ -41,7 +41,7 @@ fn anomaly_label(p: &PageCtx, key: &str) -> String {
     }
 }
 
-async fn read<T: Send + 'static>(
+pub(super) async fn read<T: Send + 'static>(
     state: &AppState,
     scope: &TenantScope,
     f: impl FnOnce(&duckdb::Connection) -> Result<T, duckdb::Error> + Send + 'static,

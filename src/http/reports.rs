@@ -346,30 +346,64 @@ async fn export(
     .await
     .map_err(AppError::internal)?
     .map_err(AppError::internal)?;
+    let source = format!("/{}?{}", q.page, view_query(q));
+    let file = Keep {
+        slug: &slug,
+        day: &day,
+        format: format.ext(),
+        title: &title,
+        filters: &page.filters,
+        source: source.trim_end_matches('?'),
+    };
+    let rec = keep(state, scope, actor, &file, &bytes).await?;
+    Ok((rec, bytes))
+}
+
+/// What a kept file is.
+pub(super) struct Keep<'a> {
+    pub slug: &'a str,
+    pub day: &'a str,
+    pub format: &'a str,
+    pub title: &'a str,
+    pub filters: &'a str,
+    pub source: &'a str,
+}
+
+/// Store an exported file and record it as the next version of its report, audited.
+pub(super) async fn keep(
+    state: &AppState,
+    scope: &TenantScope,
+    actor: &AuditEvent,
+    k: &Keep<'_>,
+    bytes: &[u8],
+) -> Result<ReportRecord, AppError> {
     let stored = state
         .objects
-        .put_bytes(scope.tenant(), "reports", bytes.clone())
+        .put_bytes(scope.tenant(), "reports", bytes.to_vec())
         .await
         .map_err(AppError::internal)?;
-    let source = format!("/{}?{}", q.page, view_query(q));
-    let rec = state.meta.create_report(
+    Ok(state.meta.create_report(
         scope,
         &NewReport {
-            report: &slug,
-            day: &day,
-            format: format.ext(),
-            title: &title,
-            filters: &page.filters,
-            source: source.trim_end_matches('?'),
+            report: k.slug,
+            day: k.day,
+            format: k.format,
+            title: k.title,
+            filters: k.filters,
+            source: k.source,
             object_key: &stored.key,
             bytes: stored.bytes as i64,
         },
         actor,
-    )?;
-    Ok((rec, bytes))
+    )?)
 }
 
-fn attachment(rec: &ReportRecord, bytes: Vec<u8>) -> Response {
+/// The shop's local date (for report names) and the time of day, in its time zone.
+pub(super) fn shop_now(state: &AppState, tz: &str) -> (String, String) {
+    local_now(state, tz)
+}
+
+pub(super) fn attachment(rec: &ReportRecord, bytes: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{}\"", rec.file_name());
     (
         [

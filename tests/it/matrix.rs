@@ -111,6 +111,8 @@ async fn routes_by_role() {
         ("/forecasts", [200, 200, 200, 200]),
         ("/models", [200, 200, 200, 200]),
         ("/api/v1/models", [200, 200, 200, 200]),
+        ("/segments", [200, 200, 200, 200]),
+        ("/api/v1/segments", [200, 200, 200, 200]),
         ("/api/v1/reports", [200, 200, 200, 200]),
     ];
     for (i, role) in [Role::Owner, Role::Admin, Role::Analyst, Role::Viewer]

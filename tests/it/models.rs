@@ -140,6 +140,11 @@ async fn uploads_queue_model_runs_and_small_shops_get_a_reason() {
         page.contains("No promotions loaded"),
         "no promotions, no uplift"
     );
+    let page = viewer.get("/segments").await.body;
+    assert!(
+        page.contains("Not enough data for segments") && page.contains("at least 50"),
+        "{page}"
+    );
     assert_eq!(
         viewer.submit("/models", "/models/run", &[]).await.status,
         403

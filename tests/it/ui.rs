@@ -629,6 +629,74 @@ async fn demo_login_works_in_headless_chromium() {
     shot(c, "models-full").await;
     c.set_window_size(w as u32, h as u32).await.unwrap();
 
+    // Segments: named groups ordered by value, what decides them, a group's members.
+    c.goto(&format!("{}/segments", s.url)).await.unwrap();
+    wait_css(c, "#segments tbody tr a").await;
+    let groups = c
+        .find_all(Locator::Css("#segments tbody tr"))
+        .await
+        .unwrap()
+        .len();
+    assert!((3..=9).contains(&groups), "{groups} segments");
+    assert!(
+        !c.find_all(Locator::Css("#importance .chart svg"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "importance chart"
+    );
+    c.find(Locator::Css("#segments tbody tr a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(c, "#members tbody tr").await;
+    no_errors(c, "segments").await;
+    shot(c, "segments").await;
+    let key = c
+        .current_url()
+        .await
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "segment")
+        .map(|(_, v)| v.to_string())
+        .unwrap();
+    let mut owner = s.agent();
+    assert_eq!(owner.login(&email, &password).await.status, 303);
+    let page = owner.get(&format!("/segments?segment={key}")).await.body;
+    assert!(page.contains("@"), "owners see e-mails");
+    let r = owner
+        .submit(
+            &format!("/segments?segment={key}"),
+            &format!("/segments/export?segment={key}"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", &r.body[..r.body.len().min(300)]);
+    assert!(
+        r.body.lines().count() > 1 && r.body.contains("@"),
+        "members as CSV"
+    );
+    s.add_member("demo", "viewer@demo.local", PW, sr360_core::Role::Viewer)
+        .await;
+    let mut viewer = s.agent();
+    viewer.login("viewer@demo.local", PW).await;
+    let page = viewer.get(&format!("/segments?segment={key}")).await.body;
+    assert!(
+        page.contains("id=\"members\"")
+            && !page.contains("@example")
+            && !page.contains("export-members"),
+        "viewers: no e-mails, no export"
+    );
+    assert_eq!(
+        viewer
+            .submit("/segments", &format!("/segments/export?segment={key}"), &[])
+            .await
+            .status,
+        403
+    );
+
     // Exports of the demo shop, PDF pages drawn back into images, for a person to look at;
     // then the report management page lists them.
     let mut ag = s.agent();
@@ -677,7 +745,8 @@ async fn demo_login_works_in_headless_chromium() {
             .await
             .unwrap()
             .len(),
-        exports.len()
+        exports.len() + 1,
+        "the page's exports and the segment CSV"
     );
     no_errors(c, "reports").await;
     shot(c, "reports").await;
@@ -687,6 +756,16 @@ async fn demo_login_works_in_headless_chromium() {
         wait_css(c, "#trend svg").await;
         no_errors(c, &format!("charts ({suffix})")).await;
         shot(c, &format!("charts-{suffix}")).await;
+        for (page, css) in [
+            ("forecasts", "#forecast svg"),
+            ("segments", "#segments tbody tr"),
+            ("models", "#runs tbody tr"),
+        ] {
+            c.goto(&format!("{}/{page}", s.url)).await.unwrap();
+            wait_css(c, css).await;
+            no_errors(c, &format!("{page} ({suffix})")).await;
+            shot(c, &format!("{page}-{suffix}")).await;
+        }
     }
     d.client.clone().close().await.unwrap();
 }

@@ -31,7 +31,7 @@ pub const NAV: &[(&str, &[NavItem])] = &[
         "nav.group_insights",
         &[
             ("/customers", "nav.customers", "users", true),
-            ("/segments", "nav.segments", "segments", false),
+            ("/segments", "nav.segments", "segments", true),
             ("/forecasts", "nav.forecasts", "forecast", true),
             ("/recommendations", "nav.recommendations", "recs", false),
             ("/models", "nav.model_status", "models", true),

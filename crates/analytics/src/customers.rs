@@ -167,3 +167,59 @@ fn one(s: &Session<'_>, reference: &str, pii: Pii) -> Result<Option<CustomerDeta
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(CustomerDetail { summary, orders }))
 }
+
+/// The members of a customer segment of the last model run (`ml.customer_segments`), highest
+/// value first; empty before the first run.
+pub fn segment_members(
+    s: &Session<'_>,
+    segment: &str,
+    limit: u32,
+    pii: Pii,
+) -> Result<Vec<CustomerSummary>, QueryError> {
+    ready(s)?;
+    let n: i64 = s.conn().query_row(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ml' AND table_name = 'customer_segments'",
+        [],
+        |r| r.get(0),
+    )?;
+    if n == 0 {
+        return Ok(vec![]);
+    }
+    let mut st = s.conn().prepare(&format!(
+        "{SUMMARY} JOIN ml.customer_segments cs USING (customer_key) WHERE cs.segment = ? ORDER BY f.monetary DESC, d.customer_ref LIMIT ?"
+    ))?;
+    let v = st
+        .query_map(
+            duckdb::params![segment, i64::from(limit.clamp(1, 10_000))],
+            |r| summary(r, pii),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}
+
+/// Every customer's features for segmentation: (customer key, recency days, orders, net
+/// revenue, tenure days, average order value, return rate), customers with an order only.
+pub type Features = (String, f64, f64, f64, f64, f64, f64);
+
+pub fn customer_features(s: &Session<'_>) -> Result<Vec<Features>, QueryError> {
+    ready(s)?;
+    let mut st = s.conn().prepare(
+        "SELECT customer_key, coalesce(recency_days, 0)::DOUBLE, frequency::DOUBLE, monetary::DOUBLE, coalesce(tenure_days, 0)::DOUBLE,
+                coalesce(aov, 0)::DOUBLE, coalesce(return_rate, 0)::DOUBLE
+         FROM gold.customer_features WHERE frequency > 0 ORDER BY customer_key",
+    )?;
+    let v = st
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
+}

@@ -15,7 +15,10 @@ mod series;
 
 pub use cohorts::{Cohort, CohortTable, cohorts};
 pub use compile::{Compiled, compile};
-pub use customers::{CustomerDetail, CustomerOrder, CustomerSummary, Pii, customer, top_customers};
+pub use customers::{
+    CustomerDetail, CustomerOrder, CustomerSummary, Features, Pii, customer, customer_features,
+    segment_members, top_customers,
+};
 pub use funnel::{FunnelBy, FunnelRow, Underperformer, funnel, underperformers};
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
 pub use run::{Column, QueryResult, Session, Value, data_range, execute, run, session};

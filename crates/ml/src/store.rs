@@ -3,6 +3,7 @@
 //! dashboard pages through reader connections.
 
 use crate::anomaly::Anomaly;
+use crate::segments::Segmentation;
 use crate::uplift::PromotionEffect;
 use crate::{Backtest, ForecastError, Prediction};
 use duckdb::Connection;
@@ -29,6 +30,23 @@ fn date(s: &str) -> Option<Date> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
+/// Segments of a run: the customers' keys (in the order of the assignment) and the result.
+#[derive(Debug)]
+pub struct SegmentsOutcome {
+    pub keys: Vec<String>,
+    pub result: Result<Segmentation, String>,
+}
+
+impl SegmentsOutcome {
+    /// No segmentation in this run (tests of other models).
+    pub fn none() -> Self {
+        Self {
+            keys: vec![],
+            result: Err("not run".into()),
+        }
+    }
+}
+
 /// Replace the shop's model results with this run's.
 pub fn write(
     c: &Connection,
@@ -36,9 +54,10 @@ pub fn write(
     fitted: &[Fitted],
     anomalies: &[(String, Date, Anomaly)],
     effects: &[PromotionEffect],
+    segments: &SegmentsOutcome,
     range: (Date, Date),
 ) -> Result<(), duckdb::Error> {
-    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift;")?;
+    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift; DELETE FROM ml.segments; DELETE FROM ml.customer_segments; DELETE FROM ml.segment_model;")?;
     let body = (|| {
         c.execute(
             "INSERT INTO ml.runs VALUES (?, now()::TIMESTAMP, CAST(? AS DATE), CAST(? AS DATE))",
@@ -141,6 +160,53 @@ pub fn write(
                 e.controls.join(", "),
                 reason
             ])?;
+        }
+        match &segments.result {
+            Ok(seg) => {
+                for (rank, g) in seg.segments.iter().enumerate() {
+                    c.execute(
+                        "INSERT INTO ml.segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        duckdb::params![
+                            g.name,
+                            g.size as i64,
+                            g.value_share,
+                            g.centre[0],
+                            g.centre[1],
+                            g.centre[2],
+                            g.centre[3],
+                            g.centre[4],
+                            g.centre[5],
+                            rank as i64
+                        ],
+                    )?;
+                }
+                let mut app = c.appender_to_db("customer_segments", "ml")?;
+                for (key, name) in segments.keys.iter().zip(&seg.assignment) {
+                    app.append_row(duckdb::params![key, name])?;
+                }
+                app.flush()?;
+                let importance = crate::segments::FEATURES
+                    .iter()
+                    .zip(seg.importance)
+                    .map(|(f, v)| format!("{f}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(";");
+                c.execute(
+                    "INSERT INTO ml.segment_model VALUES (?, ?, ?, NULL, ?)",
+                    duckdb::params![
+                        seg.k as i64,
+                        seg.silhouette,
+                        segments.keys.len() as i64,
+                        importance
+                    ],
+                )?;
+            }
+            Err(reason) => {
+                c.execute(
+                    "INSERT INTO ml.segment_model VALUES (NULL, NULL, ?, ?, NULL)",
+                    duckdb::params![segments.keys.len() as i64, reason],
+                )?;
+            }
         }
         Ok(())
     })();
@@ -426,4 +492,78 @@ pub fn uplift(c: &Connection) -> Result<Vec<UpliftRow>, duckdb::Error> {
         }
     }
     Ok(out)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentRow {
+    pub name: String,
+    pub size: i64,
+    pub value_share: f64,
+    /// In [`crate::segments::FEATURES`] order.
+    pub centre: [f64; 6],
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SegmentModel {
+    pub k: Option<i64>,
+    pub silhouette: Option<f64>,
+    pub customers: i64,
+    /// Why there are no segments.
+    pub reason: Option<String>,
+    /// (feature, importance) in [`crate::segments::FEATURES`] order.
+    pub importance: Vec<(String, f64)>,
+    /// Largest value share first.
+    pub segments: Vec<SegmentRow>,
+}
+
+/// The segments of the last run (None before the first run).
+pub fn segments(c: &Connection) -> Result<Option<SegmentModel>, duckdb::Error> {
+    if !has_results(c)? {
+        return Ok(None);
+    }
+    let mut st =
+        c.prepare("SELECT k, silhouette, customers, reason, importance FROM ml.segment_model")?;
+    let Some(mut m) = st
+        .query_map([], |r| {
+            let imp: Option<String> = r.get(4)?;
+            Ok(SegmentModel {
+                k: r.get(0)?,
+                silhouette: r.get(1)?,
+                customers: r.get(2)?,
+                reason: r.get(3)?,
+                importance: imp
+                    .unwrap_or_default()
+                    .split(';')
+                    .filter_map(|kv| {
+                        kv.split_once('=')
+                            .and_then(|(k, v)| Some((k.to_string(), v.parse().ok()?)))
+                    })
+                    .collect(),
+                segments: vec![],
+            })
+        })?
+        .next()
+        .transpose()?
+    else {
+        return Ok(None);
+    };
+    let mut st = c.prepare("SELECT segment, size, value_share, recency_days, frequency, monetary, tenure_days, aov, return_rate FROM ml.segments ORDER BY rank")?;
+    m.segments = st
+        .query_map([], |r| {
+            Ok(SegmentRow {
+                name: r.get(0)?,
+                size: r.get(1)?,
+                value_share: r.get(2)?,
+                centre: [
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ],
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(m))
 }

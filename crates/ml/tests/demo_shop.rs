@@ -135,7 +135,16 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
         fitted[0].series.start + time::Duration::days(729),
     );
     wh.with_conn(|c| {
-        store::write(c, 1, &fitted, &[], &[], range).unwrap();
+        store::write(
+            c,
+            1,
+            &fitted,
+            &[],
+            &[],
+            &store::SegmentsOutcome::none(),
+            range,
+        )
+        .unwrap();
         Ok(())
     })
     .unwrap();
@@ -233,7 +242,16 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
     );
     // Stored with the run and read back for the model status page.
     wh.with_conn(|c| {
-        store::write(c, 2, &fitted, &[], &effects, range).unwrap();
+        store::write(
+            c,
+            2,
+            &fitted,
+            &[],
+            &effects,
+            &store::SegmentsOutcome::none(),
+            range,
+        )
+        .unwrap();
         Ok(())
     })
     .unwrap();

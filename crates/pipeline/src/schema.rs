@@ -26,6 +26,11 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE ml.uplift (code VARCHAR NOT NULL, name VARCHAR NOT NULL, category VARCHAR NOT NULL, starts_on DATE NOT NULL,
                              ends_on DATE NOT NULL, metric VARCHAR NOT NULL, estimate DOUBLE, low DOUBLE, high DOUBLE,
                              pre_days INTEGER, post_days INTEGER, controls VARCHAR NOT NULL, reason VARCHAR);",
+    // 4: customer segments.
+    "CREATE TABLE ml.segments (segment VARCHAR NOT NULL, size BIGINT NOT NULL, value_share DOUBLE NOT NULL, recency_days DOUBLE,
+                               frequency DOUBLE, monetary DOUBLE, tenure_days DOUBLE, aov DOUBLE, return_rate DOUBLE, rank INTEGER NOT NULL);
+     CREATE TABLE ml.customer_segments (customer_key VARCHAR NOT NULL, segment VARCHAR NOT NULL);
+     CREATE TABLE ml.segment_model (k INTEGER, silhouette DOUBLE, customers BIGINT, reason VARCHAR, importance VARCHAR);",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -9,6 +9,7 @@ mod dashboard;
 mod funnel;
 mod models;
 mod reports;
+mod segments;
 mod status;
 mod tenant;
 mod uploads;
@@ -24,6 +25,7 @@ pub use models::{
     AnomalyVm, BacktestVm, ForecastsVm, ModelsVm, RunRowVm, UpliftVm, forecasts, models,
 };
 pub use reports::{ReportRowVm, ReportsVm, reports};
+pub use segments::{SegmentVm, SegmentsVm, segments};
 pub use status::{NotificationVm, error_page, help, notifications, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
 pub use uploads::{
