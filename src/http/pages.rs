@@ -11,7 +11,7 @@ use serde::Deserialize;
 use sr360_core::{Permission, Role, UserId};
 use sr360_meta::{AuditEvent, MfaState};
 use sr360_ui::pages as ui;
-use sr360_ui::{Flash, PageCtx, TenantVm, UserVm};
+use sr360_ui::{Flash, PageCtx, TenantVm, UserVm, format};
 
 const FLASH_KEYS: &[&str] = &[
     "saved",
@@ -225,6 +225,7 @@ pub async fn dashboard(
         .iter()
         .map(|u| (u.id, u.file_name.clone(), u.status.clone()))
         .collect();
+    let models = models_card(&state, &m.scope, &p, &tenant.currency).await?;
     let vm = ui::DashboardVm {
         shop_name: tenant.name,
         currency: tenant.currency,
@@ -235,6 +236,7 @@ pub async fn dashboard(
         kpis,
         period,
         recent_uploads,
+        models,
     };
     Ok(Html(ui::dashboard(&p, &vm)))
 }
@@ -427,4 +429,60 @@ pub async fn notifications(
         &page_ctx(&state, m.ctx(), None),
         &items,
     )))
+}
+
+/// The dashboard's model status: the last run, the shop's revenue forecast for the next 14
+/// days, and unusual days in the last week of data.
+async fn models_card(
+    state: &AppState,
+    scope: &sr360_meta::TenantScope,
+    p: &PageCtx,
+    currency: &str,
+) -> Result<Option<ui::ModelsCardVm>, AppError> {
+    let Some(run) = state.meta.model_runs(scope, 1)?.into_iter().next() else {
+        return Ok(None);
+    };
+    let (view, anomalies) = super::models::read(state, scope, |c| {
+        Ok((
+            sr360_ml::store::forecast(c, "revenue", 7)?,
+            sr360_ml::store::anomalies(c, 20)?,
+        ))
+    })
+    .await?;
+    let money = |v: f64| format::money(p.locale, v, currency);
+    let forecast = view.filter(|v| v.info.status == "ok").map(|v| {
+        let next: Vec<_> = v.forecast.iter().take(14).collect();
+        p.t("dash.forecast_line")
+            .replace("{total}", &money(next.iter().map(|f| f.point).sum()))
+            .replace("{lower}", &money(next.iter().map(|f| f.lower).sum()))
+            .replace("{upper}", &money(next.iter().map(|f| f.upper).sum()))
+    });
+    let last = run.data_to.as_deref().and_then(|d| {
+        time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    });
+    let alerts = anomalies
+        .iter()
+        .filter(|a| last.is_some_and(|l| a.day > l - time::Duration::days(7)))
+        .take(3)
+        .map(|a| {
+            p.t(if a.z < 0.0 {
+                "dash.alert_low"
+            } else {
+                "dash.alert_high"
+            })
+            .replace("{what}", &p.t(&format!("models.s_{}", a.series)))
+            .replace("{day}", &format::date(p.locale, a.day))
+            .replace(
+                "{severity}",
+                &p.t(&format!("models.severity_{}", a.severity)),
+            )
+        })
+        .collect();
+    let when = run.finished_at.or(run.started_at).unwrap_or(run.created_at);
+    Ok(Some(ui::ModelsCardVm {
+        status: run.status,
+        when: sr360_ui::pages::fmt_time_public(when),
+        forecast,
+        alerts,
+    }))
 }

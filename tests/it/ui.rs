@@ -449,6 +449,17 @@ async fn demo_login_works_in_headless_chromium() {
         text.contains("orders.csv") && text.contains("web_events.parquet"),
         "{text}"
     );
+    let card = c
+        .find(Locator::Css("#model-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        card.contains("Done") && card.contains("Next 14 days"),
+        "model status on the dashboard: {card}"
+    );
     no_errors(c, "demo dashboard").await;
     shot(c, "demo-dashboard").await;
 

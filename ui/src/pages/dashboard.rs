@@ -49,6 +49,20 @@ pub struct DashboardVm {
     pub period: Option<PeriodVm>,
     /// Recent uploads: (id, file, status key).
     pub recent_uploads: Vec<(i64, String, String)>,
+    /// The last model run and what it says; None before the first.
+    pub models: Option<ModelsCardVm>,
+}
+
+/// The model status card: the last run, the next two weeks' forecast, recent unusual days.
+#[derive(Debug, Clone, Default)]
+pub struct ModelsCardVm {
+    /// Status key (`succeeded`, `failed`, `running`, `queued`) and when.
+    pub status: String,
+    pub when: String,
+    /// "Next 14 days: $12,400 expected ($10,900 to $13,800 at 80 %)".
+    pub forecast: Option<String>,
+    /// Unusual days in the last week of data, as sentences.
+    pub alerts: Vec<String>,
 }
 
 fn fmt_value(ctx: &PageCtx, unit: KpiUnit, v: f64, currency: &str) -> String {
@@ -168,6 +182,23 @@ pub fn dashboard(ctx: &PageCtx, vm: &DashboardVm) -> String {
             .into_any()
         })
         .collect_view();
+    let models = vm.models.as_ref().map(|mc| {
+        let badge = match mc.status.as_str() {
+            "succeeded" => "badge ok",
+            "failed" => "badge danger",
+            _ => "badge",
+        };
+        let alerts = mc.alerts.iter().map(|a| view! { <li class="alert-line">{a.clone()}</li> }).collect_view();
+        view! {
+            <div class="card" id="model-status">
+                <h2>{ctx.t("nav.model_status")}</h2>
+                <p><span class=badge>{ctx.t(&format!("models.status_{}", mc.status))}</span>" "<small class="muted">{mc.when.clone()}</small></p>
+                {mc.forecast.clone().map(|f| view! { <p id="forecast-line"><a href="/forecasts">{f}</a></p> })}
+                {(!mc.alerts.is_empty()).then(|| view! { <ul class="plain" id="alerts">{alerts}</ul> })}
+                <p><a href="/models">{ctx.t("dash.models_link")}</a></p>
+            </div>
+        }
+    });
     let uploads = (!vm.recent_uploads.is_empty()).then(|| {
         let items = vm
             .recent_uploads
@@ -231,6 +262,7 @@ pub fn dashboard(ctx: &PageCtx, vm: &DashboardVm) -> String {
             </ol>
         </div>
         {uploads}
+        {models}
         {demo}
         {(!vm.has_data).then(|| view! {
             <div class="card empty">

@@ -19,7 +19,7 @@ pub use auth::{login, mfa_prompt, signup};
 pub use charts::{CellVm, ChartCardVm, ChartFiltersVm, ChartsVm, TableVm, charts};
 pub use cohorts::{CohortRowVm, CohortsVm, cohorts};
 pub use customers::{CustomerRowVm, CustomerVm, CustomersVm, customer, customers};
-pub use dashboard::{DashboardVm, KpiUnit, KpiVm, PeriodVm, dashboard};
+pub use dashboard::{DashboardVm, KpiUnit, KpiVm, ModelsCardVm, PeriodVm, dashboard};
 pub use funnel::{FlagVm, FunnelVm, funnel};
 pub use models::{
     AnomalyVm, BacktestVm, ForecastsVm, ModelsVm, RunRowVm, UpliftVm, forecasts, models,
@@ -36,6 +36,11 @@ use leptos::prelude::*;
 
 pub(crate) fn csrf_field(token: &str) -> impl IntoView + use<> {
     view! { <input type="hidden" name="csrf" value=token.to_string()/> }
+}
+
+/// Unix seconds as "2026-11-27 21:52 UTC" (for the HTTP layer's view models).
+pub fn fmt_time_public(unix: i64) -> String {
+    fmt_time(unix)
 }
 
 /// Unix seconds as "2026-11-27 21:52 UTC".
