@@ -142,6 +142,10 @@ pub async fn customer_page(
     .filter_map(|(k, v)| Some((k, v?)))
     .collect();
     let vm = ui::CustomerVm {
+        segment: d.segment.clone().map(|k| {
+            let name = p.t(&format!("segments.name_{k}"));
+            (k, name)
+        }),
         label: customer_label(&p, c),
         personal,
         pii_hidden: pii == sr360_analytics::Pii::Masked,

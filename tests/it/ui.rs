@@ -582,6 +582,13 @@ async fn demo_login_works_in_headless_chromium() {
         .await
         .unwrap();
     wait_css(c, "#orders tbody tr").await;
+    assert!(
+        !c.find_all(Locator::Css("#segment a"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the customer's segment"
+    );
     no_errors(c, "customer").await;
     shot(c, "customer").await;
     c.goto(&format!("{}/cohorts", s.url)).await.unwrap();

@@ -49,6 +49,8 @@ pub struct CustomerOrder {
 pub struct CustomerDetail {
     pub summary: CustomerSummary,
     pub orders: Vec<CustomerOrder>,
+    /// The customer's segment in the last model run (`champions`, ...).
+    pub segment: Option<String>,
 }
 
 const SUMMARY: &str = "SELECT d.customer_ref, d.first_name, d.last_name, d.email, d.city, d.region, d.country, d.channel,
@@ -165,7 +167,26 @@ fn one(s: &Session<'_>, reference: &str, pii: Pii) -> Result<Option<CustomerDeta
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(CustomerDetail { summary, orders }))
+    let has_segments: i64 = s.conn().query_row(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ml' AND table_name = 'customer_segments'",
+        [],
+        |r| r.get(0),
+    )?;
+    let segment = if has_segments > 0 {
+        let mut st = s.conn().prepare(
+            "SELECT cs.segment FROM ml.customer_segments cs JOIN gold.dim_customer d USING (customer_key) WHERE d.customer_ref = ?",
+        )?;
+        st.query_map([reference], |r| r.get::<_, String>(0))?
+            .next()
+            .transpose()?
+    } else {
+        None
+    };
+    Ok(Some(CustomerDetail {
+        summary,
+        orders,
+        segment,
+    }))
 }
 
 /// The members of a customer segment of the last model run (`ml.customer_segments`), highest

@@ -41,6 +41,8 @@ pub struct CustomerVm {
     pub last_order: String,
     /// (order id, date, items, revenue, returned)
     pub order_rows: Vec<(String, String, i64, f64, bool)>,
+    /// (segment key, its name) from the last model run.
+    pub segment: Option<(String, String)>,
     pub currency: String,
 }
 
@@ -141,6 +143,7 @@ pub fn customer(ctx: &PageCtx, vm: &CustomerVm) -> String {
         <p><a href="/customers">{ctx.t("customers.back")}</a></p>
         <h1>{vm.label.clone()}</h1>
         <p class="lede">{lede}</p>
+        {vm.segment.clone().map(|(k, name)| view! { <p id="segment">{ctx.t("segments.segment")}": "<a class="badge ok" href=format!("/segments?segment={k}")>{name}</a></p> })}
         {vm.pii_hidden.then(|| view! { <p class="alert">{ctx.t("customers.pii_hidden")}</p> })}
         {(!vm.personal.is_empty()).then(|| view! { <div class="card" id="personal"><dl class="pairs">{personal}</dl></div> })}
         <div class="grid kpis" id="rfm">{figures}</div>
