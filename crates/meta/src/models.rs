@@ -138,13 +138,17 @@ impl MetaStore {
     pub fn requeue_interrupted_model_runs(&self) -> Result<usize, MetaError> {
         let conn = self.conn();
         let failed = conn.execute("UPDATE model_runs SET status = 'failed', error = 'interrupted three times; giving up', finished_at = ?1 WHERE status = 'running' AND attempts >= 3", [self.now()])?;
-        // A shop with a run already waiting keeps that one.
-        conn.execute("DELETE FROM model_runs WHERE status = 'running' AND tenant_id IN (SELECT tenant_id FROM model_runs WHERE status = 'queued')", [])?;
+        // A shop with a run already waiting keeps that one; the interrupted one is recorded as such.
+        let superseded = conn.execute(
+            "UPDATE model_runs SET status = 'failed', error = 'interrupted by a stop; a newer run is queued', finished_at = ?1
+             WHERE status = 'running' AND tenant_id IN (SELECT tenant_id FROM model_runs WHERE status = 'queued')",
+            [self.now()],
+        )?;
         let requeued = conn.execute(
             "UPDATE model_runs SET status = 'queued' WHERE status = 'running'",
             [],
         )?;
-        Ok(failed + requeued)
+        Ok(failed + superseded + requeued)
     }
 
     /// Record the end of a run and its notifications for the shop's members.
@@ -181,5 +185,51 @@ impl MetaStore {
             .query_map(params![scope.tenant().as_str(), limit], row)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{AuditEvent, MetaStore};
+    use sr360_core::{ManualClock, TenantId};
+    use std::sync::Arc;
+
+    #[test]
+    fn one_waiting_run_per_shop_and_restarts_requeue() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = MetaStore::open(
+            &dir.path().join("meta.sqlite"),
+            Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH)),
+        )
+        .unwrap();
+        let t = TenantId::parse("shop-a").unwrap();
+        m.create_tenant(&t, "Shop", &AuditEvent::cli()).unwrap();
+        let scope = m.system_scope(&t).unwrap();
+        assert!(m.request_model_run(&scope, &AuditEvent::cli()).unwrap());
+        assert!(
+            !m.request_model_run(&scope, &AuditEvent::cli()).unwrap(),
+            "one waits already"
+        );
+        let run = m.claim_model_run().unwrap().unwrap();
+        assert_eq!(run.status, "running");
+        assert!(m.claim_model_run().unwrap().is_none());
+        // Stopped while running: queued again.
+        assert_eq!(m.requeue_interrupted_model_runs().unwrap(), 1);
+        let again = m.claim_model_run().unwrap().unwrap();
+        assert_eq!(again.id, run.id);
+        // Stopped while running with another queued: the old one is failed, not lost.
+        assert!(m.request_model_run(&scope, &AuditEvent::cli()).unwrap());
+        m.requeue_interrupted_model_runs().unwrap();
+        let runs = m.model_runs(&scope, 10).unwrap();
+        assert_eq!(
+            runs.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
+            ["queued", "failed"]
+        );
+        assert!(
+            runs[1]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("newer run"))
+        );
     }
 }
