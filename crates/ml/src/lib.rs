@@ -1,7 +1,8 @@
-//! The shop's models: forecasts (later here too: segments, anomalies, promotion uplift and
-//! their explanations). Pure computation on plain series and tables handed in by the caller,
-//! so every model is tested on data whose answer is known, and none knows about HTTP or the
-//! warehouse's layout.
+//! The shop's models: forecasts with backtests, unusual days, promotion uplift and customer
+//! segments with what decides them. The models are pure computation on plain series and
+//! tables handed in by the caller (who asks the query layer for them), so each is tested on
+//! data whose answer is known; `store` alone knows the warehouse's `ml.*` tables the results
+//! live in. Nothing here knows about HTTP.
 
 pub mod anomaly;
 pub mod forecast;
