@@ -32,7 +32,17 @@ fn fit(s: DailySeries) -> Fitted {
             .collect();
         (p, tests)
     });
-    Fitted { series: s, result }
+    // Explanations only for series with a forecast.
+    let drivers = if result.is_ok() {
+        sr360_ml::drivers(&s.values, 7)
+    } else {
+        vec![]
+    };
+    Fitted {
+        series: s,
+        result,
+        drivers,
+    }
 }
 
 /// What a merchant reads about an anomaly.

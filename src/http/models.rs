@@ -174,6 +174,46 @@ pub async fn forecasts_page(
             .map(|k| p.t(k))
             .collect();
             let (svg_light, svg_dark) = super::charts::chart_svgs(&p, &spec);
+            if !v.drivers.is_empty() {
+                let mut d = v.drivers.clone();
+                d.sort_by(|a, b| b.1.total_cmp(&a.1));
+                let name = |k: &str| p.t(&format!("forecast.d_{k}"));
+                let mut spec = ChartSpec::new(
+                    ChartKind::HBar,
+                    p.t("forecast.drivers_title").replace("{series}", &label),
+                );
+                spec.labels = d.iter().map(|(k, _)| name(k)).collect();
+                spec.series = vec![(
+                    p.t("forecast.strength"),
+                    d.iter().map(|(_, x)| *x).collect(),
+                )];
+                let (svg_light, svg_dark) = super::charts::chart_svgs(&p, &spec);
+                let rows = d
+                    .iter()
+                    .map(|(k, x)| {
+                        vec![
+                            CellVm::text(name(k)),
+                            CellVm::number(format::number(p.locale, *x, 2), Some(*x)),
+                        ]
+                    })
+                    .collect();
+                let summary = p
+                    .t("forecast.drivers_summary")
+                    .replace("{first}", &name(&d[0].0).to_lowercase())
+                    .replace("{value}", &format::number(p.locale, d[0].1, 2));
+                vm.drivers = Some(ChartCardVm {
+                    id: "drivers",
+                    title: spec.title.clone(),
+                    spec: Some(spec),
+                    svg_light,
+                    svg_dark,
+                    summary,
+                    table: TableVm {
+                        headers: vec![p.t("forecast.driver"), p.t("forecast.strength")],
+                        rows,
+                    },
+                });
+            }
             vm.chart = Some(ChartCardVm {
                 id: "forecast",
                 title: spec.title.clone(),

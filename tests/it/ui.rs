@@ -607,6 +607,13 @@ async fn demo_login_works_in_headless_chromium() {
     c.goto(&format!("{}/forecasts", s.url)).await.unwrap();
     wait_css(c, "#forecast svg").await;
     assert!(
+        !c.find_all(Locator::Css("#drivers .chart svg"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "what drives the forecast"
+    );
+    assert!(
         !c.find_all(Locator::Css("#backtest tbody tr"))
             .await
             .unwrap()
@@ -621,6 +628,10 @@ async fn demo_login_works_in_headless_chromium() {
     assert!(opts >= 3, "series to choose from: {opts}");
     no_errors(c, "forecasts").await;
     shot(c, "forecasts").await;
+    let (w, h) = c.get_window_size().await.unwrap();
+    c.set_window_size(1280, 2600).await.unwrap();
+    shot(c, "forecasts-full").await;
+    c.set_window_size(w as u32, h as u32).await.unwrap();
     c.goto(&format!("{}/models", s.url)).await.unwrap();
     wait_css(c, "#runs tbody tr").await;
     let text = c

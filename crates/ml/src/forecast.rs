@@ -277,6 +277,41 @@ pub fn forecast(
     Ok(p)
 }
 
+/// What drives a series, from its seasonal-trend decomposition (MSTL): the strength of the
+/// trend and of each seasonal pattern, 0 (none) to 1 (dominant), as defined by Wang, Smith and
+/// Hyndman (one minus the remainder's variance over the component's plus the remainder's).
+/// Keys: `trend`, `p7` (weekly), `p12` (months in a year), `p365` (yearly). Empty when the
+/// series is too short to decompose.
+pub fn drivers(y: &[f64], season: usize) -> Vec<(String, f64)> {
+    let ps: Vec<usize> = periods(season, y.len())
+        .into_iter()
+        .filter(|p| *p > 1 && y.len() >= 2 * p)
+        .collect();
+    if ps.is_empty() || y.iter().any(|v| !v.is_finite()) {
+        return vec![];
+    }
+    match stlrs::Mstl::fit(y, &ps) {
+        Ok(r) => std::iter::once(("trend".to_string(), r.trend_strength()))
+            .chain(
+                ps.iter()
+                    .zip(r.seasonal_strength())
+                    .map(|(p, s)| (format!("p{p}"), s)),
+            )
+            .map(|(k, v)| {
+                (
+                    k,
+                    if v.is_finite() {
+                        v.clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    },
+                )
+            })
+            .collect(),
+        Err(_) => vec![],
+    }
+}
+
 /// Mean absolute scaled error: the forecast's mean absolute error over the in-sample mean
 /// absolute error of the seasonal naive forecast (lag `season`; lag 1 when too short).
 pub fn mase(train: &[f64], actual: &[f64], pred: &[f64], season: usize) -> f64 {
@@ -425,6 +460,14 @@ mod tests {
         assert_eq!(b.folds, 4);
         assert!(b.model.mase < b.naive.mase, "{b:?}");
         assert!((0.5..=1.0).contains(&b.coverage), "{b:?}");
+    }
+
+    #[test]
+    fn drivers_name_the_weekly_pattern() {
+        let d = drivers(&daily(180), 7);
+        let get = |k: &str| d.iter().find(|(n, _)| n == k).map(|(_, v)| *v).unwrap();
+        assert!(get("p7") > 0.6 && get("trend") > 0.6, "{d:?}");
+        assert!(drivers(&daily(10), 7).is_empty());
     }
 
     #[test]

@@ -11,6 +11,6 @@ pub mod store;
 pub mod uplift;
 
 pub use forecast::{
-    Accuracy, Backtest, ForecastError, Method, Prediction, backtest, forecast, is_seasonal, mase,
-    seasonal_naive, smape,
+    Accuracy, Backtest, ForecastError, Method, Prediction, backtest, drivers, forecast,
+    is_seasonal, mase, seasonal_naive, smape,
 };

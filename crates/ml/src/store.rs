@@ -15,6 +15,8 @@ use time::Date;
 pub struct Fitted {
     pub series: DailySeries,
     pub result: Result<(Prediction, Vec<Backtest>), ForecastError>,
+    /// Strength of trend and seasonal patterns ([`crate::forecast::drivers`]).
+    pub drivers: Vec<(String, f64)>,
 }
 
 fn kind_str(k: SeriesKind) -> &'static str {
@@ -57,7 +59,7 @@ pub fn write(
     segments: &SegmentsOutcome,
     range: (Date, Date),
 ) -> Result<(), duckdb::Error> {
-    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift; DELETE FROM ml.segments; DELETE FROM ml.customer_segments; DELETE FROM ml.segment_model;")?;
+    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift; DELETE FROM ml.segments; DELETE FROM ml.customer_segments; DELETE FROM ml.segment_model; DELETE FROM ml.drivers;")?;
     let body = (|| {
         c.execute(
             "INSERT INTO ml.runs VALUES (?, now()::TIMESTAMP, CAST(? AS DATE), CAST(? AS DATE))",
@@ -91,6 +93,12 @@ pub fn write(
                 s.start.to_string(),
                 to.to_string()
             ])?;
+            for (driver, strength) in &f.drivers {
+                c.execute(
+                    "INSERT INTO ml.drivers VALUES (?, ?, ?)",
+                    duckdb::params![s.key, driver, strength],
+                )?;
+            }
             // The last 400 days are enough for every chart (a year and a comparison).
             let skip = s.values.len().saturating_sub(400);
             for (i, v) in s.values.iter().enumerate().skip(skip) {
@@ -256,6 +264,8 @@ pub struct ForecastPoint {
 #[derive(Debug, Clone, Serialize)]
 pub struct ForecastView {
     pub info: SeriesInfo,
+    /// (driver, strength 0–1): `trend`, `p7`, `p12`, `p365`.
+    pub drivers: Vec<(String, f64)>,
     pub history: Vec<(Date, f64)>,
     pub forecast: Vec<ForecastPoint>,
     pub level: f64,
@@ -377,8 +387,14 @@ pub fn forecast(
             })
         })?
         .collect::<Result<_, _>>()?;
+    let mut st =
+        c.prepare("SELECT driver, strength FROM ml.drivers WHERE series = ? ORDER BY driver")?;
+    let drivers = st
+        .query_map([key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))?
+        .collect::<Result<_, _>>()?;
     Ok(Some(ForecastView {
         info,
+        drivers,
         history,
         forecast,
         level,

@@ -127,6 +127,7 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
         .into_iter()
         .map(|s| Fitted {
             result: sr360_ml::forecast(&s.values, 7, 30, 0.8).map(|p| (p, vec![b.clone()])),
+            drivers: sr360_ml::drivers(&s.values, 7),
             series: s,
         })
         .collect();
@@ -164,6 +165,19 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
         view.forecast[0].day,
         range.1 + time::Duration::days(1),
         "the forecast starts the day after the data"
+    );
+    let strength = |k: &str| {
+        view.drivers
+            .iter()
+            .find(|(d, _)| d == k)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("{k} in {:?}", view.drivers))
+    };
+    // Two years of days: the yearly season (holidays, summer) drives the demo shop's revenue more than its weekly pattern.
+    assert!(
+        strength("p365") > 0.3 && strength("p365") > strength("p7") && strength("trend") > 0.0,
+        "{:?}",
+        view.drivers
     );
     assert!(
         view.forecast

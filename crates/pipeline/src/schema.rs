@@ -31,6 +31,8 @@ const MIGRATIONS: &[&str] = &[
                                frequency DOUBLE, monetary DOUBLE, tenure_days DOUBLE, aov DOUBLE, return_rate DOUBLE, rank INTEGER NOT NULL);
      CREATE TABLE ml.customer_segments (customer_key VARCHAR NOT NULL, segment VARCHAR NOT NULL);
      CREATE TABLE ml.segment_model (k INTEGER, silhouette DOUBLE, customers BIGINT, reason VARCHAR, importance VARCHAR);",
+    // 5: what drives each forecast series (decomposition strengths).
+    "CREATE TABLE ml.drivers (series VARCHAR NOT NULL, driver VARCHAR NOT NULL, strength DOUBLE NOT NULL);",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -26,6 +26,8 @@ pub struct ForecastsVm {
     pub selected: String,
     pub horizon: usize,
     pub chart: Option<ChartCardVm>,
+    /// What drives the series (trend and seasonal strengths), as a chart.
+    pub drivers: Option<ChartCardVm>,
     /// Method and model of the selected series.
     pub model: String,
     pub backtests: Vec<BacktestVm>,
@@ -154,6 +156,7 @@ pub fn forecasts(ctx: &PageCtx, vm: &ForecastsVm) -> String {
         {(!vm.empty).then_some(form)}
         {vm.not_enough.clone().map(|r| view! { <div class="card empty" id="not-enough"><h2>{ctx.t("forecast.not_enough")}</h2><p class="muted">{r}</p></div> })}
         {vm.chart.as_ref().map(|c| chart_card(ctx, c, false, None))}
+        {vm.drivers.as_ref().map(|c| chart_card(ctx, c, false, None))}
         {backtest}
         {(!vm.window.is_empty()).then(|| view! { <p class="muted">{vm.window.clone()}</p> })}
     };
