@@ -93,6 +93,15 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
 }
 
+/// A screenshot of a page `height` pixels tall (to look at everything on it), then the
+/// window's size as it was.
+async fn tall_shot(c: &Client, name: &str, height: u32) {
+    let (w, h) = c.get_window_size().await.unwrap();
+    c.set_window_size(1280, height).await.unwrap();
+    shot(c, name).await;
+    c.set_window_size(w as u32, h as u32).await.unwrap();
+}
+
 async fn no_errors(c: &Client, page: &str) {
     let errs = c
         .execute("return (window.__sr360_errors || []).join('\\n')", vec![])
@@ -498,10 +507,7 @@ async fn demo_login_works_in_headless_chromium() {
     no_errors(c, "charts").await;
     shot(c, "charts").await;
     // The whole page in one picture, to look at every chart.
-    let (w, h) = c.get_window_size().await.unwrap();
-    c.set_window_size(1280, 5200).await.unwrap();
-    shot(c, "charts-full").await;
-    c.set_window_size(w as u32, h as u32).await.unwrap();
+    tall_shot(c, "charts-full", 5200).await;
     // Drill-down: a category in the ranking's table opens the charts for that category.
     c.execute(
         "document.querySelector('#categories details').open = true",
@@ -569,10 +575,7 @@ async fn demo_login_works_in_headless_chromium() {
         );
     }
     no_errors(c, "funnel").await;
-    let (w, h) = c.get_window_size().await.unwrap();
-    c.set_window_size(1280, 3000).await.unwrap();
-    shot(c, "funnel").await;
-    c.set_window_size(w as u32, h as u32).await.unwrap();
+    tall_shot(c, "funnel", 3000).await;
     c.goto(&format!("{}/customers", s.url)).await.unwrap();
     wait_css(c, "#top-customers tbody tr a").await;
     c.find(Locator::Css("#top-customers tbody tr a"))
@@ -628,10 +631,7 @@ async fn demo_login_works_in_headless_chromium() {
     assert!(opts >= 3, "series to choose from: {opts}");
     no_errors(c, "forecasts").await;
     shot(c, "forecasts").await;
-    let (w, h) = c.get_window_size().await.unwrap();
-    c.set_window_size(1280, 2600).await.unwrap();
-    shot(c, "forecasts-full").await;
-    c.set_window_size(w as u32, h as u32).await.unwrap();
+    tall_shot(c, "forecasts-full", 2600).await;
     c.goto(&format!("{}/models", s.url)).await.unwrap();
     wait_css(c, "#runs tbody tr").await;
     let text = c
@@ -653,10 +653,7 @@ async fn demo_login_works_in_headless_chromium() {
     assert!(promos >= 6, "one line per demo promotion: {promos}");
     no_errors(c, "models").await;
     shot(c, "models").await;
-    let (w, h) = c.get_window_size().await.unwrap();
-    c.set_window_size(1280, 4000).await.unwrap();
-    shot(c, "models-full").await;
-    c.set_window_size(w as u32, h as u32).await.unwrap();
+    tall_shot(c, "models-full", 4000).await;
 
     // Segments: named groups ordered by value, what decides them, a group's members.
     c.goto(&format!("{}/segments", s.url)).await.unwrap();
