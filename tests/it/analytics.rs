@@ -1,9 +1,8 @@
 //! The query layer over HTTP: results for the caller's own shop only, clear errors for bad
 //! queries and for shops without data, the catalog, and the OpenAPI document.
 
-use crate::harness::{PW, TestServer, wait_done};
+use crate::harness::{PW, TestServer, token, upload};
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
 use sr360_core::Role;
 
 const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\n\
@@ -11,21 +10,6 @@ A1,2025-03-01 10:00:00,S1,Mug,Kitchen,2,10.00,ann@example.com,web\n\
 A2,2025-03-02 11:00:00,S2,Plate,Kitchen,1,7.50,bo@example.com,web\n\
 A3,2025-04-02 12:00:00,S3,Scarf,Apparel,1,30.00,ann@example.com,mobile_app\n\
 A4,2025-04-03 12:00:00,S1,Mug,Kitchen,1,10.00,cy@example.com,web\n";
-
-async fn token(s: &TestServer, email: &str) -> String {
-    let mut a = s.agent();
-    a.api(
-        Method::POST,
-        "/api/v1/auth/token",
-        None,
-        Some(serde_json::json!({"email": email, "password": PW})),
-    )
-    .await
-    .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 async fn query(
     s: &TestServer,
@@ -56,23 +40,7 @@ async fn queries_answer_for_the_callers_shop_only() {
         "{body}"
     );
 
-    let form = Form::new().part(
-        "file",
-        Part::bytes(ORDERS.as_bytes().to_vec()).file_name("orders.csv"),
-    );
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/uploads", s.url))
-        .bearer_auth(&tok_a)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 202);
-    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let mut ag = s.agent();
-    let v = wait_done(&mut ag, &tok_a, id).await;
+    let v = upload(&s, &tok_a, "orders.csv", ORDERS.as_bytes()).await;
     assert_eq!(v["status"], "succeeded", "{v}");
 
     let tok_v = token(&s, "viewer@example.com").await;
@@ -280,21 +248,7 @@ async fn queries_answer_for_the_callers_shop_only() {
     // A new upload is seen at once: cached answers belong to the data version they came from.
     let (_, before) = query(&s, Some(&tok_v), q.clone()).await;
     let more = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\nA9,2025-04-20 10:00:00,S1,Mug,Kitchen,5,10.00,dee@example.com,web\n";
-    let form = Form::new().part(
-        "file",
-        Part::bytes(more.as_bytes().to_vec()).file_name("more.csv"),
-    );
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/uploads", s.url))
-        .bearer_auth(&tok_a)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let v = wait_done(&mut ag, &tok_a, id).await;
+    let v = upload(&s, &tok_a, "more.csv", more.as_bytes()).await;
     assert_eq!(v["status"], "succeeded", "{v}");
     let (_, after) = query(&s, Some(&tok_v), q.clone()).await;
     assert_eq!(

@@ -317,6 +317,44 @@ impl Agent {
 pub const PW: &str = "correct horse battery staple";
 
 /// Poll an upload over the API until it leaves `queued`/`running`; its final record.
+/// An API token for `email` (password [`PW`]).
+pub async fn token(s: &TestServer, email: &str) -> String {
+    let r = s
+        .agent()
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(serde_json::json!({"email": email, "password": PW})),
+        )
+        .await;
+    r.json()["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token for {email}: {}", r.body))
+        .to_string()
+}
+
+/// Upload `bytes` as `file_name` through the API (accepted with 202), wait until the worker
+/// is done with it, and return its final state.
+pub async fn upload(s: &TestServer, tok: &str, file_name: &str, bytes: &[u8]) -> serde_json::Value {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(file_name.to_string()),
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/uploads", s.url))
+        .bearer_auth(tok)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"]
+        .as_i64()
+        .unwrap();
+    wait_done(&mut s.agent(), tok, id).await
+}
+
 pub async fn wait_done(a: &mut Agent, tok: &str, id: i64) -> serde_json::Value {
     for _ in 0..200 {
         let v = a

@@ -2,30 +2,14 @@
 //! listed on the model status page, "not enough data" shown for a tiny shop, run by hand by
 //! those allowed to, and kept to their own shop.
 
-use crate::harness::{PW, TestServer, wait_done};
+use crate::harness::{PW, TestServer, token, upload};
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
 use sr360_core::Role;
 
 const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\n\
 A1,2025-03-01 10:00:00,S1,Mug,Kitchen,2,10.00,ann@example.com,web\n\
 A2,2025-03-02 11:00:00,S2,Plate,Kitchen,1,7.50,bo@example.com,web\n\
 A3,2025-04-02 12:00:00,S3,Scarf,Apparel,1,30.00,ann@example.com,mobile_app\n";
-
-async fn token(s: &TestServer, email: &str) -> String {
-    let mut a = s.agent();
-    a.api(
-        Method::POST,
-        "/api/v1/auth/token",
-        None,
-        Some(serde_json::json!({"email": email, "password": PW})),
-    )
-    .await
-    .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 /// The shop's runs once none is queued or running.
 async fn settled(s: &TestServer, tok: &str) -> serde_json::Value {
@@ -66,22 +50,8 @@ async fn uploads_queue_model_runs_and_small_shops_get_a_reason() {
     );
     assert!(owner.get("/models").await.body.contains("No model run yet"));
 
-    let form = Form::new().part(
-        "file",
-        Part::bytes(ORDERS.as_bytes().to_vec()).file_name("orders.csv"),
-    );
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/uploads", s.url))
-        .bearer_auth(&tok)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"]
-        .as_i64()
-        .unwrap();
     assert_eq!(
-        wait_done(&mut s.agent(), &tok, id).await["status"],
+        upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await["status"],
         "succeeded"
     );
 

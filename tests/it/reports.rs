@@ -2,9 +2,8 @@
 //! files that open as images, versioned names, the management page, the audit log, who may
 //! export, and shops kept apart.
 
-use crate::harness::{Agent, PW, TestServer, wait_done};
+use crate::harness::{Agent, PW, TestServer, token, upload};
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
 use sr360_core::Role;
 
 const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\n\
@@ -13,39 +12,9 @@ A2,2025-03-02 11:00:00,S2,\"=HYPERLINK(\"\"http://evil\"\")\",Kitchen,1,7.50,bo@
 A3,2025-04-02 12:00:00,S3,Scarf,Apparel,1,30.00,ann@example.com,mobile_app\n\
 A4,2025-04-03 12:00:00,S1,Mug,Kitchen,1,10.00,cy@example.com,web\n";
 
-async fn token(s: &TestServer, email: &str) -> String {
-    let mut a = s.agent();
-    a.api(
-        Method::POST,
-        "/api/v1/auth/token",
-        None,
-        Some(serde_json::json!({"email": email, "password": PW})),
-    )
-    .await
-    .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 async fn load(s: &TestServer, tok: &str) {
-    let form = Form::new().part(
-        "file",
-        Part::bytes(ORDERS.as_bytes().to_vec()).file_name("orders.csv"),
-    );
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/uploads", s.url))
-        .bearer_auth(tok)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 202);
-    let id = r.json::<serde_json::Value>().await.unwrap()["uploads"][0]["id"]
-        .as_i64()
-        .unwrap();
     assert_eq!(
-        wait_done(&mut s.agent(), tok, id).await["status"],
+        upload(s, tok, "orders.csv", ORDERS.as_bytes()).await["status"],
         "succeeded"
     );
 }

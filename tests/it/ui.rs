@@ -102,6 +102,16 @@ async fn tall_shot(c: &Client, name: &str, height: u32) {
     c.set_window_size(w as u32, h as u32).await.unwrap();
 }
 
+/// How many elements match `css`.
+async fn count(c: &Client, css: &str) -> usize {
+    c.find_all(Locator::Css(css)).await.unwrap().len()
+}
+
+/// Whether anything matches `css`.
+async fn present(c: &Client, css: &str) -> bool {
+    count(c, css).await > 0
+}
+
 async fn no_errors(c: &Client, page: &str) {
     let errs = c
         .execute("return (window.__sr360_errors || []).join('\\n')", vec![])
@@ -225,11 +235,7 @@ async fn pages_in_headless_chromium() {
         .await
         .unwrap();
     assert_eq!(h1, "Dashboard");
-    let nav_links = c
-        .find_all(Locator::Css("nav.sidebar a[href^='/']"))
-        .await
-        .unwrap()
-        .len();
+    let nav_links = count(c, "nav.sidebar a[href^='/']").await;
     assert_eq!(nav_links, 21, "brand + 20 pages");
     assert!(
         c.find(Locator::Css("header.topbar input[type=search]"))
@@ -485,11 +491,10 @@ async fn demo_login_works_in_headless_chromium() {
         "heatmap",
         "returns",
     ] {
-        let svg = c
-            .find_all(Locator::Css(&format!("#{id} .chart svg")))
-            .await
-            .unwrap();
-        assert!(!svg.is_empty(), "{id} has a chart");
+        assert!(
+            present(c, &format!("#{id} .chart svg")).await,
+            "{id} has a chart"
+        );
         let summary = c
             .find(Locator::Css(&format!("#{id} figcaption")))
             .await
@@ -498,11 +503,10 @@ async fn demo_login_works_in_headless_chromium() {
             .await
             .unwrap();
         assert!(summary.len() > 10, "{id}: {summary:?}");
-        let rows = c
-            .find_all(Locator::Css(&format!("#{id} table tbody tr")))
-            .await
-            .unwrap();
-        assert!(!rows.is_empty(), "{id} table");
+        assert!(
+            present(c, &format!("#{id} table tbody tr")).await,
+            "{id} table"
+        );
     }
     no_errors(c, "charts").await;
     shot(c, "charts").await;
@@ -532,11 +536,11 @@ async fn demo_login_works_in_headless_chromium() {
         Some(category.to_lowercase()),
         "drilled into the category"
     );
-    let cats = c
-        .find_all(Locator::Css("#categories table tbody tr"))
-        .await
-        .unwrap();
-    assert_eq!(cats.len(), 1, "only that category left");
+    assert_eq!(
+        count(c, "#categories table tbody tr").await,
+        1,
+        "only that category left"
+    );
     // The filter bar's form changes the view (a week grain).
     c.find(Locator::Css("#f-grain"))
         .await
@@ -561,18 +565,12 @@ async fn demo_login_works_in_headless_chromium() {
     c.goto(&format!("{}/funnel", s.url)).await.unwrap();
     wait_css(c, "#overall svg").await;
     assert_eq!(
-        c.find_all(Locator::Css("#steps .kpi")).await.unwrap().len(),
+        count(c, "#steps .kpi").await,
         4,
         "view, cart, checkout, purchase"
     );
     for id in ["by-channel", "by-category", "underperformers"] {
-        assert!(
-            !c.find_all(Locator::Css(&format!("#{id}")))
-                .await
-                .unwrap()
-                .is_empty(),
-            "{id}"
-        );
+        assert!(present(c, &format!("#{id}")).await, "{id}");
     }
     no_errors(c, "funnel").await;
     tall_shot(c, "funnel", 3000).await;
@@ -585,24 +583,12 @@ async fn demo_login_works_in_headless_chromium() {
         .await
         .unwrap();
     wait_css(c, "#orders tbody tr").await;
-    assert!(
-        !c.find_all(Locator::Css("#segment a"))
-            .await
-            .unwrap()
-            .is_empty(),
-        "the customer's segment"
-    );
+    assert!(present(c, "#segment a").await, "the customer's segment");
     no_errors(c, "customer").await;
     shot(c, "customer").await;
     c.goto(&format!("{}/cohorts", s.url)).await.unwrap();
     wait_css(c, "table.cohorts tbody tr").await;
-    assert!(
-        !c.find_all(Locator::Css("#ltv .chart svg"))
-            .await
-            .unwrap()
-            .is_empty(),
-        "LTV chart"
-    );
+    assert!(present(c, "#ltv .chart svg").await, "LTV chart");
     no_errors(c, "cohorts").await;
     shot(c, "cohorts").await;
 
@@ -610,24 +596,11 @@ async fn demo_login_works_in_headless_chromium() {
     c.goto(&format!("{}/forecasts", s.url)).await.unwrap();
     wait_css(c, "#forecast svg").await;
     assert!(
-        !c.find_all(Locator::Css("#drivers .chart svg"))
-            .await
-            .unwrap()
-            .is_empty(),
+        present(c, "#drivers .chart svg").await,
         "what drives the forecast"
     );
-    assert!(
-        !c.find_all(Locator::Css("#backtest tbody tr"))
-            .await
-            .unwrap()
-            .is_empty(),
-        "backtest table"
-    );
-    let opts = c
-        .find_all(Locator::Css("#f-series option"))
-        .await
-        .unwrap()
-        .len();
+    assert!(present(c, "#backtest tbody tr").await, "backtest table");
+    let opts = count(c, "#f-series option").await;
     assert!(opts >= 3, "series to choose from: {opts}");
     no_errors(c, "forecasts").await;
     shot(c, "forecasts").await;
@@ -645,11 +618,7 @@ async fn demo_login_works_in_headless_chromium() {
         text.contains("Done") && text.contains("forecasts made"),
         "{text}"
     );
-    let promos = c
-        .find_all(Locator::Css("#uplift tbody tr"))
-        .await
-        .unwrap()
-        .len();
+    let promos = count(c, "#uplift tbody tr").await;
     assert!(promos >= 6, "one line per demo promotion: {promos}");
     no_errors(c, "models").await;
     shot(c, "models").await;
@@ -658,17 +627,10 @@ async fn demo_login_works_in_headless_chromium() {
     // Segments: named groups ordered by value, what decides them, a group's members.
     c.goto(&format!("{}/segments", s.url)).await.unwrap();
     wait_css(c, "#segments tbody tr a").await;
-    let groups = c
-        .find_all(Locator::Css("#segments tbody tr"))
-        .await
-        .unwrap()
-        .len();
+    let groups = count(c, "#segments tbody tr").await;
     assert!((3..=9).contains(&groups), "{groups} segments");
     assert!(
-        !c.find_all(Locator::Css("#importance .chart svg"))
-            .await
-            .unwrap()
-            .is_empty(),
+        present(c, "#importance .chart svg").await,
         "importance chart"
     );
     c.find(Locator::Css("#segments tbody tr a"))
@@ -767,10 +729,7 @@ async fn demo_login_works_in_headless_chromium() {
     c.goto(&format!("{}/reports", s.url)).await.unwrap();
     wait_css(c, "#reports tbody tr").await;
     assert_eq!(
-        c.find_all(Locator::Css("#reports tbody tr"))
-            .await
-            .unwrap()
-            .len(),
+        count(c, "#reports tbody tr").await,
         exports.len() + 1,
         "the page's exports and the segment CSV"
     );
