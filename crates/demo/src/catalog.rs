@@ -13,6 +13,9 @@ pub struct Category {
     /// cost as a share of price
     pub cost_ratio: (f64, f64),
     pub return_rate: f64,
+    /// chance that a customer who bought in the category before re-buys one of the same
+    /// products (consumables high, durables low)
+    pub repeat_rate: f64,
     /// demand multiplier per month, January first
     pub season: [f64; 12],
     pub nouns: &'static [&'static str],
@@ -31,6 +34,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (12.0, 90.0),
         cost_ratio: (0.35, 0.5),
         return_rate: 0.12,
+        repeat_rate: 0.2,
         season: [
             0.9, 0.85, 1.0, 1.05, 1.05, 0.95, 0.9, 0.95, 1.05, 1.1, 1.2, 1.3,
         ],
@@ -79,6 +83,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (35.0, 160.0),
         cost_ratio: (0.4, 0.55),
         return_rate: 0.18,
+        repeat_rate: 0.15,
         season: [
             0.85, 0.85, 1.0, 1.1, 1.1, 1.0, 0.95, 1.0, 1.1, 1.05, 1.05, 1.1,
         ],
@@ -122,6 +127,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (8.0, 70.0),
         cost_ratio: (0.25, 0.45),
         return_rate: 0.08,
+        repeat_rate: 0.15,
         season: [
             0.8, 0.95, 0.9, 0.9, 0.95, 0.9, 0.9, 0.9, 0.95, 1.0, 1.3, 1.6,
         ],
@@ -165,6 +171,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (9.0, 140.0),
         cost_ratio: (0.4, 0.6),
         return_rate: 0.06,
+        repeat_rate: 0.25,
         season: [
             1.05, 0.95, 0.95, 0.95, 0.95, 0.9, 0.9, 0.95, 1.0, 1.05, 1.25, 1.35,
         ],
@@ -210,6 +217,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (6.0, 60.0),
         cost_ratio: (0.2, 0.4),
         return_rate: 0.04,
+        repeat_rate: 0.65,
         season: [
             0.95, 1.15, 1.0, 1.0, 1.1, 0.95, 0.9, 0.9, 0.95, 1.0, 1.15, 1.3,
         ],
@@ -253,6 +261,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (15.0, 250.0),
         cost_ratio: (0.55, 0.75),
         return_rate: 0.09,
+        repeat_rate: 0.08,
         season: [
             0.85, 0.8, 0.85, 0.85, 0.9, 0.9, 0.95, 1.0, 1.0, 1.05, 1.45, 1.6,
         ],
@@ -294,6 +303,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (10.0, 220.0),
         cost_ratio: (0.4, 0.6),
         return_rate: 0.07,
+        repeat_rate: 0.15,
         season: [
             0.75, 0.8, 1.0, 1.2, 1.35, 1.35, 1.25, 1.1, 0.95, 0.85, 0.85, 0.95,
         ],
@@ -336,6 +346,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (8.0, 80.0),
         cost_ratio: (0.35, 0.55),
         return_rate: 0.05,
+        repeat_rate: 0.1,
         season: [
             0.6, 0.6, 0.65, 0.7, 0.7, 0.7, 0.75, 0.8, 0.85, 1.0, 1.9, 2.6,
         ],
@@ -377,6 +388,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (8.0, 45.0),
         cost_ratio: (0.5, 0.65),
         return_rate: 0.03,
+        repeat_rate: 0.05,
         season: [
             1.0, 0.9, 0.9, 0.9, 0.9, 1.0, 1.1, 1.05, 0.95, 0.95, 1.1, 1.35,
         ],
@@ -411,6 +423,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (4.0, 40.0),
         cost_ratio: (0.5, 0.7),
         return_rate: 0.02,
+        repeat_rate: 0.8,
         season: [
             1.0, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 1.0, 1.05, 1.15, 1.3,
         ],
@@ -453,6 +466,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (5.0, 90.0),
         cost_ratio: (0.4, 0.6),
         return_rate: 0.05,
+        repeat_rate: 0.75,
         season: FLAT,
         nouns: &[
             "Dog Harness",
@@ -485,6 +499,7 @@ pub static CATEGORIES: &[Category] = &[
         price: (6.0, 120.0),
         cost_ratio: (0.4, 0.6),
         return_rate: 0.06,
+        repeat_rate: 0.3,
         season: [0.45, 0.6, 1.2, 1.8, 1.9, 1.5, 1.2, 1.0, 0.8, 0.6, 0.5, 0.45],
         nouns: &[
             "Pruning Shears",

@@ -112,13 +112,36 @@ pub struct PromotionTruth {
     pub category: &'static str,
     pub starts_at: String,
     pub ends_at: String,
-    /// Relative increase of the category's orders caused by the promotion.
+    /// The generator's knob: orders placed *for* the category arrive this much faster.
+    pub order_rate_lift_pct: f64,
+    /// Relative increase of the orders that contain the category (what a shop can see and an
+    /// estimator can measure): the lifted orders among the unchanged ones that pick up one of
+    /// the category's products on the side.
     pub true_uplift_orders_pct: f64,
+    /// Relative change of the category's revenue: more lines, each at the promotion price.
+    pub true_uplift_revenue_pct: f64,
     pub expected_category_orders_without: f64,
     pub expected_category_orders_with: f64,
     pub expected_incremental_orders: f64,
     /// Expected extra revenue from the extra orders' promoted lines, at promotion prices.
     pub expected_incremental_revenue: f64,
+    /// Expected orders placed for the category over the window, without and with it.
+    #[serde(skip)]
+    base_orders: f64,
+    #[serde(skip)]
+    lifted_orders: f64,
+    /// Orders placed for the category and their category revenue at full price.
+    #[serde(skip)]
+    anchored_orders: f64,
+    #[serde(skip)]
+    anchored_revenue: f64,
+    /// Other orders holding a line of the category, and those lines' full-price revenue.
+    #[serde(skip)]
+    side_orders: f64,
+    #[serde(skip)]
+    side_revenue: f64,
+    #[serde(skip)]
+    discount: f64,
 }
 
 pub(crate) struct OrderLine {
@@ -154,6 +177,20 @@ const SOURCES: &[(&str, f64)] = &[
     ("pos", 5.0),
 ];
 const TARGET_ORDERS_PER_SCALE: f64 = 9_000.0;
+/// Mean number of lines an order adds beside the one for the category it was placed for.
+const EXTRA_LINES: f64 = 1.2;
+/// Share of those side lines that go with the first line (same category), not picked at
+/// random across the shop.
+const COMPLEMENT_SHARE: f64 = 0.3;
+/// Share of the remaining side lines from one of the customer's favourite categories.
+const FAVOURITE_SIDE: f64 = 0.5;
+/// How much more readily a returning customer orders in a favourite category, and in others.
+const FAVOURITE_PULL: f64 = 6.0;
+const OTHER_PULL: f64 = 0.25;
+/// Chance that a returning customer buys something that goes with what they have.
+const COMPLETE_THE_SET: f64 = 0.25;
+/// Chance that a returning customer picks from a brand they bought in the category before.
+const BRAND_LOYALTY: f64 = 0.6;
 
 fn pick_weighted(rng: &mut ChaCha8Rng, cum: &[f64]) -> usize {
     let total = cum.last().copied().unwrap_or(0.0);
@@ -297,26 +334,25 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
             category: p.category,
             starts_at: p.starts_at.clone(),
             ends_at: p.ends_at.clone(),
-            true_uplift_orders_pct: ((p.multiplier - 1.0) * 1000.0).round() / 10.0,
+            order_rate_lift_pct: ((p.multiplier - 1.0) * 1000.0).round() / 10.0,
+            true_uplift_orders_pct: 0.0,
+            true_uplift_revenue_pct: 0.0,
             expected_category_orders_without: 0.0,
             expected_category_orders_with: 0.0,
             expected_incremental_orders: 0.0,
             expected_incremental_revenue: 0.0,
+            base_orders: 0.0,
+            lifted_orders: 0.0,
+            anchored_orders: 0.0,
+            anchored_revenue: 0.0,
+            side_orders: 0.0,
+            side_revenue: 0.0,
+            discount: f64::from(p.discount_percent) / 100.0,
         })
         .collect();
-    // Expected price of a category's anchored line (popularity-weighted, quantity mean 1.25).
-    let exp_line: Vec<f64> = by_cat
-        .iter()
-        .map(|ids| {
-            let tw: f64 = ids.iter().map(|i| products[*i].popularity).sum();
-            ids.iter()
-                .map(|i| products[*i].popularity * products[*i].price)
-                .sum::<f64>()
-                / tw
-                * 1.25
-        })
-        .collect();
-
+    // What each customer bought so far (their taste), and what goes with each product.
+    let mut history: Vec<Vec<usize>> = vec![Vec::new(); customers.len()];
+    let complements = complements(&mut rng, &products, &by_cat, &pop_cum);
     let mut next_new = 0usize;
     let mut buyers: Vec<usize> = Vec::new();
     let mut pending_returns: BTreeMap<u32, Vec<ReturnRow>> = BTreeMap::new();
@@ -339,11 +375,8 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
             if let Some(p) = promo
                 && let Some(t) = truth.iter_mut().find(|t| t.code == p.code)
             {
-                t.expected_category_orders_without += base;
-                t.expected_category_orders_with += lambda;
-                t.expected_incremental_orders += lambda - base;
-                t.expected_incremental_revenue +=
-                    (lambda - base) * exp_line[c] * (1.0 - f64::from(p.discount_percent) / 100.0);
+                t.base_orders += base;
+                t.lifted_orders += lambda;
             }
             let n = if lambda > 0.0 {
                 Poisson::new(lambda)
@@ -355,22 +388,48 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
             for _ in 0..n {
                 let hour = pick_weighted(&mut rng, &hour_cum) as u32;
                 let secs = hour * 3600 + rng.random_range(0..3600);
-                let customer = pick_customer(&mut rng, &customers, &mut next_new, &mut buyers, di);
+                let customer =
+                    pick_customer(&mut rng, &customers, &mut next_new, &mut buyers, di, c);
                 let mut lines: Vec<OrderLine> = Vec::new();
-                let extra = Poisson::new(1.2)
+                let extra = Poisson::new(EXTRA_LINES)
                     .map(|d| d.sample(&mut rng) as usize)
                     .unwrap_or(0)
                     .min(7);
                 for k in 0..=extra {
-                    let cat = if k == 0 {
-                        c
-                    } else {
-                        let cum = cumulative((0..CATEGORIES.len()).map(|x| raw(day, x)));
-                        pick_weighted(&mut rng, &cum)
+                    // A side line is often something that goes with the first one.
+                    let complement = lines
+                        .first()
+                        .filter(|_| k > 0 && rng.random_bool(COMPLEMENT_SHARE))
+                        .and_then(|l| {
+                            let ids = &complements[l.product];
+                            let pi = *ids.get(rng.random_range(0..ids.len().max(1)))?;
+                            (products[pi].launch_day <= di).then_some(pi)
+                        });
+                    let picked = match complement {
+                        Some(pi) => Some(pi),
+                        None => {
+                            let favourites = &customers[customer].favourites;
+                            let cat = if k == 0 {
+                                c
+                            } else if rng.random_bool(FAVOURITE_SIDE) {
+                                favourites[rng.random_range(0..favourites.len())]
+                            } else {
+                                let cum = cumulative((0..CATEGORIES.len()).map(|x| raw(day, x)));
+                                pick_weighted(&mut rng, &cum)
+                            };
+                            pick_for(
+                                &mut rng,
+                                &history[customer],
+                                &complements,
+                                cat,
+                                &by_cat[cat],
+                                &pop_cum[cat],
+                                &products,
+                                di,
+                            )
+                        }
                     };
-                    let Some(pi) =
-                        pick_product(&mut rng, &by_cat[cat], &pop_cum[cat], &products, di)
-                    else {
+                    let Some(pi) = picked else {
                         continue;
                     };
                     if lines.iter().any(|l| l.product == pi) {
@@ -381,8 +440,8 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
                         x if x < 0.95 => 2,
                         _ => rng.random_range(3..6),
                     };
-                    let disc =
-                        active_promo(cat).map_or(0.0, |p| f64::from(p.discount_percent) / 100.0);
+                    let disc = active_promo(products[pi].category)
+                        .map_or(0.0, |p| f64::from(p.discount_percent) / 100.0);
                     let unit_price = ((products[pi].price * (1.0 - disc)) * 100.0).round() / 100.0;
                     lines.push(OrderLine {
                         product: pi,
@@ -400,6 +459,31 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
                         code = Some(p.code.clone());
                         discount_amount +=
                             (products[l.product].price - l.unit_price) * f64::from(l.qty);
+                    }
+                }
+                // What the promotion's truth needs: the category's lines at full price in
+                // the orders placed for it, and in the others (which it does not change).
+                if let Some(p) = promos
+                    .iter()
+                    .find(|p| p.first_day <= di && di <= p.last_day)
+                    && let Some(t) = truth.iter_mut().find(|t| t.code == p.code)
+                {
+                    let full: f64 = lines
+                        .iter()
+                        .filter(|l| products[l.product].category == p.cat)
+                        .map(|l| products[l.product].price * f64::from(l.qty))
+                        .sum();
+                    if c == p.cat {
+                        t.anchored_orders += 1.0;
+                        t.anchored_revenue += full;
+                    } else if full > 0.0 {
+                        t.side_orders += 1.0;
+                        t.side_revenue += full;
+                    }
+                }
+                for l in &lines {
+                    if !history[customer].contains(&l.product) {
+                        history[customer].push(l.product);
                     }
                 }
                 let source = SOURCES[pick_weighted(&mut rng, &source_cum)].0;
@@ -464,7 +548,35 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
         .filter(|p| p.quality < 0.5)
         .map(|p| p.sku.as_str())
         .collect();
+    let pct = |with: f64, without: f64| {
+        if without > 0.0 {
+            ((with / without - 1.0) * 1000.0).round() / 10.0
+        } else {
+            0.0
+        }
+    };
     for t in &mut truth {
+        // The promotion adds orders placed for the category (each like the others placed for
+        // it) and prices every line of the category down; orders placed for other categories
+        // that pick up its products on the side are unchanged, so their realised count and
+        // revenue stand for their expectation.
+        let per_order = if t.anchored_orders > 0.0 {
+            t.anchored_revenue / t.anchored_orders
+        } else {
+            0.0
+        };
+        let price = 1.0 - t.discount;
+        t.expected_category_orders_without = t.base_orders + t.side_orders;
+        t.expected_category_orders_with = t.lifted_orders + t.side_orders;
+        t.expected_incremental_orders = t.lifted_orders - t.base_orders;
+        t.expected_incremental_revenue = t.expected_incremental_orders * per_order * price;
+        let revenue_without = t.base_orders * per_order + t.side_revenue;
+        let revenue_with = (t.lifted_orders * per_order + t.side_revenue) * price;
+        t.true_uplift_orders_pct = pct(
+            t.expected_category_orders_with,
+            t.expected_category_orders_without,
+        );
+        t.true_uplift_revenue_pct = pct(revenue_with, revenue_without);
         for v in [
             &mut t.expected_category_orders_without,
             &mut t.expected_category_orders_with,
@@ -475,11 +587,11 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
         }
     }
     let gt = serde_json::json!({
-        "generator": { "name": "sr360-demo", "version": 1, "seed": opts.seed, "scale": opts.scale, "first_day": days.first().map(|d| d.ymd.clone()), "last_day": days.last().map(|d| d.ymd.clone()), "time_zone": "UTC" },
+        "generator": { "name": "sr360-demo", "version": 2, "seed": opts.seed, "scale": opts.scale, "first_day": days.first().map(|d| d.ymd.clone()), "last_day": days.last().map(|d| d.ymd.clone()), "time_zone": "UTC" },
         "counts": counts,
         "promotions": truth,
         "underperforming_skus": under,
-        "notes": "Promotions multiply the promoted category's order rate by 1 + uplift for the window; other categories are untouched, so they are valid controls. Underperforming products get about three times the views of comparable products and a quarter of the add-to-cart rate.",
+        "notes": "Promotions multiply the rate of orders placed for the promoted category by 1 + order_rate_lift_pct for the window, and price its lines down by the discount; other categories are untouched, so they are valid controls. Orders placed for other categories also pick up the promoted category's products on the side, unchanged, so the uplift a shop can see in the orders that contain the category (true_uplift_orders_pct) is smaller than the rate lift, and the revenue uplift (true_uplift_revenue_pct) nets the discount off. Underperforming products get about three times the views of comparable products and a quarter of the add-to-cart rate.",
     });
     let mut files = files;
     files.push(write::atomic_json(dir, "ground_truth.json", &gt)?);
@@ -491,12 +603,15 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
     })
 }
 
+/// A customer for an order placed for category `cat`: a new one about 45 % of the time,
+/// else a returning one, more readily one who likes the category.
 fn pick_customer(
     rng: &mut ChaCha8Rng,
     customers: &[Customer],
     next_new: &mut usize,
     buyers: &mut Vec<usize>,
     day: u32,
+    cat: usize,
 ) -> usize {
     let want_new = buyers.is_empty() || rng.random_bool(0.45);
     if want_new && *next_new < customers.len() && customers[*next_new].signup_day <= day {
@@ -515,7 +630,12 @@ fn pick_customer(
             buyers.swap_remove(i);
             continue;
         }
-        if rng.random_bool((customers[c].propensity / 2.5).clamp(0.02, 1.0)) {
+        let taste = if customers[c].favourites.contains(&cat) {
+            FAVOURITE_PULL
+        } else {
+            OTHER_PULL
+        };
+        if rng.random_bool((customers[c].propensity / 2.5 * taste).clamp(0.02, 1.0)) {
             return c;
         }
     }
@@ -542,6 +662,78 @@ fn pick_product(
         }
     }
     None
+}
+
+/// A product of category `cat` for a customer who bought `owned` before: one of the same
+/// products again (consumables), one that goes with one they have, one of a brand they
+/// bought in the category, or by popularity.
+fn pick_for(
+    rng: &mut ChaCha8Rng,
+    owned: &[usize],
+    complements: &[Vec<usize>],
+    cat: usize,
+    ids: &[usize],
+    cum: &[f64],
+    products: &[Product],
+    day: u32,
+) -> Option<usize> {
+    let mine: Vec<usize> = owned
+        .iter()
+        .copied()
+        .filter(|p| products[*p].category == cat)
+        .collect();
+    if !mine.is_empty() {
+        if rng.random_bool(CATEGORIES[cat].repeat_rate) {
+            return Some(mine[rng.random_range(0..mine.len())]);
+        }
+        if rng.random_bool(COMPLETE_THE_SET) {
+            let ids = &complements[mine[rng.random_range(0..mine.len())]];
+            if let Some(pi) = ids.get(rng.random_range(0..ids.len().max(1)))
+                && products[*pi].launch_day <= day
+            {
+                return Some(*pi);
+            }
+        }
+        if rng.random_bool(BRAND_LOYALTY) {
+            let brand = products[mine[rng.random_range(0..mine.len())]].brand;
+            for _ in 0..30 {
+                let pi = ids[pick_weighted(rng, cum)];
+                if products[pi].brand == brand && products[pi].launch_day <= day {
+                    return Some(pi);
+                }
+            }
+        }
+    }
+    pick_product(rng, ids, cum, products, day)
+}
+
+/// Two or three products of the same category with another noun that go with each product
+/// (a case for a phone, a leash for a collar), drawn by popularity.
+fn complements(
+    rng: &mut ChaCha8Rng,
+    products: &[Product],
+    by_cat: &[Vec<usize>],
+    pop_cum: &[Vec<f64>],
+) -> Vec<Vec<usize>> {
+    let noun = |p: &Product| p.name.split(' ').next_back().map(str::to_owned);
+    products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let want = rng.random_range(2..=3);
+            let mut out = Vec::new();
+            for _ in 0..30 {
+                if out.len() == want {
+                    break;
+                }
+                let j = by_cat[p.category][pick_weighted(rng, &pop_cum[p.category])];
+                if j != i && !out.contains(&j) && noun(&products[j]) != noun(p) {
+                    out.push(j);
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 pub(crate) fn region_of(c: &Customer) -> (&'static str, &'static str, &'static str) {
@@ -632,8 +824,13 @@ mod tests {
             serde_json::from_slice(&std::fs::read(d.path().join("ground_truth.json")).unwrap())
                 .unwrap();
         for p in gt["promotions"].as_array().unwrap() {
-            let up = p["true_uplift_orders_pct"].as_f64().unwrap();
-            assert!((20.0..=50.0).contains(&up), "{p}");
+            let rate = p["order_rate_lift_pct"].as_f64().unwrap();
+            assert!((20.0..=50.0).contains(&rate), "{p}");
+            // Side purchases dilute the visible uplift; the discount eats into revenue.
+            let orders = p["true_uplift_orders_pct"].as_f64().unwrap();
+            assert!(orders > 5.0 && orders < rate, "{p}");
+            let revenue = p["true_uplift_revenue_pct"].as_f64().unwrap();
+            assert!(revenue < orders, "{p}");
         }
         // Weekly and yearly seasonality show in the orders file: December beats February.
         let orders = std::fs::read_to_string(d.path().join("orders.csv")).unwrap();

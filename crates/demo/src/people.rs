@@ -102,6 +102,8 @@ pub struct Customer {
     pub propensity: f64,
     /// last day they may buy (churn)
     pub churn_day: u32,
+    /// the two categories they like best (drawn by the categories' weights)
+    pub favourites: [usize; 2],
 }
 
 fn weighted<T>(rng: &mut ChaCha8Rng, items: &[T], w: impl Fn(&T) -> f64) -> usize {
@@ -137,6 +139,9 @@ pub fn customers(rng: &mut ChaCha8Rng, n: usize, days: u32) -> Vec<Customer> {
             } else {
                 u32::MAX
             };
+            let fav =
+                |rng: &mut ChaCha8Rng| weighted(rng, crate::catalog::CATEGORIES, |c| c.weight);
+            let favourites = [fav(rng), fav(rng)];
             let local: String = format!("{}.{}", ascii(first), ascii(last)).to_lowercase();
             let domain = ["example.com", "example.net", "example.org"][i % 3];
             Customer {
@@ -155,6 +160,7 @@ pub fn customers(rng: &mut ChaCha8Rng, n: usize, days: u32) -> Vec<Customer> {
                 signup_day,
                 propensity,
                 churn_day,
+                favourites,
             }
         })
         .collect();

@@ -263,8 +263,9 @@ pub fn forecast(
             "the model's forecast is not finite".into(),
         ));
     }
-    // Sales are never negative: clip the forecast and its band at zero when the history is.
-    if y.iter().all(|v| *v >= 0.0) {
+    // Sales are not negative: clip the forecast and its band at zero when the history is,
+    // but for a rare day on which returns outweighed sales (net revenue).
+    if y.iter().filter(|v| **v < 0.0).count() * 20 < y.len() {
         for v in p
             .point
             .iter_mut()

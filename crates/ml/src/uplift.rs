@@ -14,7 +14,9 @@
 //! intervals too narrow on windows of one or two weeks (95 % intervals held the truth 72 % of
 //! the time with 7-day blocks, 84 % with 3-day blocks, 95 % with single days, in the
 //! simulation of the tests). The seed is fixed by the caller: the same data gives the same
-//! interval.
+//! interval. A synthetic control's interval is widened further by placebos in time (see
+//! [`widen_by_placebos`]): the bootstrap cannot see a comparison that stops following the
+//! promoted category when its own season turns.
 
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -260,6 +262,58 @@ pub fn synthetic(
     Ok((did(treated, &synth, pre, post, seed)?, w))
 }
 
+/// Fewest placebo windows whose errors are trusted to widen an interval.
+const MIN_PLACEBOS: usize = 8;
+
+/// Placebos in time for a synthetic control. Without a year of history the weights only
+/// follow the treated category over twelve weeks; when its own season turns during the
+/// promotion (garden in July) no comparison may follow, and the bootstrap, which sees only
+/// day-to-day noise, is too sure. So the same estimate is made for windows of the same
+/// length in the weeks before, when nothing was promoted in the category and the true
+/// effect is zero: the spread of those estimates is the method's own error on this
+/// category. The interval becomes at least the estimate give or take the largest error
+/// among 19 placebos, or the conformal quantile among more (log scale, symmetric).
+fn widen_by_placebos(
+    u: Uplift,
+    treated: &[f64],
+    controls: &[&[f64]],
+    post: &Range<usize>,
+    own_promos: &[Range<usize>],
+    seed: u64,
+) -> Uplift {
+    let len = post.len();
+    let mut errors: Vec<f64> = (1..)
+        .map(|k| post.start.saturating_sub(7 * k))
+        .take_while(|end| *end >= len + 28)
+        .filter_map(|end| {
+            let fake = end - len..end;
+            let pre = fake.start.saturating_sub(PRE_DAYS)..fake.start;
+            let clash = own_promos
+                .iter()
+                .any(|r| r.start < fake.end && pre.start < r.end);
+            if clash {
+                return None;
+            }
+            synthetic(treated, controls, pre, fake, seed)
+                .ok()
+                .map(|(p, _)| (1.0 + p.estimate).ln().abs())
+        })
+        .collect();
+    if errors.len() < MIN_PLACEBOS {
+        return u;
+    }
+    errors.sort_by(|a, b| a.total_cmp(b));
+    // The ⌈0.95 (n + 1)⌉-th smallest error, or the largest when there are fewer than 19.
+    let rank = ((0.95 * (errors.len() + 1) as f64).ceil() as usize).min(errors.len());
+    let q = errors[rank - 1];
+    let centre = 1.0 + u.estimate;
+    Uplift {
+        low: u.low.min(centre * (-q).exp() - 1.0),
+        high: u.high.max(centre * q.exp() - 1.0),
+        ..u
+    }
+}
+
 /// A promotion's effect on one figure, or why it has none.
 #[derive(Debug, Clone, Serialize)]
 pub struct PromotionEffect {
@@ -284,7 +338,8 @@ pub const PRE_DAYS: usize = 84;
 
 /// The effect of every promotion on each figure in `by_metric` (per-category daily series
 /// starting at `start`). Controls are the categories on no promotion from the baseline's
-/// first day to the promotion's last, and the promoted category itself 52 weeks earlier.
+/// first day to the promotion's last (and over the same weeks a year earlier, when that year
+/// is used), and the promoted category itself 52 weeks earlier.
 pub fn promotion_effects(
     promos: &[sr360_analytics::PromotionInfo],
     start: time::Date,
@@ -308,17 +363,26 @@ pub fn promotion_effects(
             .saturating_sub(PRE_DAYS)
             .max(earlier.map_or(0, |e| e + 1))..first;
         let post = first..last + 1;
-        let busy: std::collections::HashSet<&str> = promos
-            .iter()
-            .filter(|q| q.ends_on >= day(pre.start) && q.starts_on <= p.ends_on)
-            .map(|q| q.category.as_str())
-            .collect();
+        let overlaps = |q: &sr360_analytics::PromotionInfo, from: time::Date, to: time::Date| {
+            q.ends_on >= from && q.starts_on <= to
+        };
         // The same weeks a year earlier, when this category was not on promotion.
+        let (then_from, then_to) = (year_ago(day(pre.start)), year_ago(p.ends_on));
         let quiet_last_year = pre.start >= YEAR
             && promos
                 .iter()
                 .filter(|q| q.category == p.category)
-                .all(|q| q.ends_on < year_ago(day(pre.start)) || q.starts_on > year_ago(p.ends_on));
+                .all(|q| !overlaps(q, then_from, then_to));
+        // Controls were on no promotion over these weeks, nor, when they are compared with
+        // themselves a year earlier, over those weeks then.
+        let busy: std::collections::HashSet<&str> = promos
+            .iter()
+            .filter(|q| {
+                overlaps(q, day(pre.start), p.ends_on)
+                    || (quiet_last_year && overlaps(q, then_from, then_to))
+            })
+            .map(|q| q.category.as_str())
+            .collect();
         for (metric, cats) in by_metric {
             let mut controls: Vec<String> = cats
                 .keys()
@@ -354,8 +418,13 @@ pub fn promotion_effects(
                             .map_err(|e| e.to_string())
                     } else {
                         let cs: Vec<&[f64]> = controls.iter().map(|k| cats[k].as_slice()).collect();
-                        synthetic(t, &cs, pre.clone(), post, seed)
-                            .map(|(u, _)| u)
+                        let own: Vec<Range<usize>> = promos
+                            .iter()
+                            .filter(|q| q.category == p.category)
+                            .filter_map(|q| Some(index(q.starts_on)?..index(q.ends_on)? + 1))
+                            .collect();
+                        synthetic(t, &cs, pre.clone(), post.clone(), seed)
+                            .map(|(u, _)| widen_by_placebos(u, t, &cs, &post, &own, seed))
                             .map_err(|e| e.to_string())
                     }
                 }
@@ -429,6 +498,38 @@ mod tests {
             did(&t, &c, 32..60, post, 7).unwrap(),
             "same data, same interval"
         );
+    }
+
+    #[test]
+    fn placebos_widen_a_synthetic_control_that_misses_the_category_season() {
+        // The treated category's own season steps every 30 days; the controls are flat, so
+        // no weighting can follow it, and the promotion (days 175..185, +30 %) straddles a
+        // step of +40 %.
+        let steps = [1.0, 1.25, 0.85, 1.2, 0.9, 1.0, 1.4];
+        let post = 175..185;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let weekly = |d: usize| [1.0, 0.9, 0.95, 1.0, 1.2, 1.5, 1.3][d % 7];
+        let t: Vec<f64> = (0..200)
+            .map(|d| {
+                let lift = if post.contains(&d) { 1.3 } else { 1.0 };
+                40.0 * steps[d / 30] * weekly(d) * lift * rng.random_range(0.9..1.1)
+            })
+            .collect();
+        let c1: Vec<f64> = (0..200)
+            .map(|d| 100.0 * weekly(d) * rng.random_range(0.95..1.05))
+            .collect();
+        let c2: Vec<f64> = (0..200)
+            .map(|d| 60.0 * weekly(d) * rng.random_range(0.95..1.05))
+            .collect();
+        let cs = [c1.as_slice(), c2.as_slice()];
+        let (u, _) = synthetic(&t, &cs, 91..175, post.clone(), 3).unwrap();
+        assert!(u.low > 0.3, "the bootstrap alone is sure of a wrong answer: {u:?}");
+        let w = widen_by_placebos(u.clone(), &t, &cs, &post, &[], 3);
+        assert!(w.low <= 0.3 && 0.3 <= w.high, "{w:?}");
+        assert_eq!(w.estimate, u.estimate, "the estimate itself is unchanged");
+        // A promotion of the category before leaves those weeks out of the placebos.
+        let few = widen_by_placebos(u.clone(), &t, &cs, &post, &[20..160], 3);
+        assert_eq!(few, u, "too few clean placebo windows: the interval stays");
     }
 
     #[test]

@@ -179,11 +179,12 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
         "{:?}",
         view.drivers
     );
-    assert!(
-        view.forecast
-            .iter()
-            .all(|f| f.lower <= f.point && f.point <= f.upper && f.lower >= 0.0)
-    );
+    for f in &view.forecast {
+        assert!(
+            f.lower <= f.point && f.point <= f.upper && f.lower >= 0.0,
+            "{f:?}"
+        );
+    }
 
     // Promotion uplift against the generator's truth.
     let truth: serde_json::Value =
@@ -202,13 +203,17 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
     );
     let mut inside = 0;
     let mut errors = vec![];
-    for e in effects.iter().filter(|e| e.metric == "orders") {
+    for e in &effects {
+        let field = match e.metric {
+            "orders" => "true_uplift_orders_pct",
+            _ => "true_uplift_revenue_pct",
+        };
         let want = truth["promotions"]
             .as_array()
             .unwrap()
             .iter()
             .find(|t| t["code"] == e.code.as_str())
-            .unwrap()["true_uplift_orders_pct"]
+            .unwrap()[field]
             .as_f64()
             .unwrap()
             / 100.0;
@@ -216,13 +221,14 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
             Ok(u) => u,
             Err(r) => {
                 // A winter category selling on fewer than half of the days is refused.
-                eprintln!("uplift {}: {r}", e.code);
+                eprintln!("uplift {} {}: {r}", e.code, e.metric);
                 continue;
             }
         };
         eprintln!(
-            "uplift {}: true {:+.0} %, estimated {:+.0} % [{:+.0} %, {:+.0} %]",
+            "uplift {} {}: true {:+.0} %, estimated {:+.0} % [{:+.0} %, {:+.0} %]",
             e.code,
+            e.metric,
             want * 100.0,
             u.estimate * 100.0,
             u.low * 100.0,
@@ -236,10 +242,13 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
         );
     }
     let n = errors.len();
-    assert!(n >= 6, "estimates for {n} of the demo's promotions");
+    assert!(
+        n >= 12,
+        "estimates for {n} of the demo's promotions and metrics"
+    );
     assert!(
         inside * 4 >= n * 3,
-        "the truth inside the 95 % interval for {inside} of {n} promotions"
+        "the truth inside the 95 % interval for {inside} of {n} estimates"
     );
     let mae = errors.iter().sum::<f64>() / n as f64;
     eprintln!(
