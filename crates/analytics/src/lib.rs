@@ -4,6 +4,7 @@
 //! produce the same type), so no SQL is ever built from user text: names come from enums,
 //! values are bound as parameters.
 
+pub mod baskets;
 mod cache;
 mod cohorts;
 pub mod compile;

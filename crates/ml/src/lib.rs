@@ -1,11 +1,12 @@
-//! The shop's models: forecasts with backtests, unusual days, promotion uplift and customer
-//! segments with what decides them. The models are pure computation on plain series and
+//! The shop's models: forecasts with backtests, unusual days, promotion uplift, customer
+//! segments with what decides them, and recommendations with their offline evaluation. The models are pure computation on plain series and
 //! tables handed in by the caller (who asks the query layer for them), so each is tested on
 //! data whose answer is known; `store` alone knows the warehouse's `ml.*` tables the results
 //! live in. Nothing here knows about HTTP.
 
 pub mod anomaly;
 pub mod forecast;
+pub mod recommend;
 pub mod segments;
 pub mod store;
 pub mod uplift;

@@ -523,7 +523,10 @@ mod tests {
             .collect();
         let cs = [c1.as_slice(), c2.as_slice()];
         let (u, _) = synthetic(&t, &cs, 91..175, post.clone(), 3).unwrap();
-        assert!(u.low > 0.3, "the bootstrap alone is sure of a wrong answer: {u:?}");
+        assert!(
+            u.low > 0.3,
+            "the bootstrap alone is sure of a wrong answer: {u:?}"
+        );
         let w = widen_by_placebos(u.clone(), &t, &cs, &post, &[], 3);
         assert!(w.low <= 0.3 && 0.3 <= w.high, "{w:?}");
         assert_eq!(w.estimate, u.estimate, "the estimate itself is unchanged");

@@ -1,0 +1,127 @@
+//! Purchases as the recommender sees them: the catalogue (every product, sold or not, with
+//! its category) and each order's distinct products, in time order. Returns are left out: a
+//! returned item is not a taste.
+
+use crate::QueryError;
+use crate::run::Session;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    pub skus: Vec<String>,
+    pub names: Vec<String>,
+    /// Category names; `category_of[i]` indexes into it.
+    pub categories: Vec<String>,
+    pub category_of: Vec<u32>,
+}
+
+impl Catalogue {
+    pub fn index(&self) -> HashMap<&str, u32> {
+        self.skus
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i as u32))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Purchases {
+    pub catalogue: Catalogue,
+    /// Customer keys; baskets refer to them by index.
+    pub customers: Vec<String>,
+    /// (customer, distinct products) per order, oldest first.
+    pub baskets: Vec<(u32, Vec<u32>)>,
+}
+
+/// Every product: those of the product file and any sold without one.
+pub fn catalogue(s: &Session<'_>) -> Result<Catalogue, QueryError> {
+    let mut st = s.conn().prepare(
+        "SELECT sku, any_value(name), any_value(category) FROM (
+           SELECT sku, name, category FROM gold.dim_product
+           UNION ALL
+           SELECT DISTINCT sku, sku, category FROM gold.fact_sales
+           WHERE sku IS NOT NULL AND sku NOT IN (SELECT sku FROM gold.dim_product WHERE sku IS NOT NULL)
+         ) WHERE sku IS NOT NULL GROUP BY sku ORDER BY sku",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    let mut c = Catalogue::default();
+    let mut cats: HashMap<String, u32> = HashMap::new();
+    for row in rows {
+        let (sku, name, category) = row?;
+        let category = category.unwrap_or_else(|| "uncategorised".into());
+        let next = cats.len() as u32;
+        let id = *cats.entry(category.clone()).or_insert_with(|| {
+            c.categories.push(category);
+            next
+        });
+        c.names.push(name.unwrap_or_else(|| sku.clone()));
+        c.skus.push(sku);
+        c.category_of.push(id);
+    }
+    Ok(c)
+}
+
+/// The catalogue and every order's distinct products, oldest order first.
+pub fn purchases(s: &Session<'_>) -> Result<Purchases, QueryError> {
+    let catalogue = catalogue(s)?;
+    let index = catalogue.index();
+    let mut st = s.conn().prepare(
+        "SELECT customer_key, order_id, sku FROM (
+           SELECT customer_key, order_id, sku, min(line_ts) OVER (PARTITION BY order_id) AS t
+           FROM gold.fact_sales
+           WHERE NOT is_return AND customer_key IS NOT NULL AND sku IS NOT NULL AND order_id IS NOT NULL
+         ) GROUP BY ALL ORDER BY min(t), order_id, sku",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut customers: HashMap<String, u32> = HashMap::new();
+    let mut out = Purchases::default();
+    let mut current: Option<String> = None;
+    for row in rows {
+        let (customer, order, sku) = row?;
+        let Some(item) = index.get(sku.as_str()).copied() else {
+            continue;
+        };
+        if current.as_deref() != Some(order.as_str()) {
+            let next = customers.len() as u32;
+            let c = *customers.entry(customer.clone()).or_insert_with(|| {
+                out.customers.push(customer);
+                next
+            });
+            out.baskets.push((c, vec![]));
+            current = Some(order);
+        }
+        if let Some(b) = out.baskets.last_mut() {
+            b.1.push(item);
+        }
+    }
+    out.catalogue = catalogue;
+    Ok(out)
+}
+
+/// One customer's products and in how many orders each appears (by customer key).
+pub fn customer_items(
+    s: &Session<'_>,
+    customer_key: &str,
+) -> Result<Vec<(String, u32)>, QueryError> {
+    let mut st = s.conn().prepare(
+        "SELECT sku, count(DISTINCT order_id)::INTEGER FROM gold.fact_sales
+         WHERE customer_key = ? AND NOT is_return AND sku IS NOT NULL GROUP BY sku ORDER BY sku",
+    )?;
+    let rows = st.query_map([customer_key], |r| {
+        Ok((r.get(0)?, r.get::<_, i32>(1)? as u32))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
