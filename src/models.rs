@@ -112,9 +112,10 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
                 &[("orders", &orders), ("revenue", &revenue)],
             ),
             sr360_analytics::customer_features(s)?,
+            sr360_analytics::baskets::purchases(s)?,
         ))
     });
-    let (fseries, aseries, effects, features) = match series {
+    let (fseries, aseries, effects, features, bought) = match series {
         Ok(v) => v,
         Err(QueryError::NoData) => {
             return failed("no sales data yet: upload an orders export first");
@@ -172,6 +173,13 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         keys: customers.iter().map(|c| c.key.clone()).collect(),
         result: sr360_ml::segments::segment(&customers, 42).map_err(|e| e.to_string()),
     };
+    let baskets: Vec<sr360_ml::recommend::Basket> = bought
+        .baskets
+        .into_iter()
+        .map(|(customer, items)| sr360_ml::recommend::Basket { customer, items })
+        .collect();
+    let recommendations =
+        sr360_ml::recommend::evaluate(&baskets, &bought.catalogue.category_of, 10);
     // Anomalies already known from the previous run are not announced again.
     let known: std::collections::HashSet<(String, String)> = wh
         .with_reader(|c| {
@@ -228,6 +236,10 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         "segments": match &segments.result {
             Ok(sg) => serde_json::json!({ "customers": customers.len(), "k": sg.k, "silhouette": sg.silhouette, "named": sg.segments.iter().map(|g| g.name).collect::<Vec<_>>() }),
             Err(reason) => serde_json::json!({ "customers": customers.len(), "reason": reason }),
+        },
+        "recommendations": match &recommendations {
+            Ok(e) => serde_json::json!(e),
+            Err(reason) => serde_json::json!({ "reason": reason.to_string() }),
         },
         "uplift": { "promotions": effects.iter().filter(|e| e.metric == "orders").count(), "estimated": effects.iter().filter(|e| e.metric == "orders" && e.result.is_ok()).count() },
         "seconds": started.elapsed().as_secs_f64(),

@@ -295,6 +295,23 @@ fn metrics(p: &PageCtx, summary: Option<&str>) -> Vec<String> {
                 .replace("{promotions}", &s["uplift"]["promotions"].to_string()),
         );
     }
+    let r = &s["recommendations"];
+    if r["model"]["hit_rate"].is_number() {
+        let pct = |v: &serde_json::Value| {
+            v.as_f64()
+                .map(|x| format::percent(p.locale, x))
+                .unwrap_or_default()
+        };
+        out.push(
+            p.t("models.m_recommend")
+                .replace("{hr}", &n(&r["model"]["hit_rate"]))
+                .replace("{pop}", &n(&r["popularity"]["hit_rate"]))
+                .replace("{ndcg}", &n(&r["model"]["ndcg"]))
+                .replace("{pop_ndcg}", &n(&r["popularity"]["ndcg"]))
+                .replace("{coverage}", &pct(&r["model"]["coverage"]))
+                .replace("{customers}", &r["customers"].to_string()),
+        );
+    }
     let a = &s["anomalies"];
     out.push(
         p.t("models.m_anomalies")

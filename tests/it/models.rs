@@ -76,6 +76,12 @@ async fn uploads_queue_model_runs_and_small_shops_get_a_reason() {
         "{v}"
     );
     assert_eq!(run["summary"]["forecasts"]["fitted"], 0);
+    assert!(
+        run["summary"]["recommendations"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("at least 20")),
+        "{run}"
+    );
     let page = owner.get("/forecasts").await.body;
     assert!(
         page.contains("Not enough data for this forecast") && page.contains("have no sales"),

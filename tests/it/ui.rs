@@ -402,7 +402,9 @@ async fn demo_login_works_in_headless_chromium() {
     let out = Command::new(env!("CARGO_BIN_EXE_sr360"))
         .arg("--data")
         .arg(dir.path())
-        .args(["demo", "--no-serve", "--scale", "0.05"])
+        // Scale 0.1 (about 1.2 orders a day): at 0.05 half the days have no sales and the
+        // daily revenue forecast is rightly refused, leaving the dashboard card without one.
+        .args(["demo", "--no-serve", "--scale", "0.1"])
         .env("SR360_SECRETS__BACKEND", "file")
         .output()
         .unwrap();
@@ -615,7 +617,10 @@ async fn demo_login_works_in_headless_chromium() {
         .await
         .unwrap();
     assert!(
-        text.contains("Done") && text.contains("forecasts made"),
+        text.contains("Done")
+            && text.contains("forecasts made")
+            && text.contains("HR@10")
+            && text.contains("for popularity"),
         "{text}"
     );
     let promos = count(c, "#uplift tbody tr").await;
