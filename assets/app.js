@@ -115,3 +115,69 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
   ["dragleave", "drop"].forEach(function (t) { zone.addEventListener(t, function () { zone.classList.remove("over"); }); });
   zone.addEventListener("drop", function (e) { e.preventDefault(); Array.prototype.forEach.call(e.dataTransfer.files, send); });
 })();
+// Completion in the global search bar: suggestions from /api/v1/search/suggest as the user
+// types (debounced), a list of links under the box, arrow keys and Escape. Without this
+// file the box still submits to /search.
+(function () {
+  "use strict";
+  var input = document.getElementById("global-search");
+  if (!input || !window.fetch) return;
+  var form = input.form;
+  var list = document.createElement("ul");
+  list.id = "search-suggest";
+  list.className = "suggest";
+  list.setAttribute("role", "listbox");
+  list.hidden = true;
+  form.appendChild(list);
+  input.setAttribute("aria-controls", "search-suggest");
+  input.setAttribute("aria-autocomplete", "list");
+  var timer = null, seq = 0, active = -1;
+  function close() { list.hidden = true; list.textContent = ""; active = -1; }
+  function mark() {
+    Array.prototype.forEach.call(list.children, function (li, i) {
+      li.setAttribute("aria-selected", i === active ? "true" : "false");
+    });
+  }
+  function show(hits) {
+    list.textContent = "";
+    hits.forEach(function (h) {
+      var li = document.createElement("li");
+      li.setAttribute("role", "option");
+      var a = document.createElement("a");
+      a.href = h.url;
+      a.textContent = h.title;
+      var k = document.createElement("small");
+      k.className = "muted";
+      k.textContent = " · " + (input.getAttribute("data-kind-" + h.kind) || h.kind);
+      a.appendChild(k);
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    active = -1;
+    list.hidden = hits.length === 0;
+  }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var q = input.value.trim();
+    if (q.length < 2) { close(); return; }
+    timer = setTimeout(function () {
+      var mine = ++seq;
+      fetch("/api/v1/search/suggest?q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (hits) { if (mine === seq) show(hits); })
+        .catch(function () { close(); });
+    }, 150);
+  });
+  input.addEventListener("keydown", function (e) {
+    var n = list.children.length;
+    if (list.hidden || n === 0) return;
+    if (e.key === "ArrowDown") { active = (active + 1) % n; mark(); e.preventDefault(); }
+    else if (e.key === "ArrowUp") { active = (active - 1 + n) % n; mark(); e.preventDefault(); }
+    else if (e.key === "Escape") { close(); }
+    else if (e.key === "Enter" && active >= 0) {
+      e.preventDefault();
+      window.location.href = list.children[active].querySelector("a").href;
+    }
+  });
+  document.addEventListener("click", function (e) { if (!form.contains(e.target)) close(); });
+})();

@@ -26,6 +26,8 @@ pub struct App {
     pub upload_notify: Arc<tokio::sync::Notify>,
     /// The lake of raw uploads (local directory or S3-compatible bucket).
     pub objects: crate::objects::Objects,
+    /// Every shop's search index and the embedding model.
+    pub searches: crate::search::Searches,
 }
 
 impl std::fmt::Debug for App {
@@ -96,6 +98,8 @@ impl App {
         )
         .with_schema(sr360_pipeline::schema::ensure);
         let objects = crate::objects::Objects::from_config(&config).context("object store")?;
+        let searches =
+            crate::search::Searches::new(data, &config.model_path(&config.models.embeddings));
         Ok(Arc::new(App {
             config,
             meta,
@@ -107,6 +111,7 @@ impl App {
             started: Instant::now(),
             upload_notify: Arc::new(tokio::sync::Notify::new()),
             objects,
+            searches,
         }))
     }
 }

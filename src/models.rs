@@ -258,10 +258,23 @@ async fn process(app: &Arc<App>, rec: ModelRun) {
     let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else {
         return;
     };
-    let (app2, id) = (app.clone(), rec.id);
-    let outcome = tokio::task::spawn_blocking(move || run(&app2, &rec))
-        .await
-        .unwrap_or_else(|e| failed(format!("internal error: {e}")));
+    let (app2, id, tid2) = (app.clone(), rec.id, tid.clone());
+    let outcome = tokio::task::spawn_blocking(move || {
+        let outcome = run(&app2, &rec);
+        // The search index follows the same data, whatever the models made of it.
+        match app2
+            .meta
+            .system_scope(&tid2)
+            .map_err(|e| crate::search::ShopSearchError::Data(e.to_string()))
+            .and_then(|scope| crate::search::refresh(&app2, &scope))
+        {
+            Ok(s) => tracing::info!(tenant = %tid2, documents = s.documents, added = s.added, changed = s.changed, removed = s.removed, embedded = s.embedded, "search index updated"),
+            Err(e) => tracing::error!(tenant = %tid2, error = %e, "cannot update the search index"),
+        }
+        outcome
+    })
+    .await
+    .unwrap_or_else(|e| failed(format!("internal error: {e}")));
     if let Err(e) = app.meta.finish_model_run(&tid, id, &outcome) {
         tracing::error!(run = id, error = %e, "cannot record the end of a model run");
     }

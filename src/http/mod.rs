@@ -16,6 +16,7 @@ mod models;
 mod ops;
 mod pages;
 mod reports;
+mod search;
 mod segments;
 mod settings;
 mod uploads;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/forecasts", get(models::forecasts_page))
         .route("/models", get(models::models_page))
         .route("/models/run", post(models::run_now))
+        .route("/search", get(search::search_page))
         .route("/segments", get(segments::segments_page))
         .route("/segments/export", post(segments::export_members))
         .route("/reports", get(reports::list_page))
@@ -154,6 +156,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/forecasts", get(models::forecast_api))
         .route("/api/v1/models", get(models::models_api))
         .route("/api/v1/segments", get(segments::segments_api))
+        .route("/api/v1/search", get(search::search_api))
+        .route("/api/v1/search/suggest", get(search::suggest_api))
         .route("/api/v1/openapi.json", get(analytics::openapi))
         .fallback(api::not_found);
 

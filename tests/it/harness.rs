@@ -373,3 +373,24 @@ pub async fn wait_done(a: &mut Agent, tok: &str, id: i64) -> serde_json::Value {
     }
     panic!("upload {id} did not finish");
 }
+
+/// The shop's runs once none is queued or running.
+pub async fn settled(s: &TestServer, tok: &str) -> serde_json::Value {
+    let mut a = s.agent();
+    for _ in 0..200 {
+        let v = a
+            .api(reqwest::Method::GET, "/api/v1/models", Some(tok), None)
+            .await
+            .json();
+        let runs = v["runs"].as_array().cloned().unwrap_or_default();
+        if !runs.is_empty()
+            && runs
+                .iter()
+                .all(|r| r["status"] == "succeeded" || r["status"] == "failed")
+        {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("model runs did not finish");
+}

@@ -9,6 +9,7 @@ mod mfa;
 mod models;
 mod ops;
 mod reports;
+mod search;
 mod storage;
 mod ui;
 mod uploads;

@@ -2,7 +2,7 @@
 //! listed on the model status page, "not enough data" shown for a tiny shop, run by hand by
 //! those allowed to, and kept to their own shop.
 
-use crate::harness::{PW, TestServer, token, upload};
+use crate::harness::{PW, TestServer, settled, token, upload};
 use reqwest::Method;
 use sr360_core::Role;
 
@@ -10,27 +10,6 @@ const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,uni
 A1,2025-03-01 10:00:00,S1,Mug,Kitchen,2,10.00,ann@example.com,web\n\
 A2,2025-03-02 11:00:00,S2,Plate,Kitchen,1,7.50,bo@example.com,web\n\
 A3,2025-04-02 12:00:00,S3,Scarf,Apparel,1,30.00,ann@example.com,mobile_app\n";
-
-/// The shop's runs once none is queued or running.
-async fn settled(s: &TestServer, tok: &str) -> serde_json::Value {
-    let mut a = s.agent();
-    for _ in 0..200 {
-        let v = a
-            .api(Method::GET, "/api/v1/models", Some(tok), None)
-            .await
-            .json();
-        let runs = v["runs"].as_array().cloned().unwrap_or_default();
-        if !runs.is_empty()
-            && runs
-                .iter()
-                .all(|r| r["status"] == "succeeded" || r["status"] == "failed")
-        {
-            return v;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    panic!("model runs did not finish");
-}
 
 #[tokio::test]
 async fn uploads_queue_model_runs_and_small_shops_get_a_reason() {

@@ -40,7 +40,7 @@ pub const NAV: &[(&str, &[NavItem])] = &[
     (
         "nav.group_ask",
         &[
-            ("/search", "nav.search", "search", false),
+            ("/search", "nav.search", "search", true),
             ("/copilot", "nav.copilot", "copilot", false),
             ("/reports", "nav.reports", "reports", true),
         ],
@@ -169,7 +169,11 @@ fn topbar(ctx: &PageCtx) -> impl IntoView + use<> {
             </label>
             <form class="search" role="search" method="get" action="/search">
                 <label class="sr-only" for="global-search">{ctx.t("top.search_label")}</label>
-                <input id="global-search" type="search" name="q" placeholder=ctx.t("top.search_placeholder") autocomplete="off"/>
+                <input id="global-search" type="search" name="q" placeholder=ctx.t("top.search_placeholder") autocomplete="off"
+                    data-kind-product=ctx.t("search.kind_product") data-kind-customer=ctx.t("search.kind_customer")
+                    data-kind-order=ctx.t("search.kind_order") data-kind-report=ctx.t("search.kind_report")
+                    data-kind-chart=ctx.t("search.kind_chart") data-kind-page=ctx.t("search.kind_page")
+                    data-kind-help=ctx.t("search.kind_help")/>
             </form>
             <span class="spacer"></span>
             {tenant_switch}

@@ -9,6 +9,7 @@ mod cache;
 mod cohorts;
 pub mod compile;
 mod customers;
+pub mod findables;
 mod funnel;
 mod model;
 mod run;

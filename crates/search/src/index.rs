@@ -24,6 +24,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
@@ -339,15 +340,22 @@ fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), SearchError> {
     std::fs::rename(&tmp, path).map_err(io(path))
 }
 
-/// One shop's search index.
+/// One shop's search index. Searches run concurrently with a sync: the words index shows
+/// the last commit, and the vectors are swapped in whole when a sync has built them.
 pub struct SearchIndex {
     dir: PathBuf,
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    vectors: Vectors,
+    vectors: RwLock<Arc<Vectors>>,
+    /// One sync at a time.
+    syncing: Mutex<()>,
 }
 
+/// Least cosine similarity for a meaning match: every document has a nearest neighbour, but
+/// unrelated text scores below this with MiniLM (gibberish finds nothing; "something to cook
+/// eggs in" still finds the frying pan).
+pub const MIN_SIMILARITY: f32 = 0.25;
 /// Candidates taken from each ranking before fusion.
 const DEPTH: usize = 50;
 /// Reciprocal rank fusion constant (Cormack et al.): 60.
@@ -375,7 +383,8 @@ impl SearchIndex {
             index,
             reader,
             fields,
-            vectors,
+            vectors: RwLock::new(Arc::new(vectors)),
+            syncing: Mutex::new(()),
         })
     }
 
@@ -399,11 +408,13 @@ impl SearchIndex {
     /// Make the index hold exactly `docs`: only what changed is re-indexed and re-embedded.
     /// Without an embedder, vectors are left as they are (search falls back to words).
     pub fn sync(
-        &mut self,
+        &self,
         docs: &[Doc],
         embedder: Option<&dyn Embedder>,
     ) -> Result<SyncStats, SearchError> {
+        let _one = self.syncing.lock().unwrap_or_else(|e| e.into_inner());
         let old = self.state()?;
+        let current = self.vectors();
         let mut stats = SyncStats {
             documents: docs.len(),
             ..Default::default()
@@ -461,11 +472,11 @@ impl SearchIndex {
         }
         // Vectors: keep those of unchanged prose documents, embed the rest.
         if let Some(e) = embedder {
-            let fresh_model = self.vectors.model != e.id();
+            let fresh_model = current.model != e.id();
             let keep: HashMap<&str, usize> = if fresh_model {
                 HashMap::new()
             } else {
-                self.vectors
+                current
                     .keys
                     .iter()
                     .enumerate()
@@ -490,7 +501,7 @@ impl SearchIndex {
                 match keep.get(k.as_str()) {
                     Some(i) if !dirty.contains(&k) => {
                         keys.push(k);
-                        data.push(self.vectors.data[*i].clone());
+                        data.push(current.data[*i].clone());
                     }
                     _ => todo.push(d),
                 }
@@ -504,20 +515,21 @@ impl SearchIndex {
                 data.push(v);
             }
             let changed_vectors =
-                fresh_model || stats.embedded > 0 || keys.len() != self.vectors.keys.len();
+                fresh_model || stats.embedded > 0 || keys.len() != current.keys.len();
             if changed_vectors {
-                self.vectors = Vectors {
+                let mut v = Vectors {
                     model: e.id().to_string(),
                     dim: e.dim(),
                     keys,
                     data,
                     graph: None,
                 };
-                self.vectors.write(&self.dir.join("vectors.bin"))?;
-                self.vectors.build();
+                v.write(&self.dir.join("vectors.bin"))?;
+                v.build();
+                *self.vectors.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(v);
             }
         }
-        stats.vectors = self.vectors.keys.len();
+        stats.vectors = self.vectors().keys.len();
         atomic_write(&self.dir.join("state.tsv"), state.as_bytes())?;
         Ok(stats)
     }
@@ -531,9 +543,16 @@ impl SearchIndex {
         self.len() == 0
     }
 
+    fn vectors(&self) -> Arc<Vectors> {
+        self.vectors
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Whether meaning can be searched (vectors exist).
     pub fn has_vectors(&self) -> bool {
-        self.vectors.graph.is_some()
+        self.vectors().graph.is_some()
     }
 
     fn tokens(&self, text: &str) -> Vec<String> {
@@ -664,8 +683,13 @@ impl SearchIndex {
             }
         }
         if let Some(v) = query_vector {
-            for (rank, (i, _sim)) in self.vectors.nearest(v, DEPTH).into_iter().enumerate() {
-                let Some(key) = self.vectors.keys.get(i) else {
+            let vectors = self.vectors();
+            let near = vectors
+                .nearest(v, DEPTH)
+                .into_iter()
+                .filter(|(_, sim)| *sim >= MIN_SIMILARITY);
+            for (rank, (i, _sim)) in near.enumerate() {
+                let Some(key) = vectors.keys.get(i) else {
                     continue;
                 };
                 let add = 1.0 / (RRF_K + rank as f64 + 1.0);

@@ -92,7 +92,7 @@ fn shop() -> Vec<Doc> {
 fn syncs_incrementally_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let e = Trigrams(AtomicUsize::new(0));
-    let mut ix = SearchIndex::open(dir.path()).unwrap();
+    let ix = SearchIndex::open(dir.path()).unwrap();
     let s = ix.sync(&shop(), Some(&e)).unwrap();
     assert_eq!((s.added, s.changed, s.removed), (5, 0, 0));
     assert_eq!(s.embedded, 4, "the customer has no prose vector");
@@ -122,7 +122,7 @@ fn syncs_incrementally_and_survives_a_restart() {
 #[test]
 fn typos_completion_and_groups() {
     let dir = tempfile::tempdir().unwrap();
-    let mut ix = SearchIndex::open(dir.path()).unwrap();
+    let ix = SearchIndex::open(dir.path()).unwrap();
     ix.sync(&shop(), None).unwrap();
     assert!(!ix.has_vectors(), "no embedder: words only");
     for q in ["hikng boots", "waterprof", "BOOTS", "frying pna"] {
@@ -148,7 +148,7 @@ fn typos_completion_and_groups() {
 #[test]
 fn personal_data_is_searched_and_shown_only_with_access() {
     let dir = tempfile::tempdir().unwrap();
-    let mut ix = SearchIndex::open(dir.path()).unwrap();
+    let ix = SearchIndex::open(dir.path()).unwrap();
     ix.sync(&shop(), None).unwrap();
     for q in ["dubois", "lena", "miami", "lena.dubois1@example.com"] {
         let customer = |h: &Vec<sr360_search::Hit>| h.iter().any(|h| h.kind == Kind::Customer);
@@ -175,7 +175,7 @@ fn personal_data_is_searched_and_shown_only_with_access() {
 fn finds_a_product_described_in_other_words() {
     let dir = tempfile::tempdir().unwrap();
     let Some(model) = model() else { return };
-    let mut ix = SearchIndex::open(dir.path()).unwrap();
+    let ix = SearchIndex::open(dir.path()).unwrap();
     ix.sync(&shop(), Some(&model)).unwrap();
     for (q, want) in [
         ("shoes for walking up hills when it pours", "SPO-1"),
@@ -207,5 +207,18 @@ fn model() -> Option<sr360_search::SentenceModel> {
             eprintln!("skipped: {e}");
             None
         }
+    }
+}
+
+#[test]
+fn unrelated_text_finds_nothing_by_meaning() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(model) = model() else { return };
+    let ix = SearchIndex::open(dir.path()).unwrap();
+    ix.sync(&shop(), Some(&model)).unwrap();
+    for q in ["zzzzqqq", "xkcd qwerty asdf"] {
+        let v = model.embed(&[q]).unwrap().remove(0);
+        let hits = ix.search(q, Some(&v), NO_PII, 5).unwrap();
+        assert!(hits.is_empty(), "{q}: {hits:?}");
     }
 }

@@ -9,6 +9,7 @@ mod dashboard;
 mod funnel;
 mod models;
 mod reports;
+mod search;
 mod segments;
 mod status;
 mod tenant;
@@ -25,6 +26,7 @@ pub use models::{
     AnomalyVm, BacktestVm, ForecastsVm, ModelsVm, RunRowVm, UpliftVm, forecasts, models,
 };
 pub use reports::{ReportRowVm, ReportsVm, reports};
+pub use search::{HitVm, SearchVm, search};
 pub use segments::{SegmentVm, SegmentsVm, segments};
 pub use status::{NotificationVm, error_page, help, notifications, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};

@@ -1,0 +1,120 @@
+//! Search: the results page, the JSON search for scripts and storefronts, and completion for
+//! the global search bar. Thin adapters over [`crate::search::ShopSearch`], which carries the
+//! caller's shop and access.
+
+use super::AppState;
+use super::ctx::{ApiCaller, Member};
+use super::error::AppError;
+use super::pages::page_ctx;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use serde::Deserialize;
+use sr360_core::Permission;
+use sr360_meta::TenantScope;
+use sr360_search::{Hit, Kind};
+use sr360_ui::pages::{self as ui, HitVm, SearchVm};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+}
+
+/// Results per search, and suggestions per keystroke.
+const LIMIT: usize = 30;
+const SUGGEST: usize = 8;
+
+async fn found(
+    state: &AppState,
+    scope: TenantScope,
+    q: String,
+    limit: usize,
+) -> Result<crate::search::Found, AppError> {
+    let app = state.clone();
+    tokio::task::spawn_blocking(move || {
+        app.searches
+            .shop(&scope)
+            .and_then(|s| s.search(&q, limit))
+            .map_err(AppError::internal)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+pub async fn search_page(
+    State(state): State<AppState>,
+    m: Member,
+    Query(sq): Query<SearchQuery>,
+) -> Result<Html<String>, AppError> {
+    m.require(Permission::ViewAnalytics)?;
+    let p = page_ctx(&state, m.ctx(), None);
+    let mut vm = SearchVm {
+        query: sq.q.trim().to_string(),
+        ..Default::default()
+    };
+    if let Some(reason) = state.searches.missing_model() {
+        vm.notice = Some(p.t("search.keyword_only").replace("{reason}", reason));
+    }
+    if !vm.query.is_empty() {
+        let f = found(&state, m.scope.clone(), vm.query.clone(), LIMIT).await?;
+        for kind in Kind::ALL {
+            let hits: Vec<HitVm> = f
+                .hits
+                .iter()
+                .filter(|h| h.kind == kind)
+                .map(|h| HitVm {
+                    title: h.title.clone(),
+                    subtitle: h.subtitle.clone(),
+                    url: h.url.clone(),
+                    found_by: p.t(
+                        match (
+                            h.found_by.contains(&"words"),
+                            h.found_by.contains(&"meaning"),
+                        ) {
+                            (true, true) => "search.by_both",
+                            (false, true) => "search.by_meaning",
+                            _ => "search.by_words",
+                        },
+                    ),
+                })
+                .collect();
+            if !hits.is_empty() {
+                vm.groups.push((kind.as_str().to_string(), hits));
+            }
+        }
+    }
+    Ok(Html(ui::search(&p, &vm)))
+}
+
+pub async fn search_api(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(sq): Query<SearchQuery>,
+) -> Result<Json<crate::search::Found>, AppError> {
+    c.require(Permission::ViewAnalytics)?;
+    let limit = sq.limit.unwrap_or(LIMIT).clamp(1, 100);
+    Ok(Json(found(&state, c.scope, sq.q, limit).await?))
+}
+
+pub async fn suggest_api(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(sq): Query<SearchQuery>,
+) -> Result<Json<Vec<Hit>>, AppError> {
+    c.require(Permission::ViewAnalytics)?;
+    let limit = sq.limit.unwrap_or(SUGGEST).clamp(1, 20);
+    let app = state.clone();
+    let scope = c.scope;
+    Ok(Json(
+        tokio::task::spawn_blocking(move || {
+            app.searches
+                .shop(&scope)
+                .and_then(|s| s.suggest(&sq.q, limit))
+                .map_err(AppError::internal)
+        })
+        .await
+        .map_err(AppError::internal)??,
+    ))
+}

@@ -1,0 +1,355 @@
+//! Search for the app: one index per shop under `tenants/<id>/search`, the embedding model
+//! loaded once for all shops, and what a shop's index holds — products, customers and
+//! orders from its warehouse, its exported reports, the charts, the pages and the help.
+//!
+//! A [`ShopSearch`] is the only way to query: it is made from a tenant scope and carries
+//! the access that scope's role grants (personal data or not), so a handler cannot ask for
+//! another shop's objects or for more than the caller may see.
+
+use crate::app::App;
+use sr360_core::{Permission, TenantId};
+use sr360_meta::TenantScope;
+use sr360_search::{Access, Doc, Embedder, Hit, Kind, Personal, SearchIndex, SentenceModel};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShopSearchError {
+    #[error(transparent)]
+    Index(#[from] sr360_search::SearchError),
+    #[error("reading the shop's data: {0}")]
+    Data(String),
+}
+
+/// Every shop's search index, and the embedding model.
+pub struct Searches {
+    tenants_dir: PathBuf,
+    open: Mutex<HashMap<TenantId, Arc<SearchIndex>>>,
+    embedder: Option<Arc<SentenceModel>>,
+    /// Why search by meaning is off (no model, or one that does not load).
+    missing_model: Option<String>,
+}
+
+impl std::fmt::Debug for Searches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searches")
+            .field("tenants_dir", &self.tenants_dir)
+            .field("semantic", &self.embedder.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Searches {
+    /// Indexes under `data_dir/tenants`; the sentence model from `model_dir` if it loads.
+    pub fn new(data_dir: &Path, model_dir: &Path) -> Searches {
+        let (embedder, missing_model) = match SentenceModel::load(model_dir) {
+            Ok(m) => (Some(Arc::new(m)), None),
+            Err(e) => {
+                tracing::warn!(error = %e, "search by meaning is off; keyword search only");
+                (None, Some(e.to_string()))
+            }
+        };
+        Searches {
+            tenants_dir: data_dir.join("tenants"),
+            open: Mutex::new(HashMap::new()),
+            embedder,
+            missing_model,
+        }
+    }
+
+    /// The embedding model, when it loaded.
+    pub fn embedder(&self) -> Option<&dyn Embedder> {
+        self.embedder.as_deref().map(|m| m as &dyn Embedder)
+    }
+
+    /// Why search by meaning is off, if it is.
+    pub fn missing_model(&self) -> Option<&str> {
+        self.missing_model.as_deref()
+    }
+
+    fn index(&self, tenant: &TenantId) -> Result<Arc<SearchIndex>, ShopSearchError> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(ix) = open.get(tenant) {
+            return Ok(ix.clone());
+        }
+        let ix = Arc::new(SearchIndex::open(
+            &self.tenants_dir.join(tenant.as_str()).join("search"),
+        )?);
+        open.insert(tenant.clone(), ix.clone());
+        Ok(ix)
+    }
+
+    /// The shop's search, with what `scope` may see.
+    pub fn shop(&self, scope: &TenantScope) -> Result<ShopSearch<'_>, ShopSearchError> {
+        Ok(ShopSearch {
+            index: self.index(scope.tenant())?,
+            access: Access {
+                personal_data: scope.can(Permission::ViewPii),
+            },
+            searches: self,
+        })
+    }
+
+    /// Forget an open index (after a rebuild removed its files).
+    fn close(&self, tenant: &TenantId) {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(tenant);
+    }
+}
+
+/// Results of one search.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Found {
+    pub query: String,
+    pub hits: Vec<Hit>,
+    /// False when only words were searched (no model, or no vectors yet).
+    pub semantic: bool,
+}
+
+/// One shop's search as one caller may use it.
+pub struct ShopSearch<'a> {
+    index: Arc<SearchIndex>,
+    access: Access,
+    searches: &'a Searches,
+}
+
+/// Longest query taken; the rest is ignored.
+pub const MAX_QUERY: usize = 200;
+
+fn clip(q: &str) -> &str {
+    let q = q.trim();
+    match q.char_indices().nth(MAX_QUERY) {
+        Some((i, _)) => &q[..i],
+        None => q,
+    }
+}
+
+impl ShopSearch<'_> {
+    pub fn search(&self, q: &str, limit: usize) -> Result<Found, ShopSearchError> {
+        let q = clip(q);
+        let vector = match (self.searches.embedder(), self.index.has_vectors(), q) {
+            (_, _, "") | (None, _, _) | (_, false, _) => None,
+            (Some(e), true, _) => e.embed(&[q]).ok().and_then(|mut v| v.pop()),
+        };
+        let hits = self
+            .index
+            .search(q, vector.as_deref(), self.access, limit)?;
+        Ok(Found {
+            query: q.to_string(),
+            hits,
+            semantic: vector.is_some(),
+        })
+    }
+
+    pub fn suggest(&self, q: &str, limit: usize) -> Result<Vec<Hit>, ShopSearchError> {
+        Ok(self.index.suggest(clip(q), self.access, limit)?)
+    }
+}
+
+/// The charts and what each shows, in words a merchant might search with.
+const CHARTS: &[(&str, &str, &str)] = &[
+    (
+        "trend",
+        "charts.trend",
+        "Revenue over time by day, week or month, against the previous period or last year.",
+    ),
+    (
+        "categories",
+        "charts.categories",
+        "Which product categories sell the most.",
+    ),
+    (
+        "products",
+        "charts.products",
+        "Best-selling products by revenue.",
+    ),
+    (
+        "regions",
+        "charts.regions",
+        "Where customers buy: revenue by region and country.",
+    ),
+    (
+        "channels",
+        "charts.channels",
+        "Sales by channel: web, mobile app, marketplace.",
+    ),
+    (
+        "customers",
+        "charts.customers",
+        "First-time buyers against returning customers.",
+    ),
+    (
+        "heatmap",
+        "charts.heatmap",
+        "Busy and quiet hours: orders by day of the week and hour.",
+    ),
+    (
+        "returns",
+        "charts.returns",
+        "Return rates and returned units by category.",
+    ),
+];
+
+fn text(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Everything findable in a shop.
+pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchError> {
+    let t = |k: &str| sr360_ui::tr("en", k);
+    let mut docs = vec![];
+    for (path, key, available) in sr360_ui::nav_items() {
+        if available {
+            docs.push(Doc {
+                kind: Kind::Page,
+                id: path.trim_start_matches('/').to_string(),
+                url: path.to_string(),
+                title: t(key),
+                body: format!("{} page", t(key)),
+                personal: None,
+            });
+        }
+    }
+    for (id, key, about) in CHARTS {
+        docs.push(Doc {
+            kind: Kind::Chart,
+            id: (*id).to_string(),
+            url: format!("/charts#{id}"),
+            title: t(key),
+            body: (*about).to_string(),
+            personal: None,
+        });
+    }
+    for q in ["q_data", "q_roles", "q_mfa", "q_tokens", "q_offline"] {
+        docs.push(Doc {
+            kind: Kind::Help,
+            id: q.to_string(),
+            url: format!("/help#{q}"),
+            title: t(&format!("help.{q}")),
+            body: t(&format!("help.{q}_a")),
+            personal: None,
+        });
+    }
+    for r in app
+        .meta
+        .reports(scope, 10_000)
+        .map_err(|e| ShopSearchError::Data(e.to_string()))?
+    {
+        docs.push(Doc {
+            kind: Kind::Report,
+            id: r.id.to_string(),
+            url: format!("/reports/{}/file", r.id),
+            title: r.file_name(),
+            body: text(&[Some(&r.title), Some(&r.filters), Some(&r.format)]),
+            personal: None,
+        });
+    }
+    let wh = app
+        .warehouses
+        .open(scope)
+        .map_err(|e| ShopSearchError::Data(e.to_string()))?;
+    let f = sr360_analytics::session(&wh, sr360_analytics::findables::findables)
+        .map_err(|e| ShopSearchError::Data(e.to_string()))?;
+    for p in f.products {
+        docs.push(Doc {
+            kind: Kind::Product,
+            url: format!(
+                "/charts?{}#products",
+                serde_urlencoded::to_string([("category", p.category.as_str())])
+                    .unwrap_or_default()
+            ),
+            title: p.name.clone(),
+            body: text(&[
+                Some(&p.category),
+                p.brand.as_deref(),
+                p.description.as_deref(),
+                Some(&p.sku),
+            ]),
+            id: p.sku,
+            personal: None,
+        });
+    }
+    for c in f.customers {
+        let orders = format!("{} orders", c.orders);
+        let personal = c.name.clone().or(c.email.clone()).map(|title| Personal {
+            title,
+            text: text(&[c.name.as_deref(), c.email.as_deref(), c.city.as_deref()]),
+        });
+        docs.push(Doc {
+            kind: Kind::Customer,
+            url: format!("/customers/{}", c.reference),
+            title: text(&[
+                Some(&format!("Customer {}", c.reference)),
+                c.country.as_deref(),
+                Some(&orders),
+            ]),
+            body: text(&[
+                Some(&c.reference),
+                c.country.as_deref(),
+                c.region.as_deref(),
+                c.channel.as_deref(),
+            ]),
+            id: c.reference,
+            personal,
+        });
+    }
+    for o in f.orders {
+        let amount = format!(
+            "{:.2} {}",
+            o.revenue,
+            o.currency.as_deref().unwrap_or_default()
+        );
+        docs.push(Doc {
+            kind: Kind::Order,
+            url: match &o.customer_reference {
+                Some(r) => format!("/customers/{r}"),
+                None => "/charts".to_string(),
+            },
+            title: text(&[
+                Some(&format!("Order {}", o.order_id)),
+                Some(&o.day),
+                Some(amount.trim()),
+            ]),
+            body: text(&[
+                Some(&o.order_id),
+                Some(&o.day),
+                o.customer_reference.as_deref(),
+                Some(&format!("{} lines", o.lines)),
+            ]),
+            id: o.order_id,
+            personal: None,
+        });
+    }
+    Ok(docs)
+}
+
+/// Bring a shop's index up to date with its data (after an upload, a model run, by the CLI).
+pub fn refresh(app: &App, scope: &TenantScope) -> Result<sr360_search::SyncStats, ShopSearchError> {
+    let docs = documents(app, scope)?;
+    let index = app.searches.index(scope.tenant())?;
+    Ok(index.sync(&docs, app.searches.embedder())?)
+}
+
+/// Delete a shop's index and build it anew.
+pub fn rebuild(app: &App, scope: &TenantScope) -> Result<sr360_search::SyncStats, ShopSearchError> {
+    let dir = app
+        .searches
+        .tenants_dir
+        .join(scope.tenant().as_str())
+        .join("search");
+    app.searches.close(scope.tenant());
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .map_err(|e| ShopSearchError::Data(format!("removing {}: {e}", dir.display())))?;
+    }
+    refresh(app, scope)
+}

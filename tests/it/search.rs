@@ -1,0 +1,169 @@
+//! Search through the server: an upload fills the shop's index (products, customers, orders
+//! beside the pages, charts and help), typos and other words find products, completion
+//! answers as one types, personal data follows the role, and no shop ever sees another's.
+
+use crate::harness::{PW, TestServer, settled, token, upload};
+use reqwest::Method;
+use sr360_core::Role;
+
+const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_id,customer_email,channel\n\
+A1,2025-03-01 10:00:00,S1,Trailhead Waterproof Hiking Boots,Footwear,1,120.00,C1,ann.lovelace@example.com,web\n\
+A2,2025-03-02 11:00:00,S2,Copperleaf Stainless Frying Pan,Kitchen,1,35.00,C2,bo.zephyr@example.com,web\n\
+A3,2025-03-05 12:00:00,S3,Pawsome Salmon Cat Food,Pets,2,12.50,C1,ann.lovelace@example.com,mobile_app\n";
+
+const CUSTOMERS: &str = "customer_id,email,first_name,last_name,city,country\n\
+C1,ann.lovelace@example.com,Ann,Lovelace,Leeds,GB\n\
+C2,bo.zephyr@example.com,Bo,Zephyr,Bath,GB\n";
+
+async fn get(s: &TestServer, tok: &str, path: &str) -> serde_json::Value {
+    let r = s.agent().api(Method::GET, path, Some(tok), None).await;
+    assert_eq!(r.status, 200, "{path}: {}", r.body);
+    r.json()
+}
+
+fn titles(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .or_else(|| v["hits"].as_array())
+        .unwrap()
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_finds_the_shops_objects_by_words_typos_and_meaning_and_nothing_else() {
+    let s = TestServer::start().await;
+    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
+    let a = s.tenant_of("a@example.com");
+    s.add_member(&a, "viewer@example.com", PW, Role::Viewer)
+        .await;
+    let tok = token(&s, "a@example.com").await;
+    let u = upload(&s, &tok, "customers.csv", CUSTOMERS.as_bytes()).await;
+    assert_eq!(u["status"], "succeeded", "{u}");
+    upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;
+    settled(&s, &tok).await;
+
+    // A typo, and a description in other words.
+    let v = get(&s, &tok, "/api/v1/search?q=hikng%20bots").await;
+    assert_eq!(titles(&v)[0], "Trailhead Waterproof Hiking Boots", "{v}");
+    let v = get(
+        &s,
+        &tok,
+        "/api/v1/search?q=something%20to%20cook%20eggs%20in",
+    )
+    .await;
+    assert_eq!(v["semantic"], true, "{v}");
+    let first = &v["hits"][0];
+    assert_eq!(
+        (first["title"].as_str(), first["kind"].as_str()),
+        (Some("Copperleaf Stainless Frying Pan"), Some("product")),
+        "{v}"
+    );
+    assert!(
+        first["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/charts?category=")
+    );
+    // Pages, charts and help are found too.
+    let v = get(&s, &tok, "/api/v1/search?q=busiest%20hours").await;
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == "chart"),
+        "{v}"
+    );
+    // Completion as one types.
+    let v = get(&s, &tok, "/api/v1/search/suggest?q=cop").await;
+    assert_eq!(titles(&v)[0], "Copperleaf Stainless Frying Pan", "{v}");
+    let v = get(&s, &tok, "/api/v1/search/suggest?q=").await;
+    assert_eq!(v, serde_json::json!([]));
+
+    // Personal data: the owner finds the customer by name and sees it; a viewer neither.
+    let v = get(&s, &tok, "/api/v1/search?q=lovelace").await;
+    let c = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "customer")
+        .cloned()
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(c["title"], "Ann Lovelace");
+    let viewer = token(&s, "viewer@example.com").await;
+    for q in ["lovelace", "ann", "leeds", "example.com"] {
+        for path in [
+            format!("/api/v1/search?q={q}"),
+            format!("/api/v1/search/suggest?q={q}"),
+        ] {
+            let body = get(&s, &viewer, &path).await.to_string();
+            assert!(
+                !body.contains("Lovelace")
+                    && !body.contains("Leeds")
+                    && !body.contains("ann.lovelace"),
+                "{path}: {body}"
+            );
+        }
+    }
+    let v = get(&s, &viewer, "/api/v1/search?q=hiking").await;
+    assert_eq!(titles(&v)[0], "Trailhead Waterproof Hiking Boots");
+
+    // The results page groups by kind and links to the objects.
+    let page = owner.get("/search?q=boots").await.body;
+    assert!(
+        page.contains("id=\"group-product\"") && page.contains("Trailhead Waterproof Hiking Boots"),
+        "{page}"
+    );
+    let page = owner.get("/search?q=zzzzqqq").await.body;
+    assert!(page.contains("id=\"search-empty\""), "{page}");
+
+    // Another shop finds none of it.
+    s.signup("Shop B", "b@example.com", PW).await;
+    let tok_b = token(&s, "b@example.com").await;
+    for q in ["boots", "hikng", "lovelace", "A1", "frying", "cook eggs"] {
+        for path in [
+            format!("/api/v1/search?q={}", q.replace(' ', "%20")),
+            format!("/api/v1/search/suggest?q={}", q.replace(' ', "%20")),
+        ] {
+            let v = get(&s, &tok_b, &path).await;
+            let kinds: Vec<&str> = v
+                .as_array()
+                .or_else(|| v["hits"].as_array())
+                .unwrap()
+                .iter()
+                .map(|h| h["kind"].as_str().unwrap())
+                .collect();
+            assert!(
+                kinds
+                    .iter()
+                    .all(|k| matches!(*k, "page" | "chart" | "help")),
+                "{path}: {v}"
+            );
+        }
+    }
+    let r = s
+        .agent()
+        .api(Method::GET, "/api/v1/search?q=boots", None, None)
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+#[tokio::test]
+async fn without_the_embedding_model_search_uses_words_and_says_so() {
+    let s = TestServer::start_with(|c| c.models.embeddings = "/nonexistent/model".into()).await;
+    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;
+    settled(&s, &tok).await;
+    let v = get(&s, &tok, "/api/v1/search?q=waterprof").await;
+    assert_eq!(v["semantic"], false);
+    assert_eq!(titles(&v)[0], "Trailhead Waterproof Hiking Boots");
+    let page = owner.get("/search?q=boots").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("id=\"search-notice\"") && page.body.contains("Trailhead"),
+        "{}",
+        page.body
+    );
+}
