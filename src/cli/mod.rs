@@ -52,6 +52,15 @@ enum Command {
     User(accounts::UserCmd),
     /// Check the data directory, schema, models and disk.
     Doctor,
+    /// Bring a shop's search index up to date with its data, or rebuild it from scratch.
+    SearchIndex {
+        /// The shop (tenant id).
+        #[arg(long)]
+        tenant: String,
+        /// Delete the index and build it anew.
+        #[arg(long)]
+        rebuild: bool,
+    },
     /// Measure start-up, memory, login throughput and demo generation; write a Markdown table.
     Bench {
         /// Where to write the table.
@@ -210,6 +219,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor => {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
             Ok(crate::doctor::run(&cfg))
+        }
+        Command::SearchIndex { tenant, rebuild } => {
+            let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
+            let app = open_app(cfg)?;
+            let tid = sr360_core::TenantId::parse(&tenant)
+                .map_err(|e| anyhow::anyhow!("{tenant:?}: {e}"))?;
+            let scope = app
+                .meta
+                .system_scope(&tid)
+                .with_context(|| format!("no shop {tid}"))?;
+            let started = std::time::Instant::now();
+            let s = if rebuild {
+                crate::search::rebuild(&app, &scope)?
+            } else {
+                crate::search::refresh(&app, &scope)?
+            };
+            println!(
+                "search index of {tid}: {} documents ({} added, {} changed, {} removed), {} vectors ({} computed now){} in {:.1} s",
+                s.documents,
+                s.added,
+                s.changed,
+                s.removed,
+                s.vectors,
+                s.embedded,
+                match app.searches.missing_model() {
+                    Some(_) => "; keyword search only: no embedding model",
+                    None => "",
+                },
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -242,6 +242,25 @@ fn demo_prepares_shop_and_login() {
         .unwrap()
         .to_string();
     assert_ne!(pw1, pw2);
+    // The demo's model run filled the search index; the CLI brings it up to date (nothing
+    // to do) or rebuilds it, and names a shop that does not exist.
+    assert!(d.path().join("tenants/demo/search/state.tsv").is_file());
+    let (ok, out, err) = sr360(d.path(), &["search-index", "--tenant", "demo"], None);
+    assert!(
+        ok && out.contains("(0 added, 0 changed, 0 removed)"),
+        "{out}{err}"
+    );
+    let (ok, out, err) = sr360(
+        d.path(),
+        &["search-index", "--tenant", "demo", "--rebuild"],
+        None,
+    );
+    assert!(
+        ok && out.contains("0 changed") && !out.contains(" 0 documents"),
+        "{out}{err}"
+    );
+    let (ok, _, err) = sr360(d.path(), &["search-index", "--tenant", "nope"], None);
+    assert!(!ok && err.contains("no shop"), "{err}");
 }
 
 #[test]

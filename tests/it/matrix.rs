@@ -114,6 +114,9 @@ async fn routes_by_role() {
         ("/segments", [200, 200, 200, 200]),
         ("/api/v1/segments", [200, 200, 200, 200]),
         ("/api/v1/reports", [200, 200, 200, 200]),
+        ("/search?q=boots", [200, 200, 200, 200]),
+        ("/api/v1/search?q=boots", [200, 200, 200, 200]),
+        ("/api/v1/search/suggest?q=bo", [200, 200, 200, 200]),
     ];
     for (i, role) in [Role::Owner, Role::Admin, Role::Analyst, Role::Viewer]
         .into_iter()

@@ -690,6 +690,47 @@ async fn demo_login_works_in_headless_chromium() {
         403
     );
 
+    // Search: completion in the global bar as one types (with a typo), then the results
+    // page for a product described in other words, grouped by kind.
+    c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
+    c.find(Locator::Id("global-search"))
+        .await
+        .unwrap()
+        .send_keys("hikng bo")
+        .await
+        .unwrap();
+    wait_css(c, "#search-suggest li a").await;
+    let first = c
+        .find(Locator::Css("#search-suggest li a"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(first.contains("Hiking Boot"), "{first}");
+    shot(c, "search-suggest").await;
+    c.goto(&format!(
+        "{}/search?q=shoes%20for%20rainy%20mountain%20walks",
+        s.url
+    ))
+    .await
+    .unwrap();
+    wait_css(c, "#group-product li a").await;
+    let text = c
+        .find(Locator::Css("#group-product"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let top: Vec<&str> = text.lines().skip(1).take(6).collect();
+    assert!(
+        top.iter().any(|l| l.contains("Boot")),
+        "a boot among the first products: {text}"
+    );
+    no_errors(c, "search").await;
+    shot(c, "search").await;
+
     // Exports of the demo shop, PDF pages drawn back into images, for a person to look at;
     // then the report management page lists them.
     let mut ag = s.agent();

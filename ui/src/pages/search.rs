@@ -65,7 +65,7 @@ pub fn search(ctx: &PageCtx, vm: &SearchVm) -> String {
         <form method="get" action="/search" role="search" class="search-page-form">
             <label class="sr-only" for="search-q">{ctx.t("top.search_label")}</label>
             <input id="search-q" type="search" name="q" value=vm.query.clone() placeholder=ctx.t("top.search_placeholder") autocomplete="off"/>
-            <button type="submit">{ctx.t("search.go")}</button>
+            <button class="btn" type="submit">{ctx.t("search.go")}</button>
         </form>
         {notice}
         {empty}
