@@ -180,6 +180,11 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         .collect();
     let recommendations =
         sr360_ml::recommend::evaluate(&baskets, &bought.catalogue.category_of, 10);
+    let recommender = store::Recommender {
+        model: sr360_ml::recommend::Model::fit(&baskets, &bought.catalogue.category_of),
+        skus: bought.catalogue.skus,
+        categories: bought.catalogue.categories,
+    };
     // Anomalies already known from the previous run are not announced again.
     let known: std::collections::HashSet<(String, String)> = wh
         .with_reader(|c| {
@@ -192,7 +197,14 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         .unwrap_or_default();
     if let Err(e) = wh.with_conn(|c| {
         Ok(store::write(
-            c, rec.id, &fitted, &anomalies, &effects, &segments, range,
+            c,
+            rec.id,
+            &fitted,
+            &anomalies,
+            &effects,
+            &segments,
+            Some(&recommender),
+            range,
         )?)
     }) {
         return failed(format!("storing the results: {e}"));

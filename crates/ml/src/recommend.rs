@@ -39,6 +39,9 @@ pub enum Reason {
     FavouriteCategory { category: u32 },
     /// Popular with everyone (no history to go on).
     Popular,
+    /// Like `to`, which the customer has, by its description (new products have no
+    /// co-purchases yet).
+    Similar { to: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,11 +109,6 @@ impl Model {
             cat_buyers[category[i] as usize] += f64::from(buyers[i]);
             cat_again[category[i] as usize] += f64::from(again[i]);
         }
-        let total: f64 = cat_buyers.iter().sum();
-        let category_share = cat_buyers
-            .iter()
-            .map(|b| if total > 0.0 { b / total } else { 0.0 })
-            .collect();
         let rebuy = (0..n)
             .map(|i| {
                 let c = category[i] as usize;
@@ -147,16 +145,45 @@ impl Model {
                 v
             })
             .collect();
-        let mut popular: Vec<u32> = (0..n as u32).filter(|i| buyers[*i as usize] > 0).collect();
+        Model::from_parts(
+            category.to_vec(),
+            buyers,
+            rebuy,
+            neighbours,
+            histories.len() as u32,
+        )
+    }
+
+    /// A model from its stored parts (popularity and category shares follow from them).
+    pub fn from_parts(
+        category: Vec<u32>,
+        buyers: Vec<u32>,
+        rebuy: Vec<f64>,
+        neighbours: Vec<Vec<(u32, f64)>>,
+        customers: u32,
+    ) -> Model {
+        let n_cat = category.iter().map(|c| *c as usize + 1).max().unwrap_or(0);
+        let mut cat_buyers = vec![0f64; n_cat];
+        for (i, c) in category.iter().enumerate() {
+            cat_buyers[*c as usize] += f64::from(buyers[i]);
+        }
+        let total: f64 = cat_buyers.iter().sum();
+        let category_share = cat_buyers
+            .iter()
+            .map(|b| if total > 0.0 { b / total } else { 0.0 })
+            .collect();
+        let mut popular: Vec<u32> = (0..category.len() as u32)
+            .filter(|i| buyers[*i as usize] > 0)
+            .collect();
         popular.sort_by(|a, b| buyers[*b as usize].cmp(&buyers[*a as usize]).then(a.cmp(b)));
         Model {
-            category: category.to_vec(),
+            category,
             buyers,
             rebuy,
             neighbours,
             popular,
             category_share,
-            customers: histories.len() as u32,
+            customers,
         }
     }
 
@@ -166,21 +193,37 @@ impl Model {
 
     /// The `k` best items for a customer with `history` (item, orders holding it).
     pub fn recommend(&self, history: &[(u32, u32)], k: usize) -> Vec<Recommendation> {
+        self.recommend_with(history, k, &|_| vec![])
+    }
+
+    /// As [`Model::recommend`], with `similar(item)` giving items like `item` by content
+    /// (cosine similarity), used for the customer's items that have no co-purchases yet.
+    pub fn recommend_with(
+        &self,
+        history: &[(u32, u32)],
+        k: usize,
+        similar: &dyn Fn(u32) -> Vec<(u32, f64)>,
+    ) -> Vec<Recommendation> {
         let n = self.category.len();
         let owned: HashMap<u32, u32> = history
             .iter()
             .filter(|(i, _)| (*i as usize) < n)
             .copied()
             .collect();
-        let mut best: HashMap<u32, Recommendation> = HashMap::new();
+        // Evidence adds up; the reason shown is the strongest single piece of it.
+        let mut best: HashMap<u32, (Recommendation, f64)> = HashMap::new();
         let mut offer = |item: u32, score: f64, reason: Reason| {
-            let e = best.entry(item).or_insert(Recommendation {
-                item,
-                score: f64::MIN,
-                reason: Reason::Popular,
-            });
-            if score > e.score {
-                e.score = score;
+            let (e, top) = best.entry(item).or_insert((
+                Recommendation {
+                    item,
+                    score: 0.0,
+                    reason: Reason::Popular,
+                },
+                f64::MIN,
+            ));
+            e.score += score;
+            if score > *top {
+                *top = score;
                 e.reason = reason;
             }
         };
@@ -211,6 +254,18 @@ impl Model {
                 }
             }
         }
+        for (i, _) in &owned {
+            if !self.neighbours[*i as usize].is_empty() {
+                continue;
+            }
+            for (j, sim) in similar(*i) {
+                if (j as usize) < n && !owned.contains_key(&j) {
+                    // As strong as a co-purchase by one in five of the item's buyers, at
+                    // perfect similarity.
+                    offer(j, 0.2 * sim * NEW_ITEM, Reason::Similar { to: *i });
+                }
+            }
+        }
         for j in self.popular.iter().take(200) {
             if owned.contains_key(j) {
                 continue;
@@ -232,7 +287,7 @@ impl Model {
             };
             offer(*j, self.base_rate(*j) * affinity * NEW_ITEM, reason);
         }
-        let mut out: Vec<Recommendation> = best.into_values().collect();
+        let mut out: Vec<Recommendation> = best.into_values().map(|(r, _)| r).collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
         out.truncate(k);
         out
@@ -430,6 +485,28 @@ mod tests {
         let new = m.recommend(&[], 2);
         assert_eq!(new[0].item, 7);
         assert_eq!(new[0].reason, Reason::Popular);
+    }
+
+    #[test]
+    fn new_products_are_reached_through_their_content() {
+        let (b, mut cat) = shop();
+        // Item 8 is new: no buyer yet, nobody bought it with anything.
+        cat.push(0);
+        let m = Model::fit(&b, &cat);
+        let similar = |i: u32| if i == 8 { vec![(0, 0.9)] } else { vec![] };
+        let r = m.recommend_with(&[(8, 1)], 5, &similar);
+        let at = |i: u32| r.iter().position(|x| x.item == i);
+        // Coffee (0) and filters (1) are alike by popularity in the category; the new item's
+        // description makes coffee the stronger pick.
+        assert!(at(0) < at(1) && at(1).is_some(), "{r:?}");
+        let plain = m.recommend(&[(8, 1)], 5);
+        let score = |v: &[Recommendation], i: u32| v.iter().find(|x| x.item == i).map(|x| x.score);
+        assert!(score(&r, 0) > score(&plain, 0), "{r:?} {plain:?}");
+        // With nothing else to go on, the reason is the likeness.
+        let lone = Model::fit(&[], &cat);
+        let r = lone.recommend_with(&[(8, 1)], 3, &similar);
+        assert_eq!(r[0].item, 0);
+        assert_eq!(r[0].reason, Reason::Similar { to: 8 });
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::{Backtest, ForecastError, Prediction};
 use duckdb::Connection;
 use serde::Serialize;
 use sr360_analytics::{DailySeries, SeriesKind};
+use std::collections::HashMap;
 use time::Date;
 
 /// A series and what became of its forecast.
@@ -57,9 +58,10 @@ pub fn write(
     anomalies: &[(String, Date, Anomaly)],
     effects: &[PromotionEffect],
     segments: &SegmentsOutcome,
+    recommender: Option<&Recommender>,
     range: (Date, Date),
 ) -> Result<(), duckdb::Error> {
-    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift; DELETE FROM ml.segments; DELETE FROM ml.customer_segments; DELETE FROM ml.segment_model; DELETE FROM ml.drivers;")?;
+    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.rec_items; DELETE FROM ml.rec_neighbours; DELETE FROM ml.rec_model; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift; DELETE FROM ml.segments; DELETE FROM ml.customer_segments; DELETE FROM ml.segment_model; DELETE FROM ml.drivers;")?;
     let body = (|| {
         c.execute(
             "INSERT INTO ml.runs VALUES (?, now()::TIMESTAMP, CAST(? AS DATE), CAST(? AS DATE))",
@@ -215,6 +217,9 @@ pub fn write(
                     duckdb::params![segments.keys.len() as i64, reason],
                 )?;
             }
+        }
+        if let Some(r) = recommender {
+            write_recommender(c, r)?;
         }
         Ok(())
     })();
@@ -582,4 +587,108 @@ pub fn segments(c: &Connection) -> Result<Option<SegmentModel>, duckdb::Error> {
         })?
         .collect::<Result<_, _>>()?;
     Ok(Some(m))
+}
+
+/// A fitted recommender with the names of its items and categories.
+#[derive(Debug, Clone)]
+pub struct Recommender {
+    pub skus: Vec<String>,
+    pub categories: Vec<String>,
+    pub model: crate::recommend::Model,
+}
+
+fn write_recommender(c: &Connection, r: &Recommender) -> Result<(), duckdb::Error> {
+    let m = &r.model;
+    let mut items = c.prepare("INSERT INTO ml.rec_items VALUES (?, ?, ?, ?)")?;
+    let mut near = c.prepare("INSERT INTO ml.rec_neighbours VALUES (?, ?, ?)")?;
+    for (i, sku) in r.skus.iter().enumerate() {
+        let cat = r
+            .categories
+            .get(m.category[i] as usize)
+            .map_or("uncategorised", String::as_str);
+        items.execute(duckdb::params![
+            sku,
+            cat,
+            i64::from(m.buyers[i]),
+            m.rebuy[i]
+        ])?;
+        for (j, share) in &m.neighbours[i] {
+            if let Some(other) = r.skus.get(*j as usize) {
+                near.execute(duckdb::params![sku, other, share])?;
+            }
+        }
+    }
+    c.execute(
+        "INSERT INTO ml.rec_model VALUES (?)",
+        duckdb::params![i64::from(m.customers)],
+    )?;
+    Ok(())
+}
+
+/// The recommender of the last run, if it made one.
+pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error> {
+    let n: i64 = c.query_row(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ml' AND table_name = 'rec_model'",
+        [],
+        |r| r.get(0),
+    )?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let customers: Option<i64> =
+        c.query_row("SELECT max(customers) FROM ml.rec_model", [], |r| r.get(0))?;
+    let Some(customers) = customers else {
+        return Ok(None);
+    };
+    let mut st = c.prepare("SELECT sku, category, buyers, rebuy FROM ml.rec_items ORDER BY sku")?;
+    let rows: Vec<(String, String, i64, f64)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut categories: Vec<String> = vec![];
+    let mut cat_index: HashMap<String, u32> = HashMap::new();
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut category = vec![];
+    let mut buyers = vec![];
+    let mut rebuy = vec![];
+    let mut skus = vec![];
+    for (i, (sku, cat, b, r)) in rows.into_iter().enumerate() {
+        let next = cat_index.len() as u32;
+        let ci = *cat_index.entry(cat.clone()).or_insert_with(|| {
+            categories.push(cat);
+            next
+        });
+        index.insert(sku.clone(), i as u32);
+        skus.push(sku);
+        category.push(ci);
+        buyers.push(u32::try_from(b).unwrap_or(u32::MAX));
+        rebuy.push(r);
+    }
+    let mut neighbours: Vec<Vec<(u32, f64)>> = vec![vec![]; skus.len()];
+    let mut st = c.prepare(
+        "SELECT sku, other, share FROM ml.rec_neighbours ORDER BY sku, share DESC, other",
+    )?;
+    for row in st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, f64>(2)?,
+        ))
+    })? {
+        let (a, b, share) = row?;
+        if let (Some(i), Some(j)) = (index.get(&a), index.get(&b)) {
+            neighbours[*i as usize].push((*j, share));
+        }
+    }
+    let model = crate::recommend::Model::from_parts(
+        category,
+        buyers,
+        rebuy,
+        neighbours,
+        u32::try_from(customers).unwrap_or(u32::MAX),
+    );
+    Ok(Some(Recommender {
+        skus,
+        categories,
+        model,
+    }))
 }

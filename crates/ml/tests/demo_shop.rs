@@ -143,6 +143,7 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
             &[],
             &[],
             &store::SegmentsOutcome::none(),
+            None,
             range,
         )
         .unwrap();
@@ -295,12 +296,47 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
             &[],
             &effects,
             &store::SegmentsOutcome::none(),
+            Some(&store::Recommender {
+                model: sr360_ml::recommend::Model::fit(&baskets, &bought.catalogue.category_of),
+                skus: bought.catalogue.skus.clone(),
+                categories: bought.catalogue.categories.clone(),
+            }),
             range,
         )
         .unwrap();
         Ok(())
     })
     .unwrap();
+    // The recommender reads back as it was written.
+    let back = wh
+        .with_reader(|c| Ok(store::recommender(c).unwrap()))
+        .unwrap()
+        .unwrap();
+    let fitted_model = sr360_ml::recommend::Model::fit(&baskets, &bought.catalogue.category_of);
+    let index: std::collections::HashMap<&str, u32> = back
+        .skus
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i as u32))
+        .collect();
+    let someone = &baskets[baskets.len() / 2];
+    let history: Vec<(u32, u32)> = someone.items.iter().map(|i| (*i, 1)).collect();
+    let mapped: Vec<(u32, u32)> = history
+        .iter()
+        .map(|(i, t)| (index[bought.catalogue.skus[*i as usize].as_str()], *t))
+        .collect();
+    let a: Vec<&str> = fitted_model
+        .recommend(&history, 10)
+        .iter()
+        .map(|r| bought.catalogue.skus[r.item as usize].as_str())
+        .collect();
+    let b: Vec<&str> = back
+        .model
+        .recommend(&mapped, 10)
+        .iter()
+        .map(|r| back.skus[r.item as usize].as_str())
+        .collect();
+    assert_eq!(a, b, "stored recommender recommends the same");
     let rows = wh.with_reader(|c| Ok(store::uplift(c).unwrap())).unwrap();
     assert_eq!(rows.len(), effects.len());
     for r in &rows {

@@ -33,6 +33,10 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE ml.segment_model (k INTEGER, silhouette DOUBLE, customers BIGINT, reason VARCHAR, importance VARCHAR);",
     // 5: what drives each forecast series (decomposition strengths).
     "CREATE TABLE ml.drivers (series VARCHAR NOT NULL, driver VARCHAR NOT NULL, strength DOUBLE NOT NULL);",
+    // 6: the recommender: per product its buyers, re-buy rate and co-purchases.
+    "CREATE TABLE ml.rec_items (sku VARCHAR NOT NULL, category VARCHAR NOT NULL, buyers BIGINT NOT NULL, rebuy DOUBLE NOT NULL);
+     CREATE TABLE ml.rec_neighbours (sku VARCHAR NOT NULL, other VARCHAR NOT NULL, share DOUBLE NOT NULL);
+     CREATE TABLE ml.rec_model (customers BIGINT NOT NULL);",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

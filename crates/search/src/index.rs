@@ -713,6 +713,28 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// Documents of `kind` nearest in meaning to the document `kind:id` (itself left out),
+    /// with their cosine similarity: "similar products" from the product texts.
+    pub fn similar(&self, kind: Kind, id: &str, k: usize) -> Vec<(String, f32)> {
+        let vectors = self.vectors();
+        let key = format!("{}:{id}", kind.as_str());
+        let Some(i) = vectors.keys.iter().position(|x| *x == key) else {
+            return vec![];
+        };
+        let prefix = format!("{}:", kind.as_str());
+        vectors
+            .nearest(&vectors.data[i], k + 1 + k / 2)
+            .into_iter()
+            .filter(|(j, sim)| *j != i && *sim >= MIN_SIMILARITY)
+            .filter_map(|(j, sim)| {
+                vectors.keys[j]
+                    .strip_prefix(&prefix)
+                    .map(|id| (id.to_string(), sim))
+            })
+            .take(k)
+            .collect()
+    }
+
     /// Completion as the user types: titles matching the words so far, the last one as a
     /// prefix (with a typo allowed once it is four letters long).
     pub fn suggest(&self, q: &str, access: Access, limit: usize) -> Result<Vec<Hit>, SearchError> {

@@ -222,3 +222,25 @@ fn unrelated_text_finds_nothing_by_meaning() {
         assert!(hits.is_empty(), "{q}: {hits:?}");
     }
 }
+
+#[test]
+fn similar_products_by_their_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(model) = model() else { return };
+    let ix = SearchIndex::open(dir.path()).unwrap();
+    let mut docs = shop();
+    docs.push(product(
+        "SPO-9",
+        "Granite Peak Winter Trekking Boots",
+        "Sports & Outdoors. Insulated boots for snowy mountain hikes.",
+    ));
+    ix.sync(&docs, Some(&model)).unwrap();
+    let near = ix.similar(Kind::Product, "SPO-1", 3);
+    assert_eq!(
+        near.first().map(|(id, _)| id.as_str()),
+        Some("SPO-9"),
+        "{near:?}"
+    );
+    assert!(near.iter().all(|(id, _)| id != "SPO-1" && id != "uploads"));
+    assert!(ix.similar(Kind::Product, "nope", 3).is_empty());
+}
