@@ -14,6 +14,7 @@ pub mod doctor;
 pub mod http;
 pub mod models;
 pub mod objects;
+pub mod recommend;
 pub mod search;
 pub mod server;
 pub mod telemetry;

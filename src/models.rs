@@ -199,11 +199,13 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         Ok(store::write(
             c,
             rec.id,
-            &fitted,
-            &anomalies,
-            &effects,
-            &segments,
-            Some(&recommender),
+            &store::RunResults {
+                fitted: &fitted,
+                anomalies: &anomalies,
+                effects: &effects,
+                segments: &segments,
+                recommender: Some(&recommender),
+            },
             range,
         )?)
     }) {

@@ -147,6 +147,11 @@ impl ShopSearch<'_> {
     pub fn suggest(&self, q: &str, limit: usize) -> Result<Vec<Hit>, ShopSearchError> {
         Ok(self.index.suggest(clip(q), self.access, limit)?)
     }
+
+    /// Products nearest in meaning to the product `sku` (SKU, cosine similarity).
+    pub fn similar_products(&self, sku: &str, k: usize) -> Vec<(String, f32)> {
+        self.index.similar(Kind::Product, sku, k)
+    }
 }
 
 /// The charts and what each shows, in words a merchant might search with.

@@ -15,6 +15,7 @@ mod graphql;
 mod models;
 mod ops;
 mod pages;
+mod recommend;
 mod reports;
 mod search;
 mod segments;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/models", get(models::models_page))
         .route("/models/run", post(models::run_now))
         .route("/search", get(search::search_page))
+        .route("/recommendations", get(recommend::page))
         .route("/segments", get(segments::segments_page))
         .route("/segments/export", post(segments::export_members))
         .route("/reports", get(reports::list_page))
@@ -157,6 +159,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/models", get(models::models_api))
         .route("/api/v1/segments", get(segments::segments_api))
         .route("/api/v1/search", get(search::search_api))
+        .route(
+            "/api/v1/recommendations/customers/{reference}",
+            get(recommend::customer_api),
+        )
+        .route(
+            "/api/v1/recommendations/products/{sku}",
+            get(recommend::product_api),
+        )
         .route("/api/v1/search/suggest", get(search::suggest_api))
         .route("/api/v1/openapi.json", get(analytics::openapi))
         .fallback(api::not_found);

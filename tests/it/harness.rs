@@ -394,3 +394,14 @@ pub async fn settled(s: &TestServer, tok: &str) -> serde_json::Value {
     }
     panic!("model runs did not finish");
 }
+
+/// "Shop A" with its owner a@example.com (signed in: the returned agent) and a viewer
+/// viewer@example.com; returns the agent, the shop's id and the owner's API token.
+pub async fn shop_with_viewer(s: &TestServer) -> (Agent, String, String) {
+    let owner = s.signup("Shop A", "a@example.com", PW).await;
+    let a = s.tenant_of("a@example.com");
+    s.add_member(&a, "viewer@example.com", PW, sr360_core::Role::Viewer)
+        .await;
+    let tok = token(s, "a@example.com").await;
+    (owner, a, tok)
+}

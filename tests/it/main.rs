@@ -8,6 +8,7 @@ mod matrix;
 mod mfa;
 mod models;
 mod ops;
+mod recommend;
 mod reports;
 mod search;
 mod storage;

@@ -2,9 +2,8 @@
 //! listed on the model status page, "not enough data" shown for a tiny shop, run by hand by
 //! those allowed to, and kept to their own shop.
 
-use crate::harness::{PW, TestServer, settled, token, upload};
+use crate::harness::{PW, TestServer, settled, shop_with_viewer, token, upload};
 use reqwest::Method;
-use sr360_core::Role;
 
 const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\n\
 A1,2025-03-01 10:00:00,S1,Mug,Kitchen,2,10.00,ann@example.com,web\n\
@@ -14,11 +13,7 @@ A3,2025-04-02 12:00:00,S3,Scarf,Apparel,1,30.00,ann@example.com,mobile_app\n";
 #[tokio::test]
 async fn uploads_queue_model_runs_and_small_shops_get_a_reason() {
     let s = TestServer::start().await;
-    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
-    let a = s.tenant_of("a@example.com");
-    s.add_member(&a, "viewer@example.com", PW, Role::Viewer)
-        .await;
-    let tok = token(&s, "a@example.com").await;
+    let (mut owner, a, tok) = shop_with_viewer(&s).await;
     // Before any data: an empty state, no run.
     assert!(
         owner

@@ -2,9 +2,8 @@
 //! files that open as images, versioned names, the management page, the audit log, who may
 //! export, and shops kept apart.
 
-use crate::harness::{Agent, PW, TestServer, token, upload};
+use crate::harness::{Agent, PW, TestServer, shop_with_viewer, token, upload};
 use reqwest::Method;
-use sr360_core::Role;
 
 const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\n\
 A1,2025-03-01 10:00:00,S1,Mug,Kitchen,2,10.00,ann@example.com,web\n\
@@ -65,11 +64,7 @@ fn poppler(cmd: &str, args: &[&str]) -> String {
 #[tokio::test]
 async fn charts_export_as_csv_png_and_pdf_with_versions_audit_and_roles() {
     let s = TestServer::start().await;
-    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
-    let a = s.tenant_of("a@example.com");
-    s.add_member(&a, "viewer@example.com", PW, Role::Viewer)
-        .await;
-    let tok = token(&s, "a@example.com").await;
+    let (mut owner, a, tok) = shop_with_viewer(&s).await;
     load(&s, &tok).await;
     let day = jiff::Zoned::now()
         .with_time_zone(jiff::tz::TimeZone::UTC)

@@ -2,9 +2,8 @@
 //! beside the pages, charts and help), typos and other words find products, completion
 //! answers as one types, personal data follows the role, and no shop ever sees another's.
 
-use crate::harness::{PW, TestServer, settled, token, upload};
+use crate::harness::{PW, TestServer, settled, shop_with_viewer, token, upload};
 use reqwest::Method;
-use sr360_core::Role;
 
 const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_id,customer_email,channel\n\
 A1,2025-03-01 10:00:00,S1,Trailhead Waterproof Hiking Boots,Footwear,1,120.00,C1,ann.lovelace@example.com,web\n\
@@ -33,11 +32,7 @@ fn titles(v: &serde_json::Value) -> Vec<String> {
 #[tokio::test]
 async fn search_finds_the_shops_objects_by_words_typos_and_meaning_and_nothing_else() {
     let s = TestServer::start().await;
-    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
-    let a = s.tenant_of("a@example.com");
-    s.add_member(&a, "viewer@example.com", PW, Role::Viewer)
-        .await;
-    let tok = token(&s, "a@example.com").await;
+    let (mut owner, _, tok) = shop_with_viewer(&s).await;
     let u = upload(&s, &tok, "customers.csv", CUSTOMERS.as_bytes()).await;
     assert_eq!(u["status"], "succeeded", "{u}");
     upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;

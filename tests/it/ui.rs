@@ -731,6 +731,21 @@ async fn demo_login_works_in_headless_chromium() {
     no_errors(c, "search").await;
     shot(c, "search").await;
 
+    // Recommendations: from a starting customer to their list, each item with its reason.
+    c.goto(&format!("{}/recommendations", s.url)).await.unwrap();
+    wait_css(c, "#starters li a").await;
+    c.find(Locator::Css("#starters li a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(c, "#for-customer tbody tr").await;
+    let n = count(c, "#for-customer tbody tr").await;
+    assert_eq!(n, 10, "ten recommendations");
+    no_errors(c, "recommendations").await;
+    shot(c, "recommendations").await;
+
     // Exports of the demo shop, PDF pages drawn back into images, for a person to look at;
     // then the report management page lists them.
     let mut ag = s.agent();

@@ -33,7 +33,7 @@ pub const NAV: &[(&str, &[NavItem])] = &[
             ("/customers", "nav.customers", "users", true),
             ("/segments", "nav.segments", "segments", true),
             ("/forecasts", "nav.forecasts", "forecast", true),
-            ("/recommendations", "nav.recommendations", "recs", false),
+            ("/recommendations", "nav.recommendations", "recs", true),
             ("/models", "nav.model_status", "models", true),
         ],
     ),

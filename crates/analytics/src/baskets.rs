@@ -125,3 +125,12 @@ pub fn customer_items(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// The warehouse key of the customer with this public reference, if the shop has one.
+pub fn customer_key(s: &Session<'_>, reference: &str) -> Result<Option<String>, QueryError> {
+    let mut st = s
+        .conn()
+        .prepare("SELECT customer_key FROM gold.dim_customer WHERE customer_ref = ? LIMIT 1")?;
+    let mut rows = st.query_map([reference], |r| r.get::<_, String>(0))?;
+    Ok(rows.next().transpose()?)
+}

@@ -276,7 +276,14 @@ pub struct Overrides {
 
 /// `SR360_*` variables that belong to the scripts and tests, not to the configuration.
 /// Any other unknown `SR360_*` variable is an error, so typos do not pass silently.
-const NOT_CONFIG: &[&str] = &["config", "cache", "screenshots", "skip_browser", "root"];
+const NOT_CONFIG: &[&str] = &[
+    "config",
+    "cache",
+    "screenshots",
+    "skip_browser",
+    "root",
+    "require_models",
+];
 
 const PLACEHOLDER_KEYS: &[&str] = &[
     "changeme",

@@ -353,6 +353,12 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
     // What each customer bought so far (their taste), and what goes with each product.
     let mut history: Vec<Vec<usize>> = vec![Vec::new(); customers.len()];
     let complements = complements(&mut rng, &products, &by_cat, &pop_cum);
+    let shelf = Shelf {
+        products: &products,
+        by_cat: &by_cat,
+        pop_cum: &pop_cum,
+        complements: &complements,
+    };
     let mut next_new = 0usize;
     let mut buyers: Vec<usize> = Vec::new();
     let mut pending_returns: BTreeMap<u32, Vec<ReturnRow>> = BTreeMap::new();
@@ -417,16 +423,7 @@ pub fn generate(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError
                                 let cum = cumulative((0..CATEGORIES.len()).map(|x| raw(day, x)));
                                 pick_weighted(&mut rng, &cum)
                             };
-                            pick_for(
-                                &mut rng,
-                                &history[customer],
-                                &complements,
-                                cat,
-                                &by_cat[cat],
-                                &pop_cum[cat],
-                                &products,
-                                di,
-                            )
+                            pick_for(&mut rng, &shelf, &history[customer], cat, di)
                         }
                     };
                     let Some(pi) = picked else {
@@ -667,16 +664,23 @@ fn pick_product(
 /// A product of category `cat` for a customer who bought `owned` before: one of the same
 /// products again (consumables), one that goes with one they have, one of a brand they
 /// bought in the category, or by popularity.
+/// The catalogue as the order loop picks from it.
+struct Shelf<'a> {
+    products: &'a [Product],
+    by_cat: &'a [Vec<usize>],
+    pop_cum: &'a [Vec<f64>],
+    complements: &'a [Vec<usize>],
+}
+
 fn pick_for(
     rng: &mut ChaCha8Rng,
+    shelf: &Shelf<'_>,
     owned: &[usize],
-    complements: &[Vec<usize>],
     cat: usize,
-    ids: &[usize],
-    cum: &[f64],
-    products: &[Product],
     day: u32,
 ) -> Option<usize> {
+    let (products, complements) = (shelf.products, shelf.complements);
+    let (ids, cum) = (&shelf.by_cat[cat], &shelf.pop_cum[cat]);
     let mine: Vec<usize> = owned
         .iter()
         .copied()

@@ -243,7 +243,7 @@ impl Model {
         for (i, t) in &owned {
             *in_cat.entry(self.category[*i as usize]).or_default() += f64::from(*t);
         }
-        for (i, _) in &owned {
+        for i in owned.keys() {
             for (j, p) in &self.neighbours[*i as usize] {
                 if !owned.contains_key(j) {
                     // A co-purchase share well above the item's base rate is a real pairing.
@@ -254,7 +254,7 @@ impl Model {
                 }
             }
         }
-        for (i, _) in &owned {
+        for i in owned.keys() {
             if !self.neighbours[*i as usize].is_empty() {
                 continue;
             }

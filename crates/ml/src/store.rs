@@ -50,17 +50,29 @@ impl SegmentsOutcome {
     }
 }
 
+/// Everything one model run made.
+pub struct RunResults<'a> {
+    pub fitted: &'a [Fitted],
+    pub anomalies: &'a [(String, Date, Anomaly)],
+    pub effects: &'a [PromotionEffect],
+    pub segments: &'a SegmentsOutcome,
+    pub recommender: Option<&'a Recommender>,
+}
+
 /// Replace the shop's model results with this run's.
 pub fn write(
     c: &Connection,
     run_id: i64,
-    fitted: &[Fitted],
-    anomalies: &[(String, Date, Anomaly)],
-    effects: &[PromotionEffect],
-    segments: &SegmentsOutcome,
-    recommender: Option<&Recommender>,
+    results: &RunResults<'_>,
     range: (Date, Date),
 ) -> Result<(), duckdb::Error> {
+    let RunResults {
+        fitted,
+        anomalies,
+        effects,
+        segments,
+        recommender,
+    } = *results;
     c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.rec_items; DELETE FROM ml.rec_neighbours; DELETE FROM ml.rec_model; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift; DELETE FROM ml.segments; DELETE FROM ml.customer_segments; DELETE FROM ml.segment_model; DELETE FROM ml.drivers;")?;
     let body = (|| {
         c.execute(

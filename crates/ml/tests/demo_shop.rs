@@ -139,11 +139,13 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
         store::write(
             c,
             1,
-            &fitted,
-            &[],
-            &[],
-            &store::SegmentsOutcome::none(),
-            None,
+            &store::RunResults {
+                fitted: &fitted,
+                anomalies: &[],
+                effects: &[],
+                segments: &store::SegmentsOutcome::none(),
+                recommender: None,
+            },
             range,
         )
         .unwrap();
@@ -292,15 +294,17 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
         store::write(
             c,
             2,
-            &fitted,
-            &[],
-            &effects,
-            &store::SegmentsOutcome::none(),
-            Some(&store::Recommender {
-                model: sr360_ml::recommend::Model::fit(&baskets, &bought.catalogue.category_of),
-                skus: bought.catalogue.skus.clone(),
-                categories: bought.catalogue.categories.clone(),
-            }),
+            &store::RunResults {
+                fitted: &fitted,
+                anomalies: &[],
+                effects: &effects,
+                segments: &store::SegmentsOutcome::none(),
+                recommender: Some(&store::Recommender {
+                    model: sr360_ml::recommend::Model::fit(&baskets, &bought.catalogue.category_of),
+                    skus: bought.catalogue.skus.clone(),
+                    categories: bought.catalogue.categories.clone(),
+                }),
+            },
             range,
         )
         .unwrap();

@@ -19,7 +19,7 @@
 //! built from non-personal facts. Vectors are computed from public text only.
 
 use crate::embed::Embedder;
-use hnsw_rs::prelude::{DistDot, Hnsw};
+use hnsw_rs::prelude::{Distance, Hnsw};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
@@ -230,13 +230,25 @@ fn analyzer() -> TextAnalyzer {
     }
 }
 
+/// 1 − cosine for unit vectors, never below zero. anndists' `DistDot` asserts `1 − dot ≥ 0`,
+/// which rounding breaks for a vector and itself (a panic on "similar to this product").
+#[derive(Debug, Default, Clone, Copy)]
+struct UnitDot;
+
+impl Distance<f32> for UnitDot {
+    fn eval(&self, a: &[f32], b: &[f32]) -> f32 {
+        let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        (1.0 - dot).max(0.0)
+    }
+}
+
 /// The vectors of prose documents and the graph over them.
 struct Vectors {
     model: String,
     dim: usize,
     keys: Vec<String>,
     data: Vec<Vec<f32>>,
-    graph: Option<Hnsw<'static, f32, DistDot>>,
+    graph: Option<Hnsw<'static, f32, UnitDot>>,
 }
 
 /// Graph parameters: 16 links per node, 200 candidates while building; searches look at
@@ -262,7 +274,7 @@ impl Vectors {
             return;
         }
         let layers = 16.min((self.data.len() as f64).ln().ceil().max(1.0) as usize);
-        let g = Hnsw::new(LINKS, self.data.len(), layers, EF_BUILD, DistDot);
+        let g = Hnsw::new(LINKS, self.data.len(), layers, EF_BUILD, UnitDot);
         let items: Vec<(&Vec<f32>, usize)> =
             self.data.iter().enumerate().map(|(i, v)| (v, i)).collect();
         g.parallel_insert(&items);

@@ -8,6 +8,7 @@ mod customers;
 mod dashboard;
 mod funnel;
 mod models;
+mod recommend;
 mod reports;
 mod search;
 mod segments;
@@ -25,6 +26,7 @@ pub use funnel::{FlagVm, FunnelVm, funnel};
 pub use models::{
     AnomalyVm, BacktestVm, ForecastsVm, ModelsVm, RunRowVm, UpliftVm, forecasts, models,
 };
+pub use recommend::{RecVm, RecommendVm, recommendations};
 pub use reports::{ReportRowVm, ReportsVm, reports};
 pub use search::{HitVm, SearchVm, search};
 pub use segments::{SegmentVm, SegmentsVm, segments};

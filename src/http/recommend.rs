@@ -1,0 +1,224 @@
+//! Recommendations: the page, and the REST endpoints a storefront calls. Thin adapters over
+//! [`crate::recommend`]; the shop comes from the caller's scope.
+
+use super::AppState;
+use super::ctx::{ApiCaller, Member};
+use super::error::AppError;
+use super::pages::page_ctx;
+use crate::recommend::{self as rec, Item, RecommendError, Why};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use serde::Deserialize;
+use sr360_analytics::Pii;
+use sr360_core::Permission;
+use sr360_meta::TenantScope;
+use sr360_ui::PageCtx;
+use sr360_ui::pages::{self as ui, RecVm, RecommendVm};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RecQuery {
+    customer: Option<String>,
+    product: Option<String>,
+    limit: Option<usize>,
+}
+
+const LIMIT: usize = 10;
+
+impl From<RecommendError> for AppError {
+    fn from(e: RecommendError) -> Self {
+        match e {
+            RecommendError::NotReady => AppError::NoData,
+            RecommendError::Data(m) => AppError::Internal(m),
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    scope: &TenantScope,
+    f: impl FnOnce(&crate::app::App, &TenantScope) -> Result<T, RecommendError> + Send + 'static,
+) -> Result<T, AppError> {
+    let (app, scope) = (state.clone(), scope.clone());
+    Ok(tokio::task::spawn_blocking(move || f(&app, &scope))
+        .await
+        .map_err(AppError::internal)??)
+}
+
+fn limit(q: &RecQuery) -> usize {
+    q.limit.unwrap_or(LIMIT).clamp(1, 50)
+}
+
+pub async fn customer_api(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(reference): Path<String>,
+    Query(q): Query<RecQuery>,
+) -> Result<Json<rec::ForCustomer>, AppError> {
+    c.require(Permission::ViewAnalytics)?;
+    let n = limit(&q);
+    blocking(&state, &c.scope, move |app, scope| {
+        rec::for_customer(app, scope, &reference, n)
+    })
+    .await?
+    .map(Json)
+    .ok_or(AppError::NotFound("customer"))
+}
+
+pub async fn product_api(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(sku): Path<String>,
+    Query(q): Query<RecQuery>,
+) -> Result<Json<rec::ForProduct>, AppError> {
+    c.require(Permission::ViewAnalytics)?;
+    let n = limit(&q);
+    blocking(&state, &c.scope, move |app, scope| {
+        rec::for_product(app, scope, &sku, n)
+    })
+    .await?
+    .map(Json)
+    .ok_or(AppError::NotFound("product"))
+}
+
+fn why(p: &PageCtx, w: &Why) -> String {
+    match w {
+        Why::BuyAgain { times } => p
+            .t("rec.why_buy_again")
+            .replace("{times}", &times.to_string()),
+        Why::BoughtWith { with } => p.t("rec.why_bought_with").replace("{name}", &with.name),
+        Why::FavouriteCategory { category } => {
+            p.t("rec.why_category").replace("{category}", category)
+        }
+        Why::Popular => p.t("rec.why_popular"),
+        Why::Similar { to } => p.t("rec.why_similar").replace("{name}", &to.name),
+    }
+}
+
+fn rows(p: &PageCtx, items: &[Item]) -> Vec<RecVm> {
+    items
+        .iter()
+        .map(|i| RecVm {
+            name: i.name.clone(),
+            category: i.category.clone(),
+            why: why(p, &i.reason),
+            href: format!(
+                "/recommendations?{}",
+                serde_urlencoded::to_string([("product", i.sku.as_str())]).unwrap_or_default()
+            ),
+        })
+        .collect()
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    m: Member,
+    Query(q): Query<RecQuery>,
+) -> Result<Html<String>, AppError> {
+    m.require(Permission::ViewAnalytics)?;
+    let p = page_ctx(&state, m.ctx(), None);
+    let customer = q
+        .customer
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
+    let product = q
+        .product
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
+    let mut vm = RecommendVm {
+        customer: customer.clone(),
+        ..Default::default()
+    };
+    let outcome: Result<(), AppError> = async {
+        if !customer.is_empty() {
+            let c = customer.clone();
+            match blocking(&state, &m.scope, move |app, scope| {
+                rec::for_customer(app, scope, &c, LIMIT)
+            })
+            .await?
+            {
+                Some(f) => {
+                    vm.subject = Some(
+                        p.t("rec.for_customer")
+                            .replace("{customer}", &f.customer)
+                            .replace("{bought}", &f.bought.to_string()),
+                    );
+                    vm.sections.push((
+                        p.t("rec.customer_list"),
+                        "for-customer".into(),
+                        rows(&p, &f.items),
+                    ));
+                }
+                None => {
+                    vm.notice = Some(p.t("rec.unknown_customer").replace("{customer}", &customer));
+                }
+            }
+        } else if !product.is_empty() {
+            let s = product.clone();
+            let f = blocking(&state, &m.scope, move |app, scope| {
+                rec::for_product(app, scope, &s, LIMIT)
+            })
+            .await?
+            .ok_or(AppError::NotFound("product"))?;
+            vm.subject = Some(p.t("rec.for_product").replace("{name}", &f.name));
+            vm.sections.push((
+                p.t("rec.together"),
+                "together".into(),
+                rows(&p, &f.bought_together),
+            ));
+            vm.sections
+                .push((p.t("rec.similar"), "similar".into(), rows(&p, &f.similar)));
+        }
+        if vm.sections.is_empty() {
+            let popular = blocking(&state, &m.scope, |app, scope| {
+                rec::popular(app, scope, LIMIT)
+            })
+            .await?;
+            vm.sections
+                .push((p.t("rec.popular"), "popular".into(), rows(&p, &popular)));
+            // The best customers as starting points (names only for those who may see them).
+            let pii = if m.scope.can(Permission::ViewPii) {
+                Pii::Shown
+            } else {
+                Pii::Masked
+            };
+            let wh = state
+                .warehouses
+                .open(&m.scope)
+                .map_err(AppError::internal)?;
+            let top = tokio::task::spawn_blocking(move || {
+                sr360_analytics::session(&wh, |s| sr360_analytics::top_customers(s, 8, pii))
+            })
+            .await
+            .map_err(AppError::internal)?
+            .unwrap_or_default();
+            vm.starters = top
+                .into_iter()
+                .map(|c| {
+                    let label = match &c.name {
+                        Some(n) => format!("{n} · {}", c.reference),
+                        None => c.reference.clone(),
+                    };
+                    let href = format!(
+                        "/recommendations?{}",
+                        serde_urlencoded::to_string([("customer", c.reference.as_str())])
+                            .unwrap_or_default()
+                    );
+                    (label, href)
+                })
+                .collect();
+        }
+        Ok(())
+    }
+    .await;
+    match outcome {
+        Ok(()) => {}
+        Err(AppError::NoData) => vm.notice = Some(p.t("rec.not_ready")),
+        Err(e) => return Err(e),
+    }
+    Ok(Html(ui::recommendations(&p, &vm)))
+}

@@ -1,0 +1,241 @@
+//! Recommendations served from the last model run's recommender: a customer's list scored
+//! from their purchases at request time (so a new order counts at once), a product's
+//! "bought together" and "similar" (by description, from the search vectors). Every item
+//! carries its reason, with the products it refers to named.
+
+use crate::app::App;
+use serde::Serialize;
+use sr360_meta::TenantScope;
+use sr360_ml::recommend::Reason;
+use sr360_ml::store::Recommender;
+use std::collections::HashMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecommendError {
+    #[error("no recommendations yet: they are made by the model run after an orders upload")]
+    NotReady,
+    #[error("reading the shop's data: {0}")]
+    Data(String),
+}
+
+fn data(e: impl std::fmt::Display) -> RecommendError {
+    RecommendError::Data(e.to_string())
+}
+
+/// The product a reason refers to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductRef {
+    pub sku: String,
+    pub name: String,
+}
+
+/// Why an item is recommended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Why {
+    BuyAgain { times: u32 },
+    BoughtWith { with: ProductRef },
+    FavouriteCategory { category: String },
+    Popular,
+    Similar { to: ProductRef },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub score: f64,
+    pub reason: Why,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ForCustomer {
+    pub customer: String,
+    /// Distinct products the customer bought.
+    pub bought: usize,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ForProduct {
+    pub sku: String,
+    pub name: String,
+    pub bought_together: Vec<Item>,
+    pub similar: Vec<Item>,
+}
+
+struct Loaded {
+    rec: Recommender,
+    names: HashMap<String, String>,
+    index: HashMap<String, u32>,
+}
+
+impl Loaded {
+    fn product(&self, i: u32) -> ProductRef {
+        let sku = self.rec.skus[i as usize].clone();
+        ProductRef {
+            name: self.names.get(&sku).cloned().unwrap_or_else(|| sku.clone()),
+            sku,
+        }
+    }
+
+    fn item(&self, i: u32, score: f64, reason: Why) -> Item {
+        let p = self.product(i);
+        Item {
+            category: self
+                .rec
+                .categories
+                .get(self.rec.model.category[i as usize] as usize)
+                .cloned()
+                .unwrap_or_default(),
+            sku: p.sku,
+            name: p.name,
+            score,
+            reason,
+        }
+    }
+
+    fn why(&self, r: &Reason) -> Why {
+        match r {
+            Reason::BuyAgain { times } => Why::BuyAgain { times: *times },
+            Reason::BoughtWith { with } => Why::BoughtWith {
+                with: self.product(*with),
+            },
+            Reason::FavouriteCategory { category } => Why::FavouriteCategory {
+                category: self
+                    .rec
+                    .categories
+                    .get(*category as usize)
+                    .cloned()
+                    .unwrap_or_default(),
+            },
+            Reason::Popular => Why::Popular,
+            Reason::Similar { to } => Why::Similar {
+                to: self.product(*to),
+            },
+        }
+    }
+}
+
+/// The recommender and product names, plus whatever `f` reads in the same session.
+fn load<T>(
+    app: &App,
+    scope: &TenantScope,
+    f: impl FnOnce(&sr360_analytics::Session<'_>) -> Result<T, sr360_analytics::QueryError>,
+) -> Result<(Loaded, T), RecommendError> {
+    let wh = app.warehouses.open(scope).map_err(data)?;
+    let rec = wh
+        .with_reader(|c| Ok(sr360_ml::store::recommender(c)?))
+        .map_err(data)?
+        .ok_or(RecommendError::NotReady)?;
+    let (catalogue, extra) = sr360_analytics::session(&wh, |s| {
+        Ok((sr360_analytics::baskets::catalogue(s)?, f(s)?))
+    })
+    .map_err(|e| match e {
+        sr360_analytics::QueryError::NoData => RecommendError::NotReady,
+        e => data(e),
+    })?;
+    let names = catalogue.skus.into_iter().zip(catalogue.names).collect();
+    let index = rec
+        .skus
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.clone(), i as u32))
+        .collect();
+    Ok((Loaded { rec, names, index }, extra))
+}
+
+/// Up to `limit` recommendations for the customer with this reference (None: no such
+/// customer in this shop).
+pub fn for_customer(
+    app: &App,
+    scope: &TenantScope,
+    reference: &str,
+    limit: usize,
+) -> Result<Option<ForCustomer>, RecommendError> {
+    let (l, bought) = load(
+        app,
+        scope,
+        |s| match sr360_analytics::baskets::customer_key(s, reference)? {
+            Some(key) => Ok(Some(sr360_analytics::baskets::customer_items(s, &key)?)),
+            None => Ok(None),
+        },
+    )?;
+    let Some(bought) = bought else {
+        return Ok(None);
+    };
+    let history: Vec<(u32, u32)> = bought
+        .iter()
+        .filter_map(|(sku, n)| Some((*l.index.get(sku)?, *n)))
+        .collect();
+    let search = app.searches.shop(scope).ok();
+    let similar = |i: u32| -> Vec<(u32, f64)> {
+        let Some(s) = &search else { return vec![] };
+        s.similar_products(&l.rec.skus[i as usize], 5)
+            .into_iter()
+            .filter_map(|(sku, sim)| Some((*l.index.get(&sku)?, f64::from(sim))))
+            .collect()
+    };
+    let items = l
+        .rec
+        .model
+        .recommend_with(&history, limit, &similar)
+        .iter()
+        .map(|r| l.item(r.item, r.score, l.why(&r.reason)))
+        .collect();
+    Ok(Some(ForCustomer {
+        customer: reference.to_string(),
+        bought: history.len(),
+        items,
+    }))
+}
+
+/// What goes with the product `sku` and what is like it (None: no such product).
+pub fn for_product(
+    app: &App,
+    scope: &TenantScope,
+    sku: &str,
+    limit: usize,
+) -> Result<Option<ForProduct>, RecommendError> {
+    let (l, ()) = load(app, scope, |_| Ok(()))?;
+    let Some(i) = l.index.get(sku).copied() else {
+        return Ok(None);
+    };
+    let with = l.product(i);
+    let bought_together = l
+        .rec
+        .model
+        .bought_together(i, limit)
+        .into_iter()
+        .map(|(j, share)| l.item(j, share, Why::BoughtWith { with: with.clone() }))
+        .collect();
+    let similar = match app.searches.shop(scope) {
+        Ok(s) => s
+            .similar_products(sku, limit)
+            .into_iter()
+            .filter_map(|(other, sim)| {
+                let j = *l.index.get(&other)?;
+                Some(l.item(j, f64::from(sim), Why::Similar { to: with.clone() }))
+            })
+            .collect(),
+        Err(_) => vec![],
+    };
+    Ok(Some(ForProduct {
+        sku: with.sku,
+        name: with.name,
+        bought_together,
+        similar,
+    }))
+}
+
+/// What a customer without purchases would be offered: the most popular products.
+pub fn popular(app: &App, scope: &TenantScope, limit: usize) -> Result<Vec<Item>, RecommendError> {
+    let (l, ()) = load(app, scope, |_| Ok(()))?;
+    Ok(l.rec
+        .model
+        .recommend(&[], limit)
+        .iter()
+        .map(|r| l.item(r.item, r.score, l.why(&r.reason)))
+        .collect())
+}
