@@ -151,6 +151,41 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         ));
     }
 
+    // Search end to end: different queries in turn (typos, other words, completion), so
+    // nothing answers from a cache.
+    let searches = [
+        "/search?q=hiking%20boots",
+        "/search?q=something%20to%20cook%20eggs%20in",
+        "/search?q=waterprof%20jaket",
+        "/search?q=dinner%20for%20my%20cat",
+        "/search?q=gift%20for%20a%20runner",
+        "/api/v1/search?q=wool%20sweater",
+        "/api/v1/search?q=how%20do%20I%20upload%20orders",
+        "/api/v1/search?q=chelsea%20boot",
+        "/api/v1/search/suggest?q=hik",
+        "/api/v1/search/suggest?q=cof",
+    ];
+    let mut ms = vec![];
+    for i in 0..110 {
+        let p = searches[i % searches.len()];
+        let (status, t) = get(addr, p, &cookie)?;
+        anyhow::ensure!(status == 200, "{p} answered {status}");
+        if i >= 10 {
+            ms.push(t);
+        }
+    }
+    rows.push((
+        format!(
+            "search end to end: `GET /search`, `/api/v1/search`, `/api/v1/search/suggest`, {} different queries in turn (100 requests after 10)",
+            searches.len()
+        ),
+        format!(
+            "p50 {:.0} ms, p99 {:.0} ms",
+            pct(&mut ms, 0.5),
+            pct(&mut ms, 0.99)
+        ),
+    ));
+
     // Concurrent clients on the dashboard.
     let deadline = Instant::now() + Duration::from_secs(a.seconds);
     let start = Instant::now();

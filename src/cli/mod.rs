@@ -88,6 +88,24 @@ enum Command {
         #[arg(long, default_value = "docs/bench/forecast.md")]
         out: PathBuf,
     },
+    /// Search benchmarks: embeddings per second (and a peer's, when given), HNSW recall@10
+    /// and latency at 100k documents; write a Markdown table.
+    BenchSearch {
+        #[arg(long, default_value = "docs/bench/search.md")]
+        out: PathBuf,
+        /// Sentence-embedding model directory. Default: the configured one.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Write the benchmark's sentences (one per line) to FILE and stop (for the peer).
+        #[arg(long, value_name = "FILE")]
+        write_sentences: Option<PathBuf>,
+        /// The peer's result on the same sentences (scripts/bench_search_peer.py).
+        #[arg(long)]
+        peer: Option<PathBuf>,
+        /// Documents in the vector-search benchmark.
+        #[arg(long, default_value_t = 100_000)]
+        docs: usize,
+    },
     /// Render times of the analytics pages and concurrent load on the dashboard, on the demo
     /// shop; write a Markdown table.
     BenchPages {
@@ -189,6 +207,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 demo_scale,
                 login_seconds,
                 pipeline,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchSearch {
+            out,
+            model,
+            write_sentences,
+            peer,
+            docs,
+        } => {
+            let model = match model {
+                Some(m) => m,
+                None => {
+                    let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
+                    cfg.model_path(&cfg.models.embeddings)
+                }
+            };
+            crate::bench_search::run(crate::bench_search::SearchBenchArgs {
+                out,
+                model,
+                write_sentences,
+                peer,
+                docs,
             })?;
             Ok(ExitCode::SUCCESS)
         }

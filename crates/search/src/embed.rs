@@ -148,9 +148,16 @@ impl Embedder for SentenceModel {
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let mut out = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(BATCH) {
-            out.extend(self.batch(chunk)?);
+        // Batches of similar lengths pad less (as sentence-transformers does); the vectors
+        // go back in the callers' order.
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|i| std::cmp::Reverse(texts[*i].len()));
+        let mut out: Vec<Vec<f32>> = vec![vec![]; texts.len()];
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|i| texts[*i]).collect();
+            for (i, v) in chunk.iter().zip(self.batch(&batch)?) {
+                out[*i] = v;
+            }
         }
         Ok(out)
     }

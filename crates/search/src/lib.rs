@@ -8,4 +8,4 @@ pub mod embed;
 pub mod index;
 
 pub use embed::{EmbedError, Embedder, SentenceModel};
-pub use index::{Access, Doc, Hit, Kind, Personal, SearchError, SearchIndex, SyncStats};
+pub use index::{Access, Doc, Graph, Hit, Kind, Personal, SearchError, SearchIndex, SyncStats};
