@@ -806,11 +806,14 @@ async fn demo_login_works_in_headless_chromium() {
             ("forecasts", "#forecast svg"),
             ("segments", "#segments tbody tr"),
             ("models", "#runs tbody tr"),
+            ("search?q=hiking%20boots", "#group-product li a"),
+            ("recommendations", "#popular tbody tr"),
         ] {
             c.goto(&format!("{}/{page}", s.url)).await.unwrap();
             wait_css(c, css).await;
-            no_errors(c, &format!("{page} ({suffix})")).await;
-            shot(c, &format!("{page}-{suffix}")).await;
+            let name = page.split('?').next().unwrap_or(page);
+            no_errors(c, &format!("{name} ({suffix})")).await;
+            shot(c, &format!("{name}-{suffix}")).await;
         }
     }
     d.client.clone().close().await.unwrap();
