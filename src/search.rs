@@ -22,20 +22,23 @@ pub enum ShopSearchError {
     Data(String),
 }
 
-/// Every shop's search index, and the embedding model.
+/// The sentence model, or why there is none.
+type Model = Result<Arc<SentenceModel>, String>;
+
+/// Every shop's search index, and the embedding model (loaded on first use, so commands that
+/// never search do not pay for it).
 pub struct Searches {
     tenants_dir: PathBuf,
     open: Mutex<HashMap<TenantId, Arc<SearchIndex>>>,
-    embedder: Option<Arc<SentenceModel>>,
-    /// Why search by meaning is off (no model, or one that does not load).
-    missing_model: Option<String>,
+    model_dir: PathBuf,
+    model: std::sync::OnceLock<Model>,
 }
 
 impl std::fmt::Debug for Searches {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Searches")
             .field("tenants_dir", &self.tenants_dir)
-            .field("semantic", &self.embedder.is_some())
+            .field("model_dir", &self.model_dir)
             .finish_non_exhaustive()
     }
 }
@@ -43,29 +46,36 @@ impl std::fmt::Debug for Searches {
 impl Searches {
     /// Indexes under `data_dir/tenants`; the sentence model from `model_dir` if it loads.
     pub fn new(data_dir: &Path, model_dir: &Path) -> Searches {
-        let (embedder, missing_model) = match SentenceModel::load(model_dir) {
-            Ok(m) => (Some(Arc::new(m)), None),
-            Err(e) => {
-                tracing::warn!(error = %e, "search by meaning is off; keyword search only");
-                (None, Some(e.to_string()))
-            }
-        };
         Searches {
             tenants_dir: data_dir.join("tenants"),
             open: Mutex::new(HashMap::new()),
-            embedder,
-            missing_model,
+            model_dir: model_dir.to_path_buf(),
+            model: std::sync::OnceLock::new(),
         }
     }
 
-    /// The embedding model, when it loaded.
+    fn model(&self) -> &Model {
+        self.model.get_or_init(|| {
+            SentenceModel::load(&self.model_dir)
+                .map(Arc::new)
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "search by meaning is off; keyword search only");
+                    e.to_string()
+                })
+        })
+    }
+
+    /// The embedding model, when it loads.
     pub fn embedder(&self) -> Option<&dyn Embedder> {
-        self.embedder.as_deref().map(|m| m as &dyn Embedder)
+        self.model()
+            .as_ref()
+            .ok()
+            .map(|m| m.as_ref() as &dyn Embedder)
     }
 
     /// Why search by meaning is off, if it is.
     pub fn missing_model(&self) -> Option<&str> {
-        self.missing_model.as_deref()
+        self.model().as_ref().err().map(String::as_str)
     }
 
     fn index(&self, tenant: &TenantId) -> Result<Arc<SearchIndex>, ShopSearchError> {
