@@ -14,7 +14,7 @@ use sr360_ui::pages as ui;
 use sr360_ui::{PageCtx, format};
 
 /// Personal data follows the role: the scope says whether this caller may see it.
-fn pii_for(scope: &sr360_meta::TenantScope) -> sr360_analytics::Pii {
+pub(super) fn pii_for(scope: &sr360_meta::TenantScope) -> sr360_analytics::Pii {
     if scope.can(Permission::ViewPii) {
         sr360_analytics::Pii::Shown
     } else {

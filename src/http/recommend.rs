@@ -10,7 +10,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use serde::Deserialize;
-use sr360_analytics::Pii;
 use sr360_core::Permission;
 use sr360_meta::TenantScope;
 use sr360_ui::PageCtx;
@@ -181,11 +180,7 @@ pub async fn page(
             vm.sections
                 .push((p.t("rec.popular"), "popular".into(), rows(&p, &popular)));
             // The best customers as starting points (names only for those who may see them).
-            let pii = if m.scope.can(Permission::ViewPii) {
-                Pii::Shown
-            } else {
-                Pii::Masked
-            };
+            let pii = super::customers::pii_for(&m.scope);
             let wh = state
                 .warehouses
                 .open(&m.scope)

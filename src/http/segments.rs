@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{Html, Response};
 use serde::Deserialize;
-use sr360_analytics::{CustomerSummary, Pii};
+use sr360_analytics::CustomerSummary;
 use sr360_core::Permission;
 use sr360_meta::{AuditEvent, TenantScope};
 use sr360_ml::store::{self, SegmentModel};
@@ -45,11 +45,7 @@ async fn members(
     segment: &str,
     limit: u32,
 ) -> Result<Vec<CustomerSummary>, AppError> {
-    let pii = if scope.can(Permission::ViewPii) {
-        Pii::Shown
-    } else {
-        Pii::Masked
-    };
+    let pii = super::customers::pii_for(scope);
     let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
     let seg = segment.to_string();
     Ok(tokio::task::spawn_blocking(move || {
