@@ -753,10 +753,7 @@ pub(super) async fn charts_view(
     p: &PageCtx,
     q: &ChartsQuery,
 ) -> Result<ui::ChartsVm, AppError> {
-    let tenant = state
-        .meta
-        .tenant(scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(state, scope)?;
     let a = ask(q)?;
     let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
     let filters = a.filters.clone();

@@ -62,10 +62,7 @@ pub(super) async fn cohorts_view(
     p: &PageCtx,
     q: &CohortParams,
 ) -> Result<(ui::CohortsVm, Vec<ui::ChartCardVm>), AppError> {
-    let tenant = state
-        .meta
-        .tenant(scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(state, scope)?;
     let (n, months) = (
         q.cohorts.unwrap_or(12).clamp(1, 36),
         q.months.unwrap_or(12).clamp(1, 24),

@@ -304,3 +304,11 @@ impl FromRequestParts<AppState> for ApiCaller {
         })
     }
 }
+
+/// The scope's shop. Its record is gone only if the shop was deleted under the caller.
+pub fn shop_of(state: &AppState, scope: &TenantScope) -> Result<sr360_meta::Tenant, AppError> {
+    state
+        .meta
+        .tenant(scope.tenant())?
+        .ok_or(AppError::NotFound("shop"))
+}

@@ -39,10 +39,7 @@ pub async fn customers_page(
 ) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state
-        .meta
-        .tenant(m.scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(&state, &m.scope)?;
     let pii = pii_for(&m.scope);
     let wh = state
         .warehouses
@@ -107,10 +104,7 @@ pub async fn customer_page(
 ) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state
-        .meta
-        .tenant(m.scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(&state, &m.scope)?;
     let pii = pii_for(&m.scope);
     let wh = state
         .warehouses

@@ -64,10 +64,7 @@ pub async fn forecasts_page(
 ) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state
-        .meta
-        .tenant(m.scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(&state, &m.scope)?;
     let h = horizon(q.h);
     let wanted = q.series.clone().unwrap_or_else(|| "revenue".into());
     let (list, view) = read(&state, &m.scope, move |c| {
@@ -329,10 +326,7 @@ pub async fn models_page(
 ) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), fq.m.as_deref());
-    let tenant = state
-        .meta
-        .tenant(m.scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(&state, &m.scope)?;
     let runs = state
         .meta
         .model_runs(&m.scope, 50)?

@@ -193,10 +193,7 @@ pub async fn dashboard(
 ) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), q.m.as_deref());
-    let tenant = state
-        .meta
-        .tenant(m.scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(&state, &m.scope)?;
     let demo_dir = state
         .warehouses
         .tenant_dir(m.scope.tenant())

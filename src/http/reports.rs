@@ -300,10 +300,7 @@ async fn export(
     if !scope.can(Permission::Analyze) {
         return Err(AppError::Forbidden);
     }
-    let tenant = state
-        .meta
-        .tenant(scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(state, scope)?;
     let page = page_report(state, scope, p, q).await?;
     let (cards, slug, title): (Vec<&ChartCardVm>, String, String) = if item_id == "all" {
         (

@@ -106,10 +106,7 @@ pub async fn segments_page(
 ) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state
-        .meta
-        .tenant(m.scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(&state, &m.scope)?;
     let model: Option<SegmentModel> = read(&state, &m.scope, store::segments).await?;
     let Some(model) = model else {
         return Ok(Html(ui::segments(
@@ -223,10 +220,7 @@ pub async fn export_members(
         .filter(|s| valid(s))
         .ok_or_else(|| AppError::Invalid("unknown segment".into()))?;
     let p = page_ctx(&state, m.ctx(), None);
-    let tenant = state
-        .meta
-        .tenant(m.scope.tenant())?
-        .ok_or(AppError::NotFound("shop"))?;
+    let tenant = super::ctx::shop_of(&state, &m.scope)?;
     let list = members(&state, &m.scope, &segment, 10_000).await?;
     if list.is_empty() {
         return Err(AppError::NoData);
