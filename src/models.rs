@@ -178,12 +178,14 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         .into_iter()
         .map(|(customer, items)| sr360_ml::recommend::Basket { customer, items })
         .collect();
-    let recommendations =
-        sr360_ml::recommend::evaluate(&baskets, &bought.catalogue.category_of, 10);
+    let brand = &bought.catalogue.brand_of;
+    let category = &bought.catalogue.category_of;
+    let recommendations = sr360_ml::recommend::evaluate(&baskets, category, brand, 10);
     let recommender = store::Recommender {
-        model: sr360_ml::recommend::Model::fit(&baskets, &bought.catalogue.category_of),
+        model: sr360_ml::recommend::Model::fit(&baskets, category, brand),
         skus: bought.catalogue.skus,
         categories: bought.catalogue.categories,
+        brands: bought.catalogue.brands,
     };
     // Anomalies already known from the previous run are not announced again.
     let known: std::collections::HashSet<(String, String)> = wh

@@ -36,6 +36,7 @@ pub enum Why {
     BuyAgain { times: u32 },
     BoughtWith { with: ProductRef },
     FavouriteCategory { category: String },
+    FavouriteBrand { brand: String, category: String },
     Popular,
     Similar { to: ProductRef },
 }
@@ -80,15 +81,27 @@ impl Loaded {
         }
     }
 
+    fn category(&self, c: u32) -> String {
+        self.rec
+            .categories
+            .get(c as usize)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn category_of(&self, i: u32) -> String {
+        self.rec
+            .model
+            .category
+            .get(i as usize)
+            .map(|c| self.category(*c))
+            .unwrap_or_default()
+    }
+
     fn item(&self, i: u32, score: f64, reason: Why) -> Item {
         let p = self.product(i);
         Item {
-            category: self
-                .rec
-                .categories
-                .get(self.rec.model.category[i as usize] as usize)
-                .cloned()
-                .unwrap_or_default(),
+            category: self.category_of(i),
             sku: p.sku,
             name: p.name,
             score,
@@ -96,19 +109,23 @@ impl Loaded {
         }
     }
 
-    fn why(&self, r: &Reason) -> Why {
+    fn why(&self, i: u32, r: &Reason) -> Why {
         match r {
             Reason::BuyAgain { times } => Why::BuyAgain { times: *times },
             Reason::BoughtWith { with } => Why::BoughtWith {
                 with: self.product(*with),
             },
             Reason::FavouriteCategory { category } => Why::FavouriteCategory {
-                category: self
+                category: self.category(*category),
+            },
+            Reason::FavouriteBrand { brand } => Why::FavouriteBrand {
+                brand: self
                     .rec
-                    .categories
-                    .get(*category as usize)
+                    .brands
+                    .get(*brand as usize)
                     .cloned()
                     .unwrap_or_default(),
+                category: self.category_of(i),
             },
             Reason::Popular => Why::Popular,
             Reason::Similar { to } => Why::Similar {
@@ -182,7 +199,7 @@ pub fn for_customer(
         .model
         .recommend_with(&history, limit, &similar)
         .iter()
-        .map(|r| l.item(r.item, r.score, l.why(&r.reason)))
+        .map(|r| l.item(r.item, r.score, l.why(r.item, &r.reason)))
         .collect();
     Ok(Some(ForCustomer {
         customer: reference.to_string(),
@@ -236,6 +253,6 @@ pub fn popular(app: &App, scope: &TenantScope, limit: usize) -> Result<Vec<Item>
         .model
         .recommend(&[], limit)
         .iter()
-        .map(|r| l.item(r.item, r.score, l.why(&r.reason)))
+        .map(|r| l.item(r.item, r.score, l.why(r.item, &r.reason)))
         .collect())
 }

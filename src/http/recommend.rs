@@ -89,6 +89,10 @@ fn why(p: &PageCtx, w: &Why) -> String {
         Why::FavouriteCategory { category } => {
             p.t("rec.why_category").replace("{category}", category)
         }
+        Why::FavouriteBrand { brand, category } => p
+            .t("rec.why_brand")
+            .replace("{brand}", brand)
+            .replace("{category}", category),
         Why::Popular => p.t("rec.why_popular"),
         Why::Similar { to } => p.t("rec.why_similar").replace("{name}", &to.name),
     }

@@ -13,6 +13,9 @@ pub struct Catalogue {
     /// Category names; `category_of[i]` indexes into it.
     pub categories: Vec<String>,
     pub category_of: Vec<u32>,
+    /// Brand names; `brand_of[i]` indexes into it (`None`: the product has no brand).
+    pub brands: Vec<String>,
+    pub brand_of: Vec<Option<u32>>,
 }
 
 impl Catalogue {
@@ -37,10 +40,10 @@ pub struct Purchases {
 /// Every product: those of the product file and any sold without one.
 pub fn catalogue(s: &Session<'_>) -> Result<Catalogue, QueryError> {
     let mut st = s.conn().prepare(
-        "SELECT sku, any_value(name), any_value(category) FROM (
-           SELECT sku, name, category FROM gold.dim_product
+        "SELECT sku, any_value(name), any_value(category), any_value(brand) FROM (
+           SELECT sku, name, category, nullif(trim(brand), '') AS brand FROM gold.dim_product
            UNION ALL
-           SELECT DISTINCT sku, sku, category FROM gold.fact_sales
+           SELECT DISTINCT sku, sku, category, NULL FROM gold.fact_sales
            WHERE sku IS NOT NULL AND sku NOT IN (SELECT sku FROM gold.dim_product WHERE sku IS NOT NULL)
          ) WHERE sku IS NOT NULL GROUP BY sku ORDER BY sku",
     )?;
@@ -49,12 +52,22 @@ pub fn catalogue(s: &Session<'_>) -> Result<Catalogue, QueryError> {
             r.get::<_, String>(0)?,
             r.get::<_, Option<String>>(1)?,
             r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
         ))
     })?;
     let mut c = Catalogue::default();
     let mut cats: HashMap<String, u32> = HashMap::new();
+    let mut brands: HashMap<String, u32> = HashMap::new();
     for row in rows {
-        let (sku, name, category) = row?;
+        let (sku, name, category, brand) = row?;
+        let brand = brand.map(|b| {
+            let next = brands.len() as u32;
+            *brands.entry(b.clone()).or_insert_with(|| {
+                c.brands.push(b);
+                next
+            })
+        });
+        c.brand_of.push(brand);
         let category = category.unwrap_or_else(|| "uncategorised".into());
         let next = cats.len() as u32;
         let id = *cats.entry(category.clone()).or_insert_with(|| {

@@ -6,6 +6,7 @@
 
 pub mod anomaly;
 pub mod forecast;
+pub mod ranker;
 pub mod recommend;
 pub mod segments;
 pub mod store;

@@ -73,7 +73,7 @@ pub fn write(
         segments,
         recommender,
     } = *results;
-    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.rec_items; DELETE FROM ml.rec_neighbours; DELETE FROM ml.rec_model; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift; DELETE FROM ml.segments; DELETE FROM ml.customer_segments; DELETE FROM ml.segment_model; DELETE FROM ml.drivers;")?;
+    c.execute_batch("BEGIN TRANSACTION; DELETE FROM ml.rec_items; DELETE FROM ml.rec_neighbours; DELETE FROM ml.rec_model; DELETE FROM ml.rec_weights; DELETE FROM ml.runs; DELETE FROM ml.series; DELETE FROM ml.history; DELETE FROM ml.forecasts; DELETE FROM ml.backtests; DELETE FROM ml.anomalies; DELETE FROM ml.uplift; DELETE FROM ml.segments; DELETE FROM ml.customer_segments; DELETE FROM ml.segment_model; DELETE FROM ml.drivers;")?;
     let body = (|| {
         c.execute(
             "INSERT INTO ml.runs VALUES (?, now()::TIMESTAMP, CAST(? AS DATE), CAST(? AS DATE))",
@@ -606,23 +606,33 @@ pub fn segments(c: &Connection) -> Result<Option<SegmentModel>, duckdb::Error> {
 pub struct Recommender {
     pub skus: Vec<String>,
     pub categories: Vec<String>,
+    /// Brand names; the model's `brand` indexes into them.
+    pub brands: Vec<String>,
     pub model: crate::recommend::Model,
 }
 
 fn write_recommender(c: &Connection, r: &Recommender) -> Result<(), duckdb::Error> {
     let m = &r.model;
-    let mut items = c.prepare("INSERT INTO ml.rec_items VALUES (?, ?, ?, ?)")?;
+    let mut items = c.prepare(
+        "INSERT INTO ml.rec_items (sku, category, buyers, rebuy, brand) VALUES (?, ?, ?, ?, ?)",
+    )?;
     let mut near = c.prepare("INSERT INTO ml.rec_neighbours VALUES (?, ?, ?)")?;
     for (i, sku) in r.skus.iter().enumerate() {
         let cat = r
             .categories
             .get(m.category[i] as usize)
             .map_or("uncategorised", String::as_str);
+        let brand = m
+            .brand
+            .get(i)
+            .and_then(|b| r.brands.get(*b as usize))
+            .map(String::as_str);
         items.execute(duckdb::params![
             sku,
             cat,
             i64::from(m.buyers[i]),
-            m.rebuy[i]
+            m.rebuy[i],
+            brand
         ])?;
         for (j, share) in &m.neighbours[i] {
             if let Some(other) = r.skus.get(*j as usize) {
@@ -634,6 +644,11 @@ fn write_recommender(c: &Connection, r: &Recommender) -> Result<(), duckdb::Erro
         "INSERT INTO ml.rec_model VALUES (?)",
         duckdb::params![i64::from(m.customers)],
     )?;
+    let mut weight = c.prepare("INSERT INTO ml.rec_weights VALUES (?, ?)")?;
+    weight.execute(duckdb::params!["bias", m.weights.bias])?;
+    for (name, w) in crate::recommend::FEATURES.iter().zip(m.weights.w) {
+        weight.execute(duckdb::params![name, w])?;
+    }
     Ok(())
 }
 
@@ -652,10 +667,16 @@ pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error>
     let Some(customers) = customers else {
         return Ok(None);
     };
-    let mut st = c.prepare("SELECT sku, category, buyers, rebuy FROM ml.rec_items ORDER BY sku")?;
-    let rows: Vec<(String, String, i64, f64)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+    let mut st =
+        c.prepare("SELECT sku, category, buyers, rebuy, brand FROM ml.rec_items ORDER BY sku")?;
+    let rows: Vec<(String, String, i64, f64, Option<String>)> = st
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<Result<_, _>>()?;
+    let mut brands: Vec<String> = vec![];
+    let mut brand_index: HashMap<String, u32> = HashMap::new();
+    let mut brand = vec![];
     let mut categories: Vec<String> = vec![];
     let mut cat_index: HashMap<String, u32> = HashMap::new();
     let mut index: HashMap<String, u32> = HashMap::new();
@@ -663,7 +684,14 @@ pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error>
     let mut buyers = vec![];
     let mut rebuy = vec![];
     let mut skus = vec![];
-    for (i, (sku, cat, b, r)) in rows.into_iter().enumerate() {
+    for (i, (sku, cat, b, r, name)) in rows.into_iter().enumerate() {
+        brand.push(name.map_or(crate::recommend::NO_BRAND, |n| {
+            let next = brand_index.len() as u32;
+            *brand_index.entry(n.clone()).or_insert_with(|| {
+                brands.push(n);
+                next
+            })
+        }));
         let next = cat_index.len() as u32;
         let ci = *cat_index.entry(cat.clone()).or_insert_with(|| {
             categories.push(cat);
@@ -691,16 +719,30 @@ pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error>
             neighbours[*i as usize].push((*j, share));
         }
     }
+    // Weights by feature name; a feature the run did not store keeps its prior.
+    let mut weights = crate::recommend::PRIOR;
+    let mut st = c.prepare("SELECT feature, weight FROM ml.rec_weights")?;
+    for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
+        let (name, w) = row?;
+        if name == "bias" {
+            weights.bias = w;
+        } else if let Some(k) = crate::recommend::FEATURES.iter().position(|f| *f == name) {
+            weights.w[k] = w;
+        }
+    }
     let model = crate::recommend::Model::from_parts(
         category,
+        brand,
         buyers,
         rebuy,
         neighbours,
         u32::try_from(customers).unwrap_or(u32::MAX),
+        weights,
     );
     Ok(Some(Recommender {
         skus,
         categories,
+        brands,
         model,
     }))
 }

@@ -37,6 +37,9 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE ml.rec_items (sku VARCHAR NOT NULL, category VARCHAR NOT NULL, buyers BIGINT NOT NULL, rebuy DOUBLE NOT NULL);
      CREATE TABLE ml.rec_neighbours (sku VARCHAR NOT NULL, other VARCHAR NOT NULL, share DOUBLE NOT NULL);
      CREATE TABLE ml.rec_model (customers BIGINT NOT NULL);",
+    // 7: the recommender learns per shop how its signals add up, brand among them.
+    "ALTER TABLE ml.rec_items ADD COLUMN brand VARCHAR;
+     CREATE TABLE ml.rec_weights (feature VARCHAR NOT NULL, weight DOUBLE NOT NULL);",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
