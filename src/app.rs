@@ -28,7 +28,15 @@ pub struct App {
     pub objects: crate::objects::Objects,
     /// Every shop's search index and the embedding model.
     pub searches: crate::search::Searches,
+    /// The dashboard's model card (revenue forecast and anomalies), read once per run.
+    pub model_cards: crate::run_cache::RunCache<ModelCard>,
 }
+
+/// What the dashboard's model card shows of the latest run.
+pub type ModelCard = (
+    Option<sr360_ml::store::ForecastView>,
+    Vec<sr360_ml::store::AnomalyRow>,
+);
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -112,6 +120,7 @@ impl App {
             upload_notify: Arc::new(tokio::sync::Notify::new()),
             objects,
             searches,
+            model_cards: Default::default(),
         }))
     }
 }

@@ -4,6 +4,7 @@
 //! lives in the workspace crates (`sr360-core`, `-meta`, `-auth`, `-warehouse`, `-demo`)
 //! and the pages in `sr360-ui`; see ARCHITECTURE.md.
 
+pub mod alerts;
 pub mod app;
 pub mod bench;
 pub mod bench_forecast;
@@ -16,6 +17,7 @@ pub mod http;
 pub mod models;
 pub mod objects;
 pub mod recommend;
+pub mod run_cache;
 pub mod search;
 pub mod server;
 pub mod telemetry;

@@ -7,7 +7,7 @@
 use crate::app::App;
 use sr360_analytics::{DailySeries, QueryError};
 use sr360_meta::{ModelRun, RunOutcome};
-use sr360_ml::anomaly::{self, Anomaly, Severity};
+use sr360_ml::anomaly::{self, Severity};
 use sr360_ml::store::{self, Fitted};
 use sr360_ml::{Backtest, ForecastError};
 use std::sync::Arc;
@@ -46,38 +46,6 @@ fn fit(s: DailySeries) -> Fitted {
 }
 
 /// What a merchant reads about an anomaly.
-fn describe(key: &str, a: &Anomaly, day: time::Date) -> (String, String) {
-    let what = match key {
-        "revenue" => "Revenue",
-        "orders" => "Orders",
-        "returns" => "Returned units",
-        "conversion" => "Conversion",
-        _ => "A figure",
-    };
-    let dir = if a.z < 0.0 {
-        "unusually low"
-    } else {
-        "unusually high"
-    };
-    let fmt = |v: f64| {
-        if key == "conversion" {
-            format!("{:.1} %", v * 100.0)
-        } else {
-            format!("{v:.0}")
-        }
-    };
-    (
-        format!("{what} {dir} on {day}"),
-        format!(
-            "{} against about {} expected for that weekday (robust z = {:.1}, {} severity).",
-            fmt(a.value),
-            fmt(a.expected),
-            a.z,
-            a.severity.as_str()
-        ),
-    )
-}
-
 fn failed(msg: impl Into<String>) -> RunOutcome {
     RunOutcome {
         succeeded: false,
@@ -94,6 +62,10 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
     };
     let Ok(scope) = app.meta.system_scope(&tid) else {
         return failed("unknown shop");
+    };
+    let currency = match app.meta.tenant(&tid) {
+        Ok(Some(t)) => t.currency,
+        _ => return failed("unknown shop"),
     };
     let wh = match app.warehouses.open(&scope) {
         Ok(w) => w,
@@ -223,8 +195,18 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         })
         .take(5)
         .map(|(k, d, a)| {
-            let (title, body) = describe(k, a, *d);
-            ("anomaly".to_string(), title, body, "/models".to_string())
+            let alert = crate::alerts::Alert::from_row(&sr360_ml::store::AnomalyRow {
+                series: k.clone(),
+                day: *d,
+                value: a.value,
+                expected: a.expected,
+                z: a.z,
+                severity: a.severity.as_str().to_string(),
+            });
+            // Stored once for the whole shop, in English like the other notifications; the
+            // alert's page and `/api/v1/alerts` word it in each reader's language.
+            let w = alert.worded("en", &currency);
+            ("anomaly".to_string(), w.title, w.text, alert.url)
         })
         .collect();
 

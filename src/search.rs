@@ -254,6 +254,32 @@ pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchE
             personal: None,
         });
     }
+    let currency = app
+        .meta
+        .tenant(scope.tenant())
+        .ok()
+        .flatten()
+        .map_or_else(|| "USD".to_string(), |t| t.currency);
+    for a in crate::alerts::all(app, scope).map_err(ShopSearchError::Data)? {
+        let w = a.worded("en", &currency);
+        docs.push(Doc {
+            kind: Kind::Alert,
+            id: a.id.clone(),
+            url: a.url.clone(),
+            title: w.title,
+            body: format!(
+                "{} {} {}",
+                w.text,
+                if a.is_low() {
+                    "drop fall dip"
+                } else {
+                    "spike jump rise"
+                },
+                a.severity
+            ),
+            personal: None,
+        });
+    }
     for r in app
         .meta
         .reports(scope, 10_000)

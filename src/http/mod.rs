@@ -157,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reports/{id}/file", get(reports::api_file))
         .route("/api/v1/forecasts", get(models::forecast_api))
         .route("/api/v1/models", get(models::models_api))
+        .route("/api/v1/alerts", get(models::alerts_api))
         .route("/api/v1/segments", get(segments::segments_api))
         .route("/api/v1/search", get(search::search_api))
         .route(

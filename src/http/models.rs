@@ -362,6 +362,7 @@ pub async fn models_page(
                 _ => format::amount(p.locale, x),
             };
             ui::AnomalyVm {
+                id: crate::alerts::Alert::from_row(a).id,
                 what: anomaly_label(&p, &a.series),
                 day: format::date(p.locale, a.day),
                 value: fmt(a.value),
@@ -470,6 +471,41 @@ pub async fn forecast_api(
     .ok_or(AppError::NotFound("forecast"))?;
     v.forecast.truncate(h);
     Ok(Json(v))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AlertsQuery {
+    /// Days back from the last day of data (default 30).
+    days: Option<i64>,
+    /// Language of the words (default: the caller's).
+    lang: Option<String>,
+}
+
+/// The alerts (unusual days) of the last run, most severe first, each with its stable id,
+/// link, figures, and title and sentence in the caller's language.
+pub async fn alerts_api(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<AlertsQuery>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    c.require(Permission::ViewAnalytics)?;
+    let days = q.days.unwrap_or(30).clamp(1, 3_660);
+    let locale = sr360_ui::normalize_locale(q.lang.as_deref().unwrap_or(&c.user.locale));
+    let currency = super::ctx::shop_of(&state, &c.scope)?.currency;
+    let (window, rows) = read(&state, &c.scope, |conn| {
+        Ok((store::data_window(conn)?, store::anomalies(conn, 1_000)?))
+    })
+    .await?;
+    let alerts: Vec<crate::alerts::Worded> =
+        crate::alerts::recent(&rows, window.map(|w| w.1), days)
+            .iter()
+            .map(|a| a.worded(locale, &currency))
+            .collect();
+    Ok(Json(serde_json::json!({
+        "data_to": window.map(|w| w.1.to_string()),
+        "days": days,
+        "alerts": alerts,
+    })))
 }
 
 /// The forecast series of the last run, and the anomalies it found.

@@ -439,15 +439,23 @@ async fn models_card(
     let Some(run) = state.meta.model_runs(scope, 1)?.into_iter().next() else {
         return Ok(None);
     };
-    let (view, anomalies) = super::models::read(state, scope, |c| {
-        Ok((
-            sr360_ml::store::forecast(c, "revenue", 7)?,
-            sr360_ml::store::anomalies(c, 20)?,
-        ))
-    })
-    .await?;
+    let stamp = (run.id, run.status.clone());
+    let card = match state.model_cards.get(scope.tenant(), &stamp) {
+        Some(card) => card,
+        None => {
+            let card = super::models::read(state, scope, |c| {
+                Ok((
+                    sr360_ml::store::forecast(c, "revenue", 7)?,
+                    sr360_ml::store::anomalies(c, 20)?,
+                ))
+            })
+            .await?;
+            state.model_cards.put(scope.tenant().clone(), stamp, card)
+        }
+    };
+    let (view, anomalies) = (&card.0, &card.1);
     let money = |v: f64| format::money(p.locale, v, currency);
-    let forecast = view.filter(|v| v.info.status == "ok").map(|v| {
+    let forecast = view.as_ref().filter(|v| v.info.status == "ok").map(|v| {
         let next: Vec<_> = v.forecast.iter().take(14).collect();
         p.t("dash.forecast_line")
             .replace("{total}", &money(next.iter().map(|f| f.point).sum()))
@@ -457,22 +465,23 @@ async fn models_card(
     let last = run.data_to.as_deref().and_then(|d| {
         time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
     });
-    let alerts = anomalies
-        .iter()
-        .filter(|a| last.is_some_and(|l| a.day > l - time::Duration::days(7)))
+    let alerts = crate::alerts::recent(anomalies, last, 7)
+        .into_iter()
         .take(3)
         .map(|a| {
-            p.t(if a.z < 0.0 {
-                "dash.alert_low"
-            } else {
-                "dash.alert_high"
-            })
-            .replace("{what}", &p.t(&format!("models.s_{}", a.series)))
-            .replace("{day}", &format::date(p.locale, a.day))
-            .replace(
-                "{severity}",
-                &p.t(&format!("models.severity_{}", a.severity)),
-            )
+            let text = p
+                .t(if a.is_low() {
+                    "dash.alert_low"
+                } else {
+                    "dash.alert_high"
+                })
+                .replace("{what}", &p.t(&format!("models.s_{}", a.series)))
+                .replace("{day}", &format::date(p.locale, a.day))
+                .replace(
+                    "{severity}",
+                    &p.t(&format!("models.severity_{}", a.severity)),
+                );
+            (text, a.url)
         })
         .collect();
     let when = run.finished_at.or(run.started_at).unwrap_or(run.created_at);

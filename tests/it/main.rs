@@ -1,5 +1,6 @@
 //! Integration tests against the real server (one binary, so the slow link happens once).
 
+mod alerts;
 mod analytics;
 mod auth;
 mod cli;

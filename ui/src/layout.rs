@@ -173,7 +173,7 @@ fn topbar(ctx: &PageCtx) -> impl IntoView + use<> {
                     data-kind-product=ctx.t("search.kind_product") data-kind-customer=ctx.t("search.kind_customer")
                     data-kind-order=ctx.t("search.kind_order") data-kind-report=ctx.t("search.kind_report")
                     data-kind-chart=ctx.t("search.kind_chart") data-kind-page=ctx.t("search.kind_page")
-                    data-kind-help=ctx.t("search.kind_help")/>
+                    data-kind-help=ctx.t("search.kind_help") data-kind-alert=ctx.t("search.kind_alert")/>
             </form>
             <span class="spacer"></span>
             {tenant_switch}

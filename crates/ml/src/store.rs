@@ -419,6 +419,19 @@ pub fn forecast(
     }))
 }
 
+/// The days of data the last run saw (first, last), if a run stored results.
+pub fn data_window(c: &Connection) -> Result<Option<(Date, Date)>, duckdb::Error> {
+    if !has_results(c)? {
+        return Ok(None);
+    }
+    let (a, b): (String, String) = c.query_row(
+        "SELECT strftime(max(data_from), '%Y-%m-%d'), strftime(max(data_to), '%Y-%m-%d') FROM ml.runs",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(date(&a).zip(date(&b)))
+}
+
 /// The anomalies of the last run, newest first.
 pub fn anomalies(c: &Connection, limit: usize) -> Result<Vec<AnomalyRow>, duckdb::Error> {
     if !has_results(c)? {

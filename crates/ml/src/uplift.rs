@@ -247,19 +247,75 @@ pub fn synthetic(
     }
     let w = weights(treated, controls, &pre)
         .ok_or_else(|| UpliftError::NotEnoughData("no sales before the promotion".into()))?;
+    let synth = weighted(controls, &w, &pre, treated.len());
+    Ok((did(treated, &synth, pre, post, seed)?, w))
+}
+
+/// The controls weighted by `w`, each scaled to its own level over `pre`.
+fn weighted(controls: &[&[f64]], w: &[f64], pre: &Range<usize>, len: usize) -> Vec<f64> {
     let level = |c: &[f64]| {
-        let m = c[pre.clone()].iter().sum::<f64>() / pre.len() as f64;
+        let m = c[pre.clone()].iter().sum::<f64>() / pre.len().max(1) as f64;
         if m > 0.0 { m } else { f64::INFINITY }
     };
     let levels: Vec<f64> = controls.iter().map(|c| level(c)).collect();
-    let synth: Vec<f64> = (0..treated.len())
+    (0..len)
         .map(|i| {
             (0..controls.len())
                 .map(|j| w[j] * controls[j][i] / levels[j])
                 .sum()
         })
+        .collect()
+}
+
+/// Weeks just before a promotion in which a synthetic control must still follow the
+/// category, and the weeks before those it is compared with (at least).
+const EDGE_WEEKS: usize = 2;
+const BASE_WEEKS: usize = 4;
+/// Drift at the edge tolerated whatever the noise: 25 %.
+const EDGE_TOLERANCE: f64 = 0.223;
+
+/// Without a year of history a synthetic control assumes the comparison categories would
+/// have moved like the promoted one. When, in the last two weeks before the promotion, the
+/// category pulls away from its control by more than the weeks before allow (a peak of its
+/// own, as toys in December, which no other category shares), that assumption fails exactly
+/// where it matters and no interval can say by how much: the estimate is refused, with the
+/// reason. Weekly sums, so a small shop's empty days do not count as drift.
+pub fn follows_to_the_edge(
+    treated: &[f64],
+    controls: &[&[f64]],
+    w: &[f64],
+    pre: &Range<usize>,
+) -> Result<(), UpliftError> {
+    let weeks = pre.len() / 7;
+    if weeks < EDGE_WEEKS + BASE_WEEKS || pre.end > treated.len() {
+        return Ok(());
+    }
+    let synth = weighted(controls, w, pre, treated.len());
+    let ratios: Vec<f64> = (0..weeks)
+        .rev()
+        .map(|k| {
+            let days = pre.end - 7 * (k + 1)..pre.end - 7 * k;
+            let t: f64 = treated[days.clone()].iter().sum();
+            let c: f64 = synth[days].iter().sum();
+            ((t + 0.5) / c.max(1e-9)).ln()
+        })
         .collect();
-    Ok((did(treated, &synth, pre, post, seed)?, w))
+    let (base, edge) = ratios.split_at(weeks - EDGE_WEEKS);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let m = mean(base);
+    let sd = (base.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (base.len() - 1) as f64).sqrt();
+    let drift = mean(edge) - m;
+    let se = sd * (1.0 / EDGE_WEEKS as f64 + 1.0 / base.len() as f64).sqrt();
+    if drift.abs() > EDGE_TOLERANCE.max(3.0 * se) {
+        return Err(UpliftError::NotEnoughData(format!(
+            "in the two weeks before the promotion the category sold {:+.0} % against the \
+             categories it is compared with, relative to the weeks before: a season of its own, \
+             which the first year of data cannot tell from the promotion (from the second year \
+             the same weeks a year earlier can)",
+            (drift.exp() - 1.0) * 100.0
+        )));
+    }
+    Ok(())
 }
 
 /// Fewest placebo windows whose errors are trusted to widen an interval.
@@ -424,7 +480,10 @@ pub fn promotion_effects(
                             .filter_map(|q| Some(index(q.starts_on)?..index(q.ends_on)? + 1))
                             .collect();
                         synthetic(t, &cs, pre.clone(), post.clone(), seed)
-                            .map(|(u, _)| widen_by_placebos(u, t, &cs, &post, &own, seed))
+                            .and_then(|(u, w)| {
+                                follows_to_the_edge(t, &cs, &w, &pre)?;
+                                Ok(widen_by_placebos(u, t, &cs, &post, &own, seed))
+                            })
                             .map_err(|e| e.to_string())
                     }
                 }
@@ -534,6 +593,44 @@ mod tests {
         let earlier = 20..160;
         let few = widen_by_placebos(u.clone(), &t, &cs, &post, std::slice::from_ref(&earlier), 3);
         assert_eq!(few, u, "too few clean placebo windows: the interval stays");
+    }
+
+    #[test]
+    fn a_category_peaking_on_its_own_just_before_is_refused_in_the_first_year() {
+        // Twelve weeks of baseline; the treated category climbs 80 % over its last two weeks
+        // (its own December) while the controls stay flat: the comparison no longer follows
+        // it where it matters.
+        let weekly = |d: usize| [1.0, 0.9, 0.95, 1.0, 1.2, 1.5, 1.3][d % 7];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        let pre = 0..84;
+        let peak = |d: usize| if (70..84).contains(&d) { 1.8 } else { 1.0 };
+        let t: Vec<f64> = (0..95)
+            .map(|d| 40.0 * peak(d) * weekly(d) * rng.random_range(0.9..1.1))
+            .collect();
+        let c: Vec<f64> = (0..95)
+            .map(|d| 100.0 * weekly(d) * rng.random_range(0.95..1.05))
+            .collect();
+        let cs = [c.as_slice()];
+        let (_, w) = synthetic(&t, &cs, pre.clone(), 84..95, 1).unwrap();
+        let refused = follows_to_the_edge(&t, &cs, &w, &pre);
+        assert!(
+            matches!(&refused, Err(UpliftError::NotEnoughData(m)) if m.contains("season of its own") && m.contains("+79 %")),
+            "{refused:?}"
+        );
+        // The same category without the peak, noisy like a small shop, is measured.
+        let flat: Vec<f64> = (0..95)
+            .map(|d| {
+                let mean = 3.0 * weekly(d);
+                // Poisson-like counts around the mean.
+                (mean + rng.random_range(-1.0..1.0) * mean.sqrt() * 1.7)
+                    .round()
+                    .max(0.0)
+            })
+            .collect();
+        let (_, w) = synthetic(&flat, &cs, pre.clone(), 84..95, 1).unwrap();
+        assert!(follows_to_the_edge(&flat, &cs, &w, &pre).is_ok());
+        // Too short a baseline to tell: no refusal on that ground.
+        assert!(follows_to_the_edge(&t, &cs, &w, &(56..84)).is_ok());
     }
 
     #[test]

@@ -69,13 +69,16 @@ pub enum Kind {
     Chart,
     Page,
     Help,
+    /// An unusual day the models found.
+    Alert,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Product,
         Kind::Customer,
         Kind::Order,
+        Kind::Alert,
         Kind::Report,
         Kind::Chart,
         Kind::Page,
@@ -91,6 +94,7 @@ impl Kind {
             Kind::Chart => "chart",
             Kind::Page => "page",
             Kind::Help => "help",
+            Kind::Alert => "alert",
         }
     }
 

@@ -61,8 +61,8 @@ pub struct ModelsCardVm {
     pub when: String,
     /// "Next 14 days: $12,400 expected ($10,900 to $13,800 at 80 %)".
     pub forecast: Option<String>,
-    /// Unusual days in the last week of data, as sentences.
-    pub alerts: Vec<String>,
+    /// Unusual days in the last week of data: (sentence, link to the alert).
+    pub alerts: Vec<(String, String)>,
 }
 
 fn fmt_value(ctx: &PageCtx, unit: KpiUnit, v: f64, currency: &str) -> String {
@@ -188,7 +188,7 @@ pub fn dashboard(ctx: &PageCtx, vm: &DashboardVm) -> String {
             "failed" => "badge danger",
             _ => "badge",
         };
-        let alerts = mc.alerts.iter().map(|a| view! { <li class="alert-line">{a.clone()}</li> }).collect_view();
+        let alerts = mc.alerts.iter().map(|(text, href)| view! { <li class="alert-line"><a href=href.clone()>{text.clone()}</a></li> }).collect_view();
         view! {
             <div class="card" id="model-status">
                 <h2>{ctx.t("nav.model_status")}</h2>

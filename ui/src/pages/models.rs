@@ -54,6 +54,8 @@ pub struct RunRowVm {
 
 #[derive(Debug, Clone, Default)]
 pub struct AnomalyVm {
+    /// The alert's stable id: the row's anchor, which alerts link to.
+    pub id: String,
     pub what: String,
     pub day: String,
     pub value: String,
@@ -196,7 +198,7 @@ pub fn models(ctx: &PageCtx, vm: &ModelsVm) -> String {
             };
             let arrow = if a.low { "↓ " } else { "↑ " };
             view! {
-                <tr>
+                <tr id=a.id.clone()>
                     <td>{a.day.clone()}</td><td>{arrow}{a.what.clone()}</td>
                     <td class="num">{a.value.clone()}</td><td class="num">{a.expected.clone()}</td><td class="num">{a.z.clone()}</td>
                     <td><span class=badge>{ctx.t(&format!("models.severity_{}", a.severity))}</span></td>
