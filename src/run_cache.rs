@@ -55,7 +55,7 @@ mod tests {
     #[test]
     fn an_entry_lives_as_long_as_its_run_stamp() {
         let cache: RunCache<u32> = RunCache::default();
-        let shop = TenantId::parse("t_cache").unwrap_or_else(|_| panic!("tenant id"));
+        let shop = TenantId::parse("cache").unwrap();
         let running = (7, "running".to_string());
         assert!(cache.get(&shop, &running).is_none());
         cache.put(shop.clone(), running.clone(), 1);

@@ -459,7 +459,12 @@ async fn models_card(
         let next: Vec<_> = v.forecast.iter().take(14).collect();
         p.t("dash.forecast_line")
             .replace("{total}", &money(next.iter().map(|f| f.point).sum()))
-            .replace("{lower}", &money(next.iter().map(|f| f.lower).sum()))
+            // A shop whose daily net revenue can dip below zero (returns on a quiet day)
+            // has negative daily bounds; two weeks of them summed are not a plausible total.
+            .replace(
+                "{lower}",
+                &money(next.iter().map(|f| f.lower).sum::<f64>().max(0.0)),
+            )
             .replace("{upper}", &money(next.iter().map(|f| f.upper).sum()))
     });
     let last = run.data_to.as_deref().and_then(|d| {

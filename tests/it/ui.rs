@@ -479,6 +479,7 @@ async fn demo_login_works_in_headless_chromium() {
     );
     no_errors(c, "demo dashboard").await;
     shot(c, "demo-dashboard").await;
+    tall_shot(c, "demo-dashboard-full", 2000).await;
 
     // The chart analysis page: eight charts, each with an SVG, a summary and a table.
     c.goto(&format!("{}/charts", s.url)).await.unwrap();

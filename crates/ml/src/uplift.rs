@@ -267,52 +267,61 @@ fn weighted(controls: &[&[f64]], w: &[f64], pre: &Range<usize>, len: usize) -> V
         .collect()
 }
 
-/// Weeks just before a promotion in which a synthetic control must still follow the
-/// category, and the weeks before those it is compared with (at least).
-const EDGE_WEEKS: usize = 2;
-const BASE_WEEKS: usize = 4;
-/// Drift at the edge tolerated whatever the noise: 25 %.
-const EDGE_TOLERANCE: f64 = 0.223;
+/// Fewest baseline weeks for judging whether the category keeps pace with its control.
+const PACE_WEEKS: usize = 6;
+/// Drift into the promotion tolerated whatever the noise: 25 %.
+const PACE_TOLERANCE: f64 = 0.223;
 
-/// Without a year of history a synthetic control assumes the comparison categories would
-/// have moved like the promoted one. When, in the last two weeks before the promotion, the
-/// category pulls away from its control by more than the weeks before allow (a peak of its
-/// own, as toys in December, which no other category shares), that assumption fails exactly
-/// where it matters and no interval can say by how much: the estimate is refused, with the
-/// reason. Weekly sums, so a small shop's empty days do not count as drift.
-pub fn follows_to_the_edge(
+/// Without a year of history a synthetic control assumes that the promoted category would
+/// have kept its ratio to the comparison categories. When that ratio was climbing or
+/// falling steadily through the baseline weeks (toys from October to Christmas, whose
+/// season then falls away in January), the assumption is already broken and the estimate
+/// would carry the season into the promotion's effect: the trend's share of it (slope times
+/// the distance from the baseline's middle to the promotion's) is what no interval bounds.
+/// Refused, with the reason, when that drift is larger than 25 % and clearly more than
+/// noise. Weekly sums, so a small shop's empty days do not count as drift.
+pub fn keeps_pace(
     treated: &[f64],
     controls: &[&[f64]],
     w: &[f64],
     pre: &Range<usize>,
+    post_days: usize,
 ) -> Result<(), UpliftError> {
     let weeks = pre.len() / 7;
-    if weeks < EDGE_WEEKS + BASE_WEEKS || pre.end > treated.len() {
+    if weeks < PACE_WEEKS || pre.end > treated.len() {
         return Ok(());
     }
     let synth = weighted(controls, w, pre, treated.len());
+    let first = pre.end - 7 * weeks;
     let ratios: Vec<f64> = (0..weeks)
-        .rev()
         .map(|k| {
-            let days = pre.end - 7 * (k + 1)..pre.end - 7 * k;
+            let days = first + 7 * k..first + 7 * (k + 1);
             let t: f64 = treated[days.clone()].iter().sum();
             let c: f64 = synth[days].iter().sum();
             ((t + 0.5) / c.max(1e-9)).ln()
         })
         .collect();
-    let (base, edge) = ratios.split_at(weeks - EDGE_WEEKS);
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let m = mean(base);
-    let sd = (base.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (base.len() - 1) as f64).sqrt();
-    let drift = mean(edge) - m;
-    let se = sd * (1.0 / EDGE_WEEKS as f64 + 1.0 / base.len() as f64).sqrt();
-    if drift.abs() > EDGE_TOLERANCE.max(3.0 * se) {
+    // Least squares over the weeks: the ratio's slope per week and its standard error.
+    let n = weeks as f64;
+    let xm = (n - 1.0) / 2.0;
+    let ym = ratios.iter().sum::<f64>() / n;
+    let sxx: f64 = (0..weeks).map(|k| (k as f64 - xm).powi(2)).sum();
+    let slope = (0..weeks)
+        .map(|k| (k as f64 - xm) * (ratios[k] - ym))
+        .sum::<f64>()
+        / sxx;
+    let rss: f64 = (0..weeks)
+        .map(|k| (ratios[k] - ym - slope * (k as f64 - xm)).powi(2))
+        .sum();
+    let se = (rss / (n - 2.0) / sxx).sqrt();
+    let drift = slope * (n + post_days as f64 / 7.0) / 2.0;
+    if drift.abs() > PACE_TOLERANCE && slope.abs() > 3.0 * se {
         return Err(UpliftError::NotEnoughData(format!(
-            "in the two weeks before the promotion the category sold {:+.0} % against the \
-             categories it is compared with, relative to the weeks before: a season of its own, \
-             which the first year of data cannot tell from the promotion (from the second year \
-             the same weeks a year earlier can)",
-            (drift.exp() - 1.0) * 100.0
+            "over the {weeks} weeks before the promotion the category's sales moved {:+.0} % a \
+             week against the categories it is compared with: a season of its own, which the \
+             first year of data cannot tell from the promotion (from the second year the same \
+             weeks a year earlier can)",
+            (slope.exp() - 1.0) * 100.0
         )));
     }
     Ok(())
@@ -481,7 +490,7 @@ pub fn promotion_effects(
                             .collect();
                         synthetic(t, &cs, pre.clone(), post.clone(), seed)
                             .and_then(|(u, w)| {
-                                follows_to_the_edge(t, &cs, &w, &pre)?;
+                                keeps_pace(t, &cs, &w, &pre, post.len())?;
                                 Ok(widen_by_placebos(u, t, &cs, &post, &own, seed))
                             })
                             .map_err(|e| e.to_string())
@@ -596,41 +605,44 @@ mod tests {
     }
 
     #[test]
-    fn a_category_peaking_on_its_own_just_before_is_refused_in_the_first_year() {
-        // Twelve weeks of baseline; the treated category climbs 80 % over its last two weeks
-        // (its own December) while the controls stay flat: the comparison no longer follows
-        // it where it matters.
+    fn a_category_on_a_season_of_its_own_is_refused_in_the_first_year() {
+        // Twelve weeks of baseline in which the treated category climbs 5 % a week against
+        // flat controls (its own run-up to Christmas): the ratio will not hold.
         let weekly = |d: usize| [1.0, 0.9, 0.95, 1.0, 1.2, 1.5, 1.3][d % 7];
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
         let pre = 0..84;
-        let peak = |d: usize| if (70..84).contains(&d) { 1.8 } else { 1.0 };
         let t: Vec<f64> = (0..95)
-            .map(|d| 40.0 * peak(d) * weekly(d) * rng.random_range(0.9..1.1))
+            .map(|d| 40.0 * 1.05f64.powf(d as f64 / 7.0) * weekly(d) * rng.random_range(0.9..1.1))
             .collect();
         let c: Vec<f64> = (0..95)
             .map(|d| 100.0 * weekly(d) * rng.random_range(0.95..1.05))
             .collect();
         let cs = [c.as_slice()];
         let (_, w) = synthetic(&t, &cs, pre.clone(), 84..95, 1).unwrap();
-        let refused = follows_to_the_edge(&t, &cs, &w, &pre);
+        let refused = keeps_pace(&t, &cs, &w, &pre, 11);
         assert!(
-            matches!(&refused, Err(UpliftError::NotEnoughData(m)) if m.contains("season of its own") && m.contains("+79 %")),
+            matches!(&refused, Err(UpliftError::NotEnoughData(m)) if m.contains("season of its own") && m.contains("+5 % a week")),
             "{refused:?}"
         );
-        // The same category without the peak, noisy like a small shop, is measured.
+        // A category keeping pace, noisy like a small shop's, is measured.
         let flat: Vec<f64> = (0..95)
             .map(|d| {
                 let mean = 3.0 * weekly(d);
-                // Poisson-like counts around the mean.
                 (mean + rng.random_range(-1.0..1.0) * mean.sqrt() * 1.7)
                     .round()
                     .max(0.0)
             })
             .collect();
         let (_, w) = synthetic(&flat, &cs, pre.clone(), 84..95, 1).unwrap();
-        assert!(follows_to_the_edge(&flat, &cs, &w, &pre).is_ok());
+        assert!(keeps_pace(&flat, &cs, &w, &pre, 11).is_ok());
+        // A gentle trend (1 % a week) is within what the interval may carry.
+        let gentle: Vec<f64> = (0..95)
+            .map(|d| 40.0 * 1.01f64.powf(d as f64 / 7.0) * weekly(d) * rng.random_range(0.98..1.02))
+            .collect();
+        let (_, w) = synthetic(&gentle, &cs, pre.clone(), 84..95, 1).unwrap();
+        assert!(keeps_pace(&gentle, &cs, &w, &pre, 11).is_ok());
         // Too short a baseline to tell: no refusal on that ground.
-        assert!(follows_to_the_edge(&t, &cs, &w, &(56..84)).is_ok());
+        assert!(keeps_pace(&t, &cs, &w, &(56..84), 11).is_ok());
     }
 
     #[test]
