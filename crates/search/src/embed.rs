@@ -46,6 +46,9 @@ const MAX_TOKENS: usize = 256;
 /// Sentences per forward pass.
 pub const BATCH: usize = 32;
 
+/// One batch's vectors, or why it has none.
+type Batch = Result<Vec<Vec<f32>>, EmbedError>;
+
 fn run_err(e: impl std::fmt::Display) -> EmbedError {
     EmbedError::Run(e.to_string())
 }
@@ -152,10 +155,53 @@ impl Embedder for SentenceModel {
         // go back in the callers' order.
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|i| std::cmp::Reverse(texts[*i].len()));
+        let chunks: Vec<&[usize]> = order.chunks(BATCH).collect();
+        // candle parallelises large matrix products only; a batch's small attention products
+        // and element-wise steps run on one core. So batches run side by side, one per core.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(chunks.len())
+            .max(1);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let run = || {
+            let mut done = vec![];
+            loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(chunk) = chunks.get(k) else {
+                    return done;
+                };
+                let batch: Vec<&str> = chunk.iter().map(|i| texts[*i]).collect();
+                done.push((k, self.batch(&batch)));
+            }
+        };
+        let results: Vec<(usize, Batch)> = if workers == 1 {
+            run()
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..workers).map(|_| s.spawn(run)).collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            vec![(
+                                usize::MAX,
+                                Err(EmbedError::Run("an embedding thread panicked".into())),
+                            )]
+                        })
+                    })
+                    .collect()
+            })
+        };
         let mut out: Vec<Vec<f32>> = vec![vec![]; texts.len()];
-        for chunk in order.chunks(BATCH) {
-            let batch: Vec<&str> = chunk.iter().map(|i| texts[*i]).collect();
-            for (i, v) in chunk.iter().zip(self.batch(&batch)?) {
+        for (k, vectors) in results {
+            let vectors = vectors?;
+            for (i, v) in chunks
+                .get(k)
+                .copied()
+                .unwrap_or_default()
+                .iter()
+                .zip(vectors)
+            {
                 out[*i] = v;
             }
         }
@@ -207,6 +253,26 @@ pub(crate) mod tests {
         // Batching and padding do not change a sentence's vector.
         let alone = m.embed(&["waterproof hiking boots"]).unwrap();
         assert!(dot(&alone[0], &v[0]) > 0.9999);
+    }
+
+    #[test]
+    fn many_batches_on_several_threads_keep_each_texts_vector() {
+        let Some(m) = model() else { return };
+        // Three batches and more, lengths mixed so sorting reorders them.
+        let texts: Vec<String> = (0..75)
+            .map(|i| format!("item {i} {}", "with a longer description ".repeat(i % 7)))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let all = m.embed(&refs).unwrap();
+        assert_eq!(all.len(), 75);
+        let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+        for i in [0, 6, 31, 40, 74] {
+            let alone = m.embed(&[refs[i]]).unwrap();
+            assert!(
+                dot(&alone[0], &all[i]) > 0.9999,
+                "text {i} got another vector"
+            );
+        }
     }
 
     #[test]
