@@ -5,19 +5,19 @@
 //! `text` and link `url`, as a person would).
 
 use crate::app::App;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sr360_meta::TenantScope;
 use sr360_ml::store::AnomalyRow;
 use sr360_ui::format;
 
 /// One unusual day of one daily series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     /// Stable across runs: `anomaly-<series>-<day>`.
     pub id: String,
     /// revenue, orders, returns or conversion.
     pub series: String,
-    #[serde(serialize_with = "iso_day")]
+    #[serde(serialize_with = "iso_day", deserialize_with = "day_from_iso")]
     pub day: time::Date,
     pub value: f64,
     /// What the day would have been like: the median of the same weekday.
@@ -33,6 +33,15 @@ pub struct Alert {
 /// `2026-03-14`, as a reader and a program expect it.
 fn iso_day<S: serde::Serializer>(d: &time::Date, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(d)
+}
+
+fn day_from_iso<'de, D: serde::Deserializer<'de>>(d: D) -> Result<time::Date, D::Error> {
+    let s = String::deserialize(d)?;
+    time::Date::parse(
+        &s,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(serde::de::Error::custom)
 }
 
 /// An alert in words, for one reader.

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod doctor;
 pub mod http;
 pub mod models;
+pub mod notices;
 pub mod objects;
 pub mod recommend;
 pub mod run_cache;

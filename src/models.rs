@@ -203,10 +203,16 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
                 z: a.z,
                 severity: a.severity.as_str().to_string(),
             });
-            // Stored once for the whole shop, in English like the other notifications; the
-            // alert's page and `/api/v1/alerts` word it in each reader's language.
+            // The English wording is stored too; each reader gets it in their language
+            // from the facts.
             let w = alert.worded("en", &currency);
-            ("anomaly".to_string(), w.title, w.text, alert.url)
+            sr360_meta::Notice {
+                kind: "anomaly".into(),
+                title: w.title,
+                body: w.text,
+                link: alert.url.clone(),
+                args: serde_json::to_value(&alert).ok(),
+            }
         })
         .collect();
 

@@ -415,17 +415,19 @@ pub async fn notifications(
     State(state): State<AppState>,
     m: Member,
 ) -> Result<Html<String>, AppError> {
+    let p = page_ctx(&state, m.ctx(), None);
+    let currency = super::ctx::shop_of(&state, &m.scope)?.currency;
     let items: Vec<ui::NotificationVm> = state
         .meta
         .notifications(&m.scope, m.user().id, 100)?
         .into_iter()
-        .map(|n| (n.title, n.body, n.link, n.created_at, !n.read))
+        .map(|n| {
+            let (title, body) = crate::notices::worded(&n, p.locale, &currency);
+            (title, body, n.link, n.created_at, !n.read)
+        })
         .collect();
     state.meta.mark_notifications_read(&m.scope, m.user().id)?;
-    Ok(Html(ui::notifications(
-        &page_ctx(&state, m.ctx(), None),
-        &items,
-    )))
+    Ok(Html(ui::notifications(&p, &items)))
 }
 
 /// The dashboard's model status: the last run, the shop's revenue forecast for the next 14

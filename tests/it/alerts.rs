@@ -110,6 +110,14 @@ async fn an_unusual_day_becomes_an_alert_everyone_can_follow() {
         dash.body
     );
 
+    // The end-of-run notification links to it, worded from its facts.
+    let notes = owner.get("/notifications").await;
+    assert!(
+        notes.body.contains(&format!("href=\"/models#{id}\"")) && notes.body.contains(title),
+        "{}",
+        notes.body
+    );
+
     // Search finds it by what happened.
     let found = s
         .agent()

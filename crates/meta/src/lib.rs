@@ -25,7 +25,7 @@ pub use audit::{AuditAction, AuditEntry, AuditEvent};
 pub use error::MetaError;
 pub use logins::{LoginEvent, LoginOutcome};
 pub use migrations::SCHEMA_VERSION;
-pub use models::{ModelRun, RunOutcome};
+pub use models::{ModelRun, Notice, RunOutcome};
 pub use reports::{NewReport, ReportRecord};
 pub use scope::TenantScope;
 pub use sessions::{SessionRecord, SessionState};

@@ -201,6 +201,11 @@ CREATE TABLE model_runs (
 CREATE INDEX model_runs_tenant ON model_runs(tenant_id, id);
 CREATE INDEX model_runs_queued ON model_runs(status) WHERE status IN ('queued','running');
 "#,
+    // 5: a notification's facts (JSON), so each reader gets it worded in their language;
+    // title and body stay as the English wording for older readers of the table.
+    r#"
+ALTER TABLE notifications ADD COLUMN args TEXT;
+"#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -33,8 +33,18 @@ pub struct RunOutcome {
     pub data_to: Option<String>,
     pub summary: Option<String>,
     pub error: Option<String>,
-    /// Notifications for the shop's members: (kind, title, body, link).
-    pub notices: Vec<(String, String, String, String)>,
+    /// Notifications for the shop's members.
+    pub notices: Vec<Notice>,
+}
+
+/// A notification to store: its kind, English wording, link and facts (JSON).
+#[derive(Debug, Clone, Default)]
+pub struct Notice {
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub args: Option<serde_json::Value>,
 }
 
 const COLS: &str = "id, tenant_id, trigger, status, data_from, data_to, summary, error, created_at, started_at, finished_at";
@@ -165,10 +175,10 @@ impl MetaStore {
             "UPDATE model_runs SET status = ?1, data_from = ?2, data_to = ?3, summary = ?4, error = ?5, finished_at = ?6 WHERE id = ?7 AND tenant_id = ?8",
             params![if o.succeeded { "succeeded" } else { "failed" }, o.data_from, o.data_to, o.summary, o.error, now, id, tenant.as_str()],
         )?;
-        for (kind, title, body, link) in &o.notices {
+        for n in &o.notices {
             tx.execute(
-                "INSERT INTO notifications(tenant_id, user_id, kind, title, body, link, created_at) VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6)",
-                params![tenant.as_str(), kind, title, body, link, now],
+                "INSERT INTO notifications(tenant_id, user_id, kind, title, body, link, created_at, args) VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![tenant.as_str(), n.kind, n.title, n.body, n.link, now, n.args.as_ref().map(|a| a.to_string())],
             )?;
         }
         tx.commit()?;

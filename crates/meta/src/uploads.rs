@@ -63,11 +63,14 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UploadRecord> {
 pub struct Notification {
     pub id: i64,
     pub kind: String,
+    /// The English wording, as stored.
     pub title: String,
     pub body: String,
     pub link: String,
     pub created_at: i64,
     pub read: bool,
+    /// The facts behind it (JSON), for wording it in the reader's language.
+    pub args: Option<serde_json::Value>,
 }
 
 /// How an upload ended, as the worker reports it.
@@ -293,9 +296,10 @@ impl MetaStore {
                 o.error.clone().unwrap_or_default(),
             )
         };
+        let args = serde_json::json!({"file": file, "accepted": o.rows_accepted, "rejected": o.rows_rejected, "error": o.error});
         tx.execute(
-            "INSERT INTO notifications(tenant_id, user_id, kind, title, body, link, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            params![tenant.as_str(), user, if o.succeeded { "upload_succeeded" } else { "upload_failed" }, title, body, format!("/uploads/{id}"), now],
+            "INSERT INTO notifications(tenant_id, user_id, kind, title, body, link, created_at, args) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+            params![tenant.as_str(), user, if o.succeeded { "upload_succeeded" } else { "upload_failed" }, title, body, format!("/uploads/{id}"), now, args.to_string()],
         )?;
         tx.commit()?;
         Ok(())
@@ -370,7 +374,7 @@ impl MetaStore {
     ) -> Result<Vec<Notification>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
-            "SELECT id, kind, title, body, link, created_at, read_at IS NOT NULL FROM notifications
+            "SELECT id, kind, title, body, link, created_at, read_at IS NOT NULL, args FROM notifications
              WHERE tenant_id = ?1 AND (user_id IS NULL OR user_id = ?2) ORDER BY id DESC LIMIT ?3",
         )?;
         let v = st
@@ -383,6 +387,9 @@ impl MetaStore {
                     link: r.get(4)?,
                     created_at: r.get(5)?,
                     read: r.get(6)?,
+                    args: r
+                        .get::<_, Option<String>>(7)?
+                        .and_then(|a| serde_json::from_str(&a).ok()),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -1,0 +1,94 @@
+//! Notifications in the reader's language. A notification is stored with its facts (`args`,
+//! JSON) beside an English wording; the notification centre words it from the facts for each
+//! reader, and falls back to the stored wording for kinds it does not know or rows written
+//! before facts were kept.
+
+use sr360_meta::Notification;
+use sr360_ui::format;
+
+/// Title and text of `n` in `locale`, amounts in the shop's `currency`.
+pub fn worded(n: &Notification, locale: &str, currency: &str) -> (String, String) {
+    let stored = || (n.title.clone(), n.body.clone());
+    let Some(args) = &n.args else {
+        return stored();
+    };
+    let t = |k: &str| sr360_ui::tr(locale, k);
+    let file = args["file"].as_str().unwrap_or_default();
+    let count = |k: &str| format::number(locale, args[k].as_f64().unwrap_or(0.0), 0);
+    match n.kind.as_str() {
+        "upload_succeeded" => (
+            t("notify.upload_ok_title").replace("{file}", file),
+            t("notify.upload_ok_body")
+                .replace("{accepted}", &count("accepted"))
+                .replace("{rejected}", &count("rejected")),
+        ),
+        "upload_failed" => (
+            t("notify.upload_failed_title").replace("{file}", file),
+            n.body.clone(),
+        ),
+        "anomaly" => match serde_json::from_value::<crate::alerts::Alert>(args.clone()) {
+            Ok(a) => {
+                let w = a.worded(locale, currency);
+                (w.title, w.text)
+            }
+            Err(_) => stored(),
+        },
+        _ => stored(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(kind: &str, args: Option<serde_json::Value>) -> Notification {
+        Notification {
+            id: 1,
+            kind: kind.into(),
+            title: "stored title".into(),
+            body: "stored body".into(),
+            link: String::new(),
+            created_at: 0,
+            read: false,
+            args,
+        }
+    }
+
+    #[test]
+    fn notifications_read_in_the_readers_language() {
+        let up = note(
+            "upload_succeeded",
+            Some(serde_json::json!({"file": "orders.csv", "accepted": 12000, "rejected": 3})),
+        );
+        let (en_t, en_b) = worded(&up, "en", "USD");
+        assert!(
+            en_t.contains("orders.csv") && en_b.contains("12,000"),
+            "{en_t} / {en_b}"
+        );
+        let (es_t, es_b) = worded(&up, "es", "USD");
+        assert!(es_t.contains("orders.csv") && es_t != en_t, "{es_t}");
+        assert!(es_b.contains("12.000"), "{es_b}");
+        let alert = crate::alerts::Alert::from_row(&sr360_ml::store::AnomalyRow {
+            series: "revenue".into(),
+            day: time::macros::date!(2026 - 03 - 14),
+            value: 10.0,
+            expected: 400.0,
+            z: -6.0,
+            severity: "medium".into(),
+        });
+        let a = note("anomaly", serde_json::to_value(&alert).ok());
+        let (ar, _) = worded(&a, "ar", "USD");
+        assert_eq!(ar, alert.worded("ar", "USD").title);
+        // Unknown kinds and rows without facts keep their stored words.
+        assert_eq!(worded(&note("other", None), "es", "USD").0, "stored title");
+        assert_eq!(
+            worded(
+                &note("anomaly", Some(serde_json::json!({"x": 1}))),
+                "es",
+                "USD"
+            )
+            .0,
+            "stored title"
+        );
+    }
+}
