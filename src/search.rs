@@ -164,6 +164,30 @@ impl ShopSearch<'_> {
     }
 }
 
+/// The app's own objects (pages, charts, help) carry their titles in `locale`; the shop's
+/// objects keep theirs.
+pub fn localize(hits: &mut [Hit], locale: &str) {
+    for h in hits {
+        let key = match h.kind {
+            Kind::Page => sr360_ui::nav_items()
+                .into_iter()
+                .find(|(path, _, _)| path.trim_start_matches('/') == h.id)
+                .map(|(_, key, _)| key.to_string()),
+            Kind::Chart => CHARTS
+                .iter()
+                .find(|(id, _, _)| *id == h.id)
+                .map(|(_, key, _)| (*key).to_string()),
+            Kind::Help => sr360_ui::pages::HELP_ARTICLES
+                .contains(&h.id.as_str())
+                .then(|| format!("help.{}", h.id)),
+            _ => None,
+        };
+        if let Some(key) = key {
+            h.title = sr360_ui::tr(locale, &key);
+        }
+    }
+}
+
 /// The charts and what each shows, in words a merchant might search with.
 const CHARTS: &[(&str, &str, &str)] = &[
     (
@@ -221,6 +245,15 @@ fn text(parts: &[Option<&str>]) -> String {
 /// Everything findable in a shop.
 pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchError> {
     let t = |k: &str| sr360_ui::tr("en", k);
+    // The app's own words in every language, so a merchant finds a page in theirs; hits are
+    // shown in the reader's language (`localize`).
+    let every = |k: &str| {
+        sr360_ui::LOCALES
+            .iter()
+            .map(|(l, _, _)| sr360_ui::tr(l, k))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
     let mut docs = vec![];
     for (path, key, available) in sr360_ui::nav_items() {
         if available {
@@ -229,7 +262,7 @@ pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchE
                 id: path.trim_start_matches('/').to_string(),
                 url: path.to_string(),
                 title: t(key),
-                body: format!("{} page", t(key)),
+                body: format!("{} page · {}", t(key), every(key)),
                 personal: None,
             });
         }
@@ -240,17 +273,21 @@ pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchE
             id: (*id).to_string(),
             url: format!("/charts#{id}"),
             title: t(key),
-            body: (*about).to_string(),
+            body: format!("{about} · {}", every(key)),
             personal: None,
         });
     }
-    for q in ["q_data", "q_roles", "q_mfa", "q_tokens", "q_offline"] {
+    for q in sr360_ui::pages::HELP_ARTICLES {
         docs.push(Doc {
             kind: Kind::Help,
             id: q.to_string(),
             url: format!("/help#{q}"),
             title: t(&format!("help.{q}")),
-            body: t(&format!("help.{q}_a")),
+            body: format!(
+                "{} · {}",
+                t(&format!("help.{q}_a")),
+                every(&format!("help.{q}"))
+            ),
             personal: None,
         });
     }

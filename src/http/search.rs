@@ -58,7 +58,8 @@ pub async fn search_page(
         vm.notice = Some(p.t("search.keyword_only").replace("{reason}", reason));
     }
     if !vm.query.is_empty() {
-        let f = found(&state, m.scope.clone(), vm.query.clone(), LIMIT).await?;
+        let mut f = found(&state, m.scope.clone(), vm.query.clone(), LIMIT).await?;
+        crate::search::localize(&mut f.hits, p.locale);
         for kind in Kind::ALL {
             let hits: Vec<HitVm> = f
                 .hits
@@ -95,7 +96,10 @@ pub async fn search_api(
 ) -> Result<Json<crate::search::Found>, AppError> {
     c.require(Permission::ViewAnalytics)?;
     let limit = sq.limit.unwrap_or(LIMIT).clamp(1, 100);
-    Ok(Json(found(&state, c.scope, sq.q, limit).await?))
+    let locale = sr360_ui::normalize_locale(&c.user.locale);
+    let mut f = found(&state, c.scope, sq.q, limit).await?;
+    crate::search::localize(&mut f.hits, locale);
+    Ok(Json(f))
 }
 
 pub async fn suggest_api(
@@ -107,14 +111,15 @@ pub async fn suggest_api(
     let limit = sq.limit.unwrap_or(SUGGEST).clamp(1, 20);
     let app = state.clone();
     let scope = c.scope;
-    Ok(Json(
-        tokio::task::spawn_blocking(move || {
-            app.searches
-                .shop(&scope)
-                .and_then(|s| s.suggest(&sq.q, limit))
-                .map_err(AppError::internal)
-        })
-        .await
-        .map_err(AppError::internal)??,
-    ))
+    let locale = sr360_ui::normalize_locale(&c.user.locale);
+    let mut hits = tokio::task::spawn_blocking(move || {
+        app.searches
+            .shop(&scope)
+            .and_then(|s| s.suggest(&sq.q, limit))
+            .map_err(AppError::internal)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    crate::search::localize(&mut hits, locale);
+    Ok(Json(hits))
 }

@@ -113,6 +113,37 @@ async fn search_finds_the_shops_objects_by_words_typos_and_meaning_and_nothing_e
     let page = owner.get("/search?q=zzzzqqq").await.body;
     assert!(page.contains("id=\"search-empty\""), "{page}");
 
+    // The app's own pages and help are found in the merchant's language and shown in it.
+    let r = owner
+        .submit(
+            "/settings",
+            "/settings/preferences",
+            &[("locale", "es"), ("theme", "light")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let v = get(&s, &tok, "/api/v1/search?q=previsiones").await;
+    let page_hit = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "page" && h["url"] == "/forecasts")
+        .cloned()
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(page_hit["title"], "Previsiones", "{v}");
+    let v = get(&s, &tok, "/api/v1/search?q=alerta").await;
+    let help = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "help")
+        .cloned()
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(help["url"], "/help#q_alerts", "{v}");
+    assert_eq!(help["title"], "¿Qué es una alerta?", "{v}");
+    let help_page = owner.get("/help").await.body;
+    assert!(help_page.contains("id=\"q_alerts\""), "{help_page}");
+
     // Another shop finds none of it.
     s.signup("Shop B", "b@example.com", PW).await;
     let tok_b = token(&s, "b@example.com").await;

@@ -30,7 +30,7 @@ pub use recommend::{RecVm, RecommendVm, recommendations};
 pub use reports::{ReportRowVm, ReportsVm, reports};
 pub use search::{HitVm, SearchVm, search};
 pub use segments::{SegmentVm, SegmentsVm, segments};
-pub use status::{NotificationVm, error_page, help, notifications, upcoming};
+pub use status::{HELP_ARTICLES, NotificationVm, error_page, help, notifications, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
 pub use uploads::{
     MappingFieldVm, UploadRowVm, upload, upload_detail, upload_history, upload_mapping,

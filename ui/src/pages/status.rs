@@ -30,10 +30,28 @@ pub fn error_page(ctx: &PageCtx, status: u16, message: &str) -> String {
     render_document(ctx, &title, body)
 }
 
+/// The help articles, by id: `help.<id>` is the question, `help.<id>_a` the answer, and
+/// `/help#<id>` opens it (search links there).
+pub const HELP_ARTICLES: &[&str] = &[
+    "q_data",
+    "q_roles",
+    "q_mfa",
+    "q_tokens",
+    "q_offline",
+    "q_forecast",
+    "q_alerts",
+    "q_uplift",
+    "q_recommend",
+    "q_search",
+];
+
 pub fn help(ctx: &PageCtx) -> String {
-    let items = ["help.q_data", "help.q_roles", "help.q_mfa", "help.q_tokens", "help.q_offline"]
+    let items = HELP_ARTICLES
         .iter()
-        .map(|k| view! { <details class="card"><summary><strong>{ctx.t(k)}</strong></summary><p>{ctx.t(&format!("{k}_a"))}</p></details> })
+        .map(|id| {
+            let k = format!("help.{id}");
+            view! { <details class="card" id=*id><summary><strong>{ctx.t(&k)}</strong></summary><p>{ctx.t(&format!("{k}_a"))}</p></details> }
+        })
         .collect_view();
     let body = view! {
         <h1>{ctx.t("nav.help")}</h1>
