@@ -117,6 +117,9 @@ pub struct Model {
     pub popular_in: Vec<Vec<u32>>,
     /// Share of all purchases falling in each category.
     pub category_share: Vec<f64>,
+    /// Buyers of a typical bought item of each category: what an item nobody has bought yet
+    /// (a new product) is assumed to draw, rather than nothing.
+    pub typical_buyers: Vec<f64>,
     /// Customers seen.
     pub customers: u32,
     /// How the signals add up for this shop.
@@ -294,6 +297,13 @@ impl Model {
             .filter(|i| buyers[*i as usize] > 0)
             .collect();
         popular.sort_by(|a, b| buyers[*b as usize].cmp(&buyers[*a as usize]).then(a.cmp(b)));
+        let mut sold_items = vec![0f64; n_cat];
+        for i in &popular {
+            sold_items[category[*i as usize] as usize] += 1.0;
+        }
+        let typical_buyers = (0..n_cat)
+            .map(|c| cat_buyers[c] / sold_items[c].max(1.0))
+            .collect();
         let mut popular_in: Vec<Vec<u32>> = vec![vec![]; n_cat];
         for i in &popular {
             let c = &mut popular_in[category[*i as usize] as usize];
@@ -310,6 +320,7 @@ impl Model {
             popular,
             popular_in,
             category_share,
+            typical_buyers,
             customers,
             weights,
         }
@@ -317,6 +328,18 @@ impl Model {
 
     fn base_rate(&self, i: u32) -> f64 {
         f64::from(self.buyers[i as usize]) / f64::from(self.customers.max(1))
+    }
+
+    /// The popularity signal: the item's base rate, or its category's typical one while
+    /// nobody has bought it (unknown is not "least popular").
+    fn popularity(&self, i: u32) -> f64 {
+        let rate = if self.buyers[i as usize] > 0 {
+            self.base_rate(i)
+        } else {
+            let c = self.category[i as usize] as usize;
+            self.typical_buyers.get(c).copied().unwrap_or(0.0) / f64::from(self.customers.max(1))
+        };
+        (rate + 1e-4).ln()
     }
 
     /// The items worth scoring for a customer who has `owned` (item → orders holding it):
@@ -416,7 +439,7 @@ impl Model {
                         owned_,
                         f64::from(times).ln_1p(),
                         rebuy * owned_,
-                        (self.base_rate(j) + 1e-4).ln(),
+                        self.popularity(j),
                         affinity,
                         lift.ln_1p(),
                         brand,
@@ -685,6 +708,26 @@ mod tests {
         let plain = m.recommend(&[(8, 1)], 5);
         let score = |v: &[Recommendation], i: u32| v.iter().find(|x| x.item == i).map(|x| x.score);
         assert!(score(&r, 0) > score(&plain, 0), "{r:?} {plain:?}");
+        // A new product like one the customer has is offered, as a typical item of its
+        // category would be, not as the least popular one.
+        let fresh = Model::from_parts(
+            vec![0, 0, 1],
+            vec![NO_BRAND; 3],
+            vec![10, 0, 30],
+            vec![0.0; 3],
+            vec![vec![], vec![], vec![]],
+            30,
+            PRIOR,
+        );
+        assert!((fresh.popularity(1) - fresh.popularity(0)).abs() < 1e-9);
+        let toward_new = |i: u32| if i == 0 { vec![(1, 0.95)] } else { vec![] };
+        let with_new = fresh.recommend_with(&[(0, 1)], 2, &toward_new);
+        assert!(
+            with_new
+                .iter()
+                .any(|r| r.item == 1 && r.reason == Reason::Similar { to: 0 }),
+            "{with_new:?}"
+        );
         // With nothing else to go on, the reason is the likeness.
         let lone = Model::fit(&[], &cat, &[]);
         let r = lone.recommend_with(&[(8, 1)], 3, &similar);
