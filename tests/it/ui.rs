@@ -809,6 +809,8 @@ async fn demo_login_works_in_headless_chromium() {
             ("models", "#runs tbody tr"),
             ("search?q=hiking%20boots", "#group-product li a"),
             ("recommendations", "#popular tbody tr"),
+            ("help", "#q_alerts summary"),
+            ("notifications", "main h1"),
         ] {
             c.goto(&format!("{}/{page}", s.url)).await.unwrap();
             wait_css(c, css).await;
