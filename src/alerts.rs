@@ -13,7 +13,7 @@ use sr360_ui::format;
 /// One unusual day of one daily series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
-    /// Stable across runs: `anomaly-<series>-<day>`.
+    /// Stable across runs: `anomaly-<series>-<high|low>-<day>`.
     pub id: String,
     /// revenue, orders, returns or conversion.
     pub series: String,
@@ -55,7 +55,8 @@ pub struct Worded {
 
 impl Alert {
     pub fn from_row(a: &AnomalyRow) -> Alert {
-        let id = format!("anomaly-{}-{}", a.series, a.day);
+        let dir = if a.z < 0.0 { "low" } else { "high" };
+        let id = format!("anomaly-{}-{dir}-{}", a.series, a.day);
         Alert {
             url: format!("/models#{id}"),
             id,
@@ -84,15 +85,8 @@ impl Alert {
     /// Title and sentence in `locale`, amounts in the shop's `currency`.
     pub fn worded(&self, locale: &str, currency: &str) -> Worded {
         let t = |k: &str| sr360_ui::tr(locale, k);
-        let what = t(&format!("models.s_{}", self.series));
         let severity = t(&format!("models.severity_{}", self.severity));
-        let title = t(if self.is_low() {
-            "alerts.title_low"
-        } else {
-            "alerts.title_high"
-        })
-        .replace("{what}", &what)
-        .replace("{day}", &format::date(locale, self.day));
+        let title = title(locale, &self.series, self.is_low(), self.day);
         let text = t("alerts.text")
             .replace("{value}", &self.amount(locale, currency, self.value))
             .replace("{expected}", &self.amount(locale, currency, self.expected))
@@ -103,6 +97,33 @@ impl Alert {
             title,
             text,
         }
+    }
+}
+
+fn title(locale: &str, series: &str, low: bool, day: time::Date) -> String {
+    let t = |k: &str| sr360_ui::tr(locale, k);
+    t(if low {
+        "alerts.title_low"
+    } else {
+        "alerts.title_high"
+    })
+    .replace("{what}", &t(&format!("models.s_{series}")))
+    .replace("{day}", &format::date(locale, day))
+}
+
+/// An alert's title in `locale` from its id alone (search results carry only the id).
+pub fn title_of(id: &str, locale: &str) -> Option<String> {
+    let rest = id.strip_prefix("anomaly-")?;
+    let (head, day) = rest.split_at(rest.len().checked_sub(10)?);
+    let day = time::Date::parse(
+        day,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    let (series, dir) = head.strip_suffix('-')?.rsplit_once('-')?;
+    match dir {
+        "low" | "high" => Some(title(locale, series, dir == "low", day)),
+        _ => None,
     }
 }
 
@@ -156,8 +177,18 @@ mod tests {
     fn alerts_have_stable_ids_and_read_in_the_readers_language() {
         let d = time::macros::date!(2026 - 03 - 14);
         let a = Alert::from_row(&row("revenue", d, -5.1, "high"));
-        assert_eq!(a.id, "anomaly-revenue-2026-03-14");
-        assert_eq!(a.url, "/models#anomaly-revenue-2026-03-14");
+        assert_eq!(a.id, "anomaly-revenue-low-2026-03-14");
+        assert_eq!(a.url, "/models#anomaly-revenue-low-2026-03-14");
+        assert_eq!(
+            title_of(&a.id, "en").as_deref(),
+            Some(a.worded("en", "USD").title.as_str())
+        );
+        assert_eq!(
+            title_of(&a.id, "es").as_deref(),
+            Some(a.worded("es", "USD").title.as_str())
+        );
+        assert_eq!(title_of("anomaly-revenue-2026-03-14", "en"), None);
+        assert_eq!(title_of("product-1", "en"), None);
         let en = a.worded("en", "USD");
         assert!(
             en.title.contains("Revenue") && en.title.contains("low"),
@@ -192,9 +223,9 @@ mod tests {
         assert_eq!(
             ids,
             [
-                "anomaly-returns-2026-03-18",
-                "anomaly-revenue-2026-03-19",
-                "anomaly-revenue-2026-03-20"
+                "anomaly-returns-high-2026-03-18",
+                "anomaly-revenue-low-2026-03-19",
+                "anomaly-revenue-low-2026-03-20"
             ]
         );
         assert_eq!(

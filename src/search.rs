@@ -164,8 +164,8 @@ impl ShopSearch<'_> {
     }
 }
 
-/// The app's own objects (pages, charts, help) carry their titles in `locale`; the shop's
-/// objects keep theirs.
+/// The app's own objects (pages, charts, help) and alerts carry their titles in `locale`;
+/// the shop's objects keep theirs.
 pub fn localize(hits: &mut [Hit], locale: &str) {
     for h in hits {
         let key = match h.kind {
@@ -180,6 +180,12 @@ pub fn localize(hits: &mut [Hit], locale: &str) {
             Kind::Help => sr360_ui::pages::HELP_ARTICLES
                 .contains(&h.id.as_str())
                 .then(|| format!("help.{}", h.id)),
+            Kind::Alert => {
+                if let Some(title) = crate::alerts::title_of(&h.id, locale) {
+                    h.title = title;
+                }
+                None
+            }
             _ => None,
         };
         if let Some(key) = key {

@@ -2,7 +2,7 @@
 //! stable id and link, worded in the caller's language, shown on the dashboard and the Model
 //! status page, found by search, and seen by no other shop.
 
-use crate::harness::{PW, TestServer, settled, shop_with_viewer, token, upload};
+use crate::harness::{PW, TestServer, set_locale, settled, shop_with_viewer, token, upload};
 use reqwest::Method;
 use std::fmt::Write;
 
@@ -38,7 +38,7 @@ async fn an_unusual_day_becomes_an_alert_everyone_can_follow() {
     upload(&s, &tok, "orders.csv", csv.as_bytes()).await;
     settled(&s, &tok).await;
 
-    let id = format!("anomaly-orders-{spike}");
+    let id = format!("anomaly-orders-high-{spike}");
     let v = s
         .agent()
         .api(Method::GET, "/api/v1/alerts", Some(&tok), None)
@@ -118,25 +118,22 @@ async fn an_unusual_day_becomes_an_alert_everyone_can_follow() {
         notes.body
     );
 
-    // Search finds it by what happened.
-    let found = s
-        .agent()
-        .api(
-            Method::GET,
-            "/api/v1/search?q=orders+spike",
-            Some(&tok),
-            None,
-        )
-        .await
-        .json();
-    assert!(
-        found["hits"]
+    // Search finds it by what happened; a reader in Spanish sees its title in Spanish.
+    let alert_hit = |v: &serde_json::Value| {
+        v["hits"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|h| h["kind"] == "alert" && h["url"] == format!("/models#{id}")),
-        "{found}"
-    );
+            .find(|h| h["kind"] == "alert" && h["url"] == format!("/models#{id}"))
+            .cloned()
+            .unwrap_or_else(|| panic!("{v}"))
+    };
+    let q = "/api/v1/search?q=orders+spike";
+    let found = s.agent().api(Method::GET, q, Some(&tok), None).await.json();
+    assert_eq!(alert_hit(&found)["title"], title);
+    set_locale(&mut owner, "es").await;
+    let found = s.agent().api(Method::GET, q, Some(&tok), None).await.json();
+    assert_eq!(alert_hit(&found)["title"], a_es["title"]);
 
     // Another shop has no alerts and finds none of these.
     s.signup("Shop B", "b@example.com", PW).await;

@@ -395,6 +395,18 @@ pub async fn settled(s: &TestServer, tok: &str) -> serde_json::Value {
     panic!("model runs did not finish");
 }
 
+/// Switch a signed-in agent's language through the settings form.
+pub async fn set_locale(a: &mut Agent, locale: &str) {
+    let r = a
+        .submit(
+            "/settings",
+            "/settings/preferences",
+            &[("locale", locale), ("theme", "light")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
 /// "Shop A" with its owner a@example.com (signed in: the returned agent) and a viewer
 /// viewer@example.com; returns the agent, the shop's id and the owner's API token.
 pub async fn shop_with_viewer(s: &TestServer) -> (Agent, String, String) {

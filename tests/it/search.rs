@@ -2,7 +2,7 @@
 //! beside the pages, charts and help), typos and other words find products, completion
 //! answers as one types, personal data follows the role, and no shop ever sees another's.
 
-use crate::harness::{PW, TestServer, settled, shop_with_viewer, token, upload};
+use crate::harness::{PW, TestServer, set_locale, settled, shop_with_viewer, token, upload};
 use reqwest::Method;
 
 const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_id,customer_email,channel\n\
@@ -114,14 +114,7 @@ async fn search_finds_the_shops_objects_by_words_typos_and_meaning_and_nothing_e
     assert!(page.contains("id=\"search-empty\""), "{page}");
 
     // The app's own pages and help are found in the merchant's language and shown in it.
-    let r = owner
-        .submit(
-            "/settings",
-            "/settings/preferences",
-            &[("locale", "es"), ("theme", "light")],
-        )
-        .await;
-    assert_eq!(r.status, 303);
+    set_locale(&mut owner, "es").await;
     let v = get(&s, &tok, "/api/v1/search?q=previsiones").await;
     let page_hit = v["hits"]
         .as_array()
