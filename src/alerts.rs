@@ -82,11 +82,16 @@ impl Alert {
         }
     }
 
+    /// "Orders unusually high on 25 Mar 2025", in `locale`.
+    pub fn title(&self, locale: &str) -> String {
+        title(locale, &self.series, self.is_low(), self.day)
+    }
+
     /// Title and sentence in `locale`, amounts in the shop's `currency`.
     pub fn worded(&self, locale: &str, currency: &str) -> Worded {
         let t = |k: &str| sr360_ui::tr(locale, k);
         let severity = t(&format!("models.severity_{}", self.severity));
-        let title = title(locale, &self.series, self.is_low(), self.day);
+        let title = self.title(locale);
         let text = t("alerts.text")
             .replace("{value}", &self.amount(locale, currency, self.value))
             .replace("{expected}", &self.amount(locale, currency, self.expected))

@@ -167,29 +167,24 @@ impl ShopSearch<'_> {
 /// The app's own objects (pages, charts, help) and alerts carry their titles in `locale`;
 /// the shop's objects keep theirs.
 pub fn localize(hits: &mut [Hit], locale: &str) {
+    let tr = |key: &str| sr360_ui::tr(locale, key);
     for h in hits {
-        let key = match h.kind {
+        let title = match h.kind {
             Kind::Page => sr360_ui::nav_items()
-                .into_iter()
                 .find(|(path, _, _)| path.trim_start_matches('/') == h.id)
-                .map(|(_, key, _)| key.to_string()),
+                .map(|(_, key, _)| tr(key)),
             Kind::Chart => CHARTS
                 .iter()
                 .find(|(id, _, _)| *id == h.id)
-                .map(|(_, key, _)| (*key).to_string()),
+                .map(|(_, key, _)| tr(key)),
             Kind::Help => sr360_ui::pages::HELP_ARTICLES
                 .contains(&h.id.as_str())
-                .then(|| format!("help.{}", h.id)),
-            Kind::Alert => {
-                if let Some(title) = crate::alerts::title_of(&h.id, locale) {
-                    h.title = title;
-                }
-                None
-            }
+                .then(|| tr(&format!("help.{}", h.id))),
+            Kind::Alert => crate::alerts::title_of(&h.id, locale),
             _ => None,
         };
-        if let Some(key) = key {
-            h.title = sr360_ui::tr(locale, &key);
+        if let Some(title) = title {
+            h.title = title;
         }
     }
 }

@@ -477,13 +477,8 @@ async fn models_card(
         .take(3)
         .map(|a| {
             let text = p
-                .t(if a.is_low() {
-                    "dash.alert_low"
-                } else {
-                    "dash.alert_high"
-                })
-                .replace("{what}", &p.t(&format!("models.s_{}", a.series)))
-                .replace("{day}", &format::date(p.locale, a.day))
+                .t("dash.alert_line")
+                .replace("{title}", &a.title(p.locale))
                 .replace(
                     "{severity}",
                     &p.t(&format!("models.severity_{}", a.severity)),

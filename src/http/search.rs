@@ -26,21 +26,32 @@ pub struct SearchQuery {
 const LIMIT: usize = 30;
 const SUGGEST: usize = 8;
 
+/// `f` on the caller's shop search, on the blocking pool.
+async fn in_search<T: Send + 'static>(
+    state: &AppState,
+    scope: TenantScope,
+    f: impl FnOnce(&crate::search::ShopSearch<'_>) -> Result<T, crate::search::ShopSearchError>
+    + Send
+    + 'static,
+) -> Result<T, AppError> {
+    let app = state.clone();
+    tokio::task::spawn_blocking(move || {
+        app.searches
+            .shop(&scope)
+            .and_then(|s| f(&s))
+            .map_err(AppError::internal)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
 async fn found(
     state: &AppState,
     scope: TenantScope,
     q: String,
     limit: usize,
 ) -> Result<crate::search::Found, AppError> {
-    let app = state.clone();
-    tokio::task::spawn_blocking(move || {
-        app.searches
-            .shop(&scope)
-            .and_then(|s| s.search(&q, limit))
-            .map_err(AppError::internal)
-    })
-    .await
-    .map_err(AppError::internal)?
+    in_search(state, scope, move |s| s.search(&q, limit)).await
 }
 
 pub async fn search_page(
@@ -109,17 +120,8 @@ pub async fn suggest_api(
 ) -> Result<Json<Vec<Hit>>, AppError> {
     c.require(Permission::ViewAnalytics)?;
     let limit = sq.limit.unwrap_or(SUGGEST).clamp(1, 20);
-    let app = state.clone();
-    let scope = c.scope;
     let locale = sr360_ui::normalize_locale(&c.user.locale);
-    let mut hits = tokio::task::spawn_blocking(move || {
-        app.searches
-            .shop(&scope)
-            .and_then(|s| s.suggest(&sq.q, limit))
-            .map_err(AppError::internal)
-    })
-    .await
-    .map_err(AppError::internal)??;
+    let mut hits = in_search(&state, c.scope, move |s| s.suggest(&sq.q, limit)).await?;
     crate::search::localize(&mut hits, locale);
     Ok(Json(hits))
 }
