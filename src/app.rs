@@ -32,10 +32,12 @@ pub struct App {
     pub model_cards: crate::run_cache::RunCache<ModelCard>,
 }
 
-/// What the dashboard's model card shows of the latest run.
+/// What the dashboard's model card shows of the results in the warehouse: the revenue
+/// forecast, the anomalies and the days of data they were computed from.
 pub type ModelCard = (
     Option<sr360_ml::store::ForecastView>,
     Vec<sr360_ml::store::AnomalyRow>,
+    Option<(time::Date, time::Date)>,
 );
 
 impl std::fmt::Debug for App {

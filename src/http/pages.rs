@@ -449,13 +449,14 @@ async fn models_card(
                 Ok((
                     sr360_ml::store::forecast(c, "revenue", 7)?,
                     sr360_ml::store::anomalies(c, 20)?,
+                    sr360_ml::store::data_window(c)?,
                 ))
             })
             .await?;
             state.model_cards.put(scope.tenant().clone(), stamp, card)
         }
     };
-    let (view, anomalies) = (&card.0, &card.1);
+    let (view, anomalies, window) = (&card.0, &card.1, card.2);
     let money = |v: f64| format::money(p.locale, v, currency);
     let forecast = view.as_ref().filter(|v| v.info.status == "ok").map(|v| {
         let next: Vec<_> = v.forecast.iter().take(14).collect();
@@ -469,10 +470,9 @@ async fn models_card(
             )
             .replace("{upper}", &money(next.iter().map(|f| f.upper).sum()))
     });
-    let last = run.data_to.as_deref().and_then(|d| {
-        time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
-    });
-    let alerts = crate::alerts::recent(anomalies, last, 7)
+    // The last week of the data the stored results came from (the latest run may have
+    // failed or still be running, with another window or none).
+    let alerts = crate::alerts::recent(anomalies, window.map(|w| w.1), 7)
         .into_iter()
         .take(3)
         .map(|a| {
