@@ -6,6 +6,25 @@ use crate::QueryError;
 use crate::run::Session;
 use std::collections::HashMap;
 
+/// Names numbered in the order first seen (categories, brands, customers): the numbers index
+/// into `list`.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub list: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Names {
+    /// The number of `name`, given it if new.
+    pub fn id(&mut self, name: String) -> u32 {
+        let next = self.list.len() as u32;
+        *self.index.entry(name).or_insert_with_key(|n| {
+            self.list.push(n.clone());
+            next
+        })
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     pub skus: Vec<String>,
@@ -56,28 +75,17 @@ pub fn catalogue(s: &Session<'_>) -> Result<Catalogue, QueryError> {
         ))
     })?;
     let mut c = Catalogue::default();
-    let mut cats: HashMap<String, u32> = HashMap::new();
-    let mut brands: HashMap<String, u32> = HashMap::new();
+    let (mut cats, mut brands) = (Names::default(), Names::default());
     for row in rows {
         let (sku, name, category, brand) = row?;
-        let brand = brand.map(|b| {
-            let next = brands.len() as u32;
-            *brands.entry(b.clone()).or_insert_with(|| {
-                c.brands.push(b);
-                next
-            })
-        });
-        c.brand_of.push(brand);
-        let category = category.unwrap_or_else(|| "uncategorised".into());
-        let next = cats.len() as u32;
-        let id = *cats.entry(category.clone()).or_insert_with(|| {
-            c.categories.push(category);
-            next
-        });
+        c.brand_of.push(brand.map(|b| brands.id(b)));
+        let id = cats.id(category.unwrap_or_else(|| "uncategorised".into()));
         c.names.push(name.unwrap_or_else(|| sku.clone()));
         c.skus.push(sku);
         c.category_of.push(id);
     }
+    c.categories = cats.list;
+    c.brands = brands.list;
     Ok(c)
 }
 
@@ -99,7 +107,7 @@ pub fn purchases(s: &Session<'_>) -> Result<Purchases, QueryError> {
             r.get::<_, String>(2)?,
         ))
     })?;
-    let mut customers: HashMap<String, u32> = HashMap::new();
+    let mut customers = Names::default();
     let mut out = Purchases::default();
     let mut current: Option<String> = None;
     for row in rows {
@@ -108,12 +116,7 @@ pub fn purchases(s: &Session<'_>) -> Result<Purchases, QueryError> {
             continue;
         };
         if current.as_deref() != Some(order.as_str()) {
-            let next = customers.len() as u32;
-            let c = *customers.entry(customer.clone()).or_insert_with(|| {
-                out.customers.push(customer);
-                next
-            });
-            out.baskets.push((c, vec![]));
+            out.baskets.push((customers.id(customer), vec![]));
             current = Some(order);
         }
         if let Some(b) = out.baskets.last_mut() {
@@ -121,6 +124,7 @@ pub fn purchases(s: &Session<'_>) -> Result<Purchases, QueryError> {
         }
     }
     out.catalogue = catalogue;
+    out.customers = customers.list;
     Ok(out)
 }
 

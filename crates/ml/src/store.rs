@@ -8,6 +8,7 @@ use crate::uplift::PromotionEffect;
 use crate::{Backtest, ForecastError, Prediction};
 use duckdb::Connection;
 use serde::Serialize;
+use sr360_analytics::baskets::Names;
 use sr360_analytics::{DailySeries, SeriesKind};
 use std::collections::HashMap;
 use time::Date;
@@ -687,29 +688,16 @@ pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error>
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<Result<_, _>>()?;
-    let mut brands: Vec<String> = vec![];
-    let mut brand_index: HashMap<String, u32> = HashMap::new();
+    let (mut brands, mut categories) = (Names::default(), Names::default());
     let mut brand = vec![];
-    let mut categories: Vec<String> = vec![];
-    let mut cat_index: HashMap<String, u32> = HashMap::new();
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut category = vec![];
     let mut buyers = vec![];
     let mut rebuy = vec![];
     let mut skus = vec![];
     for (i, (sku, cat, b, r, name)) in rows.into_iter().enumerate() {
-        brand.push(name.map_or(crate::recommend::NO_BRAND, |n| {
-            let next = brand_index.len() as u32;
-            *brand_index.entry(n.clone()).or_insert_with(|| {
-                brands.push(n);
-                next
-            })
-        }));
-        let next = cat_index.len() as u32;
-        let ci = *cat_index.entry(cat.clone()).or_insert_with(|| {
-            categories.push(cat);
-            next
-        });
+        brand.push(name.map_or(crate::recommend::NO_BRAND, |n| brands.id(n)));
+        let ci = categories.id(cat);
         index.insert(sku.clone(), i as u32);
         skus.push(sku);
         category.push(ci);
@@ -754,8 +742,8 @@ pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error>
     );
     Ok(Some(Recommender {
         skus,
-        categories,
-        brands,
+        categories: categories.list,
+        brands: brands.list,
         model,
     }))
 }
