@@ -45,7 +45,7 @@ fn fit(s: DailySeries) -> Fitted {
     }
 }
 
-/// What a merchant reads about an anomaly.
+/// A run that ended in error, with the reason.
 fn failed(msg: impl Into<String>) -> RunOutcome {
     RunOutcome {
         succeeded: false,
