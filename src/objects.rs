@@ -147,6 +147,12 @@ impl Objects {
         })
     }
 
+    /// Objects live on this machine's disk, and [`Self::local_copy`] hands out the stored file
+    /// itself.
+    pub fn is_local(&self) -> bool {
+        self.local_root.is_some()
+    }
+
     /// A local file with the object's bytes: the object itself on the local file system,
     /// otherwise a copy fetched into `work` (the caller removes `work`).
     pub async fn local_copy(&self, key: &str, work: &Path) -> Result<PathBuf, ObjectError> {

@@ -6,7 +6,7 @@
 
 use crate::app::App;
 use sr360_meta::{AuditEvent, MetaError, TenantScope, UploadOutcome, UploadRecord};
-use sr360_pipeline::ingest::{IngestOptions, ingest_with_progress};
+use sr360_pipeline::ingest::{IngestOptions, SourceFile, ingest_with_progress};
 use sr360_pipeline::mapping::{Mapping, shape_key};
 use std::path::Path;
 use std::sync::Arc;
@@ -241,6 +241,13 @@ fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
         currency: tenant.currency.clone(),
         mapping,
         max_reject_ratio: app.config.pipeline.max_reject_ratio,
+        // A local store hands over the stored object itself, kept as long as the upload;
+        // a remote one a scratch copy fetched for this run.
+        source: if app.objects.is_local() {
+            SourceFile::Stored
+        } else {
+            SourceFile::Scratch
+        },
         ..Default::default()
     };
     let meta = app.meta.clone();

@@ -14,6 +14,20 @@ use duckdb::Connection;
 use serde::Serialize;
 use std::path::Path;
 
+/// What the file given to [`ingest`] is: whether it may be read where it lies, and kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceFile {
+    /// Any file: prepared into a copy next to the loader first.
+    #[default]
+    Foreign,
+    /// A scratch copy inside the database's directory, removed after the ingest: read in
+    /// place when it needs no change.
+    Scratch,
+    /// The upload's stored object inside the database's directory, kept as long as the
+    /// upload: read in place, and the raw table may be a view over it.
+    Stored,
+}
+
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
     pub upload_id: i64,
@@ -26,6 +40,7 @@ pub struct IngestOptions {
     /// A confirmed mapping; None takes the suggestion.
     pub mapping: Option<Mapping>,
     pub limits: Limits,
+    pub source: SourceFile,
 }
 
 impl Default for IngestOptions {
@@ -37,6 +52,7 @@ impl Default for IngestOptions {
             max_reject_ratio: 0.2,
             mapping: None,
             limits: Limits::default(),
+            source: SourceFile::Foreign,
         }
     }
 }
@@ -158,7 +174,12 @@ pub fn ingest_with_progress(
 ) -> Result<IngestReport, IngestError> {
     progress(0.05, "reading the file");
     let t = std::time::Instant::now();
-    let p = prepare::prepare(src, work_dir, &o.limits)?;
+    let p = match o.source {
+        SourceFile::Foreign => prepare::prepare(src, work_dir, &o.limits)?,
+        SourceFile::Scratch | SourceFile::Stored => {
+            prepare::prepare_in_place(src, work_dir, &o.limits)?
+        }
+    };
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
         step = "prepare",
@@ -179,7 +200,7 @@ pub fn ingest_with_progress(
         Ok(r)
     });
     // The staging tables live in memory; a long-running server should not keep them.
-    if let Err(e) = conn.execute_batch("DROP VIEW IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.stage_all; DROP TABLE IF EXISTS temp.m_rows; DROP TABLE IF EXISTS temp.ck_email; DROP TABLE IF EXISTS temp.ck_id;") {
+    if let Err(e) = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.stage_all; DROP TABLE IF EXISTS temp.ck_email; DROP TABLE IF EXISTS temp.ck_id; DROP TABLE IF EXISTS temp.rejects_{table}; DROP TABLE IF EXISTS temp.rejscan_{table};")) {
         tracing::warn!(error = %e, "dropping the staging tables");
     }
     match result {
@@ -191,7 +212,8 @@ pub fn ingest_with_progress(
             // Nothing was published; the raw table of a failed upload is not kept either.
             if let Err(d) = shadow
                 .discard(conn)
-                .and_then(|_| conn.execute_batch(&format!("DROP TABLE IF EXISTS bronze.{table}")))
+                .map_err(IngestError::from)
+                .and_then(|_| Ok(bronze::drop(conn, &table)?))
             {
                 tracing::warn!(error = %d, "dropping the tables of a failed ingest");
             }
@@ -210,14 +232,14 @@ fn run(
 ) -> Result<IngestReport, IngestError> {
     progress(0.2, "loading raw rows");
     let t = std::time::Instant::now();
-    let b = bronze::load(conn, p, table)?;
+    let mut b = bronze::load(conn, p, table, o.source == SourceFile::Stored)?;
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
         step = "bronze",
-        rows = b.rows,
+        kept = ?b.kept,
         "ingest step"
     );
-    if b.rows == 0 && b.rejects.is_empty() {
+    if b.rows == Some(0) && b.rejects.is_empty() {
         return Err(IngestError::NoRows);
     }
     let qualified = format!("bronze.{table}");
@@ -238,10 +260,10 @@ fn run(
         conn,
         shadow,
         bronze: table,
+        source: &b.source,
         tz: &o.tz,
         currency: &o.currency,
         upload_id: o.upload_id,
-        header_lines,
     };
     progress(0.45, "checking and merging rows");
     let t = std::time::Instant::now();
@@ -251,9 +273,16 @@ fn run(
         step = "silver",
         "ingest step"
     );
+    // Rows the reader skipped are known once it has read the whole file; silver counted
+    // the rows it was given, so its record numbers step over the skipped lines.
+    b.collect_rejects(conn)?;
+    let skipped: Vec<u64> = b.rejects.iter().map(|r| r.line).collect();
     let read = s.rows_read + b.rejects.len() as u64;
     let mut rejects = b.rejects;
-    rejects.extend(s.rejects);
+    rejects.extend(s.rejects.into_iter().map(|mut r| {
+        r.line = bronze::line_of(r.line, header_lines, &skipped);
+        r
+    }));
     rejects.sort_by_key(|r| r.line);
     let rejected = rejects.len() as u64;
     if read > 0 && rejected as f64 / read as f64 > o.max_reject_ratio {

@@ -38,6 +38,8 @@ pub struct Prepared {
     pub bytes: u64,
     /// The declared or detected encoding had to be replaced by Latin-1 part-way.
     pub fell_back_to_latin1: bool,
+    /// `path` is the source file itself: it needed no change to be loaded.
+    pub as_is: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,10 +145,30 @@ impl Depth {
 /// Prepare `src` into `work_dir`. The output name says what it holds (`prepared.csv`,
 /// `.json`, `.ndjson`, `.parquet`).
 pub fn prepare(src: &Path, work_dir: &Path, limits: &Limits) -> Result<Prepared, PrepareError> {
-    match run(src, work_dir, limits, None) {
+    prepare_with(src, work_dir, limits, false)
+}
+
+/// [`prepare`], but a file the loader can read as it is (plain UTF-8 delimited text without
+/// a byte-order mark, JSON, Parquet; not gzip) is only checked, not copied: the result
+/// points at `src` itself (`as_is`). For sources the database may read in place.
+pub fn prepare_in_place(
+    src: &Path,
+    work_dir: &Path,
+    limits: &Limits,
+) -> Result<Prepared, PrepareError> {
+    prepare_with(src, work_dir, limits, true)
+}
+
+fn prepare_with(
+    src: &Path,
+    work_dir: &Path,
+    limits: &Limits,
+    in_place: bool,
+) -> Result<Prepared, PrepareError> {
+    match run(src, work_dir, limits, None, in_place) {
         Ok(p) => Ok(p),
         Err(Retry::Latin1) => {
-            run(src, work_dir, limits, Some(Encoding::Latin1)).map_err(Retry::into_error)
+            run(src, work_dir, limits, Some(Encoding::Latin1), in_place).map_err(Retry::into_error)
         }
         Err(Retry::Fail(e)) => Err(e),
     }
@@ -178,6 +200,7 @@ fn run(
     work_dir: &Path,
     limits: &Limits,
     force: Option<Encoding>,
+    in_place: bool,
 ) -> Result<Prepared, Retry> {
     let (mut r, gzip, compressed_len) = open(src)?;
     let mut head = vec![0u8; HEAD];
@@ -203,12 +226,29 @@ fn run(
         Format::NdJson => "ndjson",
         Format::Parquet => "parquet",
     };
-    std::fs::create_dir_all(work_dir).map_err(io(work_dir))?;
-    let out_path = work_dir.join(format!("prepared.{ext}"));
-    let out = File::create(&out_path).map_err(io(&out_path))?;
+    let whitespace = matches!(
+        sniffed.format,
+        Format::Delimited {
+            delimiter: b' ',
+            ..
+        }
+    );
+    // Bytes the loader reads unchanged need no copy: only the checks below run.
+    let as_is = in_place && !gzip && sniffed.encoding == Encoding::Utf8 && !whitespace;
+    let out_path = if as_is {
+        src.to_path_buf()
+    } else {
+        work_dir.join(format!("prepared.{ext}"))
+    };
+    let out: Box<dyn Write> = if as_is {
+        Box::new(std::io::sink())
+    } else {
+        std::fs::create_dir_all(work_dir).map_err(io(work_dir))?;
+        Box::new(File::create(&out_path).map_err(io(&out_path))?)
+    };
     let mut w = BufWriter::with_capacity(1 << 20, out);
     // Whitespace-separated text becomes tab-separated, so the loader sees one delimiter.
-    let emit = |w: &mut BufWriter<File>,
+    let emit = |w: &mut BufWriter<Box<dyn Write>>,
                 text: &str,
                 line: &mut String,
                 whitespace: bool|
@@ -238,13 +278,6 @@ fn run(
     let mut total_out: u64 = 0;
     let mut carry: Vec<u8> = Vec::new();
     let mut first = true;
-    let whitespace = matches!(
-        sniffed.format,
-        Format::Delimited {
-            delimiter: b' ',
-            ..
-        }
-    );
     let mut line = String::new();
     let mut buf = head;
     let mut chunk = vec![0u8; 1 << 20];
@@ -345,6 +378,7 @@ fn run(
         gzip,
         bytes: total_out,
         fell_back_to_latin1: force == Some(Encoding::Latin1),
+        as_is,
     })
 }
 

@@ -4,6 +4,7 @@
 //! misreads a shop's data.
 
 use duckdb::Connection;
+use std::path::Path;
 
 /// Steps from version N-1 to N (index 0 makes version 1). Each runs in its own transaction
 /// with the version bump, so a crash never leaves a half-migrated file.
@@ -53,8 +54,9 @@ pub fn version(conn: &Connection) -> Result<i64, duckdb::Error> {
     )
 }
 
-/// Bring `conn`'s warehouse to [`VERSION`], or refuse one from a newer build.
-pub fn ensure(conn: &Connection) -> Result<(), String> {
+/// Bring `conn`'s warehouse, opened in directory `root`, to [`VERSION`], or refuse one from
+/// a newer build; raw tables over stored files follow a moved directory.
+pub fn ensure(conn: &Connection, root: &Path) -> Result<(), String> {
     let found = version(conn).map_err(|e| e.to_string())?;
     if found > VERSION {
         return Err(format!(
@@ -75,7 +77,7 @@ pub fn ensure(conn: &Connection) -> Result<(), String> {
             return Err(format!("migrating the warehouse to schema {v}: {e}"));
         }
     }
-    Ok(())
+    crate::bronze::repoint(conn, root).map_err(|e| format!("raw tables: {e}"))
 }
 
 #[cfg(test)]
@@ -85,7 +87,7 @@ mod tests {
     #[test]
     fn creates_then_keeps_then_refuses_newer() {
         let c = Connection::open_in_memory().unwrap();
-        ensure(&c).unwrap();
+        ensure(&c, Path::new("/srv/sr360/tenants/t")).unwrap();
         assert_eq!(version(&c).unwrap(), VERSION);
         let n: i64 = c
             .query_row(
@@ -95,13 +97,13 @@ mod tests {
             )
             .unwrap();
         assert_eq!(n, crate::silver::TABLES.len() as i64);
-        ensure(&c).unwrap();
+        ensure(&c, Path::new("/srv/sr360/tenants/t")).unwrap();
         c.execute_batch(&format!(
             "UPDATE sr360.schema_version SET version = {}",
             VERSION + 1
         ))
         .unwrap();
-        let e = ensure(&c).unwrap_err();
+        let e = ensure(&c, Path::new("/srv/sr360/tenants/t")).unwrap_err();
         assert!(e.contains("newer sr360"), "{e}");
     }
 }

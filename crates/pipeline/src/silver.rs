@@ -67,12 +67,14 @@ pub struct Ctx<'a> {
     pub conn: &'a Connection,
     /// Where the next versions of changed tables go.
     pub shadow: &'a crate::shadow::Shadow,
+    /// The raw table (`bronze.<bronze>`), for samples of a column's values.
     pub bronze: &'a str,
+    /// What the staging pass reads its rows from, in the file's order (see
+    /// [`crate::bronze::BronzeLoad::source`]).
+    pub source: &'a str,
     pub tz: &'a str,
     pub currency: &'a str,
     pub upload_id: i64,
-    /// Lines before the first record (1 with a header row).
-    pub header_lines: u64,
 }
 
 fn sample(c: &Ctx<'_>, col: &str) -> Result<Vec<String>, SilverError> {
@@ -151,10 +153,11 @@ impl Extra {
     }
 }
 
-/// One pass over bronze builds the temp table `stage_all`: record number, typed fields, the
-/// `extra` columns, and `_why`, the first failing rule (NULL for a good row; rule conditions
-/// are over the typed row `s`). The temp view `stage` holds the good rows. Returns (rows read,
-/// rejects).
+/// One pass over the raw rows builds the temp table `stage_all`: typed fields, the `extra`
+/// columns, and `_why`, the first failing rule (NULL for a good row; rule conditions are over
+/// the typed row `s`), in the order the reader returned the rows. The temp view `stage` holds
+/// the good rows. Returns (rows read, rejects); a reject's `line` is its record number among
+/// the rows read (1-based), which the caller turns into a line of the file.
 fn stage(
     c: &Ctx<'_>,
     m: &Mapping,
@@ -167,13 +170,7 @@ fn stage(
         .filter(|f| f.entity == m.entity)
         .map(|f| f.name)
         .collect();
-    // Record numbers: rowids follow the file's order; count from the first one.
-    let first: i64 = c.conn.query_row(
-        &format!("SELECT coalesce(min(rowid), 0) FROM bronze.{}", c.bronze),
-        [],
-        |r| r.get(0),
-    )?;
-    let mut cols = vec![format!("rowid - {first} + 1 AS _row")];
+    let mut cols = Vec::new();
     for f in &fields {
         cols.push(format!("{} AS {}", expr(c, m, f)?, ident(f)));
     }
@@ -211,17 +208,23 @@ fn stage(
         ));
     }
     case.push_str(" END");
-    let mut exclude = vec!["_why".to_string()];
-    exclude.extend(raws.iter().map(|r| ident(r)));
+    // The raw texts only feed `_why`; they are not kept.
+    let keep = if raws.is_empty() {
+        "s.*".to_string()
+    } else {
+        let raws: Vec<String> = raws.iter().map(|r| ident(r)).collect();
+        format!("s.* EXCLUDE ({})", raws.join(", "))
+    };
+    // `stage_all` keeps the reader's order (DuckDB preserves insertion order), so a row's
+    // `rowid` + 1 is its record number.
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP TABLE stage_all AS
-         SELECT s.*{extra_cols}, {case} AS _why FROM (SELECT {cols} FROM bronze.{b}) s {joins};
-         CREATE OR REPLACE TEMP VIEW stage AS SELECT * EXCLUDE ({exclude}) FROM stage_all WHERE _why IS NULL;",
+         SELECT {keep}{extra_cols}, {case} AS _why FROM (SELECT {cols} FROM {source}) s {joins};
+         CREATE OR REPLACE TEMP VIEW stage AS SELECT * EXCLUDE (_why) FROM stage_all WHERE _why IS NULL;",
         extra_cols = extra.cols,
         cols = cols.join(", "),
-        b = c.bronze,
+        source = c.source,
         joins = extra.joins,
-        exclude = exclude.join(", "),
     ))?;
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
@@ -232,7 +235,7 @@ fn stage(
         .conn
         .query_row("SELECT count(*) FROM stage_all", [], |r| r.get(0))?;
     let mut st = c.conn.prepare(
-        "SELECT _row, _why FROM stage_all WHERE _why IS NOT NULL ORDER BY _row LIMIT 100000",
+        "SELECT rowid + 1, _why FROM stage_all WHERE _why IS NOT NULL ORDER BY rowid LIMIT 100000",
     )?;
     let rejects = st
         .query_map([], |r| {
@@ -243,7 +246,7 @@ fn stage(
             let value: String = parts.next().unwrap_or("").chars().take(200).collect();
             let reason = parts.next().unwrap_or("").to_string();
             Ok(Reject {
-                line: row as u64 + c.header_lines,
+                line: row as u64,
                 column,
                 value,
                 reason,
@@ -259,18 +262,31 @@ fn count_stage(c: &Ctx<'_>) -> Result<u64, SilverError> {
 }
 
 /// Lookup tables for resolving customer keys with hash joins (an existing customer with this
-/// e-mail or id keeps its key).
-fn customer_lookups(c: &Ctx<'_>) -> Result<(), SilverError> {
-    c.conn.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE ck_email AS SELECT email, any_value(customer_key) AS k FROM silver.customers WHERE email IS NOT NULL GROUP BY email;
-         CREATE OR REPLACE TEMP TABLE ck_id AS SELECT customer_id, any_value(customer_key) AS k FROM silver.customers WHERE customer_id IS NOT NULL GROUP BY customer_id;",
+/// e-mail or id keeps its key). False when the shop has no customers yet.
+fn customer_lookups(c: &Ctx<'_>) -> Result<bool, SilverError> {
+    let known: bool = c.conn.query_row(
+        "SELECT count(*) > 0 FROM (SELECT 1 FROM silver.customers LIMIT 1)",
+        [],
+        |r| r.get(0),
     )?;
-    Ok(())
+    if known {
+        c.conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE ck_email AS SELECT email, any_value(customer_key) AS k FROM silver.customers WHERE email IS NOT NULL GROUP BY email;
+             CREATE OR REPLACE TEMP TABLE ck_id AS SELECT customer_id, any_value(customer_key) AS k FROM silver.customers WHERE customer_id IS NOT NULL GROUP BY customer_id;",
+        )?;
+    }
+    Ok(known)
 }
 
 /// The `customer_key` column resolved in the staging pass: known e-mail, known id, else the
-/// e-mail, else the id.
-fn customer_key(email: &str, id: &str) -> Extra {
+/// e-mail, else the id. Without `known` customers there is nothing to look up.
+fn customer_key(known: bool, email: &str, id: &str) -> Extra {
+    if !known {
+        return Extra {
+            cols: format!(", COALESCE({email}, {id}) AS customer_key"),
+            joins: String::new(),
+        };
+    }
     Extra {
         cols: format!(", COALESCE(ce.k, ci.k, {email}, {id}) AS customer_key"),
         joins: format!(
@@ -279,9 +295,10 @@ fn customer_key(email: &str, id: &str) -> Extra {
     }
 }
 
-/// The next version of `silver.<table>`: its rows whose key is not in the temp table `m_rows`,
-/// plus `m_rows`. Written as a shadow table, published with the rest of the ingest.
-fn replace(c: &Ctx<'_>, table: &str, keys: &[&str]) -> Result<(), SilverError> {
+/// The next version of `silver.<table>`: its rows whose key is not among the upload's rows
+/// (`rows`, a query naming the table's columns), plus those rows, written in one statement
+/// as a shadow table and published with the rest of the ingest.
+fn replace(c: &Ctx<'_>, table: &str, keys: &[&str], rows: &str) -> Result<(), SilverError> {
     let name = format!("silver.{table}");
     let cur = c.shadow.current(&name);
     if cur != name {
@@ -302,8 +319,10 @@ fn replace(c: &Ctx<'_>, table: &str, keys: &[&str]) -> Result<(), SilverError> {
         .join(" AND ");
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TABLE {next} ({cols});
-         INSERT INTO {next} BY NAME SELECT o.* FROM {cur} o WHERE NOT EXISTS (SELECT 1 FROM m_rows n WHERE {same});
-         INSERT INTO {next} BY NAME SELECT * FROM m_rows;"
+         INSERT INTO {next} BY NAME
+         WITH m_rows AS MATERIALIZED ({rows})
+         SELECT o.* FROM {cur} o WHERE NOT EXISTS (SELECT 1 FROM m_rows n WHERE {same})
+         UNION ALL BY NAME SELECT * FROM m_rows;"
     ))?;
     Ok(())
 }
@@ -319,8 +338,8 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
     let u = c.upload_id;
     let (rows_read, rejects) = match m.entity {
         Entity::Sales => {
-            customer_lookups(c)?;
-            let key = customer_key("s.customer_email", "s.customer_id");
+            let known = customer_lookups(c)?;
+            let key = customer_key(known, "s.customer_email", "s.customer_id");
             let extra = Extra {
                 cols: format!(
                     "{}, COALESCE(s.sku, s.product_name) AS item, CASE WHEN length(s.country) = 2 THEN upper(s.country) ELSE s.country END AS country_n",
@@ -360,20 +379,23 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
                 ],
                 &Extra::none(),
             )?;
-            c.conn.execute_batch(&format!(
-                "CREATE OR REPLACE TEMP TABLE m_rows AS
-                 SELECT n.sku, n.name, coalesce(n.category, o.category) AS category, coalesce(n.price, o.price) AS price,
+            replace(
+                c,
+                "products",
+                &["sku"],
+                &format!(
+                    "SELECT n.sku, n.name, coalesce(n.category, o.category) AS category, coalesce(n.price, o.price) AS price,
                         coalesce(n.cost, o.cost) AS cost, coalesce(n.description, o.description) AS description,
                         coalesce(n.brand, o.brand) AS brand, {u} AS upload_id
                  FROM (SELECT sku, any_value(name) AS name, any_value(category) AS category, any_value(price) AS price, any_value(cost) AS cost,
                               any_value(description) AS description, any_value(brand) AS brand FROM stage GROUP BY sku) n
-                 LEFT JOIN silver.products o USING (sku);"
-            ))?;
-            replace(c, "products", &["sku"])?;
+                 LEFT JOIN silver.products o USING (sku)"
+                ),
+            )?;
             r
         }
         Entity::Customers => {
-            customer_lookups(c)?;
+            let known = customer_lookups(c)?;
             let r = stage(
                 c,
                 m,
@@ -382,11 +404,14 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
                     "customer_id",
                     "no customer id or e-mail",
                 )],
-                &customer_key("s.email", "s.customer_id"),
+                &customer_key(known, "s.email", "s.customer_id"),
             )?;
-            c.conn.execute_batch(&format!(
-                "CREATE OR REPLACE TEMP TABLE m_rows AS
-                 SELECT n.customer_key, coalesce(n.customer_id, o.customer_id) AS customer_id, coalesce(n.email, o.email) AS email,
+            replace(
+                c,
+                "customers",
+                &["customer_key"],
+                &format!(
+                    "SELECT n.customer_key, coalesce(n.customer_id, o.customer_id) AS customer_id, coalesce(n.email, o.email) AS email,
                         coalesce(n.first_name, o.first_name) AS first_name, coalesce(n.last_name, o.last_name) AS last_name,
                         coalesce(n.country, o.country) AS country, coalesce(n.region, o.region) AS region, coalesce(n.city, o.city) AS city,
                         coalesce(n.signup_at, o.signup_at) AS signup_at, o.channel, {u} AS upload_id
@@ -394,13 +419,13 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
                               any_value(first_name) AS first_name, any_value(last_name) AS last_name, any_value(country) AS country,
                               any_value(region) AS region, any_value(city) AS city, min(signup_date) AS signup_at
                        FROM stage GROUP BY customer_key) n
-                 LEFT JOIN silver.customers o USING (customer_key);"
-            ))?;
-            replace(c, "customers", &["customer_key"])?;
+                 LEFT JOIN silver.customers o USING (customer_key)"
+                ),
+            )?;
             r
         }
         Entity::WebEvents => {
-            customer_lookups(c)?;
+            let known = customer_lookups(c)?;
             let r = stage(
                 c,
                 m,
@@ -408,11 +433,14 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
                     ("s.event_time IS NULL", "event_time", "not a date and time"),
                     ("s.event_type IS NULL", "event_type", "missing event type"),
                 ],
-                &customer_key("lower(s.customer_id)", "s.customer_id"),
+                &customer_key(known, "lower(s.customer_id)", "s.customer_id"),
             )?;
-            c.conn.execute_batch(&format!(
-                "CREATE OR REPLACE TEMP TABLE m_rows AS
-                 SELECT md5(concat_ws('|', event_time, event_type, session_id, customer_id, sku, search_query, order_id)) AS event_key,
+            replace(
+                c,
+                "web_events",
+                &["event_key"],
+                &format!(
+                    "SELECT md5(concat_ws('|', event_time, event_type, session_id, customer_id, sku, search_query, order_id)) AS event_key,
                         any_value(event_time) AS event_time,
                         any_value(CASE WHEN lower(event_type) IN ('view', 'page_view', 'product_view', 'view_item') THEN 'view'
                              WHEN lower(event_type) IN ('add_to_cart', 'addtocart', 'add-to-cart', 'cart') THEN 'add_to_cart'
@@ -422,9 +450,9 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
                         any_value(session_id) AS session_id, any_value(customer_key) AS customer_key, any_value(sku) AS sku,
                         any_value(search_query) AS search_query, any_value(order_id) AS order_id, any_value(lower(channel)) AS channel,
                         any_value(lower(device)) AS device, {u} AS upload_id
-                 FROM stage GROUP BY 1;"
-            ))?;
-            replace(c, "web_events", &["event_key"])?;
+                 FROM stage GROUP BY 1"
+                ),
+            )?;
             r
         }
         Entity::Promotions => {
@@ -443,17 +471,20 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
                 ],
                 &Extra::none(),
             )?;
-            c.conn.execute_batch(&format!(
-                "CREATE OR REPLACE TEMP TABLE m_rows AS
-                 SELECT n.code, coalesce(n.name, o.name) AS name, coalesce(n.category, o.category) AS category,
+            replace(
+                c,
+                "promotions",
+                &["code"],
+                &format!(
+                    "SELECT n.code, coalesce(n.name, o.name) AS name, coalesce(n.category, o.category) AS category,
                         coalesce(n.discount_percent, o.discount_percent) AS discount_percent, n.starts_on, n.ends_on, {u} AS upload_id
                  FROM (SELECT code, any_value(name) AS name, any_value(category) AS category, any_value(discount_percent) AS discount_percent,
                               CAST(timezone({tz}, min(starts_at)) AS DATE) AS starts_on, CAST(timezone({tz}, max(ends_at)) AS DATE) AS ends_on
                        FROM stage GROUP BY code) n
-                 LEFT JOIN silver.promotions o USING (code);",
-                tz = lit(c.tz)
-            ))?;
-            replace(c, "promotions", &["code"])?;
+                 LEFT JOIN silver.promotions o USING (code)",
+                    tz = lit(c.tz)
+                ),
+            )?;
             r
         }
     };
@@ -473,25 +504,31 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
     let t = std::time::Instant::now();
     // Customers and products named by the lines: new ones are added, known ones keep their
     // values and get their gaps filled.
-    c.conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE m_rows AS
-         SELECT f.customer_key, coalesce(o.customer_id, f.customer_id) AS customer_id, coalesce(o.email, f.email) AS email,
+    replace(
+                c,
+                "customers",
+                &["customer_key"],
+                &format!(
+                    "SELECT f.customer_key, coalesce(o.customer_id, f.customer_id) AS customer_id, coalesce(o.email, f.email) AS email,
                 o.first_name, o.last_name, coalesce(o.country, f.country) AS country, coalesce(o.region, f.region) AS region,
                 coalesce(o.city, f.city) AS city, o.signup_at, o.channel, coalesce(o.upload_id, {u}) AS upload_id
          FROM (SELECT customer_key, any_value(customer_id) AS customer_id, any_value(customer_email) AS email,
                       any_value(country_n) AS country, any_value(region) AS region, any_value(city) AS city
                FROM stage WHERE customer_key IS NOT NULL GROUP BY customer_key) f
-         LEFT JOIN silver.customers o USING (customer_key);"
-    ))?;
-    replace(c, "customers", &["customer_key"])?;
-    c.conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE m_rows AS
-         SELECT f.sku, coalesce(o.name, f.name) AS name, coalesce(o.category, f.category) AS category, o.price, o.cost,
+         LEFT JOIN silver.customers o USING (customer_key)"
+                ),
+            )?;
+    replace(
+                c,
+                "products",
+                &["sku"],
+                &format!(
+                    "SELECT f.sku, coalesce(o.name, f.name) AS name, coalesce(o.category, f.category) AS category, o.price, o.cost,
                 o.description, o.brand, coalesce(o.upload_id, {u}) AS upload_id
          FROM (SELECT item AS sku, any_value(product_name) AS name, any_value(category) AS category FROM stage GROUP BY item) f
-         LEFT JOIN silver.products o USING (sku);"
-    ))?;
-    replace(c, "products", &["sku"])?;
+         LEFT JOIN silver.products o USING (sku)"
+                ),
+            )?;
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
         step = "silver.customers_products",
@@ -499,9 +536,12 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
     );
     // Orders: the lines' order-level fields win; known values fill gaps. An order seen only
     // through returns is created, but does not overwrite a known one.
-    c.conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE m_rows AS
-         SELECT n.order_id, n.order_ts, coalesce(n.customer_key, o.customer_key) AS customer_key,
+    replace(
+                c,
+                "orders",
+                &["order_id"],
+                &format!(
+                    "SELECT n.order_id, n.order_ts, coalesce(n.customer_key, o.customer_key) AS customer_key,
                 coalesce(n.country, o.country) AS country, coalesce(n.region, o.region) AS region, coalesce(n.city, o.city) AS city,
                 coalesce(n.channel, o.channel) AS channel, n.currency, coalesce(n.discount_code, o.discount_code) AS discount_code,
                 coalesce(n.status, o.status) AS status, {u} AS upload_id
@@ -511,24 +551,27 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
                       any_value(lower(status)) AS status, bool_or(quantity > 0) AS has_sale
                FROM stage GROUP BY order_id) n
          LEFT JOIN silver.orders o USING (order_id)
-         WHERE n.has_sale OR o.order_id IS NULL;"
-    ))?;
-    replace(c, "orders", &["order_id"])?;
+         WHERE n.has_sale OR o.order_id IS NULL"
+                ),
+            )?;
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
         step = "silver.orders",
         "ingest step"
     );
-    c.conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE m_rows AS
-         SELECT order_id, line_key, any_value(item) AS sku, any_value(product_name) AS product_name, any_value(category) AS category,
+    replace(
+                c,
+                "order_lines",
+                &["order_id", "line_key"],
+                &format!(
+                    "SELECT order_id, line_key, any_value(item) AS sku, any_value(product_name) AS product_name, any_value(category) AS category,
                 sum(quantity) AS quantity, sum(quantity * unit_price) / nullif(sum(quantity), 0) AS unit_price,
                 bool_or(quantity < 0) AS is_return, min(order_date) AS line_ts, {u} AS upload_id
          FROM (SELECT order_id, item, product_name, category, quantity, unit_price, order_date,
                       item || CASE WHEN quantity < 0 THEN '|return|' || strftime(order_date, '%Y-%m-%d') ELSE '' END AS line_key FROM stage)
-         GROUP BY order_id, line_key;"
-    ))?;
-    replace(c, "order_lines", &["order_id", "line_key"])?;
+         GROUP BY order_id, line_key"
+                ),
+            )?;
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
         step = "silver.order_lines",

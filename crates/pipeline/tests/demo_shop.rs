@@ -2,7 +2,7 @@
 //! without help, gold agreeing with the generator's own numbers, re-uploads merged, and a
 //! failing upload changing nothing.
 
-use sr360_pipeline::ingest::{IngestError, IngestOptions, ingest};
+use sr360_pipeline::ingest::{IngestError, IngestOptions, SourceFile, ingest};
 use sr360_pipeline::mapping::Entity;
 use sr360_warehouse::{HardenedDb, Limits};
 use std::path::Path;
@@ -302,10 +302,13 @@ fn parquet_with_wrong_types_is_reported_not_loaded() {
 
 #[test]
 fn line_numbers_hold_in_large_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("big.csv");
+    // Line 1,001 cannot be read at all (a column too many); line 250,003 has a bad
+    // quantity. Loaded into a table, and read in place as the stored object.
     let mut s = String::from("order_id,order_date,sku,quantity,unit_price\n");
     for i in 0..300_000u32 {
+        if i == 999 {
+            s.push_str("X,2025-01-01 10:00:00,SKU1,1,2.50,EXTRA\n");
+        }
         let qty = if i == 250_000 {
             "many".to_string()
         } else {
@@ -316,19 +319,38 @@ fn line_numbers_hold_in_large_files() {
             i % 50
         ));
     }
-    std::fs::write(&f, s).unwrap();
-    let d = db(dir.path());
-    let r = ingest(
-        d.conn(),
-        &f,
-        &dir.path().join("tmp"),
-        &IngestOptions::default(),
-    )
-    .unwrap();
-    assert_eq!(r.rejects.len(), 1);
-    // Record 250,001 (0-based 250,000) is line 250,002 with the header.
-    assert_eq!(
-        (r.rejects[0].line, r.rejects[0].value.as_str()),
-        (250_002, "many")
-    );
+    for source in [SourceFile::Foreign, SourceFile::Stored] {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("big.csv");
+        std::fs::write(&f, &s).unwrap();
+        let d = db(dir.path());
+        let r = ingest(
+            d.conn(),
+            &f,
+            &dir.path().join("tmp"),
+            &IngestOptions {
+                source,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let lines: Vec<(u64, &str)> = r
+            .rejects
+            .iter()
+            .map(|r| (r.line, r.value.as_str()))
+            .collect();
+        assert_eq!(lines.len(), 2, "{source:?}: {lines:?}");
+        assert_eq!(lines[0].0, 1_001, "{source:?}");
+        assert_eq!(lines[1], (250_003, "many"), "{source:?}");
+        assert_eq!(r.rows_read, 300_001, "{source:?}");
+        let kept: i64 = d
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'bronze' AND view_name = 'upload_1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept == 1, source == SourceFile::Stored, "{source:?}");
+    }
 }

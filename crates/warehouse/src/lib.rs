@@ -28,6 +28,7 @@ pub enum WarehouseError {
     Schema(String),
 }
 
-/// Brings a freshly opened warehouse to the schema this build expects (or refuses one
-/// written by a newer build). Supplied by whoever owns the tables (the pipeline).
-pub type SchemaInit = fn(&duckdb::Connection) -> Result<(), String>;
+/// Brings a freshly opened warehouse (and the directory it was opened in) to the schema this
+/// build expects, or refuses one written by a newer build. Supplied by whoever owns the
+/// tables (the pipeline).
+pub type SchemaInit = fn(&duckdb::Connection, &std::path::Path) -> Result<(), String>;

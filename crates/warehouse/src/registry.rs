@@ -104,7 +104,7 @@ impl Warehouses {
         let dir = self.tenant_dir(scope.tenant());
         let db = HardenedDb::open(Some(&dir.join("warehouse.duckdb")), &dir, &self.limits)?;
         if let Some(init) = self.schema {
-            init(db.conn()).map_err(WarehouseError::Schema)?;
+            init(db.conn(), db.root()).map_err(WarehouseError::Schema)?;
         }
         let reader_source = Mutex::new(db.try_clone()?);
         let w = Arc::new(Warehouse {
