@@ -130,15 +130,18 @@ pub struct Preview {
     pub sample: Vec<Vec<String>>,
 }
 
-/// Prepare `src` (in `work_dir`) and suggest a mapping without changing anything: the first
-/// rows go to a temp table of `conn`, so a reader connection will do.
+/// Bytes of a file read for a preview: a thousand rows of a wide export fit many times.
+const PREVIEW_BYTES: u64 = 4 << 20;
+
+/// Prepare the start of `src` (in `work_dir`) and suggest a mapping without changing
+/// anything: the first rows go to a temp table of `conn`, so a reader connection will do.
 pub fn preview(
     conn: &Connection,
     src: &Path,
     work_dir: &Path,
     limits: &Limits,
 ) -> Result<Preview, IngestError> {
-    let p = prepare::prepare(src, work_dir, limits)?;
+    let p = prepare::prepare_head(src, work_dir, limits, PREVIEW_BYTES)?;
     let result = (|| {
         let b = bronze::load_limited(conn, &p, bronze::Target::Temp("preview"), Some(1000))?;
         let rows = bronze_sample(conn, "temp.preview", &b.columns)?;

@@ -145,7 +145,34 @@ impl Depth {
 /// Prepare `src` into `work_dir`. The output name says what it holds (`prepared.csv`,
 /// `.json`, `.ndjson`, `.parquet`).
 pub fn prepare(src: &Path, work_dir: &Path, limits: &Limits) -> Result<Prepared, PrepareError> {
-    prepare_with(src, work_dir, limits, false)
+    prepare_with(src, work_dir, limits, Mode::default())
+}
+
+/// The first records of `src`, for a preview: delimited text and NDJSON stop at the first
+/// line end after `bytes` (other formats are prepared whole). The checks cover that part.
+pub fn prepare_head(
+    src: &Path,
+    work_dir: &Path,
+    limits: &Limits,
+    bytes: u64,
+) -> Result<Prepared, PrepareError> {
+    prepare_with(
+        src,
+        work_dir,
+        limits,
+        Mode {
+            head: Some(bytes),
+            ..Mode::default()
+        },
+    )
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Mode {
+    /// Leave a file that needs no change where it is.
+    in_place: bool,
+    /// Stop after about this many bytes, at a line end.
+    head: Option<u64>,
 }
 
 /// [`prepare`], but a file the loader can read as it is (plain UTF-8 delimited text without
@@ -156,19 +183,27 @@ pub fn prepare_in_place(
     work_dir: &Path,
     limits: &Limits,
 ) -> Result<Prepared, PrepareError> {
-    prepare_with(src, work_dir, limits, true)
+    prepare_with(
+        src,
+        work_dir,
+        limits,
+        Mode {
+            in_place: true,
+            ..Mode::default()
+        },
+    )
 }
 
 fn prepare_with(
     src: &Path,
     work_dir: &Path,
     limits: &Limits,
-    in_place: bool,
+    mode: Mode,
 ) -> Result<Prepared, PrepareError> {
-    match run(src, work_dir, limits, None, in_place) {
+    match run(src, work_dir, limits, None, mode) {
         Ok(p) => Ok(p),
         Err(Retry::Latin1) => {
-            run(src, work_dir, limits, Some(Encoding::Latin1), in_place).map_err(Retry::into_error)
+            run(src, work_dir, limits, Some(Encoding::Latin1), mode).map_err(Retry::into_error)
         }
         Err(Retry::Fail(e)) => Err(e),
     }
@@ -200,7 +235,7 @@ fn run(
     work_dir: &Path,
     limits: &Limits,
     force: Option<Encoding>,
-    in_place: bool,
+    mode: Mode,
 ) -> Result<Prepared, Retry> {
     let (mut r, gzip, compressed_len) = open(src)?;
     let mut head = vec![0u8; HEAD];
@@ -234,7 +269,11 @@ fn run(
         }
     );
     // Bytes the loader reads unchanged need no copy: only the checks below run.
-    let as_is = in_place && !gzip && sniffed.encoding == Encoding::Utf8 && !whitespace;
+    let as_is = mode.in_place
+        && mode.head.is_none()
+        && !gzip
+        && sniffed.encoding == Encoding::Utf8
+        && !whitespace;
     let out_path = if as_is {
         src.to_path_buf()
     } else {
@@ -279,6 +318,21 @@ fn run(
     let mut carry: Vec<u8> = Vec::new();
     let mut first = true;
     let mut line = String::new();
+    // Where a preview stops: line-based formats only.
+    let head_limit = mode
+        .head
+        .filter(|_| matches!(sniffed.format, Format::Delimited { .. } | Format::NdJson));
+    // The part of `text` to write, and whether to stop after it.
+    let cut = |text: &str, written: u64| -> (usize, bool) {
+        match head_limit {
+            Some(n) if written + text.len() as u64 >= n => match text.rfind('\n') {
+                Some(i) => (i + 1, true),
+                None => (text.len(), false),
+            },
+            _ => (text.len(), false),
+        }
+    };
+    let mut stopped = false;
     let mut buf = head;
     let mut chunk = vec![0u8; 1 << 20];
     loop {
@@ -333,7 +387,9 @@ fn run(
         match (text, sniffed.encoding) {
             (true, Encoding::Latin1) => {
                 let s: String = data.iter().map(|&b| b as char).collect();
-                total_out += emit(&mut w, &s, &mut line, whitespace).map_err(io(&out_path))?;
+                let (n, stop) = cut(&s, total_out);
+                total_out += emit(&mut w, &s[..n], &mut line, whitespace).map_err(io(&out_path))?;
+                stopped = stop;
             }
             (true, _) => {
                 // Validate UTF-8 across chunk borders; on the first invalid byte start over
@@ -345,8 +401,11 @@ fn run(
                     Err(_) => return Err(Retry::Latin1),
                 };
                 let text = std::str::from_utf8(&carry[..valid]).unwrap_or_default();
-                total_out += emit(&mut w, text, &mut line, whitespace).map_err(io(&out_path))?;
+                let (n, stop) = cut(text, total_out);
+                total_out +=
+                    emit(&mut w, &text[..n], &mut line, whitespace).map_err(io(&out_path))?;
                 carry.drain(..valid);
+                stopped = stop;
             }
             (false, _) => {
                 w.write_all(data).map_err(io(&out_path))?;
@@ -354,6 +413,12 @@ fn run(
             }
         }
         buf.clear();
+        if stopped {
+            // The rest of the file is not part of the preview.
+            carry.clear();
+            line.clear();
+            break;
+        }
     }
     if !carry.is_empty() {
         return Err(Retry::Latin1);
@@ -469,6 +534,44 @@ B2 1 10",
                 .unwrap()
                 .ends_with("Z1,Café\n")
         );
+    }
+
+    #[test]
+    fn in_place_and_head_only() {
+        let d = tempfile::tempdir().unwrap();
+        let mut csv = b"sku,qty\n".to_vec();
+        for i in 0..100_000 {
+            csv.extend_from_slice(format!("A{i},{}\n", i % 7).as_bytes());
+        }
+        let src = write(d.path(), "big.csv", &csv);
+        let p = prepare_in_place(&src, &d.path().join("w"), &Limits::default()).unwrap();
+        assert!(p.as_is && p.path == src && p.bytes == csv.len() as u64);
+        assert!(!d.path().join("w").exists());
+        // A byte-order mark (or gzip, Latin-1, whitespace columns) needs a copy.
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(&csv);
+        let p = prepare_in_place(
+            &write(d.path(), "bom.csv", &bom),
+            &d.path().join("w2"),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert!(!p.as_is && p.path != src);
+        // A preview stops at a line end after the bytes asked for.
+        let p = prepare_head(&src, &d.path().join("w3"), &Limits::default(), 100_000).unwrap();
+        let head = std::fs::read(&p.path).unwrap();
+        assert!(head.len() >= 100_000 && head.len() < 100_000 + (1 << 20));
+        assert!(head.ends_with(b"\n") && csv.starts_with(&head));
+        // JSON is prepared whole.
+        let json = format!("[{}]", vec!["{\"a\": 1}"; 20_000].join(","));
+        let p = prepare_head(
+            &write(d.path(), "a.json", json.as_bytes()),
+            &d.path().join("w4"),
+            &Limits::default(),
+            1000,
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(&p.path).unwrap(), json.as_bytes());
     }
 
     #[test]

@@ -546,9 +546,9 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
                 coalesce(n.channel, o.channel) AS channel, n.currency, coalesce(n.discount_code, o.discount_code) AS discount_code,
                 coalesce(n.status, o.status) AS status, {u} AS upload_id
          FROM (SELECT order_id, min(order_date) AS order_ts, any_value(customer_key) AS customer_key, any_value(country_n) AS country,
-                      any_value(region) AS region, any_value(city) AS city, any_value(lower(channel)) AS channel,
-                      coalesce(any_value(upper(currency)), {cur}) AS currency, any_value(discount_code) AS discount_code,
-                      any_value(lower(status)) AS status, bool_or(quantity > 0) AS has_sale
+                      any_value(region) AS region, any_value(city) AS city, lower(any_value(channel)) AS channel,
+                      coalesce(upper(any_value(currency)), {cur}) AS currency, any_value(discount_code) AS discount_code,
+                      lower(any_value(status)) AS status, bool_or(quantity > 0) AS has_sale
                FROM stage GROUP BY order_id) n
          LEFT JOIN silver.orders o USING (order_id)
          WHERE n.has_sale OR o.order_id IS NULL"
@@ -568,7 +568,7 @@ fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
                 sum(quantity) AS quantity, sum(quantity * unit_price) / nullif(sum(quantity), 0) AS unit_price,
                 bool_or(quantity < 0) AS is_return, min(order_date) AS line_ts, {u} AS upload_id
          FROM (SELECT order_id, item, product_name, category, quantity, unit_price, order_date,
-                      item || CASE WHEN quantity < 0 THEN '|return|' || strftime(order_date, '%Y-%m-%d') ELSE '' END AS line_key FROM stage)
+                      CASE WHEN quantity < 0 THEN item || '|return|' || strftime(order_date, '%Y-%m-%d') ELSE item END AS line_key FROM stage)
          GROUP BY order_id, line_key"
                 ),
             )?;
