@@ -104,7 +104,8 @@ impl Objects {
         let mut w =
             WriteMultipart::new_with_chunk_size(self.store.put_multipart(&incoming).await?, PART);
         let mut hasher = blake3::Hasher::new();
-        let mut buf = vec![0u8; 1 << 16];
+        // Large reads: each read of a tokio file is a trip to the blocking pool.
+        let mut buf = vec![0u8; 1 << 20];
         let mut total: u64 = 0;
         let read = async {
             loop {

@@ -76,7 +76,11 @@ pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckd
              FROM silver.order_lines l
              JOIN silver.orders o USING (order_id)
              LEFT JOIN (SELECT customer_key, arg_min(order_id, order_ts) AS first_order_id FROM silver.orders
-                        WHERE customer_key IS NOT NULL AND order_id IN (SELECT order_id FROM silver.order_lines WHERE NOT is_return)
+                        WHERE customer_key IS NOT NULL AND order_id NOT IN (
+                          -- orders of returns only (looked for among the few with returns)
+                          SELECT order_id FROM silver.order_lines
+                          WHERE order_id IN (SELECT order_id FROM silver.order_lines WHERE is_return)
+                          GROUP BY order_id HAVING bool_and(is_return))
                         GROUP BY customer_key) fo ON fo.customer_key = o.customer_key
              LEFT JOIN silver.products p ON p.sku = l.sku
              LEFT JOIN silver.customers c ON c.customer_key = o.customer_key);

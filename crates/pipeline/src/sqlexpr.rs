@@ -57,8 +57,17 @@ pub fn number_of(t: &str, decimal_comma: bool) -> String {
     } else {
         format!("replace({cleaned}, ',', '')")
     };
-    format!(
+    let general = format!(
         "(CASE WHEN starts_with({t}, '(') AND ends_with({t}, ')') THEN -1 ELSE 1 END * TRY_CAST(NULLIF({normal}, '') AS DOUBLE))"
+    );
+    if decimal_comma {
+        return general;
+    }
+    // A plain number ("12", "-3.50", Excel's "1.5E+05") is cast directly, without the
+    // regular expression; not "inf" or "nan", which the cast would take. What the cast
+    // refuses ("1,234", "$5", "(4.50)") takes the general path.
+    format!(
+        "COALESCE(CASE WHEN NOT contains({t}, 'n') AND NOT contains({t}, 'N') THEN TRY_CAST({t} AS DOUBLE) END, {general})"
     )
 }
 
@@ -376,9 +385,21 @@ mod db_tests {
 
     #[test]
     fn numbers_and_integers() {
-        let out = eval(&["$1,234.50", " 12 ", "-3", "abc", ""], |c| {
-            number(c, false)
-        });
+        let out = eval(
+            &[
+                "$1,234.50",
+                " 12 ",
+                "-3",
+                "abc",
+                "",
+                "1.5E+05",
+                "inf",
+                "(4.50)",
+                "+7.25",
+                "1 000",
+            ],
+            |c| number(c, false),
+        );
         assert_eq!(
             out,
             [
@@ -386,7 +407,12 @@ mod db_tests {
                 Some("12.0".into()),
                 Some("-3.0".into()),
                 None,
-                None
+                None,
+                Some("150000.0".into()),
+                None,
+                Some("-4.5".into()),
+                Some("7.25".into()),
+                Some("1000.0".into()),
             ]
         );
         let out = eval(&["1.234,50", "3,5"], |c| number(c, true));

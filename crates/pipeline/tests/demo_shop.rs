@@ -354,3 +354,62 @@ fn line_numbers_hold_in_large_files() {
         assert_eq!(kept == 1, source == SourceFile::Stored, "{source:?}");
     }
 }
+
+#[test]
+fn a_customers_first_order_is_their_first_with_a_sale() {
+    // a@x returns something (from an order loaded earlier elsewhere) before buying twice,
+    // naming S2 twice in O2; b@x buys and returns within one order.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("lines.csv");
+    std::fs::write(
+        &f,
+        "order_id,order_date,email,sku,quantity,unit_price\n\
+         R1,2025-01-01 10:00:00,a@x.org,S1,-1,5.00\n\
+         O1,2025-01-02 10:00:00,a@x.org,S1,1,5.00\n\
+         O1,2025-01-02 10:00:00,a@x.org,S2,1,7.00\n\
+         O2,2025-01-03 10:00:00,a@x.org,S2,2,7.00\n\
+         O2,2025-01-03 10:00:00,a@x.org,S2,1,4.00\n\
+         B1,2025-01-04 10:00:00,b@x.org,S1,2,5.00\n\
+         B1,2025-01-05 10:00:00,b@x.org,S1,-1,5.00\n",
+    )
+    .unwrap();
+    let d = db(dir.path());
+    ingest(
+        d.conn(),
+        &f,
+        &dir.path().join("tmp"),
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    let first: Vec<(String, bool)> = d
+        .conn()
+        .prepare("SELECT order_id, bool_and(is_first_order) FROM gold.fact_sales GROUP BY order_id ORDER BY order_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        first,
+        [
+            ("B1".to_string(), true),
+            ("O1".to_string(), true),
+            ("O2".to_string(), false),
+            ("R1".to_string(), false)
+        ]
+    );
+    let (lines, qty, price): (i64, i64, f64) = d
+        .conn()
+        .query_row(
+            "SELECT (SELECT count(*) FROM silver.order_lines), quantity, unit_price FROM silver.order_lines WHERE order_id = 'O2'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (lines, qty),
+        (6, 3),
+        "one line of S2 in O2, the return its own line"
+    );
+    assert!((price - 6.0).abs() < 1e-9, "{price}");
+}
