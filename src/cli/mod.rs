@@ -127,7 +127,13 @@ enum Command {
     },
     /// (benchmark helper) Load a CSV with DuckDB alone.
     #[command(hide = true)]
-    BenchBareLoad { file: PathBuf, dir: PathBuf },
+    BenchBareLoad {
+        file: PathBuf,
+        dir: PathBuf,
+        /// Write the file in DuckDB's default storage format instead of the warehouse's.
+        #[arg(long)]
+        default_format: bool,
+    },
 }
 
 pub fn load_config(
@@ -253,8 +259,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::BenchBareLoad { file, dir } => {
-            crate::bench::bare_load(&file, &dir)?;
+        Command::BenchBareLoad {
+            file,
+            dir,
+            default_format,
+        } => {
+            crate::bench::bare_load(&file, &dir, default_format)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Doctor => {
