@@ -40,6 +40,7 @@ pub struct IngestOptions {
     /// A confirmed mapping; None takes the suggestion.
     pub mapping: Option<Mapping>,
     pub limits: Limits,
+    /// What the file handed to the ingest is: whether it may be read in place and kept.
     pub source: SourceFile,
 }
 

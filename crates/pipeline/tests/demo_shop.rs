@@ -269,35 +269,42 @@ fn parquet_with_wrong_types_is_reported_not_loaded() {
             f.display()
         ))
         .unwrap();
-    let e = ingest(
-        d.conn(),
-        &f,
-        &dir.path().join("tmp"),
-        &IngestOptions::default(),
-    )
-    .unwrap_err();
-    let msg = e.to_string();
-    assert!(
-        msg.contains("could not be read") && msg.contains("nothing was changed"),
-        "{msg}"
-    );
-    let n: i64 = d
+    // Loaded into a table, and read in place as the stored object (a view): the same.
+    for source in [SourceFile::Foreign, SourceFile::Stored] {
+        let e = ingest(
+            d.conn(),
+            &f,
+            &dir.path().join("tmp"),
+            &IngestOptions {
+                source,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("could not be read") && msg.contains("nothing was changed"),
+            "{msg}"
+        );
+        let n: i64 = d
+            .conn()
+            .query_row("SELECT count(*) FROM silver.order_lines", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "silver untouched");
+        let left: Vec<String> = d
         .conn()
-        .query_row("SELECT count(*) FROM silver.order_lines", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 0, "silver untouched");
-    let left: Vec<String> = d
-        .conn()
-        .prepare("SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE schema_name IN ('bronze', 'silver', 'gold') AND (suffix(table_name, '__next') OR schema_name = 'bronze')")
+        .prepare("SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE schema_name IN ('bronze', 'silver', 'gold') AND (suffix(table_name, '__next') OR schema_name = 'bronze')
+                  UNION ALL SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE schema_name = 'bronze'")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert!(
-        left.is_empty(),
-        "a failed ingest leaves no tables behind: {left:?}"
-    );
+        assert!(
+            left.is_empty(),
+            "a failed ingest leaves no tables behind: {left:?}"
+        );
+    }
 }
 
 #[test]
