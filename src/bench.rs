@@ -48,20 +48,8 @@ fn child(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> anyhow::Result<(f64
     ))
 }
 
-/// The baseline: DuckDB alone loading the same CSV into a table, with the warehouse's
-/// memory and threads. Opened like a warehouse (its newer storage format), or with
-/// `default_format` as plain DuckDB opens a new file (the format DuckDB 0.10 can read, which
-/// writes slower).
-pub fn bare_load(file: &Path, dir: &Path, default_format: bool) -> anyhow::Result<()> {
-    let f = file.to_str().context("path")?;
-    let load = format!("CREATE TABLE t AS SELECT * FROM read_csv('{f}')");
-    if default_format {
-        let conn = duckdb::Connection::open(dir.join("bare-default.duckdb"))?;
-        conn.execute_batch(&format!(
-            "SET memory_limit = '2GB'; SET threads = 2; SET TimeZone = 'UTC'; {load}"
-        ))?;
-        return Ok(());
-    }
+/// The baseline: DuckDB alone loading the same CSV into a table (hardened the same way).
+pub fn bare_load(file: &Path, dir: &Path) -> anyhow::Result<()> {
     let db = sr360_warehouse::HardenedDb::open(
         Some(&dir.join("bare.duckdb")),
         dir,
@@ -70,7 +58,9 @@ pub fn bare_load(file: &Path, dir: &Path, default_format: bool) -> anyhow::Resul
             threads: 2,
         },
     )?;
-    db.conn().execute_batch(&load)?;
+    let f = file.to_str().context("path")?;
+    db.conn()
+        .execute_batch(&format!("CREATE TABLE t AS SELECT * FROM read_csv('{f}')"))?;
     Ok(())
 }
 
@@ -290,14 +280,6 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         let (bw, bm, bok) = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &env)?;
         anyhow::ensure!(bok, "bare load failed");
         let a = [
-            os("bench-bare-load"),
-            bare_dir.join("orders.csv").into_os_string(),
-            bare_dir.clone().into_os_string(),
-            os("--default-format"),
-        ];
-        let (dw, dm, dok) = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &env)?;
-        anyhow::ensure!(dok, "bare load (default format) failed");
-        let a = [
             os("--data"),
             pdata.into_os_string(),
             os("ingest"),
@@ -309,16 +291,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         let (pw, pm, pok) = child(&a.iter().map(|x| x.as_os_str()).collect::<Vec<_>>(), &env)?;
         anyhow::ensure!(pok, "pipeline ingest failed");
         rows.push((
-            format!("bare DuckDB load of orders.csv ({lines} rows) into a table, the warehouse's storage format"),
+            format!("bare DuckDB load of orders.csv ({lines} rows) into a table"),
             format!("{bw:.1} s, peak {:.0} MB", bm as f64 / 1024.0),
             "baseline".into(),
         ));
-        rows.push((
-            "the same bare load in DuckDB's default storage format".into(),
-            format!("{dw:.1} s, peak {:.0} MB", dm as f64 / 1024.0),
-            "—".into(),
-        ));
-        rows.push(("whole pipeline on the same file: store, sniff, prepare, bronze, mapping, validation, silver merge, gold rebuild".into(), format!("{pw:.1} s, peak {:.0} MB ({:.2}× the bare load; {:.2}× the default-format load)", pm as f64 / 1024.0, pw / bw, pw / dw), "within 2× of the bare load".into()));
+        rows.push(("whole pipeline on the same file: store, sniff, prepare, bronze, mapping, validation, silver merge, gold rebuild".into(), format!("{pw:.1} s, peak {:.0} MB ({:.2}× the bare load)", pm as f64 / 1024.0, pw / bw), "within 2× of the bare load".into()));
     }
 
     let _ = std::fs::remove_dir_all(&work);

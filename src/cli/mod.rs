@@ -127,13 +127,7 @@ enum Command {
     },
     /// (benchmark helper) Load a CSV with DuckDB alone.
     #[command(hide = true)]
-    BenchBareLoad {
-        file: PathBuf,
-        dir: PathBuf,
-        /// Write the file in DuckDB's default storage format instead of the warehouse's.
-        #[arg(long)]
-        default_format: bool,
-    },
+    BenchBareLoad { file: PathBuf, dir: PathBuf },
 }
 
 pub fn load_config(
@@ -259,12 +253,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::BenchBareLoad {
-            file,
-            dir,
-            default_format,
-        } => {
-            crate::bench::bare_load(&file, &dir, default_format)?;
+        Command::BenchBareLoad { file, dir } => {
+            crate::bench::bare_load(&file, &dir)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Doctor => {

@@ -50,11 +50,7 @@ impl HardenedDb {
             .enable_autoload_extension(false)?
             .with("autoinstall_known_extensions", "false")?
             .with("allow_community_extensions", "false")?
-            .with("allow_unsigned_extensions", "false")?
-            // New files use DuckDB's current storage format, whose string compression writes
-            // a million-row table about a fifth faster than the format readable by 0.10
-            // (measured on the demo shop's sales fact); files made earlier keep theirs.
-            .with("storage_compatibility_version", "latest")?;
+            .with("allow_unsigned_extensions", "false")?;
         let conn = match file {
             Some(f) => Connection::open_with_flags(f, config)?,
             None => Connection::open_in_memory_with_flags(config)?,
