@@ -375,7 +375,7 @@ fn run(
             .into());
         }
         if text {
-            if let Some(i) = data.iter().position(|&b| b == 0) {
+            if let Some(i) = memchr::memchr(0, data) {
                 return Err(
                     PrepareError::BinaryInText(total_in - data.len() as u64 + i as u64).into(),
                 );
@@ -402,13 +402,18 @@ fn run(
                 };
                 let text = std::str::from_utf8(&carry[..valid]).unwrap_or_default();
                 let (n, stop) = cut(text, total_out);
-                total_out +=
-                    emit(&mut w, &text[..n], &mut line, whitespace).map_err(io(&out_path))?;
+                total_out += if as_is {
+                    n as u64 // checked, nothing to write
+                } else {
+                    emit(&mut w, &text[..n], &mut line, whitespace).map_err(io(&out_path))?
+                };
                 carry.drain(..valid);
                 stopped = stop;
             }
             (false, _) => {
-                w.write_all(data).map_err(io(&out_path))?;
+                if !as_is {
+                    w.write_all(data).map_err(io(&out_path))?;
+                }
                 total_out += data.len() as u64;
             }
         }
