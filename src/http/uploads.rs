@@ -409,15 +409,12 @@ fn validate_mapping(mut m: Mapping, columns: &[String]) -> Result<Mapping, AppEr
             "a column can be used for one field only".into(),
         ));
     }
-    m.missing_required = specs
-        .iter()
-        .filter(|s| s.required && !m.fields.contains_key(s.name))
-        .map(|s| s.name.to_string())
-        .collect();
+    // The kind's needs: one of a group will do (a line total stands in for a unit price).
+    m.missing_required = sr360_pipeline::mapping::missing(m.entity, &m.fields);
     if !m.missing_required.is_empty() {
         return Err(AppError::Invalid(format!(
             "choose a column for: {}",
-            m.missing_required.join(", ")
+            m.missing_required.join("; ")
         )));
     }
     m.unmapped = columns
@@ -500,7 +497,7 @@ fn mapping_html(
         .filter(|f| f.entity == entity)
         .map(|f| ui::MappingFieldVm {
             name: f.name.to_string(),
-            required: f.required,
+            required: f.needed(),
             chosen: chosen.get(f.name).cloned().unwrap_or_default(),
         })
         .collect();
@@ -594,6 +591,8 @@ pub async fn mapping_submit(
         unmapped: vec![],
         missing_required: vec![],
         confidence: 1.0,
+        why: vec![],
+        candidates: vec![],
     };
     let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
     match confirm(&state, &m.scope, id, mapping, &actor).await {

@@ -124,6 +124,15 @@ pub fn compile(q: &Query, range: TimeRange) -> Result<Compiled, QueryError> {
     let mut params = vec![range.from.to_string(), range.to.to_string()];
     let mut where_ = vec!["f.date_key BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)".to_string()];
     filter_sql(&q.filters, &mut where_, &mut params)?;
+    // Sales known only as totals per period have no product and no time of day: a chart by
+    // product or hour shows the sales that do.
+    for d in &q.dimensions {
+        match d {
+            Dimension::Product => where_.push("f.sku IS NOT NULL".into()),
+            Dimension::Hour => where_.push("f.hour_of_day IS NOT NULL".into()),
+            _ => {}
+        }
+    }
 
     let dims: Vec<String> = q
         .dimensions

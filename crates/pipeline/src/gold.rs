@@ -51,6 +51,12 @@ pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckd
     } else {
         format!("timezone({}, l.line_ts)", lit(tz))
     };
+    let ps_local = "CAST(ps.period_start + CAST(ps.i AS INTEGER) AS TIMESTAMP)";
+    let ps_ts = if tz.eq_ignore_ascii_case("UTC") {
+        format!("CAST({ps_local} AS TIMESTAMPTZ)")
+    } else {
+        format!("timezone({}, {ps_local})", lit(tz))
+    };
     let ev_local = if tz.eq_ignore_ascii_case("UTC") {
         "CAST(t AS TIMESTAMP)".to_string()
     } else {
@@ -62,7 +68,8 @@ pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckd
            SELECT sku, coalesce(name, sku) AS name, coalesce(category, 'uncategorised') AS category, price, cost, brand, description
            FROM silver.products;
          CREATE OR REPLACE TABLE gold.fact_sales AS
-           SELECT * EXCLUDE (local_ts), CAST(local_ts AS DATE) AS date_key, CAST(hour(local_ts) AS INTEGER) AS hour_of_day,
+           SELECT * EXCLUDE (local_ts), CAST(local_ts AS DATE) AS date_key,
+                  CASE WHEN order_id IS NOT NULL THEN CAST(hour(local_ts) AS INTEGER) END AS hour_of_day,
                   CAST(isodow(local_ts) AS INTEGER) AS iso_weekday
            FROM (
              SELECT l.order_id, l.line_key, l.line_ts, {local} AS local_ts,
@@ -83,7 +90,20 @@ pub fn rebuild(conn: &Connection, tz: &str, shadow: &Shadow) -> Result<(), duckd
                           GROUP BY order_id HAVING bool_and(is_return))
                         GROUP BY customer_key) fo ON fo.customer_key = o.customer_key
              LEFT JOIN silver.products p ON p.sku = l.sku
-             LEFT JOIN silver.customers c ON c.customer_key = o.customer_key);
+             LEFT JOIN silver.customers c ON c.customer_key = o.customer_key
+             -- pending and cancelled orders are not sales
+             WHERE l.status IS NULL OR l.status NOT IN ('pending', 'cancelled')
+             UNION ALL
+             -- totals per period, spread evenly over the period's days (units as whole numbers)
+             SELECT CAST(NULL AS VARCHAR) AS order_id, ps.period_key || '|' || ps.i AS line_key, {ps_ts} AS line_ts,
+                    CAST(ps.period_start + CAST(ps.i AS INTEGER) AS TIMESTAMP) AS local_ts, CAST(NULL AS VARCHAR) AS sku,
+                    coalesce(ps.category, 'uncategorised') AS category, CAST(NULL AS VARCHAR) AS customer_key,
+                    CAST(NULL AS VARCHAR) AS country, ps.region,
+                    coalesce(ps.channel, CASE WHEN regexp_full_match(ps.store, '[0-9]+') THEN 'store ' || ps.store ELSE lower(ps.store) END, 'unknown') AS channel,
+                    CAST(floor(ps.units * (ps.i + 1) / ps.days) - floor(ps.units * ps.i / ps.days) AS BIGINT) AS quantity,
+                    CAST(NULL AS DOUBLE) AS unit_price, ps.amount / ps.days AS revenue, CAST(NULL AS DOUBLE) AS cost, false AS is_return,
+                    CAST(NULL AS VARCHAR) AS discount_code, CAST(NULL AS VARCHAR) AS currency, false AS is_first_order
+             FROM (SELECT *, unnest(range(days)) AS i FROM silver.period_sales) ps);
          CREATE OR REPLACE TABLE gold.dim_date AS
            SELECT CAST(d AS DATE) AS date_key, year(d) AS year, month(d) AS month, quarter(d) AS quarter,
                   weekofyear(d) AS iso_week, isodow(d) AS iso_weekday, dayofyear(d) AS day_of_year

@@ -68,6 +68,8 @@ pub struct IngestReport {
     pub accepted: u64,
     pub rejects: Vec<Reject>,
     pub enabled: Enabled,
+    /// What was loaded, in numbers and in words.
+    pub summary: crate::summary::Summary,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +95,9 @@ pub enum IngestError {
     },
     #[error("the file has no data rows")]
     NoRows,
+    /// The suggested kind is weak or close to another: a person must confirm the mapping.
+    #[error("{0}")]
+    Unsure(String),
 }
 
 fn bronze_sample(
@@ -204,7 +209,7 @@ pub fn ingest_with_progress(
         Ok(r)
     });
     // The staging tables live in memory; a long-running server should not keep them.
-    if let Err(e) = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.stage_all; DROP TABLE IF EXISTS temp.ck_email; DROP TABLE IF EXISTS temp.ck_id; DROP TABLE IF EXISTS temp.rejects_{table}; DROP TABLE IF EXISTS temp.rejscan_{table};")) {
+    if let Err(e) = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.stage_all; DROP TABLE IF EXISTS temp.ck_email; DROP TABLE IF EXISTS temp.ck_id; DROP VIEW IF EXISTS temp.sale; DROP TABLE IF EXISTS temp.status_map; DROP TABLE IF EXISTS temp.rejects_{table}; DROP TABLE IF EXISTS temp.rejscan_{table};")) {
         tracing::warn!(error = %e, "dropping the staging tables");
     }
     match result {
@@ -254,7 +259,11 @@ fn run(
             }
             m.clone()
         }
-        None => mapping::suggest(&b.columns, &bronze_sample(conn, &qualified, &b.columns)?),
+        None => {
+            let m = mapping::suggest(&b.columns, &bronze_sample(conn, &qualified, &b.columns)?);
+            m.certain().map_err(IngestError::Unsure)?;
+            m
+        }
     };
     let header_lines = match p.sniffed.format {
         Format::Delimited { header: true, .. } => 1,
@@ -272,6 +281,7 @@ fn run(
     progress(0.45, "checking and merging rows");
     let t = std::time::Instant::now();
     let s = silver::merge(&ctx, &m)?;
+    let summary = crate::summary::describe(conn, &m, &s, &o.tz)?;
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
         step = "silver",
@@ -328,5 +338,6 @@ fn run(
         accepted: s.accepted,
         rejects,
         enabled: Enabled::default(),
+        summary,
     })
 }

@@ -14,6 +14,8 @@ pub mod shadow;
 pub mod silver;
 pub mod sniff;
 pub mod sqlexpr;
+pub mod status;
+pub mod summary;
 
 pub use prepare::{Limits, PrepareError, Prepared, prepare};
 pub use sniff::{Encoding, Format, SniffError, Sniffed, sniff};

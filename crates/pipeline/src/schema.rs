@@ -41,6 +41,13 @@ const MIGRATIONS: &[&str] = &[
     // 7: the recommender learns per shop how its signals add up, brand among them.
     "ALTER TABLE ml.rec_items ADD COLUMN brand VARCHAR;
      CREATE TABLE ml.rec_weights (feature VARCHAR NOT NULL, weight DOUBLE NOT NULL);",
+    // 8: real exports: order status classes on lines (the words kept on orders), second
+    // category levels, sales known only as totals per period.
+    "ALTER TABLE silver.orders ADD COLUMN IF NOT EXISTS status_text VARCHAR;
+     ALTER TABLE silver.order_lines ADD COLUMN IF NOT EXISTS status VARCHAR;
+     ALTER TABLE silver.products ADD COLUMN IF NOT EXISTS subcategory VARCHAR;
+     CREATE TABLE IF NOT EXISTS silver.period_sales (period_key VARCHAR NOT NULL, period_start DATE NOT NULL, days INTEGER NOT NULL,
+        store VARCHAR, channel VARCHAR, region VARCHAR, category VARCHAR, amount DOUBLE, units DOUBLE, orders DOUBLE, upload_id BIGINT);",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -22,7 +22,7 @@ pub enum SilverError {
     #[error("the mapping names column {0:?}, which the file does not have")]
     UnknownColumn(String),
     #[error(
-        "this looks like {entity} data, but no column was recognised for: {fields}; confirm the columns on the upload page (or pass a mapping)"
+        "this looks like {entity}, but no column was recognised for: {fields}; confirm the columns on the upload page (or pass a mapping)"
     )]
     MissingRequired { entity: String, fields: String },
 }
@@ -31,17 +31,19 @@ pub enum SilverError {
 /// next version of each table it changes (see [`crate::shadow`]).
 pub const TABLES: &[(&str, &str)] = &[
     ("products", "sku VARCHAR NOT NULL, name VARCHAR, category VARCHAR, price DOUBLE, cost DOUBLE,
-        description VARCHAR, brand VARCHAR, upload_id BIGINT"),
+        description VARCHAR, brand VARCHAR, upload_id BIGINT, subcategory VARCHAR"),
     ("customers", "customer_key VARCHAR NOT NULL, customer_id VARCHAR, email VARCHAR, first_name VARCHAR, last_name VARCHAR,
         country VARCHAR, region VARCHAR, city VARCHAR, signup_at TIMESTAMPTZ, channel VARCHAR, upload_id BIGINT"),
     ("orders", "order_id VARCHAR NOT NULL, order_ts TIMESTAMPTZ, customer_key VARCHAR, country VARCHAR, region VARCHAR,
-        city VARCHAR, channel VARCHAR, currency VARCHAR, discount_code VARCHAR, status VARCHAR, upload_id BIGINT"),
+        city VARCHAR, channel VARCHAR, currency VARCHAR, discount_code VARCHAR, status VARCHAR, upload_id BIGINT, status_text VARCHAR"),
     ("order_lines", "order_id VARCHAR NOT NULL, line_key VARCHAR NOT NULL, sku VARCHAR, product_name VARCHAR, category VARCHAR,
-        quantity BIGINT, unit_price DOUBLE, is_return BOOLEAN, line_ts TIMESTAMPTZ, upload_id BIGINT"),
+        quantity BIGINT, unit_price DOUBLE, is_return BOOLEAN, line_ts TIMESTAMPTZ, upload_id BIGINT, status VARCHAR"),
     ("web_events", "event_key VARCHAR NOT NULL, event_time TIMESTAMPTZ, event_type VARCHAR, session_id VARCHAR,
         customer_key VARCHAR, sku VARCHAR, search_query VARCHAR, order_id VARCHAR, channel VARCHAR, device VARCHAR, upload_id BIGINT"),
     ("promotions", "code VARCHAR NOT NULL, name VARCHAR, category VARCHAR, discount_percent DOUBLE,
         starts_on DATE, ends_on DATE, upload_id BIGINT"),
+    ("period_sales", "period_key VARCHAR NOT NULL, period_start DATE NOT NULL, days INTEGER NOT NULL, store VARCHAR, channel VARCHAR,
+        region VARCHAR, category VARCHAR, amount DOUBLE, units DOUBLE, orders DOUBLE, upload_id BIGINT"),
 ];
 
 /// Create the silver schema and any missing (empty) table.
@@ -61,6 +63,10 @@ pub struct SilverResult {
     pub rows_read: u64,
     pub accepted: u64,
     pub rejects: Vec<Reject>,
+    /// Sales: how rows became orders.
+    pub orders_from: Option<OrdersFrom>,
+    /// Totals per period: how the periods were read.
+    pub period: Option<PeriodFacts>,
 }
 
 pub struct Ctx<'a> {
@@ -89,51 +95,101 @@ fn sample(c: &Ctx<'_>, col: &str) -> Result<Vec<String>, SilverError> {
     Ok(v)
 }
 
+/// The order of day and month in a column of dates like "03/04/2024" that the sample does
+/// not decide: read from the whole column (a first part above 12 means day first).
+fn day_first(c: &Ctx<'_>, col: &str, sample: &[String]) -> Result<Option<bool>, SilverError> {
+    let Some(sep) = sqlexpr::undecided_dates(sample) else {
+        return Ok(None);
+    };
+    let sql = sqlexpr::date_order_sql(col, &format!("bronze.{}", c.bronze), sep);
+    let (first, second): (Option<i32>, Option<i32>) =
+        c.conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(match (first, second) {
+        (Some(a), _) if a > 12 => Some(true),
+        (_, Some(b)) if b > 12 => Some(false),
+        _ => None,
+    })
+}
+
+fn money(c: &Ctx<'_>, col: &str) -> Result<String, SilverError> {
+    Ok(sqlexpr::number(
+        col,
+        sqlexpr::decimal_comma(&sample(c, col)?),
+    ))
+}
+
 /// The typed expression of a canonical field (NULL when unmapped).
 fn expr(c: &Ctx<'_>, m: &Mapping, field: &str) -> Result<String, SilverError> {
     let spec = FIELDS
         .iter()
         .find(|f| f.entity == m.entity && f.name == field);
     let kind = spec.map_or(Kind::Text, |s| s.kind);
-    // A unit price from a line total, and a date joined with a separate time of day.
-    if field == "unit_price"
-        && !m.fields.contains_key("unit_price")
-        && let (Some(total), Some(_)) = (m.fields.get("line_total"), m.fields.get("quantity"))
+    let has = |f: &str| m.fields.contains_key(f);
+    if m.entity == Entity::Sales
+        && !has("unit_price")
+        && let Some(total) = m.fields.get("line_total")
     {
-        return Ok(format!(
-            "({} / nullif({}, 0))",
-            sqlexpr::number(total, sqlexpr::decimal_comma(&sample(c, total)?)),
-            expr(c, m, "quantity")?
-        ));
+        // A line total stands in for the unit price: over the quantity, or, when each row is
+        // one sale, the total itself (a negative total is a refund of one).
+        let t = money(c, total)?;
+        if field == "unit_price" {
+            return Ok(if has("quantity") {
+                format!("({t} / nullif({}, 0))", expr(c, m, "quantity")?)
+            } else {
+                format!("abs({t})")
+            });
+        }
+        if field == "quantity" && !has("quantity") {
+            return Ok(format!(
+                "CAST(CASE WHEN {t} < 0 THEN -1 ELSE 1 END AS BIGINT)"
+            ));
+        }
+    }
+    // Without a quantity each row is one item sold.
+    if m.entity == Entity::Sales && field == "quantity" && !has("quantity") {
+        return Ok("CAST(1 AS BIGINT)".into());
+    }
+    // A product list without ids is keyed by the product's name.
+    if m.entity == Entity::Products
+        && field == "sku"
+        && !has("sku")
+        && let Some(name) = m.fields.get("name")
+    {
+        return Ok(sqlexpr::text(name));
     }
     if field == "order_date"
         && let (Some(d), Some(t)) = (m.fields.get("order_date"), m.fields.get("order_time"))
     {
-        return Ok(sqlexpr::date_and_time(d, t, &sample(c, d)?, c.tz));
+        let sample = sample(c, d)?;
+        let order = day_first(c, d, &sample)?;
+        return Ok(sqlexpr::date_and_time(d, t, &sample, c.tz, order));
     }
     let Some(col) = m.fields.get(field) else {
         let ty = match kind {
-            Kind::Text | Kind::Id | Kind::Email => "VARCHAR",
+            Kind::Text | Kind::Id | Kind::Key | Kind::Email => "VARCHAR",
             Kind::Integer => "BIGINT",
             Kind::Number | Kind::Money => "DOUBLE",
             Kind::Timestamp => "TIMESTAMPTZ",
+            Kind::Flag => "BOOLEAN",
         };
         return Ok(format!("CAST(NULL AS {ty})"));
     };
     Ok(match kind {
-        Kind::Text | Kind::Id => {
-            if field == "category" {
-                sqlexpr::category(col)
-            } else {
-                sqlexpr::text(col)
-            }
-        }
+        Kind::Text | Kind::Id | Kind::Key => match field {
+            "category" | "subcategory" => sqlexpr::category(col),
+            // "NA" is Namibia.
+            "country" => sqlexpr::text_keep_markers(col),
+            _ => sqlexpr::text(col),
+        },
         Kind::Email => format!("lower({})", sqlexpr::text(col)),
         Kind::Integer => sqlexpr::integer(col, sqlexpr::decimal_comma(&sample(c, col)?)),
-        Kind::Number | Kind::Money => {
-            sqlexpr::number(col, sqlexpr::decimal_comma(&sample(c, col)?))
+        Kind::Number | Kind::Money => money(c, col)?,
+        Kind::Flag => sqlexpr::flag(col),
+        Kind::Timestamp => {
+            let sample = sample(c, col)?;
+            let order = day_first(c, col, &sample)?;
+            sqlexpr::timestamp_in(col, &sample, c.tz, order)
         }
-        Kind::Timestamp => sqlexpr::timestamp(col, &sample(c, col)?, c.tz),
     })
 }
 
@@ -220,7 +276,7 @@ fn stage(
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP TABLE stage_all AS
          SELECT {keep}{extra_cols}, {case} AS _why FROM (SELECT {cols} FROM {source}) s {joins};
-         CREATE OR REPLACE TEMP VIEW stage AS SELECT * EXCLUDE (_why) FROM stage_all WHERE _why IS NULL;",
+         CREATE OR REPLACE TEMP VIEW stage AS SELECT * EXCLUDE (_why), rowid + 1 AS _rec FROM stage_all WHERE _why IS NULL;",
         extra_cols = extra.cols,
         cols = cols.join(", "),
         source = c.source,
@@ -328,44 +384,69 @@ fn replace(c: &Ctx<'_>, table: &str, keys: &[&str], rows: &str) -> Result<(), Si
 }
 
 pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
-    if !m.missing_required.is_empty() {
+    let missing = crate::mapping::missing(m.entity, &m.fields);
+    if !missing.is_empty() {
         return Err(SilverError::MissingRequired {
-            entity: format!("{:?}", m.entity).to_lowercase(),
-            fields: m.missing_required.join(", "),
+            entity: m.entity.label().to_string(),
+            fields: missing.join("; "),
         });
     }
     create(c.conn)?;
     let u = c.upload_id;
+    let mut orders_from = None;
+    let mut period = None;
     let (rows_read, rejects) = match m.entity {
         Entity::Sales => {
             let known = customer_lookups(c)?;
             let key = customer_key(known, "s.customer_email", "s.customer_id");
             let extra = Extra {
                 cols: format!(
-                    "{}, COALESCE(s.sku, s.product_name) AS item, CASE WHEN length(s.country) = 2 THEN upper(s.country) ELSE s.country END AS country_n",
-                    key.cols
+                    "{}, COALESCE(s.sku, s.product_name, {}) AS item, CASE WHEN length(s.country) = 2 THEN upper(s.country) ELSE s.country END AS country_n",
+                    key.cols,
+                    lit(NOT_ITEMISED)
                 ),
                 joins: key.joins,
             };
+            let has = |f: &str| m.fields.contains_key(f);
+            let price = if has("unit_price") {
+                "unit_price"
+            } else {
+                "line_total"
+            };
+            let mut rules: Vec<(&str, &str, &str)> = Vec::new();
+            if has("order_id") {
+                rules.push(("s.order_id IS NULL", "order_id", "missing order number"));
+            }
+            rules.push(("s.order_date IS NULL", "order_date", "not a date and time"));
+            if has("quantity") {
+                rules.push(("s.quantity IS NULL", "quantity", "not a whole number"));
+                rules.push(("s.quantity = 0", "quantity", "quantity is zero"));
+            }
+            rules.push(("s.unit_price IS NULL", price, "not a price"));
+            rules.push(("s.unit_price < 0", price, "negative price"));
+            if has("sku") || has("product_name") {
+                let f = if has("sku") { "sku" } else { "product_name" };
+                rules.push((
+                    "s.sku IS NULL AND s.product_name IS NULL",
+                    f,
+                    "no product SKU or name",
+                ));
+            }
+            let r = stage(c, m, &rules, &extra)?;
+            orders_from = Some(sales(c, u, m)?);
+            r
+        }
+        Entity::PeriodSales => {
             let r = stage(
                 c,
                 m,
                 &[
-                    ("s.order_id IS NULL", "order_id", "missing order number"),
-                    ("s.order_date IS NULL", "order_date", "not a date and time"),
-                    ("s.quantity IS NULL", "quantity", "not a whole number"),
-                    ("s.quantity = 0", "quantity", "quantity is zero"),
-                    ("s.unit_price IS NULL", "unit_price", "not a price"),
-                    ("s.unit_price < 0", "unit_price", "negative price"),
-                    (
-                        "s.sku IS NULL AND s.product_name IS NULL",
-                        "sku",
-                        "no product SKU or name",
-                    ),
+                    ("s.period IS NULL", "period", "not a date"),
+                    ("s.amount IS NULL", "amount", "not an amount"),
                 ],
-                &extra,
+                &Extra::none(),
             )?;
-            sales(c, u)?;
+            period = Some(period_sales(c, u, m)?);
             r
         }
         Entity::Products => {
@@ -386,9 +467,10 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
                 &format!(
                     "SELECT n.sku, n.name, coalesce(n.category, o.category) AS category, coalesce(n.price, o.price) AS price,
                         coalesce(n.cost, o.cost) AS cost, coalesce(n.description, o.description) AS description,
-                        coalesce(n.brand, o.brand) AS brand, {u} AS upload_id
+                        coalesce(n.brand, o.brand) AS brand, {u} AS upload_id, coalesce(n.subcategory, o.subcategory) AS subcategory
                  FROM (SELECT sku, any_value(name) AS name, any_value(category) AS category, any_value(price) AS price, any_value(cost) AS cost,
-                              any_value(description) AS description, any_value(brand) AS brand FROM stage GROUP BY sku) n
+                              any_value(description) AS description, any_value(brand) AS brand, any_value(subcategory) AS subcategory
+                       FROM stage GROUP BY sku) n
                  LEFT JOIN silver.products o USING (sku)"
                 ),
             )?;
@@ -426,31 +508,50 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
         }
         Entity::WebEvents => {
             let known = customer_lookups(c)?;
+            let mut rules = vec![("s.event_time IS NULL", "event_time", "not a date and time")];
+            if m.fields.contains_key("event_type") {
+                rules.push((
+                    "s.event_type IS NULL AND s.converted IS NULL",
+                    "event_type",
+                    "missing event type",
+                ));
+            } else {
+                rules.push(("s.converted IS NULL", "converted", "not a yes or no"));
+            }
             let r = stage(
                 c,
                 m,
-                &[
-                    ("s.event_time IS NULL", "event_time", "not a date and time"),
-                    ("s.event_type IS NULL", "event_type", "missing event type"),
-                ],
+                &rules,
                 &customer_key(known, "lower(s.customer_id)", "s.customer_id"),
             )?;
+            // A purchase or booking flag makes its row the purchase; without session ids a
+            // visitor's events of one day are one session.
             replace(
                 c,
                 "web_events",
                 &["event_key"],
                 &format!(
-                    "SELECT md5(concat_ws('|', event_time, event_type, session_id, customer_id, sku, search_query, order_id)) AS event_key,
+                    "SELECT md5(concat_ws('|', event_time, ev, sess, customer_id, sku, search_query, order_id)) AS event_key,
                         any_value(event_time) AS event_time,
-                        any_value(CASE WHEN lower(event_type) IN ('view', 'page_view', 'product_view', 'view_item') THEN 'view'
-                             WHEN lower(event_type) IN ('add_to_cart', 'addtocart', 'add-to-cart', 'cart') THEN 'add_to_cart'
-                             WHEN lower(event_type) IN ('checkout', 'begin_checkout', 'initiate_checkout') THEN 'checkout'
-                             WHEN lower(event_type) IN ('purchase', 'order', 'transaction', 'buy') THEN 'purchase'
-                             ELSE lower(event_type) END) AS event_type,
-                        any_value(session_id) AS session_id, any_value(customer_key) AS customer_key, any_value(sku) AS sku,
+                        any_value(CASE WHEN ev IN ('view', 'page_view', 'pageview', 'product_view', 'view_item', 'product_page',
+                                                   'view_product', 'product_detail', 'detail', 'product_viewed', 'viewed_product') THEN 'view'
+                             WHEN ev IN ('add_to_cart', 'addtocart', 'add-to-cart', 'cart', 'add_to_basket', 'addtobasket',
+                                         'added_to_cart', 'product_added', 'cart_add') THEN 'add_to_cart'
+                             WHEN ev IN ('checkout', 'begin_checkout', 'initiate_checkout', 'checkout_start', 'checkout_started',
+                                         'shipping_details', 'payment_details', 'add_payment_info', 'add_shipping_info') THEN 'checkout'
+                             WHEN ev IN ('purchase', 'order', 'transaction', 'buy', 'order_completed', 'checkout_complete',
+                                         'checkout_completed', 'booking', 'booked', 'conversion', 'purchase_completed',
+                                         'order_placed', 'completed_order') THEN 'purchase'
+                             ELSE ev END) AS event_type,
+                        any_value(sess) AS session_id, any_value(customer_key) AS customer_key, any_value(sku) AS sku,
                         any_value(search_query) AS search_query, any_value(order_id) AS order_id, any_value(lower(channel)) AS channel,
                         any_value(lower(device)) AS device, {u} AS upload_id
-                 FROM stage GROUP BY 1"
+                 FROM (SELECT *, CASE WHEN converted THEN 'purchase' WHEN event_type IS NULL THEN 'view'
+                                      ELSE replace(replace(lower(event_type), ' ', '_'), '-', '_') END AS ev,
+                              coalesce(session_id, concat_ws(' ', customer_id, strftime(timezone({tz}, event_time), '%Y-%m-%d'))) AS sess
+                       FROM stage)
+                 GROUP BY 1",
+                    tz = lit(c.tz)
                 ),
             )?;
             r
@@ -494,97 +595,258 @@ pub fn merge(c: &Ctx<'_>, m: &Mapping) -> Result<SilverResult, SilverError> {
         rows_read,
         accepted,
         rejects,
+        orders_from,
+        period,
+    })
+}
+
+/// The item of sales rows that name no product (transaction logs, till rolls).
+pub const NOT_ITEMISED: &str = "(not itemised)";
+
+/// How the rows of a sales file become orders (said in the validation report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrdersFrom {
+    /// The file's order numbers.
+    Column,
+    /// No order numbers: one order per customer and timestamp.
+    CustomerAndTime,
+    /// No order numbers or customers, but times of day: one order per timestamp.
+    Time,
+    /// Nothing to group by: every row is an order.
+    Row,
+}
+
+fn orders_from(c: &Ctx<'_>, m: &Mapping) -> Result<OrdersFrom, SilverError> {
+    let has = |f: &str| m.fields.contains_key(f);
+    if has("order_id") {
+        return Ok(OrdersFrom::Column);
+    }
+    if has("customer_id") || has("customer_email") {
+        return Ok(OrdersFrom::CustomerAndTime);
+    }
+    let timed = has("order_time")
+        || match m.fields.get("order_date") {
+            Some(d) => sample(c, d)?.iter().any(|v| v.contains(':')),
+            None => false,
+        };
+    Ok(if timed {
+        OrdersFrom::Time
+    } else {
+        OrdersFrom::Row
     })
 }
 
 /// Denormalised order lines → orders, order lines, and the products and customers they name.
-/// The staging pass already resolved `customer_key`, `item` and `country_n`.
-fn sales(c: &Ctx<'_>, u: i64) -> Result<(), SilverError> {
+/// The staging pass already resolved `customer_key`, `item` and `country_n`; this makes the
+/// temp view `sale` with the order each row belongs to and its status class, then writes
+/// the tables. Returns how rows became orders.
+fn sales(c: &Ctx<'_>, u: i64, m: &Mapping) -> Result<OrdersFrom, SilverError> {
     let cur = lit(c.currency);
+    let tz = lit(c.tz);
     let t = std::time::Instant::now();
+    let how = orders_from(c, m)?;
+    let order = match how {
+        OrdersFrom::Column => "order_id".to_string(),
+        OrdersFrom::CustomerAndTime => format!(
+            "concat_ws(' ', customer_key, strftime(timezone({tz}, order_date), '%Y-%m-%d %H:%M:%S'))"
+        ),
+        OrdersFrom::Time => format!("strftime(timezone({tz}, order_date), '%Y-%m-%d %H:%M:%S')"),
+        OrdersFrom::Row => "'line ' || _rec".to_string(),
+    };
+    let statuses = m.fields.contains_key("status");
+    let refunds = statuses || m.fields.contains_key("refund_amount");
+    // Status words are few: each distinct one is classified once, then joined.
+    let (class, join) = if statuses {
+        c.conn.execute_batch(&format!(
+            "CREATE OR REPLACE TEMP TABLE status_map AS SELECT st_text, {} AS st_class FROM (SELECT DISTINCT status AS st_text FROM stage WHERE status IS NOT NULL)",
+            crate::status::class_sql("st_text")
+        ))?;
+        (
+            "sm.st_class",
+            "LEFT JOIN status_map sm ON sm.st_text = s.status",
+        )
+    } else {
+        ("CAST(NULL AS VARCHAR)", "")
+    };
+    c.conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP VIEW sale AS SELECT s.* REPLACE ({order} AS order_id), {class} AS status_class FROM stage s {join}"
+    ))?;
     // Customers and products named by the lines: new ones are added, known ones keep their
     // values and get their gaps filled.
     replace(
-                c,
-                "customers",
-                &["customer_key"],
-                &format!(
-                    "SELECT f.customer_key, coalesce(o.customer_id, f.customer_id) AS customer_id, coalesce(o.email, f.email) AS email,
+        c,
+        "customers",
+        &["customer_key"],
+        &format!(
+            "SELECT f.customer_key, coalesce(o.customer_id, f.customer_id) AS customer_id, coalesce(o.email, f.email) AS email,
                 o.first_name, o.last_name, coalesce(o.country, f.country) AS country, coalesce(o.region, f.region) AS region,
                 coalesce(o.city, f.city) AS city, o.signup_at, o.channel, coalesce(o.upload_id, {u}) AS upload_id
          FROM (SELECT customer_key, any_value(customer_id) AS customer_id, any_value(customer_email) AS email,
                       any_value(country_n) AS country, any_value(region) AS region, any_value(city) AS city
-               FROM stage WHERE customer_key IS NOT NULL GROUP BY customer_key) f
+               FROM sale WHERE customer_key IS NOT NULL GROUP BY customer_key) f
          LEFT JOIN silver.customers o USING (customer_key)"
-                ),
-            )?;
+        ),
+    )?;
     replace(
-                c,
-                "products",
-                &["sku"],
-                &format!(
-                    "SELECT f.sku, coalesce(o.name, f.name) AS name, coalesce(o.category, f.category) AS category, o.price, o.cost,
-                o.description, o.brand, coalesce(o.upload_id, {u}) AS upload_id
-         FROM (SELECT item AS sku, any_value(product_name) AS name, any_value(category) AS category FROM stage GROUP BY item) f
-         LEFT JOIN silver.products o USING (sku)"
-                ),
-            )?;
+        c,
+        "products",
+        &["sku"],
+        &format!(
+            "SELECT f.sku, coalesce(o.name, f.name) AS name, coalesce(o.category, f.category) AS category, o.price, o.cost,
+                o.description, o.brand, coalesce(o.upload_id, {u}) AS upload_id, coalesce(o.subcategory, f.subcategory) AS subcategory
+         FROM (SELECT item AS sku, any_value(product_name) AS name, any_value(category) AS category,
+                      any_value(subcategory) AS subcategory FROM sale WHERE item <> {ni} GROUP BY item) f
+         LEFT JOIN silver.products o USING (sku)",
+            ni = lit(NOT_ITEMISED)
+        ),
+    )?;
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
         step = "silver.customers_products",
         "ingest step"
     );
     // Orders: the lines' order-level fields win; known values fill gaps. An order seen only
-    // through returns is created, but does not overwrite a known one.
+    // through returns is created, but does not overwrite a known one. Its status is its
+    // sales rows' class (a return row may say "refunded").
     replace(
-                c,
-                "orders",
-                &["order_id"],
-                &format!(
-                    "SELECT n.order_id, n.order_ts, coalesce(n.customer_key, o.customer_key) AS customer_key,
+        c,
+        "orders",
+        &["order_id"],
+        &format!(
+            "SELECT n.order_id, n.order_ts, coalesce(n.customer_key, o.customer_key) AS customer_key,
                 coalesce(n.country, o.country) AS country, coalesce(n.region, o.region) AS region, coalesce(n.city, o.city) AS city,
                 coalesce(n.channel, o.channel) AS channel, n.currency, coalesce(n.discount_code, o.discount_code) AS discount_code,
-                coalesce(n.status, o.status) AS status, {u} AS upload_id
+                coalesce(n.status, o.status) AS status, {u} AS upload_id, coalesce(n.status_text, o.status_text) AS status_text
          FROM (SELECT order_id, min(order_date) AS order_ts, any_value(customer_key) AS customer_key, any_value(country_n) AS country,
                       any_value(region) AS region, any_value(city) AS city, lower(any_value(channel)) AS channel,
                       coalesce(upper(any_value(currency)), {cur}) AS currency, any_value(discount_code) AS discount_code,
-                      lower(any_value(status)) AS status, bool_or(quantity > 0) AS has_sale
-               FROM stage GROUP BY order_id) n
+                      coalesce(any_value(status_class) FILTER (WHERE quantity > 0), any_value(status_class)) AS status,
+                      coalesce(any_value(status) FILTER (WHERE quantity > 0), any_value(status)) AS status_text,
+                      bool_or(quantity > 0) AS has_sale
+               FROM sale GROUP BY order_id) n
          LEFT JOIN silver.orders o USING (order_id)
          WHERE n.has_sale OR o.order_id IS NULL"
-                ),
-            )?;
+        ),
+    )?;
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
         step = "silver.orders",
         "ingest step"
     );
+    // Refunds the file states only by status or amount become return lines (the sale stays,
+    // so the order nets to what was kept); an order that has return rows of its own keeps
+    // those instead.
+    let refund_lines = if refunds {
+        "UNION ALL
+         SELECT b.order_id, b.item, b.product_name, b.category, -b.quantity, b.unit_price * r.share, b.order_date,
+                b.status_class, b.item || '|refund'
+         FROM b JOIN (SELECT order_id,
+                             CASE WHEN max(refund_amount) > 0
+                                  THEN least(max(refund_amount) / nullif(sum(quantity * unit_price) FILTER (WHERE quantity > 0), 0), 1)
+                                  WHEN bool_or(status_class = 'refunded') THEN 1 ELSE 0 END AS share
+                      FROM b GROUP BY order_id
+                      HAVING NOT bool_or(quantity < 0)
+                         AND (bool_or(status_class IN ('refunded', 'partly_refunded')) OR max(refund_amount) > 0)) r USING (order_id)
+         WHERE b.quantity > 0 AND r.share > 0"
+    } else {
+        ""
+    };
     replace(
-                c,
-                "order_lines",
-                &["order_id", "line_key"],
-                &format!(
-                    // A line is the file's row; the rare rows naming one item twice in an
-                    // order are summed (grouping every row cost a third more).
-                    "WITH l AS (SELECT order_id, item, product_name, category, quantity, unit_price, order_date,
-                                  CASE WHEN quantity < 0 THEN item || '|return|' || strftime(order_date, '%Y-%m-%d') ELSE item END AS line_key
-                           FROM stage),
-                      twice AS (SELECT order_id, line_key FROM l GROUP BY ALL HAVING count(*) > 1)
-                 SELECT order_id, line_key, item AS sku, product_name, category, quantity, unit_price,
-                        quantity < 0 AS is_return, order_date AS line_ts, {u} AS upload_id
-                 FROM l ANTI JOIN twice USING (order_id, line_key)
-                 UNION ALL
-                 SELECT order_id, line_key, any_value(item), any_value(product_name), any_value(category),
-                        sum(quantity), sum(quantity * unit_price) / nullif(sum(quantity), 0),
-                        bool_or(quantity < 0), min(order_date), {u}
-                 FROM l SEMI JOIN twice USING (order_id, line_key)
-                 GROUP BY order_id, line_key"
-                ),
-            )?;
+        c,
+        "order_lines",
+        &["order_id", "line_key"],
+        &format!(
+            // A line is the file's row; the rare rows naming one item twice in an
+            // order are summed (grouping every row cost a third more).
+            "WITH b AS (SELECT order_id, item, product_name, category, quantity, unit_price, order_date, status_class, refund_amount FROM sale),
+                  l AS (SELECT order_id, item, product_name, category, quantity, unit_price, order_date, status_class,
+                               CASE WHEN quantity < 0 THEN item || '|return|' || strftime(order_date, '%Y-%m-%d') ELSE item END AS line_key
+                        FROM b {refund_lines}),
+                  twice AS (SELECT order_id, line_key FROM l GROUP BY ALL HAVING count(*) > 1)
+             SELECT order_id, line_key, nullif(item, {ni}) AS sku, product_name, category, quantity, unit_price,
+                    quantity < 0 AS is_return, order_date AS line_ts, {u} AS upload_id, status_class AS status
+             FROM l ANTI JOIN twice USING (order_id, line_key)
+             UNION ALL
+             SELECT order_id, line_key, nullif(any_value(item), {ni}), any_value(product_name), any_value(category),
+                    sum(quantity), sum(quantity * unit_price) / nullif(sum(quantity), 0),
+                    bool_or(quantity < 0), min(order_date), {u}, any_value(status_class)
+             FROM l SEMI JOIN twice USING (order_id, line_key)
+             GROUP BY order_id, line_key",
+            ni = lit(NOT_ITEMISED)
+        ),
+    )?;
     tracing::info!(
         ms = t.elapsed().as_millis() as u64,
         step = "silver.order_lines",
         "ingest step"
     );
-    Ok(())
+    Ok(how)
+}
+
+/// The length of the periods in a file of totals, from the gaps between its distinct dates:
+/// `Some(days)` for a fixed length (1, 7, 14…), `None` for calendar months.
+fn period_length(c: &Ctx<'_>) -> Result<Option<i64>, SilverError> {
+    let gap: Option<f64> = c.conn.query_row(
+        &format!(
+            "SELECT median(g) FROM (SELECT date_diff('day', lag(d) OVER (ORDER BY d), d) AS g
+             FROM (SELECT DISTINCT CAST(timezone({}, period) AS DATE) AS d FROM stage)) WHERE g IS NOT NULL",
+            lit(c.tz)
+        ),
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(match gap {
+        None => Some(1),
+        Some(g) if (28.0..=31.0).contains(&g) => None,
+        Some(g) => Some((g.round() as i64).clamp(1, 366)),
+    })
+}
+
+/// Totals per period → `silver.period_sales`, keyed by period, store, channel, region and
+/// category (an overlapping file replaces those totals). A date names the period's first
+/// day, or its last when the column says so ("Week ending").
+fn period_sales(c: &Ctx<'_>, u: i64, m: &Mapping) -> Result<PeriodFacts, SilverError> {
+    let days = period_length(c)?;
+    let ends = m
+        .fields
+        .get("period")
+        .map(|h| crate::mapping::normalize_header(h).contains("end"))
+        .unwrap_or(false);
+    let len = match days {
+        Some(d) => d.to_string(),
+        None => "CAST(date_diff('day', d, CAST(d + INTERVAL 1 MONTH AS DATE)) AS INTEGER)".into(),
+    };
+    let start = match (ends, days) {
+        (false, _) => "d".to_string(),
+        (true, Some(n)) => format!("CAST(d - INTERVAL {} DAY AS DATE)", n - 1),
+        (true, None) => "CAST(date_trunc('month', d) AS DATE)".into(),
+    };
+    replace(
+        c,
+        "period_sales",
+        &["period_key"],
+        &format!(
+            "SELECT md5(concat_ws('|', period_start, store, channel, region, category)) AS period_key, period_start,
+                    any_value(days) AS days, store, channel, region, category,
+                    sum(amount) AS amount, sum(units) AS units, sum(orders) AS orders, {u} AS upload_id
+             FROM (SELECT {start} AS period_start, {len} AS days, store, lower(channel) AS channel, region, category, amount, units, orders
+                   FROM (SELECT CAST(timezone({tz}, period) AS DATE) AS d, * FROM stage))
+             GROUP BY period_start, store, channel, region, category",
+            tz = lit(c.tz)
+        ),
+    )?;
+    Ok(PeriodFacts {
+        days,
+        dated_by_end: ends,
+    })
+}
+
+/// How a file of totals was read (said in the validation report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PeriodFacts {
+    /// The length of each period in days; `None` for calendar months.
+    pub days: Option<i64>,
+    /// Each date names the last day of its period.
+    pub dated_by_end: bool,
 }

@@ -12,14 +12,47 @@ pub fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The column as trimmed text, empty as NULL. DuckDB's `trim` also removes Unicode spaces,
-/// which makes it slow (0.13 s per million values on two cores): an all-ASCII value with
-/// no space at either end is taken as it is, with the same result ten times faster.
+/// Cells that mean "no value" in exports (compared without regard to case).
+pub const MISSING: &[&str] = &[
+    "NA", "N/A", "NULL", "-", "--", "#N/A", "#NA", "NAN", "NONE", "NIL",
+];
+
+/// The column as trimmed text; empty cells and the markers of [`MISSING`] ("NA", "N/A",
+/// "null", "-") are NULL. DuckDB's `trim` also removes Unicode spaces, which makes it slow
+/// (0.13 s per million values on two cores): an all-ASCII value with no space at either end
+/// is taken as it is, with the same result ten times faster.
 pub fn text(col: &str) -> String {
-    let c = format!("CAST({} AS VARCHAR)", ident(col));
+    text_of(&format!("CAST({} AS VARCHAR)", ident(col)), true)
+}
+
+/// [`text`] without the missing-value markers, for values where "NA" is a value (the
+/// country code of Namibia).
+pub fn text_keep_markers(col: &str) -> String {
+    text_of(&format!("CAST({} AS VARCHAR)", ident(col)), false)
+}
+
+fn text_of(c: &str, markers: bool) -> String {
+    let missing = if markers {
+        let list = MISSING
+            .iter()
+            .map(|m| lit(m))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("WHEN strlen({c}) <= 6 AND upper(trim({c})) IN ({list}) THEN NULL ")
+    } else {
+        String::new()
+    };
     format!(
-        "(CASE WHEN strlen({c}) = length({c}) AND NOT starts_with({c}, ' ') AND NOT ends_with({c}, ' ') \
+        "(CASE {missing}WHEN strlen({c}) = length({c}) AND NOT starts_with({c}, ' ') AND NOT ends_with({c}, ' ') \
          THEN NULLIF({c}, '') ELSE NULLIF(trim({c}), '') END)"
+    )
+}
+
+/// Yes or no from 1/0, true/false, yes/no, y/n (NULL for anything else).
+pub fn flag(col: &str) -> String {
+    let t = format!("lower({})", text(col));
+    format!(
+        "(CASE WHEN {t} IN ('1', 'true', 'yes', 'y', 't', '1.0') THEN true WHEN {t} IN ('0', 'false', 'no', 'n', 'f', '0.0') THEN false END)"
     )
 }
 
@@ -79,6 +112,58 @@ pub fn integer(col: &str, decimal_comma: bool) -> String {
 
 /// strptime formats for dates that are not ISO, day-first or month-first.
 pub fn date_formats(sample: &[String]) -> Vec<String> {
+    date_formats_in(sample, None)
+}
+
+/// For dates like "03/04/2024" that no value of the sample decides (no part above 12):
+/// the separator, so the caller can decide from the whole column with [`date_order_sql`].
+pub fn undecided_dates(sample: &[String]) -> Option<char> {
+    let mut sep = None;
+    for v in sample {
+        let v = v.trim();
+        if v.len() >= 4 && v.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
+            continue;
+        }
+        let Some(s) = v.chars().find(|c| matches!(c, '/' | '.' | '-')) else {
+            continue;
+        };
+        let parts: Vec<u32> = v
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .split(s)
+            .take(2)
+            .map(|x| x.trim().parse().unwrap_or(0))
+            .collect();
+        if parts.len() == 2 && (parts[0] > 12 || parts[1] > 12) {
+            return None;
+        }
+        sep = Some(s);
+    }
+    sep
+}
+
+/// A query over `table` giving the largest first and second parts of the dates in `col`
+/// (written with `sep`): a first part above 12 means day first, a second above 12 month first.
+pub fn date_order_sql(col: &str, table: &str, sep: char) -> String {
+    let sep = regex_escape(sep);
+    let re = format!("^\\s*([0-9]{{1,2}}){sep}([0-9]{{1,2}}){sep}");
+    format!(
+        "SELECT max(TRY_CAST(regexp_extract(CAST({c} AS VARCHAR), '{re}', 1) AS INTEGER)), max(TRY_CAST(regexp_extract(CAST({c} AS VARCHAR), '{re}', 2) AS INTEGER)) FROM {table}",
+        c = ident(col)
+    )
+}
+
+fn regex_escape(c: char) -> String {
+    if c.is_ascii_alphanumeric() {
+        c.to_string()
+    } else {
+        format!("\\{c}")
+    }
+}
+
+/// [`date_formats`], with the order of day and month given when the column decided it.
+pub fn date_formats_in(sample: &[String], day_first_given: Option<bool>) -> Vec<String> {
     let mut day_first = false;
     let mut sep = '/';
     for v in sample {
@@ -97,6 +182,9 @@ pub fn date_formats(sample: &[String]) -> Vec<String> {
                 day_first = true;
             }
         }
+    }
+    if let Some(d) = day_first_given {
+        day_first = d;
     }
     let base: &[&str] = match (day_first, sep) {
         (true, '.') => &[
@@ -140,17 +228,28 @@ pub fn date_formats(sample: &[String]) -> Vec<String> {
 
 /// An instant (TIMESTAMPTZ): explicit offsets are honoured, naive times are read in `tz`.
 pub fn timestamp(col: &str, sample: &[String], tz: &str) -> String {
-    timestamp_of(&text(col), sample, tz)
+    timestamp_of(&text(col), sample, tz, None)
+}
+
+/// [`timestamp`] with the order of day and month decided from the whole column.
+pub fn timestamp_in(col: &str, sample: &[String], tz: &str, day_first: Option<bool>) -> String {
+    timestamp_of(&text(col), sample, tz, day_first)
 }
 
 /// A date column and a time-of-day column read as one timestamp.
-pub fn date_and_time(date_col: &str, time_col: &str, sample: &[String], tz: &str) -> String {
+pub fn date_and_time(
+    date_col: &str,
+    time_col: &str,
+    sample: &[String],
+    tz: &str,
+    day_first: Option<bool>,
+) -> String {
     let t = format!(
         "NULLIF(concat_ws(' ', {}, {}), '')",
         text(date_col),
         text(time_col)
     );
-    timestamp_of(&t, sample, tz)
+    timestamp_of(&t, sample, tz, day_first)
 }
 
 /// Is `v` written "2025-01-02 10:00:00 +0000" (Shopify's export; the offset may also be
@@ -181,8 +280,18 @@ fn iso_with_offset(v: &str) -> bool {
 }
 
 /// [`timestamp`] of a text expression.
-pub fn timestamp_of(t: &str, sample: &[String], tz: &str) -> String {
-    let general = timestamp_general(t, sample, tz);
+pub fn timestamp_of(t: &str, sample: &[String], tz: &str, day_first: Option<bool>) -> String {
+    let general = timestamp_general(t, sample, tz, day_first);
+    // Compact dates ("19970101", transaction logs and ERP exports).
+    if sample
+        .iter()
+        .any(|v| crate::mapping::values::compact_date(v.trim()))
+    {
+        return format!(
+            "COALESCE(CASE WHEN strlen({t}) = 8 THEN timezone({}, try_strptime({t}, '%Y%m%d')) END, {general})",
+            lit(tz)
+        );
+    }
     // The common export shape is parsed directly (the general path's regular expressions
     // cost three times as much); anything else falls through to it.
     if sample.iter().any(|v| iso_with_offset(v)) {
@@ -191,9 +300,9 @@ pub fn timestamp_of(t: &str, sample: &[String], tz: &str) -> String {
     general
 }
 
-fn timestamp_general(t: &str, sample: &[String], tz: &str) -> String {
+fn timestamp_general(t: &str, sample: &[String], tz: &str, day_first: Option<bool>) -> String {
     let t = t.to_string();
-    let fmts = date_formats(sample)
+    let fmts = date_formats_in(sample, day_first)
         .iter()
         .map(|f| lit(f))
         .collect::<Vec<_>>()
@@ -345,7 +454,7 @@ mod db_tests {
         let utc = |e: String| format!("timezone('UTC', {e})");
         let a = eval(&vals, |c| utc(timestamp(c, &sample, "Europe/Berlin")));
         let b = eval(&vals, |c| {
-            utc(timestamp_general(&text(c), &sample, "Europe/Berlin"))
+            utc(timestamp_general(&text(c), &sample, "Europe/Berlin", None))
         });
         assert_eq!(a, b);
         assert_eq!(a[0].as_deref(), Some("2025-01-02 10:00:00"));
