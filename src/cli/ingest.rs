@@ -38,7 +38,14 @@ pub struct IngestArgs {
 }
 
 fn show(m: &Mapping) {
-    println!("  recognised as: {:?}", m.entity);
+    println!(
+        "  recognised as: {} ({:.0}% sure)",
+        m.entity.label(),
+        100.0 * m.confidence
+    );
+    for w in &m.why {
+        println!("    because: {w}");
+    }
     for (field, col) in &m.fields {
         println!("    {field:<18} <- {col}");
     }
@@ -116,12 +123,22 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
             .meta
             .saved_mapping(&scope, &shape_key(&columns))?
             .and_then(|j| serde_json::from_str(&j).ok());
+        let suggested_only = given.is_none() && saved.is_none();
         let m = given.clone().or(saved).unwrap_or(suggested);
         if a.print_mapping {
             println!("{}", serde_json::to_string_pretty(&m)?);
             continue;
         }
         show(&m);
+        // A suggestion is loaded unasked only when the evidence is clear.
+        if suggested_only
+            && a.yes
+            && let Err(why) = m.certain()
+        {
+            println!("  {why}");
+            failures += 1;
+            continue;
+        }
         if !a.yes && a.mapping.is_none() {
             if !std::io::stdin().is_terminal() {
                 bail!("not a terminal: pass --yes to accept suggested mappings, or --mapping FILE");

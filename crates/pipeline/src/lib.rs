@@ -16,6 +16,7 @@ pub mod sniff;
 pub mod sqlexpr;
 pub mod status;
 pub mod summary;
+pub mod workbook;
 
 pub use prepare::{Limits, PrepareError, Prepared, prepare};
 pub use sniff::{Encoding, Format, SniffError, Sniffed, sniff};

@@ -63,6 +63,11 @@ pub enum PrepareError {
     TooDeep { limit: usize },
     #[error("binary content inside a text file at byte {0}")]
     BinaryInText(u64),
+    /// Not a data export: what it is, in words.
+    #[error(
+        "this is {0}, not a data export; upload the shop's exports as CSV, Excel, JSON or Parquet"
+    )]
+    NotData(String),
 }
 
 const HEAD: usize = 64 * 1024;
@@ -200,6 +205,30 @@ fn prepare_with(
     limits: &Limits,
     mode: Mode,
 ) -> Result<Prepared, PrepareError> {
+    // Workbooks become CSV first (a copy of our own, so never read in place); images and
+    // documents are named and refused.
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(src)
+        .and_then(|mut f| read_full(&mut f, &mut head))
+        .map_err(io(src))?;
+    match crate::workbook::recognise(&head[..n]) {
+        Some(crate::workbook::Binary::NotData(what)) => {
+            return Err(PrepareError::NotData(what.to_string()));
+        }
+        Some(crate::workbook::Binary::Workbook) => {
+            std::fs::create_dir_all(work_dir).map_err(io(work_dir))?;
+            let csv = work_dir.join("workbook.csv");
+            crate::workbook::to_csv(src, &csv, limits.max_bytes)?;
+            let mode = Mode {
+                in_place: false,
+                ..mode
+            };
+            let p = prepare_with(&csv, work_dir, limits, mode);
+            let _ = std::fs::remove_file(&csv);
+            return p;
+        }
+        None => {}
+    }
     match run(src, work_dir, limits, None, mode) {
         Ok(p) => Ok(p),
         Err(Retry::Latin1) => {

@@ -138,14 +138,15 @@ fn detect_delimited(text: &str, complete: bool) -> Result<Format, SniffError> {
         }
     };
     let first = split(lines[0]);
-    // A header row: no numeric or date-like cells, no empty cells, all distinct.
+    // A header row: no numeric or date-like cells, no empty cells, all distinct. The first
+    // cell may be empty: data tools write their row index as a nameless first column.
     let mut distinct = first.clone();
     distinct.sort();
     distinct.dedup();
-    let header = first
-        .iter()
-        .all(|f| !f.is_empty() && !looks_numeric_or_date(f))
-        && distinct.len() == first.len();
+    let header =
+        first.iter().enumerate().all(|(i, f)| {
+            (!f.is_empty() || (i == 0 && first.len() > 2)) && !looks_numeric_or_date(f)
+        }) && distinct.len() == first.len();
     if header && lines.len() == 1 && complete {
         return Err(SniffError::HeaderOnly);
     }
@@ -248,6 +249,15 @@ mod tests {
                 quote: None,
                 header: true
             }
+        );
+        assert_eq!(
+            fmt(",order_id,sku\n0,A1,X\n1,A2,Y\n"),
+            Format::Delimited {
+                delimiter: b',',
+                quote: None,
+                header: true
+            },
+            "an index column without a name"
         );
         assert_eq!(
             fmt("1,2,3\n4,5,6\n"),
