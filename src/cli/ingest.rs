@@ -205,6 +205,9 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
                 .as_deref()
                 .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
             {
+                if let Some(t) = rep["summary"]["text"].as_str() {
+                    println!("  {t}");
+                }
                 for r in rep["rejects"].as_array().into_iter().flatten().take(5) {
                     println!(
                         "    line {}: {} ({}: {:?})",

@@ -369,6 +369,7 @@ pub async fn detail(
                 .collect()
         })
         .unwrap_or_default();
+    let summary = report["summary"]["text"].as_str().unwrap_or("");
     let p = page_ctx(&state, m.ctx(), None);
     Ok(Html(ui::upload_detail(
         &p,
@@ -376,6 +377,7 @@ pub async fn detail(
         &mapping,
         &rejects,
         &enabled,
+        summary,
     ))
     .into_response())
 }
@@ -483,6 +485,7 @@ pub async fn api_confirm(
 }
 
 /// The mapping page for an entity, the chosen columns and the file's columns with examples.
+#[allow(clippy::too_many_arguments)]
 fn mapping_html(
     p: &sr360_ui::PageCtx,
     id: i64,
@@ -491,6 +494,7 @@ fn mapping_html(
     chosen: &std::collections::BTreeMap<String, String>,
     columns: &[String],
     sample: &[Vec<String>],
+    evidence: &ui::MappingEvidenceVm,
 ) -> String {
     let fields: Vec<ui::MappingFieldVm> = sr360_pipeline::mapping::FIELDS
         .iter()
@@ -522,7 +526,20 @@ fn mapping_html(
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    ui::upload_mapping(p, id, file, &name, &fields, &samples)
+    ui::upload_mapping(p, id, file, &name, &fields, &samples, evidence)
+}
+
+/// The suggestion's confidence, its evidence and the other kinds it weighed, for the page.
+fn evidence_vm(m: &Mapping) -> ui::MappingEvidenceVm {
+    ui::MappingEvidenceVm {
+        confidence: m.confidence,
+        why: m.why.clone(),
+        others: m
+            .candidates
+            .iter()
+            .map(|c| (c.entity.key().to_string(), c.confidence, c.missing.clone()))
+            .collect(),
+    }
 }
 
 pub async fn mapping_page(
@@ -558,6 +575,7 @@ pub async fn mapping_page(
         &suggestion.fields,
         &columns,
         &sample,
+        &evidence_vm(&suggestion),
     ))
     .into_response())
 }
@@ -619,6 +637,7 @@ pub async fn mapping_submit(
                     &chosen,
                     &columns,
                     &sample,
+                    &ui::MappingEvidenceVm::default(),
                 )),
             )
                 .into_response())

@@ -144,3 +144,74 @@ fn square_item_sales() {
         ["8.25"]
     );
 }
+
+#[test]
+fn woocommerce_orders_with_statuses_and_line_totals() {
+    // A line total without a unit price; statuses in WooCommerce's words (and one in
+    // PrestaShop's); a partial refund amount on a completed order.
+    let dir = tempfile::tempdir().unwrap();
+    let d = db(dir.path());
+    let r = load(&d, dir.path(), 1, "woocommerce_orders.csv");
+    assert_eq!(r.mapping.entity, Entity::Sales);
+    for (f, c) in [
+        ("order_id", "order_number"),
+        ("order_date", "date_created"),
+        ("customer_email", "billing_email"),
+        ("product_name", "product_name"),
+        ("line_total", "line_total"),
+        ("status", "status"),
+        ("refund_amount", "refund_amount"),
+    ] {
+        assert_eq!(
+            r.mapping.fields.get(f).map(String::as_str),
+            Some(c),
+            "{f}: {:?}",
+            r.mapping
+        );
+    }
+    assert!(r.mapping.certain().is_ok(), "{:?}", r.mapping);
+    // Counted: 1001 (42), 1002 (24), 1008 (48 less the 12 refunded), 1009 (9); 1005 is sold
+    // and returned whole; on hold, pending, cancelled and failed orders are not sales.
+    let net: f64 = d
+        .conn()
+        .query_row("SELECT sum(revenue) FROM gold.fact_sales", [], |r| r.get(0))
+        .unwrap();
+    assert!((net - (42.0 + 24.0 + 36.0 + 9.0)).abs() < 1e-6, "{net}");
+    let orders: Vec<String> = rows(
+        &d,
+        "SELECT DISTINCT order_id FROM gold.fact_sales WHERE NOT is_return ORDER BY 1",
+    );
+    assert_eq!(orders, ["1001", "1002", "1005", "1008", "1009"]);
+    let returned: f64 = d
+        .conn()
+        .query_row(
+            "SELECT -sum(revenue) FROM gold.fact_sales WHERE is_return",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!((returned - 30.0).abs() < 1e-6, "{returned}");
+    // The words are kept; the report counts rows per class.
+    assert_eq!(
+        rows(
+            &d,
+            "SELECT status || ' ' || status_text FROM silver.orders WHERE order_id = '1003'"
+        ),
+        ["pending wc-on-hold"]
+    );
+    let classes: Vec<(String, u64)> = r.summary.statuses.clone();
+    assert_eq!(
+        classes,
+        [
+            ("paid".to_string(), 5),
+            ("pending".to_string(), 2),
+            ("cancelled".to_string(), 2),
+            ("refunded".to_string(), 1)
+        ]
+    );
+    assert!(
+        r.summary.text.contains("not counted until paid"),
+        "{}",
+        r.summary.text
+    );
+}

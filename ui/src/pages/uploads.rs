@@ -98,7 +98,11 @@ pub fn upload_detail(
     mapping: &[(String, String)],
     rejects: &[(i64, String, String, String)],
     enabled: &[(String, bool)],
+    summary: &str,
 ) -> String {
+    let summary = (!summary.is_empty()).then(|| {
+        view! { <div class="card" id="upload-summary"><h2>{ctx.t("upload.loaded_as")}</h2><p>{summary.to_string()}</p></div> }
+    });
     let map_rows = mapping
         .iter()
         .map(|(f, c)| view! { <tr><td><code>{f.clone()}</code></td><td>{c.clone()}</td></tr> })
@@ -119,6 +123,7 @@ pub fn upload_detail(
         <h1>{r.file_name.clone()}</h1>
         <p class="lede">{status_badge(ctx, &r.status)}" "{format!("{} · {} {} · {} {} · {} {}", fmt_time(r.created_at), r.rows_read, ctx.t("upload.col_rows"), r.rows_accepted, ctx.t("upload.col_accepted"), r.rows_rejected, ctx.t("upload.col_rejected"))}</p>
         {error}
+        {summary}
         <div class="card">
             <h2>{ctx.t("upload.detail_enabled")}</h2>
             <ul class="feature-list">{feats}</ul>
@@ -145,6 +150,16 @@ pub struct MappingFieldVm {
 }
 
 /// Confirm or edit the column mapping of a pending upload.
+/// How sure the suggestion is of the kind, and why (the evidence found in the file), with the
+/// other kinds considered and what each lacks.
+#[derive(Debug, Clone, Default)]
+pub struct MappingEvidenceVm {
+    pub confidence: f64,
+    pub why: Vec<String>,
+    /// (kind, confidence, what it lacks)
+    pub others: Vec<(String, f64, Vec<String>)>,
+}
+
 pub fn upload_mapping(
     ctx: &PageCtx,
     id: i64,
@@ -152,14 +167,60 @@ pub fn upload_mapping(
     entity: &str,
     fields: &[MappingFieldVm],
     samples: &[(String, String)],
+    evidence: &MappingEvidenceVm,
 ) -> String {
-    let kinds = ["sales", "products", "customers", "web_events", "promotions"]
+    let pct = |c: f64| format!("{:.0}", 100.0 * c);
+    let kind_name = |k: &str| ctx.t(&format!("upload.kind_{k}"));
+    let sure = ctx
+        .t("upload.sure")
+        .replace("{kind}", &kind_name(entity))
+        .replace("{pct}", &pct(evidence.confidence));
+    let weak = evidence.confidence < 0.5;
+    let why = evidence
+        .why
         .iter()
-        .map(|k| {
-            let sel = *k == entity;
-            view! { <option value=*k selected=sel>{ctx.t(&format!("upload.kind_{k}"))}</option> }
+        .map(|w| view! { <li>{w.clone()}</li> })
+        .collect_view();
+    let others = evidence
+        .others
+        .iter()
+        .map(|(k, c, lacks)| {
+            let text = if lacks.is_empty() {
+                format!("{} ({}%)", kind_name(k), pct(*c))
+            } else {
+                format!(
+                    "{} — {}: {}",
+                    kind_name(k),
+                    ctx.t("upload.lacks"),
+                    lacks.join("; ")
+                )
+            };
+            view! { <li>{text}</li> }
         })
         .collect_view();
+    let evidence_card = view! {
+        <section class="card" id="mapping-evidence">
+            <p class=if weak { "badge warn" } else { "badge" }>{sure}</p>
+            <h2>{ctx.t("upload.why")}</h2>
+            <ul>{why}</ul>
+            <h2>{ctx.t("upload.also_considered")}</h2>
+            <ul class="muted">{others}</ul>
+        </section>
+    };
+    let kinds = [
+        "sales",
+        "period_sales",
+        "products",
+        "customers",
+        "web_events",
+        "promotions",
+    ]
+    .iter()
+    .map(|k| {
+        let sel = *k == entity;
+        view! { <option value=*k selected=sel>{ctx.t(&format!("upload.kind_{k}"))}</option> }
+    })
+    .collect_view();
     let rows = fields
         .iter()
         .map(|f| {
@@ -192,6 +253,7 @@ pub fn upload_mapping(
     let body = view! {
         <h1>{title.clone()}</h1>
         <p class="lede">{ctx.t("upload.confirm_lede")}</p>
+        {evidence_card}
         <form class="card" method="get" action=action.clone()>
             <label for="entity">{ctx.t("upload.kind")}</label>
             <select id="entity" name="entity">{kinds}</select>
