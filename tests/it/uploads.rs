@@ -396,17 +396,15 @@ async fn mappings_are_confirmed_then_remembered() {
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
     let good = serde_json::json!({"entity": "products", "fields": {"sku": "Other", "name": "Cols"}, "unmapped": [], "missing_required": [], "confidence": 1.0});
-    assert_eq!(
-        a.api(
+    let r = a
+        .api(
             Method::PUT,
             &format!("/api/v1/uploads/{id}/mapping"),
             Some(&tok),
-            Some(good.clone())
+            Some(good.clone()),
         )
-        .await
-        .status,
-        202
-    );
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
     assert_eq!(wait_done(&mut a, &tok, id).await["status"], "succeeded");
     assert_eq!(
         a.api(

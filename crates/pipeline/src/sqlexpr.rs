@@ -38,7 +38,9 @@ fn text_of(c: &str, markers: bool) -> String {
             .map(|m| lit(m))
             .collect::<Vec<_>>()
             .join(", ");
-        format!("WHEN strlen({c}) <= 6 AND upper(trim({c})) IN ({list}) THEN NULL ")
+        // Markers hold no digit and are short: most values skip the comparison after one
+        // length check (no Unicode trim, which is slow).
+        format!("WHEN strlen({c}) <= 6 AND upper({c}) IN ({list}) THEN NULL ")
     } else {
         String::new()
     };
@@ -460,6 +462,61 @@ mod db_tests {
         assert_eq!(a[0].as_deref(), Some("2025-01-02 10:00:00"));
         assert_eq!(a[2].as_deref(), Some("2025-01-02 15:30:00"));
         assert_eq!(a[6], None, "month 13");
+    }
+
+    #[test]
+    fn missing_markers_compact_dates_and_flags() {
+        let out = eval(&["NA", "n/a", "-", "null", "#N/A", "Nancy", "12"], text);
+        assert_eq!(
+            out,
+            [
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some("Nancy".into()),
+                Some("12".into())
+            ]
+        );
+        assert_eq!(
+            eval(&["NA"], text_keep_markers),
+            [Some("NA".into())],
+            "Namibia"
+        );
+        assert_eq!(
+            eval(&["1,234", "NA", "$5"], |c| number(c, false)),
+            [Some("1234.0".into()), None, Some("5.0".into())]
+        );
+        let sample: Vec<String> = vec!["19970101".into(), "19971231".into()];
+        assert_eq!(
+            eval(&["19970101", "19971231", "NA"], |c| format!(
+                "CAST({} AS DATE)",
+                timestamp(c, &sample, "UTC")
+            )),
+            [Some("1997-01-01".into()), Some("1997-12-31".into()), None]
+        );
+        // "03/04/2024" is 3 April when the whole column says day first.
+        let sample: Vec<String> = vec!["03/04/2024".into()];
+        assert_eq!(undecided_dates(&sample), Some('/'));
+        assert_eq!(undecided_dates(&["13/04/2024".to_string()]), None);
+        assert_eq!(
+            eval(&["03/04/2024"], |c| format!(
+                "CAST({} AS DATE)",
+                timestamp_in(c, &sample, "UTC", Some(true))
+            )),
+            [Some("2024-04-03".into())]
+        );
+        assert_eq!(
+            eval(&["1", "0", "yes", "FALSE", "maybe"], flag),
+            [
+                Some("true".into()),
+                Some("false".into()),
+                Some("true".into()),
+                Some("false".into()),
+                None
+            ]
+        );
     }
 
     #[test]

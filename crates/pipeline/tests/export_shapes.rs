@@ -215,3 +215,31 @@ fn woocommerce_orders_with_statuses_and_line_totals() {
         r.summary.text
     );
 }
+
+#[test]
+fn day_first_dates_are_decided_from_the_whole_column() {
+    // The first 600 dates could be either order; one far below says day first.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("order_id,date,sku,qty,price\n");
+    for i in 0..600 {
+        csv.push_str(&format!("A{i},03/04/2024,S1,1,2.50\n"));
+    }
+    csv.push_str("B1,25/04/2024,S1,1,2.50\n");
+    std::fs::write(dir.path().join("days.csv"), csv).unwrap();
+    let d = db(dir.path());
+    let r = ingest(
+        d.conn(),
+        &dir.path().join("days.csv"),
+        &dir.path().join("tmp"),
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(r.accepted, 601, "{:?}", r.rejects.first());
+    assert_eq!(
+        rows(
+            &d,
+            "SELECT DISTINCT CAST(CAST(line_ts AS DATE) AS VARCHAR) FROM silver.order_lines ORDER BY 1"
+        ),
+        ["2024-04-03", "2024-04-25"]
+    );
+}

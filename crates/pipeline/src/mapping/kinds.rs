@@ -13,10 +13,14 @@ pub struct Need {
     pub any_of: &'static [&'static str],
     /// The need in words, for messages ("a price or an amount per row").
     pub what: &'static str,
+    /// Needed to suggest the kind from a file, not to load a mapping a person confirmed (a
+    /// list of product ids and names is a product list when the merchant says so).
+    pub to_suggest_only: bool,
 }
 
 macro_rules! need {
-    ([$($f:literal),*], $w:literal) => { Need { any_of: &[$($f),*], what: $w } };
+    ([$($f:literal),*], $w:literal) => { Need { any_of: &[$($f),*], what: $w, to_suggest_only: false } };
+    ([$($f:literal),*], $w:literal, suggest) => { Need { any_of: &[$($f),*], what: $w, to_suggest_only: true } };
 }
 
 static SALES: &[Need] = &[
@@ -48,7 +52,8 @@ static PRODUCTS: &[Need] = &[
             "description",
             "cost"
         ],
-        "product details such as a price, category or brand"
+        "product details such as a price, category or brand",
+        suggest
     ),
 ];
 static CUSTOMERS: &[Need] = &[
@@ -93,10 +98,11 @@ pub fn needs(e: Entity) -> &'static [Need] {
     }
 }
 
-/// The needs of `e` that `fields` (field → column) leave unmet, in words.
+/// The needs of `e` that `fields` (field → column), a mapping to load, leave unmet, in words.
 pub fn missing(e: Entity, fields: &BTreeMap<String, String>) -> Vec<String> {
     needs(e)
         .iter()
+        .filter(|n| !n.to_suggest_only)
         .filter(|n| !n.any_of.iter().any(|f| fields.contains_key(*f)))
         .map(|n| n.what.to_string())
         .collect()
