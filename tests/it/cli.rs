@@ -461,3 +461,54 @@ fn killed_ingest_changes_nothing_and_reruns() {
         "leftovers of the killed runs are gone"
     );
 }
+
+/// A merchant's nightly script: `--yes` loads real exports whose kind is clear, says in words
+/// what was loaded, and refuses, loading nothing, a file that is no kind of shop data.
+#[test]
+fn ingest_yes_loads_clear_exports_and_refuses_the_rest() {
+    let d = tempfile::tempdir().unwrap();
+    assert!(sr360(d.path(), &["tenant", "create", "Bikes", "--id", "bk"], None).0);
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/pipeline/tests/corpus");
+    let file = |n: &str| corpus.join(n).to_str().unwrap().to_string();
+    let (ok, out, err) = sr360(
+        d.path(),
+        &["ingest", &file("bike_sales.csv"), "--tenant", "bk", "--yes"],
+        None,
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("recognised as: sales"), "{out}");
+    assert!(
+        out.contains("2,466 order lines in 322 orders") && out.contains("`frame_material`"),
+        "{out}"
+    );
+    let (ok, out, _) = sr360(
+        d.path(),
+        &["ingest", &file("seattle_weather.csv"), "--tenant", "bk", "--yes"],
+        None,
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("no kind of data fits this file")
+            && out.contains("a price or an amount per row")
+            && out.contains("--mapping"),
+        "{out}"
+    );
+    let (ok, out, _) = sr360(
+        d.path(),
+        &["ingest", &file("purchase_dates.csv"), "--tenant", "bk", "--yes"],
+        None,
+    );
+    assert!(!ok && out.contains("customer details"), "{out}");
+    // Nothing of the refused files reached the shop: the bike shops are its only customers.
+    let (ok, out, err) = sr360(
+        d.path(),
+        &["ingest", &file("product_photo.png"), "--tenant", "bk", "--yes"],
+        None,
+    );
+    assert!(!ok && out.contains("an image (PNG)"), "{out}{err}");
+    let db = duckdb::Connection::open(d.path().join("tenants/bk/warehouse.duckdb")).unwrap();
+    let customers: i64 = db
+        .query_row("SELECT count(*) FROM silver.customers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(customers, 30);
+}
