@@ -369,7 +369,7 @@ pub async fn detail(
                 .collect()
         })
         .unwrap_or_default();
-    let summary = report["summary"]["text"].as_str().unwrap_or("");
+    let loaded = loaded_vm(&report["summary"]);
     let p = page_ctx(&state, m.ctx(), None);
     Ok(Html(ui::upload_detail(
         &p,
@@ -377,9 +377,42 @@ pub async fn detail(
         &mapping,
         &rejects,
         &enabled,
-        summary,
+        loaded.as_ref(),
     ))
     .into_response())
+}
+
+/// The stored report's summary as the page's view model (None for older reports).
+fn loaded_vm(s: &serde_json::Value) -> Option<ui::LoadedVm> {
+    let kind = s["kind"].as_str()?.to_string();
+    let n = |k: &str| s[k].as_u64();
+    let text = |k: &str| s[k].as_str().map(str::to_string);
+    Some(ui::LoadedVm {
+        kind,
+        rows: n("rows").unwrap_or(0),
+        orders: n("orders"),
+        products: n("products"),
+        customers: n("customers"),
+        sessions: n("sessions"),
+        from: text("from"),
+        to: text("to"),
+        statuses: s["statuses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_u64()?)))
+            .collect(),
+        orders_from: text("orders_from").filter(|k| k != "column"),
+        period_days: s["period"]["days"].as_i64(),
+        monthly: s["period"].is_object() && s["period"]["days"].is_null(),
+        dated_by_end: s["period"]["dated_by_end"].as_bool().unwrap_or(false),
+        unused: s["unused"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str().map(str::to_string))
+            .collect(),
+    })
 }
 
 // ---- confirming the mapping ----

@@ -468,7 +468,8 @@ fn killed_ingest_changes_nothing_and_reruns() {
 fn ingest_yes_loads_clear_exports_and_refuses_the_rest() {
     let d = tempfile::tempdir().unwrap();
     assert!(sr360(d.path(), &["tenant", "create", "Bikes", "--id", "bk"], None).0);
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/pipeline/tests/corpus");
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/pipeline/tests/corpus");
     let file = |n: &str| corpus.join(n).to_str().unwrap().to_string();
     let (ok, out, err) = sr360(
         d.path(),
@@ -483,7 +484,13 @@ fn ingest_yes_loads_clear_exports_and_refuses_the_rest() {
     );
     let (ok, out, _) = sr360(
         d.path(),
-        &["ingest", &file("seattle_weather.csv"), "--tenant", "bk", "--yes"],
+        &[
+            "ingest",
+            &file("seattle_weather.csv"),
+            "--tenant",
+            "bk",
+            "--yes",
+        ],
         None,
     );
     assert!(!ok, "{out}");
@@ -495,14 +502,26 @@ fn ingest_yes_loads_clear_exports_and_refuses_the_rest() {
     );
     let (ok, out, _) = sr360(
         d.path(),
-        &["ingest", &file("purchase_dates.csv"), "--tenant", "bk", "--yes"],
+        &[
+            "ingest",
+            &file("purchase_dates.csv"),
+            "--tenant",
+            "bk",
+            "--yes",
+        ],
         None,
     );
     assert!(!ok && out.contains("customer details"), "{out}");
     // Nothing of the refused files reached the shop: the bike shops are its only customers.
     let (ok, out, err) = sr360(
         d.path(),
-        &["ingest", &file("product_photo.png"), "--tenant", "bk", "--yes"],
+        &[
+            "ingest",
+            &file("product_photo.png"),
+            "--tenant",
+            "bk",
+            "--yes",
+        ],
         None,
     );
     assert!(!ok && out.contains("an image (PNG)"), "{out}{err}");

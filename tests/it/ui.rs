@@ -903,6 +903,17 @@ async fn upload_page_in_headless_chromium() {
         serde_json::json!("Lineitem quantity"),
         "the suggestion is preselected"
     );
+    let evidence = c
+        .find(Locator::Id("mapping-evidence"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        evidence.contains("Recognised as Orders / order lines") && evidence.contains("% sure"),
+        "the kind's confidence and why: {evidence}"
+    );
     no_errors(c, "mapping").await;
     shot(c, "upload-mapping").await;
     c.find(Locator::Css(
@@ -954,6 +965,10 @@ async fn upload_page_in_headless_chromium() {
     assert!(
         text.contains("not a date and time") && text.contains("Lineitem quantity"),
         "{text}"
+    );
+    assert!(
+        text.contains("What was loaded") && text.contains("order lines in"),
+        "the report in words: {text}"
     );
     no_errors(c, "upload detail").await;
     shot(c, "upload-detail").await;

@@ -12,6 +12,8 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Summary {
+    /// What the file was loaded as ([`Entity::key`]).
+    pub kind: String,
     /// Rows loaded (after rejects).
     pub rows: u64,
     pub orders: Option<u64>,
@@ -88,6 +90,7 @@ pub fn describe(
         )
     };
     let mut out = Summary {
+        kind: m.entity.key().to_string(),
         orders_from: s.orders_from,
         period: s.period,
         unused: m.unmapped.clone(),

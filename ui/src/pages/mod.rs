@@ -33,8 +33,8 @@ pub use segments::{SegmentVm, SegmentsVm, segments};
 pub use status::{HELP_ARTICLES, NotificationVm, error_page, help, notifications, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
 pub use uploads::{
-    MappingEvidenceVm, MappingFieldVm, UploadRowVm, upload, upload_detail, upload_history,
-    upload_mapping,
+    LoadedVm, MappingEvidenceVm, MappingFieldVm, UploadRowVm, upload, upload_detail,
+    upload_history, upload_mapping,
 };
 
 use leptos::prelude::*;

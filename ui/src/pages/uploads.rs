@@ -98,10 +98,11 @@ pub fn upload_detail(
     mapping: &[(String, String)],
     rejects: &[(i64, String, String, String)],
     enabled: &[(String, bool)],
-    summary: &str,
+    loaded: Option<&LoadedVm>,
 ) -> String {
-    let summary = (!summary.is_empty()).then(|| {
-        view! { <div class="card" id="upload-summary"><h2>{ctx.t("upload.loaded_as")}</h2><p>{summary.to_string()}</p></div> }
+    let summary = loaded.map(|l| {
+        let lines = loaded_words(ctx, l).into_iter().map(|t| view! { <li>{t}</li> }).collect_view();
+        view! { <div class="card" id="upload-summary"><h2>{ctx.t("upload.loaded_as")}</h2><ul>{lines}</ul></div> }
     });
     let map_rows = mapping
         .iter()
@@ -150,6 +151,112 @@ pub struct MappingFieldVm {
 }
 
 /// Confirm or edit the column mapping of a pending upload.
+/// What an upload loaded, as the validation report counted it (worded per reader).
+#[derive(Debug, Clone, Default)]
+pub struct LoadedVm {
+    /// The kind's key (`sales`, `period_sales`, ...).
+    pub kind: String,
+    pub rows: u64,
+    pub orders: Option<u64>,
+    pub products: Option<u64>,
+    pub customers: Option<u64>,
+    pub sessions: Option<u64>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// (status class, rows)
+    pub statuses: Vec<(String, u64)>,
+    /// How rows became orders when the file has no order numbers.
+    pub orders_from: Option<String>,
+    /// Totals: the period's length in days (`None` with `monthly`).
+    pub period_days: Option<i64>,
+    pub monthly: bool,
+    pub dated_by_end: bool,
+    pub unused: Vec<String>,
+}
+
+/// The report's sentences in the reader's language.
+fn loaded_words(ctx: &PageCtx, l: &LoadedVm) -> Vec<String> {
+    let n = |v: u64| crate::format::number(ctx.locale, v as f64, 0);
+    let t = |k: &str| ctx.t(&format!("upload.sum_{k}"));
+    let dates = match (&l.from, &l.to) {
+        (Some(f), Some(to)) if f == to => t("on").replace("{date}", f),
+        (Some(f), Some(to)) => t("dates").replace("{from}", f).replace("{to}", to),
+        _ => String::new(),
+    };
+    let mut out = Vec::new();
+    let count = |k: &str, v: Option<u64>, none: &str| match v {
+        Some(x) if x > 0 => t(k).replace("{n}", &n(x)),
+        _ => t(none),
+    };
+    match l.kind.as_str() {
+        "sales" => {
+            out.push(format!(
+                "{} {dates}",
+                t("sales")
+                    .replace("{rows}", &n(l.rows))
+                    .replace("{orders}", &n(l.orders.unwrap_or(0)))
+            ));
+            out.push(format!(
+                "{} · {}",
+                count("products", l.products, "no_products"),
+                count("customers", l.customers, "no_customers")
+            ));
+        }
+        "period_sales" => {
+            let period = match (l.monthly, l.period_days) {
+                (true, _) => t("per_month"),
+                (_, Some(1)) => t("per_day"),
+                (_, Some(7)) => t("per_week"),
+                (_, Some(d)) => t("per_days").replace("{n}", &n(d.max(0) as u64)),
+                _ => String::new(),
+            };
+            out.push(format!(
+                "{} {dates}",
+                t("totals")
+                    .replace("{rows}", &n(l.rows))
+                    .replace("{period}", &period)
+            ));
+            out.push(t(if l.dated_by_end {
+                "spread_end"
+            } else {
+                "spread_start"
+            }));
+        }
+        "products" => out.push(t("products").replace("{n}", &n(l.products.unwrap_or(l.rows)))),
+        "customers" => out.push(t("customers").replace("{n}", &n(l.customers.unwrap_or(l.rows)))),
+        "web_events" => out.push(format!(
+            "{} {dates}",
+            t("events")
+                .replace("{rows}", &n(l.rows))
+                .replace("{sessions}", &n(l.sessions.unwrap_or(0)))
+                .replace("{visitors}", &n(l.customers.unwrap_or(0)))
+        )),
+        _ => out.push(t("rows").replace("{n}", &n(l.rows))),
+    }
+    if let Some(k) = &l.orders_from {
+        out.push(t(&format!("orders_from_{k}")));
+    }
+    if !l.statuses.is_empty() {
+        let parts: Vec<String> = l
+            .statuses
+            .iter()
+            .map(|(c, v)| {
+                format!(
+                    "{} {} ({})",
+                    n(*v),
+                    t(&format!("status_{c}")),
+                    t(&format!("counts_{c}"))
+                )
+            })
+            .collect();
+        out.push(format!("{} {}", t("statuses"), parts.join(" · ")));
+    }
+    if !l.unused.is_empty() {
+        out.push(format!("{} {}", t("unused"), l.unused.join(", ")));
+    }
+    out
+}
+
 /// How sure the suggestion is of the kind, and why (the evidence found in the file), with the
 /// other kinds considered and what each lacks.
 #[derive(Debug, Clone, Default)]

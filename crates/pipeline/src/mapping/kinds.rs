@@ -256,15 +256,19 @@ pub(super) fn judge(
     let mut missing: Vec<String> = Vec::new();
     let mut need_scores = Vec::new();
     for n in needs(e) {
-        let best = n
+        let found: Vec<(&str, usize, f64)> = n
             .any_of
             .iter()
             .filter_map(|f| a.get(*f).map(|(ci, s)| (*f, *ci, *s)))
-            .max_by(|x, y| x.2.total_cmp(&y.2));
-        match best {
-            Some((f, ci, s)) => {
-                need_scores.push(s);
-                why.push(format!("{}: `{}` ({f})", n.what, headers[ci]));
+            .collect();
+        match found.iter().map(|x| x.2).reduce(f64::max) {
+            Some(best) => {
+                need_scores.push(best);
+                let cols: Vec<String> = found
+                    .iter()
+                    .map(|(f, ci, _)| format!("`{}` ({f})", headers[*ci]))
+                    .collect();
+                why.push(format!("{}: {}", n.what, cols.join(", ")));
             }
             None => missing.push(n.what.to_string()),
         }
