@@ -271,7 +271,7 @@ fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
             }
             UploadOutcome {
                 succeeded: true,
-                entity: Some(format!("{:?}", r.mapping.entity).to_lowercase()),
+                entity: Some(r.mapping.entity.key().to_string()),
                 mapping: serde_json::to_string(&r.mapping).ok(),
                 rows_read: r.rows_read as i64,
                 rows_accepted: r.accepted as i64,

@@ -54,6 +54,8 @@ pub async fn customers_page(
     let rows = match top {
         Ok(v) => v,
         Err(QueryError::NoData) => {
+            let mut p = p;
+            super::pages::note_totals_only(&state, &m.scope, &mut p).await;
             return Ok(Html(ui::customers(
                 &p,
                 &ui::CustomersVm {
@@ -65,6 +67,10 @@ pub async fn customers_page(
         }
         Err(e) => return Err(e.into()),
     };
+    let mut p = p;
+    if rows.is_empty() {
+        super::pages::note_totals_only(&state, &m.scope, &mut p).await;
+    }
     let rows = rows
         .iter()
         .map(|c| ui::CustomerRowVm {

@@ -76,6 +76,20 @@ pub fn page_ctx(state: &AppState, ctx: &Ctx, flash: Option<&str>) -> PageCtx {
     p
 }
 
+/// On a page that needs order lines (customers, cohorts, segments, recommendations) of a
+/// shop whose sales are only totals per period: say so above the empty page.
+pub async fn note_totals_only(state: &AppState, scope: &sr360_meta::TenantScope, p: &mut PageCtx) {
+    let Ok(wh) = state.warehouses.open(scope) else {
+        return;
+    };
+    let only =
+        tokio::task::spawn_blocking(move || sr360_analytics::session(&wh, |s| s.totals_only()))
+            .await;
+    if let Ok(Ok(true)) = only {
+        p.flash = Some(Flash::info(p.t("data.totals_only")));
+    }
+}
+
 pub async fn root(ctx: Ctx) -> Redirect {
     if ctx.session.is_some() {
         Redirect::to("/dashboard")

@@ -109,6 +109,8 @@ pub async fn segments_page(
     let tenant = super::ctx::shop_of(&state, &m.scope)?;
     let model: Option<SegmentModel> = read(&state, &m.scope, store::segments).await?;
     let Some(model) = model else {
+        let mut p = p;
+        super::pages::note_totals_only(&state, &m.scope, &mut p).await;
         return Ok(Html(ui::segments(
             &p,
             &ui::SegmentsVm {

@@ -419,3 +419,67 @@ async fn mappings_are_confirmed_then_remembered() {
         "only pending uploads"
     );
 }
+
+/// Real exports through the API without a mapping: weekly store totals load as totals (the
+/// dashboard's figures come from them, the customers page says why it is empty); a file that
+/// is no kind of shop data fails with what it lacks, and adds nothing.
+#[tokio::test]
+async fn totals_load_as_totals_and_unclear_files_are_refused() {
+    let s = TestServer::start().await;
+    let mut a = s.signup("Shop T", "t@example.com", PW).await;
+    let tok = token(&mut a, "t@example.com").await;
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/pipeline/tests/corpus");
+    let send = |name: &'static str| {
+        let bytes = std::fs::read(corpus.join(name)).unwrap();
+        upload(&s, &tok, name, bytes)
+    };
+    let r: serde_json::Value = send("walmart_sales_weekly.csv").await.json().await.unwrap();
+    let id = r["uploads"][0]["id"].as_i64().unwrap();
+    let v = wait_done(&mut a, &tok, id).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
+    assert_eq!(v["entity"], "period_sales", "{v}");
+    let report = a
+        .api(
+            Method::GET,
+            &format!("/api/v1/uploads/{id}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(report["report"]["summary"]["period"]["days"], 7, "{report}");
+    let page = a.get(&format!("/uploads/{id}")).await;
+    assert!(
+        page.body.contains("rows of sales totals per week"),
+        "{}",
+        page.body
+    );
+    // The query layer's revenue is the file's total.
+    let q = a
+        .api(
+            Method::POST,
+            "/api/v1/query",
+            Some(&tok),
+            Some(serde_json::json!({"metrics": ["revenue"], "range": {"from": "2010-01-01", "to": "2013-01-01"}})),
+        )
+        .await
+        .json();
+    let revenue = q["rows"][0][0].as_f64().unwrap_or_else(|| panic!("{q}"));
+    assert!((revenue - 54_700_990.09).abs() < 1.0, "{q}");
+    let page = a.get("/customers").await;
+    assert!(
+        page.body.contains("loaded as totals per period"),
+        "{}",
+        page.body
+    );
+    // Weather measurements: refused with what is missing; no tables change.
+    let r: serde_json::Value = send("seattle_weather.csv").await.json().await.unwrap();
+    let v = wait_done(&mut a, &tok, r["uploads"][0]["id"].as_i64().unwrap()).await;
+    assert_eq!(v["status"], "failed", "{v}");
+    let err = v["error"].as_str().unwrap();
+    assert!(
+        err.contains("no kind of data fits") && err.contains("a price or an amount per row"),
+        "{err}"
+    );
+}

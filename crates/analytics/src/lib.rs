@@ -23,7 +23,9 @@ pub use customers::{
 };
 pub use funnel::{FunnelBy, FunnelRow, Underperformer, funnel, underperformers};
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
-pub use run::{Column, QueryResult, Session, Value, data_range, execute, run, session};
+pub use run::{
+    Column, QueryResult, Session, Value, data_range, execute, run, session, totals_only,
+};
 pub use series::{
     DailySeries, PromotionInfo, SeriesKind, anomaly_series, category_series, forecast_series,
     promotions,

@@ -123,6 +123,20 @@ pub fn data_range(conn: &Connection) -> Result<Option<TimeRange>, QueryError> {
     )
 }
 
+/// Are the shop's sales known only as totals per period (no order lines)? Pages about
+/// customers, cohorts, segments and baskets cannot work from totals and say so.
+pub fn totals_only(conn: &Connection) -> Result<bool, QueryError> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'fact_sales'", [], |r| r.get(0))?;
+    if n == 0 {
+        return Ok(false);
+    }
+    Ok(conn.query_row(
+        "SELECT count(*) > 0 AND count(order_id) = 0 FROM gold.fact_sales",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 fn rows(
     conn: &Connection,
     sql: &str,
@@ -214,6 +228,10 @@ pub struct Session<'a> {
 impl Session<'_> {
     pub fn data_range(&self) -> Result<Option<TimeRange>, QueryError> {
         self.cached("range", || data_range(self.conn))
+    }
+
+    pub fn totals_only(&self) -> Result<bool, QueryError> {
+        self.cached("totals_only", || totals_only(self.conn))
     }
 
     pub fn run(&self, q: &Query) -> Result<QueryResult, QueryError> {

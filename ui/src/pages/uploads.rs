@@ -66,7 +66,7 @@ pub fn upload_history(ctx: &PageCtx, rows: &[UploadRowVm]) -> String {
                 <tr>
                     <td><a href=href>{r.file_name.clone()}</a></td>
                     <td>{status_badge(ctx, &r.status)}" "<small class="muted">{r.error.clone()}</small></td>
-                    <td>{r.entity.clone()}</td>
+                    <td>{kind_label(ctx, &r.entity)}</td>
                     <td>{r.rows_read}</td><td>{r.rows_accepted}</td><td>{r.rows_rejected}</td>
                     <td>{fmt_time(r.created_at)}</td><td>{dur}</td>
                 </tr>
@@ -151,6 +151,17 @@ pub struct MappingFieldVm {
 }
 
 /// Confirm or edit the column mapping of a pending upload.
+/// The kind an upload was loaded as, in the reader's language (older rows wrote
+/// "webevents").
+fn kind_label(ctx: &PageCtx, entity: &str) -> String {
+    match entity {
+        "" => String::new(),
+        "webevents" => ctx.t("upload.kind_web_events"),
+        "periodsales" => ctx.t("upload.kind_period_sales"),
+        k => ctx.t(&format!("upload.kind_{k}")),
+    }
+}
+
 /// What an upload loaded, as the validation report counted it (worded per reader).
 #[derive(Debug, Clone, Default)]
 pub struct LoadedVm {
