@@ -122,7 +122,7 @@ pub struct Candidate {
 
 type Assigned = BTreeMap<&'static str, (usize, f64)>;
 
-fn values<'a>(rows: &'a [Vec<String>], ci: usize) -> impl Iterator<Item = &'a str> {
+fn values(rows: &[Vec<String>], ci: usize) -> impl Iterator<Item = &str> {
     rows.iter()
         .filter_map(move |r| r.get(ci).map(|v| v.trim()))
         .filter(|v| !super::is_missing(v))

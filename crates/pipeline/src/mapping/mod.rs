@@ -256,13 +256,11 @@ fn blank_header(h: &str) -> bool {
         || n.starts_with("unnamed")
 }
 
-/// Assign the columns of `norm` to the fields of `entity` one-to-one, best first. Returns
-/// field → (column index, score).
-fn assign<'r>(
-    entity: Entity,
-    norm: &[String],
-    column: &dyn Fn(usize) -> Vec<&'r str>,
-) -> BTreeMap<&'static str, (usize, f64)> {
+/// Fields and the columns assigned to them: field → (column index, score).
+type Assigned = BTreeMap<&'static str, (usize, f64)>;
+
+/// Assign the columns of `norm` to the fields of `entity` one-to-one, best first.
+fn assign<'r>(entity: Entity, norm: &[String], column: &dyn Fn(usize) -> Vec<&'r str>) -> Assigned {
     let specs: Vec<&FieldSpec> = FIELDS.iter().filter(|f| f.entity == entity).collect();
     let mut cands: Vec<(f64, usize, usize)> = Vec::new();
     for (fi, spec) in specs.iter().enumerate() {
@@ -322,7 +320,7 @@ fn suggest_among(entities: &[Entity], headers: &[String], rows: &[Vec<String>]) 
             .collect()
     };
     let sales = kinds::sales_reading(&norm, headers, rows);
-    let mut judged: Vec<(Candidate, BTreeMap<&'static str, (usize, f64)>, f64)> = Vec::new();
+    let mut judged: Vec<(Candidate, Assigned, f64)> = Vec::new();
     for &entity in entities {
         let mut assigned = assign(entity, &norm, &column);
         let c = kinds::judge(entity, &mut assigned, headers, &sales, rows);
