@@ -168,6 +168,27 @@ fn spans_dates(rows: &[Vec<String>], id: usize, date: usize, qty: Option<usize>)
     !repeated.is_empty() && several as f64 / repeated.len() as f64 > 0.5
 }
 
+/// A list (customers, products) has one row per key: the first of `keys` that is mapped
+/// must hardly repeat in the sample.
+fn one_row_each(
+    a: &Assigned,
+    keys: [&str; 2],
+    what: &str,
+    like: &str,
+    headers: &[String],
+    rows: &[Vec<String>],
+    problems: &mut Vec<String>,
+) {
+    if let Some(&(ci, _)) = a.get(keys[0]).or(a.get(keys[1]))
+        && distinct_share(rows, ci) < 0.8
+    {
+        problems.push(format!(
+            "one row per {what} (the values of `{}` repeat, as in {like})",
+            headers[ci]
+        ));
+    }
+}
+
 /// Sales columns whose values disagree with their field are let go (with the reason).
 fn sales_checks(a: &mut Assigned, headers: &[String], rows: &[Vec<String>], why: &mut Vec<String>) {
     if let (Some(&(id, _)), Some(&(date, _))) = (a.get("order_id"), a.get("order_date"))
@@ -211,26 +232,24 @@ pub(super) fn judge(
     let has = |a: &Assigned, f: &str| a.contains_key(f);
     match e {
         Entity::Sales => sales_checks(a, headers, rows, &mut why),
-        Entity::Customers => {
-            if let Some(&(ci, _)) = a.get("customer_id").or(a.get("email"))
-                && distinct_share(rows, ci) < 0.8
-            {
-                problems.push(format!(
-                    "one row per customer (the values of `{}` repeat, as in orders or events)",
-                    headers[ci]
-                ));
-            }
-        }
-        Entity::Products => {
-            if let Some(&(ci, _)) = a.get("sku").or(a.get("name"))
-                && distinct_share(rows, ci) < 0.8
-            {
-                problems.push(format!(
-                    "one row per product (the values of `{}` repeat, as in order lines)",
-                    headers[ci]
-                ));
-            }
-        }
+        Entity::Customers => one_row_each(
+            a,
+            ["customer_id", "email"],
+            "customer",
+            "orders or events",
+            headers,
+            rows,
+            &mut problems,
+        ),
+        Entity::Products => one_row_each(
+            a,
+            ["sku", "name"],
+            "product",
+            "order lines",
+            headers,
+            rows,
+            &mut problems,
+        ),
         Entity::PeriodSales => {
             // Totals have no order, product or customer per row.
             let detail: Vec<String> = [
