@@ -473,6 +473,20 @@ async fn totals_load_as_totals_and_unclear_files_are_refused() {
         "{}",
         page.body
     );
+    // The models run on the daily series the totals make: a revenue forecast exists.
+    crate::harness::settled(&s, &tok).await;
+    let f = a
+        .api(
+            Method::GET,
+            "/api/v1/forecasts?series=revenue",
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(f.status, 200, "{}", f.body);
+    let f = f.json();
+    assert_eq!(f["info"]["status"], "ok", "{}", f["info"]);
+    assert!(!f["forecast"].as_array().unwrap().is_empty());
     // Weather measurements: refused with what is missing; no tables change.
     let r: serde_json::Value = send("seattle_weather.csv").await.json().await.unwrap();
     let v = wait_done(&mut a, &tok, r["uploads"][0]["id"].as_i64().unwrap()).await;
