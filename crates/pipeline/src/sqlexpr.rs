@@ -282,7 +282,32 @@ fn iso_with_offset(v: &str) -> bool {
 }
 
 /// [`timestamp`] of a text expression.
+/// Seconds, milliseconds or microseconds since 1970 (event exports of analytics tools):
+/// the power of ten to divide by, when every value of the sample is one.
+fn epoch_scale(sample: &[String]) -> Option<u32> {
+    let mut scale = None;
+    for v in sample.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        if !v.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let s = match v.len() {
+            10 => 0,
+            13 => 3,
+            16 => 6,
+            _ => return None,
+        };
+        if scale.is_some_and(|x| x != s) {
+            return None;
+        }
+        scale = Some(s);
+    }
+    scale
+}
+
 pub fn timestamp_of(t: &str, sample: &[String], tz: &str, day_first: Option<bool>) -> String {
+    if let Some(k) = epoch_scale(sample) {
+        return format!("to_timestamp(TRY_CAST({t} AS DOUBLE) / {})", 10u64.pow(k));
+    }
     let general = timestamp_general(t, sample, tz, day_first);
     // Compact dates ("19970101", transaction logs and ERP exports).
     if sample
@@ -506,6 +531,22 @@ mod db_tests {
                 timestamp_in(c, &sample, "UTC", Some(true))
             )),
             [Some("2024-04-03".into())]
+        );
+        let sample: Vec<String> = vec!["1704067200000000".into()];
+        assert_eq!(
+            eval(&["1704067200000000"], |c| format!(
+                "timezone('UTC', {})",
+                timestamp(c, &sample, "UTC")
+            )),
+            [Some("2024-01-01 00:00:00".into())],
+            "microseconds since 1970"
+        );
+        assert_eq!(
+            eval(&["1704067200"], |c| format!(
+                "timezone('UTC', {})",
+                timestamp(c, &["1704067200".to_string()], "UTC")
+            )),
+            [Some("2024-01-01 00:00:00".into())]
         );
         assert_eq!(
             eval(&["1", "0", "yes", "FALSE", "maybe"], flag),

@@ -94,7 +94,17 @@ pub static FIELDS: &[FieldSpec] = &[
             "fecha",
             "datum",
             "date_completed",
-            "completed_at"
+            "completed_at",
+            "created_utc",
+            "created_date_utc",
+            "date_utc",
+            "created_on",
+            "created_date",
+            "order_created_date",
+            "transaction_timestamp",
+            "sale_datetime",
+            "purchase_timestamp",
+            "order_purchase_timestamp"
         ]
     ),
     // A separate time-of-day column (Square, many POS exports): joined to the date.

@@ -539,3 +539,278 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod real_headers {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    fn check(h: &[&str], rows: &[&[&str]]) -> Mapping {
+        let rows: Vec<Vec<String>> = rows.iter().map(|r| s(r)).collect();
+        suggest(&s(h), &rows)
+    }
+
+    #[test]
+    fn shapes_seen_in_the_wild() {
+        // Superstore-style order lines: "Sales" is the line amount, a second category level.
+        let m = check(
+            &[
+                "Row ID",
+                "Order ID",
+                "Order Date",
+                "Ship Date",
+                "Ship Mode",
+                "Customer ID",
+                "Customer Name",
+                "Segment",
+                "Country",
+                "City",
+                "State",
+                "Postal Code",
+                "Region",
+                "Product ID",
+                "Category",
+                "Sub-Category",
+                "Product Name",
+                "Sales",
+                "Quantity",
+                "Discount",
+                "Profit",
+            ],
+            &[
+                &[
+                    "1",
+                    "CA-2016-152156",
+                    "11/8/2016",
+                    "11/11/2016",
+                    "Second Class",
+                    "CG-12520",
+                    "Claire Gute",
+                    "Consumer",
+                    "United States",
+                    "Henderson",
+                    "Kentucky",
+                    "42420",
+                    "South",
+                    "FUR-BO-10001798",
+                    "Furniture",
+                    "Bookcases",
+                    "Bush Somerset Collection Bookcase",
+                    "261.96",
+                    "2",
+                    "0",
+                    "41.9136",
+                ],
+                &[
+                    "2",
+                    "CA-2016-152156",
+                    "11/8/2016",
+                    "11/11/2016",
+                    "Second Class",
+                    "CG-12520",
+                    "Claire Gute",
+                    "Consumer",
+                    "United States",
+                    "Henderson",
+                    "Kentucky",
+                    "42420",
+                    "South",
+                    "FUR-CH-10000454",
+                    "Furniture",
+                    "Chairs",
+                    "Hon Deluxe Fabric Upholstered Stacking Chairs",
+                    "731.94",
+                    "3",
+                    "0",
+                    "219.582",
+                ],
+            ],
+        );
+        assert_eq!(m.entity, Entity::Sales, "{m:?}");
+        for (f, c) in [
+            ("order_id", "Order ID"),
+            ("order_date", "Order Date"),
+            ("line_total", "Sales"),
+            ("subcategory", "Sub-Category"),
+            ("sku", "Product ID"),
+            ("customer_id", "Customer ID"),
+        ] {
+            assert_eq!(m.fields.get(f).map(String::as_str), Some(c), "{f}: {m:?}");
+        }
+        assert!(m.certain().is_ok(), "{m:?}");
+        // Shopify's customer export: a customer list (ids do not repeat).
+        let m = check(
+            &[
+                "Customer ID",
+                "First Name",
+                "Last Name",
+                "Email",
+                "Accepts Email Marketing",
+                "Default Address Company",
+                "Default Address Address1",
+                "Default Address City",
+                "Default Address Province Code",
+                "Default Address Country Code",
+                "Default Address Zip",
+                "Phone",
+                "Total Spent",
+                "Total Orders",
+                "Note",
+                "Tax Exempt",
+            ],
+            &[
+                &[
+                    "'7001",
+                    "Ann",
+                    "Lee",
+                    "ann@example.com",
+                    "yes",
+                    "",
+                    "1 Main St",
+                    "Austin",
+                    "TX",
+                    "US",
+                    "78701",
+                    "",
+                    "120.00",
+                    "3",
+                    "",
+                    "no",
+                ],
+                &[
+                    "'7002",
+                    "Bo",
+                    "Kim",
+                    "bo@example.com",
+                    "no",
+                    "",
+                    "2 Oak St",
+                    "Paris",
+                    "",
+                    "FR",
+                    "75001",
+                    "",
+                    "40.00",
+                    "1",
+                    "",
+                    "no",
+                ],
+            ],
+        );
+        assert_eq!(m.entity, Entity::Customers, "{m:?}");
+        assert!(m.certain().is_ok(), "{m:?}");
+        // Shopify's product export: variants share a handle, each has its own SKU.
+        let m = check(
+            &[
+                "Handle",
+                "Title",
+                "Body (HTML)",
+                "Vendor",
+                "Type",
+                "Tags",
+                "Published",
+                "Option1 Name",
+                "Option1 Value",
+                "Variant SKU",
+                "Variant Grams",
+                "Variant Inventory Qty",
+                "Variant Price",
+                "Variant Compare At Price",
+                "Image Src",
+                "Status",
+            ],
+            &[
+                &[
+                    "mug",
+                    "Mug",
+                    "<p>A mug</p>",
+                    "Acme",
+                    "Kitchen",
+                    "",
+                    "TRUE",
+                    "Colour",
+                    "Blue",
+                    "MUG-B",
+                    "300",
+                    "5",
+                    "12.00",
+                    "",
+                    "",
+                    "active",
+                ],
+                &[
+                    "mug", "", "", "", "", "", "", "", "Red", "MUG-R", "300", "5", "12.00", "", "",
+                    "active",
+                ],
+            ],
+        );
+        assert_eq!(m.entity, Entity::Products, "{m:?}");
+        assert_eq!(m.fields["sku"], "Variant SKU");
+        // Stripe's payments export: charges with statuses and refunds.
+        let m = check(
+            &[
+                "id",
+                "Description",
+                "Created (UTC)",
+                "Amount",
+                "Amount Refunded",
+                "Currency",
+                "Captured",
+                "Fee",
+                "Customer ID",
+                "Customer Email",
+                "Status",
+            ],
+            &[&[
+                "ch_3Nabc1",
+                "Order 1001",
+                "2024-03-01 10:00:00",
+                "25.00",
+                "0.00",
+                "usd",
+                "true",
+                "1.03",
+                "cus_1",
+                "ann@example.com",
+                "Paid",
+            ]],
+        );
+        assert_eq!(m.entity, Entity::Sales, "{m:?}");
+        assert_eq!(m.fields["order_date"], "Created (UTC)");
+        assert_eq!(m.fields["refund_amount"], "Amount Refunded");
+        assert_eq!(m.fields["status"], "Status");
+        // GA4's event export: microseconds since 1970, event names, pseudo ids.
+        let m = check(
+            &[
+                "event_date",
+                "event_timestamp",
+                "event_name",
+                "user_pseudo_id",
+                "platform",
+                "traffic_source_source",
+            ],
+            &[&[
+                "20240101",
+                "1704067200000000",
+                "page_view",
+                "123.456",
+                "WEB",
+                "google",
+            ]],
+        );
+        assert_eq!(m.entity, Entity::WebEvents, "{m:?}");
+        assert!(m.certain().is_ok(), "{m:?}");
+        // A file of daily revenue: totals, not sales lines.
+        let m = check(
+            &["Day", "Revenue"],
+            &[&["2024-01-01", "1200.50"], &["2024-01-02", "980.00"]],
+        );
+        assert_eq!(m.entity, Entity::PeriodSales, "{m:?}");
+        // A list of customer ids alone is no kind of data.
+        let m = check(&["customer_id"], &[&["C1"], &["C2"]]);
+        assert!(m.certain().is_err(), "{m:?}");
+    }
+}
