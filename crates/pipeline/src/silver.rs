@@ -672,6 +672,15 @@ fn sales(c: &Ctx<'_>, u: i64, m: &Mapping) -> Result<OrdersFrom, SilverError> {
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP VIEW sale AS SELECT s.* REPLACE ({order} AS order_id), {class} AS status_class FROM stage s {join}"
     ))?;
+    if statuses {
+        // Exports that write the status on an order's first row only (Shopify): its other
+        // rows take the order's status.
+        c.conn.execute_batch(&format!(
+            "CREATE OR REPLACE TEMP TABLE order_class AS SELECT order_id AS oc_order, any_value(status_class) AS oc_class FROM sale WHERE status_class IS NOT NULL GROUP BY order_id;
+             CREATE OR REPLACE TEMP VIEW sale AS SELECT s.* REPLACE ({order} AS order_id), coalesce({class}, oc.oc_class) AS status_class
+             FROM stage s {join} LEFT JOIN order_class oc ON oc.oc_order = {order}"
+        ))?;
+    }
     // Customers and products named by the lines: new ones are added, known ones keep their
     // values and get their gaps filled.
     replace(

@@ -243,3 +243,35 @@ fn day_first_dates_are_decided_from_the_whole_column() {
         ["2024-04-03", "2024-04-25"]
     );
 }
+
+#[test]
+fn a_status_on_the_first_row_only_covers_the_whole_order() {
+    // Shopify writes an order's financial status on its first row only.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("shopify.csv"),
+        "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku\n\
+         #1,a@x.org,paid,2025-01-02 10:00:00 +0000,1,Mug,10.00,M1\n\
+         #1,a@x.org,,2025-01-02 10:00:00 +0000,2,Cup,4.00,C1\n\
+         #2,b@x.org,pending,2025-01-03 10:00:00 +0000,1,Mug,10.00,M1\n\
+         #2,b@x.org,,2025-01-03 10:00:00 +0000,3,Cup,4.00,C1\n",
+    )
+    .unwrap();
+    let d = db(dir.path());
+    let r = ingest(
+        d.conn(),
+        &dir.path().join("shopify.csv"),
+        &dir.path().join("tmp"),
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    let net: f64 = d
+        .conn()
+        .query_row("SELECT sum(revenue) FROM gold.fact_sales", [], |r| r.get(0))
+        .unwrap();
+    assert!((net - 18.0).abs() < 1e-9, "only #1 counts: {net}");
+    assert_eq!(
+        r.summary.statuses,
+        [("paid".to_string(), 2), ("pending".to_string(), 2)]
+    );
+}
