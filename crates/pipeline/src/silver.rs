@@ -111,6 +111,13 @@ fn day_first(c: &Ctx<'_>, col: &str, sample: &[String]) -> Result<Option<bool>, 
     })
 }
 
+/// Does the sample of `col` hold missing-value markers ("NA", "N/A", "-")?
+fn shows_markers(c: &Ctx<'_>, col: &str) -> Result<bool, SilverError> {
+    Ok(sample(c, col)?
+        .iter()
+        .any(|v| !v.trim().is_empty() && crate::mapping::is_missing(v)))
+}
+
 fn money(c: &Ctx<'_>, col: &str) -> Result<String, SilverError> {
     Ok(sqlexpr::number(
         col,
@@ -175,10 +182,14 @@ fn expr(c: &Ctx<'_>, m: &Mapping, field: &str) -> Result<String, SilverError> {
         return Ok(format!("CAST(NULL AS {ty})"));
     };
     Ok(match kind {
+        // "NA" is Namibia; elsewhere a sample showing "NA", "N/A" or "-" makes them missing.
         Kind::Text | Kind::Id | Kind::Key => match field {
+            "category" | "subcategory" if shows_markers(c, col)? => {
+                sqlexpr::category_or_missing(col)
+            }
             "category" | "subcategory" => sqlexpr::category(col),
-            // "NA" is Namibia.
-            "country" => sqlexpr::text_keep_markers(col),
+            "country" => sqlexpr::text(col),
+            _ if shows_markers(c, col)? => sqlexpr::text_or_missing(col),
             _ => sqlexpr::text(col),
         },
         Kind::Email => format!("lower({})", sqlexpr::text(col)),
@@ -672,7 +683,13 @@ fn sales(c: &Ctx<'_>, u: i64, m: &Mapping) -> Result<OrdersFrom, SilverError> {
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP VIEW sale AS SELECT s.* REPLACE ({order} AS order_id), {class} AS status_class FROM stage s {join}"
     ))?;
-    if statuses {
+    let gaps = statuses
+        && c.conn.query_row(
+            "SELECT count(*) FILTER (WHERE status IS NULL) > 0 FROM stage",
+            [],
+            |r| r.get::<_, bool>(0),
+        )?;
+    if gaps {
         // Exports that write the status on an order's first row only (Shopify): its other
         // rows take the order's status.
         c.conn.execute_batch(&format!(

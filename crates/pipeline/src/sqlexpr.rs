@@ -17,18 +17,18 @@ pub const MISSING: &[&str] = &[
     "NA", "N/A", "NULL", "-", "--", "#N/A", "#NA", "NAN", "NONE", "NIL",
 ];
 
-/// The column as trimmed text; empty cells and the markers of [`MISSING`] ("NA", "N/A",
-/// "null", "-") are NULL. DuckDB's `trim` also removes Unicode spaces, which makes it slow
-/// (0.13 s per million values on two cores): an all-ASCII value with no space at either end
-/// is taken as it is, with the same result ten times faster.
+/// The column as trimmed text, empty as NULL. DuckDB's `trim` also removes Unicode spaces,
+/// which makes it slow (0.13 s per million values on two cores): an all-ASCII value with
+/// no space at either end is taken as it is, with the same result ten times faster.
+/// Numbers and dates parsed from it need no missing-value markers ("NA" is no number);
+/// text fields whose sample shows them use [`text_or_missing`].
 pub fn text(col: &str) -> String {
-    text_of(&format!("CAST({} AS VARCHAR)", ident(col)), true)
+    text_of(&format!("CAST({} AS VARCHAR)", ident(col)), false)
 }
 
-/// [`text`] without the missing-value markers, for values where "NA" is a value (the
-/// country code of Namibia).
-pub fn text_keep_markers(col: &str) -> String {
-    text_of(&format!("CAST({} AS VARCHAR)", ident(col)), false)
+/// [`text`], with the markers of [`MISSING`] ("NA", "N/A", "null", "-") as NULL too.
+pub fn text_or_missing(col: &str) -> String {
+    text_of(&format!("CAST({} AS VARCHAR)", ident(col)), true)
 }
 
 fn text_of(c: &str, markers: bool) -> String {
@@ -38,9 +38,7 @@ fn text_of(c: &str, markers: bool) -> String {
             .map(|m| lit(m))
             .collect::<Vec<_>>()
             .join(", ");
-        // Markers hold no digit and are short: most values skip the comparison after one
-        // length check (no Unicode trim, which is slow).
-        format!("WHEN strlen({c}) <= 6 AND upper({c}) IN ({list}) THEN NULL ")
+        format!("WHEN strlen({c}) <= 6 AND upper(trim({c})) IN ({list}) THEN NULL ")
     } else {
         String::new()
     };
@@ -345,10 +343,16 @@ fn timestamp_general(t: &str, sample: &[String], tz: &str, day_first: Option<boo
 
 /// Category names: trimmed, inner spaces folded, case-folded to a title form.
 pub fn category(col: &str) -> String {
-    format!(
-        "NULLIF(trim(regexp_replace(lower({}), '\\s+', ' ', 'g')), '')",
-        text(col)
-    )
+    category_of(&text(col))
+}
+
+/// [`category`] with the missing-value markers as NULL.
+pub fn category_or_missing(col: &str) -> String {
+    category_of(&text_or_missing(col))
+}
+
+fn category_of(t: &str) -> String {
+    format!("NULLIF(trim(regexp_replace(lower({t}), '\\s+', ' ', 'g')), '')")
 }
 
 #[cfg(test)]
@@ -491,7 +495,10 @@ mod db_tests {
 
     #[test]
     fn missing_markers_compact_dates_and_flags() {
-        let out = eval(&["NA", "n/a", "-", "null", "#N/A", "Nancy", "12"], text);
+        let out = eval(
+            &["NA", "n/a", "-", "null", "#N/A", "Nancy", "12"],
+            text_or_missing,
+        );
         assert_eq!(
             out,
             [
@@ -504,11 +511,7 @@ mod db_tests {
                 Some("12".into())
             ]
         );
-        assert_eq!(
-            eval(&["NA"], text_keep_markers),
-            [Some("NA".into())],
-            "Namibia"
-        );
+        assert_eq!(eval(&["NA"], text), [Some("NA".into())], "Namibia");
         assert_eq!(
             eval(&["1,234", "NA", "$5"], |c| number(c, false)),
             [Some("1234.0".into()), None, Some("5.0".into())]
