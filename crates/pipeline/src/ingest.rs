@@ -209,7 +209,7 @@ pub fn ingest_with_progress(
         Ok(r)
     });
     // The staging tables live in memory; a long-running server should not keep them.
-    if let Err(e) = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.stage_all; DROP TABLE IF EXISTS temp.ck_email; DROP TABLE IF EXISTS temp.ck_id; DROP VIEW IF EXISTS temp.sale; DROP TABLE IF EXISTS temp.status_map; DROP TABLE IF EXISTS temp.order_class; DROP TABLE IF EXISTS temp.rejects_{table}; DROP TABLE IF EXISTS temp.rejscan_{table};")) {
+    if let Err(e) = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.stage_all; DROP TABLE IF EXISTS temp.ck_email; DROP TABLE IF EXISTS temp.ck_id; DROP VIEW IF EXISTS temp.sale; DROP TABLE IF EXISTS temp.status_map; DROP TABLE IF EXISTS temp.order_class; DROP TABLE IF EXISTS temp.refund_share; DROP TABLE IF EXISTS temp.rejects_{table}; DROP TABLE IF EXISTS temp.rejscan_{table};")) {
         tracing::warn!(error = %e, "dropping the staging tables");
     }
     match result {
@@ -277,6 +277,7 @@ fn run(
         tz: &o.tz,
         currency: &o.currency,
         upload_id: o.upload_id,
+        samples: Default::default(),
     };
     progress(0.45, "checking and merging rows");
     let t = std::time::Instant::now();

@@ -81,9 +81,59 @@ pub struct Ctx<'a> {
     pub tz: &'a str,
     pub currency: &'a str,
     pub upload_id: i64,
+    /// Sample values per column, read once (see [`prefetch`]).
+    pub samples: Samples,
+}
+
+/// Sample values of the raw table's columns, kept for the ingest: each read of a raw view
+/// starts the file reader anew, so one read serves every column.
+#[derive(Debug, Default)]
+pub struct Samples(std::cell::RefCell<std::collections::HashMap<String, Vec<String>>>);
+
+/// Rows read at once for the samples of all mapped columns.
+const SAMPLE_ROWS: usize = 1000;
+/// A column with fewer values among them (sparse) is sampled on its own.
+const SAMPLE_ENOUGH: usize = 50;
+
+/// Read the first rows of the mapped columns in one query.
+fn prefetch(c: &Ctx<'_>, m: &Mapping) -> Result<(), SilverError> {
+    let mut cols: Vec<&String> = m.fields.values().collect();
+    cols.sort();
+    cols.dedup();
+    if cols.is_empty() {
+        return Ok(());
+    }
+    let list = cols
+        .iter()
+        .map(|c| format!("CAST({} AS VARCHAR)", ident(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut st = c.conn.prepare(&format!(
+        "SELECT {list} FROM bronze.{} LIMIT {SAMPLE_ROWS}",
+        c.bronze
+    ))?;
+    let n = cols.len();
+    let rows = st
+        .query_map([], |r| {
+            (0..n)
+                .map(|i| r.get::<_, Option<String>>(i))
+                .collect::<Result<Vec<_>, _>>()
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut cache = c.samples.0.borrow_mut();
+    for (i, col) in cols.iter().enumerate() {
+        let values: Vec<String> = rows.iter().filter_map(|r| r[i].clone()).take(500).collect();
+        if values.len() >= SAMPLE_ENOUGH || rows.len() < SAMPLE_ROWS {
+            cache.insert((*col).clone(), values);
+        }
+    }
+    Ok(())
 }
 
 fn sample(c: &Ctx<'_>, col: &str) -> Result<Vec<String>, SilverError> {
+    if let Some(v) = c.samples.0.borrow().get(col) {
+        return Ok(v.clone());
+    }
     let mut st = c.conn.prepare(&format!(
         "SELECT CAST({0} AS VARCHAR) FROM bronze.{1} WHERE {0} IS NOT NULL LIMIT 500",
         ident(col),
@@ -92,6 +142,7 @@ fn sample(c: &Ctx<'_>, col: &str) -> Result<Vec<String>, SilverError> {
     let v = st
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
+    c.samples.0.borrow_mut().insert(col.to_string(), v.clone());
     Ok(v)
 }
 
@@ -151,6 +202,10 @@ fn expr(c: &Ctx<'_>, m: &Mapping, field: &str) -> Result<String, SilverError> {
                 "CAST(CASE WHEN {t} < 0 THEN -1 ELSE 1 END AS BIGINT)"
             ));
         }
+    }
+    // With a unit price, a line total is not read (it is often the order's total, repeated).
+    if m.entity == Entity::Sales && field == "line_total" && has("unit_price") {
+        return Ok("CAST(NULL AS DOUBLE)".into());
     }
     // Without a quantity each row is one item sold.
     if m.entity == Entity::Sales && field == "quantity" && !has("quantity") {
@@ -232,6 +287,7 @@ fn stage(
     extra: &Extra,
 ) -> Result<(u64, Vec<Reject>), SilverError> {
     let t = std::time::Instant::now();
+    prefetch(c, m)?;
     let fields: Vec<&str> = FIELDS
         .iter()
         .filter(|f| f.entity == m.entity)
@@ -287,7 +343,7 @@ fn stage(
     c.conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP TABLE stage_all AS
          SELECT {keep}{extra_cols}, {case} AS _why FROM (SELECT {cols} FROM {source}) s {joins};
-         CREATE OR REPLACE TEMP VIEW stage AS SELECT * EXCLUDE (_why), rowid + 1 AS _rec FROM stage_all WHERE _why IS NULL;",
+         CREATE OR REPLACE TEMP VIEW stage AS SELECT * EXCLUDE (_why) FROM stage_all WHERE _why IS NULL;",
         extra_cols = extra.cols,
         cols = cols.join(", "),
         source = c.source,
@@ -665,6 +721,12 @@ fn sales(c: &Ctx<'_>, u: i64, m: &Mapping) -> Result<OrdersFrom, SilverError> {
         OrdersFrom::Time => format!("strftime(timezone({tz}, order_date), '%Y-%m-%d %H:%M:%S')"),
         OrdersFrom::Row => "'line ' || _rec".to_string(),
     };
+    // Only orders made per row need the row's number (`rowid` of the staged rows).
+    let staged = if how == OrdersFrom::Row {
+        "(SELECT * EXCLUDE (_why), rowid + 1 AS _rec FROM stage_all WHERE _why IS NULL)"
+    } else {
+        "stage"
+    };
     let statuses = m.fields.contains_key("status");
     let refunds = statuses || m.fields.contains_key("refund_amount");
     // Status words are few: each distinct one is classified once, then joined.
@@ -681,7 +743,7 @@ fn sales(c: &Ctx<'_>, u: i64, m: &Mapping) -> Result<OrdersFrom, SilverError> {
         ("CAST(NULL AS VARCHAR)", "")
     };
     c.conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP VIEW sale AS SELECT s.* REPLACE ({order} AS order_id), {class} AS status_class FROM stage s {join}"
+        "CREATE OR REPLACE TEMP VIEW sale AS SELECT s.* REPLACE ({order} AS order_id), {class} AS status_class FROM {staged} s {join}"
     ))?;
     let gaps = statuses
         && c.conn.query_row(
@@ -695,7 +757,7 @@ fn sales(c: &Ctx<'_>, u: i64, m: &Mapping) -> Result<OrdersFrom, SilverError> {
         c.conn.execute_batch(&format!(
             "CREATE OR REPLACE TEMP TABLE order_class AS SELECT order_id AS oc_order, any_value(status_class) AS oc_class FROM sale WHERE status_class IS NOT NULL GROUP BY order_id;
              CREATE OR REPLACE TEMP VIEW sale AS SELECT s.* REPLACE ({order} AS order_id), coalesce({class}, oc.oc_class) AS status_class
-             FROM stage s {join} LEFT JOIN order_class oc ON oc.oc_order = {order}"
+             FROM {staged} s {join} LEFT JOIN order_class oc ON oc.oc_order = {order}"
         ))?;
     }
     // Customers and products named by the lines: new ones are added, known ones keep their
@@ -763,18 +825,33 @@ fn sales(c: &Ctx<'_>, u: i64, m: &Mapping) -> Result<OrdersFrom, SilverError> {
     // Refunds the file states only by status or amount become return lines (the sale stays,
     // so the order nets to what was kept); an order that has return rows of its own keeps
     // those instead.
-    let refund_lines = if refunds {
+    // The orders to refund and the share of each, found first (usually few or none).
+    let refunded = refunds
+        && {
+            c.conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE refund_share AS
+             SELECT order_id AS rs_order, share FROM (
+               SELECT order_id,
+                      CASE WHEN max(refund_amount) > 0
+                           THEN least(max(refund_amount) / nullif(sum(quantity * unit_price) FILTER (WHERE quantity > 0), 0), 1)
+                           WHEN bool_or(status_class = 'refunded') THEN 1 ELSE 0 END AS share
+               FROM sale
+               WHERE order_id IN (SELECT order_id FROM sale WHERE status_class IN ('refunded', 'partly_refunded') OR refund_amount > 0)
+               GROUP BY order_id
+               HAVING NOT bool_or(quantity < 0))
+             WHERE share > 0",
+        )?;
+            c.conn
+                .query_row("SELECT count(*) > 0 FROM refund_share", [], |r| {
+                    r.get::<_, bool>(0)
+                })?
+        };
+    let refund_lines = if refunded {
         "UNION ALL
          SELECT b.order_id, b.item, b.product_name, b.category, -b.quantity, b.unit_price * r.share, b.order_date,
                 b.status_class, b.item || '|refund'
-         FROM b JOIN (SELECT order_id,
-                             CASE WHEN max(refund_amount) > 0
-                                  THEN least(max(refund_amount) / nullif(sum(quantity * unit_price) FILTER (WHERE quantity > 0), 0), 1)
-                                  WHEN bool_or(status_class = 'refunded') THEN 1 ELSE 0 END AS share
-                      FROM b GROUP BY order_id
-                      HAVING NOT bool_or(quantity < 0)
-                         AND (bool_or(status_class IN ('refunded', 'partly_refunded')) OR max(refund_amount) > 0)) r USING (order_id)
-         WHERE b.quantity > 0 AND r.share > 0"
+         FROM b JOIN refund_share r ON r.rs_order = b.order_id
+         WHERE b.quantity > 0"
     } else {
         ""
     };
