@@ -41,8 +41,10 @@ pub async fn cohorts_page(
     Query(q): Query<CohortParams>,
 ) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
-    let p = page_ctx(&state, m.ctx(), None);
+    let mut p = page_ctx(&state, m.ctx(), None);
     let (mut vm, _) = cohorts_view(&state, &m.scope, &p, &q).await?;
+    // Cohorts follow customers: a shop known only by totals has none.
+    super::pages::note_totals_only(&state, &m.scope, &mut p).await;
     let query = serde_urlencoded::to_string(
         [("cohorts", q.cohorts), ("months", q.months)]
             .iter()

@@ -119,7 +119,9 @@ pub async fn page(
     Query(q): Query<RecQuery>,
 ) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
-    let p = page_ctx(&state, m.ctx(), None);
+    let mut p = page_ctx(&state, m.ctx(), None);
+    // Recommendations learn from baskets: a shop known only by totals has none.
+    super::pages::note_totals_only(&state, &m.scope, &mut p).await;
     let customer = q
         .customer
         .as_deref()

@@ -473,6 +473,13 @@ async fn totals_load_as_totals_and_unclear_files_are_refused() {
         "{}",
         page.body
     );
+    for page in ["/cohorts", "/segments", "/recommendations"] {
+        let body = a.get(page).await.body;
+        assert!(
+            body.contains("loaded as totals per period"),
+            "{page}: {body}"
+        );
+    }
     // The models run on the daily series the totals make: a revenue forecast exists.
     crate::harness::settled(&s, &tok).await;
     let f = a
