@@ -141,11 +141,12 @@ fn name_score(header: &str, spec: &FieldSpec) -> f64 {
         })
         .fold(0.0, f64::max)
         * 0.8;
-    let stem = if spec
-        .stems
-        .iter()
-        .any(|s| tokens.iter().any(|t| t.contains(s)))
-    {
+    // A plural names a count ("Customers" of a store's day), not the thing itself.
+    let stem = if spec.stems.iter().any(|s| {
+        tokens
+            .iter()
+            .any(|t| t.contains(s) && t.strip_suffix('s') != Some(s))
+    }) {
         0.7
     } else {
         0.0
@@ -809,6 +810,100 @@ mod real_headers {
             &[&["2024-01-01", "1200.50"], &["2024-01-02", "980.00"]],
         );
         assert_eq!(m.entity, Entity::PeriodSales, "{m:?}");
+        // Store sales per day with a count of customers (Rossmann-style): totals, and
+        // "Customers" is a count, not a customer.
+        let m = check(
+            &[
+                "Store",
+                "DayOfWeek",
+                "Date",
+                "Sales",
+                "Customers",
+                "Open",
+                "Promo",
+                "StateHoliday",
+                "SchoolHoliday",
+            ],
+            &[
+                &["1", "5", "2015-07-31", "5263", "555", "1", "1", "0", "1"],
+                &["2", "5", "2015-07-31", "6064", "625", "1", "1", "0", "1"],
+            ],
+        );
+        assert_eq!(m.entity, Entity::PeriodSales, "{m:?}");
+        assert_eq!(m.fields["store"], "Store");
+        assert!(m.certain().is_ok(), "{m:?}");
+        // Shopify's "sales by day" report: totals per day.
+        let m = check(
+            &[
+                "Day",
+                "Orders",
+                "Gross sales",
+                "Discounts",
+                "Returns",
+                "Net sales",
+                "Shipping",
+                "Taxes",
+                "Total sales",
+            ],
+            &[&[
+                "2024-05-01",
+                "12",
+                "840.00",
+                "-20.00",
+                "0.00",
+                "820.00",
+                "40.00",
+                "65.60",
+                "925.60",
+            ]],
+        );
+        assert_eq!(m.entity, Entity::PeriodSales, "{m:?}");
+        assert_eq!(m.fields["amount"], "Net sales");
+        assert_eq!(m.fields["orders"], "Orders");
+        // Online Retail II: invoice lines, "C" invoices are cancellations with negative units.
+        let m = check(
+            &[
+                "Invoice",
+                "StockCode",
+                "Description",
+                "Quantity",
+                "InvoiceDate",
+                "Price",
+                "Customer ID",
+                "Country",
+            ],
+            &[
+                &[
+                    "489434",
+                    "85048",
+                    "15CM CHRISTMAS GLASS BALL 20 LIGHTS",
+                    "12",
+                    "2009-12-01 07:45:00",
+                    "6.95",
+                    "13085",
+                    "United Kingdom",
+                ],
+                &[
+                    "C489449",
+                    "22087",
+                    "PAPER BUNTING WHITE LACE",
+                    "-12",
+                    "2009-12-01 10:33:00",
+                    "2.95",
+                    "16321",
+                    "Australia",
+                ],
+            ],
+        );
+        assert_eq!(m.entity, Entity::Sales, "{m:?}");
+        for (f, c) in [
+            ("order_id", "Invoice"),
+            ("unit_price", "Price"),
+            ("customer_id", "Customer ID"),
+            ("sku", "StockCode"),
+        ] {
+            assert_eq!(m.fields.get(f).map(String::as_str), Some(c), "{f}: {m:?}");
+        }
         // A list of customer ids alone is no kind of data.
         let m = check(&["customer_id"], &[&["C1"], &["C2"]]);
         assert!(m.certain().is_err(), "{m:?}");
