@@ -566,11 +566,15 @@ fn mapping_html(
 fn evidence_vm(m: &Mapping) -> ui::MappingEvidenceVm {
     ui::MappingEvidenceVm {
         confidence: m.confidence,
-        why: m.why.clone(),
+        why: m
+            .met
+            .iter()
+            .map(|n| (n.need.clone(), n.columns.clone()))
+            .collect(),
         others: m
             .candidates
             .iter()
-            .map(|c| (c.entity.key().to_string(), c.confidence, c.missing.clone()))
+            .map(|c| (c.entity.key().to_string(), c.confidence, c.lacks.clone()))
             .collect(),
     }
 }
@@ -644,6 +648,7 @@ pub async fn mapping_submit(
         confidence: 1.0,
         why: vec![],
         candidates: vec![],
+        met: vec![],
     };
     let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
     match confirm(&state, &m.scope, id, mapping, &actor).await {

@@ -273,8 +273,9 @@ fn loaded_words(ctx: &PageCtx, l: &LoadedVm) -> Vec<String> {
 #[derive(Debug, Clone, Default)]
 pub struct MappingEvidenceVm {
     pub confidence: f64,
-    pub why: Vec<String>,
-    /// (kind, confidence, what it lacks)
+    /// (need key, the columns that meet it)
+    pub why: Vec<(String, Vec<String>)>,
+    /// (kind, confidence, keys of what it lacks)
     pub others: Vec<(String, f64, Vec<String>)>,
 }
 
@@ -294,10 +295,11 @@ pub fn upload_mapping(
         .replace("{kind}", &kind_name(entity))
         .replace("{pct}", &pct(evidence.confidence));
     let weak = evidence.confidence < 0.5;
+    let need = |k: &str| ctx.t(&format!("upload.need_{k}"));
     let why = evidence
         .why
         .iter()
-        .map(|w| view! { <li>{w.clone()}</li> })
+        .map(|(k, cols)| view! { <li>{format!("{}: {}", need(k), cols.join(", "))}</li> })
         .collect_view();
     let others = evidence
         .others
@@ -310,7 +312,7 @@ pub fn upload_mapping(
                     "{} — {}: {}",
                     kind_name(k),
                     ctx.t("upload.lacks"),
-                    lacks.join("; ")
+                    lacks.iter().map(|l| need(l)).collect::<Vec<_>>().join("; ")
                 )
             };
             view! { <li>{text}</li> }

@@ -18,6 +18,13 @@ pub struct Need {
     pub to_suggest_only: bool,
 }
 
+impl Need {
+    /// A stable name of the need of kind `e`, for translations ("sales_order_date").
+    pub fn key(&self, e: Entity) -> String {
+        format!("{}_{}", e.key(), self.any_of.first().copied().unwrap_or(""))
+    }
+}
+
 macro_rules! need {
     ([$($f:literal),*], $w:literal) => { Need { any_of: &[$($f),*], what: $w, to_suggest_only: false } };
     ([$($f:literal),*], $w:literal, suggest) => { Need { any_of: &[$($f),*], what: $w, to_suggest_only: true } };
@@ -118,6 +125,21 @@ pub struct Candidate {
     pub missing: Vec<String>,
     /// The evidence found, in words.
     pub why: Vec<String>,
+    /// The needs met and the columns that meet them, by key ([`Need::key`]), for pages
+    /// that word them in the reader's language.
+    #[serde(default)]
+    pub met: Vec<Met>,
+    /// What `missing` says, by key: unmet needs ([`Need::key`]) and `one_row_customer`,
+    /// `one_row_product`, `totals_detail`.
+    #[serde(default)]
+    pub lacks: Vec<String>,
+}
+
+/// A need met by columns of the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Met {
+    pub need: String,
+    pub columns: Vec<String>,
 }
 
 type Assigned = BTreeMap<&'static str, (usize, f64)>;
@@ -274,6 +296,8 @@ pub(super) fn judge(
     }
     let mut missing: Vec<String> = Vec::new();
     let mut need_scores = Vec::new();
+    let mut met = Vec::new();
+    let mut lacks = Vec::new();
     for n in needs(e) {
         let found: Vec<(&str, usize, f64)> = n
             .any_of
@@ -288,9 +312,29 @@ pub(super) fn judge(
                     .map(|(f, ci, _)| format!("`{}` ({f})", headers[*ci]))
                     .collect();
                 why.push(format!("{}: {}", n.what, cols.join(", ")));
+                met.push(Met {
+                    need: n.key(e),
+                    columns: found
+                        .iter()
+                        .map(|(_, ci, _)| headers[*ci].clone())
+                        .collect(),
+                });
             }
-            None => missing.push(n.what.to_string()),
+            None => {
+                missing.push(n.what.to_string());
+                lacks.push(n.key(e));
+            }
         }
+    }
+    if !problems.is_empty() {
+        lacks.push(
+            match e {
+                Entity::Customers => "one_row_customer",
+                Entity::Products => "one_row_product",
+                _ => "totals_detail",
+            }
+            .to_string(),
+        );
     }
     missing.extend(problems);
     let count = |fs: &[&str]| fs.iter().filter(|f| has(a, f)).count() as f64;
@@ -353,5 +397,7 @@ pub(super) fn judge(
         confidence: (confidence * 100.0).round() / 100.0,
         missing,
         why,
+        met,
+        lacks,
     }
 }

@@ -11,7 +11,7 @@ mod kinds;
 pub mod values;
 
 pub use fields::FIELDS;
-pub use kinds::{Candidate, Need, missing, needs};
+pub use kinds::{Candidate, Met, Need, missing, needs};
 pub use values::{is_missing, value_fits};
 
 use serde::{Deserialize, Serialize};
@@ -172,6 +172,9 @@ pub struct Mapping {
     /// lacks.
     #[serde(default)]
     pub candidates: Vec<Candidate>,
+    /// The needs this kind met and the columns that meet them, by key (pages word them).
+    #[serde(default)]
+    pub met: Vec<Met>,
 }
 
 /// Below this confidence a suggestion is not loaded without a person confirming it.
@@ -348,6 +351,7 @@ fn suggest_among(entities: &[Entity], headers: &[String], rows: &[Vec<String>]) 
             confidence: 0.0,
             why: vec![],
             candidates: vec![],
+            met: vec![],
         };
     };
     let fields: BTreeMap<String, String> = assigned
@@ -367,6 +371,7 @@ fn suggest_among(entities: &[Entity], headers: &[String], rows: &[Vec<String>]) 
         missing_required: best.missing,
         confidence: best.confidence,
         why: best.why,
+        met: best.met,
         candidates: it.map(|(c, _, _)| c).take(3).collect(),
     }
 }
