@@ -254,7 +254,7 @@ fn expr(c: &Ctx<'_>, m: &Mapping, field: &str) -> Result<String, SilverError> {
         Kind::Timestamp => {
             let sample = sample(c, col)?;
             let order = day_first(c, col, &sample)?;
-            sqlexpr::timestamp_in(col, &sample, c.tz, order)
+            sqlexpr::timestamp(col, &sample, c.tz, order)
         }
     })
 }

@@ -110,11 +110,6 @@ pub fn integer(col: &str, decimal_comma: bool) -> String {
     format!("CASE WHEN {n} = round({n}) THEN CAST({n} AS BIGINT) END")
 }
 
-/// strptime formats for dates that are not ISO, day-first or month-first.
-pub fn date_formats(sample: &[String]) -> Vec<String> {
-    date_formats_in(sample, None)
-}
-
 /// For dates like "03/04/2024" that no value of the sample decides (no part above 12):
 /// the separator, so the caller can decide from the whole column with [`date_order_sql`].
 pub fn undecided_dates(sample: &[String]) -> Option<char> {
@@ -162,8 +157,9 @@ fn regex_escape(c: char) -> String {
     }
 }
 
-/// [`date_formats`], with the order of day and month given when the column decided it.
-pub fn date_formats_in(sample: &[String], day_first_given: Option<bool>) -> Vec<String> {
+/// strptime formats for dates that are not ISO, day-first or month-first; `day_first_given`
+/// is the order the whole column decided, when the sample could not.
+pub fn date_formats(sample: &[String], day_first_given: Option<bool>) -> Vec<String> {
     let mut day_first = false;
     let mut sep = '/';
     for v in sample {
@@ -226,13 +222,9 @@ pub fn date_formats_in(sample: &[String], day_first_given: Option<bool>) -> Vec<
         .collect()
 }
 
-/// An instant (TIMESTAMPTZ): explicit offsets are honoured, naive times are read in `tz`.
-pub fn timestamp(col: &str, sample: &[String], tz: &str) -> String {
-    timestamp_of(&text(col), sample, tz, None)
-}
-
-/// [`timestamp`] with the order of day and month decided from the whole column.
-pub fn timestamp_in(col: &str, sample: &[String], tz: &str, day_first: Option<bool>) -> String {
+/// An instant (TIMESTAMPTZ): explicit offsets are honoured, naive times are read in `tz`;
+/// `day_first` is the order of day and month the whole column decided, when known.
+pub fn timestamp(col: &str, sample: &[String], tz: &str, day_first: Option<bool>) -> String {
     timestamp_of(&text(col), sample, tz, day_first)
 }
 
@@ -327,7 +319,7 @@ pub fn timestamp_of(t: &str, sample: &[String], tz: &str, day_first: Option<bool
 
 fn timestamp_general(t: &str, sample: &[String], tz: &str, day_first: Option<bool>) -> String {
     let t = t.to_string();
-    let fmts = date_formats_in(sample, day_first)
+    let fmts = date_formats(sample, day_first)
         .iter()
         .map(|f| lit(f))
         .collect::<Vec<_>>()
@@ -382,16 +374,19 @@ mod tests {
     #[test]
     fn date_order() {
         assert_eq!(
-            date_formats(&s(&["12/1/2010 8:26", "1/13/2011 9:00"]))[0],
+            date_formats(&s(&["12/1/2010 8:26", "1/13/2011 9:00"]), None)[0],
             "%m/%d/%Y %H:%M:%S"
         );
         assert_eq!(
-            date_formats(&s(&["13/01/2011 9:00"]))[0],
+            date_formats(&s(&["13/01/2011 9:00"]), None)[0],
             "%d/%m/%Y %H:%M:%S"
         );
-        assert_eq!(date_formats(&s(&["31.12.2024"]))[0], "%d.%m.%Y %H:%M:%S");
         assert_eq!(
-            date_formats(&s(&["11/02/25"]))[0],
+            date_formats(&s(&["31.12.2024"]), None)[0],
+            "%d.%m.%Y %H:%M:%S"
+        );
+        assert_eq!(
+            date_formats(&s(&["11/02/25"]), None)[0],
             "%m/%d/%y %H:%M:%S",
             "two-digit years"
         );
@@ -448,7 +443,7 @@ mod db_tests {
         let out = eval(&vals, |c| {
             format!(
                 "timezone('UTC', {})",
-                timestamp(c, &sample, "Europe/Berlin")
+                timestamp(c, &sample, "Europe/Berlin", None)
             )
         });
         assert_eq!(out[0].as_deref(), Some("2025-01-02 10:00:00"));
@@ -478,12 +473,12 @@ mod db_tests {
         let sample: Vec<String> = vals.iter().map(|s| s.to_string()).collect();
         assert!(iso_with_offset(&sample[0]) && iso_with_offset(&sample[1]));
         assert!(!iso_with_offset(&sample[3]) && !iso_with_offset(&sample[5]));
-        let fast = timestamp("v", &sample, "Europe/Berlin");
+        let fast = timestamp("v", &sample, "Europe/Berlin", None);
         assert!(fast.contains("try_strptime"), "{fast}");
-        let slow = timestamp("v", &sample[3..4], "Europe/Berlin");
+        let slow = timestamp("v", &sample[3..4], "Europe/Berlin", None);
         assert!(!slow.starts_with("COALESCE(try_strptime"), "{slow}");
         let utc = |e: String| format!("timezone('UTC', {e})");
-        let a = eval(&vals, |c| utc(timestamp(c, &sample, "Europe/Berlin")));
+        let a = eval(&vals, |c| utc(timestamp(c, &sample, "Europe/Berlin", None)));
         let b = eval(&vals, |c| {
             utc(timestamp_general(&text(c), &sample, "Europe/Berlin", None))
         });
@@ -520,7 +515,7 @@ mod db_tests {
         assert_eq!(
             eval(&["19970101", "19971231", "NA"], |c| format!(
                 "CAST({} AS DATE)",
-                timestamp(c, &sample, "UTC")
+                timestamp(c, &sample, "UTC", None)
             )),
             [Some("1997-01-01".into()), Some("1997-12-31".into()), None]
         );
@@ -531,7 +526,7 @@ mod db_tests {
         assert_eq!(
             eval(&["03/04/2024"], |c| format!(
                 "CAST({} AS DATE)",
-                timestamp_in(c, &sample, "UTC", Some(true))
+                timestamp(c, &sample, "UTC", Some(true))
             )),
             [Some("2024-04-03".into())]
         );
@@ -539,7 +534,7 @@ mod db_tests {
         assert_eq!(
             eval(&["1704067200000000"], |c| format!(
                 "timezone('UTC', {})",
-                timestamp(c, &sample, "UTC")
+                timestamp(c, &sample, "UTC", None)
             )),
             [Some("2024-01-01 00:00:00".into())],
             "microseconds since 1970"
@@ -547,7 +542,7 @@ mod db_tests {
         assert_eq!(
             eval(&["1704067200"], |c| format!(
                 "timezone('UTC', {})",
-                timestamp(c, &["1704067200".to_string()], "UTC")
+                timestamp(c, &["1704067200".to_string()], "UTC", None)
             )),
             [Some("2024-01-01 00:00:00".into())]
         );
