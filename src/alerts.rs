@@ -55,8 +55,7 @@ pub struct Worded {
 
 impl Alert {
     pub fn from_row(a: &AnomalyRow) -> Alert {
-        let dir = if a.z < 0.0 { "low" } else { "high" };
-        let id = format!("anomaly-{}-{dir}-{}", a.series, a.day);
+        let id = a.id();
         Alert {
             url: format!("/models#{id}"),
             id,

@@ -2,9 +2,9 @@
 //! figures, with personal data only for roles allowed to see it.
 
 use super::AppState;
-use super::charts::parse_date;
 use super::ctx::Member;
 use super::error::AppError;
+use super::filter_query::parse_date;
 use super::pages::page_ctx;
 use axum::extract::State;
 use axum::response::Html;

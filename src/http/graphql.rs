@@ -120,7 +120,7 @@ struct FunnelRowOut {
 }
 
 fn date(s: &str) -> async_graphql::Result<time::Date> {
-    super::charts::parse_date(s).map_err(|e| {
+    super::filter_query::parse_date(s).map_err(|e| {
         async_graphql::Error::new(e.to_string()).extend_with(|_, x| x.set("code", e.code()))
     })
 }

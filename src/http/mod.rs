@@ -10,6 +10,7 @@ mod csrf;
 pub mod ctx;
 mod customers;
 pub mod error;
+mod filter_query;
 mod funnel;
 mod graphql;
 mod models;
@@ -20,6 +21,7 @@ mod reports;
 mod search;
 mod segments;
 mod settings;
+mod shop_data;
 mod uploads;
 
 use crate::app::App;

@@ -12,6 +12,7 @@ use sr360_core::{Permission, Role, UserId};
 use sr360_meta::{AuditEvent, MfaState};
 use sr360_ui::pages as ui;
 use sr360_ui::{Flash, PageCtx, TenantVm, UserVm, format};
+use sr360_views::dashboard;
 
 const FLASH_KEYS: &[&str] = &[
     "saved",
@@ -104,100 +105,15 @@ pub struct DashboardQuery {
     days: Option<u32>,
 }
 
-/// The dashboard's key figures through the query layer: the last `days` days of data against
-/// the days before, plus each figure's daily values for the sparklines.
+/// The dashboard's key figures: the last `days` days of data against the days before.
 async fn key_figures(
     state: &AppState,
     scope: &sr360_meta::TenantScope,
     days: u32,
 ) -> Result<(Vec<ui::KpiVm>, Option<ui::PeriodVm>), AppError> {
-    use sr360_analytics::{Comparison, Dimension, Grain, Metric, Query as Q};
-    const CARDS: [(Metric, &str, ui::KpiUnit, bool); 6] = [
-        (Metric::Revenue, "kpi.revenue", ui::KpiUnit::Money, true),
-        (Metric::Orders, "kpi.orders", ui::KpiUnit::Count, true),
-        (Metric::Aov, "kpi.aov", ui::KpiUnit::Money, true),
-        (Metric::Customers, "kpi.customers", ui::KpiUnit::Count, true),
-        (
-            Metric::NewCustomers,
-            "kpi.new_customers",
-            ui::KpiUnit::Count,
-            true,
-        ),
-        (
-            Metric::ReturnRate,
-            "kpi.return_rate",
-            ui::KpiUnit::Ratio,
-            false,
-        ),
-    ];
-    let grain = if days > 90 { Grain::Week } else { Grain::Day };
-    let wh = state.warehouses.open(scope).map_err(AppError::internal)?;
-    let result = tokio::task::spawn_blocking(move || {
-        sr360_analytics::session(&wh, |s| {
-            let Some(all) = s.data_range()? else {
-                return Ok(None);
-            };
-            let range = all.last_days(i64::from(days));
-            let metrics: Vec<Metric> = CARDS.iter().map(|c| c.0).collect();
-            let mut totals = Q::new(&metrics);
-            totals.range = Some(range);
-            totals.compare = Some(Comparison::PreviousPeriod);
-            let totals = s.run(&totals)?;
-            let mut daily = Q::new(&metrics);
-            daily.range = Some(range);
-            daily.dimensions = vec![Dimension::Date(grain)];
-            let daily = s.run(&daily)?;
-            Ok(Some((range, totals, daily)))
-        })
-    })
-    .await
-    .map_err(AppError::internal)??;
-    let Some((range, totals, daily)) = result else {
-        return Ok((vec![], None));
-    };
-    let prev_range = totals.previous_range.unwrap_or(range);
-    // Every day (or week) of the period, so days without sales show as zero in the lines.
-    let by_date: std::collections::HashMap<&str, &Vec<sr360_analytics::Value>> = daily
-        .rows
-        .iter()
-        .filter_map(|r| Some((r[0].as_str()?, r)))
-        .collect();
-    let buckets: Vec<String> = super::charts::buckets(range, grain)
-        .iter()
-        .map(|d| d.to_string())
-        .collect();
-    let kpis = CARDS
-        .iter()
-        .enumerate()
-        .map(|(i, (_, key, unit, up_is_good))| ui::KpiVm {
-            key,
-            unit: *unit,
-            value: totals.rows.first().and_then(|r| r[i].as_f64()),
-            previous: totals
-                .previous
-                .as_ref()
-                .and_then(|p| p.first())
-                .and_then(|r| r[i].as_f64()),
-            up_is_good: *up_is_good,
-            series: buckets
-                .iter()
-                .map(|b| {
-                    by_date
-                        .get(b.as_str())
-                        .and_then(|r| r[i + 1].as_f64())
-                        .unwrap_or(0.0)
-                })
-                .collect(),
-        })
-        .collect();
-    let period = ui::PeriodVm {
-        days,
-        from: range.from,
-        to: range.to,
-        previous_from: prev_range.from,
-        previous_to: prev_range.to,
-    };
-    Ok((kpis, Some(period)))
+    let data =
+        super::shop_data::analytics(state, scope, move |s| dashboard::gather(s, days)).await?;
+    Ok(dashboard::key_figures(data.as_ref(), days))
 }
 
 pub async fn dashboard(
@@ -459,7 +375,7 @@ async fn models_card(
     let card = match state.model_cards.get(scope.tenant(), &stamp) {
         Some(card) => card,
         None => {
-            let card = super::models::read(state, scope, |c| {
+            let card = super::shop_data::read(state, scope, |c| {
                 Ok((
                     sr360_ml::store::forecast(c, "revenue", 7)?,
                     sr360_ml::store::anomalies(c, 20)?,

@@ -4,10 +4,11 @@
 //! next version of that report for the day, with an audit row, in one meta transaction.
 
 use super::AppState;
-use super::charts::{ChartsQuery, charts_view};
+use super::charts::charts_view;
 use super::cohorts::{CohortParams, cohorts_view};
 use super::ctx::{ApiCaller, Member};
 use super::error::AppError;
+use super::filter_query::ChartsQuery;
 use super::funnel::funnel_view;
 use super::pages::page_ctx;
 use axum::Json;
@@ -16,10 +17,11 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sr360_core::Permission;
-use sr360_export::{Cell, Item, Renderer, Report, Table};
+use sr360_export::{Renderer, Report};
 use sr360_meta::{AuditEvent, NewReport, ReportRecord, TenantScope};
-use sr360_ui::pages::{self as ui, ChartCardVm, TableVm};
+use sr360_ui::pages::{self as ui, ChartCardVm};
 use sr360_ui::{PageCtx, format};
+use sr360_views::report;
 use std::sync::OnceLock;
 
 /// The fonts are loaded once: the Roboto the charts were measured with, then the system's.
@@ -115,140 +117,27 @@ pub(super) fn export_action(scope: &TenantScope, page: &str, query: &str) -> Opt
     })
 }
 
-fn table(t: &TableVm) -> Table {
-    Table {
-        headers: t.headers.clone(),
-        rows: t
-            .rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|c| Cell {
-                        text: c.text.clone(),
-                        plain: c.plain.clone(),
-                        numeric: c.numeric,
-                    })
-                    .collect()
-            })
-            .collect(),
-    }
-}
-
-fn item(c: &ChartCardVm) -> Item {
-    Item {
-        title: c.title.clone(),
-        svg: c
-            .spec
-            .as_ref()
-            .and_then(|s| sr360_ui::charts::svg(s, false)),
-        summary: c.summary.clone(),
-        table: table(&c.table),
-    }
-}
-
-fn either(p: &PageCtx, v: &str) -> String {
-    if v.is_empty() {
-        p.t("charts.all")
-    } else {
-        format::label(v)
-    }
-}
-
-fn period(p: &PageCtx, from: &str, to: &str) -> String {
-    let d = |s: &str| {
-        super::charts::parse_date(s)
-            .map(|d| format::date(p.locale, d))
-            .unwrap_or_else(|_| s.to_string())
-    };
-    format!("{} – {}", d(from), d(to))
-}
-
-/// What a page shows, as report items, with its title and its filters in words.
-struct PageReport {
-    title: String,
-    filters: String,
-    cards: Vec<ChartCardVm>,
-}
-
 async fn page_report(
     state: &AppState,
     scope: &TenantScope,
     p: &PageCtx,
     q: &ExportQuery,
-) -> Result<PageReport, AppError> {
+) -> Result<report::PageReport, AppError> {
     let cq = &q.view;
-    let sep = " · ";
     match q.page.as_str() {
         "charts" => {
             let vm = charts_view(state, scope, p, cq).await?;
             if vm.empty {
                 return Err(AppError::NoData);
             }
-            let f = &vm.filters;
-            let filters = [
-                period(p, &f.from, &f.to),
-                format!(
-                    "{}: {}",
-                    p.t("charts.compare"),
-                    p.t(&format!("charts.compare_{}", f.compare))
-                ),
-                format!("{}: {}", p.t("charts.category"), either(p, &f.category)),
-                format!("{}: {}", p.t("charts.region"), either(p, &f.region)),
-                format!("{}: {}", p.t("charts.channel"), either(p, &f.channel)),
-            ]
-            .join(sep);
-            Ok(PageReport {
-                title: p.t("nav.charts"),
-                filters,
-                cards: vm.cards,
-            })
+            Ok(report::charts(p, vm))
         }
         "funnel" => {
             let vm = funnel_view(state, scope, p, cq).await?;
             if vm.empty {
                 return Err(AppError::NoData);
             }
-            let filters = [
-                period(p, &vm.from, &vm.to),
-                format!("{}: {}", p.t("charts.category"), either(p, &vm.category)),
-                format!("{}: {}", p.t("charts.channel"), either(p, &vm.channel)),
-            ]
-            .join(sep);
-            let mut cards: Vec<ChartCardVm> = vm.chart.into_iter().chain(vm.tables).collect();
-            if !vm.flags.is_empty() {
-                let headers = [
-                    "reports.col_product",
-                    "reports.col_category",
-                    "reports.col_evidence",
-                    "reports.col_suggestion",
-                ]
-                .iter()
-                .map(|k| p.t(k))
-                .collect();
-                let rows = vm
-                    .flags
-                    .iter()
-                    .map(|f| {
-                        vec![
-                            ui::CellVm::text(f.name.clone()),
-                            ui::CellVm::text(f.category.clone()),
-                            ui::CellVm::text(f.evidence.clone()),
-                            ui::CellVm::text(f.suggestion.clone()),
-                        ]
-                    })
-                    .collect();
-                cards.push(ChartCardVm {
-                    id: "flags",
-                    title: p.t("funnel.flags_title"),
-                    table: TableVm { headers, rows },
-                    ..Default::default()
-                });
-            }
-            Ok(PageReport {
-                title: p.t("nav.funnel"),
-                filters,
-                cards,
-            })
+            Ok(report::funnel(p, vm))
         }
         "cohorts" => {
             let params = CohortParams {
@@ -259,15 +148,7 @@ async fn page_report(
             if vm.empty {
                 return Err(AppError::NoData);
             }
-            let filters = p
-                .t("reports.cohort_filters")
-                .replace("{cohorts}", &vm.rows.len().to_string())
-                .replace("{months}", &vm.months.to_string());
-            Ok(PageReport {
-                title: p.t("nav.cohorts"),
-                filters,
-                cards,
-            })
+            Ok(report::cohorts(p, &vm, cards))
         }
         other => Err(AppError::Invalid(format!(
             "{other:?} has no exports (charts, funnel or cohorts)"
@@ -332,7 +213,7 @@ async fn export(
                 .replace("{time}", &now)
                 .replace("{who}", &actor.actor),
         ],
-        items: cards.iter().map(|c| item(c)).collect(),
+        items: cards.iter().map(|c| report::item(c)).collect(),
         more_rows: p.t("reports.more_rows"),
     };
     let bytes = tokio::task::spawn_blocking(move || match format {

@@ -4,9 +4,9 @@
 use super::AppState;
 use super::ctx::{ApiCaller, Member};
 use super::error::AppError;
-use super::models::read;
 use super::pages::page_ctx;
 use super::reports::{Keep, attachment, keep, shop_now};
+use super::shop_data::read;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{Html, Response};
@@ -15,28 +15,12 @@ use sr360_analytics::CustomerSummary;
 use sr360_core::Permission;
 use sr360_meta::{AuditEvent, TenantScope};
 use sr360_ml::store::{self, SegmentModel};
-use sr360_ui::charts::{ChartKind, ChartSpec};
-use sr360_ui::pages::{self as ui, CellVm, ChartCardVm, TableVm};
-use sr360_ui::{PageCtx, format};
+use sr360_ui::pages as ui;
+use sr360_views::{report, segments};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SegmentQuery {
     segment: Option<String>,
-}
-
-fn valid(name: &str) -> bool {
-    matches!(
-        name,
-        "champions"
-            | "loyal"
-            | "potential_loyalists"
-            | "new"
-            | "at_risk"
-            | "churn_risk"
-            | "hibernating"
-            | "high_value"
-            | "outliers"
-    )
 }
 
 async fn members(
@@ -55,48 +39,6 @@ async fn members(
     })
     .await
     .map_err(AppError::internal)??)
-}
-
-fn table(p: &PageCtx, rows: &[CustomerSummary], currency: &str, pii: bool) -> TableVm {
-    let mut headers = vec![p.t("segments.customer")];
-    if pii {
-        headers.push(p.t("customers.email"));
-    }
-    headers.extend(
-        [
-            "segments.orders",
-            "segments.spent",
-            "segments.last_order_days",
-        ]
-        .iter()
-        .map(|k| p.t(k)),
-    );
-    let rows = rows
-        .iter()
-        .map(|c| {
-            let mut r = vec![CellVm::link(
-                c.name.clone().unwrap_or_else(|| c.reference.clone()),
-                Some(format!("/customers/{}", c.reference)),
-            )];
-            if pii {
-                r.push(CellVm::text(c.email.clone().unwrap_or_default()));
-            }
-            r.push(CellVm::number(
-                format::amount(p.locale, c.orders as f64),
-                Some(c.orders as f64),
-            ));
-            r.push(CellVm::number(
-                format::money(p.locale, c.revenue, currency),
-                Some(c.revenue),
-            ));
-            r.push(CellVm::number(
-                c.recency_days.map(|d| d.to_string()).unwrap_or_default(),
-                c.recency_days.map(|d| d as f64),
-            ));
-            r
-        })
-        .collect();
-    TableVm { headers, rows }
 }
 
 pub async fn segments_page(
@@ -129,77 +71,15 @@ pub async fn segments_page(
     }
     let selected = q
         .segment
-        .filter(|s| valid(s) && model.segments.iter().any(|g| &g.name == s))
+        .filter(|s| segments::known(s) && model.segments.iter().any(|g| &g.name == s))
         .unwrap_or_default();
-    let money = |v: f64| format::money(p.locale, v, &tenant.currency);
-    vm.segments = model
-        .segments
-        .iter()
-        .map(|g| ui::SegmentVm {
-            key: g.name.clone(),
-            name: p.t(&format!("segments.name_{}", g.name)),
-            explain: p.t(&format!("segments.explain_{}", g.name)),
-            size: format::amount(p.locale, g.size as f64),
-            share: format::percent(p.locale, g.value_share),
-            centre: p
-                .t("segments.centre_text")
-                .replace("{recency}", &format::amount(p.locale, g.centre[0].round()))
-                .replace("{orders}", &format::number(p.locale, g.centre[1], 0))
-                .replace("{spent}", &money(g.centre[2]))
-                .replace("{aov}", &money(g.centre[4])),
-            selected: g.name == selected,
-        })
-        .collect();
-    vm.model = p
-        .t("segments.model")
-        .replace("{k}", &model.k.unwrap_or(0).to_string())
-        .replace(
-            "{silhouette}",
-            &format::number(p.locale, model.silhouette.unwrap_or(0.0), 2),
-        )
-        .replace(
-            "{customers}",
-            &format::amount(p.locale, model.customers as f64),
-        );
-    let mut spec = ChartSpec::new(ChartKind::HBar, p.t("segments.importance_title"));
-    let mut imp = model.importance.clone();
-    imp.sort_by(|a, b| b.1.total_cmp(&a.1));
-    spec.labels = imp
-        .iter()
-        .map(|(f, _)| p.t(&format!("segments.f_{f}")))
-        .collect();
-    spec.series = vec![(
-        p.t("segments.importance"),
-        imp.iter().map(|(_, v)| *v).collect(),
-    )];
-    let (svg_light, svg_dark) = super::charts::chart_svgs(&p, &spec);
-    let rows = imp
-        .iter()
-        .map(|(f, v)| {
-            vec![
-                CellVm::text(p.t(&format!("segments.f_{f}"))),
-                CellVm::number(format::percent(p.locale, *v), Some(*v)),
-            ]
-        })
-        .collect();
-    vm.importance = Some(ChartCardVm {
-        id: "importance",
-        title: spec.title.clone(),
-        spec: Some(spec),
-        svg_light,
-        svg_dark,
-        summary: p.t("segments.importance_explain"),
-        table: TableVm {
-            headers: vec![p.t("segments.feature"), p.t("segments.importance")],
-            rows,
-        },
-    });
+    segments::describe(&p, &model, &selected, &tenant.currency, &mut vm);
     if !selected.is_empty() {
         let list = members(&state, &m.scope, &selected, 200).await?;
         vm.members_title = p
             .t("segments.members_title")
             .replace("{segment}", &p.t(&format!("segments.name_{selected}")));
-        vm.members = table(
+        vm.members = segments::members(
             &p,
             &list,
             &tenant.currency,
@@ -219,7 +99,7 @@ pub async fn export_members(
     m.require(Permission::Analyze)?;
     let segment = q
         .segment
-        .filter(|s| valid(s))
+        .filter(|s| segments::known(s))
         .ok_or_else(|| AppError::Invalid("unknown segment".into()))?;
     let p = page_ctx(&state, m.ctx(), None);
     let tenant = super::ctx::shop_of(&state, &m.scope)?;
@@ -227,29 +107,13 @@ pub async fn export_members(
     if list.is_empty() {
         return Err(AppError::NoData);
     }
-    let t = table(
+    let t = segments::members(
         &p,
         &list,
         &tenant.currency,
         m.scope.can(Permission::ViewPii),
     );
-    let csv = sr360_export::csv(&sr360_export::Table {
-        headers: t.headers.clone(),
-        rows: t
-            .rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|c| sr360_export::Cell {
-                        text: c.text.clone(),
-                        plain: c.plain.clone(),
-                        numeric: c.numeric,
-                    })
-                    .collect()
-            })
-            .collect(),
-    })
-    .map_err(AppError::internal)?;
+    let csv = sr360_export::csv(&report::table(&t)).map_err(AppError::internal)?;
     let (day, _) = shop_now(&state, &tenant.timezone);
     let name = p.t(&format!("segments.name_{segment}"));
     let slug = format!("segment-{}", segment.replace('_', "-"));

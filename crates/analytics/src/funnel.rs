@@ -164,6 +164,24 @@ fn compute(
     Ok(rows)
 }
 
+/// Product sessions a product needs before its conversion is judged: fewer and one lucky or
+/// unlucky day decides the rate.
+pub const MIN_PRODUCT_VIEWS: i64 = 80;
+
+/// The `n` well-visited products (at least `min_views` product sessions) that turn views into
+/// purchases worst, most visited first among equals.
+pub fn worst_converting(mut products: Vec<FunnelRow>, min_views: i64, n: usize) -> Vec<FunnelRow> {
+    products.retain(|p| p.views >= min_views);
+    products.sort_by(|a, b| {
+        a.rates()[3]
+            .unwrap_or(0.0)
+            .total_cmp(&b.rates()[3].unwrap_or(0.0))
+            .then(b.views.cmp(&a.views))
+    });
+    products.truncate(n);
+    products
+}
+
 /// Products with at least `min_views` product sessions whose view→cart rate is far below the
 /// rest of their category: z < −3 in a two-proportion test and less than 60 % of the
 /// category's rate. Worst first.
@@ -226,4 +244,36 @@ pub fn underperformers(
     }
     out.sort_by(|a, b| a.z.total_cmp(&b.z));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(key: &str, views: i64, purchases: i64) -> FunnelRow {
+        FunnelRow {
+            key: key.into(),
+            name: None,
+            category: None,
+            views,
+            carts: purchases,
+            checkouts: purchases,
+            purchases,
+        }
+    }
+
+    #[test]
+    fn worst_converting_skips_the_barely_visited_and_ranks_by_view_to_purchase() {
+        let rows = vec![
+            row("rare", 10, 0),
+            row("good", 200, 40),
+            row("bad", 100, 1),
+            row("bad_busier", 300, 3),
+        ];
+        let keys: Vec<String> = worst_converting(rows, MIN_PRODUCT_VIEWS, 2)
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert_eq!(keys, ["bad_busier", "bad"]);
+    }
 }

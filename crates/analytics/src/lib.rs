@@ -21,7 +21,10 @@ pub use customers::{
     CustomerDetail, CustomerOrder, CustomerSummary, Features, Pii, customer, customer_features,
     segment_members, top_customers,
 };
-pub use funnel::{FunnelBy, FunnelRow, Underperformer, funnel, underperformers};
+pub use funnel::{
+    FunnelBy, FunnelRow, MIN_PRODUCT_VIEWS, Underperformer, funnel, underperformers,
+    worst_converting,
+};
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
 pub use run::{
     Column, QueryResult, Session, Value, data_range, execute, run, session, totals_only,

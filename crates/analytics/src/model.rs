@@ -172,6 +172,36 @@ impl TimeRange {
             to: self.to,
         }
     }
+
+    /// The first day of each `grain` bucket from `from` to `to`, as the query layer's date
+    /// dimension names them (weeks start on Monday, months on the 1st); at most 2,000.
+    pub fn buckets(&self, grain: Grain) -> Vec<Date> {
+        let mut d = match grain {
+            Grain::Day => self.from,
+            Grain::Week => {
+                self.from
+                    - time::Duration::days(i64::from(self.from.weekday().number_days_from_monday()))
+            }
+            Grain::Month => self.from.replace_day(1).unwrap_or(self.from),
+        };
+        let mut out = vec![];
+        while d <= self.to && out.len() < 2000 {
+            out.push(d);
+            d = match grain {
+                Grain::Day => d + time::Duration::days(1),
+                Grain::Week => d + time::Duration::days(7),
+                Grain::Month => {
+                    let (y, m) = if d.month() == time::Month::December {
+                        (d.year() + 1, time::Month::January)
+                    } else {
+                        (d.year(), d.month().next())
+                    };
+                    Date::from_calendar_date(y, m, 1).unwrap_or(self.to + time::Duration::days(1))
+                }
+            };
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -249,5 +279,40 @@ impl Query {
             sort: None,
             limit: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn buckets_start_on_mondays_and_firsts_and_cover_the_range() {
+        let r = TimeRange {
+            from: date!(2025 - 01 - 29),
+            to: date!(2025 - 03 - 02),
+        };
+        assert_eq!(r.buckets(Grain::Day).len(), 33);
+        let weeks = r.buckets(Grain::Week);
+        assert_eq!(weeks.first(), Some(&date!(2025 - 01 - 27)));
+        assert!(weeks.iter().all(|d| d.weekday() == time::Weekday::Monday));
+        assert_eq!(weeks.last(), Some(&date!(2025 - 02 - 24)));
+        assert_eq!(
+            r.buckets(Grain::Month),
+            vec![
+                date!(2025 - 01 - 01),
+                date!(2025 - 02 - 01),
+                date!(2025 - 03 - 01)
+            ]
+        );
+        let dec = TimeRange {
+            from: date!(2024 - 12 - 15),
+            to: date!(2025 - 01 - 01),
+        };
+        assert_eq!(
+            dec.buckets(Grain::Month),
+            vec![date!(2024 - 12 - 01), date!(2025 - 01 - 01)]
+        );
     }
 }

@@ -300,6 +300,14 @@ pub struct AnomalyRow {
     pub severity: String,
 }
 
+impl AnomalyRow {
+    /// A stable id for the unusual day (the model page's anchor, the alert's id).
+    pub fn id(&self) -> String {
+        let dir = if self.z < 0.0 { "low" } else { "high" };
+        format!("anomaly-{}-{dir}-{}", self.series, self.day)
+    }
+}
+
 fn has_results(c: &Connection) -> Result<bool, duckdb::Error> {
     let n: i64 = c.query_row(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ml' AND table_name = 'runs'",

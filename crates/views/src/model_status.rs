@@ -1,0 +1,185 @@
+//! The model status page: every model run with its results in sentences, the unusual days
+//! the last run found, and each promotion's measured effect.
+
+use sr360_meta::ModelRun;
+use sr360_ml::store::{self, AnomalyRow};
+use sr360_ui::pages as ui;
+use sr360_ui::{PageCtx, format};
+
+pub fn anomaly_label(p: &PageCtx, key: &str) -> String {
+    match key {
+        "revenue" | "orders" | "returns" | "conversion" => p.t(&format!("models.s_{key}")),
+        other => other.to_string(),
+    }
+}
+
+/// The model runs, newest first.
+pub fn runs(p: &PageCtx, runs: Vec<ModelRun>) -> Vec<ui::RunRowVm> {
+    runs.into_iter()
+        .map(|r| ui::RunRowVm {
+            id: r.id,
+            window: match (&r.data_from, &r.data_to) {
+                (Some(a), Some(b)) => format!("{a} – {b}"),
+                _ => "—".into(),
+            },
+            metrics: metrics(p, r.summary.as_deref()),
+            duration: match (r.started_at, r.finished_at) {
+                (Some(a), Some(b)) => format!("{} s", (b - a).max(0)),
+                _ => "—".into(),
+            },
+            trigger: r.trigger,
+            status: r.status,
+            error: r.error.unwrap_or_default(),
+            created_at: r.created_at,
+        })
+        .collect()
+}
+
+/// The unusual days the last run found, each with its anchor id (what alerts link to).
+pub fn anomalies(p: &PageCtx, rows: &[AnomalyRow], currency: &str) -> Vec<ui::AnomalyVm> {
+    rows.iter()
+        .map(|a| {
+            let fmt = |x: f64| match a.series.as_str() {
+                "revenue" => format::money(p.locale, x, currency),
+                "conversion" => format::percent(p.locale, x),
+                _ => format::amount(p.locale, x),
+            };
+            ui::AnomalyVm {
+                id: a.id(),
+                what: anomaly_label(p, &a.series),
+                day: format::date(p.locale, a.day),
+                value: fmt(a.value),
+                expected: fmt(a.expected),
+                z: format::number(p.locale, a.z, 1),
+                severity: a.severity.clone(),
+                low: a.z < 0.0,
+            }
+        })
+        .collect()
+}
+
+/// A run's results in sentences (from the summary JSON the run stored).
+pub fn metrics(p: &PageCtx, summary: Option<&str>) -> Vec<String> {
+    let Some(s) = summary.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()) else {
+        return vec![];
+    };
+    let f = &s["forecasts"];
+    let n = |v: &serde_json::Value| {
+        v.as_f64()
+            .map(|x| format::number(p.locale, x, 2))
+            .unwrap_or_else(|| "—".into())
+    };
+    let mut out = vec![
+        p.t("models.m_forecasts")
+            .replace("{fitted}", &f["fitted"].to_string())
+            .replace("{series}", &f["series"].to_string())
+            .replace("{not_enough}", &f["not_enough_data"].to_string()),
+    ];
+    let b = &f["horizon_14"];
+    if b["mase"].is_number() {
+        out.push(
+            p.t("models.m_accuracy")
+                .replace("{mase}", &n(&b["mase"]))
+                .replace("{naive}", &n(&b["naive_mase"]))
+                .replace(
+                    "{coverage}",
+                    &b["coverage"]
+                        .as_f64()
+                        .map(|x| format::percent(p.locale, x))
+                        .unwrap_or_default(),
+                ),
+        );
+    }
+    if s["uplift"]["promotions"].as_u64().unwrap_or(0) > 0 {
+        out.push(
+            p.t("models.m_uplift")
+                .replace("{estimated}", &s["uplift"]["estimated"].to_string())
+                .replace("{promotions}", &s["uplift"]["promotions"].to_string()),
+        );
+    }
+    let r = &s["recommendations"];
+    if r["model"]["hit_rate"].is_number() {
+        let pct = |v: &serde_json::Value| {
+            v.as_f64()
+                .map(|x| format::percent(p.locale, x))
+                .unwrap_or_default()
+        };
+        out.push(
+            p.t("models.m_recommend")
+                .replace("{hr}", &n(&r["model"]["hit_rate"]))
+                .replace("{pop}", &n(&r["popularity"]["hit_rate"]))
+                .replace("{ndcg}", &n(&r["model"]["ndcg"]))
+                .replace("{pop_ndcg}", &n(&r["popularity"]["ndcg"]))
+                .replace("{coverage}", &pct(&r["model"]["coverage"]))
+                .replace("{customers}", &r["customers"].to_string()),
+        );
+    }
+    let a = &s["anomalies"];
+    out.push(
+        p.t("models.m_anomalies")
+            .replace("{found}", &a["found"].to_string())
+            .replace("{series}", &a["series"].to_string())
+            .replace("{recent}", &a["last_7_days"].to_string()),
+    );
+    out
+}
+
+/// One line per promotion: its effect on orders and on revenue, each with its interval.
+pub fn uplift(p: &PageCtx, rows: &[store::UpliftRow]) -> Vec<ui::UpliftVm> {
+    let pct = |x: f64| {
+        format!(
+            "{}{}",
+            if x >= 0.0 { "+" } else { "" },
+            format::percent(p.locale, x)
+        )
+    };
+    let cell = |r: Option<&store::UpliftRow>| match r {
+        Some(store::UpliftRow {
+            estimate: Some(e),
+            low: Some(l),
+            high: Some(h),
+            ..
+        }) => p
+            .t("models.uplift_cell")
+            .replace("{estimate}", &pct(*e))
+            .replace("{low}", &pct(*l))
+            .replace("{high}", &pct(*h)),
+        Some(r) => r.reason.clone().unwrap_or_default(),
+        None => "—".into(),
+    };
+    let mut out: Vec<ui::UpliftVm> = vec![];
+    let mut seen = std::collections::HashSet::new();
+    for r in rows {
+        if !seen.insert(r.code.clone()) {
+            continue;
+        }
+        let orders = rows
+            .iter()
+            .find(|x| x.code == r.code && x.metric == "orders");
+        let revenue = rows
+            .iter()
+            .find(|x| x.code == r.code && x.metric == "revenue");
+        out.push(ui::UpliftVm {
+            promotion: format!("{} ({})", r.name, r.code),
+            category: format::label(&r.category),
+            dates: format!(
+                "{} – {}",
+                format::date(p.locale, r.starts_on),
+                format::date(p.locale, r.ends_on)
+            ),
+            orders: cell(orders),
+            revenue: cell(revenue),
+            clear_gain: orders.and_then(|o| o.low).is_some_and(|l| l > 0.0),
+            compared_with: orders
+                .map(|o| {
+                    o.controls
+                        .split(", ")
+                        .map(format::label)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
+        });
+    }
+    out
+}
