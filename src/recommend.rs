@@ -4,10 +4,10 @@
 //! carries its reason, with the products it refers to named.
 
 use crate::app::App;
-use serde::Serialize;
 use sr360_meta::TenantScope;
 use sr360_ml::recommend::Reason;
 use sr360_ml::store::Recommender;
+pub use sr360_ml::suggestions::{ForCustomer, ForProduct, Item, ProductRef, Why};
 use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,50 +20,6 @@ pub enum RecommendError {
 
 fn data(e: impl std::fmt::Display) -> RecommendError {
     RecommendError::Data(e.to_string())
-}
-
-/// The product a reason refers to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProductRef {
-    pub sku: String,
-    pub name: String,
-}
-
-/// Why an item is recommended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Why {
-    BuyAgain { times: u32 },
-    BoughtWith { with: ProductRef },
-    FavouriteCategory { category: String },
-    FavouriteBrand { brand: String, category: String },
-    Popular,
-    Similar { to: ProductRef },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Item {
-    pub sku: String,
-    pub name: String,
-    pub category: String,
-    pub score: f64,
-    pub reason: Why,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ForCustomer {
-    pub customer: String,
-    /// Distinct products the customer bought.
-    pub bought: usize,
-    pub items: Vec<Item>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ForProduct {
-    pub sku: String,
-    pub name: String,
-    pub bought_together: Vec<Item>,
-    pub similar: Vec<Item>,
 }
 
 struct Loaded {

@@ -5,15 +5,15 @@ use super::AppState;
 use super::ctx::{ApiCaller, Member};
 use super::error::AppError;
 use super::pages::page_ctx;
-use crate::recommend::{self as rec, Item, RecommendError, Why};
+use crate::recommend::{self as rec, RecommendError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use serde::Deserialize;
 use sr360_core::Permission;
 use sr360_meta::TenantScope;
-use sr360_ui::PageCtx;
-use sr360_ui::pages::{self as ui, RecVm, RecommendVm};
+use sr360_ui::pages::{self as ui, RecommendVm};
+use sr360_views::recommendations;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RecQuery {
@@ -80,39 +80,6 @@ pub async fn product_api(
     .ok_or(AppError::NotFound("product"))
 }
 
-fn why(p: &PageCtx, w: &Why) -> String {
-    match w {
-        Why::BuyAgain { times } => p
-            .t("rec.why_buy_again")
-            .replace("{times}", &times.to_string()),
-        Why::BoughtWith { with } => p.t("rec.why_bought_with").replace("{name}", &with.name),
-        Why::FavouriteCategory { category } => {
-            p.t("rec.why_category").replace("{category}", category)
-        }
-        Why::FavouriteBrand { brand, category } => p
-            .t("rec.why_brand")
-            .replace("{brand}", brand)
-            .replace("{category}", category),
-        Why::Popular => p.t("rec.why_popular"),
-        Why::Similar { to } => p.t("rec.why_similar").replace("{name}", &to.name),
-    }
-}
-
-fn rows(p: &PageCtx, items: &[Item]) -> Vec<RecVm> {
-    items
-        .iter()
-        .map(|i| RecVm {
-            name: i.name.clone(),
-            category: i.category.clone(),
-            why: why(p, &i.reason),
-            href: format!(
-                "/recommendations?{}",
-                serde_urlencoded::to_string([("product", i.sku.as_str())]).unwrap_or_default()
-            ),
-        })
-        .collect()
-}
-
 pub async fn page(
     State(state): State<AppState>,
     m: Member,
@@ -155,7 +122,7 @@ pub async fn page(
                     vm.sections.push((
                         p.t("rec.customer_list"),
                         "for-customer".into(),
-                        rows(&p, &f.items),
+                        recommendations::rows(&p, &f.items),
                     ));
                 }
                 None => {
@@ -173,45 +140,32 @@ pub async fn page(
             vm.sections.push((
                 p.t("rec.together"),
                 "together".into(),
-                rows(&p, &f.bought_together),
+                recommendations::rows(&p, &f.bought_together),
             ));
-            vm.sections
-                .push((p.t("rec.similar"), "similar".into(), rows(&p, &f.similar)));
+            vm.sections.push((
+                p.t("rec.similar"),
+                "similar".into(),
+                recommendations::rows(&p, &f.similar),
+            ));
         }
         if vm.sections.is_empty() {
             let popular = blocking(&state, &m.scope, |app, scope| {
                 rec::popular(app, scope, LIMIT)
             })
             .await?;
-            vm.sections
-                .push((p.t("rec.popular"), "popular".into(), rows(&p, &popular)));
+            vm.sections.push((
+                p.t("rec.popular"),
+                "popular".into(),
+                recommendations::rows(&p, &popular),
+            ));
             // The best customers as starting points (names only for those who may see them).
             let pii = super::customers::pii_for(&m.scope);
-            let wh = state
-                .warehouses
-                .open(&m.scope)
-                .map_err(AppError::internal)?;
-            let top = tokio::task::spawn_blocking(move || {
-                sr360_analytics::session(&wh, |s| sr360_analytics::top_customers(s, 8, pii))
+            let top = super::shop_data::analytics(&state, &m.scope, move |s| {
+                sr360_analytics::top_customers(s, 8, pii)
             })
             .await
-            .map_err(AppError::internal)?
             .unwrap_or_default();
-            vm.starters = top
-                .into_iter()
-                .map(|c| {
-                    let label = match &c.name {
-                        Some(n) => format!("{n} · {}", c.reference),
-                        None => c.reference.clone(),
-                    };
-                    let href = format!(
-                        "/recommendations?{}",
-                        serde_urlencoded::to_string([("customer", c.reference.as_str())])
-                            .unwrap_or_default()
-                    );
-                    (label, href)
-                })
-                .collect();
+            vm.starters = recommendations::starters(&top);
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ use sr360_core::Permission;
 use sr360_meta::{AuditEvent, TenantScope, UploadRecord};
 use sr360_pipeline::mapping::Mapping;
 use sr360_ui::pages as ui;
+use sr360_views::uploads;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio_util::io::StreamReader;
@@ -288,27 +289,6 @@ pub async fn upload_form(
     Ok(Redirect::to("/uploads"))
 }
 
-fn row_vm(r: &UploadRecord) -> ui::UploadRowVm {
-    ui::UploadRowVm {
-        id: r.id,
-        file_name: r.file_name.clone(),
-        status: r.status.clone(),
-        progress: r.progress,
-        message: r.message.clone(),
-        entity: r.entity.clone().unwrap_or_default(),
-        rows_read: r.rows_read.unwrap_or(0),
-        rows_accepted: r.rows_accepted.unwrap_or(0),
-        rows_rejected: r.rows_rejected.unwrap_or(0),
-        error: r.error.clone().unwrap_or_default(),
-        created_at: r.created_at,
-        seconds: match (r.started_at, r.finished_at) {
-            (Some(s), Some(f)) => Some(f - s),
-            _ => None,
-        },
-        bytes: r.bytes,
-    }
-}
-
 pub async fn history(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
@@ -316,7 +296,7 @@ pub async fn history(State(state): State<AppState>, m: Member) -> Result<Html<St
         .meta
         .uploads(&m.scope, 200)?
         .iter()
-        .map(row_vm)
+        .map(uploads::row)
         .collect();
     Ok(Html(ui::upload_history(&p, &rows)))
 }
@@ -334,85 +314,17 @@ pub async fn detail(
     if r.status == "pending" && m.scope.can(Permission::Analyze) {
         return Ok(Redirect::to(&format!("/uploads/{id}/mapping")).into_response());
     }
-    let report: serde_json::Value = r
-        .report
-        .as_deref()
-        .and_then(|x| serde_json::from_str(x).ok())
-        .unwrap_or_default();
-    let mapping: Vec<(String, String)> = report["mapping"]["fields"]
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let rejects: Vec<(i64, String, String, String)> = report["rejects"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .take(100)
-        .map(|x| {
-            (
-                x["line"].as_i64().unwrap_or(0),
-                x["column"].as_str().unwrap_or("").to_string(),
-                x["value"].as_str().unwrap_or("").to_string(),
-                x["reason"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    let enabled: Vec<(String, bool)> = report["enabled"]
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let loaded = loaded_vm(&report["summary"]);
+    let d = uploads::Detail::from_report(r.report.as_deref());
     let p = page_ctx(&state, m.ctx(), None);
     Ok(Html(ui::upload_detail(
         &p,
-        &row_vm(&r),
-        &mapping,
-        &rejects,
-        &enabled,
-        loaded.as_ref(),
+        &uploads::row(&r),
+        &d.mapping,
+        &d.rejects,
+        &d.enabled,
+        d.loaded.as_ref(),
     ))
     .into_response())
-}
-
-/// The stored report's summary as the page's view model (None for older reports).
-fn loaded_vm(s: &serde_json::Value) -> Option<ui::LoadedVm> {
-    let kind = s["kind"].as_str()?.to_string();
-    let n = |k: &str| s[k].as_u64();
-    let text = |k: &str| s[k].as_str().map(str::to_string);
-    Some(ui::LoadedVm {
-        kind,
-        rows: n("rows").unwrap_or(0),
-        orders: n("orders"),
-        products: n("products"),
-        customers: n("customers"),
-        sessions: n("sessions"),
-        from: text("from"),
-        to: text("to"),
-        statuses: s["statuses"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_u64()?)))
-            .collect(),
-        orders_from: text("orders_from").filter(|k| k != "column"),
-        period_days: s["period"]["days"].as_i64(),
-        monthly: s["period"].is_object() && s["period"]["days"].is_null(),
-        dated_by_end: s["period"]["dated_by_end"].as_bool().unwrap_or(false),
-        unused: s["unused"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|c| c.as_str().map(str::to_string))
-            .collect(),
-    })
 }
 
 // ---- confirming the mapping ----
@@ -529,54 +441,13 @@ fn mapping_html(
     sample: &[Vec<String>],
     evidence: &ui::MappingEvidenceVm,
 ) -> String {
-    let fields: Vec<ui::MappingFieldVm> = sr360_pipeline::mapping::FIELDS
-        .iter()
-        .filter(|f| f.entity == entity)
-        .map(|f| ui::MappingFieldVm {
-            name: f.name.to_string(),
-            required: f.needed(),
-            chosen: chosen.get(f.name).cloned().unwrap_or_default(),
-        })
-        .collect();
-    let samples: Vec<(String, String)> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            (
-                c.clone(),
-                sample
-                    .iter()
-                    .filter_map(|row| row.get(i))
-                    .filter(|v| !v.is_empty())
-                    .take(3)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-            )
-        })
-        .collect();
+    let fields = uploads::mapping_fields(entity, chosen);
+    let samples = uploads::samples(columns, sample);
     let name = serde_json::to_value(entity)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
     ui::upload_mapping(p, id, file, &name, &fields, &samples, evidence)
-}
-
-/// The suggestion's confidence, its evidence and the other kinds it weighed, for the page.
-fn evidence_vm(m: &Mapping) -> ui::MappingEvidenceVm {
-    ui::MappingEvidenceVm {
-        confidence: m.confidence,
-        why: m
-            .met
-            .iter()
-            .map(|n| (n.need.clone(), n.columns.clone()))
-            .collect(),
-        others: m
-            .candidates
-            .iter()
-            .map(|c| (c.entity.key().to_string(), c.confidence, c.lacks.clone()))
-            .collect(),
-    }
 }
 
 pub async fn mapping_page(
@@ -612,7 +483,7 @@ pub async fn mapping_page(
         &suggestion.fields,
         &columns,
         &sample,
-        &evidence_vm(&suggestion),
+        &uploads::evidence(&suggestion),
     ))
     .into_response())
 }

@@ -10,6 +10,7 @@ pub mod ranker;
 pub mod recommend;
 pub mod segments;
 pub mod store;
+pub mod suggestions;
 pub mod uplift;
 
 pub use forecast::{

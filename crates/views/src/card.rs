@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn the_theme_decides_which_svgs_are_drawn() {
         let mut p = PageCtx::anonymous("en", String::new(), "/");
-        let mut spec = ChartSpec::new(ChartKind::HBar, "t".into());
+        let mut spec = ChartSpec::new(ChartKind::HBar, "t");
         spec.labels = vec!["a".into(), "b".into()];
         spec.series = vec![("s".into(), vec![1.0, 2.0])];
         assert!(matches!(chart_svgs(&p, &spec), (Some(_), Some(_))));

@@ -121,3 +121,49 @@ pub fn page(
         cards,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sr360_analytics::Cohort;
+
+    #[test]
+    fn months_after_the_data_are_gaps_and_each_cohort_shows_its_latest_value() {
+        let p = PageCtx::anonymous("en", String::new(), "/cohorts");
+        let t = CohortTable {
+            cohorts: vec![
+                Cohort {
+                    month: "2025-01-01".into(),
+                    customers: 10,
+                    retention: vec![Some(1.0), Some(0.3), Some(0.2)],
+                    ltv: vec![Some(50.0), Some(60.0), Some(70.0)],
+                },
+                Cohort {
+                    month: "2025-02-01".into(),
+                    customers: 4,
+                    retention: vec![Some(1.0), Some(0.25), None],
+                    ltv: vec![Some(40.0), Some(45.0), None],
+                },
+                Cohort {
+                    month: "not a date".into(),
+                    customers: 1,
+                    retention: vec![],
+                    ltv: vec![],
+                },
+            ],
+            months: 3,
+        };
+        let (vm, cards) = page(&p, Some(&t), 3, "EUR");
+        assert_eq!(vm.rows.len(), 2, "a cohort without a month is left out");
+        let ltv = cards[1].spec.as_ref().expect("the LTV chart");
+        assert_eq!(
+            ltv.series[1].1,
+            vec![40.0, 45.0],
+            "no trailing gap drawn as a value"
+        );
+        let last = cards[0].table.rows[1].last().expect("an LTV cell");
+        assert_eq!(last.text, format::money("en", 45.0, "EUR"));
+        let (empty, none) = page(&p, None, 3, "EUR");
+        assert!(empty.empty && none.is_empty());
+    }
+}

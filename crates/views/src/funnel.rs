@@ -278,3 +278,71 @@ pub fn page(p: &PageCtx, filters: &Filters, data: Option<&FunnelData>) -> ui::Fu
         export: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn row(key: &str, v: [i64; 4]) -> FunnelRow {
+        FunnelRow {
+            key: key.into(),
+            name: None,
+            category: None,
+            views: v[0],
+            carts: v[1],
+            checkouts: v[2],
+            purchases: v[3],
+        }
+    }
+
+    #[test]
+    fn the_weakest_step_is_named_and_tables_link_back_with_the_filters() {
+        let p = PageCtx::anonymous("en", String::new(), "/funnel");
+        let range = TimeRange {
+            from: date!(2025 - 01 - 01),
+            to: date!(2025 - 01 - 31),
+        };
+        let d = FunnelData {
+            all: range,
+            range,
+            overall: Some(row("", [1000, 300, 30, 25])),
+            channels: vec![row("email", [100, 30, 3, 2])],
+            categories: vec![],
+            products: vec![],
+            flags: vec![],
+            options: [vec!["email".into()], vec![]],
+        };
+        let f = Filters {
+            category: vec!["shoes".into()],
+            ..Default::default()
+        };
+        let vm = page(&p, &f, Some(&d));
+        assert!(!vm.empty);
+        assert_eq!(vm.steps.len(), 4);
+        let rate = format::percent(p.locale, 25.0 / 30.0);
+        assert_eq!(
+            vm.steps[3].2,
+            p.t("funnel.of_previous").replace("{rate}", &rate)
+        );
+        let chart = vm.chart.as_ref().expect("the overall chart");
+        // cart → checkout (10 %) is the weakest of the three steps.
+        assert!(
+            chart.summary.contains(&p.t("funnel.cart_to_checkout")),
+            "{}",
+            chart.summary
+        );
+        let link = vm.tables[0].table.rows[0][0]
+            .href
+            .clone()
+            .unwrap_or_default();
+        assert!(
+            link.contains("channel=email") && link.contains("category=shoes"),
+            "{link}"
+        );
+        // No purchases funnel: the page says it is empty.
+        let none = FunnelData { overall: None, ..d };
+        assert!(page(&p, &f, Some(&none)).empty);
+        assert!(page(&p, &f, None).empty);
+    }
+}

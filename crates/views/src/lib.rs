@@ -9,12 +9,15 @@ pub mod ask;
 pub mod card;
 pub mod charts;
 pub mod cohorts;
+pub mod customers;
 pub mod dashboard;
 pub mod forecasts;
 pub mod funnel;
 pub mod model_status;
+pub mod recommendations;
 pub mod report;
 pub mod segments;
+pub mod uploads;
 
 pub use ask::Ask;
 pub use sr360_ui::PageCtx;

@@ -183,3 +183,61 @@ pub fn uplift(p: &PageCtx, rows: &[store::UpliftRow]) -> Vec<ui::UpliftVm> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn uplift_row(metric: &str, est: Option<f64>, low: Option<f64>) -> store::UpliftRow {
+        store::UpliftRow {
+            code: "SPRING".into(),
+            name: "Spring sale".into(),
+            category: "footwear".into(),
+            starts_on: date!(2025 - 03 - 01),
+            ends_on: date!(2025 - 03 - 14),
+            metric: metric.into(),
+            estimate: est,
+            low,
+            high: est.map(|e| e + 0.1),
+            controls: "bags, hats".into(),
+            reason: est.is_none().then(|| "too few days".to_string()),
+        }
+    }
+
+    #[test]
+    fn one_line_per_promotion_with_a_clear_gain_only_when_the_interval_is_above_zero() {
+        let p = PageCtx::anonymous("en", String::new(), "/models");
+        let rows = vec![
+            uplift_row("orders", Some(0.2), Some(0.05)),
+            uplift_row("revenue", None, None),
+        ];
+        let v = uplift(&p, &rows);
+        assert_eq!(v.len(), 1);
+        assert!(v[0].clear_gain);
+        assert_eq!(v[0].revenue, "too few days");
+        assert!(v[0].orders.contains("+20"), "{}", v[0].orders);
+        assert_eq!(v[0].compared_with, "Bags, Hats");
+        let weak = vec![uplift_row("orders", Some(0.2), Some(-0.05))];
+        assert!(!uplift(&p, &weak)[0].clear_gain);
+    }
+
+    #[test]
+    fn anomalies_carry_their_stable_id_and_unit() {
+        let p = PageCtx::anonymous("en", String::new(), "/models");
+        let a = AnomalyRow {
+            series: "revenue".into(),
+            day: date!(2025 - 03 - 02),
+            value: 10.0,
+            expected: 100.0,
+            z: -4.0,
+            severity: "high".into(),
+        };
+        let v = anomalies(&p, std::slice::from_ref(&a), "EUR");
+        assert_eq!(v[0].id, "anomaly-revenue-low-2025-03-02");
+        assert!(v[0].low);
+        assert_eq!(v[0].value, format::money("en", 10.0, "EUR"));
+        assert!(metrics(&p, None).is_empty());
+        assert!(metrics(&p, Some("not json")).is_empty());
+    }
+}

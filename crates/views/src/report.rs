@@ -148,3 +148,28 @@ pub fn cohorts(p: &PageCtx, vm: &ui::CohortsVm, cards: Vec<ChartCardVm>) -> Page
         cards,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_tables_keep_the_plain_values_and_periods_read_as_dates() {
+        let t = TableVm {
+            headers: vec!["a".into()],
+            rows: vec![vec![ui::CellVm::number("1,234", Some(1234.0))]],
+        };
+        let r = table(&t);
+        assert_eq!(r.rows[0][0].text, "1,234");
+        assert!(r.rows[0][0].numeric);
+        assert_eq!(r.rows[0][0].plain.as_deref(), Some("1234"));
+        let p = PageCtx::anonymous("en", String::new(), "/");
+        let d = |s| format::date("en", Date::parse(s, YMD).expect("a date"));
+        assert_eq!(
+            period(&p, "2025-01-01", "2025-01-31"),
+            format!("{} – {}", d("2025-01-01"), d("2025-01-31"))
+        );
+        assert_eq!(period(&p, "soon", "later"), "soon – later");
+        assert_eq!(either(&p, ""), p.t("charts.all"));
+    }
+}

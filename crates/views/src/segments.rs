@@ -137,3 +137,14 @@ pub fn members(p: &PageCtx, rows: &[CustomerSummary], currency: &str, pii: bool)
         .collect();
     TableVm { headers, rows }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_models_segment_names_are_known() {
+        assert!(known("champions") && known("at_risk"));
+        assert!(!known("../etc") && !known(""));
+    }
+}
