@@ -23,6 +23,6 @@ fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 "$VENV/bin/python" scripts/m3_statsforecast.py "$M3" "$WORK/peer.json"
-BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/perf/sr360}"
-[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf --bin sr360
-"$BIN" bench-forecast --m3 "$M3" --peer "$WORK/peer.json" "$@"
+BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/perf/sr360-bench}"
+[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf --bin sr360 --bin sr360-bench
+"$BIN" forecast --m3 "$M3" --peer "$WORK/peer.json" "$@"

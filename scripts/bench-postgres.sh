@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The page benchmark with the PostgreSQL comparison (issue #4): installs Debian's PostgreSQL
 # when missing, starts a throwaway cluster on a Unix socket, runs
-# `sr360 bench-pages --postgres ...` (optimised build) and removes the cluster again.
-# Extra arguments go to `sr360 bench-pages` (e.g. --demo-scale 5 for a quick run); BENCH_BIN
+# `sr360-bench pages --postgres ...` (optimised build) and removes the cluster again.
+# Extra arguments go to `sr360-bench pages` (e.g. --demo-scale 5 for a quick run); BENCH_BIN
 # runs an already built binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,6 @@ run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w start \
   -o "-k $PGDIR -c listen_addresses='' -p 54329 -c shared_buffers=2GB -c work_mem=128MB -c effective_cache_size=8GB -c max_parallel_workers_per_gather=2" >/dev/null
 
 # BENCH_BIN: an already built binary (skips the build).
-BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/perf/sr360}"
-[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf --bin sr360
-SR360_SECRETS__BACKEND=file "$BIN" bench-pages --postgres "host=$PGDIR port=54329 user=$PGUSER_NAME dbname=postgres" "$@"
+BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/perf/sr360-bench}"
+[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf --bin sr360 --bin sr360-bench
+SR360_SECRETS__BACKEND=file "$BIN" pages --postgres "host=$PGDIR port=54329 user=$PGUSER_NAME dbname=postgres" "$@"

@@ -15,11 +15,11 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 "$VENV/bin/python" -c 'import sentence_transformers' 2>/dev/null \
   || "$VENV/bin/pip" install --quiet 'torch==2.5.1' 'sentence-transformers==3.3.1'
-BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/perf/sr360}"
-[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf --bin sr360
+BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/perf/sr360-bench}"
+[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf --bin sr360 --bin sr360-bench
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 MODEL="$SR360_ROOT/models/all-MiniLM-L6-v2"
-"$BIN" bench-search --model "$MODEL" --write-sentences "$WORK/sentences.txt"
+"$BIN" search --model "$MODEL" --write-sentences "$WORK/sentences.txt"
 "$VENV/bin/python" scripts/bench_search_peer.py "$MODEL" "$WORK/sentences.txt" "$WORK/peer.json"
-"$BIN" bench-search --model "$MODEL" --peer "$WORK/peer.json" "$@"
+"$BIN" search --model "$MODEL" --peer "$WORK/peer.json" "$@"

@@ -1,4 +1,4 @@
-"""The peer of `sr360 bench-search`: Python sentence-transformers running the same
+"""The peer of `sr360-bench search`: Python sentence-transformers running the same
 all-MiniLM-L6-v2 weights (the local model directory, no download) on the same sentences,
 same batch size, on the CPU. Writes {"name", "sentences_per_second", "vectors"} (the first
 200 vectors, for the agreement check)."""

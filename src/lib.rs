@@ -6,11 +6,6 @@
 
 pub mod alerts;
 pub mod app;
-pub mod bench;
-pub mod bench_forecast;
-pub mod bench_pages;
-pub mod bench_postgres;
-pub mod bench_search;
 pub mod cli;
 pub mod doctor;
 pub mod http;

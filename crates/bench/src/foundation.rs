@@ -1,4 +1,4 @@
-//! `sr360 bench`: the foundation's performance figures, measured on this machine and written
+//! `sr360-bench foundation`: the foundation's performance figures, measured on this machine and written
 //! as a Markdown table (docs/benchmarks.md embeds it). Benchmarks, not tests: they report,
 //! they do not pass or fail.
 //!
@@ -7,8 +7,8 @@
 //! - logins per second with the configured argon2id cost (in process, all cores)
 //! - demo generator wall time and peak memory at a given scale (a child process)
 
-use crate::app::App;
 use anyhow::Context;
+use smartretail360::app::App;
 use sr360_core::config::SecretBackend;
 use sr360_core::{Config, OsEntropy, SystemClock};
 use std::io::{Read, Write};
@@ -38,10 +38,16 @@ fn median_run(runs: &[(f64, i64, bool)]) -> (f64, i64) {
     (walls.get(walls.len() / 2).copied().unwrap_or(0.0), peak)
 }
 
-/// Run this binary with `args` in a child process; (wall seconds, peak RSS in KiB, success).
+/// Run `sr360` with `args` in a child process (`bare-load`: this binary); (wall seconds, peak
+/// RSS in KiB, success).
 fn child(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> anyhow::Result<(f64, i64, bool)> {
     let t = Instant::now();
-    let mut cmd = Command::new(std::env::current_exe()?);
+    let exe = if args.first().is_some_and(|a| *a == "bare-load") {
+        std::env::current_exe()?
+    } else {
+        crate::sr360()?
+    };
+    let mut cmd = Command::new(exe);
     cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
@@ -96,7 +102,7 @@ fn healthy(port: u16) -> bool {
 }
 
 fn spawn_server(data: &Path, port: u16) -> anyhow::Result<Child> {
-    Ok(Command::new(std::env::current_exe()?)
+    Ok(Command::new(crate::sr360()?)
         .arg("--data")
         .arg(data)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
@@ -277,7 +283,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         for round in 0..PIPELINE_ROUNDS {
             let _ = std::fs::remove_file(bare_dir.join("bare.duckdb"));
             let r = run(&[
-                os("bench-bare-load"),
+                os("bare-load"),
                 bare_dir.join("orders.csv").into_os_string(),
                 bare_dir.clone().into_os_string(),
             ])?;

@@ -1,4 +1,4 @@
-//! `sr360 bench-search`: the search benchmarks, written as a Markdown table.
+//! `sr360-bench search`: the search benchmarks, written as a Markdown table.
 //!
 //! - Sentence embeddings per second with candle on the demo shop's product texts (and the
 //!   same figure from a peer, Python sentence-transformers, run by `scripts/bench-search.sh`
@@ -180,7 +180,7 @@ pub fn run(a: SearchBenchArgs) -> anyhow::Result<()> {
         .map(|n| n.get())
         .unwrap_or(0);
     let mut md = format!(
-        "Measured {} on {cores} cores with `sr360 bench-search` (perf build).\n\n### Sentence embeddings (all-MiniLM-L6-v2, {} demo product sentences, batches of 32, CPU)\n\n| embedder | sentences per second |\n|---|---|\n| sr360 (candle, in process) | {ours_per_s:.0} |\n",
+        "Measured {} on {cores} cores with `sr360-bench search` (perf build).\n\n### Sentence embeddings (all-MiniLM-L6-v2, {} demo product sentences, batches of 32, CPU)\n\n| embedder | sentences per second |\n|---|---|\n| sr360 (candle, in process) | {ours_per_s:.0} |\n",
         time::OffsetDateTime::now_utc().date(),
         docs.len()
     );

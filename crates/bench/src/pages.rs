@@ -1,4 +1,4 @@
-//! `sr360 bench --pages`: page render times and concurrent load on the demo shop. Loads the
+//! `sr360-bench pages`: page render times and concurrent load on the demo shop. Loads the
 //! demo shop at the given scale into a fresh data directory (a child `sr360 demo` process),
 //! starts the real server in this process on 127.0.0.1:0, signs a user in, then
 //! - renders each analytics page sequentially after warm-up and reports p50 / p99, and
@@ -8,8 +8,8 @@
 //! The client is plain HTTP/1.1 over blocking sockets on their own threads, so it does not
 //! share the server's runtime.
 
-use crate::app::App;
 use anyhow::Context;
+use smartretail360::app::App;
 use sr360_core::config::SecretBackend;
 use sr360_core::{Config, OsEntropy, Role, SystemClock, TenantId};
 use std::io::{Read, Write};
@@ -57,7 +57,7 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&work)?;
     // The demo shop, generated and loaded by the real CLI in a child process.
     let t = Instant::now();
-    let st = std::process::Command::new(std::env::current_exe()?)
+    let st = std::process::Command::new(crate::sr360()?)
         .arg("--data")
         .arg(&data)
         .args(["demo", "--no-serve", "--scale", &a.demo_scale.to_string()])
@@ -72,9 +72,9 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         Some(conninfo) => {
             let wh = data
                 .join("tenants")
-                .join(crate::cli::demo::DEMO_TENANT)
+                .join(smartretail360::cli::demo::DEMO_TENANT)
                 .join("warehouse.duckdb");
-            Some(crate::bench_postgres::compare(&wh, &work, conninfo, 20)?)
+            Some(crate::postgres::compare(&wh, &work, conninfo, 20)?)
         }
         None => None,
     };
@@ -89,8 +89,8 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         .build()?;
     let (addr, cookie, stop) = rt.block_on(async {
         let app = App::open(cfg, Arc::new(SystemClock), Arc::new(OsEntropy))?;
-        let tid =
-            TenantId::parse(crate::cli::demo::DEMO_TENANT).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let tid = TenantId::parse(smartretail360::cli::demo::DEMO_TENANT)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let scope = app.meta.system_scope(&tid)?;
         let hash = app.auth.hash_password("bench password 1234").await?;
         app.meta.create_user(
@@ -119,7 +119,7 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(crate::server::serve(app, listener, async move {
+        tokio::spawn(smartretail360::server::serve(app, listener, async move {
             let _ = rx.await;
         }));
         anyhow::Ok((addr, format!("__Host-sr360_session={token}"), tx))

