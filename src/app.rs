@@ -25,11 +25,11 @@ pub struct App {
     /// Wakes the upload worker when a file is queued.
     pub upload_notify: Arc<tokio::sync::Notify>,
     /// The lake of raw uploads (local directory or S3-compatible bucket).
-    pub objects: crate::objects::Objects,
+    pub objects: crate::services::objects::Objects,
     /// Every shop's search index and the embedding model.
-    pub searches: crate::search::Searches,
+    pub searches: crate::services::shop_search::Searches,
     /// The dashboard's model card (revenue forecast and anomalies), read once per run.
-    pub model_cards: crate::run_cache::RunCache<ModelCard>,
+    pub model_cards: crate::services::run_cache::RunCache<ModelCard>,
 }
 
 /// What the dashboard's model card shows of the results in the warehouse: the revenue
@@ -54,6 +54,25 @@ pub fn meta_path(data: &Path) -> PathBuf {
 }
 
 impl App {
+    /// The meta store and the warehouses, for the services that need no more.
+    pub fn stores(&self) -> crate::services::Stores<'_> {
+        crate::services::Stores {
+            meta: &self.meta,
+            warehouses: &self.warehouses,
+        }
+    }
+
+    /// What receiving and loading uploads needs.
+    pub fn intake(&self) -> crate::services::upload_jobs::Intake<'_> {
+        crate::services::upload_jobs::Intake {
+            meta: &self.meta,
+            warehouses: &self.warehouses,
+            objects: &self.objects,
+            entropy: &*self.entropy,
+            max_reject_ratio: self.config.pipeline.max_reject_ratio,
+        }
+    }
+
     pub fn open(
         config: Config,
         clock: Arc<dyn Clock>,
@@ -107,9 +126,12 @@ impl App {
             },
         )
         .with_schema(sr360_pipeline::schema::ensure);
-        let objects = crate::objects::Objects::from_config(&config).context("object store")?;
-        let searches =
-            crate::search::Searches::new(data, &config.model_path(&config.models.embeddings));
+        let objects =
+            crate::services::objects::Objects::from_config(&config).context("object store")?;
+        let searches = crate::services::shop_search::Searches::new(
+            data,
+            &config.model_path(&config.models.embeddings),
+        );
         Ok(Arc::new(App {
             config,
             meta,

@@ -14,11 +14,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let upkeep = tokio::spawn(upkeep(app.clone()));
-    let worker = tokio::spawn(crate::uploads::worker(
+    let worker = tokio::spawn(crate::workers::upload_worker(
         app.clone(),
         app.upload_notify.clone(),
     ));
-    let models = tokio::spawn(crate::models::worker(app.clone()));
+    let models = tokio::spawn(crate::workers::model_worker(app.clone()));
     let router = crate::http::router(app.clone());
     tracing::info!(addr = %listener.local_addr()?, "listening");
     axum::serve(

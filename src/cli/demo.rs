@@ -88,14 +88,14 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
         let file = tokio::fs::File::open(dir.join(f))
             .await
             .with_context(|| format!("opening {f}"))?;
-        let rec = crate::uploads::receive(
-            app,
+        let rec = crate::services::upload_jobs::receive(
+            &app.intake(),
             &scope,
             f,
             file,
             u64::MAX,
             None,
-            crate::uploads::Confirm::Auto,
+            crate::services::upload_jobs::Confirm::Auto,
             &AuditEvent::cli(),
         )
         .await?;
@@ -105,7 +105,7 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
     }
     if loaded > 0 {
         let t = std::time::Instant::now();
-        crate::uploads::drain(app).await?;
+        crate::workers::drain_uploads(app).await?;
         for u in app.meta.uploads(&scope, 5)?.iter().rev() {
             match u.status.as_str() {
                 "succeeded" => println!(
@@ -123,7 +123,7 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
         println!("  demo shop loaded in {:.1} s", t.elapsed().as_secs_f64());
         // Forecasts and anomaly checks, so the demo shows them at once.
         let t = std::time::Instant::now();
-        crate::models::drain(app).await?;
+        crate::workers::drain_model_runs(app).await?;
         println!("  models trained in {:.1} s", t.elapsed().as_secs_f64());
     }
     let password = super::accounts::generate_password(app);

@@ -157,14 +157,14 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let rec = crate::uploads::receive(
-            &app,
+        let rec = crate::services::upload_jobs::receive(
+            &app.intake(),
             &scope,
             &name,
             f,
             a.max_bytes,
             Some(&m),
-            crate::uploads::Confirm::Auto,
+            crate::services::upload_jobs::Confirm::Auto,
             &AuditEvent::cli(),
         )
         .await?;
@@ -179,7 +179,7 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
                 .progress_chars("=> "),
         );
         let app2 = app.clone();
-        let task = tokio::spawn(async move { crate::uploads::drain(&app2).await });
+        let task = tokio::spawn(async move { crate::workers::drain_uploads(&app2).await });
         while !task.is_finished() {
             if let Ok(Some(r)) = app.meta.upload(&scope, rec.id) {
                 bar.set_position((r.progress * 100.0) as u64);

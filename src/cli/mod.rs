@@ -144,9 +144,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("no shop {tid}"))?;
             let started = std::time::Instant::now();
             let s = if rebuild {
-                crate::search::rebuild(&app, &scope)?
+                crate::services::shop_search::rebuild(&app.searches, app.stores(), &scope)?
             } else {
-                crate::search::refresh(&app, &scope)?
+                crate::services::shop_search::refresh(&app.searches, app.stores(), &scope)?
             };
             println!(
                 "search index of {tid}: {} documents ({} added, {} changed, {} removed), {} vectors ({} computed now){} in {:.1} s",

@@ -22,7 +22,7 @@ pub async fn charts(
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
     let mut vm = charts_view(&state, &m.scope, &p, &q).await?;
-    vm.export = super::reports::export_action(&m.scope, "charts", &q.to_query());
+    vm.export = super::report_files::export_action(&m.scope, "charts", &q.to_query());
     Ok(Html(ui::charts(&p, &vm)))
 }
 

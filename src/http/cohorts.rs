@@ -50,7 +50,7 @@ pub async fn cohorts_page(
             .collect::<Vec<_>>(),
     )
     .unwrap_or_default();
-    vm.export = super::reports::export_action(&m.scope, "cohorts", &query);
+    vm.export = super::report_files::export_action(&m.scope, "cohorts", &query);
     Ok(Html(ui::cohorts(&p, &vm)))
 }
 

@@ -25,7 +25,7 @@ pub async fn funnel_page(
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), None);
     let mut vm = funnel_view(&state, &m.scope, &p, &q).await?;
-    vm.export = super::reports::export_action(&m.scope, "funnel", &q.to_query());
+    vm.export = super::report_files::export_action(&m.scope, "funnel", &q.to_query());
     Ok(Html(ui::funnel(&p, &vm)))
 }
 

@@ -17,6 +17,7 @@ mod models;
 mod ops;
 mod pages;
 mod recommend;
+mod report_files;
 mod reports;
 mod search;
 mod segments;

@@ -23,7 +23,8 @@ pub struct ForecastQuery {
 }
 
 fn horizon(h: Option<usize>) -> usize {
-    h.unwrap_or(14).clamp(7, crate::models::MAX_HORIZON)
+    h.unwrap_or(14)
+        .clamp(7, crate::services::model_runner::MAX_HORIZON)
 }
 
 pub async fn forecasts_page(
@@ -137,8 +138,8 @@ pub async fn alerts_api(
         Ok((store::data_window(conn)?, store::anomalies(conn, 1_000)?))
     })
     .await?;
-    let alerts: Vec<crate::alerts::Worded> =
-        crate::alerts::recent(&rows, window.map(|w| w.1), days)
+    let alerts: Vec<crate::services::alerts::Worded> =
+        crate::services::alerts::recent(&rows, window.map(|w| w.1), days)
             .iter()
             .map(|a| a.worded(locale, &currency))
             .collect();

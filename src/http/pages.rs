@@ -352,7 +352,7 @@ pub async fn notifications(
         .notifications(&m.scope, m.user().id, 100)?
         .into_iter()
         .map(|n| {
-            let (title, body) = crate::notices::worded(&n, p.locale, &currency);
+            let (title, body) = crate::services::notices::worded(&n, p.locale, &currency);
             (title, body, n.link, n.created_at, !n.read)
         })
         .collect();
@@ -402,7 +402,7 @@ async fn models_card(
     });
     // The last week of the data the stored results came from (the latest run may have
     // failed or still be running, with another window or none).
-    let alerts = crate::alerts::recent(anomalies, window.map(|w| w.1), 7)
+    let alerts = crate::services::alerts::recent(anomalies, window.map(|w| w.1), 7)
         .into_iter()
         .take(3)
         .map(|a| {

@@ -5,7 +5,7 @@ use super::AppState;
 use super::ctx::{ApiCaller, Member};
 use super::error::AppError;
 use super::pages::page_ctx;
-use crate::recommend::{self as rec, RecommendError};
+use crate::services::recommender::{self as rec, RecommendError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
@@ -57,7 +57,7 @@ pub async fn customer_api(
     c.require(Permission::ViewAnalytics)?;
     let n = limit(&q);
     blocking(&state, &c.scope, move |app, scope| {
-        rec::for_customer(app, scope, &reference, n)
+        rec::for_customer(&app.warehouses, &app.searches, scope, &reference, n)
     })
     .await?
     .map(Json)
@@ -73,7 +73,7 @@ pub async fn product_api(
     c.require(Permission::ViewAnalytics)?;
     let n = limit(&q);
     blocking(&state, &c.scope, move |app, scope| {
-        rec::for_product(app, scope, &sku, n)
+        rec::for_product(&app.warehouses, &app.searches, scope, &sku, n)
     })
     .await?
     .map(Json)
@@ -109,7 +109,7 @@ pub async fn page(
         if !customer.is_empty() {
             let c = customer.clone();
             match blocking(&state, &m.scope, move |app, scope| {
-                rec::for_customer(app, scope, &c, LIMIT)
+                rec::for_customer(&app.warehouses, &app.searches, scope, &c, LIMIT)
             })
             .await?
             {
@@ -132,7 +132,7 @@ pub async fn page(
         } else if !product.is_empty() {
             let s = product.clone();
             let f = blocking(&state, &m.scope, move |app, scope| {
-                rec::for_product(app, scope, &s, LIMIT)
+                rec::for_product(&app.warehouses, &app.searches, scope, &s, LIMIT)
             })
             .await?
             .ok_or(AppError::NotFound("product"))?;
@@ -150,7 +150,7 @@ pub async fn page(
         }
         if vm.sections.is_empty() {
             let popular = blocking(&state, &m.scope, |app, scope| {
-                rec::popular(app, scope, LIMIT)
+                rec::popular(&app.warehouses, scope, LIMIT)
             })
             .await?;
             vm.sections.push((

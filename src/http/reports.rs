@@ -11,14 +11,14 @@ use super::error::AppError;
 use super::filter_query::ChartsQuery;
 use super::funnel::funnel_view;
 use super::pages::page_ctx;
+use super::report_files::{Format, Keep, attachment, keep, shop_now};
 use axum::Json;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Redirect, Response};
 use serde::Deserialize;
 use sr360_core::Permission;
 use sr360_export::{Renderer, Report};
-use sr360_meta::{AuditEvent, NewReport, ReportRecord, TenantScope};
+use sr360_meta::{AuditEvent, ReportRecord, TenantScope};
 use sr360_ui::pages::{self as ui, ChartCardVm};
 use sr360_ui::{PageCtx, format};
 use sr360_views::report;
@@ -52,46 +52,6 @@ pub struct ExportForm {
     format: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Csv,
-    Png,
-    Pdf,
-}
-
-impl Format {
-    fn parse(s: &str) -> Result<Self, AppError> {
-        match s {
-            "csv" => Ok(Format::Csv),
-            "png" => Ok(Format::Png),
-            "pdf" => Ok(Format::Pdf),
-            _ => Err(AppError::Invalid(format!(
-                "{s:?} is not an export format (csv, png or pdf)"
-            ))),
-        }
-    }
-    fn ext(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Png => "png",
-            Format::Pdf => "pdf",
-        }
-    }
-    fn mime(self) -> &'static str {
-        match self {
-            Format::Csv => "text/csv; charset=utf-8",
-            Format::Png => "image/png",
-            Format::Pdf => "application/pdf",
-        }
-    }
-}
-
-fn mime_of(ext: &str) -> &'static str {
-    Format::parse(ext)
-        .map(Format::mime)
-        .unwrap_or("application/octet-stream")
-}
-
 /// The query string that reopens the view (`page` left out).
 fn view_query(q: &ExportQuery) -> String {
     let mut query = q.view.to_query();
@@ -104,17 +64,6 @@ fn view_query(q: &ExportQuery) -> String {
         }
     }
     query
-}
-
-/// The `action` of a page's export forms: None when the role may not export.
-pub(super) fn export_action(scope: &TenantScope, page: &str, query: &str) -> Option<String> {
-    scope.can(Permission::Analyze).then(|| {
-        if query.is_empty() {
-            format!("/reports/export?page={page}")
-        } else {
-            format!("/reports/export?page={page}&{query}")
-        }
-    })
 }
 
 async fn page_report(
@@ -156,18 +105,6 @@ async fn page_report(
     }
 }
 
-/// The shop's local date and time now, in its time zone.
-fn local_now(state: &AppState, tz: &str) -> (String, String) {
-    let ts = jiff::Timestamp::from_second(state.clock.now().unix_timestamp())
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    let z = ts.to_zoned(zone);
-    (
-        z.strftime("%Y-%m-%d").to_string(),
-        format!("{} ({tz})", z.strftime("%Y-%m-%d %H:%M")),
-    )
-}
-
 /// Draw, store and record one export. Returns the record and the file's bytes.
 async fn export(
     state: &AppState,
@@ -204,7 +141,7 @@ async fn export(
             "a CSV file holds one table: export the table of one chart".into(),
         ));
     }
-    let (day, now) = local_now(state, &tenant.timezone);
+    let (day, now) = shop_now(state, &tenant.timezone);
     let report = Report {
         title: title.clone(),
         lines: vec![
@@ -235,63 +172,6 @@ async fn export(
     };
     let rec = keep(state, scope, actor, &file, &bytes).await?;
     Ok((rec, bytes))
-}
-
-/// What a kept file is.
-pub(super) struct Keep<'a> {
-    pub slug: &'a str,
-    pub day: &'a str,
-    pub format: &'a str,
-    pub title: &'a str,
-    pub filters: &'a str,
-    pub source: &'a str,
-}
-
-/// Store an exported file and record it as the next version of its report, audited.
-pub(super) async fn keep(
-    state: &AppState,
-    scope: &TenantScope,
-    actor: &AuditEvent,
-    k: &Keep<'_>,
-    bytes: &[u8],
-) -> Result<ReportRecord, AppError> {
-    let stored = state
-        .objects
-        .put_bytes(scope.tenant(), "reports", bytes.to_vec())
-        .await
-        .map_err(AppError::internal)?;
-    Ok(state.meta.create_report(
-        scope,
-        &NewReport {
-            report: k.slug,
-            day: k.day,
-            format: k.format,
-            title: k.title,
-            filters: k.filters,
-            source: k.source,
-            object_key: &stored.key,
-            bytes: stored.bytes as i64,
-        },
-        actor,
-    )?)
-}
-
-/// The shop's local date (for report names) and the time of day, in its time zone.
-pub(super) fn shop_now(state: &AppState, tz: &str) -> (String, String) {
-    local_now(state, tz)
-}
-
-pub(super) fn attachment(rec: &ReportRecord, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{}\"", rec.file_name());
-    (
-        [
-            (header::CONTENT_TYPE, mime_of(&rec.format).to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".into()),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 /// `POST /reports/export?page=charts&<the page's filters>` (form: item, format): the file.

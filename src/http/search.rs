@@ -1,5 +1,5 @@
 //! Search: the results page, the JSON search for scripts and storefronts, and completion for
-//! the global search bar. Thin adapters over [`crate::search::ShopSearch`], which carries the
+//! the global search bar. Thin adapters over [`crate::services::shop_search::ShopSearch`], which carries the
 //! caller's shop and access.
 
 use super::AppState;
@@ -30,7 +30,9 @@ const SUGGEST: usize = 8;
 async fn in_search<T: Send + 'static>(
     state: &AppState,
     scope: TenantScope,
-    f: impl FnOnce(&crate::search::ShopSearch<'_>) -> Result<T, crate::search::ShopSearchError>
+    f: impl FnOnce(
+        &crate::services::shop_search::ShopSearch<'_>,
+    ) -> Result<T, crate::services::shop_search::ShopSearchError>
     + Send
     + 'static,
 ) -> Result<T, AppError> {
@@ -50,7 +52,7 @@ async fn found(
     scope: TenantScope,
     q: String,
     limit: usize,
-) -> Result<crate::search::Found, AppError> {
+) -> Result<crate::services::shop_search::Found, AppError> {
     in_search(state, scope, move |s| s.search(&q, limit)).await
 }
 
@@ -70,7 +72,7 @@ pub async fn search_page(
     }
     if !vm.query.is_empty() {
         let mut f = found(&state, m.scope.clone(), vm.query.clone(), LIMIT).await?;
-        crate::search::localize(&mut f.hits, p.locale);
+        crate::services::shop_search::localize(&mut f.hits, p.locale);
         for kind in Kind::ALL {
             let hits: Vec<HitVm> = f
                 .hits
@@ -104,12 +106,12 @@ pub async fn search_api(
     State(state): State<AppState>,
     c: ApiCaller,
     Query(sq): Query<SearchQuery>,
-) -> Result<Json<crate::search::Found>, AppError> {
+) -> Result<Json<crate::services::shop_search::Found>, AppError> {
     c.require(Permission::ViewAnalytics)?;
     let limit = sq.limit.unwrap_or(LIMIT).clamp(1, 100);
     let locale = sr360_ui::normalize_locale(&c.user.locale);
     let mut f = found(&state, c.scope, sq.q, limit).await?;
-    crate::search::localize(&mut f.hits, locale);
+    crate::services::shop_search::localize(&mut f.hits, locale);
     Ok(Json(f))
 }
 
@@ -122,6 +124,6 @@ pub async fn suggest_api(
     let limit = sq.limit.unwrap_or(SUGGEST).clamp(1, 20);
     let locale = sr360_ui::normalize_locale(&c.user.locale);
     let mut hits = in_search(&state, c.scope, move |s| s.suggest(&sq.q, limit)).await?;
-    crate::search::localize(&mut hits, locale);
+    crate::services::shop_search::localize(&mut hits, locale);
     Ok(Json(hits))
 }

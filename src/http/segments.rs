@@ -5,7 +5,7 @@ use super::AppState;
 use super::ctx::{ApiCaller, Member};
 use super::error::AppError;
 use super::pages::page_ctx;
-use super::reports::{Keep, attachment, keep, shop_now};
+use super::report_files::{Keep, attachment, keep, shop_now};
 use super::shop_data::read;
 use axum::Json;
 use axum::extract::{Query, State};

@@ -7,7 +7,7 @@ use super::AppState;
 use super::ctx::{ApiCaller, Member};
 use super::error::AppError;
 use super::pages::page_ctx;
-use crate::uploads::{Confirm, UploadError, receive};
+use crate::services::upload_jobs::{Confirm, UploadError, receive};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -91,7 +91,7 @@ async fn receive_parts(
                 let stream = field.map_err(|e| std::io::Error::other(e.to_string()));
                 let reader = StreamReader::new(stream);
                 let rec = receive(
-                    state,
+                    &state.intake(),
                     scope,
                     &name,
                     reader,
@@ -378,7 +378,8 @@ async fn pending_columns(
     scope: &TenantScope,
     r: &UploadRecord,
 ) -> Result<(Vec<String>, Vec<Vec<String>>), AppError> {
-    let pv = crate::uploads::preview_stored(state, scope, &r.object_key).await?;
+    let pv =
+        crate::services::upload_jobs::preview_stored(&state.intake(), scope, &r.object_key).await?;
     Ok((pv.columns, pv.sample))
 }
 

@@ -278,14 +278,14 @@ async fn interrupted_uploads_are_resumed() {
         .system_scope(&sr360_core::TenantId::parse(&s.tenant_of("a@example.com")).unwrap())
         .unwrap();
     // Receive without waking the worker, claim it as a crashed worker would have.
-    let rec = smartretail360::uploads::receive(
-        &s.app,
+    let rec = smartretail360::services::upload_jobs::receive(
+        &s.app.intake(),
         &scope,
         "o.csv",
         ORDERS.as_bytes(),
         1 << 20,
         None,
-        smartretail360::uploads::Confirm::Auto,
+        smartretail360::services::upload_jobs::Confirm::Auto,
         &sr360_meta::AuditEvent::cli(),
     )
     .await

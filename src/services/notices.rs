@@ -26,7 +26,7 @@ pub fn worded(n: &Notification, locale: &str, currency: &str) -> (String, String
             t("notify.upload_failed_title").replace("{file}", file),
             n.body.clone(),
         ),
-        "anomaly" => match serde_json::from_value::<crate::alerts::Alert>(args.clone()) {
+        "anomaly" => match serde_json::from_value::<crate::services::alerts::Alert>(args.clone()) {
             Ok(a) => {
                 let w = a.worded(locale, currency);
                 (w.title, w.text)
@@ -68,7 +68,7 @@ mod tests {
         let (es_t, es_b) = worded(&up, "es", "USD");
         assert!(es_t.contains("orders.csv") && es_t != en_t, "{es_t}");
         assert!(es_b.contains("12.000"), "{es_b}");
-        let alert = crate::alerts::Alert::from_row(&sr360_ml::store::AnomalyRow {
+        let alert = crate::services::alerts::Alert::from_row(&sr360_ml::store::AnomalyRow {
             series: "revenue".into(),
             day: time::macros::date!(2026 - 03 - 14),
             value: 10.0,

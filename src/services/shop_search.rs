@@ -6,7 +6,7 @@
 //! the access that scope's role grants (personal data or not), so a handler cannot ask for
 //! another shop's objects or for more than the caller may see.
 
-use crate::app::App;
+use super::Stores;
 use sr360_core::{Permission, TenantId};
 use sr360_meta::TenantScope;
 use sr360_search::{Access, Doc, Embedder, Hit, Kind, Personal, SearchIndex, SentenceModel};
@@ -180,7 +180,7 @@ pub fn localize(hits: &mut [Hit], locale: &str) {
             Kind::Help => sr360_ui::pages::HELP_ARTICLES
                 .contains(&h.id.as_str())
                 .then(|| tr(&format!("help.{}", h.id))),
-            Kind::Alert => crate::alerts::title_of(&h.id, locale),
+            Kind::Alert => crate::services::alerts::title_of(&h.id, locale),
             _ => None,
         };
         if let Some(title) = title {
@@ -244,7 +244,7 @@ fn text(parts: &[Option<&str>]) -> String {
 }
 
 /// Everything findable in a shop.
-pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchError> {
+pub fn documents(stores: Stores<'_>, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchError> {
     let t = |k: &str| sr360_ui::tr("en", k);
     // The app's own words in every language, so a merchant finds a page in theirs; hits are
     // shown in the reader's language (`localize`).
@@ -292,13 +292,13 @@ pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchE
             personal: None,
         });
     }
-    let currency = app
+    let currency = stores
         .meta
         .tenant(scope.tenant())
         .ok()
         .flatten()
         .map_or_else(|| "USD".to_string(), |t| t.currency);
-    for a in crate::alerts::all(app, scope).map_err(ShopSearchError::Data)? {
+    for a in super::alerts::all(stores.warehouses, scope).map_err(ShopSearchError::Data)? {
         let w = a.worded("en", &currency);
         docs.push(Doc {
             kind: Kind::Alert,
@@ -318,7 +318,7 @@ pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchE
             personal: None,
         });
     }
-    for r in app
+    for r in stores
         .meta
         .reports(scope, 10_000)
         .map_err(|e| ShopSearchError::Data(e.to_string()))?
@@ -332,7 +332,7 @@ pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchE
             personal: None,
         });
     }
-    let wh = app
+    let wh = stores
         .warehouses
         .open(scope)
         .map_err(|e| ShopSearchError::Data(e.to_string()))?;
@@ -412,23 +412,30 @@ pub fn documents(app: &App, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchE
 }
 
 /// Bring a shop's index up to date with its data (after an upload, a model run, by the CLI).
-pub fn refresh(app: &App, scope: &TenantScope) -> Result<sr360_search::SyncStats, ShopSearchError> {
-    let docs = documents(app, scope)?;
-    let index = app.searches.index(scope.tenant())?;
-    Ok(index.sync(&docs, app.searches.embedder())?)
+pub fn refresh(
+    searches: &Searches,
+    stores: Stores<'_>,
+    scope: &TenantScope,
+) -> Result<sr360_search::SyncStats, ShopSearchError> {
+    let docs = documents(stores, scope)?;
+    let index = searches.index(scope.tenant())?;
+    Ok(index.sync(&docs, searches.embedder())?)
 }
 
 /// Delete a shop's index and build it anew.
-pub fn rebuild(app: &App, scope: &TenantScope) -> Result<sr360_search::SyncStats, ShopSearchError> {
-    let dir = app
-        .searches
+pub fn rebuild(
+    searches: &Searches,
+    stores: Stores<'_>,
+    scope: &TenantScope,
+) -> Result<sr360_search::SyncStats, ShopSearchError> {
+    let dir = searches
         .tenants_dir
         .join(scope.tenant().as_str())
         .join("search");
-    app.searches.close(scope.tenant());
+    searches.close(scope.tenant());
     if dir.exists() {
         std::fs::remove_dir_all(&dir)
             .map_err(|e| ShopSearchError::Data(format!("removing {}: {e}", dir.display())))?;
     }
-    refresh(app, scope)
+    refresh(searches, stores, scope)
 }

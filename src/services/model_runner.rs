@@ -1,16 +1,15 @@
-//! The model runner: a background worker that takes queued model runs (after each upload, on
-//! the daily schedule, or by hand), asks the query layer for the shop's daily series, fits the
+//! The model runner: one queued model run (after each upload, on the daily schedule, or by
+//! hand; `crate::workers` takes them from the queue) asks the query layer for the shop's daily series, fits the
 //! forecasts with their backtests and scans for anomalies (crates/ml), and replaces the shop's
 //! `ml.*` tables in one warehouse transaction. New medium or high anomalies become
 //! notifications.
 
-use crate::app::App;
+use super::Stores;
 use sr360_analytics::{DailySeries, QueryError};
 use sr360_meta::{ModelRun, RunOutcome};
 use sr360_ml::anomaly::{self, Severity};
 use sr360_ml::store::{self, Fitted};
 use sr360_ml::{Backtest, ForecastError};
-use std::sync::Arc;
 use std::time::Instant;
 
 /// Forecasts reach this far; the page shows the horizon the merchant picks (7 to 30 days).
@@ -46,7 +45,7 @@ fn fit(s: DailySeries) -> Fitted {
 }
 
 /// A run that ended in error, with the reason.
-fn failed(msg: impl Into<String>) -> RunOutcome {
+pub(crate) fn failed(msg: impl Into<String>) -> RunOutcome {
     RunOutcome {
         succeeded: false,
         error: Some(msg.into()),
@@ -55,19 +54,19 @@ fn failed(msg: impl Into<String>) -> RunOutcome {
 }
 
 /// One run, start to end (blocking: call on the blocking pool).
-pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
+pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
     let started = Instant::now();
     let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else {
         return failed("unknown shop");
     };
-    let Ok(scope) = app.meta.system_scope(&tid) else {
+    let Ok(scope) = stores.meta.system_scope(&tid) else {
         return failed("unknown shop");
     };
-    let currency = match app.meta.tenant(&tid) {
+    let currency = match stores.meta.tenant(&tid) {
         Ok(Some(t)) => t.currency,
         _ => return failed("unknown shop"),
     };
-    let wh = match app.warehouses.open(&scope) {
+    let wh = match stores.warehouses.open(&scope) {
         Ok(w) => w,
         Err(e) => return failed(format!("warehouse: {e}")),
     };
@@ -195,7 +194,7 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         })
         .take(5)
         .map(|(k, d, a)| {
-            let alert = crate::alerts::Alert::from_row(&sr360_ml::store::AnomalyRow {
+            let alert = crate::services::alerts::Alert::from_row(&sr360_ml::store::AnomalyRow {
                 series: k.clone(),
                 day: *d,
                 value: a.value,
@@ -256,67 +255,4 @@ pub fn run(app: &App, rec: &ModelRun) -> RunOutcome {
         error: None,
         notices,
     }
-}
-
-async fn process(app: &Arc<App>, rec: ModelRun) {
-    let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else {
-        return;
-    };
-    let (app2, id, tid2) = (app.clone(), rec.id, tid.clone());
-    let outcome = tokio::task::spawn_blocking(move || {
-        let outcome = run(&app2, &rec);
-        // The search index follows the same data, whatever the models made of it.
-        match app2
-            .meta
-            .system_scope(&tid2)
-            .map_err(|e| crate::search::ShopSearchError::Data(e.to_string()))
-            .and_then(|scope| crate::search::refresh(&app2, &scope))
-        {
-            Ok(s) => tracing::info!(tenant = %tid2, documents = s.documents, added = s.added, changed = s.changed, removed = s.removed, embedded = s.embedded, "search index updated"),
-            Err(e) => tracing::error!(tenant = %tid2, error = %e, "cannot update the search index"),
-        }
-        outcome
-    })
-    .await
-    .unwrap_or_else(|e| failed(format!("internal error: {e}")));
-    if let Err(e) = app.meta.finish_model_run(&tid, id, &outcome) {
-        tracing::error!(run = id, error = %e, "cannot record the end of a model run");
-    }
-    tracing::info!(run = id, tenant = %tid, ok = outcome.succeeded, error = ?outcome.error, "model run finished");
-}
-
-/// The background worker: requeues interrupted runs at start, then takes queued ones one at
-/// a time, and queues the daily refresh.
-pub async fn worker(app: Arc<App>) {
-    if let Err(e) = app.meta.requeue_interrupted_model_runs() {
-        tracing::error!(error = %e, "cannot requeue interrupted model runs");
-    }
-    let mut last_schedule = Instant::now() - std::time::Duration::from_secs(3600);
-    loop {
-        if last_schedule.elapsed().as_secs() >= 600 {
-            last_schedule = Instant::now();
-            if let Err(e) = app.meta.schedule_model_runs(SCHEDULE_SECS) {
-                tracing::warn!(error = %e, "cannot schedule model runs");
-            }
-        }
-        match app.meta.claim_model_run() {
-            Ok(Some(rec)) => {
-                process(&app, rec).await;
-                continue;
-            }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "cannot claim a model run"),
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    }
-}
-
-/// Run everything queued now and return (CLI, demo, tests).
-pub async fn drain(app: &Arc<App>) -> Result<usize, sr360_meta::MetaError> {
-    let mut n = 0;
-    while let Some(rec) = app.meta.claim_model_run()? {
-        process(app, rec).await;
-        n += 1;
-    }
-    Ok(n)
 }

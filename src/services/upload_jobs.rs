@@ -1,15 +1,17 @@
 //! Receiving and processing uploads: the service between the HTTP/CLI edges and the
-//! pipeline. A received file is hashed while it streams into the lake ([`crate::objects`]:
+//! pipeline. A received file is hashed while it streams into the lake ([`super::objects`]:
 //! the local file system by default, S3-compatible by configuration), recorded as a queued
 //! upload, and
-//! processed by the worker — one at a time, off the async runtime, all or nothing.
+//! processed by the upload worker (`crate::workers`) — one at a time, off the async runtime, all or nothing.
 
-use crate::app::App;
+use super::objects::{ObjectError, Objects};
+use sr360_core::Entropy;
+use sr360_meta::MetaStore;
 use sr360_meta::{AuditEvent, MetaError, TenantScope, UploadOutcome, UploadRecord};
 use sr360_pipeline::ingest::{IngestOptions, SourceFile, ingest_with_progress};
 use sr360_pipeline::mapping::{Mapping, shape_key};
+use sr360_warehouse::Warehouses;
 use std::path::Path;
-use std::sync::Arc;
 use tokio::io::AsyncRead;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,9 +32,9 @@ pub enum UploadError {
     Unreadable(String),
 }
 
-impl From<crate::objects::ObjectError> for UploadError {
-    fn from(e: crate::objects::ObjectError) -> Self {
-        use crate::objects::ObjectError as O;
+impl From<ObjectError> for UploadError {
+    fn from(e: ObjectError) -> Self {
+        use ObjectError as O;
         match e {
             O::TooLarge(n) => Self::TooLarge(n),
             O::Empty => Self::Empty,
@@ -40,6 +42,17 @@ impl From<crate::objects::ObjectError> for UploadError {
             O::Store(e) => Self::Store(e),
         }
     }
+}
+
+/// What receiving and loading files needs, borrowed from the application: the meta store,
+/// the shops' warehouses, the lake, randomness for scratch names and the reject limit.
+#[derive(Clone, Copy)]
+pub struct Intake<'a> {
+    pub meta: &'a MetaStore,
+    pub warehouses: &'a Warehouses,
+    pub objects: &'a Objects,
+    pub entropy: &'a dyn Entropy,
+    pub max_reject_ratio: f64,
 }
 
 /// A file name fit for display and logs: no directories, no control characters.
@@ -73,17 +86,17 @@ pub enum Confirm {
 /// Read the first rows of a stored object and suggest a mapping (nothing is changed). Runs
 /// on a reader connection, so it never waits for an ingest of the same shop.
 pub async fn preview_stored(
-    app: &Arc<App>,
+    intake: &Intake<'_>,
     scope: &TenantScope,
     object_key: &str,
 ) -> Result<sr360_pipeline::ingest::Preview, UploadError> {
-    let wh = app.warehouses.open(scope)?;
+    let wh = intake.warehouses.open(scope)?;
     let work = wh.root().join("tmp").join(format!(
         "preview-{}",
-        hex::encode(sr360_core::entropy::random_bytes::<6>(&*app.entropy))
+        hex::encode(sr360_core::entropy::random_bytes::<6>(intake.entropy))
     ));
     let result = async {
-        let path = app.objects.local_copy(object_key, &work).await?;
+        let path = intake.objects.local_copy(object_key, &work).await?;
         let (wh, work) = (wh.clone(), work.clone());
         let r = tokio::task::spawn_blocking(move || {
             wh.with_reader(|c| {
@@ -109,7 +122,7 @@ pub async fn preview_stored(
 #[tracing::instrument(skip_all, fields(file = file_name))]
 #[allow(clippy::too_many_arguments)]
 pub async fn receive(
-    app: &Arc<App>,
+    intake: &Intake<'_>,
     scope: &TenantScope,
     file_name: &str,
     reader: impl AsyncRead + Unpin,
@@ -118,8 +131,8 @@ pub async fn receive(
     confirm: Confirm,
     actor: &AuditEvent,
 ) -> Result<UploadRecord, UploadError> {
-    let random = hex::encode(sr360_core::entropy::random_bytes::<8>(&*app.entropy));
-    let stored = app
+    let random = hex::encode(sr360_core::entropy::random_bytes::<8>(intake.entropy));
+    let stored = intake
         .objects
         .put(scope.tenant(), &random, reader, max_bytes)
         .await?;
@@ -130,8 +143,8 @@ pub async fn receive(
     let (mapping_json, pending) = match (mapping, confirm) {
         (Some(m), _) => (Some(to_json(m)?), false),
         (None, Confirm::Auto) => (None, false),
-        (None, Confirm::IfNew) => match preview_stored(app, scope, &key).await.ok() {
-            Some(pv) => match app.meta.saved_mapping(scope, &shape_key(&pv.columns))? {
+        (None, Confirm::IfNew) => match preview_stored(intake, scope, &key).await.ok() {
+            Some(pv) => match intake.meta.saved_mapping(scope, &shape_key(&pv.columns))? {
                 Some(saved) => (Some(saved), false),
                 None => (Some(to_json(&pv.suggested)?), true),
             },
@@ -139,7 +152,7 @@ pub async fn receive(
             None => (None, false),
         },
     };
-    let rec = app.meta.create_upload(
+    let rec = intake.meta.create_upload(
         scope,
         &clean_file_name(file_name),
         &stored.hash,
@@ -152,56 +165,7 @@ pub async fn receive(
     Ok(rec)
 }
 
-/// Process one claimed upload; never panics, always finishes the row.
-pub async fn process(app: &Arc<App>, rec: UploadRecord) {
-    let id = rec.id;
-    let tenant = rec.tenant_id.clone();
-    let app2 = app.clone();
-    let Ok(t) = sr360_core::TenantId::parse(&tenant) else {
-        return;
-    };
-    // A remote object is fetched next to the shop's warehouse first (DuckDB reads local files).
-    let fetch_dir = app
-        .warehouses
-        .tenant_dir(&t)
-        .join("tmp")
-        .join(format!("object-{id}"));
-    let src = match app.objects.local_copy(&rec.object_key, &fetch_dir).await {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!(upload = id, error = %e, "cannot read the stored object");
-            let _ = tokio::fs::remove_dir_all(&fetch_dir).await;
-            let _ = app.meta.finish_upload(
-                &t,
-                id,
-                &failed(
-                    "the stored file could not be read from the object store; try again later"
-                        .into(),
-                ),
-            );
-            return;
-        }
-    };
-    let outcome = tokio::task::spawn_blocking(move || run(&app2, &rec, &src))
-        .await
-        .unwrap_or_else(|e| UploadOutcome {
-            succeeded: false,
-            entity: None,
-            mapping: None,
-            rows_read: 0,
-            rows_accepted: 0,
-            rows_rejected: 0,
-            error: Some(format!("internal error: {e}")),
-            report: None,
-        });
-    let _ = tokio::fs::remove_dir_all(&fetch_dir).await;
-    if let Err(e) = app.meta.finish_upload(&t, id, &outcome) {
-        tracing::error!(upload = id, error = %e, "cannot record the end of an upload");
-    }
-    tracing::info!(upload = id, tenant = %tenant, ok = outcome.succeeded, rows = outcome.rows_accepted, "upload processed");
-}
-
-fn failed(msg: String) -> UploadOutcome {
+pub(crate) fn failed(msg: String) -> UploadOutcome {
     UploadOutcome {
         succeeded: false,
         entity: None,
@@ -214,19 +178,21 @@ fn failed(msg: String) -> UploadOutcome {
     }
 }
 
-fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
+/// Load one claimed upload from its local file `src`, all or nothing (blocking: call on the
+/// blocking pool). Never panics; the outcome says what happened.
+pub fn load(intake: &Intake<'_>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
     let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else {
         return failed("unknown shop".into());
     };
-    let scope = match app.meta.system_scope(&tid) {
+    let scope = match intake.meta.system_scope(&tid) {
         Ok(s) => s,
         Err(e) => return failed(e.to_string()),
     };
-    let tenant = match app.meta.tenant(&tid) {
+    let tenant = match intake.meta.tenant(&tid) {
         Ok(Some(t)) => t,
         _ => return failed("unknown shop".into()),
     };
-    let wh = match app.warehouses.open(&scope) {
+    let wh = match intake.warehouses.open(&scope) {
         Ok(w) => w,
         Err(e) => return failed(format!("warehouse: {e}")),
     };
@@ -240,17 +206,17 @@ fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
         tz: tenant.timezone.clone(),
         currency: tenant.currency.clone(),
         mapping,
-        max_reject_ratio: app.config.pipeline.max_reject_ratio,
+        max_reject_ratio: intake.max_reject_ratio,
         // A local store hands over the stored object itself, kept as long as the upload;
         // a remote one a scratch copy fetched for this run.
-        source: if app.objects.is_local() {
+        source: if intake.objects.is_local() {
             SourceFile::Stored
         } else {
             SourceFile::Scratch
         },
         ..Default::default()
     };
-    let meta = app.meta.clone();
+    let meta = intake.meta;
     let id = rec.id;
     let progress = move |p: f64, m: &str| {
         let _ = meta.set_upload_progress(id, p, m);
@@ -265,9 +231,12 @@ fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
             headers.sort();
             headers.dedup();
             if let Ok(json) = serde_json::to_string(&r.mapping) {
-                let _ =
-                    app.meta
-                        .save_mapping(&scope, &shape_key(&headers), &json, &AuditEvent::cli());
+                let _ = intake.meta.save_mapping(
+                    &scope,
+                    &shape_key(&headers),
+                    &json,
+                    &AuditEvent::cli(),
+                );
             }
             UploadOutcome {
                 succeeded: true,
@@ -283,40 +252,6 @@ fn run(app: &Arc<App>, rec: &UploadRecord, src: &Path) -> UploadOutcome {
         Ok(Err(e)) => failed(e.to_string()),
         Err(e) => failed(format!("warehouse: {e}")),
     }
-}
-
-/// The background worker: requeues interrupted uploads at start, then processes queued
-/// ones as they come (woken by `notify`, and every few seconds).
-pub async fn worker(app: Arc<App>, notify: Arc<tokio::sync::Notify>) {
-    match app.meta.requeue_interrupted_uploads(None) {
-        Ok(n) if n > 0 => tracing::warn!(
-            uploads = n,
-            "uploads interrupted by a stop were queued again"
-        ),
-        Ok(_) => {}
-        Err(e) => tracing::error!(error = %e, "cannot requeue interrupted uploads"),
-    }
-    loop {
-        match app.meta.claim_upload() {
-            Ok(Some(rec)) => {
-                process(&app, rec).await;
-                continue;
-            }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "cannot claim an upload"),
-        }
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), notify.notified()).await;
-    }
-}
-
-/// Process everything queued now and return (CLI, demo, tests).
-pub async fn drain(app: &Arc<App>) -> Result<usize, UploadError> {
-    let mut n = 0;
-    while let Some(rec) = app.meta.claim_upload()? {
-        process(app, rec).await;
-        n += 1;
-    }
-    Ok(n)
 }
 
 #[cfg(test)]

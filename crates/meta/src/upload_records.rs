@@ -271,7 +271,7 @@ impl MetaStore {
         )?;
         // New data: the models run again (queued in the same transaction, so never forgotten).
         if o.succeeded {
-            crate::models::enqueue(&tx, now, tenant.as_str(), "ingest")?;
+            crate::model_runs::enqueue(&tx, now, tenant.as_str(), "ingest")?;
         }
         let action = if o.succeeded {
             AuditAction::UploadSucceeded

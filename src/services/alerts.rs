@@ -4,11 +4,11 @@
 //! `GET /api/v1/alerts`, search, and the copilot when it comes (it will quote `title` and
 //! `text` and link `url`, as a person would).
 
-use crate::app::App;
 use serde::{Deserialize, Serialize};
 use sr360_meta::TenantScope;
 use sr360_ml::store::AnomalyRow;
 use sr360_ui::format;
+use sr360_warehouse::Warehouses;
 
 /// One unusual day of one daily series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,8 +154,8 @@ pub fn recent(rows: &[AnomalyRow], last_day: Option<time::Date>, days: i64) -> V
 }
 
 /// Every alert the last run stored for the shop (newest first), for search.
-pub fn all(app: &App, scope: &TenantScope) -> Result<Vec<Alert>, String> {
-    let wh = app.warehouses.open(scope).map_err(|e| e.to_string())?;
+pub fn all(warehouses: &Warehouses, scope: &TenantScope) -> Result<Vec<Alert>, String> {
+    let wh = warehouses.open(scope).map_err(|e| e.to_string())?;
     let rows = wh
         .with_reader(|c| Ok(sr360_ml::store::anomalies(c, 1_000)?))
         .map_err(|e| e.to_string())?;

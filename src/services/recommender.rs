@@ -3,11 +3,12 @@
 //! "bought together" and "similar" (by description, from the search vectors). Every item
 //! carries its reason, with the products it refers to named.
 
-use crate::app::App;
+use super::shop_search::Searches;
 use sr360_meta::TenantScope;
 use sr360_ml::recommend::Reason;
 use sr360_ml::store::Recommender;
 pub use sr360_ml::suggestions::{ForCustomer, ForProduct, Item, ProductRef, Why};
+use sr360_warehouse::Warehouses;
 use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -93,11 +94,11 @@ impl Loaded {
 
 /// The recommender and product names, plus whatever `f` reads in the same session.
 fn load<T>(
-    app: &App,
+    warehouses: &Warehouses,
     scope: &TenantScope,
     f: impl FnOnce(&sr360_analytics::Session<'_>) -> Result<T, sr360_analytics::QueryError>,
 ) -> Result<(Loaded, T), RecommendError> {
-    let wh = app.warehouses.open(scope).map_err(data)?;
+    let wh = warehouses.open(scope).map_err(data)?;
     let rec = wh
         .with_reader(|c| Ok(sr360_ml::store::recommender(c)?))
         .map_err(data)?
@@ -122,13 +123,14 @@ fn load<T>(
 /// Up to `limit` recommendations for the customer with this reference (None: no such
 /// customer in this shop).
 pub fn for_customer(
-    app: &App,
+    warehouses: &Warehouses,
+    searches: &Searches,
     scope: &TenantScope,
     reference: &str,
     limit: usize,
 ) -> Result<Option<ForCustomer>, RecommendError> {
     let (l, bought) = load(
-        app,
+        warehouses,
         scope,
         |s| match sr360_analytics::baskets::customer_key(s, reference)? {
             Some(key) => Ok(Some(sr360_analytics::baskets::customer_items(s, &key)?)),
@@ -142,7 +144,7 @@ pub fn for_customer(
         .iter()
         .filter_map(|(sku, n)| Some((*l.index.get(sku)?, *n)))
         .collect();
-    let search = app.searches.shop(scope).ok();
+    let search = searches.shop(scope).ok();
     let similar = |i: u32| -> Vec<(u32, f64)> {
         let Some(s) = &search else { return vec![] };
         s.similar_products(&l.rec.skus[i as usize], 5)
@@ -166,12 +168,13 @@ pub fn for_customer(
 
 /// What goes with the product `sku` and what is like it (None: no such product).
 pub fn for_product(
-    app: &App,
+    warehouses: &Warehouses,
+    searches: &Searches,
     scope: &TenantScope,
     sku: &str,
     limit: usize,
 ) -> Result<Option<ForProduct>, RecommendError> {
-    let (l, ()) = load(app, scope, |_| Ok(()))?;
+    let (l, ()) = load(warehouses, scope, |_| Ok(()))?;
     let Some(i) = l.index.get(sku).copied() else {
         return Ok(None);
     };
@@ -183,7 +186,7 @@ pub fn for_product(
         .into_iter()
         .map(|(j, share)| l.item(j, share, Why::BoughtWith { with: with.clone() }))
         .collect();
-    let similar = match app.searches.shop(scope) {
+    let similar = match searches.shop(scope) {
         Ok(s) => s
             .similar_products(sku, limit)
             .into_iter()
@@ -203,8 +206,12 @@ pub fn for_product(
 }
 
 /// What a customer without purchases would be offered: the most popular products.
-pub fn popular(app: &App, scope: &TenantScope, limit: usize) -> Result<Vec<Item>, RecommendError> {
-    let (l, ()) = load(app, scope, |_| Ok(()))?;
+pub fn popular(
+    warehouses: &Warehouses,
+    scope: &TenantScope,
+    limit: usize,
+) -> Result<Vec<Item>, RecommendError> {
+    let (l, ()) = load(warehouses, scope, |_| Ok(()))?;
     Ok(l.rec
         .model
         .recommend(&[], limit)
