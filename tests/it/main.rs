@@ -1,4 +1,10 @@
 //! Integration tests against the real server (one binary, so the slow link happens once).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)] // test code: a failed assumption is a failed test
 
 mod alerts;
 mod analytics;

@@ -1,4 +1,10 @@
 //! Pages render to complete, well-formed documents with their key parts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)] // test code: a failed assumption is a failed test
 
 use sr360_ui::pages::{self, SecurityVm, SettingsTab};
 use sr360_ui::{PageCtx, TenantVm, UserVm};

@@ -2,6 +2,12 @@
 //! generated orders file (not through DuckDB): revenue, orders, units, customers, new
 //! customers and returns by month and by channel, a comparison period, filters, and the
 //! limit.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)] // test code: a failed assumption is a failed test
 
 use sr360_analytics::{
     Comparison, Dimension, Grain, Metric, Query, QueryError, TimeRange, Value, execute,

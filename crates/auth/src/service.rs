@@ -157,6 +157,7 @@ impl Auth {
     }
 
     /// Pick a free tenant id derived from the shop name.
+    #[expect(clippy::unreachable, reason = "\"shop\" is a valid tenant id")]
     fn free_tenant_id(&self, shop_name: &str) -> Result<TenantId, AuthError> {
         let base = TenantId::slugify(shop_name)
             .unwrap_or_else(|_| TenantId::parse("shop").unwrap_or_else(|_| unreachable!()));

@@ -29,6 +29,10 @@ pub fn random_bytes<const N: usize>(e: &dyn Entropy) -> [u8; N] {
 pub struct OsEntropy;
 
 impl Entropy for OsEntropy {
+    #[expect(
+        clippy::panic,
+        reason = "without the OS generator no key, token or session id can be made safely"
+    )]
     fn fill(&self, buf: &mut [u8]) {
         rand::rngs::OsRng.try_fill_bytes(buf).unwrap_or_else(|_| {
             // The OS generator failing is unrecoverable for a security product.

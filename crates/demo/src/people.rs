@@ -118,6 +118,10 @@ fn weighted<T>(rng: &mut ChaCha8Rng, items: &[T], w: impl Fn(&T) -> f64) -> usiz
     items.len() - 1
 }
 
+#[expect(
+    clippy::unreachable,
+    reason = "Gamma::new fails only for non-positive parameters"
+)]
 pub fn customers(rng: &mut ChaCha8Rng, n: usize, days: u32) -> Vec<Customer> {
     let gamma = Gamma::new(0.8, 1.25).unwrap_or_else(|_| unreachable!());
     let mut v: Vec<Customer> = (0..n)

@@ -1,4 +1,10 @@
 //! A report with a chart and a long table drawn as PNG and PDF, read back.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)] // test code: a failed assumption is a failed test
 
 use resvg::tiny_skia::Pixmap;
 use sr360_export::{Cell, Item, Renderer, Report, Table};

@@ -2,6 +2,12 @@
 //! layer: forecasts beat seasonal naive on held-out weeks and their 80 % intervals cover about
 //! 80 % of the held-out days; the anomaly detector's false-alarm rate on two years of ordinary
 //! trading is low; the results round-trip through the `ml.*` tables.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)] // test code: a failed assumption is a failed test
 
 use sr360_analytics::{
     Metric, anomaly_series, category_series, forecast_series, promotions, session,

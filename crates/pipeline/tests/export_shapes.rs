@@ -2,6 +2,12 @@
 //! pipeline: Etsy's sold-order-items CSV (two-digit years, buyer names, a unit price and a
 //! line total) and Square's item-sales CSV (date and time in separate columns, no unit price
 //! but gross sales, accounting-style negatives for refunds).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)] // test code: a failed assumption is a failed test
 
 use sr360_pipeline::ingest::{IngestOptions, ingest};
 use sr360_pipeline::mapping::Entity;

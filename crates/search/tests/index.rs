@@ -1,5 +1,11 @@
 //! The index on a small shop: incremental syncs, restarts, typos, completion, personal data
 //! and search by meaning with the real embedding model (when fetched; CI requires it).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)] // test code: a failed assumption is a failed test
 
 use sr360_search::{Access, Doc, EmbedError, Embedder, Kind, Personal, SearchIndex};
 use std::sync::atomic::{AtomicUsize, Ordering};
