@@ -99,7 +99,7 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
             &AuditEvent::cli(),
         )
         .await?;
-        if rec.status == "queued" {
+        if rec.status == sr360_meta::UploadStatus::Queued {
             loaded += 1;
         }
     }
@@ -107,8 +107,8 @@ pub async fn prepare(app: &Arc<App>, opts: &DemoOptions) -> anyhow::Result<Strin
         let t = std::time::Instant::now();
         crate::workers::drain_uploads(app).await?;
         for u in app.meta.uploads(&scope, 5)?.iter().rev() {
-            match u.status.as_str() {
-                "succeeded" => println!(
+            match u.status {
+                sr360_meta::UploadStatus::Succeeded => println!(
                     "  loaded {:<20} {:>9} rows",
                     u.file_name,
                     u.rows_accepted.unwrap_or(0)

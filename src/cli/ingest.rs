@@ -168,7 +168,7 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
             &AuditEvent::cli(),
         )
         .await?;
-        if rec.status == "duplicate" {
+        if rec.status == sr360_meta::UploadStatus::Duplicate {
             println!("  {}", rec.message);
             continue;
         }
@@ -193,7 +193,7 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
             .meta
             .upload(&scope, rec.id)?
             .context("upload vanished")?;
-        if done.status == "succeeded" {
+        if done.status == sr360_meta::UploadStatus::Succeeded {
             println!(
                 "  loaded: {} rows read, {} accepted, {} rejected",
                 done.rows_read.unwrap_or(0),

@@ -56,43 +56,35 @@ impl AppError {
         AppError::Internal(e.to_string())
     }
 
-    pub fn code(&self) -> &'static str {
+    /// The one table of the edge's errors: each variant's stable code and HTTP status.
+    fn entry(&self) -> (&'static str, StatusCode) {
+        use StatusCode as S;
         match self {
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::MfaPending => "mfa_pending",
-            AppError::Forbidden => "forbidden",
-            AppError::NotFound(_) => "not_found",
-            AppError::Invalid(_) => "invalid_input",
-            AppError::Conflict(_) => "conflict",
-            AppError::InvalidCredentials => "invalid_credentials",
-            AppError::BadCode => "bad_code",
-            AppError::MfaRequired => "mfa_required",
-            AppError::Locked(_) => "account_locked",
-            AppError::RateLimited(_) => "rate_limited",
-            AppError::Csrf => "csrf_failed",
-            AppError::SignupClosed => "signup_closed",
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::NoData => "no_data",
-            AppError::Internal(_) => "internal",
+            AppError::Unauthenticated => ("unauthenticated", S::UNAUTHORIZED),
+            AppError::MfaPending => ("mfa_pending", S::UNAUTHORIZED),
+            AppError::Forbidden => ("forbidden", S::FORBIDDEN),
+            AppError::NotFound(_) => ("not_found", S::NOT_FOUND),
+            AppError::Invalid(_) => ("invalid_input", S::UNPROCESSABLE_ENTITY),
+            AppError::Conflict(_) => ("conflict", S::CONFLICT),
+            AppError::InvalidCredentials => ("invalid_credentials", S::UNAUTHORIZED),
+            AppError::BadCode => ("bad_code", S::UNAUTHORIZED),
+            AppError::MfaRequired => ("mfa_required", S::UNAUTHORIZED),
+            AppError::Locked(_) => ("account_locked", S::LOCKED),
+            AppError::RateLimited(_) => ("rate_limited", S::TOO_MANY_REQUESTS),
+            AppError::Csrf => ("csrf_failed", S::FORBIDDEN),
+            AppError::SignupClosed => ("signup_closed", S::FORBIDDEN),
+            AppError::PayloadTooLarge => ("payload_too_large", S::PAYLOAD_TOO_LARGE),
+            AppError::NoData => ("no_data", S::CONFLICT),
+            AppError::Internal(_) => ("internal", S::INTERNAL_SERVER_ERROR),
         }
     }
 
+    pub fn code(&self) -> &'static str {
+        self.entry().0
+    }
+
     pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::Unauthenticated
-            | AppError::InvalidCredentials
-            | AppError::MfaPending
-            | AppError::MfaRequired
-            | AppError::BadCode => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf | AppError::SignupClosed => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) | AppError::NoData => StatusCode::CONFLICT,
-            AppError::Locked(_) => StatusCode::LOCKED,
-            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.entry().1
     }
 }
 

@@ -138,7 +138,9 @@ pub async fn dashboard(
         .unwrap_or_default();
     demo_files.sort();
     let uploads = state.meta.uploads(&m.scope, 5)?;
-    let has_data = uploads.iter().any(|u| u.status == "succeeded");
+    let has_data = uploads
+        .iter()
+        .any(|u| u.status == sr360_meta::UploadStatus::Succeeded);
     let days = q
         .days
         .filter(|d| [7, 30, 90, 365].contains(d))
@@ -150,7 +152,7 @@ pub async fn dashboard(
     };
     let recent_uploads = uploads
         .iter()
-        .map(|u| (u.id, u.file_name.clone(), u.status.clone()))
+        .map(|u| (u.id, u.file_name.clone(), u.status.to_string()))
         .collect();
     let models = models_card(&state, &m.scope, &p, &tenant.currency).await?;
     let vm = ui::DashboardVm {
@@ -388,18 +390,21 @@ async fn models_card(
     };
     let (view, anomalies, window) = (&card.0, &card.1, card.2);
     let money = |v: f64| format::money(p.locale, v, currency);
-    let forecast = view.as_ref().filter(|v| v.info.status == "ok").map(|v| {
-        let next: Vec<_> = v.forecast.iter().take(14).collect();
-        p.t("dash.forecast_line")
-            .replace("{total}", &money(next.iter().map(|f| f.point).sum()))
-            // A shop whose daily net revenue can dip below zero (returns on a quiet day)
-            // has negative daily bounds; two weeks of them summed are not a plausible total.
-            .replace(
-                "{lower}",
-                &money(next.iter().map(|f| f.lower).sum::<f64>().max(0.0)),
-            )
-            .replace("{upper}", &money(next.iter().map(|f| f.upper).sum()))
-    });
+    let forecast = view
+        .as_ref()
+        .filter(|v| v.info.status == sr360_ml::store::SeriesStatus::Ok)
+        .map(|v| {
+            let next: Vec<_> = v.forecast.iter().take(14).collect();
+            p.t("dash.forecast_line")
+                .replace("{total}", &money(next.iter().map(|f| f.point).sum()))
+                // A shop whose daily net revenue can dip below zero (returns on a quiet day)
+                // has negative daily bounds; two weeks of them summed are not a plausible total.
+                .replace(
+                    "{lower}",
+                    &money(next.iter().map(|f| f.lower).sum::<f64>().max(0.0)),
+                )
+                .replace("{upper}", &money(next.iter().map(|f| f.upper).sum()))
+        });
     // The last week of the data the stored results came from (the latest run may have
     // failed or still be running, with another window or none).
     let alerts = crate::services::alerts::recent(anomalies, window.map(|w| w.1), 7)
@@ -418,7 +423,7 @@ async fn models_card(
         .collect();
     let when = run.finished_at.or(run.started_at).unwrap_or(run.created_at);
     Ok(Some(ui::ModelsCardVm {
-        status: run.status,
+        status: run.status.to_string(),
         when: sr360_ui::pages::fmt_time_public(when),
         forecast,
         alerts,

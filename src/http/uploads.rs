@@ -15,7 +15,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use futures::TryStreamExt;
 use sr360_core::Permission;
-use sr360_meta::{AuditEvent, TenantScope, UploadRecord};
+use sr360_meta::{AuditEvent, TenantScope, UploadRecord, UploadStatus};
 use sr360_pipeline::mapping::Mapping;
 use sr360_ui::pages as ui;
 use sr360_views::uploads;
@@ -234,7 +234,7 @@ pub async fn events(
         .ok_or(AppError::NotFound("upload"))?;
     let scope = c.scope.clone();
     let stream = futures::stream::unfold(
-        (state, scope, None::<(String, i64)>, false),
+        (state, scope, None::<(UploadStatus, i64)>, false),
         move |(state, scope, last, done)| async move {
             if done {
                 return None;
@@ -249,8 +249,8 @@ pub async fn events(
                         ));
                     }
                 };
-                let key = (rec.status.clone(), (rec.progress * 1000.0) as i64);
-                let finished = !matches!(rec.status.as_str(), "queued" | "running");
+                let key = (rec.status, (rec.progress * 1000.0) as i64);
+                let finished = !matches!(rec.status, UploadStatus::Queued | UploadStatus::Running);
                 if last.as_ref() != Some(&key) || finished {
                     let ev = Event::default()
                         .event(if finished { "done" } else { "progress" })
@@ -311,7 +311,7 @@ pub async fn detail(
         .meta
         .upload(&m.scope, id)?
         .ok_or(AppError::NotFound("upload"))?;
-    if r.status == "pending" && m.scope.can(Permission::Analyze) {
+    if r.status == UploadStatus::Pending && m.scope.can(Permission::Analyze) {
         return Ok(Redirect::to(&format!("/uploads/{id}/mapping")).into_response());
     }
     let d = uploads::Detail::from_report(r.report.as_deref());
@@ -394,7 +394,7 @@ async fn confirm(
         .meta
         .upload(scope, id)?
         .ok_or(AppError::NotFound("upload"))?;
-    if r.status != "pending" {
+    if r.status != UploadStatus::Pending {
         return Err(AppError::Conflict("a confirmed mapping for this upload"));
     }
     let (columns, _) = pending_columns(state, scope, &r).await?;
@@ -462,7 +462,7 @@ pub async fn mapping_page(
         .meta
         .upload(&m.scope, id)?
         .ok_or(AppError::NotFound("upload"))?;
-    if r.status != "pending" {
+    if r.status != UploadStatus::Pending {
         return Ok(Redirect::to(&format!("/uploads/{id}")).into_response());
     }
     let (columns, sample) = pending_columns(&state, &m.scope, &r).await?;

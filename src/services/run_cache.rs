@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Which run an entry was read under: its id and status.
-pub type RunStamp = (i64, String);
+pub type RunStamp = (i64, sr360_meta::RunStatus);
 
 pub struct RunCache<T> {
     slots: Mutex<HashMap<TenantId, (RunStamp, Arc<T>)>>,
@@ -51,21 +51,22 @@ impl<T> std::fmt::Debug for RunCache<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sr360_meta::RunStatus;
 
     #[test]
     fn an_entry_lives_as_long_as_its_run_stamp() {
         let cache: RunCache<u32> = RunCache::default();
         let shop = TenantId::parse("cache").unwrap();
-        let running = (7, "running".to_string());
+        let running = (7, RunStatus::Running);
         assert!(cache.get(&shop, &running).is_none());
-        cache.put(shop.clone(), running.clone(), 1);
+        cache.put(shop.clone(), running, 1);
         assert_eq!(cache.get(&shop, &running).as_deref(), Some(&1));
         // The same run, finished: its results replaced the previous run's.
-        assert!(cache.get(&shop, &(7, "succeeded".into())).is_none());
-        cache.put(shop.clone(), (7, "succeeded".into()), 2);
+        assert!(cache.get(&shop, &(7, RunStatus::Succeeded)).is_none());
+        cache.put(shop.clone(), (7, RunStatus::Succeeded), 2);
         assert!(cache.get(&shop, &running).is_none());
         assert_eq!(
-            cache.get(&shop, &(7, "succeeded".into())).as_deref(),
+            cache.get(&shop, &(7, RunStatus::Succeeded)).as_deref(),
             Some(&2)
         );
     }

@@ -8,6 +8,7 @@
 
 mod audit;
 mod error;
+mod job_status;
 mod logins;
 mod migrations;
 mod model_runs;
@@ -23,6 +24,7 @@ mod users;
 
 pub use audit::{AuditAction, AuditEntry, AuditEvent};
 pub use error::MetaError;
+pub use job_status::{RunStatus, UploadStatus};
 pub use logins::{LoginEvent, LoginOutcome};
 pub use migrations::SCHEMA_VERSION;
 pub use model_runs::{ModelRun, Notice, RunOutcome};

@@ -4,7 +4,7 @@
 //! queue (a run only replaces the shop's model tables at its end, so running it again is
 //! safe), or fails it after three attempts.
 
-use crate::{AuditAction, AuditEvent, MetaError, MetaStore, TenantScope, audit};
+use crate::{AuditAction, AuditEvent, MetaError, MetaStore, TenantScope};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sr360_core::TenantId;
@@ -14,7 +14,7 @@ pub struct ModelRun {
     pub id: i64,
     pub tenant_id: String,
     pub trigger: String,
-    pub status: String,
+    pub status: crate::RunStatus,
     pub data_from: Option<String>,
     pub data_to: Option<String>,
     /// JSON written by the runner: per model, what was fitted and how well it did.
@@ -87,21 +87,15 @@ impl MetaStore {
         scope: &TenantScope,
         actor: &AuditEvent,
     ) -> Result<bool, MetaError> {
-        let now = self.now();
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let queued = enqueue(&tx, now, scope.tenant().as_str(), "manual")?;
-        audit::insert(
-            &tx,
-            now,
-            &actor
+        self.audited(|tx, now| {
+            let queued = enqueue(tx, now, scope.tenant().as_str(), "manual")?;
+            let event = actor
                 .clone()
                 .tenant(scope.tenant())
                 .action(AuditAction::ModelsRequested)
-                .detail(serde_json::json!({"queued": queued})),
-        )?;
-        tx.commit()?;
-        Ok(queued)
+                .detail(serde_json::json!({"queued": queued}));
+            Ok((queued, event))
+        })
     }
 
     /// The schedule: queue a run for every shop with data whose last run started more than
@@ -173,7 +167,7 @@ impl MetaStore {
         let tx = conn.transaction()?;
         tx.execute(
             "UPDATE model_runs SET status = ?1, data_from = ?2, data_to = ?3, summary = ?4, error = ?5, finished_at = ?6 WHERE id = ?7 AND tenant_id = ?8",
-            params![if o.succeeded { "succeeded" } else { "failed" }, o.data_from, o.data_to, o.summary, o.error, now, id, tenant.as_str()],
+            params![if o.succeeded { crate::RunStatus::Succeeded } else { crate::RunStatus::Failed }, o.data_from, o.data_to, o.summary, o.error, now, id, tenant.as_str()],
         )?;
         for n in &o.notices {
             tx.execute(

@@ -147,11 +147,9 @@ impl MetaStore {
         id: i64,
         actor: &AuditEvent,
     ) -> Result<Option<(ReportRecord, bool)>, MetaError> {
-        let now = self.now();
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
         let t = scope.tenant().as_str();
-        let Some(rec) = tx
+        let Some(rec) = self
+            .conn()
             .query_row(
                 &format!("SELECT {COLS} FROM reports WHERE id = ?1 AND tenant_id = ?2"),
                 params![id, t],
@@ -161,24 +159,33 @@ impl MetaStore {
         else {
             return Ok(None);
         };
-        tx.execute("DELETE FROM reports WHERE id = ?1", [id])?;
-        let shared: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM reports WHERE object_key = ?1)",
-            [&rec.object_key],
-            |r| r.get(0),
-        )?;
-        audit::insert(
-            &tx,
-            now,
-            &actor
+        let shared = self.audited(|tx, _| {
+            // Gone since it was read: another request deleted it.
+            if tx.execute(
+                "DELETE FROM reports WHERE id = ?1 AND tenant_id = ?2",
+                params![id, t],
+            )? == 0
+            {
+                return Err(MetaError::NotFound("report"));
+            }
+            let shared: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM reports WHERE object_key = ?1)",
+                [&rec.object_key],
+                |r| r.get(0),
+            )?;
+            let event = actor
                 .clone()
                 .tenant(scope.tenant())
                 .action(AuditAction::ReportDeleted)
                 .target(format!("report:{id}"))
-                .detail(serde_json::json!({"file": rec.file_name()})),
-        )?;
-        tx.commit()?;
-        Ok(Some((rec, shared)))
+                .detail(serde_json::json!({"file": rec.file_name()}));
+            Ok((shared, event))
+        });
+        match shared {
+            Ok(shared) => Ok(Some((rec, shared))),
+            Err(MetaError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

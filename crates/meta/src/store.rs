@@ -60,6 +60,24 @@ impl MetaStore {
         self.clock.now().unix_timestamp()
     }
 
+    /// A change and its audit row in one transaction: `change` gets the transaction and the
+    /// time, and returns its result with the event to record; both commit, or neither does.
+    pub(crate) fn audited<T>(
+        &self,
+        change: impl FnOnce(
+            &rusqlite::Transaction<'_>,
+            i64,
+        ) -> Result<(T, crate::AuditEvent), MetaError>,
+    ) -> Result<T, MetaError> {
+        let now = self.now();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let (out, event) = change(&tx, now)?;
+        crate::audit::insert(&tx, now, &event)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
     /// `PRAGMA quick_check`, for `sr360 doctor`.
     pub fn quick_check(&self) -> Result<String, MetaError> {
         Ok(self

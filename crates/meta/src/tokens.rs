@@ -1,7 +1,7 @@
 //! API tokens for scripts: random secrets shown once, stored as SHA-256, bound to one user
 //! in one tenant, revocable. A token acts with its user's current role in that tenant.
 
-use crate::{AuditAction, AuditEvent, MetaError, MetaStore, TenantScope, audit};
+use crate::{AuditAction, AuditEvent, MetaError, MetaStore, TenantScope};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sr360_core::{Permission, TenantId, UserId};
@@ -60,24 +60,20 @@ impl MetaStore {
         }
         let now = self.now();
         let expires = ttl_secs.map(|s| now + s);
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO api_tokens(token_hash, prefix, user_id, tenant_id, name, created_at, expires_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            params![token_hash, prefix, user.0, scope.tenant().as_str(), name, now, expires],
-        )?;
-        let id = tx.last_insert_rowid();
-        audit::insert(
-            &tx,
-            now,
-            &actor
+        let id = self.audited(|tx, _| {
+            tx.execute(
+                "INSERT INTO api_tokens(token_hash, prefix, user_id, tenant_id, name, created_at, expires_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+                params![token_hash, prefix, user.0, scope.tenant().as_str(), name, now, expires],
+            )?;
+            let id = tx.last_insert_rowid();
+            let event = actor
                 .clone()
                 .tenant(scope.tenant())
                 .action(AuditAction::ApiTokenCreated)
                 .target(format!("token:{id}"))
-                .detail(serde_json::json!({"name": name})),
-        )?;
-        tx.commit()?;
+                .detail(serde_json::json!({"name": name}));
+            Ok((id, event))
+        })?;
         Ok(ApiTokenRecord {
             id,
             prefix: prefix.into(),
@@ -141,25 +137,20 @@ impl MetaStore {
     ) -> Result<(), MetaError> {
         let now = self.now();
         let all = scope.can(Permission::ManageTenant);
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let n = tx.execute(
-            "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND tenant_id = ?3 AND (?4 OR user_id = ?5) AND revoked_at IS NULL",
-            params![now, id, scope.tenant().as_str(), all, scope.user().map(|u| u.0).unwrap_or(-1)],
-        )?;
-        if n == 0 {
-            return Err(MetaError::NotFound("token"));
-        }
-        audit::insert(
-            &tx,
-            now,
-            &actor
+        self.audited(|tx, _| {
+            let n = tx.execute(
+                "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND tenant_id = ?3 AND (?4 OR user_id = ?5) AND revoked_at IS NULL",
+                params![now, id, scope.tenant().as_str(), all, scope.user().map(|u| u.0).unwrap_or(-1)],
+            )?;
+            if n == 0 {
+                return Err(MetaError::NotFound("token"));
+            }
+            let event = actor
                 .clone()
                 .tenant(scope.tenant())
                 .action(AuditAction::ApiTokenRevoked)
-                .target(format!("token:{id}")),
-        )?;
-        tx.commit()?;
-        Ok(())
+                .target(format!("token:{id}"));
+            Ok(((), event))
+        })
     }
 }

@@ -17,7 +17,7 @@ pub struct UploadRecord {
     pub content_hash: String,
     pub object_key: String,
     pub bytes: i64,
-    pub status: String,
+    pub status: crate::UploadStatus,
     pub progress: f64,
     pub message: String,
     pub entity: Option<String>,
@@ -108,9 +108,9 @@ impl MetaStore {
             .query_row("SELECT id FROM uploads WHERE tenant_id = ?1 AND content_hash = ?2 AND status = 'succeeded' LIMIT 1", params![scope.tenant().as_str(), content_hash], |r| r.get(0))
             .optional()?;
         let status = match (dup, pending) {
-            (Some(_), _) => "duplicate",
-            (None, true) => "pending",
-            (None, false) => "queued",
+            (Some(_), _) => crate::UploadStatus::Duplicate,
+            (None, true) => crate::UploadStatus::Pending,
+            (None, false) => crate::UploadStatus::Queued,
         };
         let message = dup
             .map(|d| format!("same file as upload {d}; nothing to do"))
@@ -158,27 +158,21 @@ impl MetaStore {
         mapping_json: &str,
         actor: &AuditEvent,
     ) -> Result<(), MetaError> {
-        let now = self.now();
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let n = tx.execute(
-            "UPDATE uploads SET mapping = ?1, status = 'queued', message = '' WHERE id = ?2 AND tenant_id = ?3 AND status = 'pending'",
-            params![mapping_json, id, scope.tenant().as_str()],
-        )?;
-        if n == 0 {
-            return Err(MetaError::NotFound("pending upload"));
-        }
-        audit::insert(
-            &tx,
-            now,
-            &actor
+        self.audited(|tx, _| {
+            let n = tx.execute(
+                "UPDATE uploads SET mapping = ?1, status = 'queued', message = '' WHERE id = ?2 AND tenant_id = ?3 AND status = 'pending'",
+                params![mapping_json, id, scope.tenant().as_str()],
+            )?;
+            if n == 0 {
+                return Err(MetaError::NotFound("pending upload"));
+            }
+            let event = actor
                 .clone()
                 .tenant(scope.tenant())
                 .action(AuditAction::MappingSaved)
-                .target(format!("upload:{id}")),
-        )?;
-        tx.commit()?;
-        Ok(())
+                .target(format!("upload:{id}"));
+            Ok(((), event))
+        })
     }
 
     /// One upload of the scope's tenant (another tenant's id is `None`).
@@ -258,7 +252,11 @@ impl MetaStore {
         let now = self.now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let status = if o.succeeded { "succeeded" } else { "failed" };
+        let status = if o.succeeded {
+            crate::UploadStatus::Succeeded
+        } else {
+            crate::UploadStatus::Failed
+        };
         let (file, user): (String, Option<i64>) = tx.query_row(
             "SELECT file_name, user_id FROM uploads WHERE id = ?1",
             [id],

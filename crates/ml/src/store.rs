@@ -91,17 +91,22 @@ pub fn write(
             let s = &f.series;
             let to = s.start + time::Duration::days(s.values.len() as i64 - 1);
             let (status, reason, method, model) = match &f.result {
-                Ok((p, _)) => ("ok", None, Some(p.method.label()), Some(p.model.clone())),
+                Ok((p, _)) => (
+                    SeriesStatus::Ok,
+                    None,
+                    Some(p.method.label()),
+                    Some(p.model.clone()),
+                ),
                 Err(ForecastError::NotEnoughData(r)) => {
-                    ("not_enough_data", Some(r.clone()), None, None)
+                    (SeriesStatus::NotEnoughData, Some(r.clone()), None, None)
                 }
-                Err(e) => ("failed", Some(e.to_string()), None, None),
+                Err(e) => (SeriesStatus::Failed, Some(e.to_string()), None, None),
             };
             series.execute(duckdb::params![
                 s.key,
                 s.name,
                 kind_str(s.kind),
-                status,
+                status.as_str(),
                 reason,
                 method,
                 model,
@@ -245,13 +250,40 @@ pub fn write(
     }
 }
 
+/// Whether a series was forecast (sent as `ok`, `not_enough_data` or `failed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeriesStatus {
+    Ok,
+    NotEnoughData,
+    Failed,
+}
+
+impl SeriesStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeriesStatus::Ok => "ok",
+            SeriesStatus::NotEnoughData => "not_enough_data",
+            SeriesStatus::Failed => "failed",
+        }
+    }
+
+    /// A stored word (anything unknown reads as failed).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "ok" => SeriesStatus::Ok,
+            "not_enough_data" => SeriesStatus::NotEnoughData,
+            _ => SeriesStatus::Failed,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SeriesInfo {
     pub key: String,
     pub name: String,
     pub kind: String,
-    /// `ok`, `not_enough_data` or `failed`.
-    pub status: String,
+    pub status: SeriesStatus,
     pub reason: Option<String>,
     pub method: Option<String>,
     pub model: Option<String>,
@@ -345,7 +377,7 @@ pub fn series(c: &Connection) -> Result<Vec<SeriesInfo>, duckdb::Error> {
                 key,
                 name,
                 kind,
-                status,
+                status: SeriesStatus::parse(&status),
                 reason,
                 method,
                 model,

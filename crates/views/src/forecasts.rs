@@ -48,8 +48,8 @@ pub fn page(
         can_run,
         ..Default::default()
     };
-    match v.info.status.as_str() {
-        "ok" => {
+    match v.info.status {
+        store::SeriesStatus::Ok => {
             let fc: Vec<&store::ForecastPoint> = v.forecast.iter().take(h).collect();
             let mut spec = ChartSpec::new(
                 ChartKind::Line,

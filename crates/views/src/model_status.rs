@@ -28,7 +28,7 @@ pub fn runs(p: &PageCtx, runs: Vec<ModelRun>) -> Vec<ui::RunRowVm> {
                 _ => "—".into(),
             },
             trigger: r.trigger,
-            status: r.status,
+            status: r.status.to_string(),
             error: r.error.unwrap_or_default(),
             created_at: r.created_at,
         })

@@ -11,7 +11,7 @@ pub fn row(r: &UploadRecord) -> ui::UploadRowVm {
     ui::UploadRowVm {
         id: r.id,
         file_name: r.file_name.clone(),
-        status: r.status.clone(),
+        status: r.status.to_string(),
         progress: r.progress,
         message: r.message.clone(),
         entity: r.entity.clone().unwrap_or_default(),
