@@ -373,7 +373,7 @@ async fn models_card(
     let Some(run) = state.meta.model_runs(scope, 1)?.into_iter().next() else {
         return Ok(None);
     };
-    let stamp = (run.id, run.status.clone());
+    let stamp = (run.id, run.status);
     let card = match state.model_cards.get(scope.tenant(), &stamp) {
         Some(card) => card,
         None => {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use sr360_core::Permission;
 use sr360_meta::TenantScope;
 use sr360_ui::pages::{self as ui, RecommendVm};
-use sr360_views::recommendations;
+use sr360_views::recommend as recommendations;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RecQuery {

@@ -14,7 +14,7 @@ pub mod dashboard;
 pub mod forecasts;
 pub mod funnel;
 pub mod model_status;
-pub mod recommendations;
+pub mod recommend;
 pub mod report;
 pub mod segments;
 pub mod uploads;
