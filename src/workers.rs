@@ -7,7 +7,7 @@
 use crate::app::App;
 use crate::services::upload_jobs::{self, UploadError};
 use crate::services::{model_runner, shop_search};
-use sr360_meta::{ModelRun, UploadOutcome, UploadRecord};
+use sr360_meta::{ModelRun, UploadRecord};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -44,16 +44,7 @@ async fn process_upload(app: &Arc<App>, rec: UploadRecord) {
     let outcome =
         tokio::task::spawn_blocking(move || upload_jobs::load(&app2.intake(), &rec, &src))
             .await
-            .unwrap_or_else(|e| UploadOutcome {
-                succeeded: false,
-                entity: None,
-                mapping: None,
-                rows_read: 0,
-                rows_accepted: 0,
-                rows_rejected: 0,
-                error: Some(format!("internal error: {e}")),
-                report: None,
-            });
+            .unwrap_or_else(|e| upload_jobs::failed(format!("internal error: {e}")));
     let _ = tokio::fs::remove_dir_all(&fetch_dir).await;
     if let Err(e) = app.meta.finish_upload(&t, id, &outcome) {
         tracing::error!(upload = id, error = %e, "cannot record the end of an upload");

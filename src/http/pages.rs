@@ -11,7 +11,7 @@ use serde::Deserialize;
 use sr360_core::{Permission, Role, UserId};
 use sr360_meta::{AuditEvent, MfaState};
 use sr360_ui::pages as ui;
-use sr360_ui::{Flash, PageCtx, TenantVm, UserVm, format};
+use sr360_ui::{Flash, PageCtx, TenantVm, UserVm};
 use sr360_views::dashboard;
 
 const FLASH_KEYS: &[&str] = &[
@@ -388,44 +388,12 @@ async fn models_card(
             state.model_cards.put(scope.tenant().clone(), stamp, card)
         }
     };
-    let (view, anomalies, window) = (&card.0, &card.1, card.2);
-    let money = |v: f64| format::money(p.locale, v, currency);
-    let forecast = view
-        .as_ref()
-        .filter(|v| v.info.status == sr360_ml::store::SeriesStatus::Ok)
-        .map(|v| {
-            let next: Vec<_> = v.forecast.iter().take(14).collect();
-            p.t("dash.forecast_line")
-                .replace("{total}", &money(next.iter().map(|f| f.point).sum()))
-                // A shop whose daily net revenue can dip below zero (returns on a quiet day)
-                // has negative daily bounds; two weeks of them summed are not a plausible total.
-                .replace(
-                    "{lower}",
-                    &money(next.iter().map(|f| f.lower).sum::<f64>().max(0.0)),
-                )
-                .replace("{upper}", &money(next.iter().map(|f| f.upper).sum()))
-        });
-    // The last week of the data the stored results came from (the latest run may have
-    // failed or still be running, with another window or none).
-    let alerts = crate::services::alerts::recent(anomalies, window.map(|w| w.1), 7)
-        .into_iter()
-        .take(3)
-        .map(|a| {
-            let text = p
-                .t("dash.alert_line")
-                .replace("{title}", &a.title(p.locale))
-                .replace(
-                    "{severity}",
-                    &p.t(&format!("models.severity_{}", a.severity)),
-                );
-            (text, a.url)
-        })
-        .collect();
-    let when = run.finished_at.or(run.started_at).unwrap_or(run.created_at);
-    Ok(Some(ui::ModelsCardVm {
-        status: run.status.to_string(),
-        when: sr360_ui::pages::fmt_time_public(when),
-        forecast,
-        alerts,
-    }))
+    Ok(Some(dashboard::models_card(
+        p,
+        &run,
+        card.0.as_ref(),
+        &card.1,
+        card.2,
+        currency,
+    )))
 }

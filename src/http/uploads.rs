@@ -333,45 +333,6 @@ fn parse_mapping(json: Option<&str>) -> Option<Mapping> {
     json.and_then(|m| serde_json::from_str(m).ok())
 }
 
-/// Check a mapping chosen by the merchant: known entity fields, distinct columns of this file,
-/// required fields present. Fills `unmapped` and `missing_required`.
-fn validate_mapping(mut m: Mapping, columns: &[String]) -> Result<Mapping, AppError> {
-    use sr360_pipeline::mapping::FIELDS;
-    let specs: Vec<_> = FIELDS.iter().filter(|f| f.entity == m.entity).collect();
-    m.fields.retain(|_, c| !c.is_empty());
-    for (f, c) in &m.fields {
-        if !specs.iter().any(|s| s.name == f) {
-            return Err(AppError::Invalid(format!(
-                "{f} is not a field of this kind of data"
-            )));
-        }
-        if !columns.contains(c) {
-            return Err(AppError::Invalid(format!("the file has no column {c:?}")));
-        }
-    }
-    let mut used: Vec<&String> = m.fields.values().collect();
-    used.sort();
-    if used.windows(2).any(|w| w[0] == w[1]) {
-        return Err(AppError::Invalid(
-            "a column can be used for one field only".into(),
-        ));
-    }
-    // The kind's needs: one of a group will do (a line total stands in for a unit price).
-    m.missing_required = sr360_pipeline::mapping::missing(m.entity, &m.fields);
-    if !m.missing_required.is_empty() {
-        return Err(AppError::Invalid(format!(
-            "choose a column for: {}",
-            m.missing_required.join("; ")
-        )));
-    }
-    m.unmapped = columns
-        .iter()
-        .filter(|c| !m.fields.values().any(|v| v == *c))
-        .cloned()
-        .collect();
-    Ok(m)
-}
-
 /// The columns of a pending upload's file, read again from the stored object.
 async fn pending_columns(
     state: &AppState,
@@ -398,7 +359,7 @@ async fn confirm(
         return Err(AppError::Conflict("a confirmed mapping for this upload"));
     }
     let (columns, _) = pending_columns(state, scope, &r).await?;
-    let m = validate_mapping(m, &columns)?;
+    let m = m.for_columns(&columns).map_err(AppError::Invalid)?;
     let json = serde_json::to_string(&m).map_err(AppError::internal)?;
     state.meta.confirm_upload(scope, id, &json, actor)?;
     state.meta.save_mapping(

@@ -1,10 +1,7 @@
 //! Integration tests against the real server (one binary, so the slow link happens once).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 mod alerts;
 mod analytics;

@@ -1,10 +1,7 @@
 //! Pages render to complete, well-formed documents with their key parts.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use sr360_ui::pages::{self, SecurityVm, SettingsTab};
 use sr360_ui::{PageCtx, TenantVm, UserVm};

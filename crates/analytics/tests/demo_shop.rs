@@ -2,12 +2,9 @@
 //! generated orders file (not through DuckDB): revenue, orders, units, customers, new
 //! customers and returns by month and by channel, a comparison period, filters, and the
 //! limit.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use sr360_analytics::{
     Comparison, Dimension, Grain, Metric, Query, QueryError, TimeRange, Value, execute,

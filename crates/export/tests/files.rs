@@ -1,10 +1,7 @@
 //! A report with a chart and a long table drawn as PNG and PDF, read back.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use resvg::tiny_skia::Pixmap;
 use sr360_export::{Cell, Item, Renderer, Report, Table};

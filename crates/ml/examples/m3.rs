@@ -1,11 +1,8 @@
 //! Quick M3 monthly check while working on the forecaster (the benchmark proper is
 //! `sr360 bench-forecast`): `cargo run --release -p sr360-ml --example m3 -- m3_data.json`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use std::collections::BTreeMap;
 

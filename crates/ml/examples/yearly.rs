@@ -1,10 +1,7 @@
 //! Timing of one daily forecast with weekly and yearly seasonality (730 days).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 fn main() {
     let y: Vec<f64> = (0..730)
         .map(|t| {

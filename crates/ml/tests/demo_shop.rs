@@ -2,12 +2,9 @@
 //! layer: forecasts beat seasonal naive on held-out weeks and their 80 % intervals cover about
 //! 80 % of the held-out days; the anomaly detector's false-alarm rate on two years of ordinary
 //! trading is low; the results round-trip through the `ml.*` tables.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use sr360_analytics::{
     Metric, anomaly_series, category_series, forecast_series, promotions, session,

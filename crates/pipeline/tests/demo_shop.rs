@@ -1,12 +1,9 @@
 //! The demo shop's exports through the whole pipeline: every file recognised and mapped
 //! without help, gold agreeing with the generator's own numbers, re-uploads merged, and a
 //! failing upload changing nothing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use sr360_pipeline::ingest::{IngestError, IngestOptions, SourceFile, ingest};
 use sr360_pipeline::mapping::Entity;

@@ -2,12 +2,9 @@
 //! pipeline: Etsy's sold-order-items CSV (two-digit years, buyer names, a unit price and a
 //! line total) and Square's item-sales CSV (date and time in separate columns, no unit price
 //! but gross sales, accounting-style negatives for refunds).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use sr360_pipeline::ingest::{IngestOptions, ingest};
 use sr360_pipeline::mapping::Entity;

@@ -2,12 +2,9 @@
 //! `tests/corpus/LICENSES.md`): each must land as the right kind with the counts and totals
 //! that plain Python computed over the file (`tests/corpus/expected.json`), or be refused
 //! with a message that says what is missing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use serde_json::Value;
 use sr360_pipeline::ingest::{IngestOptions, ingest};

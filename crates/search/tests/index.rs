@@ -1,11 +1,8 @@
 //! The index on a small shop: incremental syncs, restarts, typos, completion, personal data
 //! and search by meaning with the real embedding model (when fetched; CI requires it).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use sr360_search::{Access, Doc, EmbedError, Embedder, Kind, Personal, SearchIndex};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -519,3 +519,177 @@ pub fn page(p: &PageCtx, a: &Ask, data: Option<&ChartsData>, currency: &str) -> 
         export: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sr360_analytics::{Column, Unit, Value};
+    use time::macros::date;
+
+    fn result(
+        cols: &[(&str, Option<Unit>)],
+        rows: Vec<Vec<Value>>,
+        range: TimeRange,
+    ) -> QueryResult {
+        QueryResult {
+            columns: cols
+                .iter()
+                .map(|(n, u)| Column {
+                    name: n.to_string(),
+                    role: if u.is_some() { "metric" } else { "dimension" },
+                    unit: *u,
+                })
+                .collect(),
+            rows,
+            truncated: false,
+            range,
+            previous: None,
+            previous_range: None,
+        }
+    }
+
+    fn t(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    #[test]
+    fn eight_cards_with_summaries_and_drill_down_links_that_keep_the_view() {
+        let p = PageCtx::anonymous("en", String::new(), "/charts");
+        let range = TimeRange {
+            from: date!(2025 - 03 - 01),
+            to: date!(2025 - 03 - 07),
+        };
+        let money = Some(Unit::Money);
+        let count = Some(Unit::Count);
+        let d = ChartsData {
+            all: range,
+            range,
+            grain: Grain::Day,
+            trend: result(
+                &[("date", None), ("revenue", money), ("orders", count)],
+                vec![vec![t("2025-03-02"), Value::Float(120.0), Value::Int(3)]],
+                range,
+            ),
+            categories: result(
+                &[("category", None), ("revenue", money), ("orders", count)],
+                vec![
+                    vec![t("footwear"), Value::Float(100.0), Value::Int(2)],
+                    vec![t("bags"), Value::Float(20.0), Value::Int(1)],
+                ],
+                range,
+            ),
+            products: result(
+                &[
+                    ("sku", None),
+                    ("product", None),
+                    ("revenue", money),
+                    ("units", count),
+                ],
+                vec![vec![
+                    t("S1"),
+                    t("Trail shoe"),
+                    Value::Float(100.0),
+                    Value::Int(2),
+                ]],
+                range,
+            ),
+            regions: result(
+                &[("region", None), ("revenue", money), ("orders", count)],
+                vec![vec![t("NY"), Value::Float(120.0), Value::Int(3)]],
+                range,
+            ),
+            channels: result(
+                &[("channel", None), ("revenue", money)],
+                vec![
+                    vec![t("web"), Value::Float(90.0)],
+                    vec![t("pos"), Value::Float(30.0)],
+                ],
+                range,
+            ),
+            customers: result(
+                &[
+                    ("date", None),
+                    ("customer_type", None),
+                    ("customers", count),
+                ],
+                vec![vec![t("2025-03-02"), t("new"), Value::Int(2)]],
+                range,
+            ),
+            heatmap: result(
+                &[("weekday", None), ("hour", None), ("orders", count)],
+                vec![vec![Value::Int(7), Value::Int(14), Value::Int(3)]],
+                range,
+            ),
+            returns: result(
+                &[
+                    ("category", None),
+                    ("return_rate", Some(Unit::Ratio)),
+                    ("returned_units", count),
+                ],
+                vec![vec![t("footwear"), Value::Float(0.25), Value::Int(1)]],
+                range,
+            ),
+            options: [
+                vec!["bags".into(), "footwear".into()],
+                vec!["NY".into()],
+                vec!["web".into()],
+            ],
+        };
+        let a = Ask {
+            grain: Some(Grain::Day),
+            compare: None,
+            filters: sr360_analytics::Filters {
+                region: vec!["NY".into()],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let vm = page(&p, &a, Some(&d), "USD");
+        let ids: Vec<&str> = vm.cards.iter().map(|c| c.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "trend",
+                "categories",
+                "products",
+                "regions",
+                "channels",
+                "customers",
+                "heatmap",
+                "returns"
+            ]
+        );
+        // One bucket per day of the range, the missing days as zero.
+        let trend = vm.cards[0].spec.as_ref().expect("a trend chart");
+        assert_eq!(trend.series[0].1, vec![0.0, 120.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        assert!(
+            vm.cards
+                .iter()
+                .all(|c| !c.summary.is_empty() && c.svg_light.is_some())
+        );
+        // A category's link changes the category and keeps the region, grain and comparison.
+        let link = vm.cards[1].table.rows[0][0]
+            .href
+            .clone()
+            .unwrap_or_default();
+        for part in [
+            "category=footwear",
+            "region=NY",
+            "grain=day",
+            "compare=none",
+        ] {
+            assert!(link.contains(part), "{link} lacks {part}");
+        }
+        assert_eq!(vm.filters.compare, "none");
+        assert_eq!(vm.filters.region, "NY");
+        // The channel shares add up.
+        let shares: Vec<f64> = vm.cards[4]
+            .table
+            .rows
+            .iter()
+            .filter_map(|r| r[2].plain.as_deref()?.parse().ok())
+            .collect();
+        assert_eq!(shares, vec![0.75, 0.25]);
+        assert!(page(&p, &a, None, "USD").empty);
+    }
+}

@@ -5,6 +5,7 @@
 //! appears. Nothing here knows HTTP or a database: the page modules' `gather` functions ask the
 //! query layer on a session the caller opened, everything else is a pure function (tested here).
 
+pub mod alerts;
 pub mod ask;
 pub mod card;
 pub mod charts;

@@ -1,11 +1,8 @@
 //! A tenant's warehouse connection must not reach another tenant's file, arbitrary files on
 //! the machine, or loosen its own configuration.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unreachable
-)] // test code: a failed assumption is a failed test
+// Test code: a failed assumption is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic, clippy::unreachable)]
 
 use sr360_core::{ManualClock, TenantId};
 use sr360_meta::{AuditEvent, MetaStore};

@@ -232,6 +232,41 @@ impl Mapping {
         }
         Ok(())
     }
+
+    /// Check a mapping chosen by a person: known entity fields, distinct columns of this file,
+    /// required fields present. Fills `unmapped` and `missing_required`.
+    pub fn for_columns(self, columns: &[String]) -> Result<Mapping, String> {
+        let mut m = self;
+        let specs: Vec<_> = FIELDS.iter().filter(|f| f.entity == m.entity).collect();
+        m.fields.retain(|_, c| !c.is_empty());
+        for (f, c) in &m.fields {
+            if !specs.iter().any(|s| s.name == f) {
+                return Err(format!("{f} is not a field of this kind of data"));
+            }
+            if !columns.contains(c) {
+                return Err(format!("the file has no column {c:?}"));
+            }
+        }
+        let mut used: Vec<&String> = m.fields.values().collect();
+        used.sort();
+        if used.windows(2).any(|w| w[0] == w[1]) {
+            return Err("a column can be used for one field only".into());
+        }
+        // The kind's needs: one of a group will do (a line total stands in for a unit price).
+        m.missing_required = missing(m.entity, &m.fields);
+        if !m.missing_required.is_empty() {
+            return Err(format!(
+                "choose a column for: {}",
+                m.missing_required.join("; ")
+            ));
+        }
+        m.unmapped = columns
+            .iter()
+            .filter(|c| !m.fields.values().any(|v| v == *c))
+            .cloned()
+            .collect();
+        Ok(m)
+    }
 }
 
 /// The shape of a file: its normalised headers, sorted. Saved mappings are found by it.
@@ -382,6 +417,42 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn a_chosen_mapping_must_name_this_files_columns_once_and_meet_the_kinds_needs() {
+        let cols = s(&["Order", "Date", "SKU", "Qty", "Price", "Notes"]);
+        let m = suggest_for(Entity::Sales, &cols, &[]);
+        let ok = m.clone().for_columns(&cols).unwrap();
+        assert_eq!(ok.unmapped, vec!["Notes".to_string()]);
+        let mut other = m.clone();
+        other.fields.insert("order_id".into(), "Invoice".into());
+        assert!(other.for_columns(&cols).unwrap_err().contains("no column"));
+        let mut twice = m.clone();
+        let date = twice.fields["order_date"].clone();
+        twice.fields.insert("order_id".into(), date);
+        assert!(
+            twice
+                .for_columns(&cols)
+                .unwrap_err()
+                .contains("one field only")
+        );
+        let mut unknown = m.clone();
+        unknown.fields.insert("colour".into(), "Notes".into());
+        assert!(
+            unknown
+                .for_columns(&cols)
+                .unwrap_err()
+                .contains("not a field")
+        );
+        let mut short = m;
+        short.fields.remove("order_date");
+        assert!(
+            short
+                .for_columns(&cols)
+                .unwrap_err()
+                .starts_with("choose a column for")
+        );
     }
 
     #[test]
