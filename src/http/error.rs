@@ -1,4 +1,4 @@
-//! The one error type at the HTTP edge. Every failure maps to a stable `code` that scripts
+//! The one error type at the HTTP edge, and every conversion into it. Every failure maps to a stable `code` that scripts
 //! can match on and a message safe to show; internal causes are logged with the request id
 //! and never sent. API paths get JSON, pages get an HTML page (see `pages::html_errors`).
 
@@ -123,6 +123,29 @@ impl From<sr360_analytics::QueryError> for AppError {
 impl From<MetaError> for AppError {
     fn from(e: MetaError) -> Self {
         AuthError::from(e).into()
+    }
+}
+
+impl From<crate::services::upload_jobs::UploadError> for AppError {
+    fn from(e: crate::services::upload_jobs::UploadError) -> Self {
+        use crate::services::upload_jobs::UploadError as U;
+        match e {
+            U::TooLarge(_) => AppError::PayloadTooLarge,
+            U::Empty => AppError::Invalid("the file is empty".into()),
+            U::Unreadable(m) => AppError::Invalid(m),
+            U::Meta(m) => m.into(),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<crate::services::recommender::RecommendError> for AppError {
+    fn from(e: crate::services::recommender::RecommendError) -> Self {
+        use crate::services::recommender::RecommendError as R;
+        match e {
+            R::NotReady => AppError::NoData,
+            R::Data(m) => AppError::Internal(m),
+        }
     }
 }
 

@@ -24,15 +24,6 @@ pub struct RecQuery {
 
 const LIMIT: usize = 10;
 
-impl From<RecommendError> for AppError {
-    fn from(e: RecommendError) -> Self {
-        match e {
-            RecommendError::NotReady => AppError::NoData,
-            RecommendError::Data(m) => AppError::Internal(m),
-        }
-    }
-}
-
 async fn blocking<T: Send + 'static>(
     state: &AppState,
     scope: &TenantScope,

@@ -1,6 +1,6 @@
 //! Search: the results page, the JSON search for scripts and storefronts, and completion for
-//! the global search bar. Thin adapters over [`crate::services::shop_search::ShopSearch`], which carries the
-//! caller's shop and access.
+//! the global search bar. Thin adapters over [`crate::services::shop_search::ShopSearch`], which
+//! carries the caller's shop and access; `sr360_views::search` groups the hits for the page.
 
 use super::AppState;
 use super::ctx::{ApiCaller, Member};
@@ -12,8 +12,9 @@ use axum::response::Html;
 use serde::Deserialize;
 use sr360_core::Permission;
 use sr360_meta::TenantScope;
-use sr360_search::{Hit, Kind};
-use sr360_ui::pages::{self as ui, HitVm, SearchVm};
+use sr360_search::Hit;
+use sr360_ui::pages::{self as ui, SearchVm};
+use sr360_views::search;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchQuery {
@@ -73,31 +74,7 @@ pub async fn search_page(
     if !vm.query.is_empty() {
         let mut f = found(&state, m.scope.clone(), vm.query.clone(), LIMIT).await?;
         crate::services::shop_search::localize(&mut f.hits, p.locale);
-        for kind in Kind::ALL {
-            let hits: Vec<HitVm> = f
-                .hits
-                .iter()
-                .filter(|h| h.kind == kind)
-                .map(|h| HitVm {
-                    title: h.title.clone(),
-                    subtitle: h.subtitle.clone(),
-                    url: h.url.clone(),
-                    found_by: p.t(
-                        match (
-                            h.found_by.contains(&"words"),
-                            h.found_by.contains(&"meaning"),
-                        ) {
-                            (true, true) => "search.by_both",
-                            (false, true) => "search.by_meaning",
-                            _ => "search.by_words",
-                        },
-                    ),
-                })
-                .collect();
-            if !hits.is_empty() {
-                vm.groups.push((kind.as_str().to_string(), hits));
-            }
-        }
+        vm.groups = search::groups(&p, &f.hits);
     }
     Ok(Html(ui::search(&p, &vm)))
 }

@@ -7,7 +7,7 @@ use super::AppState;
 use super::ctx::{ApiCaller, Member};
 use super::error::AppError;
 use super::pages::page_ctx;
-use crate::services::upload_jobs::{Confirm, UploadError, receive};
+use crate::services::upload_jobs::{Confirm, receive};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -22,18 +22,6 @@ use sr360_views::uploads;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio_util::io::StreamReader;
-
-impl From<UploadError> for AppError {
-    fn from(e: UploadError) -> Self {
-        match e {
-            UploadError::TooLarge(_) => AppError::PayloadTooLarge,
-            UploadError::Empty => AppError::Invalid("the file is empty".into()),
-            UploadError::Unreadable(m) => AppError::Invalid(m),
-            UploadError::Meta(m) => m.into(),
-            other => AppError::internal(other),
-        }
-    }
-}
 
 fn check_length(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     let announced = headers

@@ -17,6 +17,7 @@ pub mod funnel;
 pub mod model_status;
 pub mod recommend;
 pub mod report;
+pub mod search;
 pub mod segments;
 pub mod uploads;
 
