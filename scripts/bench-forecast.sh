@@ -24,5 +24,5 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 "$VENV/bin/python" scripts/m3_statsforecast.py "$M3" "$WORK/peer.json"
 BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/perf/sr360-bench}"
-[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf --bin sr360 --bin sr360-bench
+[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf -p smartretail360 -p sr360-bench --bins
 "$BIN" forecast --m3 "$M3" --peer "$WORK/peer.json" "$@"

@@ -33,5 +33,5 @@ run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w start \
 
 # BENCH_BIN: an already built binary (skips the build).
 BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/perf/sr360-bench}"
-[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf --bin sr360 --bin sr360-bench
+[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf -p smartretail360 -p sr360-bench --bins
 SR360_SECRETS__BACKEND=file "$BIN" pages --postgres "host=$PGDIR port=54329 user=$PGUSER_NAME dbname=postgres" "$@"

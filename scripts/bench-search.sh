@@ -16,7 +16,7 @@ fi
 "$VENV/bin/python" -c 'import sentence_transformers' 2>/dev/null \
   || "$VENV/bin/pip" install --quiet 'torch==2.5.1' 'sentence-transformers==3.3.1'
 BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/perf/sr360-bench}"
-[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf --bin sr360 --bin sr360-bench
+[[ -n "${BENCH_BIN:-}" ]] || cargo build --locked --profile perf -p smartretail360 -p sr360-bench --bins
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 MODEL="$SR360_ROOT/models/all-MiniLM-L6-v2"

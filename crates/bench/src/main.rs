@@ -105,7 +105,7 @@ pub(crate) fn sr360() -> anyhow::Result<PathBuf> {
     let p = exe.with_file_name("sr360");
     anyhow::ensure!(
         p.exists(),
-        "no sr360 binary beside {} (build both: cargo build --profile perf --bins, or set SR360_BIN)",
+        "no sr360 binary beside {} (build both: cargo build --profile perf -p smartretail360 -p sr360-bench --bins, or set SR360_BIN)",
         exe.display()
     );
     Ok(p)
