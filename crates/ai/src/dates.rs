@@ -1,0 +1,744 @@
+//! Periods in a question, in four languages: "last month", "June 2025", "the first quarter of
+//! 2025", "since January", "last 30 days", "2024", "上个月", "الشهر الماضي", "el año pasado".
+//! Relative periods count from the shop's today; a month without a year is its latest
+//! occurrence up to today. Each period is found with where it starts in the question, so
+//! "from February to March" gives both in order.
+
+use sr360_analytics::TimeRange;
+use time::{Date, Duration, Month};
+
+/// A period the question names, and where in the folded question it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub at: usize,
+    pub range: TimeRange,
+    /// A calendar unit the period is one of (for "the month before" and follow-ups).
+    pub unit: Unit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+    Days(i64),
+    Span,
+}
+
+const EN_MONTHS: [[&str; 2]; 12] = [
+    ["january", "jan"],
+    ["february", "feb"],
+    ["march", "mar"],
+    ["april", "apr"],
+    ["may", "may"],
+    ["june", "jun"],
+    ["july", "jul"],
+    ["august", "aug"],
+    ["september", "sep"],
+    ["october", "oct"],
+    ["november", "nov"],
+    ["december", "dec"],
+];
+const ES_MONTHS: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+const AR_MONTHS: [&str; 12] = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+];
+const ZH_NUM: [&str; 12] = [
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+];
+
+fn month_of(n: u8) -> Month {
+    Month::try_from(n.clamp(1, 12)).unwrap_or(Month::January)
+}
+
+fn first_of(y: i32, m: u8) -> Option<Date> {
+    Date::from_calendar_date(y, month_of(m), 1).ok()
+}
+
+fn month_range(y: i32, m: u8) -> Option<TimeRange> {
+    let from = first_of(y, m)?;
+    let to = if m == 12 {
+        first_of(y + 1, 1)?
+    } else {
+        first_of(y, m + 1)?
+    } - Duration::days(1);
+    Some(TimeRange { from, to })
+}
+
+fn quarter_range(y: i32, q: u8) -> Option<TimeRange> {
+    let a = month_range(y, (q - 1) * 3 + 1)?;
+    let b = month_range(y, q * 3)?;
+    Some(TimeRange {
+        from: a.from,
+        to: b.to,
+    })
+}
+
+fn year_range(y: i32) -> Option<TimeRange> {
+    Some(TimeRange {
+        from: first_of(y, 1)?,
+        to: Date::from_calendar_date(y, Month::December, 31).ok()?,
+    })
+}
+
+fn week_of(d: Date) -> TimeRange {
+    let from = d - Duration::days(i64::from(d.weekday().number_days_from_monday()));
+    TimeRange {
+        from,
+        to: from + Duration::days(6),
+    }
+}
+
+/// The period of the same unit just before `r` ("the month before").
+pub fn before(r: TimeRange, unit: Unit) -> TimeRange {
+    let m = |d: Date| (d.year(), u8::from(d.month()));
+    let prev_month = |y: i32, mo: u8| if mo == 1 { (y - 1, 12) } else { (y, mo - 1) };
+    let shifted = match unit {
+        Unit::Month => {
+            let (y, mo) = m(r.from);
+            let (y, mo) = prev_month(y, mo);
+            month_range(y, mo)
+        }
+        Unit::Quarter => {
+            let (y, mo) = m(r.from);
+            let q = (mo - 1) / 3 + 1;
+            if q == 1 {
+                quarter_range(y - 1, 4)
+            } else {
+                quarter_range(y, q - 1)
+            }
+        }
+        Unit::Year => year_range(r.from.year() - 1),
+        _ => None,
+    };
+    shifted.unwrap_or_else(|| {
+        let len = Duration::days(r.days());
+        TimeRange {
+            from: r.from - len,
+            to: r.to - len,
+        }
+    })
+}
+
+fn num(w: &str) -> Option<i64> {
+    w.parse().ok().or_else(|| {
+        let words = [
+            ("one", 1),
+            ("two", 2),
+            ("three", 3),
+            ("four", 4),
+            ("five", 5),
+            ("six", 6),
+            ("seven", 7),
+            ("eight", 8),
+            ("nine", 9),
+            ("ten", 10),
+            ("twelve", 12),
+            ("fourteen", 14),
+            ("thirty", 30),
+            ("dos", 2),
+            ("tres", 3),
+            ("cuatro", 4),
+            ("seis", 6),
+            ("siete", 7),
+            ("diez", 10),
+            ("doce", 12),
+            ("treinta", 30),
+        ];
+        words.iter().find(|(k, _)| *k == w).map(|(_, v)| *v)
+    })
+}
+
+fn zh_num(w: &[&str]) -> Option<(u8, usize)> {
+    // 十一, 十二 first (two characters), then 一 … 十.
+    if w.len() >= 2 && w[0] == "十" && (w[1] == "一" || w[1] == "二") {
+        return Some((if w[1] == "一" { 11 } else { 12 }, 2));
+    }
+    let i = ZH_NUM.iter().position(|n| Some(n) == w.first())?;
+    Some((i as u8 + 1, 1))
+}
+
+fn year_word(w: &str) -> Option<i32> {
+    let y: i32 = w.parse().ok()?;
+    (1990..=2100).contains(&y).then_some(y)
+}
+
+/// Every period the folded question names, in order.
+pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
+    let words: Vec<&str> = folded.split(' ').collect();
+    // Character offset of each word, for ordering.
+    let mut offs = Vec::with_capacity(words.len());
+    let mut o = 0;
+    for w in &words {
+        offs.push(o);
+        o += w.len() + 1;
+    }
+    let mut out: Vec<Found> = vec![];
+    let mut used = vec![false; words.len()];
+    let push = |out: &mut Vec<Found>,
+                used: &mut Vec<bool>,
+                i: usize,
+                n: usize,
+                range: Option<TimeRange>,
+                unit: Unit| {
+        if let Some(range) = range
+            && (i..i + n).all(|k| !used[k])
+        {
+            for u in used.iter_mut().skip(i).take(n) {
+                *u = true;
+            }
+            out.push(Found {
+                at: offs[i],
+                range,
+                unit,
+            });
+        }
+    };
+    let w = |i: usize| words.get(i).copied().unwrap_or("");
+    let this_month = month_range(today.year(), u8::from(today.month()));
+    let last_month = {
+        let (y, m) = if today.month() == Month::January {
+            (today.year() - 1, 12)
+        } else {
+            (today.year(), u8::from(today.month()) - 1)
+        };
+        month_range(y, m)
+    };
+    let q_now = (u8::from(today.month()) - 1) / 3 + 1;
+    let this_quarter = quarter_range(today.year(), q_now);
+    let last_quarter = if q_now == 1 {
+        quarter_range(today.year() - 1, 4)
+    } else {
+        quarter_range(today.year(), q_now - 1)
+    };
+    let last_week = week_of(today - Duration::days(7));
+    let day = |d: Date| Some(TimeRange { from: d, to: d });
+    let upto = |from: Date| Some(TimeRange { from, to: today });
+
+    // Fixed phrases, longest first within each language.
+    let phrases: Vec<(&str, Option<TimeRange>, Unit)> = vec![
+        (
+            "the month before last",
+            last_month.map(|r| before(r, Unit::Month)),
+            Unit::Month,
+        ),
+        (
+            "year to date",
+            upto(first_of(today.year(), 1).unwrap_or(today)),
+            Unit::Span,
+        ),
+        (
+            "this year so far",
+            upto(first_of(today.year(), 1).unwrap_or(today)),
+            Unit::Span,
+        ),
+        ("last month", last_month, Unit::Month),
+        ("previous month", last_month, Unit::Month),
+        ("past month", last_month, Unit::Month),
+        ("this month", this_month, Unit::Month),
+        ("last quarter", last_quarter, Unit::Quarter),
+        ("previous quarter", last_quarter, Unit::Quarter),
+        ("this quarter", this_quarter, Unit::Quarter),
+        ("last year", year_range(today.year() - 1), Unit::Year),
+        ("previous year", year_range(today.year() - 1), Unit::Year),
+        ("this year", year_range(today.year()), Unit::Year),
+        ("last week", Some(last_week), Unit::Week),
+        ("previous week", Some(last_week), Unit::Week),
+        ("this week", Some(week_of(today)), Unit::Week),
+        ("yesterday", day(today - Duration::days(1)), Unit::Day),
+        ("today", day(today), Unit::Day),
+        ("el mes pasado", last_month, Unit::Month),
+        ("el último mes", last_month, Unit::Month),
+        ("mes pasado", last_month, Unit::Month),
+        ("este mes", this_month, Unit::Month),
+        ("el trimestre pasado", last_quarter, Unit::Quarter),
+        ("este trimestre", this_quarter, Unit::Quarter),
+        ("el año pasado", year_range(today.year() - 1), Unit::Year),
+        ("año pasado", year_range(today.year() - 1), Unit::Year),
+        ("este año", year_range(today.year()), Unit::Year),
+        ("la semana pasada", Some(last_week), Unit::Week),
+        ("semana pasada", Some(last_week), Unit::Week),
+        ("esta semana", Some(week_of(today)), Unit::Week),
+        ("ayer", day(today - Duration::days(1)), Unit::Day),
+        ("hoy", day(today), Unit::Day),
+        ("上 个 月", last_month, Unit::Month),
+        ("上 月", last_month, Unit::Month),
+        ("本 月", this_month, Unit::Month),
+        ("这 个 月", this_month, Unit::Month),
+        ("上 季 度", last_quarter, Unit::Quarter),
+        ("本 季 度", this_quarter, Unit::Quarter),
+        ("去 年", year_range(today.year() - 1), Unit::Year),
+        ("今 年", year_range(today.year()), Unit::Year),
+        ("上 周", Some(last_week), Unit::Week),
+        ("本 周", Some(week_of(today)), Unit::Week),
+        ("这 周", Some(week_of(today)), Unit::Week),
+        ("昨 天", day(today - Duration::days(1)), Unit::Day),
+        ("今 天", day(today), Unit::Day),
+        ("الشهر الماضي", last_month, Unit::Month),
+        ("الشهر السابق", last_month, Unit::Month),
+        ("هذا الشهر", this_month, Unit::Month),
+        ("الربع الماضي", last_quarter, Unit::Quarter),
+        ("هذا الربع", this_quarter, Unit::Quarter),
+        ("العام الماضي", year_range(today.year() - 1), Unit::Year),
+        ("السنة الماضية", year_range(today.year() - 1), Unit::Year),
+        ("هذا العام", year_range(today.year()), Unit::Year),
+        ("هذه السنة", year_range(today.year()), Unit::Year),
+        ("الأسبوع الماضي", Some(last_week), Unit::Week),
+        ("هذا الأسبوع", Some(week_of(today)), Unit::Week),
+        ("أمس", day(today - Duration::days(1)), Unit::Day),
+        ("اليوم", day(today), Unit::Day),
+    ];
+    for (p, range, unit) in &phrases {
+        let pw: Vec<&str> = p.split(' ').collect();
+        for i in 0..words.len() {
+            if words.len() >= i + pw.len() && words[i..i + pw.len()] == pw[..] {
+                push(&mut out, &mut used, i, pw.len(), *range, *unit);
+            }
+        }
+    }
+
+    let mut i = 0;
+    while i < words.len() {
+        if used[i] {
+            i += 1;
+            continue;
+        }
+        // "last 30 days", "past 2 weeks", "últimos 7 días", "最近 30 天", "آخر 30 يوم"
+        if matches!(
+            w(i),
+            "last" | "past" | "últimos" | "últimas" | "ultimos" | "最" | "过" | "آخر"
+        ) {
+            let (k, skip) = match (w(i), w(i + 1)) {
+                ("最", "近") | ("过", "去") => (i + 2, 2),
+                _ => (i + 1, 1),
+            };
+            if let Some(n) = num(w(k)).filter(|n| (1..=3660).contains(n)) {
+                let unit_days = match w(k + 1) {
+                    "days" | "day" | "días" | "dias" | "天" | "يوم" | "أيام" | "ايام" => {
+                        Some(1)
+                    }
+                    "weeks" | "week" | "semanas" | "周" | "أسابيع" | "أسبوع" => Some(7),
+                    "months" | "month" | "meses" | "个" | "أشهر" | "شهر" | "شهور" => {
+                        Some(30)
+                    }
+                    _ => None,
+                };
+                if let Some(d) = unit_days {
+                    let len = if w(k + 1) == "个" { 30 * n } else { d * n };
+                    let extra = usize::from(w(k + 1) == "个" && w(k + 2) == "月");
+                    push(
+                        &mut out,
+                        &mut used,
+                        i,
+                        skip + 2 + extra,
+                        Some(TimeRange {
+                            from: today - Duration::days(len - 1),
+                            to: today,
+                        }),
+                        Unit::Days(len),
+                    );
+                    i += skip + 2;
+                    continue;
+                }
+            }
+        }
+        // ISO dates: 2025-03-01
+        if let Ok(d) = Date::parse(
+            w(i),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        ) {
+            push(&mut out, &mut used, i, 1, day(d), Unit::Day);
+            i += 1;
+            continue;
+        }
+        // 2025-06 (a month)
+        if let Some((y, m)) = w(i).split_once('-')
+            && let (Some(y), Ok(m)) = (year_word(y), m.parse::<u8>())
+            && (1..=12).contains(&m)
+        {
+            push(&mut out, &mut used, i, 1, month_range(y, m), Unit::Month);
+            i += 1;
+            continue;
+        }
+        // Quarters: "q1 2025", "first quarter of 2025", "primer trimestre de 2025",
+        // "الربع الأول من 2025", "2025 年 第 一 季 度".
+        let quarter = |s: &str| -> Option<u8> {
+            match s {
+                "q1" | "first" | "1st" | "primer" | "primero" | "الأول" => Some(1),
+                "q2" | "second" | "2nd" | "segundo" | "الثاني" => Some(2),
+                "q3" | "third" | "3rd" | "tercer" | "tercero" | "الثالث" => Some(3),
+                "q4" | "fourth" | "4th" | "last" | "cuarto" | "último" | "الرابع" | "الأخير" => {
+                    Some(4)
+                }
+                _ => None,
+            }
+        };
+        let near_year = |from: usize, to: usize| -> Option<(i32, usize)> {
+            (from..to.min(words.len())).find_map(|k| year_word(w(k)).map(|y| (y, k)))
+        };
+        if w(i).starts_with('q') && w(i).len() == 2 && quarter(w(i)).is_some() {
+            let q = quarter(w(i)).unwrap_or(1);
+            let (y, end) = near_year(i + 1, i + 3).map(|(y, k)| (y, k + 1)).unwrap_or((
+                if q <= q_now {
+                    today.year()
+                } else {
+                    today.year() - 1
+                },
+                i + 1,
+            ));
+            push(
+                &mut out,
+                &mut used,
+                i,
+                end - i,
+                quarter_range(y, q),
+                Unit::Quarter,
+            );
+            i = end;
+            continue;
+        }
+        if (matches!(w(i + 1), "quarter" | "trimestre")
+            || (w(i) == "الربع" && quarter(w(i + 1)).is_some()))
+            && let Some(q) = quarter(if w(i) == "الربع" { w(i + 1) } else { w(i) })
+        {
+            let (y, end) = near_year(i + 2, i + 5).map(|(y, k)| (y, k + 1)).unwrap_or((
+                if q <= q_now {
+                    today.year()
+                } else {
+                    today.year() - 1
+                },
+                i + 2,
+            ));
+            push(
+                &mut out,
+                &mut used,
+                i,
+                end - i,
+                quarter_range(y, q),
+                Unit::Quarter,
+            );
+            i = end;
+            continue;
+        }
+        // Chinese: [YYYY 年] [第] N 季 度 | [YYYY 年] N 月
+        if let Some(y) = year_word(w(i)).filter(|_| w(i + 1) == "年") {
+            let mut k = i + 2;
+            if w(k) == "第" {
+                k += 1;
+            }
+            let n = zh_num(&words[k.min(words.len())..]).or_else(|| {
+                w(k).parse::<u8>()
+                    .ok()
+                    .filter(|n| (1..=12).contains(n))
+                    .map(|n| (n, 1))
+            });
+            if let Some((n, len)) = n {
+                if w(k + len) == "季" && w(k + len + 1) == "度" && n <= 4 {
+                    push(
+                        &mut out,
+                        &mut used,
+                        i,
+                        k + len + 2 - i,
+                        quarter_range(y, n),
+                        Unit::Quarter,
+                    );
+                    i = k + len + 2;
+                    continue;
+                }
+                if w(k + len) == "月" {
+                    push(
+                        &mut out,
+                        &mut used,
+                        i,
+                        k + len + 1 - i,
+                        month_range(y, n),
+                        Unit::Month,
+                    );
+                    i = k + len + 1;
+                    continue;
+                }
+            }
+            push(&mut out, &mut used, i, 2, year_range(y), Unit::Year);
+            i += 2;
+            continue;
+        }
+        if let Some((n, len)) = zh_num(&words[i..]).or_else(|| {
+            w(i).parse::<u8>()
+                .ok()
+                .filter(|n| (1..=12).contains(n))
+                .map(|n| (n, 1))
+        }) {
+            let start = if i > 0 && w(i - 1) == "第" { i - 1 } else { i };
+            if w(i + len) == "季" && w(i + len + 1) == "度" && n <= 4 {
+                let y = if n <= q_now {
+                    today.year()
+                } else {
+                    today.year() - 1
+                };
+                push(
+                    &mut out,
+                    &mut used,
+                    start,
+                    i + len + 2 - start,
+                    quarter_range(y, n),
+                    Unit::Quarter,
+                );
+                i += len + 2;
+                continue;
+            }
+            if w(i + len) == "月" && !w(i).chars().all(|c| c.is_ascii_digit())
+                || (w(i + len) == "月" && w(i).parse::<u8>().is_ok())
+            {
+                let y = if n <= u8::from(today.month()) {
+                    today.year()
+                } else {
+                    today.year() - 1
+                };
+                push(
+                    &mut out,
+                    &mut used,
+                    i,
+                    len + 1,
+                    month_range(y, n),
+                    Unit::Month,
+                );
+                i += len + 1;
+                continue;
+            }
+        }
+        // Month names, with a year before or after.
+        let m = EN_MONTHS
+            .iter()
+            .position(|n| n[0] == w(i) || (n[1] == w(i) && w(i) != "may" && w(i) != "mar"))
+            .or_else(|| ES_MONTHS.iter().position(|n| *n == w(i)))
+            .or_else(|| {
+                AR_MONTHS
+                    .iter()
+                    .position(|n| *n == w(i) || format!("ل{n}") == w(i) || format!("في{n}") == w(i))
+            })
+            .map(|p| p as u8 + 1);
+        // "may" is a month only where a month can stand: "in May", "May 2025".
+        let may_ok = w(i) != "may"
+            || year_word(w(i + 1)).is_some()
+            || (i > 0
+                && matches!(
+                    w(i - 1),
+                    "in" | "of"
+                        | "since"
+                        | "during"
+                        | "for"
+                        | "from"
+                        | "to"
+                        | "and"
+                        | "vs"
+                        | "until"
+                        | "than"
+                ));
+        if let Some(m) = m.filter(|_| may_ok) {
+            // "june 2025", "junio de 2025", "يونيو 2025"
+            let after = if matches!(w(i + 1), "de" | "del" | "of") {
+                i + 2
+            } else {
+                i + 1
+            };
+            let (y, end) = match year_word(w(after)) {
+                Some(y) => (y, after + 1),
+                None => (
+                    if m <= u8::from(today.month()) {
+                        today.year()
+                    } else {
+                        today.year() - 1
+                    },
+                    i + 1,
+                ),
+            };
+            let since = i > 0 && matches!(w(i - 1), "since" | "desde" | "منذ");
+            if since {
+                push(
+                    &mut out,
+                    &mut used,
+                    i - 1,
+                    end - i + 1,
+                    first_of(y, m).and_then(upto),
+                    Unit::Span,
+                );
+            } else {
+                push(
+                    &mut out,
+                    &mut used,
+                    i,
+                    end - i,
+                    month_range(y, m),
+                    Unit::Month,
+                );
+            }
+            i = end;
+            continue;
+        }
+        // A year on its own: "in 2024", "en 2024", "عام 2024"
+        if let Some(y) = year_word(w(i)) {
+            push(&mut out, &mut used, i, 1, year_range(y), Unit::Year);
+        }
+        i += 1;
+    }
+    out.sort_by_key(|f| f.at);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::fold;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2025 - 06 - 18);
+
+    fn one(q: &str) -> TimeRange {
+        let f = find_all(&fold(q), TODAY);
+        assert_eq!(f.len(), 1, "{q}: {f:?}");
+        f[0].range
+    }
+
+    fn r(a: Date, b: Date) -> TimeRange {
+        TimeRange { from: a, to: b }
+    }
+
+    #[test]
+    fn relative_periods_count_from_today_in_four_languages() {
+        let may = r(date!(2025 - 05 - 01), date!(2025 - 05 - 31));
+        for q in [
+            "revenue last month",
+            "ingresos del mes pasado",
+            "上个月的收入",
+            "إيرادات الشهر الماضي",
+        ] {
+            assert_eq!(one(q), may, "{q}");
+        }
+        let y24 = r(date!(2024 - 01 - 01), date!(2024 - 12 - 31));
+        for q in [
+            "sales last year",
+            "ventas el año pasado",
+            "去年的销售额",
+            "مبيعات العام الماضي",
+            "sales in 2024",
+            "2024年的销售额",
+        ] {
+            assert_eq!(one(q), y24, "{q}");
+        }
+        assert_eq!(
+            one("orders in the last 30 days"),
+            r(date!(2025 - 05 - 20), TODAY)
+        );
+        assert_eq!(
+            one("pedidos de los últimos 7 días"),
+            r(date!(2025 - 06 - 12), TODAY)
+        );
+        assert_eq!(one("最近30天的订单"), r(date!(2025 - 05 - 20), TODAY));
+        assert_eq!(
+            one("orders yesterday"),
+            r(date!(2025 - 06 - 17), date!(2025 - 06 - 17))
+        );
+        assert_eq!(
+            one("revenue this quarter"),
+            r(date!(2025 - 04 - 01), date!(2025 - 06 - 30))
+        );
+        assert_eq!(
+            one("revenue since January"),
+            r(date!(2025 - 01 - 01), TODAY)
+        );
+    }
+
+    #[test]
+    fn months_quarters_and_years_by_name() {
+        assert_eq!(
+            one("top 3 products by units in June"),
+            r(date!(2025 - 06 - 01), date!(2025 - 06 - 30))
+        );
+        // A month after today's is last year's.
+        assert_eq!(
+            one("orders in September"),
+            r(date!(2024 - 09 - 01), date!(2024 - 09 - 30))
+        );
+        assert_eq!(
+            one("ventas de marzo de 2024"),
+            r(date!(2024 - 03 - 01), date!(2024 - 03 - 31))
+        );
+        assert_eq!(
+            one("2024年3月的收入"),
+            r(date!(2024 - 03 - 01), date!(2024 - 03 - 31))
+        );
+        assert_eq!(
+            one("三月的订单"),
+            r(date!(2025 - 03 - 01), date!(2025 - 03 - 31))
+        );
+        assert_eq!(
+            one("مبيعات مارس 2024"),
+            r(date!(2024 - 03 - 01), date!(2024 - 03 - 31))
+        );
+        let q1 = r(date!(2025 - 01 - 01), date!(2025 - 03 - 31));
+        for q in [
+            "revenue in the first quarter of 2025",
+            "revenue Q1 2025",
+            "ingresos del primer trimestre de 2025",
+            "2025年第一季度的收入",
+            "إيرادات الربع الأول من 2025",
+        ] {
+            assert_eq!(one(q), q1, "{q}");
+        }
+        let two = find_all(
+            &fold("by what percentage did revenue change from February to March"),
+            TODAY,
+        );
+        assert_eq!(
+            two.iter().map(|f| f.range.from.month()).collect::<Vec<_>>(),
+            [Month::February, Month::March]
+        );
+        assert!(find_all(&fold("revenue by category"), TODAY).is_empty());
+        assert!(find_all(&fold("may I see revenue"), TODAY).is_empty());
+    }
+
+    #[test]
+    fn the_period_before_is_the_same_unit() {
+        let may = r(date!(2025 - 05 - 01), date!(2025 - 05 - 31));
+        assert_eq!(
+            before(may, Unit::Month),
+            r(date!(2025 - 04 - 01), date!(2025 - 04 - 30))
+        );
+        let q1 = r(date!(2025 - 01 - 01), date!(2025 - 03 - 31));
+        assert_eq!(
+            before(q1, Unit::Quarter),
+            r(date!(2024 - 10 - 01), date!(2024 - 12 - 31))
+        );
+        let week = r(date!(2025 - 06 - 09), date!(2025 - 06 - 15));
+        assert_eq!(
+            before(week, Unit::Week),
+            r(date!(2025 - 06 - 02), date!(2025 - 06 - 08))
+        );
+    }
+}

@@ -1,0 +1,415 @@
+//! The deterministic parser: common phrasings in four languages to a [`Plan`], without a
+//! model. It runs first; when it abstains it says what it understood, so the answer (or a
+//! model, later) can build on that. Names of categories, channels, regions and countries are
+//! matched against the shop's own values, so a filter always names something that exists.
+
+use crate::dates::{self, Unit};
+use crate::plan::{Figures, Plan};
+use crate::text::{fold, has, language};
+use crate::words::{
+    ALERTS, CHANGE, CHURN, COUNTRIES, DIMENSIONS, FORECAST, GRAINS, LEAST, METRICS, UPLOAD_HELP,
+    VERSUS,
+};
+use sr360_analytics::{Dimension, Metric};
+use time::Date;
+
+/// The shop's own values a question may name.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub categories: Vec<String>,
+    pub channels: Vec<String>,
+    pub regions: Vec<String>,
+    /// As stored (ISO codes or names).
+    pub countries: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub plan: Option<Plan>,
+    /// The question's language.
+    pub lang: &'static str,
+    /// What was recognised, for the answer when no plan could be made.
+    pub understood: Vec<String>,
+}
+
+fn first_match<T: Copy>(f: &str, table: &[(T, &[&str])]) -> Option<(T, usize)> {
+    table.iter().find_map(|(t, words)| {
+        words
+            .iter()
+            .filter_map(|w| crate::text::find(f, w))
+            .min()
+            .map(|at| (*t, at))
+    })
+}
+
+fn any(f: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| has(f, w))
+}
+
+/// "top 3", "3 best", "los 5", "前 3", "أفضل 3".
+fn top_n(f: &str) -> Option<u32> {
+    let w: Vec<&str> = f.split(' ').collect();
+    for (i, x) in w.iter().enumerate() {
+        let n = |k: usize| {
+            w.get(k)
+                .and_then(|s| s.parse::<u32>().ok())
+                .filter(|n| (1..=100).contains(n))
+        };
+        if matches!(
+            *x,
+            "top"
+                | "best"
+                | "first"
+                | "los"
+                | "las"
+                | "primeros"
+                | "mejores"
+                | "前"
+                | "أفضل"
+                | "أعلى"
+        ) && let Some(n) = n(i + 1)
+        {
+            return Some(n);
+        }
+        if let Some(n) = n(i)
+            && matches!(
+                w.get(i + 1).copied(),
+                Some("best" | "top" | "most" | "mejores" | "largest" | "biggest")
+            )
+        {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Catalog values named in the question (whole words, case and accents as typed).
+fn named<'a>(f: &str, values: &'a [String]) -> Vec<&'a String> {
+    let mut v: Vec<&String> = values
+        .iter()
+        .filter(|v| {
+            let fv = fold(v);
+            !fv.is_empty() && has(f, &fv)
+        })
+        .collect();
+    // "Home & Kitchen" also contains "Kitchen": keep the longest names only.
+    let all = v.clone();
+    v.retain(|a| {
+        !all.iter()
+            .any(|b| b.len() > a.len() && has(&fold(b), &fold(a)))
+    });
+    v
+}
+
+pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&Plan>) -> Parsed {
+    let f = fold(question);
+    let lang = language(question);
+    let mut understood = vec![];
+    let how = any(
+        &f,
+        &[
+            "how do i",
+            "how to",
+            "how can i",
+            "cómo",
+            "como",
+            "如 何",
+            "怎 么",
+            "كيف",
+        ],
+    );
+    if how && any(&f, UPLOAD_HELP) {
+        return Parsed {
+            plan: Some(Plan::Help {
+                topic: "upload".into(),
+            }),
+            lang,
+            understood,
+        };
+    }
+    if any(&f, FORECAST) {
+        let days = if any(
+            &f,
+            &[
+                "next week",
+                "7 days",
+                "próxima semana",
+                "下 周",
+                "الأسبوع القادم",
+            ],
+        ) {
+            7
+        } else if any(
+            &f,
+            &[
+                "next month",
+                "30 days",
+                "próximo mes",
+                "下 个 月",
+                "الشهر القادم",
+            ],
+        ) {
+            30
+        } else {
+            14
+        };
+        return Parsed {
+            plan: Some(Plan::Forecast { days }),
+            lang,
+            understood,
+        };
+    }
+    if any(&f, CHURN) {
+        return Parsed {
+            plan: Some(Plan::Churn),
+            lang,
+            understood,
+        };
+    }
+    if any(&f, ALERTS) {
+        return Parsed {
+            plan: Some(Plan::Alerts),
+            lang,
+            understood,
+        };
+    }
+
+    let prev = match previous {
+        Some(Plan::Figures(p)) => Some(p),
+        _ => None,
+    };
+    let metric = first_match(&f, METRICS).map(|m| m.0);
+    // A dimension that is not the metric's own word ("customers" is a metric).
+    let by = first_match(&f, DIMENSIONS)
+        .map(|d| d.0)
+        .or_else(|| first_match(&f, GRAINS).map(|g| Dimension::Date(g.0)));
+    let periods = dates::find_all(&f, today);
+    let mut countries: Vec<String> = named(&f, &catalog.countries).into_iter().cloned().collect();
+    for (code, names) in COUNTRIES {
+        if names.iter().any(|n| has(&f, n))
+            && let Some(c) = catalog
+                .countries
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(code))
+            && !countries.contains(c)
+        {
+            countries.push(c.clone());
+        }
+    }
+    let values = |v: &[String]| named(&f, v).into_iter().cloned().collect::<Vec<_>>();
+    let filters = sr360_analytics::Filters {
+        category: values(&catalog.categories),
+        channel: values(&catalog.channels),
+        region: values(&catalog.regions),
+        country: countries,
+        sku: vec![],
+    };
+
+    if let Some(m) = metric {
+        understood.push(m.name().to_string());
+    }
+    if let Some(d) = by {
+        understood.push(format!("by {}", d.name()));
+    }
+    for p in &periods {
+        understood.push(format!("{} – {}", p.range.from, p.range.to));
+    }
+
+    // A follow-up without a figure of its own continues the previous one.
+    let before_words = [
+        "before",
+        "previous",
+        "prior",
+        "anterior",
+        "之 前",
+        "上 一",
+        "السابق",
+        "الذي قبله",
+    ];
+    let metric = match (metric, prev) {
+        (Some(m), _) => m,
+        (None, Some(p))
+            if !periods.is_empty()
+                || by.is_some()
+                || !filters.is_empty()
+                || any(&f, &before_words) =>
+        {
+            p.metric
+        }
+        (None, _) if by.is_some() && (any(&f, crate::words::MOST) || any(&f, LEAST)) => {
+            Metric::Revenue
+        }
+        _ => {
+            return Parsed {
+                plan: None,
+                lang,
+                understood,
+            };
+        }
+    };
+    let mut plan = Figures::new(metric);
+    plan.by = by;
+    plan.filters = filters;
+    plan.desc = !any(&f, LEAST);
+    plan.top = top_n(&f);
+    let comparing = any(&f, VERSUS) || any(&f, CHANGE);
+    match periods.as_slice() {
+        [a, b, ..] if comparing => {
+            // The later period is the one asked about; the earlier the base of the change.
+            let (late, early) = if a.range.from >= b.range.from {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            plan.range = Some(late.range);
+            plan.versus = Some(early.range);
+        }
+        [a, ..] => {
+            plan.range = Some(a.range);
+            if comparing && any(&f, &before_words) {
+                plan.versus = Some(dates::before(a.range, a.unit));
+            }
+        }
+        [] => {
+            if let Some(p) = prev {
+                // "and the month before?": the previous question's period, one step back.
+                let back = any(&f, &before_words);
+                plan.range = match (p.range, back) {
+                    (Some(r), true) => Some(dates::before(r, unit_of(r))),
+                    (r, _) => r,
+                };
+                if plan.by.is_none() {
+                    plan.by = p.by;
+                }
+                if plan.filters.is_empty() {
+                    plan.filters = p.filters.clone();
+                }
+            }
+        }
+    }
+    Parsed {
+        plan: Some(Plan::Figures(plan)),
+        lang,
+        understood,
+    }
+}
+
+/// The calendar unit a range spans (a whole month, quarter or year), else its length.
+fn unit_of(r: sr360_analytics::TimeRange) -> Unit {
+    let whole_months = r.from.day() == 1 && (r.to + time::Duration::days(1)).day() == 1;
+    match (whole_months, r.days()) {
+        (true, 28..=31) => Unit::Month,
+        (true, 89..=92) => Unit::Quarter,
+        (true, 365..=366) => Unit::Year,
+        (_, 7) => Unit::Week,
+        (_, n) => Unit::Days(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2025 - 06 - 18);
+
+    fn catalog() -> Catalog {
+        Catalog {
+            categories: vec![
+                "Footwear".into(),
+                "Home & Kitchen".into(),
+                "Kitchen".into(),
+                "Shoes".into(),
+            ],
+            channels: vec!["web".into(), "mobile_app".into()],
+            regions: vec!["NY".into()],
+            countries: vec!["DE".into(), "US".into(), "FR".into()],
+        }
+    }
+
+    fn figures(q: &str) -> Figures {
+        match parse(q, TODAY, &catalog(), None).plan {
+            Some(Plan::Figures(f)) => f,
+            other => panic!("{q}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn figures_in_four_languages() {
+        let f = figures("revenue by category last month vs the month before");
+        assert_eq!(
+            (f.metric, f.by),
+            (Metric::Revenue, Some(Dimension::Category))
+        );
+        assert_eq!(f.range.map(|r| r.from), Some(date!(2025 - 05 - 01)));
+        assert_eq!(f.versus.map(|r| r.from), Some(date!(2025 - 04 - 01)));
+        let f = figures("which country brought in the most money in 2024");
+        assert_eq!(
+            (f.metric, f.by, f.desc),
+            (Metric::Revenue, Some(Dimension::Country), true)
+        );
+        let f = figures("top 3 products by units in June");
+        assert_eq!(
+            (f.metric, f.by, f.top),
+            (Metric::Units, Some(Dimension::Product), Some(3))
+        );
+        let f = figures("what share of Shoes was refunded");
+        assert_eq!(
+            (f.metric, f.filters.category.clone()),
+            (Metric::ReturnRate, vec!["Shoes".to_string()])
+        );
+        let f = figures("by what percentage did revenue change from February to March");
+        assert_eq!(f.range.map(|r| r.from), Some(date!(2025 - 03 - 01)));
+        assert_eq!(f.versus.map(|r| r.from), Some(date!(2025 - 02 - 01)));
+        let f = figures("¿Cuántos pedidos hubo en marzo por canal?");
+        assert_eq!((f.metric, f.by), (Metric::Orders, Some(Dimension::Channel)));
+        let f = figures("ventas en Alemania el año pasado");
+        assert_eq!(
+            (f.metric, f.filters.country.clone()),
+            (Metric::Revenue, vec!["DE".to_string()])
+        );
+        let f = figures("德国去年的销售额");
+        assert_eq!(f.filters.country, vec!["DE".to_string()]);
+        let f = figures("ما هي الفئة الأقل مبيعات في 2024");
+        assert_eq!(
+            (f.metric, f.by, f.desc),
+            (Metric::Revenue, Some(Dimension::Category), false)
+        );
+        let f = figures("revenue of Home & Kitchen by month");
+        assert_eq!(f.filters.category, vec!["Home & Kitchen".to_string()]);
+        assert_eq!(f.by, Some(Dimension::Date(sr360_analytics::Grain::Month)));
+        let f = figures("average order value on mobile_app");
+        assert_eq!(
+            (f.metric, f.filters.channel.clone()),
+            (Metric::Aov, vec!["mobile_app".to_string()])
+        );
+    }
+
+    #[test]
+    fn other_kinds_and_follow_ups() {
+        let p = |q: &str| parse(q, TODAY, &catalog(), None).plan;
+        assert_eq!(
+            p("forecast revenue for the next two weeks"),
+            Some(Plan::Forecast { days: 14 })
+        );
+        assert_eq!(p("which customers are about to churn"), Some(Plan::Churn));
+        assert_eq!(p("why did orders drop last Tuesday"), Some(Plan::Alerts));
+        assert_eq!(
+            p("how do I upload a WooCommerce export"),
+            Some(Plan::Help {
+                topic: "upload".into()
+            })
+        );
+        let first = p("revenue last month").expect("a plan");
+        let next = parse("and the month before?", TODAY, &catalog(), Some(&first));
+        match next.plan {
+            Some(Plan::Figures(f)) => {
+                assert_eq!(f.metric, Metric::Revenue);
+                assert_eq!(f.range.map(|r| r.from), Some(date!(2025 - 04 - 01)));
+            }
+            other => panic!("{other:?}"),
+        }
+        let none = parse("tell me a joke", TODAY, &catalog(), None);
+        assert!(none.plan.is_none());
+    }
+}

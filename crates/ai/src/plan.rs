@@ -1,0 +1,62 @@
+//! What the copilot will do for a question: a typed plan. Figures go through the query layer
+//! (the same `Query` type the pages use); the other kinds call the models, alerts or help.
+//! A plan is data: it is shown to the user, validated, then run with the caller's scope.
+
+use serde::{Deserialize, Serialize};
+use sr360_analytics::{Dimension, Filters, Metric, TimeRange};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Plan {
+    /// A figure of the sales data, optionally split, filtered, limited to a period and
+    /// compared with another period.
+    Figures(Figures),
+    /// The revenue forecast for the next `days` days (from the last model run).
+    Forecast { days: u32 },
+    /// The unusual days the last model run found.
+    Alerts,
+    /// Customers the segmentation puts at risk of leaving.
+    Churn,
+    /// How to do something in the product.
+    Help { topic: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Figures {
+    pub metric: Metric,
+    /// Split by this dimension (a ranking, or a series over time).
+    #[serde(default)]
+    pub by: Option<Dimension>,
+    #[serde(default)]
+    pub filters: Filters,
+    /// The period asked about; `None`: all the data there is.
+    #[serde(default)]
+    pub range: Option<TimeRange>,
+    /// A second period to compare with (the answer gives both values and the change).
+    #[serde(default)]
+    pub versus: Option<TimeRange>,
+    /// Largest first (the default) or smallest first.
+    #[serde(default = "yes")]
+    pub desc: bool,
+    /// How many rows a split keeps (`None`: all, up to the query layer's limit).
+    #[serde(default)]
+    pub top: Option<u32>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Figures {
+    pub fn new(metric: Metric) -> Self {
+        Figures {
+            metric,
+            by: None,
+            filters: Filters::default(),
+            range: None,
+            versus: None,
+            desc: true,
+            top: None,
+        }
+    }
+}
