@@ -30,6 +30,8 @@ pub struct App {
     pub searches: crate::services::shop_search::Searches,
     /// The dashboard's model card (revenue forecast and anomalies), read once per run.
     pub model_cards: crate::services::run_cache::RunCache<ModelCard>,
+    /// The copilot's open conversations (the last plan of each).
+    pub conversations: crate::services::conversations::Conversations,
 }
 
 /// What the dashboard's model card shows of the results in the warehouse: the revenue
@@ -145,6 +147,7 @@ impl App {
             objects,
             searches,
             model_cards: Default::default(),
+            conversations: Default::default(),
         }))
     }
 }

@@ -6,6 +6,7 @@ mod api;
 mod auth_pages;
 mod charts;
 mod cohorts;
+mod copilot;
 mod csrf;
 pub mod ctx;
 mod customers;
@@ -149,6 +150,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(uploads::api_confirm),
         )
         .route("/api/v1/query", post(analytics::query))
+        .route("/api/v1/copilot/ask", post(copilot::ask_api))
         .route("/api/v1/query/catalog", get(analytics::catalog))
         .route("/api/v1/cohorts", get(cohorts::cohorts_api))
         .route("/api/v1/funnel", get(funnel::funnel_api))

@@ -7,6 +7,7 @@
 //! `crate::workers` drives the queued ones, the HTTP and CLI edges call the rest.
 
 pub mod alerts;
+pub mod conversations;
 pub mod model_runner;
 pub mod notices;
 pub mod objects;

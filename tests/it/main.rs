@@ -7,6 +7,7 @@ mod alerts;
 mod analytics;
 mod auth;
 mod cli;
+mod copilot;
 mod harness;
 mod matrix;
 mod mfa;

@@ -3,6 +3,7 @@
 //! taken from the result (never from a model), the table and chart they rest on, a link to the
 //! page that shows more, and follow-up questions.
 
+pub mod answer;
 pub mod dates;
 pub mod parse;
 pub mod plan;

@@ -23,6 +23,29 @@ pub struct Catalog {
     pub countries: Vec<String>,
 }
 
+impl Catalog {
+    /// The shop's category, channel, region and country values (up to 500 of each, the
+    /// most ordered first).
+    pub fn read(s: &sr360_analytics::Session<'_>) -> Result<Catalog, sr360_analytics::QueryError> {
+        let values = |d: Dimension| -> Result<Vec<String>, sr360_analytics::QueryError> {
+            let mut q = sr360_analytics::Query::new(&[Metric::Orders]);
+            q.dimensions = vec![d];
+            q.limit = Some(500);
+            Ok(s.run(&q)?
+                .rows
+                .iter()
+                .filter_map(|r| r[0].as_str().map(str::to_string))
+                .collect())
+        };
+        Ok(Catalog {
+            categories: values(Dimension::Category)?,
+            channels: values(Dimension::Channel)?,
+            regions: values(Dimension::Region)?,
+            countries: values(Dimension::Country)?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
     pub plan: Option<Plan>,

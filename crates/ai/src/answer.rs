@@ -1,0 +1,644 @@
+//! Answers: a plan run through the query layer (or the stored model results), worded in the
+//! asker's language with every number taken from the result, plus the table it rests on, a
+//! chart, the page to look further, the SQL the query layer ran, and follow-up questions.
+
+use crate::plan::{Figures, Plan};
+use serde::Serialize;
+use sr360_analytics::{
+    Dimension, Metric, Query, QueryError, QueryResult, Session, Sort, TimeRange, Unit, Value,
+};
+use sr360_ml::store::{AnomalyRow, ForecastView, SegmentModel, SeriesStatus};
+use sr360_ui::format;
+use sr360_ui::tr;
+
+/// The shop an answer speaks about.
+#[derive(Debug, Clone, Copy)]
+pub struct Shop<'a> {
+    pub currency: &'a str,
+    pub timezone: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Table {
+    pub columns: Vec<String>,
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub rows: Vec<Vec<serde_json::Value>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// What the page draws (the same chart kinds the pages use).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Chart {
+    /// `line`, `bar` or `hbar`.
+    pub kind: &'static str,
+    pub title: String,
+    pub labels: Vec<String>,
+    pub series: Vec<Series>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Source {
+    pub kind: &'static str,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+/// An answer before the conversation and timings are added.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reply {
+    pub answer: String,
+    pub result: Option<Table>,
+    pub chart: Option<Chart>,
+    pub sql: Option<String>,
+    pub sources: Vec<Source>,
+    pub confidence: Confidence,
+    pub followups: Vec<String>,
+}
+
+pub fn metric_name(lang: &str, m: Metric) -> String {
+    tr(lang, &format!("copilot.m_{}", m.name()))
+}
+
+/// A value in its metric's unit, in the asker's language.
+pub fn value_text(lang: &str, shop: Shop<'_>, m: Metric, v: Option<f64>) -> String {
+    match (m.unit(), v) {
+        (_, None) => "—".into(),
+        (Unit::Money, Some(v)) => format::money(lang, v, shop.currency),
+        (Unit::Ratio, Some(v)) => format::percent(lang, v),
+        (Unit::Count, Some(v)) => format::amount(lang, v),
+    }
+}
+
+fn period_text(lang: &str, r: TimeRange, all: bool) -> String {
+    tr(
+        lang,
+        if all {
+            "copilot.period_all"
+        } else {
+            "copilot.period"
+        },
+    )
+    .replace("{from}", &format::date(lang, r.from))
+    .replace("{to}", &format::date(lang, r.to))
+}
+
+fn change_text(lang: &str, a: Option<f64>, b: Option<f64>) -> (String, Option<f64>) {
+    match (a, b) {
+        (Some(a), Some(b)) if b != 0.0 => {
+            let c = (a - b) / b.abs();
+            (
+                format!(
+                    "{}{}",
+                    if c >= 0.0 { "+" } else { "" },
+                    format::percent(lang, c)
+                ),
+                Some(c),
+            )
+        }
+        _ => (tr(lang, "copilot.no_change_base"), None),
+    }
+}
+
+/// A result value as JSON (whole numbers stay whole).
+fn json(v: Option<&Value>) -> serde_json::Value {
+    match v {
+        None | Some(Value::Null) => serde_json::Value::Null,
+        Some(Value::Int(i)) => (*i).into(),
+        Some(Value::Float(f)) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        Some(Value::Text(s)) => s.clone().into(),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Text(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Null => "—".into(),
+    }
+}
+
+/// The label of a row of a split: the product's name for products, else the dimension value.
+fn label(r: &QueryResult, row: &[Value], by: Dimension) -> String {
+    let i = if by == Dimension::Product && r.columns.len() > 2 {
+        1
+    } else {
+        0
+    };
+    let t = text(&row[i]);
+    match by {
+        Dimension::Category | Dimension::Channel => format::label(&t),
+        _ => t,
+    }
+}
+
+fn query(f: &Figures, range: TimeRange) -> Query {
+    let mut q = Query::new(&[f.metric]);
+    q.filters = f.filters.clone();
+    q.range = Some(range);
+    if let Some(d) = f.by {
+        q.dimensions = vec![d];
+        if !matches!(d, Dimension::Date(_)) {
+            q.sort = Some(Sort {
+                by: f.metric.name().into(),
+                desc: f.desc,
+            });
+            q.limit = Some(f.top.unwrap_or(10));
+        }
+    }
+    q
+}
+
+fn page_link(f: &Figures, range: TimeRange) -> String {
+    let mut pairs = vec![
+        ("from", range.from.to_string()),
+        ("to", range.to.to_string()),
+    ];
+    for (k, v) in [
+        ("category", f.filters.category.first()),
+        ("region", f.filters.region.first()),
+        ("channel", f.filters.channel.first()),
+    ] {
+        if let Some(v) = v {
+            pairs.push((k, v.clone()));
+        }
+    }
+    format!(
+        "/charts?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+/// Answer a figures plan on one analytics session of the caller's shop.
+pub fn figures(
+    s: &Session<'_>,
+    f: &Figures,
+    lang: &str,
+    shop: Shop<'_>,
+    confidence: Confidence,
+) -> Result<Reply, QueryError> {
+    let all = s.data_range()?.ok_or(QueryError::NoData)?;
+    let range = f.range.unwrap_or(all);
+    let period = period_text(lang, range, f.range.is_none());
+    let m = f.metric;
+    let mname = metric_name(lang, m);
+    let val = |v: Option<f64>| value_text(lang, shop, m, v);
+    let q = query(f, range);
+    let r = s.run(&q)?;
+    let last = r.columns.len().saturating_sub(1);
+    let mut sentences = vec![];
+    let mut chart = None;
+    let result;
+    match (f.by, f.versus) {
+        (None, None) => {
+            let v = r.rows.first().and_then(|row| row[last].as_f64());
+            sentences.push(
+                tr(lang, "copilot.total")
+                    .replace("{metric}", &mname)
+                    .replace("{period}", &period)
+                    .replace("{value}", &val(v)),
+            );
+            result = Table {
+                columns: vec![m.name().into()],
+                rows: vec![vec![json(r.rows.first().map(|row| &row[last]))]],
+            };
+        }
+        (None, Some(before)) => {
+            let r2 = s.run(&query(f, before))?;
+            let a = r.rows.first().and_then(|row| row[last].as_f64());
+            let b = r2.rows.first().and_then(|row| row[last].as_f64());
+            let (change, c) = change_text(lang, a, b);
+            sentences.push(
+                tr(lang, "copilot.compare")
+                    .replace("{metric}", &mname)
+                    .replace("{period}", &period)
+                    .replace("{value}", &val(a))
+                    .replace("{before}", &val(b))
+                    .replace("{period_before}", &period_text(lang, before, false))
+                    .replace("{change}", &change),
+            );
+            result = Table {
+                columns: vec![
+                    m.name().into(),
+                    format!("{}_before", m.name()),
+                    "change".into(),
+                ],
+                rows: vec![vec![
+                    json(r.rows.first().map(|row| &row[last])),
+                    json(r2.rows.first().map(|row| &row[last])),
+                    c.map(serde_json::Value::from).unwrap_or_default(),
+                ]],
+            };
+            chart = Some(Chart {
+                kind: "bar",
+                title: mname.clone(),
+                labels: vec![period_text(lang, before, false), period.clone()],
+                series: vec![Series {
+                    name: mname.clone(),
+                    values: vec![b.unwrap_or(0.0), a.unwrap_or(0.0)],
+                }],
+            });
+        }
+        (Some(by), versus) => {
+            let before = match versus {
+                Some(v) => Some(s.run(&query(f, v))?),
+                None => None,
+            };
+            let prior_value = |l: &str| -> Option<&Value> {
+                let b = before.as_ref()?;
+                b.rows
+                    .iter()
+                    .find(|row| label(b, row, by) == l)
+                    .map(|row| &row[b.columns.len() - 1])
+            };
+            let prior = |l: &str| prior_value(l).and_then(Value::as_f64);
+            let labels: Vec<String> = r.rows.iter().map(|row| label(&r, row, by)).collect();
+            let values: Vec<Option<f64>> = r.rows.iter().map(|row| row[last].as_f64()).collect();
+            let by_name = if by == Dimension::Product {
+                "product"
+            } else {
+                by.name()
+            };
+            let mut columns = vec![by_name.to_string(), m.name().into()];
+            if before.is_some() {
+                columns.push(format!("{}_before", m.name()));
+                columns.push("change".into());
+            }
+            let rows = labels
+                .iter()
+                .zip(&values)
+                .zip(&r.rows)
+                .map(|((l, v), raw)| {
+                    let mut row = vec![serde_json::Value::from(l.clone()), json(Some(&raw[last]))];
+                    if before.is_some() {
+                        let b = prior(l);
+                        row.push(json(prior_value(l)));
+                        row.push(
+                            change_text(lang, *v, b)
+                                .1
+                                .map(serde_json::Value::from)
+                                .unwrap_or_default(),
+                        );
+                    }
+                    row
+                })
+                .collect();
+            result = Table { columns, rows };
+            if matches!(by, Dimension::Date(_)) {
+                if let (Some(a), Some(b)) = (
+                    values.iter().flatten().next(),
+                    values.iter().flatten().last(),
+                ) {
+                    sentences.push(
+                        tr(lang, "copilot.total")
+                            .replace(
+                                "{metric}",
+                                &format!("{mname} ({} → {})", labels[0], labels[labels.len() - 1]),
+                            )
+                            .replace("{period}", &period)
+                            .replace("{value}", &format!("{} → {}", val(Some(*a)), val(Some(*b)))),
+                    );
+                }
+            } else if let (Some(first), Some(v)) = (labels.first(), values.first()) {
+                sentences.push(
+                    tr(
+                        lang,
+                        if f.desc {
+                            "copilot.leader"
+                        } else {
+                            "copilot.leader_low"
+                        },
+                    )
+                    .replace("{first}", first)
+                    .replace("{metric}", &mname.to_lowercase())
+                    .replace("{period}", &period)
+                    .replace("{value}", &val(*v)),
+                );
+                let rest: Vec<String> = labels
+                    .iter()
+                    .zip(&values)
+                    .skip(1)
+                    .take(4)
+                    .map(|(l, v)| format!("{l} ({})", val(*v)))
+                    .collect();
+                if !rest.is_empty() {
+                    sentences.push(tr(lang, "copilot.rest").replace("{rest}", &rest.join(", ")));
+                }
+                if let (Some(_), Some(b)) = (&before, prior(first)) {
+                    sentences.push(format!(
+                        "{}: {} → {} ({}).",
+                        first,
+                        val(Some(b)),
+                        val(*v),
+                        change_text(lang, *v, Some(b)).0
+                    ));
+                }
+            }
+            chart = Some(Chart {
+                kind: if matches!(by, Dimension::Date(_)) {
+                    "line"
+                } else {
+                    "hbar"
+                },
+                title: mname.clone(),
+                labels,
+                series: vec![Series {
+                    name: mname.clone(),
+                    values: values.iter().map(|v| v.unwrap_or(0.0)).collect(),
+                }],
+            });
+        }
+    }
+    if result.rows.is_empty() || result.rows.iter().all(|r| r.iter().all(|v| v.is_null())) {
+        sentences = vec![tr(lang, "copilot.nothing").replace("{period}", &period)];
+    }
+    sentences.push(
+        tr(
+            lang,
+            if matches!(m, Metric::Revenue | Metric::Aov) {
+                "copilot.counted_revenue"
+            } else {
+                "copilot.counted"
+            },
+        )
+        .replace("{tz}", shop.timezone),
+    );
+    let outside = |x: TimeRange| x.from < all.from || x.to > all.to;
+    if f.range.is_some_and(outside) || f.versus.is_some_and(outside) {
+        sentences.push(
+            tr(lang, "copilot.data_ends")
+                .replace("{from}", &format::date(lang, all.from))
+                .replace("{to}", &format::date(lang, all.to)),
+        );
+    }
+    let sql = sr360_analytics::compile(&q, range).ok().map(|c| c.sql);
+    let short_period = if f.range.is_some() {
+        period.clone()
+    } else {
+        String::new()
+    };
+    let lower = if matches!(lang, "en" | "es") {
+        mname.to_lowercase()
+    } else {
+        mname.clone()
+    };
+    let fill = |k: &str| {
+        tr(lang, k)
+            .replace("{metric_lc}", &lower)
+            .replace("{metric}", &mname)
+            .replace("{period}", &short_period)
+            .trim()
+            .to_string()
+    };
+    let mut followups = vec![];
+    if f.by.is_none() {
+        followups.push(fill("copilot.f_by_category"));
+        followups.push(fill("copilot.f_by_month"));
+    } else {
+        followups.push(fill("copilot.f_by_channel"));
+        followups.push(fill("copilot.f_top_products"));
+    }
+    if f.range.is_some() && f.versus.is_none() {
+        followups.push(tr(lang, "copilot.f_before"));
+    }
+    Ok(Reply {
+        answer: sentences.join(" "),
+        result: Some(result),
+        chart,
+        sql,
+        sources: vec![Source {
+            kind: "page",
+            title: tr(lang, "nav.charts"),
+            url: page_link(f, range),
+        }],
+        confidence,
+        followups,
+    })
+}
+
+/// What to say when no plan could be made: what was understood, and questions that work.
+pub fn not_understood(lang: &str, understood: &[String]) -> Reply {
+    let mut s = vec![tr(lang, "copilot.not_understood")];
+    if !understood.is_empty() {
+        s.push(tr(lang, "copilot.understood").replace("{what}", &understood.join(", ")));
+    }
+    s.push(tr(lang, "copilot.try").replace("{examples}", &tr(lang, "copilot.examples")));
+    Reply {
+        answer: s.join(" "),
+        result: None,
+        chart: None,
+        sql: None,
+        sources: vec![],
+        confidence: Confidence::Low,
+        followups: vec![],
+    }
+}
+
+/// A help answer: the words and the page (uploading is the one topic so far).
+pub fn help(lang: &str) -> Reply {
+    let (key, url, page) = ("copilot.help_upload", "/upload", "nav.upload");
+    Reply {
+        answer: tr(lang, key),
+        result: None,
+        chart: None,
+        sql: None,
+        sources: vec![Source {
+            kind: "help",
+            title: tr(lang, page),
+            url: url.into(),
+        }],
+        confidence: Confidence::High,
+        followups: vec![],
+    }
+}
+
+/// Which plan kind an answer came from, for the reply's page link and wording.
+pub fn page_of(plan: &Plan) -> &'static str {
+    match plan {
+        Plan::Figures(_) => "/charts",
+        Plan::Forecast { .. } => "/forecasts",
+        Plan::Alerts => "/models",
+        Plan::Churn => "/segments?segment=churn_risk",
+        Plan::Help { .. } => "/upload",
+    }
+}
+
+fn simple(
+    lang: &str,
+    answer: String,
+    result: Option<Table>,
+    kind: &'static str,
+    page: &str,
+    url: &str,
+) -> Reply {
+    Reply {
+        answer,
+        result,
+        chart: None,
+        sql: None,
+        sources: vec![Source {
+            kind,
+            title: tr(lang, page),
+            url: url.into(),
+        }],
+        confidence: Confidence::High,
+        followups: vec![],
+    }
+}
+
+/// The revenue forecast for the next `days` days, from the last model run.
+pub fn forecast(lang: &str, shop: Shop<'_>, view: Option<&ForecastView>, days: u32) -> Reply {
+    let ok = view.filter(|v| v.info.status == SeriesStatus::Ok && !v.forecast.is_empty());
+    let Some(v) = ok else {
+        return simple(
+            lang,
+            tr(lang, "copilot.forecast_none"),
+            None,
+            "page",
+            "nav.forecasts",
+            "/forecasts",
+        );
+    };
+    let next: Vec<_> = v.forecast.iter().take(days as usize).collect();
+    let sum = |f: &dyn Fn(&&sr360_ml::store::ForecastPoint) -> f64| next.iter().map(f).sum::<f64>();
+    let (total, lower, upper) = (
+        sum(&|p| p.point),
+        sum(&|p| p.lower).max(0.0),
+        sum(&|p| p.upper),
+    );
+    let money = |x: f64| format::money(lang, x, shop.currency);
+    let answer = tr(lang, "copilot.forecast")
+        .replace("{days}", &next.len().to_string())
+        .replace("{total}", &money(total))
+        .replace("{lower}", &money(lower))
+        .replace("{upper}", &money(upper));
+    let mut rows = vec![vec![total.into(), lower.into(), upper.into()]];
+    rows.extend(next.iter().map(|p| {
+        vec![
+            serde_json::Value::from(p.point),
+            serde_json::Value::from(p.lower.max(0.0)),
+            serde_json::Value::from(p.upper),
+        ]
+    }));
+    let mut r = simple(
+        lang,
+        answer,
+        Some(Table {
+            columns: vec!["revenue".into(), "lower".into(), "upper".into()],
+            rows,
+        }),
+        "page",
+        "nav.forecasts",
+        "/forecasts",
+    );
+    r.chart = Some(Chart {
+        kind: "line",
+        title: tr(lang, "copilot.m_revenue"),
+        labels: next.iter().map(|p| p.day.to_string()).collect(),
+        series: vec![Series {
+            name: tr(lang, "copilot.m_revenue"),
+            values: next.iter().map(|p| p.point).collect(),
+        }],
+    });
+    r
+}
+
+/// The unusual days of the last run within a week of the data's last day, most severe first.
+pub fn alerts(lang: &str, rows: &[AnomalyRow], last_day: Option<time::Date>) -> Reply {
+    let recent = sr360_views::alerts::recent(rows, last_day, 7);
+    if recent.is_empty() {
+        return simple(
+            lang,
+            tr(lang, "copilot.alerts_none"),
+            None,
+            "page",
+            "nav.model_status",
+            "/models",
+        );
+    }
+    let titles: Vec<String> = recent.iter().take(5).map(|a| a.title(lang)).collect();
+    let table = Table {
+        columns: vec![
+            "day".into(),
+            "series".into(),
+            "value".into(),
+            "expected".into(),
+        ],
+        rows: recent
+            .iter()
+            .take(5)
+            .map(|a| {
+                vec![
+                    a.day.to_string().into(),
+                    a.series.clone().into(),
+                    a.value.into(),
+                    a.expected.into(),
+                ]
+            })
+            .collect(),
+    };
+    let mut r = simple(
+        lang,
+        tr(lang, "copilot.alerts").replace("{list}", &titles.join("; ")),
+        Some(table),
+        "page",
+        "nav.model_status",
+        "/models",
+    );
+    r.sources = recent
+        .iter()
+        .take(5)
+        .map(|a| Source {
+            kind: "alert",
+            title: a.title(lang),
+            url: a.url.clone(),
+        })
+        .collect();
+    r
+}
+
+/// How many customers the last segmentation puts at risk of leaving.
+pub fn churn(lang: &str, model: Option<&SegmentModel>) -> Reply {
+    let n = model.and_then(|m| {
+        m.segments
+            .iter()
+            .find(|s| s.name == "churn_risk")
+            .map(|s| s.size)
+    });
+    match n {
+        Some(n) => simple(
+            lang,
+            tr(lang, "copilot.churn").replace("{n}", &format::amount(lang, n as f64)),
+            Some(Table {
+                columns: vec!["customers".into()],
+                rows: vec![vec![n.into()]],
+            }),
+            "page",
+            "nav.segments",
+            "/segments?segment=churn_risk",
+        ),
+        None => simple(
+            lang,
+            tr(lang, "copilot.churn_none"),
+            None,
+            "page",
+            "nav.segments",
+            "/segments",
+        ),
+    }
+}

@@ -1,0 +1,222 @@
+//! The copilot API on a small shop whose answers are worked out here by hand: totals,
+//! winners, top-N, comparisons and follow-ups, in four languages, every figure in the answer
+//! taken from its result; another shop's data is never reached.
+
+use crate::harness::{PW, TestServer, token, upload};
+use reqwest::Method;
+
+const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel,country\n\
+A1,2025-03-01 10:00:00,S1,Mug,Kitchen,2,10.00,ann@example.com,web,DE\n\
+A2,2025-03-02 11:00:00,S2,Plate,Kitchen,1,7.50,bo@example.com,web,FR\n\
+A3,2025-03-20 12:00:00,S3,Scarf,Apparel,1,30.00,ann@example.com,mobile_app,DE\n\
+A4,2025-04-03 12:00:00,S1,Mug,Kitchen,5,10.00,cy@example.com,web,DE\n\
+A5,2025-04-05 09:00:00,S3,Scarf,Apparel,3,30.00,dee@example.com,web,US\n";
+
+async fn ask(
+    s: &TestServer,
+    tok: &str,
+    q: &str,
+    extra: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut body = serde_json::json!({ "question": q });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let r = s
+        .agent()
+        .api(Method::POST, "/api/v1/copilot/ask", Some(tok), Some(body))
+        .await;
+    (r.status, r.json())
+}
+
+fn money(lang: &str, v: f64) -> String {
+    sr360_ui::format::money(lang, v, "USD")
+}
+
+#[tokio::test]
+async fn questions_in_four_languages_get_answers_from_the_shops_figures() {
+    let s = TestServer::start().await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    s.signup("Shop B", "b@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    let tok_b = token(&s, "b@example.com").await;
+    // Before any upload: a clear "no data" answer.
+    let (st, body) = ask(&s, &tok, "revenue in March 2025", serde_json::json!({})).await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (409, Some("no_data")),
+        "{body}"
+    );
+    let v = upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
+
+    // March: 2×10 + 7.50 + 30 = 57.50; April: 5×10 + 3×30 = 140.
+    let (st, a) = ask(
+        &s,
+        &tok,
+        "What was the revenue in March 2025?",
+        serde_json::json!({"lang": "en"}),
+    )
+    .await;
+    assert_eq!(st, 200, "{a}");
+    assert_eq!(a["result"]["rows"][0][0], 57.5, "{a}");
+    assert!(
+        a["answer"].as_str().unwrap().contains(&money("en", 57.5)),
+        "{a}"
+    );
+    assert_eq!(a["plan"]["kind"], "figures");
+    assert_eq!(a["confidence"], "high");
+    assert!(
+        a["sql"].as_str().unwrap().to_lowercase().contains("select"),
+        "{a}"
+    );
+    assert!(
+        a["sources"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/charts?from=2025-03-01"),
+        "{a}"
+    );
+    assert!(!a["followups"].as_array().unwrap().is_empty());
+
+    // Winner first: Apparel 30 + 90 = 120 against Kitchen 20 + 7.50 + 50 = 77.50.
+    let (_, a) = ask(
+        &s,
+        &tok,
+        "which category brought in the most money in 2025",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(
+        a["result"]["rows"][0],
+        serde_json::json!(["Apparel", 120.0]),
+        "{a}"
+    );
+    assert!(a["answer"].as_str().unwrap().starts_with("Apparel"), "{a}");
+    assert_eq!(a["chart"]["kind"], "hbar");
+
+    // Top 1 product by units: Mug 7 units.
+    let (_, a) = ask(&s, &tok, "top 1 products by units", serde_json::json!({})).await;
+    let rows = a["result"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{a}");
+    assert_eq!(rows[0], serde_json::json!(["Mug", 7]), "{a}");
+
+    // A comparison: the two values and the change.
+    let (_, a) = ask(
+        &s,
+        &tok,
+        "revenue in April 2025 vs March 2025",
+        serde_json::json!({}),
+    )
+    .await;
+    let row = &a["result"]["rows"][0];
+    assert_eq!(
+        (row[0].as_f64(), row[1].as_f64()),
+        (Some(140.0), Some(57.5)),
+        "{a}"
+    );
+    assert!(
+        (row[2].as_f64().unwrap() - (140.0 - 57.5) / 57.5).abs() < 1e-9,
+        "{a}"
+    );
+
+    // A country by name, in Spanish: orders from Germany in March 2025 (A1 and A3).
+    let (_, a) = ask(
+        &s,
+        &tok,
+        "¿Cuántos pedidos de Alemania hubo en marzo de 2025?",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(
+        a["lang"], "en",
+        "the caller's language unless asked otherwise"
+    );
+    assert_eq!(a["result"]["rows"][0][0], 2, "{a}");
+    assert_eq!(
+        a["plan"]["filters"]["country"],
+        serde_json::json!(["DE"]),
+        "{a}"
+    );
+    let (_, es) = ask(
+        &s,
+        &tok,
+        "ventas por categoría en 2025",
+        serde_json::json!({"lang": "es"}),
+    )
+    .await;
+    assert_eq!(es["lang"], "es");
+    assert!(es["answer"].as_str().unwrap().contains("Apparel"), "{es}");
+    assert!(
+        es["answer"].as_str().unwrap().contains(&money("es", 120.0)),
+        "{es}"
+    );
+
+    // Arabic and Chinese questions, Arabic answer.
+    let (_, ar) = ask(
+        &s,
+        &tok,
+        "ما هي الفئة الأقل مبيعات في 2025",
+        serde_json::json!({"lang": "ar"}),
+    )
+    .await;
+    assert_eq!(ar["result"]["rows"][0][0], "Kitchen", "{ar}");
+    assert!(ar["answer"].as_str().unwrap().contains("Kitchen"), "{ar}");
+    let (_, zh) = ask(
+        &s,
+        &tok,
+        "2025年4月的订单",
+        serde_json::json!({"lang": "zh-CN"}),
+    )
+    .await;
+    assert_eq!(zh["result"]["rows"][0][0], 2, "{zh}");
+
+    // A follow-up continues the conversation.
+    let (_, first) = ask(&s, &tok, "revenue in April 2025", serde_json::json!({})).await;
+    let conv = first["conversation"].as_str().unwrap().to_string();
+    let (_, next) = ask(
+        &s,
+        &tok,
+        "and the month before?",
+        serde_json::json!({"conversation": conv}),
+    )
+    .await;
+    assert_eq!(next["result"]["rows"][0][0], 57.5, "{next}");
+    assert_eq!(next["conversation"], first["conversation"]);
+    // Another user cannot continue it.
+    let (_, other) = ask(
+        &s,
+        &tok_b,
+        "and the month before?",
+        serde_json::json!({"conversation": conv}),
+    )
+    .await;
+    assert_eq!(other["error"]["code"], "no_data", "{other}");
+
+    // What it cannot plan it says, with what it understood, and no figure.
+    let (st, a) = ask(&s, &tok, "tell me a joke", serde_json::json!({})).await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        (a["confidence"].as_str(), a["result"].is_null()),
+        (Some("low"), true),
+        "{a}"
+    );
+    // Help and model questions answer without a model run (with a link).
+    let (_, a) = ask(
+        &s,
+        &tok,
+        "how do I upload a WooCommerce export",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(a["sources"][0]["url"], "/upload", "{a}");
+    // Bad input: a clear 422.
+    let (st, a) = ask(&s, &tok, " ", serde_json::json!({})).await;
+    assert_eq!(
+        (st, a["error"]["code"].as_str()),
+        (422, Some("invalid_input")),
+        "{a}"
+    );
+    let (st, _) = ask(&s, &tok, &"x".repeat(501), serde_json::json!({})).await;
+    assert_eq!(st, 422);
+}
