@@ -3,15 +3,19 @@
 //! or the stored model results, and `sr360_ai::answer` words it in the asker's language.
 
 use super::AppState;
-use super::ctx::ApiCaller;
+use super::ctx::{ApiCaller, Member};
 use super::error::AppError;
+use super::pages::page_ctx;
 use axum::Json;
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use serde::{Deserialize, Serialize};
-use sr360_ai::answer::{self, Chart, Confidence, Reply, Shop, Source, Table};
+use axum::extract::{Query, State};
+use axum::response::Html;
+use serde::Deserialize;
+use sr360_ai::answer::{self, Answer, Confidence, Reply, Shop, Timings};
 use sr360_ai::{Catalog, Plan};
 use sr360_core::Permission;
+use sr360_meta::TenantScope;
+use sr360_ui::pages as ui;
 use std::time::Instant;
 
 /// Questions longer than this are refused (a question, not a document).
@@ -28,63 +32,56 @@ pub struct AskRequest {
     conversation: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Timings {
-    first_token_ms: u64,
-    total_ms: u64,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AskAnswer {
-    /// The answer in words; every number in it comes from `result`.
-    answer: String,
-    /// The figures the answer rests on; the first row is the direct answer.
-    result: Option<Table>,
-    chart: Option<Chart>,
-    /// What was run.
-    plan: Option<Plan>,
-    /// The SQL the query layer ran, for figures.
-    sql: Option<String>,
-    sources: Vec<Source>,
-    confidence: Confidence,
-    followups: Vec<String>,
-    conversation: String,
-    /// The language model that helped, if any (the parser alone: none).
-    model: Option<String>,
-    timings: Timings,
-    lang: String,
-}
-
 /// Ask the copilot about the caller's shop.
 #[utoipa::path(post, path = "/api/v1/copilot/ask", tag = "copilot", request_body = AskRequest,
-    responses((status = 200, body = AskAnswer), (status = 409, description = "no sales loaded yet (`no_data`)"), (status = 422, description = "an empty or too long question (`invalid_input`)")),
+    responses((status = 200, body = Answer), (status = 409, description = "no sales loaded yet (`no_data`)"), (status = 422, description = "an empty or too long question (`invalid_input`)")),
     security(("bearer" = [])))]
 pub async fn ask_api(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: Result<Json<AskRequest>, JsonRejection>,
-) -> Result<Json<AskAnswer>, AppError> {
+) -> Result<Json<Answer>, AppError> {
     caller.require(Permission::ViewAnalytics)?;
-    let started = Instant::now();
     let Json(req) = body.map_err(|e| AppError::Invalid(format!("question: {}", e.body_text())))?;
-    let question = req.question.trim().to_string();
+    let lang = sr360_ui::normalize_locale(req.lang.as_deref().unwrap_or(&caller.user.locale));
+    Ok(Json(
+        answer_question(
+            &state,
+            &caller.scope,
+            caller.user.id.0,
+            &req.question,
+            lang,
+            req.conversation,
+        )
+        .await?,
+    ))
+}
+
+/// One question of `user` about the scope's shop, answered in `lang`.
+pub(super) async fn answer_question(
+    state: &AppState,
+    scope: &TenantScope,
+    user: i64,
+    question: &str,
+    lang: &'static str,
+    conversation: Option<String>,
+) -> Result<Answer, AppError> {
+    let started = Instant::now();
+    let question = question.trim().to_string();
     if question.is_empty() || question.chars().count() > MAX_QUESTION {
         return Err(AppError::Invalid(format!(
             "a question of 1 to {MAX_QUESTION} characters"
         )));
     }
-    let lang = sr360_ui::normalize_locale(req.lang.as_deref().unwrap_or(&caller.user.locale));
-    let tenant = super::ctx::shop_of(&state, &caller.scope)?;
-    let (day, _) = super::report_files::shop_now(&state, &tenant.timezone);
+    let tenant = super::ctx::shop_of(state, scope)?;
+    let (day, _) = super::report_files::shop_now(state, &tenant.timezone);
     let today = super::filter_query::parse_date(&day)?;
-    let user = caller.user.id.0;
-    let conversation = req
-        .conversation
+    let conversation = conversation
         .filter(|c| !c.is_empty() && c.len() <= 64 && c.chars().all(|c| c.is_ascii_alphanumeric()))
         .unwrap_or_else(|| hex::encode(sr360_core::entropy::random_bytes::<8>(&*state.entropy)));
     let previous = state.conversations.last(user, &conversation);
     let (currency, timezone) = (tenant.currency.clone(), tenant.timezone.clone());
-    let (parsed, reply) = super::shop_data::analytics(&state, &caller.scope, move |s| {
+    let (parsed, reply) = super::shop_data::analytics(state, scope, move |s| {
         let catalog = Catalog::read(s)?;
         let parsed = sr360_ai::parse(&question, today, &catalog, previous.as_ref());
         let shop = Shop {
@@ -112,14 +109,14 @@ pub async fn ask_api(
         (Some(Plan::Help { .. }), None) => answer::help(lang),
         (Some(Plan::Forecast { days }), None) => {
             let days = *days;
-            let view = super::shop_data::read(&state, &caller.scope, |c| {
+            let view = super::shop_data::read(state, scope, |c| {
                 sr360_ml::store::forecast(c, "revenue", 7)
             })
             .await?;
             answer::forecast(lang, shop, view.as_ref(), days)
         }
         (Some(Plan::Alerts), None) => {
-            let (rows, window) = super::shop_data::read(&state, &caller.scope, |c| {
+            let (rows, window) = super::shop_data::read(state, scope, |c| {
                 Ok((
                     sr360_ml::store::anomalies(c, 200)?,
                     sr360_ml::store::data_window(c)?,
@@ -129,8 +126,7 @@ pub async fn ask_api(
             answer::alerts(lang, &rows, window.map(|w| w.1))
         }
         (Some(Plan::Churn), None) => {
-            let model =
-                super::shop_data::read(&state, &caller.scope, sr360_ml::store::segments).await?;
+            let model = super::shop_data::read(state, scope, sr360_ml::store::segments).await?;
             answer::churn(lang, model.as_ref())
         }
         (_, None) => answer::not_understood(lang, &parsed.understood),
@@ -139,7 +135,7 @@ pub async fn ask_api(
         state.conversations.remember(user, &conversation, p.clone());
     }
     let ms = started.elapsed().as_millis() as u64;
-    Ok(Json(AskAnswer {
+    Ok(Answer {
         answer: reply.answer,
         result: reply.result,
         chart: reply.chart,
@@ -155,5 +151,45 @@ pub async fn ask_api(
             total_ms: ms,
         },
         lang: lang.to_string(),
-    }))
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    q: Option<String>,
+    /// The conversation a follow-up continues.
+    c: Option<String>,
+}
+
+/// The copilot page: the question box, the answer with its chart and table, and examples.
+pub async fn page(
+    State(state): State<AppState>,
+    m: Member,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    m.require(Permission::ViewAnalytics)?;
+    let p = page_ctx(&state, m.ctx(), None);
+    let tenant = super::ctx::shop_of(&state, &m.scope)?;
+    let mut vm = ui::CopilotVm {
+        examples: sr360_ai::view::examples(&p),
+        ..Default::default()
+    };
+    let question = q.q.unwrap_or_default().trim().to_string();
+    if !question.is_empty() {
+        vm.question = question.clone();
+        match answer_question(&state, &m.scope, m.user().id.0, &question, p.locale, q.c).await {
+            Ok(a) => {
+                vm.conversation = a.conversation.clone();
+                let shop = Shop {
+                    currency: &tenant.currency,
+                    timezone: &tenant.timezone,
+                };
+                vm.answer = Some(sr360_ai::view::page(&p, &a, shop));
+            }
+            Err(AppError::NoData) => vm.notice = Some(p.t("copilot.no_data")),
+            Err(AppError::Invalid(why)) => vm.notice = Some(why),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Html(ui::copilot(&p, &vm)))
 }

@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/session/tenant", post(auth_pages::switch_tenant))
         .route("/dashboard", get(pages::dashboard))
         .route("/charts", get(charts::charts))
+        .route("/copilot", get(copilot::page))
         .route("/cohorts", get(cohorts::cohorts_page))
         .route("/funnel", get(funnel::funnel_page))
         .route("/customers", get(customers::customers_page))

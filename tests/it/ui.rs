@@ -595,6 +595,40 @@ async fn demo_login_works_in_headless_chromium() {
     no_errors(c, "cohorts").await;
     shot(c, "cohorts").await;
 
+    // The copilot: a question typed into the page, answered with a chart and a table; a
+    // follow-up link continues the conversation.
+    c.goto(&format!("{}/copilot", s.url)).await.unwrap();
+    wait_css(c, "#copilot-examples li a").await;
+    let q = c.find(Locator::Id("copilot-q")).await.unwrap();
+    q.send_keys("Which category brought in the most revenue?")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.copilot-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(c, "#copilot-answer .answer-text").await;
+    assert!(
+        present(c, "#copilot-chart .chart svg").await,
+        "the answer's chart"
+    );
+    assert!(
+        count(c, "#copilot-chart table tbody tr").await >= 2,
+        "the categories as a table"
+    );
+    no_errors(c, "copilot").await;
+    shot(c, "copilot").await;
+    c.find(Locator::Css("#copilot-followups a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(c, "#copilot-answer .answer-text").await;
+    no_errors(c, "copilot follow-up").await;
+
     // Forecasts and model status, trained by `sr360 demo`.
     c.goto(&format!("{}/forecasts", s.url)).await.unwrap();
     wait_css(c, "#forecast svg").await;

@@ -41,7 +41,7 @@ pub const NAV: &[(&str, &[NavItem])] = &[
         "nav.group_ask",
         &[
             ("/search", "nav.search", "search", true),
-            ("/copilot", "nav.copilot", "copilot", false),
+            ("/copilot", "nav.copilot", "copilot", true),
             ("/reports", "nav.reports", "reports", true),
         ],
     ),

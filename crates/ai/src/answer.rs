@@ -56,6 +56,34 @@ pub enum Confidence {
     Low,
 }
 
+/// The copilot's answer as the API sends it (`POST /api/v1/copilot/ask`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Timings {
+    pub first_token_ms: u64,
+    pub total_ms: u64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Answer {
+    /// The answer in words; every number in it comes from `result`.
+    pub answer: String,
+    /// The figures the answer rests on; the first row is the direct answer.
+    pub result: Option<Table>,
+    pub chart: Option<Chart>,
+    /// What was run.
+    pub plan: Option<Plan>,
+    /// The SQL the query layer ran, for figures.
+    pub sql: Option<String>,
+    pub sources: Vec<Source>,
+    pub confidence: Confidence,
+    pub followups: Vec<String>,
+    pub conversation: String,
+    /// The language model that helped, if any (the parser alone: none).
+    pub model: Option<String>,
+    pub timings: Timings,
+    pub lang: String,
+}
+
 /// An answer before the conversation and timings are added.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reply {

@@ -8,6 +8,7 @@ pub mod dates;
 pub mod parse;
 pub mod plan;
 pub mod text;
+pub mod view;
 pub mod words;
 
 pub use parse::{Catalog, Parsed, parse};
