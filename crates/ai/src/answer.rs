@@ -224,7 +224,20 @@ pub fn figures(
     let range = f.range.unwrap_or(all);
     let period = period_text(lang, range, f.range.is_none());
     let m = f.metric;
-    let mname = metric_name(lang, m);
+    // What the figure is limited to, in its words: "Revenue (Footwear, DE)".
+    let only: Vec<String> = f
+        .filters
+        .category
+        .iter()
+        .chain(&f.filters.channel)
+        .map(|v| format::label(v))
+        .chain(f.filters.region.iter().chain(&f.filters.country).cloned())
+        .collect();
+    let mname = if only.is_empty() {
+        metric_name(lang, m)
+    } else {
+        format!("{} ({})", metric_name(lang, m), only.join(", "))
+    };
     let val = |v: Option<f64>| value_text(lang, shop, m, v);
     let q = query(f, range);
     let r = s.run(&q)?;
