@@ -88,10 +88,10 @@ pub(super) async fn answer_question(
             currency: &currency,
             timezone: &timezone,
         };
-        let confidence = if previous.is_some() || parsed.understood.is_empty() {
-            Confidence::Medium
-        } else {
+        let confidence = if parsed.sure {
             Confidence::High
+        } else {
+            Confidence::Medium
         };
         let reply = match &parsed.plan {
             Some(Plan::Figures(f)) => Some(answer::figures(s, f, lang, shop, confidence)?),

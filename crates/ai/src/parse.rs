@@ -53,15 +53,22 @@ pub struct Parsed {
     pub lang: &'static str,
     /// What was recognised, for the answer when no plan could be made.
     pub understood: Vec<String>,
+    /// Everything the plan needs was in the question (no default, no earlier turn).
+    pub sure: bool,
 }
 
-fn first_match<T: Copy>(f: &str, table: &[(T, &[&str])]) -> Option<(T, usize)> {
+/// The first entry of `table` (in the table's order) with a phrase in the question, where
+/// that phrase starts, and the phrase.
+fn first_match<T: Copy>(
+    f: &str,
+    table: &[(T, &[&'static str])],
+) -> Option<(T, usize, &'static str)> {
     table.iter().find_map(|(t, words)| {
         words
             .iter()
-            .filter_map(|w| crate::text::find(f, w))
+            .filter_map(|w| crate::text::find(f, w).map(|at| (at, *w)))
             .min()
-            .map(|at| (*t, at))
+            .map(|(at, w)| (*t, at, w))
     })
 }
 
@@ -148,6 +155,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             }),
             lang,
             understood,
+            sure: true,
         };
     }
     if any(&f, FORECAST) {
@@ -180,6 +188,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             plan: Some(Plan::Forecast { days }),
             lang,
             understood,
+            sure: true,
         };
     }
     if any(&f, CHURN) {
@@ -187,6 +196,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             plan: Some(Plan::Churn),
             lang,
             understood,
+            sure: true,
         };
     }
     if any(&f, ALERTS) {
@@ -194,6 +204,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             plan: Some(Plan::Alerts),
             lang,
             understood,
+            sure: true,
         };
     }
 
@@ -201,11 +212,23 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         Some(Plan::Figures(p)) => Some(p),
         _ => None,
     };
-    let metric = first_match(&f, METRICS).map(|m| m.0);
-    // A dimension that is not the metric's own word ("customers" is a metric).
-    let by = first_match(&f, DIMENSIONS)
+    let found_metric = first_match(&f, METRICS);
+    let metric = found_metric.map(|m| m.0);
+    // The split is looked for outside the metric's own words ("how many items" is a count of
+    // units, not a split by product).
+    let rest = match found_metric {
+        Some((_, _, phrase)) => {
+            let p = fold(phrase);
+            format!(" {f} ")
+                .replacen(&format!(" {p} "), " ", 1)
+                .trim()
+                .to_string()
+        }
+        None => f.clone(),
+    };
+    let by = first_match(&rest, DIMENSIONS)
         .map(|d| d.0)
-        .or_else(|| first_match(&f, GRAINS).map(|g| Dimension::Date(g.0)));
+        .or_else(|| first_match(&rest, GRAINS).map(|g| Dimension::Date(g.0)));
     let periods = dates::find_all(&f, today);
     let mut countries: Vec<String> = named(&f, &catalog.countries).into_iter().cloned().collect();
     for (code, names) in COUNTRIES {
@@ -249,24 +272,33 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         "السابق",
         "الذي قبله",
     ];
-    let metric = match (metric, prev) {
-        (Some(m), _) => m,
+    let comparing = any(&f, VERSUS) || any(&f, CHANGE);
+    let sales_words = ["sell", "sales", "vend", "卖", "بيع"];
+    let (metric, sure) = match (metric, prev) {
+        (Some(m), _) => (m, true),
         (None, Some(p))
             if !periods.is_empty()
                 || by.is_some()
                 || !filters.is_empty()
                 || any(&f, &before_words) =>
         {
-            p.metric
+            (p.metric, false)
         }
-        (None, _) if by.is_some() && (any(&f, crate::words::MOST) || any(&f, LEAST)) => {
-            Metric::Revenue
+        // A split, a name, or periods compared without a figure: sales, said so in the answer.
+        (None, None)
+            if by.is_some()
+                || !filters.is_empty()
+                || periods.len() >= 2
+                || (!periods.is_empty() && (comparing || any(&f, &sales_words))) =>
+        {
+            (Metric::Revenue, false)
         }
         _ => {
             return Parsed {
                 plan: None,
                 lang,
                 understood,
+                sure: false,
             };
         }
     };
@@ -275,7 +307,6 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
     plan.filters = filters;
     plan.desc = !any(&f, LEAST);
     plan.top = top_n(&f);
-    let comparing = any(&f, VERSUS) || any(&f, CHANGE);
     match periods.as_slice() {
         [a, b, ..] if comparing => {
             // The later period is the one asked about; the earlier the base of the change.
@@ -314,6 +345,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         plan: Some(Plan::Figures(plan)),
         lang,
         understood,
+        sure,
     }
 }
 
@@ -434,5 +466,162 @@ mod tests {
         }
         let none = parse("tell me a joke", TODAY, &catalog(), None);
         assert!(none.plan.is_none());
+    }
+}
+
+#[cfg(test)]
+mod phrasings {
+    //! Many ways merchants ask the same things (not the API test's wording).
+    use super::*;
+    use sr360_analytics::Grain;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2025 - 06 - 18);
+
+    fn plan(q: &str) -> Figures {
+        let c = Catalog {
+            categories: vec!["footwear".into(), "apparel".into(), "home & kitchen".into()],
+            channels: vec!["web".into(), "marketplace".into(), "pos".into()],
+            regions: vec![],
+            countries: vec!["DE".into(), "FR".into(), "US".into()],
+        };
+        match parse(q, TODAY, &c, None).plan {
+            Some(Plan::Figures(f)) => f,
+            other => panic!("{q}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn metrics_splits_and_periods_in_everyday_words() {
+        let cases: Vec<(&str, Metric, Option<Dimension>)> = vec![
+            ("how many orders did we get in 2024", Metric::Orders, None),
+            ("what were sales in Q3", Metric::Revenue, None),
+            (
+                "best selling product this year",
+                Metric::Units,
+                Some(Dimension::Product),
+            ),
+            (
+                "best-selling products last month",
+                Metric::Units,
+                Some(Dimension::Product),
+            ),
+            ("average basket last quarter", Metric::Aov, None),
+            (
+                "sales per channel this year",
+                Metric::Revenue,
+                Some(Dimension::Channel),
+            ),
+            (
+                "number of new customers by month",
+                Metric::NewCustomers,
+                Some(Dimension::Date(Grain::Month)),
+            ),
+            (
+                "refund rate by category",
+                Metric::ReturnRate,
+                Some(Dimension::Category),
+            ),
+            (
+                "which day of the week sells most",
+                Metric::Revenue,
+                Some(Dimension::Weekday),
+            ),
+            (
+                "busiest hour of the day",
+                Metric::Orders,
+                Some(Dimension::Hour),
+            ),
+            (
+                "how much did footwear make last month",
+                Metric::Revenue,
+                None,
+            ),
+            ("what did we sell yesterday", Metric::Revenue, None),
+            ("how many items did we sell in May", Metric::Units, None),
+            (
+                "monthly revenue this year",
+                Metric::Revenue,
+                Some(Dimension::Date(Grain::Month)),
+            ),
+            (
+                "revenue trend by week",
+                Metric::Revenue,
+                Some(Dimension::Date(Grain::Week)),
+            ),
+            (
+                "top customers' countries by revenue",
+                Metric::Revenue,
+                Some(Dimension::Country),
+            ),
+            (
+                "¿cuál fue el producto más vendido el mes pasado?",
+                Metric::Units,
+                Some(Dimension::Product),
+            ),
+            (
+                "ventas por mes este año",
+                Metric::Revenue,
+                Some(Dimension::Date(Grain::Month)),
+            ),
+            (
+                "上个月每个渠道的订单数",
+                Metric::Orders,
+                Some(Dimension::Channel),
+            ),
+            (
+                "去年卖得最好的产品",
+                Metric::Units,
+                Some(Dimension::Product),
+            ),
+            ("كم عدد الطلبات الشهر الماضي", Metric::Orders, None),
+            (
+                "المنتجات الأكثر مبيعا هذا العام",
+                Metric::Units,
+                Some(Dimension::Product),
+            ),
+        ];
+        let mut wrong = vec![];
+        for (q, m, by) in &cases {
+            let f = plan(q);
+            if (f.metric, f.by) != (*m, *by) {
+                wrong.push(format!("{q}: got {:?} by {:?}", f.metric, f.by));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert_eq!(
+            plan("how much did footwear make last month")
+                .filters
+                .category,
+            vec!["footwear"]
+        );
+        assert_eq!(
+            plan("what were sales in Q3").range.map(|r| r.from),
+            Some(date!(2024 - 07 - 01))
+        );
+        assert_eq!(
+            plan("sales on the marketplace in 2024").filters.channel,
+            vec!["marketplace"]
+        );
+    }
+
+    #[test]
+    fn comparisons_in_everyday_words() {
+        let f = plan("compare this month to last month");
+        assert_eq!(f.range.map(|r| r.from), Some(date!(2025 - 06 - 01)));
+        assert_eq!(f.versus.map(|r| r.from), Some(date!(2025 - 05 - 01)));
+        let f = plan("how did orders in May compare with April?");
+        assert_eq!(
+            (f.metric, f.range.map(|r| r.from), f.versus.map(|r| r.from)),
+            (
+                Metric::Orders,
+                Some(date!(2025 - 05 - 01)),
+                Some(date!(2025 - 04 - 01))
+            )
+        );
+        let f = plan("revenue growth this year vs last year");
+        assert_eq!(f.versus.map(|r| r.from), Some(date!(2024 - 01 - 01)));
+        let f = plan("ingresos de mayo comparado con abril");
+        assert_eq!(f.versus.map(|r| r.from), Some(date!(2025 - 04 - 01)));
     }
 }

@@ -5,6 +5,37 @@
 use sr360_analytics::{Dimension, Grain, Metric};
 
 pub const METRICS: &[(Metric, &[&str])] = &[
+    // "Best selling" means units sold, and "how many items" counts units, not products.
+    (
+        Metric::Units,
+        &[
+            "best selling",
+            "top selling",
+            "most sold",
+            "sold the most",
+            "most popular",
+            "how many items",
+            "how many products",
+            "how many pieces",
+            "más vendido",
+            "más vendidos",
+            "más vendida",
+            "más vendidas",
+            "cuántas unidades",
+            "cuántos artículos",
+            "卖 得 最 好",
+            "最 畅 销",
+            "畅 销",
+            "الأكثر مبيعا",
+            "الأكثر مبيعاً",
+            "الأكثر بيعا",
+        ],
+    ),
+    // "Busiest" hours and days have the most orders.
+    (
+        Metric::Orders,
+        &["busiest", "most orders", "más pedidos", "最 忙"],
+    ),
     (
         Metric::Aov,
         &[
@@ -163,6 +194,10 @@ pub const METRICS: &[(Metric, &[&str])] = &[
             "money",
             "earned",
             "made",
+            "make",
+            "makes",
+            "sell",
+            "sold",
             "ingresos",
             "ventas",
             "facturación",
@@ -421,6 +456,12 @@ pub const LEAST: &[&str] = &[
 pub const VERSUS: &[&str] = &[
     "vs",
     "versus",
+    "compare",
+    "compared",
+    "comparison",
+    "comparar",
+    "比 较",
+    "قارن",
     "compared to",
     "compared with",
     "against",
