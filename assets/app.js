@@ -181,3 +181,123 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
   });
   document.addEventListener("click", function (e) { if (!form.contains(e.target)) close(); });
 })();
+
+// The copilot window: opened by its button or Ctrl/⌘+K, closed by Escape; asks the API and
+// keeps the conversation (in this tab) while the user moves between pages. Without
+// JavaScript the button is a link to the copilot page.
+(function () {
+  "use strict";
+  var open = document.getElementById("copilot-open");
+  var dlg = document.getElementById("copilot-window");
+  if (!open || !dlg || typeof dlg.showModal !== "function" || !window.fetch) return;
+  var log = document.getElementById("copilot-log");
+  var form = document.getElementById("copilot-window-form");
+  var input = document.getElementById("copilot-window-q");
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var KEY = "sr360.copilot";
+  function load() {
+    try { return JSON.parse(sessionStorage.getItem(KEY)) || { turns: [] }; } catch (e) { return { turns: [] }; }
+  }
+  function save(s) {
+    try { sessionStorage.setItem(KEY, JSON.stringify(s)); } catch (e) { /* private mode */ }
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function table(result) {
+    if (!result || !result.rows || !result.rows.length || result.columns.length < 2) return null;
+    var wrap = el("div", "table-wrap");
+    var t = el("table");
+    var head = el("tr");
+    result.columns.forEach(function (c) { head.appendChild(el("th", null, c)); });
+    var thead = el("thead"); thead.appendChild(head); t.appendChild(thead);
+    var body = el("tbody");
+    result.rows.slice(0, 8).forEach(function (r) {
+      var tr = el("tr");
+      r.forEach(function (v) {
+        var n = typeof v === "number";
+        tr.appendChild(el("td", n ? "num" : null, v == null ? "—" : n ? v.toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 }) : String(v)));
+      });
+      body.appendChild(tr);
+    });
+    t.appendChild(body); wrap.appendChild(t);
+    return wrap;
+  }
+  function render(turn) {
+    var box = el("div", "copilot-turn");
+    box.appendChild(el("p", "copilot-q", turn.q));
+    if (turn.error) { box.appendChild(el("p", "notice", turn.error)); return box; }
+    var a = turn.a;
+    if (!a) { box.appendChild(el("p", "muted", dlg.getAttribute("data-thinking"))); return box; }
+    box.appendChild(el("p", "answer-text", a.answer));
+    var t = table(a.result);
+    if (t) box.appendChild(t);
+    var links = el("p", "copilot-links");
+    (a.sources || []).forEach(function (s) {
+      var l = el("a", null, s.title); l.href = s.url; links.appendChild(l); links.appendChild(document.createTextNode(" · "));
+    });
+    var page = el("a", null, dlg.getAttribute("data-open-page"));
+    page.href = "/copilot?q=" + encodeURIComponent(turn.q) + "&c=" + encodeURIComponent(a.conversation || "");
+    links.appendChild(page);
+    box.appendChild(links);
+    var f = el("div", "copilot-followups");
+    (a.followups || []).forEach(function (q) {
+      var b = el("button", "btn small secondary", q); b.type = "button";
+      b.addEventListener("click", function () { ask(q); });
+      f.appendChild(b);
+    });
+    box.appendChild(f);
+    return box;
+  }
+  function show(extra) {
+    log.textContent = "";
+    load().turns.forEach(function (t) { log.appendChild(render(t)); });
+    if (extra) log.appendChild(render(extra));
+    log.scrollTop = log.scrollHeight;
+  }
+  function ask(q) {
+    q = (q || "").trim();
+    if (!q) return;
+    var s = load();
+    show({ q: q });
+    input.value = "";
+    fetch("/api/v1/copilot/ask", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(s.conversation ? { question: q, conversation: s.conversation } : { question: q })
+    }).then(function (r) {
+      return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+    }).then(function (x) {
+      var s2 = load();
+      if (x.ok) {
+        s2.conversation = x.j.conversation;
+        s2.turns.push({ q: q, a: { answer: x.j.answer, result: x.j.result, sources: x.j.sources, followups: x.j.followups, conversation: x.j.conversation } });
+      } else {
+        s2.turns.push({ q: q, error: (x.j.error && x.j.error.message) || dlg.getAttribute("data-error") });
+      }
+      s2.turns = s2.turns.slice(-20);
+      save(s2);
+      show();
+    }).catch(function () {
+      var s2 = load();
+      s2.turns.push({ q: q, error: dlg.getAttribute("data-error") });
+      save(s2);
+      show();
+    });
+  }
+  function openWindow() {
+    if (!dlg.open) dlg.showModal();
+    show();
+    input.focus();
+  }
+  open.addEventListener("click", function (e) { e.preventDefault(); openWindow(); });
+  document.getElementById("copilot-close").addEventListener("click", function () { dlg.close(); });
+  form.addEventListener("submit", function (e) { e.preventDefault(); ask(input.value); });
+  document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && (e.key === "k" || e.key === "K")) { e.preventDefault(); openWindow(); }
+  });
+})();

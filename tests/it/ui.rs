@@ -557,6 +557,18 @@ async fn demo_login_works_in_headless_chromium() {
         .click()
         .await
         .unwrap();
+    // The old page also has a trend chart: wait for the new address first.
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("grain=week")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     wait_css(c, "#trend svg").await;
     assert!(
         c.current_url()
@@ -628,6 +640,61 @@ async fn demo_login_works_in_headless_chromium() {
         .unwrap();
     wait_css(c, "#copilot-answer .answer-text").await;
     no_errors(c, "copilot follow-up").await;
+    // The copilot window on another page: opened by its button, asked, kept across pages,
+    // closed by Escape.
+    c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
+    wait_css(c, "#copilot-open").await;
+    c.find(Locator::Id("copilot-open"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(c, "#copilot-window[open] #copilot-window-q").await;
+    c.find(Locator::Id("copilot-window-q"))
+        .await
+        .unwrap()
+        .send_keys("top 3 products by units")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#copilot-window-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(c, "#copilot-log .copilot-turn .answer-text").await;
+    assert_eq!(
+        count(c, "#copilot-log .copilot-turn tbody tr").await,
+        3,
+        "three products"
+    );
+    no_errors(c, "copilot window").await;
+    shot(c, "copilot-window").await;
+    c.goto(&format!("{}/charts", s.url)).await.unwrap();
+    wait_css(c, "#copilot-open").await;
+    c.find(Locator::Id("copilot-open"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(
+        c,
+        "#copilot-window[open] #copilot-log .copilot-turn .answer-text",
+    )
+    .await;
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&fantoccini::key::Key::Escape.to_string())
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(
+        !present(c, "#copilot-window[open]").await,
+        "Escape closes the window"
+    );
 
     // Forecasts and model status, trained by `sr360 demo`.
     c.goto(&format!("{}/forecasts", s.url)).await.unwrap();

@@ -197,6 +197,33 @@ fn topbar(ctx: &PageCtx) -> impl IntoView + use<> {
     }
 }
 
+/// The copilot window: a button on every page of a shop that opens it (a link to the
+/// copilot page without JavaScript), the conversation, and a question box. `app.js` asks the
+/// API and keeps the conversation while the user moves between pages.
+fn copilot_window(ctx: &PageCtx) -> impl IntoView + use<> {
+    view! {
+        <a class="btn copilot-fab" id="copilot-open" href="/copilot" title=ctx.t("copilot.open_hint")>
+            <span inner_html=svg("copilot", "nav-icon")></span>
+            <span>{ctx.t("nav.copilot")}</span>
+        </a>
+        <dialog id="copilot-window" class="copilot-window" aria-labelledby="copilot-window-title"
+            data-thinking=ctx.t("copilot.thinking") data-error=ctx.t("copilot.error")
+            data-open-page=ctx.t("copilot.open_page") data-sources=ctx.t("copilot.sources")>
+            <header>
+                <h2 id="copilot-window-title">{ctx.t("nav.copilot")}</h2>
+                <button type="button" class="btn link" id="copilot-close" aria-label=ctx.t("copilot.close")>"×"</button>
+            </header>
+            <div id="copilot-log" class="copilot-log" aria-live="polite"></div>
+            <form id="copilot-window-form" method="get" action="/copilot" class="copilot-window-form">
+                <label class="sr-only" for="copilot-window-q">{ctx.t("copilot.ask_label")}</label>
+                <input id="copilot-window-q" name="q" type="text" maxlength="500" placeholder=ctx.t("copilot.placeholder") autocomplete="off"/>
+                <button class="btn" type="submit">{ctx.t("copilot.ask")}</button>
+            </form>
+            <p class="muted small">{ctx.t("copilot.window_hint")}</p>
+        </dialog>
+    }
+}
+
 /// A whole HTML document. Signed-in pages get the app frame; the others the narrow one.
 pub fn render_document(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -> String {
     let dir = if is_rtl(ctx.locale) { "rtl" } else { "ltr" };
@@ -216,6 +243,7 @@ pub fn render_document(ctx: &PageCtx, title: &str, body: impl IntoView + 'static
                     <main id="main" tabindex="-1">{flash}{body}</main>
                 </div>
             </div>
+            {(ctx.tenant.is_some() && ctx.path != "/copilot").then(|| copilot_window(ctx).into_any())}
         }
         .into_any()
     } else {

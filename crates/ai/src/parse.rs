@@ -113,11 +113,20 @@ fn top_n(f: &str) -> Option<u32> {
     None
 }
 
-/// Catalog values named in the question (whole words, case and accents as typed).
-fn named<'a>(f: &str, values: &'a [String]) -> Vec<&'a String> {
+/// Catalog values named in the question, as whole words. A short code ("BY", "IN", "OR", "DE")
+/// counts only when written as a code, in capitals: "by" and "in" are words.
+fn named<'a>(question: &str, f: &str, values: &'a [String]) -> Vec<&'a String> {
+    let tokens: Vec<&str> = question
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|t| !t.is_empty())
+        .collect();
     let mut v: Vec<&String> = values
         .iter()
         .filter(|v| {
+            let code = v.chars().count() <= 3;
+            if code {
+                return tokens.contains(&v.as_str());
+            }
             let fv = fold(v);
             !fv.is_empty() && has(f, &fv)
         })
@@ -230,7 +239,10 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         .map(|d| d.0)
         .or_else(|| first_match(&rest, GRAINS).map(|g| Dimension::Date(g.0)));
     let periods = dates::find_all(&f, today);
-    let mut countries: Vec<String> = named(&f, &catalog.countries).into_iter().cloned().collect();
+    let mut countries: Vec<String> = named(question, &f, &catalog.countries)
+        .into_iter()
+        .cloned()
+        .collect();
     for (code, names) in COUNTRIES {
         if names.iter().any(|n| has(&f, n))
             && let Some(c) = catalog
@@ -242,7 +254,12 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             countries.push(c.clone());
         }
     }
-    let values = |v: &[String]| named(&f, v).into_iter().cloned().collect::<Vec<_>>();
+    let values = |v: &[String]| {
+        named(question, &f, v)
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let filters = sr360_analytics::Filters {
         category: values(&catalog.categories),
         channel: values(&catalog.channels),
@@ -437,6 +454,28 @@ mod tests {
         assert_eq!(
             (f.metric, f.filters.channel.clone()),
             (Metric::Aov, vec!["mobile_app".to_string()])
+        );
+    }
+
+    #[test]
+    fn short_codes_are_codes_only_in_capitals() {
+        let c = Catalog {
+            regions: vec!["BY".into(), "OR".into()],
+            countries: vec!["IN".into(), "DE".into()],
+            ..catalog()
+        };
+        let f = match parse("top 3 products by units in 2024 or 2025", TODAY, &c, None).plan {
+            Some(Plan::Figures(f)) => f,
+            other => panic!("{other:?}"),
+        };
+        assert!(f.filters.is_empty(), "{:?}", f.filters);
+        let f = match parse("revenue in BY and DE", TODAY, &c, None).plan {
+            Some(Plan::Figures(f)) => f,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            (f.filters.region.clone(), f.filters.country.clone()),
+            (vec!["BY".to_string()], vec!["DE".to_string()])
         );
     }
 
