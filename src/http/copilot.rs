@@ -10,12 +10,14 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::response::Html;
+use axum::response::sse::{Event, Sse};
 use serde::Deserialize;
 use sr360_ai::answer::{self, Answer, Confidence, Reply, Shop, Timings};
 use sr360_ai::{Catalog, Plan};
 use sr360_core::Permission;
 use sr360_meta::TenantScope;
 use sr360_ui::pages as ui;
+use std::convert::Infallible;
 use std::time::Instant;
 
 /// Questions longer than this are refused (a question, not a document).
@@ -55,6 +57,61 @@ pub async fn ask_api(
         )
         .await?,
     ))
+}
+
+/// The same answer as server-sent events: `plan` (the plan and the conversation), one `text`
+/// event per sentence of the answer, then `answer` (the whole answer, as `ask` returns it).
+/// Errors before the first event are the API's JSON errors.
+#[utoipa::path(post, path = "/api/v1/copilot/stream", tag = "copilot", request_body = AskRequest,
+    responses((status = 200, description = "text/event-stream: `plan`, `text`…, `answer`"), (status = 409, description = "no sales loaded yet (`no_data`)"), (status = 422, description = "an empty or too long question (`invalid_input`)")),
+    security(("bearer" = [])))]
+pub async fn stream_api(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: Result<Json<AskRequest>, JsonRejection>,
+) -> Result<Sse<impl futures::Stream<Item = Result<Event, Infallible>>>, AppError> {
+    caller.require(Permission::ViewAnalytics)?;
+    let Json(req) = body.map_err(|e| AppError::Invalid(format!("question: {}", e.body_text())))?;
+    let lang = sr360_ui::normalize_locale(req.lang.as_deref().unwrap_or(&caller.user.locale));
+    let a = answer_question(
+        &state,
+        &caller.scope,
+        caller.user.id.0,
+        &req.question,
+        lang,
+        req.conversation,
+    )
+    .await?;
+    let json = |v: serde_json::Value| Event::default().data(v.to_string());
+    let mut events = vec![
+        json(serde_json::json!({"plan": a.plan, "conversation": a.conversation})).event("plan"),
+    ];
+    events.extend(
+        sentences(&a.answer)
+            .into_iter()
+            .map(|t| json(serde_json::json!({ "text": t })).event("text")),
+    );
+    events.push(json(serde_json::to_value(&a).unwrap_or_default()).event("answer"));
+    Ok(Sse::new(futures::stream::iter(events.into_iter().map(Ok))))
+}
+
+/// An answer cut after each sentence's full stop (the Latin, Chinese and Arabic ones).
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        cur.push(c);
+        let end = matches!(c, '。' | '؟' | '！')
+            || (matches!(c, '.' | '?' | '!') && chars.peek().is_none_or(|n| n.is_whitespace()));
+        if end {
+            out.push(std::mem::take(&mut cur).trim().to_string());
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
 }
 
 /// One question of `user` about the scope's shop, answered in `lang`.
@@ -192,4 +249,22 @@ pub async fn page(
         }
     }
     Ok(Html(ui::copilot(&p, &vm)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentences;
+
+    #[test]
+    fn answers_stream_by_sentence_in_every_script() {
+        assert_eq!(
+            sentences("Revenue: $1,234.50. Then Apparel. Counted by date."),
+            ["Revenue: $1,234.50.", "Then Apparel.", "Counted by date."]
+        );
+        assert_eq!(
+            sentences("收入：¥10。按日期统计。"),
+            ["收入：¥10。", "按日期统计。"]
+        );
+        assert_eq!(sentences("no stop"), ["no stop"]);
+    }
 }

@@ -79,6 +79,40 @@ async fn questions_in_four_languages_get_answers_from_the_shops_figures() {
     );
     assert!(!a["followups"].as_array().unwrap().is_empty());
 
+    // The same as server-sent events: the plan, the sentences, then the whole answer.
+    let r = s
+        .agent()
+        .api(
+            Method::POST,
+            "/api/v1/copilot/stream",
+            Some(&tok),
+            Some(serde_json::json!({"question": "What was the revenue in March 2025?"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/event-stream")
+    );
+    let plan_at = r.body.find("event: plan").expect("a plan event");
+    let text_at = r.body.find("event: text").expect("text events");
+    let answer_at = r.body.find("event: answer").expect("the answer");
+    assert!(plan_at < text_at && text_at < answer_at, "{}", r.body);
+    let last = r
+        .body
+        .split("\n\n")
+        .find(|block| block.contains("event: answer"))
+        .and_then(|block| {
+            block
+                .lines()
+                .find_map(|l| l.strip_prefix("data:").map(str::trim_start))
+        })
+        .expect("the answer's data");
+    let streamed: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(streamed["result"], a["result"]);
+    assert_eq!(streamed["answer"], a["answer"]);
+
     // Winner first: Apparel 30 + 90 = 120 against Kitchen 20 + 7.50 + 50 = 77.50.
     let (_, a) = ask(
         &s,
