@@ -171,7 +171,39 @@ fn label(r: &QueryResult, row: &[Value], by: Dimension) -> String {
     let t = text(&row[i]);
     match by {
         Dimension::Category | Dimension::Channel => format::label(&t),
+        Dimension::Hour => t.parse::<u8>().map(|h| format!("{h:02}:00")).unwrap_or(t),
         _ => t,
+    }
+}
+
+/// A row's label as the answer writes it (weekdays by name).
+fn row_label(lang: &str, r: &QueryResult, row: &[Value], by: Dimension) -> String {
+    let l = label(r, row, by);
+    if by == Dimension::Weekday {
+        weekday(lang, &l)
+    } else {
+        l
+    }
+}
+
+/// A weekday number (1 = Monday) as its name in `lang`.
+fn weekday(lang: &str, t: &str) -> String {
+    match t.parse::<u8>() {
+        Ok(n @ 1..=7) => tr(lang, &format!("charts.wd_{n}")),
+        _ => t.to_string(),
+    }
+}
+
+/// A metric's value as JSON, rounded as it is shown: money to cents, shares to 0.01 %.
+fn rounded(m: Metric, v: Option<&Value>) -> serde_json::Value {
+    let round = |x: f64, places: i32| {
+        let p = 10f64.powi(places);
+        (x * p).round() / p
+    };
+    match (m.unit(), v) {
+        (Unit::Money, Some(Value::Float(x))) => json(Some(&Value::Float(round(*x, 2)))),
+        (Unit::Ratio, Some(Value::Float(x))) => json(Some(&Value::Float(round(*x, 4)))),
+        _ => json(v),
     }
 }
 
@@ -256,7 +288,7 @@ pub fn figures(
             );
             result = Table {
                 columns: vec![m.name().into()],
-                rows: vec![vec![json(r.rows.first().map(|row| &row[last]))]],
+                rows: vec![vec![rounded(m, r.rows.first().map(|row| &row[last]))]],
             };
         }
         (None, Some(before)) => {
@@ -280,8 +312,8 @@ pub fn figures(
                     "change".into(),
                 ],
                 rows: vec![vec![
-                    json(r.rows.first().map(|row| &row[last])),
-                    json(r2.rows.first().map(|row| &row[last])),
+                    rounded(m, r.rows.first().map(|row| &row[last])),
+                    rounded(m, r2.rows.first().map(|row| &row[last])),
                     c.map(serde_json::Value::from).unwrap_or_default(),
                 ]],
             };
@@ -304,11 +336,15 @@ pub fn figures(
                 let b = before.as_ref()?;
                 b.rows
                     .iter()
-                    .find(|row| label(b, row, by) == l)
+                    .find(|row| row_label(lang, b, row, by) == l)
                     .map(|row| &row[b.columns.len() - 1])
             };
             let prior = |l: &str| prior_value(l).and_then(Value::as_f64);
-            let labels: Vec<String> = r.rows.iter().map(|row| label(&r, row, by)).collect();
+            let labels: Vec<String> = r
+                .rows
+                .iter()
+                .map(|row| row_label(lang, &r, row, by))
+                .collect();
             let values: Vec<Option<f64>> = r.rows.iter().map(|row| row[last].as_f64()).collect();
             let by_name = if by == Dimension::Product {
                 "product"
@@ -325,10 +361,13 @@ pub fn figures(
                 .zip(&values)
                 .zip(&r.rows)
                 .map(|((l, v), raw)| {
-                    let mut row = vec![serde_json::Value::from(l.clone()), json(Some(&raw[last]))];
+                    let mut row = vec![
+                        serde_json::Value::from(l.clone()),
+                        rounded(m, Some(&raw[last])),
+                    ];
                     if before.is_some() {
                         let b = prior(l);
-                        row.push(json(prior_value(l)));
+                        row.push(rounded(m, prior_value(l)));
                         row.push(
                             change_text(lang, *v, b)
                                 .1
@@ -340,19 +379,43 @@ pub fn figures(
                 })
                 .collect();
             result = Table { columns, rows };
-            if matches!(by, Dimension::Date(_)) {
-                if let (Some(a), Some(b)) = (
-                    values.iter().flatten().next(),
-                    values.iter().flatten().last(),
+            if let Dimension::Date(g) = by {
+                // "Revenue by month from … to …: from $3,660 (Jan 2026) to $6,189 (Jun 2026);
+                // highest $7,012 (Apr 2026)."
+                let when = |l: &str| {
+                    time::Date::parse(l, time::macros::format_description!("[year]-[month]-[day]"))
+                        .map(|d| match g {
+                            sr360_analytics::Grain::Month => format::month(lang, d),
+                            _ => format::date(lang, d),
+                        })
+                        .unwrap_or_else(|_| l.to_string())
+                };
+                let points: Vec<(usize, f64)> = values
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| v.map(|v| (i, v)))
+                    .collect();
+                if let (Some(a), Some(b), Some(top)) = (
+                    points.first(),
+                    points.last(),
+                    points.iter().max_by(|x, y| x.1.total_cmp(&y.1)),
                 ) {
+                    let grain = match g {
+                        sr360_analytics::Grain::Month => "copilot.g_month",
+                        sr360_analytics::Grain::Week => "copilot.g_week",
+                        sr360_analytics::Grain::Day => "copilot.g_day",
+                    };
                     sentences.push(
-                        tr(lang, "copilot.total")
-                            .replace(
-                                "{metric}",
-                                &format!("{mname} ({} → {})", labels[0], labels[labels.len() - 1]),
-                            )
+                        tr(lang, "copilot.series")
+                            .replace("{metric}", &mname)
+                            .replace("{grain}", &tr(lang, grain))
                             .replace("{period}", &period)
-                            .replace("{value}", &format!("{} → {}", val(Some(*a)), val(Some(*b)))),
+                            .replace("{first}", &val(Some(a.1)))
+                            .replace("{first_at}", &when(&labels[a.0]))
+                            .replace("{last}", &val(Some(b.1)))
+                            .replace("{last_at}", &when(&labels[b.0]))
+                            .replace("{max}", &val(Some(top.1)))
+                            .replace("{max_at}", &when(&labels[top.0])),
                     );
                 }
             } else if let (Some(first), Some(v)) = (labels.first(), values.first()) {
@@ -458,7 +521,7 @@ pub fn figures(
         followups.push(tr(lang, "copilot.f_before"));
     }
     Ok(Reply {
-        answer: sentences.join(" "),
+        answer: sentences.join(if lang == "zh-CN" { "" } else { " " }),
         result: Some(result),
         chart,
         sql,
