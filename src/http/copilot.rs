@@ -184,7 +184,13 @@ pub(super) async fn answer_question(
         }
         (Some(Plan::Churn), None) => {
             let model = super::shop_data::read(state, scope, sr360_ml::store::segments).await?;
-            answer::churn(lang, model.as_ref())
+            let pii = super::customers::pii_for(scope);
+            let members = super::shop_data::analytics(state, scope, move |s| {
+                sr360_analytics::segment_members(s, "churn_risk", 10, pii)
+            })
+            .await
+            .unwrap_or_default();
+            answer::churn(lang, shop, model.as_ref(), &members)
         }
         (_, None) => answer::not_understood(lang, &parsed.understood),
     };

@@ -716,33 +716,74 @@ pub fn alerts(lang: &str, rows: &[AnomalyRow], last_day: Option<time::Date>) -> 
     r
 }
 
-/// How many customers the last segmentation puts at risk of leaving.
-pub fn churn(lang: &str, model: Option<&SegmentModel>) -> Reply {
+/// How many customers the last segmentation puts at risk of leaving, and the most valuable
+/// of them (names only where the caller's role shows them; the query layer masks them).
+pub fn churn(
+    lang: &str,
+    shop: Shop<'_>,
+    model: Option<&SegmentModel>,
+    members: &[sr360_analytics::CustomerSummary],
+) -> Reply {
     let n = model.and_then(|m| {
         m.segments
             .iter()
             .find(|s| s.name == "churn_risk")
             .map(|s| s.size)
     });
-    match n {
-        Some(n) => simple(
-            lang,
-            tr(lang, "copilot.churn").replace("{n}", &format::amount(lang, n as f64)),
-            Some(Table {
-                columns: vec!["customers".into()],
-                rows: vec![vec![n.into()]],
-            }),
-            "page",
-            "nav.segments",
-            "/segments?segment=churn_risk",
-        ),
-        None => simple(
+    let Some(n) = n else {
+        return simple(
             lang,
             tr(lang, "copilot.churn_none"),
             None,
             "page",
             "nav.segments",
             "/segments",
-        ),
+        );
+    };
+    let rows = std::iter::once(vec![
+        serde_json::Value::from(n),
+        serde_json::Value::Null,
+        serde_json::Value::Null,
+    ])
+    .chain(members.iter().map(|c| {
+        vec![
+            serde_json::Value::from(c.name.clone().unwrap_or_else(|| c.reference.clone())),
+            c.orders.into(),
+            ((c.revenue * 100.0).round() / 100.0).into(),
+        ]
+    }))
+    .collect();
+    let mut text = tr(lang, "copilot.churn").replace("{n}", &format::amount(lang, n as f64));
+    let names: Vec<String> = members
+        .iter()
+        .take(3)
+        .map(|c| {
+            format!(
+                "{} ({})",
+                c.name.clone().unwrap_or_else(|| c.reference.clone()),
+                format::money(lang, c.revenue, shop.currency)
+            )
+        })
+        .collect();
+    if !names.is_empty() {
+        text.push(' ');
+        text.push_str(&tr(lang, "copilot.churn_top").replace("{list}", &names.join(", ")));
     }
+    let mut r = simple(
+        lang,
+        text,
+        Some(Table {
+            columns: vec!["customers".into(), "orders".into(), "revenue".into()],
+            rows,
+        }),
+        "page",
+        "nav.segments",
+        "/segments?segment=churn_risk",
+    );
+    r.sources.extend(members.iter().take(3).map(|c| Source {
+        kind: "customer",
+        title: c.name.clone().unwrap_or_else(|| c.reference.clone()),
+        url: format!("/customers/{}", c.reference),
+    }));
+    r
 }
