@@ -176,6 +176,29 @@ fn label(r: &QueryResult, row: &[Value], by: Dimension) -> String {
     }
 }
 
+/// A period as a follow-up question names it, in words the parser reads back: "Jun 2026",
+/// "Q1 2026", "2025" (ISO months in Arabic, whose digits and marks do not survive folding);
+/// other spans are left out (the whole data).
+fn phrase(lang: &str, r: TimeRange) -> String {
+    let whole_months = r.from.day() == 1 && (r.to + time::Duration::days(1)).day() == 1;
+    let months = (r.to.year() - r.from.year()) * 12 + i32::from(u8::from(r.to.month()))
+        - i32::from(u8::from(r.from.month()))
+        + 1;
+    match (whole_months, months) {
+        (true, 1) if lang == "ar" => format!("{}-{:02}", r.from.year(), u8::from(r.from.month())),
+        (true, 1) => format::month(lang, r.from),
+        (true, 3) if (u8::from(r.from.month()) - 1) % 3 == 0 => {
+            format!(
+                "Q{} {}",
+                (u8::from(r.from.month()) - 1) / 3 + 1,
+                r.from.year()
+            )
+        }
+        (true, 12) if r.from.month() == time::Month::January => r.from.year().to_string(),
+        _ => String::new(),
+    }
+}
+
 /// A row's label as the answer writes it (weekdays by name).
 fn row_label(lang: &str, r: &QueryResult, row: &[Value], by: Dimension) -> String {
     let l = label(r, row, by);
@@ -491,11 +514,8 @@ pub fn figures(
         );
     }
     let sql = sr360_analytics::compile(&q, range).ok().map(|c| c.sql);
-    let short_period = if f.range.is_some() {
-        period.clone()
-    } else {
-        String::new()
-    };
+    // Follow-ups name the period so the parser reads it back: a month, a quarter or a year.
+    let short_period = f.range.map(|r| phrase(lang, r)).unwrap_or_default();
     let lower = if matches!(lang, "en" | "es") {
         mname.to_lowercase()
     } else {
@@ -510,6 +530,27 @@ pub fn figures(
             .to_string()
     };
     let mut followups = vec![];
+    // A period after the data's end: offer the data's last month instead.
+    if f.range.is_some_and(|r| r.from > all.to) {
+        let latest = if lang == "ar" {
+            format!("{}-{:02}", all.to.year(), u8::from(all.to.month()))
+        } else {
+            format::month(lang, all.to)
+        };
+        let key = match f.by {
+            Some(Dimension::Category) => "copilot.f_by_category",
+            Some(Dimension::Channel) => "copilot.f_by_channel",
+            _ => "copilot.f_total",
+        };
+        followups.push(
+            tr(lang, key)
+                .replace("{metric_lc}", &lower)
+                .replace("{metric}", &metric_name(lang, m))
+                .replace("{period}", &latest)
+                .trim()
+                .to_string(),
+        );
+    }
     if f.by.is_none() {
         followups.push(fill("copilot.f_by_category"));
         followups.push(fill("copilot.f_by_month"));

@@ -535,7 +535,11 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
         // Month names, with a year before or after.
         let m = EN_MONTHS
             .iter()
-            .position(|n| n[0] == w(i) || (n[1] == w(i) && w(i) != "may" && w(i) != "mar"))
+            .position(|n| {
+                n[0] == w(i)
+                    || (n[1] == w(i)
+                        && (!matches!(w(i), "mar" | "may") || year_word(w(i + 1)).is_some()))
+            })
             .or_else(|| ES_MONTHS.iter().position(|n| *n == w(i)))
             .or_else(|| {
                 AR_MONTHS
@@ -676,6 +680,15 @@ mod tests {
 
     #[test]
     fn months_quarters_and_years_by_name() {
+        // Short names with a year (what follow-ups write), "may" and "mar" only then.
+        assert_eq!(
+            one("revenue by category Mar 2026"),
+            r(date!(2026 - 03 - 01), date!(2026 - 03 - 31))
+        );
+        assert_eq!(
+            one("Revenue Jun 2026"),
+            r(date!(2026 - 06 - 01), date!(2026 - 06 - 30))
+        );
         assert_eq!(
             one("top 3 products by units in June"),
             r(date!(2025 - 06 - 01), date!(2025 - 06 - 30))
