@@ -139,7 +139,12 @@ pub(super) async fn answer_question(
     let previous = state.conversations.last(user, &conversation);
     let (currency, timezone) = (tenant.currency.clone(), tenant.timezone.clone());
     let (parsed, reply) = super::shop_data::analytics(state, scope, move |s| {
-        let catalog = Catalog::read(s)?;
+        // A shop without sales can still ask for help: its catalog is empty.
+        let catalog = match Catalog::read(s) {
+            Ok(c) => c,
+            Err(sr360_analytics::QueryError::NoData) => Catalog::default(),
+            Err(e) => return Err(e),
+        };
         let parsed = sr360_ai::parse(&question, today, &catalog, previous.as_ref());
         let shop = Shop {
             currency: &currency,

@@ -71,8 +71,16 @@ async fn search_finds_the_shops_objects_by_words_typos_and_meaning_and_nothing_e
         "{v}"
     );
     // Completion as one types.
-    let v = get(&s, &tok, "/api/v1/search/suggest?q=cop").await;
+    let v = get(&s, &tok, "/api/v1/search/suggest?q=copperl").await;
     assert_eq!(titles(&v)[0], "Copperleaf Stainless Frying Pan", "{v}");
+    // A shorter prefix also offers the app's own page of that name.
+    let v = get(&s, &tok, "/api/v1/search/suggest?q=cop").await;
+    let t = titles(&v);
+    assert!(
+        t.contains(&"Copperleaf Stainless Frying Pan".to_string())
+            && t.contains(&"Copilot".to_string()),
+        "{v}"
+    );
     let v = get(&s, &tok, "/api/v1/search/suggest?q=").await;
     assert_eq!(v, serde_json::json!([]));
 
