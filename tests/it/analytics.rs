@@ -46,6 +46,26 @@ async fn queries_answer_for_the_callers_shop_only() {
     let tok_v = token(&s, "viewer@example.com").await;
     let (st, body) = query(&s, Some(&tok_v), q.clone()).await;
     assert_eq!(st, 200, "{body}");
+    // An absurd range is a clear 422, never a crash (a comparison period of ten thousand
+    // years used to overflow the date arithmetic).
+    let (st2, bad) = query(
+        &s,
+        Some(&tok_v),
+        serde_json::json!({"metrics": ["revenue"], "range": {"from": "0000-01-01", "to": "9999-12-31"}, "compare": "previous_period"}),
+    )
+    .await;
+    assert_eq!(
+        (st2, bad["error"]["code"].as_str()),
+        (422, Some("invalid_input")),
+        "{bad}"
+    );
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1900-01-01"),
+        "{bad}"
+    );
     assert_eq!(
         body["columns"]
             .as_array()

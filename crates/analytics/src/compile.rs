@@ -16,6 +16,9 @@ pub struct Compiled {
 }
 
 pub const MAX_ROWS: u32 = 10_000;
+/// The years a query's range may span.
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2200;
 const MAX_FILTER_VALUES: usize = 200;
 
 fn dimension_sql(d: Dimension) -> &'static str {
@@ -115,6 +118,12 @@ pub fn compile(q: &Query, range: TimeRange) -> Result<Compiled, QueryError> {
     }
     if range.from > range.to {
         return bad("the range ends before it starts");
+    }
+    // Dates a shop can have: a comparison period one range-length or a year back stays a date.
+    if range.from.year() < MIN_YEAR || range.to.year() > MAX_YEAR {
+        return Err(QueryError::Invalid(format!(
+            "dates must lie between {MIN_YEAR}-01-01 and {MAX_YEAR}-12-31"
+        )));
     }
     if q.limit.is_some_and(|l| l == 0 || l > MAX_ROWS) {
         return Err(QueryError::Invalid(format!(
@@ -292,6 +301,27 @@ mod tests {
         assert!(!c.sql.contains("DROP"), "{}", c.sql);
         assert_eq!(c.params.len(), 3);
         assert_eq!(c.params[2], "x'); DROP TABLE gold.fact_sales; --");
+    }
+
+    #[test]
+    fn absurd_ranges_are_refused_before_any_date_arithmetic() {
+        let q = Query::new(&[Metric::Revenue]);
+        let huge = TimeRange {
+            from: date!(0000 - 01 - 01),
+            to: date!(9999 - 12 - 31),
+        };
+        match compile(&q, huge) {
+            Err(QueryError::Invalid(m)) => assert!(m.contains("1900-01-01"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        // Within the bounds, a comparison period stays a date.
+        let wide = TimeRange {
+            from: date!(1900 - 01 - 01),
+            to: date!(2200 - 12 - 31),
+        };
+        assert!(compile(&q, wide).is_ok());
+        let back = Comparison::PreviousPeriod.shift(wide);
+        assert!(back.from.year() > -9999);
     }
 
     #[test]
