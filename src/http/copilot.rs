@@ -43,20 +43,27 @@ pub async fn ask_api(
     caller: ApiCaller,
     body: Result<Json<AskRequest>, JsonRejection>,
 ) -> Result<Json<Answer>, AppError> {
+    Ok(Json(asked(&state, &caller, body).await?))
+}
+
+/// An API request's question, answered for the caller (in the language asked, else theirs).
+async fn asked(
+    state: &AppState,
+    caller: &ApiCaller,
+    body: Result<Json<AskRequest>, JsonRejection>,
+) -> Result<Answer, AppError> {
     caller.require(Permission::ViewAnalytics)?;
     let Json(req) = body.map_err(|e| AppError::Invalid(format!("question: {}", e.body_text())))?;
     let lang = sr360_ui::normalize_locale(req.lang.as_deref().unwrap_or(&caller.user.locale));
-    Ok(Json(
-        answer_question(
-            &state,
-            &caller.scope,
-            caller.user.id.0,
-            &req.question,
-            lang,
-            req.conversation,
-        )
-        .await?,
-    ))
+    answer_question(
+        state,
+        &caller.scope,
+        caller.user.id.0,
+        &req.question,
+        lang,
+        req.conversation,
+    )
+    .await
 }
 
 /// The same answer as server-sent events: `plan` (the plan and the conversation), one `text`
@@ -70,18 +77,7 @@ pub async fn stream_api(
     caller: ApiCaller,
     body: Result<Json<AskRequest>, JsonRejection>,
 ) -> Result<Sse<impl futures::Stream<Item = Result<Event, Infallible>>>, AppError> {
-    caller.require(Permission::ViewAnalytics)?;
-    let Json(req) = body.map_err(|e| AppError::Invalid(format!("question: {}", e.body_text())))?;
-    let lang = sr360_ui::normalize_locale(req.lang.as_deref().unwrap_or(&caller.user.locale));
-    let a = answer_question(
-        &state,
-        &caller.scope,
-        caller.user.id.0,
-        &req.question,
-        lang,
-        req.conversation,
-    )
-    .await?;
+    let a = asked(&state, &caller, body).await?;
     let json = |v: serde_json::Value| Event::default().data(v.to_string());
     let mut events = vec![
         json(serde_json::json!({"plan": a.plan, "conversation": a.conversation})).event("plan"),

@@ -158,6 +158,22 @@ async fn wait_css(c: &Client, css: &str) {
     panic!("{css} never appeared at {}", c.current_url().await.unwrap());
 }
 
+/// The page is no wider than the window (nothing scrolls sideways on a phone).
+async fn fits_width(c: &Client, what: &str) {
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth + 1",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::json!(false),
+        "{what}: no sideways scrolling on a phone"
+    );
+}
+
 async fn set_prefs(c: &Client, base: &str, locale: &str, theme: &str) {
     c.goto(&format!("{base}/settings")).await.unwrap();
     c.find(Locator::Css("#locale"))
@@ -301,18 +317,7 @@ async fn pages_in_headless_chromium() {
         serde_json::json!(true),
         "navigation folds away on a phone"
     );
-    let overflow = c
-        .execute(
-            "return document.documentElement.scrollWidth > window.innerWidth + 1",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        overflow,
-        serde_json::json!(false),
-        "no sideways scrolling on a phone"
-    );
+    fits_width(c, "dashboard").await;
     shot(c, "dashboard-phone").await;
     c.find(Locator::Css("label.menu-toggle"))
         .await
@@ -920,6 +925,28 @@ async fn demo_login_works_in_headless_chromium() {
             shot(c, &format!("{name}-{suffix}")).await;
         }
     }
+    // The copilot answer and its window at phone width, in Arabic.
+    set_prefs(c, &s.url, "ar", "light").await;
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{}/copilot?q={}", s.url, "%D8%A7%D9%84%D8%A5%D9%8A%D8%B1%D8%A7%D8%AF%D8%A7%D8%AA%20%D8%AD%D8%B3%D8%A8%20%D8%A7%D9%84%D9%81%D8%A6%D8%A9"))
+        .await
+        .unwrap();
+    wait_css(c, "#copilot-answer .answer-text").await;
+    fits_width(c, "copilot").await;
+    no_errors(c, "copilot (phone, ar)").await;
+    shot(c, "copilot-phone-ar").await;
+    c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
+    wait_css(c, "#copilot-open").await;
+    c.find(Locator::Id("copilot-open"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(c, "#copilot-window[open]").await;
+    shot(c, "copilot-window-phone-ar").await;
+    c.set_window_size(1280, 900).await.unwrap();
+    set_prefs(c, &s.url, "en", "system").await;
     d.client.clone().close().await.unwrap();
 }
 
@@ -1084,6 +1111,7 @@ async fn upload_page_in_headless_chromium() {
             ("/uploads", "upload-history"),
             ("/uploads/1", "upload-detail"),
             ("/uploads/1/mapping", "upload-mapping"),
+            ("/copilot?q=revenue%20by%20category", "copilot"),
         ] {
             c.goto(&format!("{}{path}", s.url)).await.unwrap();
             wait_css(c, "main").await;
