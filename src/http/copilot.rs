@@ -132,7 +132,9 @@ pub(super) async fn answer_question(
     let conversation = conversation
         .filter(|c| !c.is_empty() && c.len() <= 64 && c.chars().all(|c| c.is_ascii_alphanumeric()))
         .unwrap_or_else(|| hex::encode(sr360_core::entropy::random_bytes::<8>(&*state.entropy)));
-    let previous = state.conversations.last(user, &conversation);
+    // A conversation belongs to its user and shop: a plan never follows them to another shop.
+    let turn = format!("{}/{conversation}", scope.tenant().as_str());
+    let previous = state.conversations.last(user, &turn);
     let (currency, timezone) = (tenant.currency.clone(), tenant.timezone.clone());
     let (parsed, reply) = super::shop_data::analytics(state, scope, move |s| {
         // A shop without sales can still ask for help: its catalog is empty.
@@ -196,7 +198,7 @@ pub(super) async fn answer_question(
         (_, None) => answer::not_understood(lang, &parsed.understood),
     };
     if let Some(p) = &parsed.plan {
-        state.conversations.remember(user, &conversation, p.clone());
+        state.conversations.remember(user, &turn, p.clone());
     }
     let ms = started.elapsed().as_millis() as u64;
     Ok(Answer {

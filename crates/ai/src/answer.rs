@@ -96,6 +96,15 @@ pub struct Reply {
     pub followups: Vec<String>,
 }
 
+/// The list separator of `lang`.
+fn comma(lang: &str) -> &'static str {
+    match lang {
+        "ar" => "، ",
+        "zh-CN" => "、",
+        _ => ", ",
+    }
+}
+
 pub fn metric_name(lang: &str, m: Metric) -> String {
     tr(lang, &format!("copilot.m_{}", m.name()))
 }
@@ -291,7 +300,7 @@ pub fn figures(
     let mname = if only.is_empty() {
         metric_name(lang, m)
     } else {
-        format!("{} ({})", metric_name(lang, m), only.join(", "))
+        format!("{} ({})", metric_name(lang, m), only.join(comma(lang)))
     };
     let val = |v: Option<f64>| value_text(lang, shop, m, v);
     let q = query(f, range);
@@ -464,7 +473,8 @@ pub fn figures(
                     .map(|(l, v)| format!("{l} ({})", val(*v)))
                     .collect();
                 if !rest.is_empty() {
-                    sentences.push(tr(lang, "copilot.rest").replace("{rest}", &rest.join(", ")));
+                    sentences
+                        .push(tr(lang, "copilot.rest").replace("{rest}", &rest.join(comma(lang))));
                 }
                 if let (Some(_), Some(b)) = (&before, prior(first)) {
                     sentences.push(format!(
@@ -580,7 +590,7 @@ pub fn figures(
 pub fn not_understood(lang: &str, understood: &[String]) -> Reply {
     let mut s = vec![tr(lang, "copilot.not_understood")];
     if !understood.is_empty() {
-        s.push(tr(lang, "copilot.understood").replace("{what}", &understood.join(", ")));
+        s.push(tr(lang, "copilot.understood").replace("{what}", &understood.join(comma(lang))));
     }
     s.push(tr(lang, "copilot.try").replace("{examples}", &tr(lang, "copilot.examples")));
     Reply {
@@ -808,7 +818,7 @@ pub fn churn(
         .collect();
     if !names.is_empty() {
         text.push(' ');
-        text.push_str(&tr(lang, "copilot.churn_top").replace("{list}", &names.join(", ")));
+        text.push_str(&tr(lang, "copilot.churn_top").replace("{list}", &names.join(comma(lang))));
     }
     let mut r = simple(
         lang,
