@@ -142,6 +142,24 @@ async fn questions_in_four_languages_get_answers_from_the_shops_figures() {
     assert!(a["answer"].as_str().unwrap().starts_with("Apparel"), "{a}");
     assert_eq!(a["chart"]["kind"], "hbar");
 
+    // Customers who ordered more than once: ann (A1, A3) of ann, bo, cy, dee.
+    let (_, a) = ask(
+        &s,
+        &tok,
+        "how many customers ordered more than once",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(a["result"]["rows"][0][0], 1, "{a}");
+    assert_eq!(a["result"]["rows"][0][1], 4, "{a}");
+    assert!(
+        a["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 of 4 customers"),
+        "{a}"
+    );
+
     // Top 1 product by units: Mug 7 units.
     let (_, a) = ask(&s, &tok, "top 1 products by units", serde_json::json!({})).await;
     let rows = a["result"]["rows"].as_array().unwrap();

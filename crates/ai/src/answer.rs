@@ -310,6 +310,42 @@ pub fn figures(
     let mut chart = None;
     let result;
     match (f.by, f.versus) {
+        (None, None) if m == Metric::RepeatPurchaseRate => {
+            // "How many customers ordered more than once": the share and the count behind it.
+            let mut q2 = q.clone();
+            q2.metrics = vec![Metric::Customers, Metric::RepeatPurchaseRate];
+            let r2 = s.run(&q2)?;
+            let row = r2.rows.first();
+            let customers = row.and_then(|r| r[0].as_f64()).unwrap_or(0.0);
+            let rate = row.and_then(|r| r[1].as_f64());
+            let repeat = rate.map(|x| (x * customers).round());
+            sentences.push(
+                tr(lang, "copilot.repeat")
+                    .replace(
+                        "{repeat}",
+                        &repeat
+                            .map(|n| format::amount(lang, n))
+                            .unwrap_or_else(|| "—".into()),
+                    )
+                    .replace("{customers}", &format::amount(lang, customers))
+                    .replace("{rate}", &val(rate))
+                    .replace("{period}", &period),
+            );
+            result = Table {
+                columns: vec![
+                    "repeat_customers".into(),
+                    "customers".into(),
+                    m.name().into(),
+                ],
+                rows: vec![vec![
+                    repeat
+                        .map(|n| serde_json::Value::from(n as i64))
+                        .unwrap_or_default(),
+                    serde_json::Value::from(customers as i64),
+                    rounded(m, row.map(|r| &r[1])),
+                ]],
+            };
+        }
         (None, None) => {
             let v = r.rows.first().and_then(|row| row[last].as_f64());
             sentences.push(

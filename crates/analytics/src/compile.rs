@@ -176,6 +176,10 @@ pub fn compile(q: &Query, range: TimeRange) -> Result<Compiled, QueryError> {
             m_cols.push(format!("{} AS {}", metric_sql(*m), m.name()));
         }
     }
+    if m_cols.is_empty() {
+        // The repeat rate alone: `m` still needs a column to join `rp` to.
+        m_cols.push("count(*) AS rows_in_range".into());
+    }
     let mut sql = format!(
         "WITH f AS (SELECT {} FROM gold.fact_sales f{join} WHERE {}),\n m AS (SELECT {} FROM f{group})",
         f_cols.join(", "),
@@ -301,6 +305,14 @@ mod tests {
         assert!(!c.sql.contains("DROP"), "{}", c.sql);
         assert_eq!(c.params.len(), 3);
         assert_eq!(c.params[2], "x'); DROP TABLE gold.fact_sales; --");
+    }
+
+    #[test]
+    fn the_repeat_rate_alone_compiles() {
+        let q = Query::new(&[Metric::RepeatPurchaseRate]);
+        let c = compile(&q, range()).unwrap();
+        assert!(c.sql.contains("rows_in_range"), "{}", c.sql);
+        assert_eq!(c.columns, vec!["repeat_purchase_rate".to_string()]);
     }
 
     #[test]
