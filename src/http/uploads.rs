@@ -393,11 +393,7 @@ fn mapping_html(
 ) -> String {
     let fields = uploads::mapping_fields(entity, chosen);
     let samples = uploads::samples(columns, sample);
-    let name = serde_json::to_value(entity)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    ui::upload_mapping(p, id, file, &name, &fields, &samples, evidence)
+    ui::upload_mapping(p, id, file, entity.key(), &fields, &samples, evidence)
 }
 
 pub async fn mapping_page(

@@ -110,6 +110,15 @@ pub fn percent(locale: &str, share: f64) -> String {
     }
 }
 
+/// A change as a signed share: `+12.5%`, `-3.0%` (a rise carries its plus sign).
+pub fn signed_percent(locale: &str, change: f64) -> String {
+    format!(
+        "{}{}",
+        if change >= 0.0 { "+" } else { "" },
+        percent(locale, change)
+    )
+}
+
 /// A date written for the locale: `30 Jun 2026`, `30 jun 2026`, `2026年6月30日`, `٣٠‏/٦‏/٢٠٢٦`.
 pub fn date(locale: &str, d: time::Date) -> String {
     const EN: [&str; 12] = [

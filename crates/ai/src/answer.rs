@@ -56,13 +56,14 @@ pub enum Confidence {
     Low,
 }
 
-/// The copilot's answer as the API sends it (`POST /api/v1/copilot/ask`).
+/// How long an answer took.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Timings {
     pub first_token_ms: u64,
     pub total_ms: u64,
 }
 
+/// The copilot's answer as the API sends it (`POST /api/v1/copilot/ask`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Answer {
     /// The answer in words; every number in it comes from `result`.
@@ -136,14 +137,7 @@ fn change_text(lang: &str, a: Option<f64>, b: Option<f64>) -> (String, Option<f6
     match (a, b) {
         (Some(a), Some(b)) if b != 0.0 => {
             let c = (a - b) / b.abs();
-            (
-                format!(
-                    "{}{}",
-                    if c >= 0.0 { "+" } else { "" },
-                    format::percent(lang, c)
-                ),
-                Some(c),
-            )
+            (format::signed_percent(lang, c), Some(c))
         }
         _ => (tr(lang, "copilot.no_change_base"), None),
     }
@@ -161,15 +155,6 @@ fn json(v: Option<&Value>) -> serde_json::Value {
     }
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::Text(s) => s.clone(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::Null => "—".into(),
-    }
-}
-
 /// The label of a row of a split: the product's name for products, else the dimension value.
 fn label(r: &QueryResult, row: &[Value], by: Dimension) -> String {
     let i = if by == Dimension::Product && r.columns.len() > 2 {
@@ -177,7 +162,7 @@ fn label(r: &QueryResult, row: &[Value], by: Dimension) -> String {
     } else {
         0
     };
-    let t = text(&row[i]);
+    let t = sr360_views::card::text(&row[i]);
     match by {
         Dimension::Category | Dimension::Channel => format::label(&t),
         Dimension::Hour => t.parse::<u8>().map(|h| format!("{h:02}:00")).unwrap_or(t),
@@ -189,21 +174,19 @@ fn label(r: &QueryResult, row: &[Value], by: Dimension) -> String {
 /// "Q1 2026", "2025" (ISO months in Arabic, whose digits and marks do not survive folding);
 /// other spans are left out (the whole data).
 fn phrase(lang: &str, r: TimeRange) -> String {
-    let whole_months = r.from.day() == 1 && (r.to + time::Duration::days(1)).day() == 1;
-    let months = (r.to.year() - r.from.year()) * 12 + i32::from(u8::from(r.to.month()))
-        - i32::from(u8::from(r.from.month()))
-        + 1;
-    match (whole_months, months) {
-        (true, 1) if lang == "ar" => format!("{}-{:02}", r.from.year(), u8::from(r.from.month())),
-        (true, 1) => format::month(lang, r.from),
-        (true, 3) if (u8::from(r.from.month()) - 1) % 3 == 0 => {
+    match crate::dates::unit_of(r) {
+        crate::dates::Unit::Month if lang == "ar" => {
+            format!("{}-{:02}", r.from.year(), u8::from(r.from.month()))
+        }
+        crate::dates::Unit::Month => format::month(lang, r.from),
+        crate::dates::Unit::Quarter => {
             format!(
                 "Q{} {}",
                 (u8::from(r.from.month()) - 1) / 3 + 1,
                 r.from.year()
             )
         }
-        (true, 12) if r.from.month() == time::Month::January => r.from.year().to_string(),
+        crate::dates::Unit::Year => r.from.year().to_string(),
         _ => String::new(),
     }
 }
@@ -303,7 +286,11 @@ pub fn figures(
         format!("{} ({})", metric_name(lang, m), only.join(comma(lang)))
     };
     let val = |v: Option<f64>| value_text(lang, shop, m, v);
-    let q = query(f, range);
+    let mut q = query(f, range);
+    if m == Metric::RepeatPurchaseRate && f.by.is_none() && f.versus.is_none() {
+        // "How many customers ordered more than once": the count behind the share.
+        q.metrics = vec![Metric::Customers, Metric::RepeatPurchaseRate];
+    }
     let r = s.run(&q)?;
     let last = r.columns.len().saturating_sub(1);
     let mut sentences = vec![];
@@ -311,11 +298,7 @@ pub fn figures(
     let result;
     match (f.by, f.versus) {
         (None, None) if m == Metric::RepeatPurchaseRate => {
-            // "How many customers ordered more than once": the share and the count behind it.
-            let mut q2 = q.clone();
-            q2.metrics = vec![Metric::Customers, Metric::RepeatPurchaseRate];
-            let r2 = s.run(&q2)?;
-            let row = r2.rows.first();
+            let row = r.rows.first();
             let customers = row.and_then(|r| r[0].as_f64()).unwrap_or(0.0);
             let rate = row.and_then(|r| r[1].as_f64());
             let repeat = rate.map(|x| (x * customers).round());
@@ -451,12 +434,12 @@ pub fn figures(
                 // "Revenue by month from … to …: from $3,660 (Jan 2026) to $6,189 (Jun 2026);
                 // highest $7,012 (Apr 2026)."
                 let when = |l: &str| {
-                    time::Date::parse(l, time::macros::format_description!("[year]-[month]-[day]"))
+                    sr360_views::iso_date(l)
                         .map(|d| match g {
                             sr360_analytics::Grain::Month => format::month(lang, d),
                             _ => format::date(lang, d),
                         })
-                        .unwrap_or_else(|_| l.to_string())
+                        .unwrap_or_else(|| l.to_string())
                 };
                 let points: Vec<(usize, f64)> = values
                     .iter()
@@ -655,17 +638,6 @@ pub fn help(lang: &str) -> Reply {
         }],
         confidence: Confidence::High,
         followups: vec![],
-    }
-}
-
-/// Which plan kind an answer came from, for the reply's page link and wording.
-pub fn page_of(plan: &Plan) -> &'static str {
-    match plan {
-        Plan::Figures(_) => "/charts",
-        Plan::Forecast { .. } => "/forecasts",
-        Plan::Alerts => "/models",
-        Plan::Churn => "/segments?segment=churn_risk",
-        Plan::Help { .. } => "/upload",
     }
 }
 

@@ -137,13 +137,21 @@ pub fn before(r: TimeRange, unit: Unit) -> TimeRange {
         Unit::Year => year_range(r.from.year() - 1),
         _ => None,
     };
-    shifted.unwrap_or_else(|| {
-        let len = Duration::days(r.days());
-        TimeRange {
-            from: r.from - len,
-            to: r.to - len,
-        }
-    })
+    shifted.unwrap_or_else(|| sr360_analytics::Comparison::PreviousPeriod.shift(r))
+}
+
+/// The calendar unit a range is exactly one of — a month, a quarter (from January, April,
+/// July or October) or a year (from 1 January) — else a week or its length in days.
+pub fn unit_of(r: TimeRange) -> Unit {
+    let whole_months = r.from.day() == 1 && (r.to + Duration::days(1)).day() == 1;
+    let quarter_start = (u8::from(r.from.month()) - 1) % 3 == 0;
+    match (whole_months, r.days()) {
+        (true, 28..=31) => Unit::Month,
+        (true, 89..=92) if quarter_start => Unit::Quarter,
+        (true, 365..=366) if r.from.month() == Month::January => Unit::Year,
+        (_, 7) => Unit::Week,
+        (_, n) => Unit::Days(n),
+    }
 }
 
 fn num(w: &str) -> Option<i64> {

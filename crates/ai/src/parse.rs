@@ -3,7 +3,7 @@
 //! model, later) can build on that. Names of categories, channels, regions and countries are
 //! matched against the shop's own values, so a filter always names something that exists.
 
-use crate::dates::{self, Unit};
+use crate::dates;
 use crate::plan::{Figures, Plan};
 use crate::text::{fold, has, language};
 use crate::words::{
@@ -346,7 +346,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
                 // "and the month before?": the previous question's period, one step back.
                 let back = any(&f, &before_words);
                 plan.range = match (p.range, back) {
-                    (Some(r), true) => Some(dates::before(r, unit_of(r))),
+                    (Some(r), true) => Some(dates::before(r, dates::unit_of(r))),
                     (r, _) => r,
                 };
                 if plan.by.is_none() {
@@ -363,18 +363,6 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         lang,
         understood,
         sure,
-    }
-}
-
-/// The calendar unit a range spans (a whole month, quarter or year), else its length.
-fn unit_of(r: sr360_analytics::TimeRange) -> Unit {
-    let whole_months = r.from.day() == 1 && (r.to + time::Duration::days(1)).day() == 1;
-    match (whole_months, r.days()) {
-        (true, 28..=31) => Unit::Month,
-        (true, 89..=92) => Unit::Quarter,
-        (true, 365..=366) => Unit::Year,
-        (_, 7) => Unit::Week,
-        (_, n) => Unit::Days(n),
     }
 }
 

@@ -24,13 +24,7 @@ fn cell(
             let x = n.as_f64();
             let text = match (column, metric) {
                 ("change", _) => x
-                    .map(|c| {
-                        format!(
-                            "{}{}",
-                            if c >= 0.0 { "+" } else { "" },
-                            format::percent(p.locale, c)
-                        )
-                    })
+                    .map(|c| format::signed_percent(p.locale, c))
                     .unwrap_or_default(),
                 (c, Some(m)) if c == m.name() || c == format!("{}_before", m.name()) => {
                     value_text(p.locale, shop, m, x)

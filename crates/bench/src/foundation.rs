@@ -327,20 +327,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
 
     let _ = std::fs::remove_dir_all(&work);
-    let mut md = String::new();
-    md.push_str(&format!(
-        "Measured {} on {} cores, sr360 {} (profile: {}).\n\n",
-        time::OffsetDateTime::now_utc().date(),
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0),
-        env!("CARGO_PKG_VERSION"),
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "optimised"
-        }
-    ));
+    let mut md = crate::measured_on();
     md.push_str("| measurement | result | goal |\n|---|---|---|\n");
     for (a, b, c) in &rows {
         md.push_str(&format!("| {a} | {b} | {c} |\n"));

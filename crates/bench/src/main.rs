@@ -95,6 +95,23 @@ enum Command {
     BareLoad { file: PathBuf, dir: PathBuf },
 }
 
+/// The first line of a results table: when, on how many cores, which build.
+pub(crate) fn measured_on() -> String {
+    format!(
+        "Measured {} on {} cores, sr360 {} (profile: {}).\n\n",
+        time::OffsetDateTime::now_utc().date(),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "optimised"
+        }
+    )
+}
+
 /// The `sr360` binary the benchmarks drive: `$SR360_BIN`, else the one beside this binary
 /// (cargo builds both into the same target folder).
 pub(crate) fn sr360() -> anyhow::Result<PathBuf> {

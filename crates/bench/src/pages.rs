@@ -234,19 +234,8 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
     drop(rt);
     let _ = std::fs::remove_dir_all(&work);
 
-    let mut md = format!(
-        "Measured {} on {} cores, sr360 {} (profile: {}).\n\n| measurement | result |\n|---|---|\n",
-        time::OffsetDateTime::now_utc().date(),
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0),
-        env!("CARGO_PKG_VERSION"),
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "optimised"
-        }
-    );
+    let mut md = crate::measured_on();
+    md.push_str("| measurement | result |\n|---|---|\n");
     for (k, v) in &rows {
         md.push_str(&format!("| {k} | {v} |\n"));
     }

@@ -117,11 +117,7 @@ fn title(locale: &str, series: &str, low: bool, day: time::Date) -> String {
 pub fn title_of(id: &str, locale: &str) -> Option<String> {
     let rest = id.strip_prefix("anomaly-")?;
     let (head, day) = rest.split_at(rest.len().checked_sub(10)?);
-    let day = time::Date::parse(
-        day,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()?;
+    let day = crate::iso_date(day)?;
     let (series, dir) = head.strip_suffix('-')?.rsplit_once('-')?;
     match dir {
         "low" | "high" => Some(title(locale, series, dir == "low", day)),

@@ -175,11 +175,7 @@ pub fn cards(
     let change = if prev_total > 0.0 {
         p.t("charts.sum_change").replace(
             "{change}",
-            &format!(
-                "{}{}",
-                if total >= prev_total { "+" } else { "" },
-                format::percent(p.locale, (total - prev_total) / prev_total)
-            ),
+            &format::signed_percent(p.locale, (total - prev_total) / prev_total),
         )
     } else {
         String::new()

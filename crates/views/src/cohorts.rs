@@ -7,10 +7,6 @@ use sr360_analytics::{CohortTable, Grain};
 use sr360_ui::charts::{ChartKind, ChartSpec};
 use sr360_ui::pages as ui;
 use sr360_ui::{PageCtx, format};
-use time::Date;
-
-const YMD: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
 
 /// The page's view and the same as report items (the retention table with each cohort's
 /// lifetime value, and the LTV chart); `None`: no sales yet.
@@ -34,7 +30,7 @@ pub fn page(
         .iter()
         .filter_map(|c| {
             Some(ui::CohortRowVm {
-                month: Date::parse(&c.month, YMD).ok()?,
+                month: crate::iso_date(&c.month)?,
                 customers: c.customers,
                 retention: c.retention.clone(),
                 ltv: c.ltv.clone(),

@@ -4,10 +4,6 @@
 use sr360_analytics::{CustomerDetail, CustomerSummary, Pii};
 use sr360_ui::pages as ui;
 use sr360_ui::{PageCtx, format};
-use time::Date;
-
-const YMD: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
 
 /// A customer's name, or "Anonymous" and the start of their reference.
 pub fn customer_label(p: &PageCtx, c: &sr360_analytics::CustomerSummary) -> String {
@@ -36,7 +32,7 @@ pub fn rows(p: &PageCtx, rows: &[CustomerSummary]) -> Vec<ui::CustomerRowVm> {
             last_order: c
                 .last_order
                 .clone()
-                .and_then(|d| Date::parse(&d, YMD).ok())
+                .and_then(|d| crate::iso_date(&d))
                 .map(|d| format::date(p.locale, d))
                 .unwrap_or_default(),
         })
@@ -48,7 +44,7 @@ pub fn customer(p: &PageCtx, d: &CustomerDetail, pii: Pii, currency: &str) -> ui
     let c = &d.summary;
     let date = |s: &Option<String>| {
         s.as_deref()
-            .and_then(|d| Date::parse(d, YMD).ok())
+            .and_then(crate::iso_date)
             .map(|d| format::date(p.locale, d))
             .unwrap_or_default()
     };

@@ -23,3 +23,8 @@ pub mod uploads;
 
 pub use ask::Ask;
 pub use sr360_ui::PageCtx;
+
+/// An ISO date, `2025-03-31`, as the query layer and the model tables write dates.
+pub fn iso_date(s: &str) -> Option<time::Date> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}

@@ -126,13 +126,7 @@ pub fn metrics(p: &PageCtx, summary: Option<&str>) -> Vec<String> {
 
 /// One line per promotion: its effect on orders and on revenue, each with its interval.
 pub fn uplift(p: &PageCtx, rows: &[store::UpliftRow]) -> Vec<ui::UpliftVm> {
-    let pct = |x: f64| {
-        format!(
-            "{}{}",
-            if x >= 0.0 { "+" } else { "" },
-            format::percent(p.locale, x)
-        )
-    };
+    let pct = |x: f64| format::signed_percent(p.locale, x);
     let cell = |r: Option<&store::UpliftRow>| match r {
         Some(store::UpliftRow {
             estimate: Some(e),

@@ -5,10 +5,6 @@
 use sr360_export::{Cell, Item, Table};
 use sr360_ui::pages::{self as ui, ChartCardVm, TableVm};
 use sr360_ui::{PageCtx, format};
-use time::Date;
-
-const YMD: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
 
 const SEP: &str = " · ";
 
@@ -62,9 +58,9 @@ fn either(p: &PageCtx, v: &str) -> String {
 
 fn period(p: &PageCtx, from: &str, to: &str) -> String {
     let d = |s: &str| {
-        Date::parse(s, YMD)
+        crate::iso_date(s)
             .map(|d| format::date(p.locale, d))
-            .unwrap_or_else(|_| s.to_string())
+            .unwrap_or_else(|| s.to_string())
     };
     format!("{} – {}", d(from), d(to))
 }
@@ -164,7 +160,7 @@ mod tests {
         assert!(r.rows[0][0].numeric);
         assert_eq!(r.rows[0][0].plain.as_deref(), Some("1234"));
         let p = PageCtx::anonymous("en", String::new(), "/");
-        let d = |s| format::date("en", Date::parse(s, YMD).expect("a date"));
+        let d = |s| format::date("en", crate::iso_date(s).expect("a date"));
         assert_eq!(
             period(&p, "2025-01-01", "2025-01-31"),
             format!("{} – {}", d("2025-01-01"), d("2025-01-31"))

@@ -92,14 +92,7 @@ fn delta(ctx: &PageCtx, k: &KpiVm) -> Option<(String, &'static str, String)> {
             return None;
         }
         let rel = (v - p) / p.abs();
-        (
-            format!(
-                "{}{}",
-                if rel >= 0.0 { "+" } else { "" },
-                format::percent(ctx.locale, rel)
-            ),
-            rel,
-        )
+        (format::signed_percent(ctx.locale, rel), rel)
     };
     let (arrow, class) = if up.abs() < 1e-9 {
         ("→", "flat")
