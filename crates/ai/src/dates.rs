@@ -331,6 +331,9 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
         }
     }
 
+    // Months named without a year (where they start), and a year named with a month.
+    let mut yearless: Vec<(usize, u8)> = vec![];
+    let mut named_year: Option<i32> = None;
     let mut i = 0;
     while i < words.len() {
         if used[i] {
@@ -580,7 +583,10 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
                 i + 1
             };
             let (y, end) = match year_word(w(after)) {
-                Some(y) => (y, after + 1),
+                Some(y) => {
+                    named_year = Some(y);
+                    (y, after + 1)
+                }
                 None => (
                     if m <= u8::from(today.month()) {
                         today.year()
@@ -601,6 +607,9 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
                     Unit::Span,
                 );
             } else {
+                if end == i + 1 {
+                    yearless.push((offs[i], m));
+                }
                 push(
                     &mut out,
                     &mut used,
@@ -618,6 +627,16 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
             push(&mut out, &mut used, i, 1, year_range(y), Unit::Year);
         }
         i += 1;
+    }
+    // "From February to March 2015": a month named without a year takes the other's.
+    if let Some(y) = named_year {
+        for f in out.iter_mut() {
+            if let Some((_, m)) = yearless.iter().find(|(at, _)| *at == f.at)
+                && let Some(r) = month_range(y, *m)
+            {
+                f.range = r;
+            }
+        }
     }
     out.sort_by_key(|f| f.at);
     out
@@ -732,6 +751,11 @@ mod tests {
         ] {
             assert_eq!(one(q), q1, "{q}");
         }
+        let pair = find_all(&fold("revenue change from February to March 2015"), TODAY);
+        assert_eq!(
+            pair.iter().map(|f| f.range.from).collect::<Vec<_>>(),
+            [date!(2015 - 02 - 01), date!(2015 - 03 - 01)]
+        );
         let two = find_all(
             &fold("by what percentage did revenue change from February to March"),
             TODAY,

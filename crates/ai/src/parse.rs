@@ -235,9 +235,13 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         }
         None => f.clone(),
     };
+    let best_selling =
+        found_metric.is_some_and(|(_, _, p)| crate::words::BEST_SELLING.contains(&p));
     let by = first_match(&rest, DIMENSIONS)
         .map(|d| d.0)
-        .or_else(|| first_match(&rest, GRAINS).map(|g| Dimension::Date(g.0)));
+        .or_else(|| first_match(&rest, GRAINS).map(|g| Dimension::Date(g.0)))
+        // "The best selling pizza": whatever the shop sells, it is a product.
+        .or(best_selling.then_some(Dimension::Product));
     let periods = dates::find_all(&f, today);
     let mut countries: Vec<String> = named(question, &f, &catalog.countries)
         .into_iter()
@@ -566,6 +570,11 @@ mod phrasings {
             ),
             ("what did we sell yesterday", Metric::Revenue, None),
             ("how many items did we sell in May", Metric::Units, None),
+            (
+                "what was the best selling pizza in July",
+                Metric::Units,
+                Some(Dimension::Product),
+            ),
             (
                 "monthly revenue this year",
                 Metric::Revenue,

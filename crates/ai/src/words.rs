@@ -4,31 +4,36 @@
 
 use sr360_analytics::{Dimension, Grain, Metric};
 
+/// "Best selling": units sold, ranked by product unless something else is named.
+pub const BEST_SELLING: &[&str] = &[
+    "best selling",
+    "top selling",
+    "most sold",
+    "sold the most",
+    "most popular",
+    "más vendido",
+    "más vendidos",
+    "más vendida",
+    "más vendidas",
+    "卖 得 最 好",
+    "最 畅 销",
+    "畅 销",
+    "الأكثر مبيعا",
+    "الأكثر مبيعاً",
+    "الأكثر بيعا",
+];
+
 pub const METRICS: &[(Metric, &[&str])] = &[
-    // "Best selling" means units sold, and "how many items" counts units, not products.
+    (Metric::Units, BEST_SELLING),
+    // "How many items" counts units, not products.
     (
         Metric::Units,
         &[
-            "best selling",
-            "top selling",
-            "most sold",
-            "sold the most",
-            "most popular",
             "how many items",
             "how many products",
             "how many pieces",
-            "más vendido",
-            "más vendidos",
-            "más vendida",
-            "más vendidas",
             "cuántas unidades",
             "cuántos artículos",
-            "卖 得 最 好",
-            "最 畅 销",
-            "畅 销",
-            "الأكثر مبيعا",
-            "الأكثر مبيعاً",
-            "الأكثر بيعا",
         ],
     ),
     // "Busiest" hours and days have the most orders.
