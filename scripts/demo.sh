@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+bash scripts/install-deps.sh --build
 bash scripts/fetch-duckdb.sh
 bash scripts/fetch-models.sh
 cargo build --locked --bin sr360

@@ -3,10 +3,14 @@
 #   chromium, chromium-driver: the browser tests of the UI
 #   poppler-utils: the report tests draw exported PDFs back into images (pdftoppm)
 #   npm (only when no npm is on PATH): fetching DuckDB's prebuilt library
+#   cmake, clang, libclang-dev: building llama.cpp (the copilot's local model) and its bindings
 #   moto[server] from PyPI: an S3-compatible server for the object-store tests
+# With --build: only what building and running the demo needs (the demo command).
 set -euo pipefail
+packages=(cmake clang libclang-dev)
+[[ "${1:-}" == "--build" ]] || packages+=(chromium chromium-driver poppler-utils)
 missing=()
-for p in chromium chromium-driver poppler-utils; do
+for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 command -v npm >/dev/null || missing+=(npm)
@@ -19,6 +23,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+[[ "${1:-}" == "--build" ]] && exit 0
 # moto's S3 server: the S3-compatible store the object-storage tests run against.
 if ! python3 -c "import moto.server" 2>/dev/null; then
   echo "installing: moto[server] (PyPI)"

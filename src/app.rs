@@ -32,6 +32,8 @@ pub struct App {
     pub model_cards: crate::services::run_cache::RunCache<ModelCard>,
     /// The copilot's open conversations (the last plan of each).
     pub conversations: crate::services::conversations::Conversations,
+    /// The copilot's local language model (loaded on first use).
+    pub copilot: crate::services::copilot_model::CopilotModel,
 }
 
 /// What the dashboard's model card shows of the results in the warehouse: the revenue
@@ -134,6 +136,7 @@ impl App {
             data,
             &config.model_path(&config.models.embeddings),
         );
+        let copilot = crate::services::copilot_model::CopilotModel::new(&config);
         Ok(Arc::new(App {
             config,
             meta,
@@ -148,6 +151,7 @@ impl App {
             searches,
             model_cards: Default::default(),
             conversations: Default::default(),
+            copilot,
         }))
     }
 }

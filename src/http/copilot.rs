@@ -134,9 +134,9 @@ pub(super) async fn answer_question(
         .unwrap_or_else(|| hex::encode(sr360_core::entropy::random_bytes::<8>(&*state.entropy)));
     // A conversation belongs to its user and shop: a plan never follows them to another shop.
     let turn = format!("{}/{conversation}", scope.tenant().as_str());
+    let parsed_question = question.clone();
     let previous = state.conversations.last(user, &turn);
-    let (currency, timezone) = (tenant.currency.clone(), tenant.timezone.clone());
-    let (parsed, reply) = super::shop_data::analytics(state, scope, move |s| {
+    let (mut parsed, catalog) = super::shop_data::analytics(state, scope, move |s| {
         // A shop without sales can still ask for help: its catalog is empty.
         let catalog = match Catalog::read(s) {
             Ok(c) => c,
@@ -144,22 +144,49 @@ pub(super) async fn answer_question(
             Err(e) => return Err(e),
         };
         let parsed = sr360_ai::parse(&question, today, &catalog, previous.as_ref());
-        let shop = Shop {
-            currency: &currency,
-            timezone: &timezone,
-        };
-        let confidence = if parsed.sure {
-            Confidence::High
-        } else {
-            Confidence::Medium
-        };
-        let reply = match &parsed.plan {
-            Some(Plan::Figures(f)) => Some(answer::figures(s, f, lang, shop, confidence)?),
-            _ => None,
-        };
-        Ok((parsed, reply))
+        Ok((parsed, catalog))
     })
     .await?;
+    let mut confidence = if parsed.sure {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    // The parser abstained: the local model fills the plan's form, under a grammar of the
+    // shop's own names. Its plan runs like the parser's; only its confidence is lower.
+    let mut model = None;
+    if parsed.plan.is_none() && sr360_ai::parse::about_the_shop(&parsed_question, today, &catalog) {
+        let q = parsed_question.clone();
+        match state
+            .copilot
+            .ask(move |m| sr360_ai::model::plan(m, &q, today, &catalog))
+            .await
+        {
+            Ok(((plan, raw), name)) => {
+                tracing::debug!(model = %name, output = %raw, "copilot model plan");
+                if plan.is_some() {
+                    parsed.plan = plan;
+                    confidence = Confidence::Low;
+                }
+                model = Some(name);
+            }
+            Err(why) => tracing::debug!(?why, "copilot model not asked"),
+        }
+    }
+    let (currency, timezone) = (tenant.currency.clone(), tenant.timezone.clone());
+    let reply = match parsed.plan.clone() {
+        Some(Plan::Figures(f)) => Some(
+            super::shop_data::analytics(state, scope, move |s| {
+                let shop = Shop {
+                    currency: &currency,
+                    timezone: &timezone,
+                };
+                answer::figures(s, &f, lang, shop, confidence)
+            })
+            .await?,
+        ),
+        _ => None,
+    };
     let shop = Shop {
         currency: &tenant.currency,
         timezone: &tenant.timezone,
@@ -211,7 +238,7 @@ pub(super) async fn answer_question(
         confidence: reply.confidence,
         followups: reply.followups,
         conversation,
-        model: None,
+        model,
         timings: Timings {
             first_token_ms: ms,
             total_ms: ms,

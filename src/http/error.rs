@@ -40,6 +40,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("no sales data yet: upload an orders export first")]
     NoData,
+    /// SQL mode refused a statement (the reason is the allow-list's, safe to show).
+    #[error("this SQL is not allowed: {0}")]
+    SqlRefused(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -75,6 +78,7 @@ impl AppError {
             AppError::SignupClosed => ("signup_closed", S::FORBIDDEN),
             AppError::PayloadTooLarge => ("payload_too_large", S::PAYLOAD_TOO_LARGE),
             AppError::NoData => ("no_data", S::CONFLICT),
+            AppError::SqlRefused(_) => ("sql_refused", S::UNPROCESSABLE_ENTITY),
             AppError::Internal(_) => ("internal", S::INTERNAL_SERVER_ERROR),
         }
     }

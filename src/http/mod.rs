@@ -7,6 +7,7 @@ mod auth_pages;
 mod charts;
 mod cohorts;
 mod copilot;
+mod copilot_sql;
 mod csrf;
 pub mod ctx;
 mod customers;
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/query", post(analytics::query))
         .route("/api/v1/copilot/ask", post(copilot::ask_api))
         .route("/api/v1/copilot/stream", post(copilot::stream_api))
+        .route("/api/v1/copilot/sql", post(copilot_sql::sql_api))
         .route("/api/v1/query/catalog", get(analytics::catalog))
         .route("/api/v1/cohorts", get(cohorts::cohorts_api))
         .route("/api/v1/funnel", get(funnel::funnel_api))

@@ -8,6 +8,7 @@
 
 pub mod alerts;
 pub mod conversations;
+pub mod copilot_model;
 pub mod model_runner;
 pub mod notices;
 pub mod objects;

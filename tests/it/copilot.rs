@@ -5,7 +5,8 @@
 use crate::harness::{PW, TestServer, token, upload};
 use reqwest::Method;
 
-const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel,country\n\
+/// A small shop whose figures the tests work out by hand (also used by `copilot_model`).
+pub(crate) const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel,country\n\
 A1,2025-03-01 10:00:00,S1,Mug,Kitchen,2,10.00,ann@example.com,web,DE\n\
 A2,2025-03-02 11:00:00,S2,Plate,Kitchen,1,7.50,bo@example.com,web,FR\n\
 A3,2025-03-20 12:00:00,S3,Scarf,Apparel,1,30.00,ann@example.com,mobile_app,DE\n\

@@ -8,6 +8,8 @@ mod analytics;
 mod auth;
 mod cli;
 mod copilot;
+mod copilot_model;
+mod copilot_sql;
 mod harness;
 mod matrix;
 mod mfa;

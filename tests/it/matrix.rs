@@ -119,6 +119,7 @@ async fn routes_by_role() {
         ("/api/v1/search?q=boots", [200, 200, 200, 200]),
         ("/api/v1/search/suggest?q=bo", [200, 200, 200, 200]),
         ("/recommendations", [200, 200, 200, 200]),
+        ("/copilot", [200, 200, 200, 200]),
     ];
     for (i, role) in [Role::Owner, Role::Admin, Role::Analyst, Role::Viewer]
         .into_iter()

@@ -81,7 +81,7 @@ fn first_of(y: i32, m: u8) -> Option<Date> {
     Date::from_calendar_date(y, month_of(m), 1).ok()
 }
 
-fn month_range(y: i32, m: u8) -> Option<TimeRange> {
+pub(crate) fn month_range(y: i32, m: u8) -> Option<TimeRange> {
     let from = first_of(y, m)?;
     let to = if m == 12 {
         first_of(y + 1, 1)?
@@ -91,7 +91,7 @@ fn month_range(y: i32, m: u8) -> Option<TimeRange> {
     Some(TimeRange { from, to })
 }
 
-fn quarter_range(y: i32, q: u8) -> Option<TimeRange> {
+pub(crate) fn quarter_range(y: i32, q: u8) -> Option<TimeRange> {
     let a = month_range(y, (q - 1) * 3 + 1)?;
     let b = month_range(y, q * 3)?;
     Some(TimeRange {
@@ -100,7 +100,7 @@ fn quarter_range(y: i32, q: u8) -> Option<TimeRange> {
     })
 }
 
-fn year_range(y: i32) -> Option<TimeRange> {
+pub(crate) fn year_range(y: i32) -> Option<TimeRange> {
     Some(TimeRange {
         from: first_of(y, 1)?,
         to: Date::from_calendar_date(y, Month::December, 31).ok()?,

@@ -5,6 +5,7 @@
 
 pub mod answer;
 pub mod dates;
+pub mod model;
 pub mod parse;
 pub mod plan;
 pub mod text;

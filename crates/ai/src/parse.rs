@@ -140,6 +140,36 @@ fn named<'a>(question: &str, f: &str, values: &'a [String]) -> Vec<&'a String> {
     v
 }
 
+/// Is the question about the shop at all: a word of trade, a period, or one of the shop's own
+/// names? Only such questions are put to the model when the parser abstains.
+pub fn about_the_shop(question: &str, today: Date, catalog: &Catalog) -> bool {
+    let f = fold(question);
+    let words: Vec<&str> = f.split(' ').collect();
+    let stem = |s: &&str| {
+        if s.chars()
+            .any(|c| c.is_ascii_alphabetic() || c.is_alphabetic() && c.is_lowercase())
+        {
+            if s.contains(' ') {
+                has(&f, s)
+            } else {
+                words.iter().any(|w| w.starts_with(*s))
+            }
+        } else {
+            f.contains(&fold(s))
+        }
+    };
+    crate::words::SHOP_STEMS.iter().any(stem)
+        || !dates::find_all(&f, today).is_empty()
+        || [
+            &catalog.categories,
+            &catalog.channels,
+            &catalog.regions,
+            &catalog.countries,
+        ]
+        .iter()
+        .any(|v| !named(question, &f, v).is_empty())
+}
+
 pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&Plan>) -> Parsed {
     let f = fold(question);
     let lang = language(question);
@@ -395,6 +425,30 @@ mod tests {
         match parse(q, TODAY, &catalog(), None).plan {
             Some(Plan::Figures(f)) => f,
             other => panic!("{q}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn questions_about_the_shop_are_told_from_others() {
+        for q in [
+            "how did the shop do in spring",
+            "what sold best",
+            "anything about Footwear",
+            "¿qué tal fue el negocio?",
+            "生意怎么样",
+            "كيف كانت المبيعات",
+            "compare 2024 with 2023",
+        ] {
+            assert!(about_the_shop(q, TODAY, &catalog()), "{q}");
+        }
+        for q in [
+            "tell me a joke",
+            "what is the capital of France",
+            "hola",
+            "你好",
+            "مرحبا",
+        ] {
+            assert!(!about_the_shop(q, TODAY, &catalog()), "{q}");
         }
     }
 

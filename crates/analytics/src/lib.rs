@@ -14,6 +14,7 @@ mod funnel;
 mod model;
 mod run;
 mod series;
+pub mod sql_mode;
 
 pub use cohorts::{Cohort, CohortTable, cohorts};
 pub use compile::{Compiled, compile};

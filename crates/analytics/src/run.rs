@@ -35,7 +35,7 @@ impl Value {
         }
     }
 
-    fn from_db(v: DbValue) -> Self {
+    pub(crate) fn from_db(v: DbValue) -> Self {
         match v {
             DbValue::Null => Value::Null,
             DbValue::Boolean(b) => Value::Int(i64::from(b)),

@@ -23,6 +23,7 @@ pub struct Config {
     pub models: ModelsConfig,
     pub pipeline: PipelineConfig,
     pub storage: StorageConfig,
+    pub copilot: CopilotConfig,
 }
 
 /// Where raw uploads (the lake's bronze objects) are kept.
@@ -67,6 +68,39 @@ impl Default for S3Config {
             access_key_id: String::new(),
             secret_access_key: None,
             allow_http: false,
+        }
+    }
+}
+
+/// The copilot's local language model (the GGUF file is `models.llm`). The parser answers
+/// without it; the model is asked only when the parser abstains.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CopilotConfig {
+    /// Ask the model at all (off: the parser alone answers).
+    pub use_model: bool,
+    /// CPU threads for one completion.
+    pub threads: u32,
+    /// Context window in tokens.
+    pub context_tokens: u32,
+    /// Wall-clock budget of one completion, in seconds.
+    pub time_limit_secs: u64,
+    /// Longest a question waits for its turn at the model (one at a time, first come
+    /// first served) before it is answered by the parser alone.
+    pub queue_secs: u64,
+    /// SQL mode: a statement running longer is interrupted.
+    pub sql_time_limit_secs: u64,
+}
+
+impl Default for CopilotConfig {
+    fn default() -> Self {
+        Self {
+            use_model: true,
+            threads: 2,
+            context_tokens: 2048,
+            time_limit_secs: 20,
+            queue_secs: 30,
+            sql_time_limit_secs: 10,
         }
     }
 }
@@ -197,6 +231,7 @@ impl Default for Config {
             models: ModelsConfig::default(),
             pipeline: PipelineConfig::default(),
             storage: StorageConfig::default(),
+            copilot: CopilotConfig::default(),
         }
     }
 }

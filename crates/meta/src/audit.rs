@@ -35,6 +35,8 @@ pub enum AuditAction {
     ReportExported,
     ReportDeleted,
     ModelsRequested,
+    SqlRun,
+    SqlRefused,
 }
 
 impl AuditAction {
@@ -66,6 +68,8 @@ impl AuditAction {
             AuditAction::ReportExported => "report_exported",
             AuditAction::ReportDeleted => "report_deleted",
             AuditAction::ModelsRequested => "models_requested",
+            AuditAction::SqlRun => "sql_run",
+            AuditAction::SqlRefused => "sql_refused",
         }
     }
 }
