@@ -15,6 +15,7 @@ use serde::Deserialize;
 use sr360_ai::answer::{self, Answer, Confidence, Reply, Shop, Timings};
 use sr360_ai::{Catalog, Plan};
 use sr360_core::Permission;
+use sr360_core::config::Planner;
 use sr360_meta::TenantScope;
 use sr360_ui::pages as ui;
 use std::convert::Infallible;
@@ -155,7 +156,14 @@ pub(super) async fn answer_question(
     // The parser abstained: the local model fills the plan's form, under a grammar of the
     // shop's own names. Its plan runs like the parser's; only its confidence is lower.
     let mut model = None;
-    if parsed.plan.is_none() && sr360_ai::parse::about_the_shop(&parsed_question, today, &catalog) {
+    let planner = state.copilot.planner();
+    if planner == Planner::Model {
+        parsed.plan = None;
+    }
+    if parsed.plan.is_none()
+        && (planner == Planner::Model
+            || sr360_ai::parse::about_the_shop(&parsed_question, today, &catalog))
+    {
         let q = parsed_question.clone();
         match state
             .copilot

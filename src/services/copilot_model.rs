@@ -5,6 +5,7 @@
 
 use sr360_ai::model::PlanModel;
 use sr360_core::Config;
+use sr360_core::config::Planner;
 use sr360_llm::{Limits, LocalModel};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -41,7 +42,7 @@ fn load(path: &std::path::Path, limits: Limits) -> Loaded {
 pub struct CopilotModel {
     path: PathBuf,
     limits: Limits,
-    enabled: bool,
+    planner: Planner,
     model: OnceLock<Loaded>,
     turn: Semaphore,
     queue_wait: Duration,
@@ -51,7 +52,7 @@ impl std::fmt::Debug for CopilotModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CopilotModel")
             .field("path", &self.path)
-            .field("enabled", &self.enabled)
+            .field("planner", &self.planner)
             .finish_non_exhaustive()
     }
 }
@@ -59,7 +60,7 @@ impl std::fmt::Debug for CopilotModel {
 /// Why the model gave no plan (the parser's answer stands; the notice says why).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unavailable {
-    /// `copilot.use_model = false`.
+    /// `copilot.planner = "parser"`.
     Off,
     /// The file is missing or would not load (the reason is logged once).
     NotLoaded,
@@ -80,11 +81,16 @@ impl CopilotModel {
                 time_limit: Duration::from_secs(c.time_limit_secs.max(1)),
                 ..Limits::default()
             },
-            enabled: c.use_model,
+            planner: c.planner,
             model: OnceLock::new(),
             turn: Semaphore::new(1),
             queue_wait: Duration::from_secs(c.queue_secs),
         }
+    }
+
+    /// Who plans questions (`copilot.planner`).
+    pub fn planner(&self) -> Planner {
+        self.planner
     }
 
     /// Use `model` instead of the configured file (a scripted model in tests, another
@@ -98,7 +104,7 @@ impl CopilotModel {
         &self,
         f: impl FnOnce(&dyn PlanModel) -> Result<T, String> + Send + 'static,
     ) -> Result<(T, String), Unavailable> {
-        if !self.enabled {
+        if self.planner == Planner::Parser {
             return Err(Unavailable::Off);
         }
         let _turn = tokio::time::timeout(self.queue_wait, self.turn.acquire())

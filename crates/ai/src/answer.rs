@@ -233,7 +233,9 @@ fn query(f: &Figures, range: TimeRange) -> Query {
                 by: f.metric.name().into(),
                 desc: f.desc,
             });
-            q.limit = Some(f.top.unwrap_or(10));
+            // A split without "top N" shows every value up to a chart's worth (a shop has a
+            // dozen or two categories, countries or channels).
+            q.limit = Some(f.top.unwrap_or(25));
         }
     }
     q

@@ -555,7 +555,12 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
             .or_else(|| {
                 AR_MONTHS
                     .iter()
-                    .position(|n| *n == w(i) || format!("ل{n}") == w(i) || format!("في{n}") == w(i))
+                    // Attached prepositions and "and": لمارس، بفبراير، وأبريل، في مارس.
+                    .position(|n| {
+                        ["", "ل", "ب", "و", "في", "وفي", "من"]
+                            .iter()
+                            .any(|p| format!("{p}{n}") == w(i))
+                    })
             })
             .map(|p| p as u8 + 1);
         // "may" is a month only where a month can stand: "in May", "May 2025".

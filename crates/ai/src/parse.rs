@@ -131,6 +131,9 @@ fn named<'a>(question: &str, f: &str, values: &'a [String]) -> Vec<&'a String> {
             !fv.is_empty() && has(f, &fv)
         })
         .collect();
+    if v.is_empty() {
+        v = loosely_named(f, values);
+    }
     // "Home & Kitchen" also contains "Kitchen": keep the longest names only.
     let all = v.clone();
     v.retain(|a| {
@@ -168,6 +171,35 @@ pub fn about_the_shop(question: &str, today: Date, catalog: &Catalog) -> bool {
         ]
         .iter()
         .any(|v| !named(question, &f, v).is_empty())
+}
+
+/// A value named in other words, when exactly one value fits: "&" said as "and" ("home and
+/// kitchen"), a typo ("footware", one or two letters off a long word, the first letter right),
+/// or the first word of a longer name ("toys" for "Toys & Games").
+fn loosely_named<'a>(f: &str, values: &'a [String]) -> Vec<&'a String> {
+    let words: Vec<&str> = f.split(' ').filter(|w| w.chars().count() >= 4).collect();
+    let fits = |v: &String| {
+        let fv = fold(v);
+        if fv.chars().count() <= 3 {
+            return false;
+        }
+        let ands = fv.contains('&')
+            && ["and", "y", "و", "和"]
+                .iter()
+                .any(|and| has(f, &fv.replace('&', and)));
+        let parts: Vec<&str> = fv.split(' ').filter(|p| *p != "&").collect();
+        let close = |w: &str, p: &str| {
+            let n = p.chars().count();
+            n >= 5
+                && w.chars().next() == p.chars().next()
+                && crate::text::edits(w, p) <= if n >= 8 { 2 } else { 1 }
+        };
+        let typo = parts.len() == 1 && words.iter().any(|w| close(w, parts[0]));
+        let first = parts.len() > 1 && words.iter().any(|w| *w == parts[0]);
+        ands || typo || first
+    };
+    let found: Vec<&String> = values.iter().filter(|v| fits(v)).collect();
+    if found.len() == 1 { found } else { vec![] }
 }
 
 pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&Plan>) -> Parsed {
@@ -265,6 +297,16 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         }
         None => f.clone(),
     };
+    // Country names are names, not splits: "the United States" is not "by state".
+    let rest = COUNTRIES
+        .iter()
+        .flat_map(|(_, names)| names.iter())
+        .fold(format!(" {rest} "), |r, n| {
+            let n = fold(n);
+            r.replace(&format!(" {n} "), " ")
+        })
+        .trim()
+        .to_string();
     let best_selling =
         found_metric.is_some_and(|(_, _, p)| crate::words::BEST_SELLING.contains(&p));
     let by = first_match(&rest, DIMENSIONS)
@@ -501,6 +543,37 @@ mod tests {
             (f.metric, f.filters.channel.clone()),
             (Metric::Aov, vec!["mobile_app".to_string()])
         );
+    }
+
+    #[test]
+    fn names_in_other_words() {
+        let c = Catalog {
+            categories: vec![
+                "Footwear".into(),
+                "Home & Kitchen".into(),
+                "Toys & Games".into(),
+                "Books".into(),
+            ],
+            ..catalog()
+        };
+        for (q, want) in [
+            ("home and kitchen revenue in 2025", "Home & Kitchen"),
+            ("revenue from footware in 2025", "Footwear"),
+            ("toys revenue", "Toys & Games"),
+        ] {
+            let Some(Plan::Figures(f)) = parse(q, TODAY, &c, None).plan else {
+                panic!("{q}");
+            };
+            assert_eq!(f.filters.category, [want], "{q}");
+        }
+        // Nothing close enough, or more than one name fits: no filter.
+        for q in ["revenue from shoes", "orders of booking"] {
+            let f = match parse(q, TODAY, &c, None).plan {
+                Some(Plan::Figures(f)) => f.filters,
+                _ => Default::default(),
+            };
+            assert!(f.category.is_empty(), "{q}: {f:?}");
+        }
     }
 
     #[test]

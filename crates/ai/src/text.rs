@@ -133,6 +133,22 @@ pub fn find(folded: &str, phrase: &str) -> Option<usize> {
     hay.find(&needle)
 }
 
+/// Edits (insert, delete, replace one character) between two words.
+pub fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +172,8 @@ mod tests {
         assert!(has(&fold("Revenue by category"), "by category"));
         assert!(!has(&fold("subcategory"), "category"));
         assert!(has(&fold("上个月的收入"), "收入"));
+        assert_eq!(edits("footware", "footwear"), 2);
+        assert_eq!(edits("kitchen", "kitchn"), 1);
+        assert_eq!(edits("", "abc"), 3);
     }
 }

@@ -4,6 +4,8 @@
 //! drives the `sr360` binary beside it (or `$SR360_BIN`) in child processes, and the server
 //! in process for the page timings.
 
+mod copilot;
+mod copilot_eval;
 mod forecast;
 mod foundation;
 mod pages;
@@ -91,6 +93,20 @@ enum Command {
         postgres: Option<String>,
     },
     /// (helper of `foundation --pipeline`) Load a CSV with DuckDB alone.
+    /// The copilot's accuracy (parser, model, both) and latency on the demo shop, against
+    /// answers worked out with plain SQL over the export files.
+    Copilot {
+        #[arg(long, default_value = "docs/bench/copilot.md")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1.0)]
+        demo_scale: f64,
+        /// Which planners to measure, comma-separated: parser, model, both.
+        #[arg(long, default_value = "parser,model,both", value_delimiter = ',')]
+        planners: Vec<String>,
+        /// People asking at once in the load test (0: skip it).
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
     #[command(hide = true)]
     BareLoad { file: PathBuf, dir: PathBuf },
 }
@@ -178,6 +194,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             concurrency,
             seconds,
             postgres,
+        }),
+        Command::Copilot {
+            out,
+            demo_scale,
+            planners,
+            concurrency,
+        } => copilot::run(copilot::CopilotArgs {
+            out,
+            demo_scale,
+            planners,
+            concurrency,
         }),
         Command::BareLoad { file, dir } => foundation::bare_load(&file, &dir),
     }

@@ -77,8 +77,9 @@ impl Default for S3Config {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CopilotConfig {
-    /// Ask the model at all (off: the parser alone answers).
-    pub use_model: bool,
+    /// Who plans a question: `both` (the parser, then the model when the parser abstains),
+    /// `parser` (never the model) or `model` (always the model; for measuring it).
+    pub planner: Planner,
     /// CPU threads for one completion.
     pub threads: u32,
     /// Context window in tokens.
@@ -92,10 +93,18 @@ pub struct CopilotConfig {
     pub sql_time_limit_secs: u64,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Planner {
+    Both,
+    Parser,
+    Model,
+}
+
 impl Default for CopilotConfig {
     fn default() -> Self {
         Self {
-            use_model: true,
+            planner: Planner::Both,
             threads: 2,
             context_tokens: 2048,
             time_limit_secs: 20,
