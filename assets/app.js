@@ -289,9 +289,58 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
       show();
     });
   }
+  // The last model run's unusual days, offered when a conversation starts: one click asks
+  // what drove the day, split by category.
+  var METRIC = { revenue: "revenue", orders: "orders", returns: "returned units", conversion: "orders" };
+  function offerAlerts() {
+    if (load().turns.length) return;
+    fetch("/api/v1/alerts?days=30", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) {
+        if (!j || !j.alerts || !j.alerts.length || load().turns.length) return;
+        var box = el("div", "copilot-turn copilot-alerts");
+        box.id = "copilot-alerts";
+        box.appendChild(el("p", "muted", dlg.getAttribute("data-alerts")));
+        var f = el("div", "copilot-followups");
+        j.alerts.slice(0, 3).forEach(function (a) {
+          var b = el("button", "btn small secondary", a.title); b.type = "button";
+          b.addEventListener("click", function () {
+            ask((METRIC[a.series] || "revenue") + " by category on " + a.day);
+          });
+          f.appendChild(b);
+        });
+        box.appendChild(f);
+        log.appendChild(box);
+      })
+      .catch(function () { /* alerts are an offer, not a need */ });
+  }
+  // Speech to text where the browser has it (Web Speech API); the button stays hidden where
+  // it does not. The notice says that some browsers recognise speech on their maker's servers.
+  var Speech = window.SpeechRecognition || window.webkitSpeechRecognition;
+  var mic = document.getElementById("copilot-mic");
+  if (Speech && mic) {
+    mic.hidden = false;
+    var notice = document.getElementById("copilot-voice-notice");
+    if (notice) notice.hidden = false;
+    mic.addEventListener("click", function () {
+      var rec = new Speech();
+      rec.lang = document.documentElement.lang || "en";
+      rec.interimResults = false;
+      rec.maxAlternatives = 1;
+      mic.setAttribute("aria-pressed", "true");
+      rec.onresult = function (e) {
+        var said = e.results && e.results[0] && e.results[0][0] ? e.results[0][0].transcript : "";
+        if (said) { input.value = said; ask(said); }
+      };
+      rec.onend = function () { mic.setAttribute("aria-pressed", "false"); };
+      rec.onerror = rec.onend;
+      rec.start();
+    });
+  }
   function openWindow() {
     if (!dlg.open) dlg.showModal();
     show();
+    offerAlerts();
     input.focus();
   }
   open.addEventListener("click", function (e) { e.preventDefault(); openWindow(); });

@@ -4,6 +4,7 @@
 mod accounts;
 pub mod demo;
 mod ingest;
+mod models;
 
 use crate::app::App;
 use anyhow::Context;
@@ -52,6 +53,9 @@ enum Command {
     User(accounts::UserCmd),
     /// Check the data directory, schema, models and disk.
     Doctor,
+    /// Fetch models from the Hugging Face Hub (online machines only).
+    #[command(subcommand)]
+    Models(models::ModelsCmd),
     /// Bring a shop's search index up to date with its data, or rebuild it from scratch.
     SearchIndex {
         /// The shop (tenant id).
@@ -128,6 +132,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
             let app = open_app(cfg)?;
             runtime()?.block_on(accounts::user(app, cmd))
+        }
+        Command::Models(cmd) => {
+            let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
+            runtime()?.block_on(models::run(&cfg, cmd))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Doctor => {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;

@@ -114,7 +114,7 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SmartRetail360 API", description = "JSON API of one sr360 instance. Authenticate with `Authorization: Bearer <token>` (or the browser session plus `X-CSRF-Token`). Errors are `{\"error\": {\"code\", \"message\"}}` with stable codes."),
-    paths(query, catalog, super::cohorts::cohorts_api, super::funnel::funnel_api, super::reports::api_export, super::reports::api_list, super::copilot::ask_api, super::copilot::stream_api, super::copilot_sql::sql_api),
+    paths(query, catalog, super::cohorts::cohorts_api, super::funnel::funnel_api, super::reports::api_export, super::reports::api_list, super::copilot::ask_api, super::copilot::stream_api, super::copilot_sql::sql_api, super::copilot_history::history_api, super::copilot_history::clear_api),
     components(schemas(Query, QueryResult, Catalog, MetricInfo, sr360_analytics::CohortTable)),
     modifiers(&BearerAuth),
     tags((name = "analytics", description = "the typed query layer every chart and KPI uses"), (name = "reports", description = "charts and tables exported as CSV, PNG or PDF, kept as versioned files"), (name = "copilot", description = "questions in a merchant's words, answered from the shop's data"))

@@ -56,7 +56,7 @@ async fn asked(
     caller.require(Permission::ViewAnalytics)?;
     let Json(req) = body.map_err(|e| AppError::Invalid(format!("question: {}", e.body_text())))?;
     let lang = sr360_ui::normalize_locale(req.lang.as_deref().unwrap_or(&caller.user.locale));
-    answer_question(
+    let a = answer_question(
         state,
         &caller.scope,
         caller.user.id.0,
@@ -64,7 +64,9 @@ async fn asked(
         lang,
         req.conversation,
     )
-    .await
+    .await?;
+    super::copilot_history::remember(state, &caller.scope, caller.user.id, &req.question, &a);
+    Ok(a)
 }
 
 /// The same answer as server-sent events: `plan` (the plan and the conversation), one `text`
@@ -202,6 +204,27 @@ pub(super) async fn answer_question(
     let reply: Reply = match (&parsed.plan, reply) {
         (_, Some(r)) => r,
         (Some(Plan::Help { .. }), None) => answer::help(lang),
+        (Some(Plan::Recommend { customer }), None) => {
+            let (app, sc, who) = (state.clone(), scope.clone(), customer.clone());
+            let list = tokio::task::spawn_blocking(move || {
+                crate::services::recommender::for_customer(
+                    &app.warehouses,
+                    &app.searches,
+                    &sc,
+                    &who,
+                    5,
+                )
+            })
+            .await
+            .map_err(AppError::internal)?;
+            match list {
+                Ok(l) => answer::recommend(lang, customer, Ok(l.as_ref())),
+                Err(crate::services::recommender::RecommendError::NotReady) => {
+                    answer::recommend(lang, customer, Err(()))
+                }
+                Err(e) => return Err(AppError::internal(e)),
+            }
+        }
         (Some(Plan::Forecast { days }), None) => {
             let days = *days;
             let view = super::shop_data::read(state, scope, |c| {
@@ -275,17 +298,33 @@ pub async fn page(
         examples: sr360_ai::view::examples(&p),
         ..Default::default()
     };
+    vm.history = state
+        .meta
+        .asked_questions(&m.scope, m.user().id, super::copilot_history::SHOWN)?
+        .into_iter()
+        .map(|h| {
+            let url = format!(
+                "/copilot?{}",
+                serde_urlencoded::to_string([("q", h.question.as_str())]).unwrap_or_default()
+            );
+            (h.question, url)
+        })
+        .collect();
     let question = q.q.unwrap_or_default().trim().to_string();
     if !question.is_empty() {
         vm.question = question.clone();
         match answer_question(&state, &m.scope, m.user().id.0, &question, p.locale, q.c).await {
             Ok(a) => {
+                super::copilot_history::remember(&state, &m.scope, m.user().id, &question, &a);
                 vm.conversation = a.conversation.clone();
                 let shop = Shop {
                     currency: &tenant.currency,
                     timezone: &tenant.timezone,
                 };
-                vm.answer = Some(sr360_ai::view::page(&p, &a, shop));
+                let mut answer = sr360_ai::view::page(&p, &a, shop);
+                let q = serde_urlencoded::to_string([("q", question.as_str())]).unwrap_or_default();
+                answer.export = super::report_files::export_action(&m.scope, "copilot", &q);
+                vm.answer = Some(answer);
             }
             Err(AppError::NoData) => vm.notice = Some(p.t("copilot.no_data")),
             Err(AppError::Invalid(why)) => vm.notice = Some(why),

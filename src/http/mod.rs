@@ -7,6 +7,7 @@ mod auth_pages;
 mod charts;
 mod cohorts;
 mod copilot;
+mod copilot_history;
 mod copilot_sql;
 mod csrf;
 pub mod ctx;
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard", get(pages::dashboard))
         .route("/charts", get(charts::charts))
         .route("/copilot", get(copilot::page))
+        .route("/copilot/history/clear", post(copilot_history::clear_form))
         .route("/cohorts", get(cohorts::cohorts_page))
         .route("/funnel", get(funnel::funnel_page))
         .route("/customers", get(customers::customers_page))
@@ -155,6 +157,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/copilot/ask", post(copilot::ask_api))
         .route("/api/v1/copilot/stream", post(copilot::stream_api))
         .route("/api/v1/copilot/sql", post(copilot_sql::sql_api))
+        .route(
+            "/api/v1/copilot/history",
+            get(copilot_history::history_api).delete(copilot_history::clear_api),
+        )
         .route("/api/v1/query/catalog", get(analytics::catalog))
         .route("/api/v1/cohorts", get(cohorts::cohorts_api))
         .route("/api/v1/funnel", get(funnel::funnel_api))

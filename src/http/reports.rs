@@ -43,6 +43,9 @@ pub struct ExportQuery {
     view: ChartsQuery,
     cohorts: Option<String>,
     months: Option<String>,
+    /// The copilot's question (`page=copilot`): the answer is asked again, like a page is
+    /// drawn again.
+    q: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +66,13 @@ fn view_query(q: &ExportQuery) -> String {
             ));
         }
     }
+    if let Some(question) = q.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let pair = serde_urlencoded::to_string([("q", question)]).unwrap_or_default();
+        query.push_str(&format!(
+            "{}{pair}",
+            if query.is_empty() { "" } else { "&" }
+        ));
+    }
     query
 }
 
@@ -70,6 +80,7 @@ async fn page_report(
     state: &AppState,
     scope: &TenantScope,
     p: &PageCtx,
+    actor: &AuditEvent,
     q: &ExportQuery,
 ) -> Result<report::PageReport, AppError> {
     let cq = &q.view;
@@ -99,8 +110,31 @@ async fn page_report(
             }
             Ok(report::cohorts(p, &vm, cards))
         }
+        "copilot" => {
+            let question = q.q.as_deref().unwrap_or_default().trim();
+            let user = actor.actor_user.map(|u| u.0).unwrap_or_default();
+            let a = super::copilot::answer_question(state, scope, user, question, p.locale, None)
+                .await?;
+            let tenant = super::ctx::shop_of(state, scope)?;
+            let shop = sr360_ai::answer::Shop {
+                currency: &tenant.currency,
+                timezone: &tenant.timezone,
+            };
+            let mut card = sr360_ai::view::page(p, &a, shop).card.ok_or_else(|| {
+                AppError::Invalid("this answer has no chart or table to keep".into())
+            })?;
+            card.summary = a.answer.clone();
+            if card.title.is_empty() {
+                card.title = question.to_string();
+            }
+            Ok(report::PageReport {
+                title: format!("{}: {question}", p.t("nav.copilot")),
+                filters: question.to_string(),
+                cards: vec![card],
+            })
+        }
         other => Err(AppError::Invalid(format!(
-            "{other:?} has no exports (charts, funnel or cohorts)"
+            "{other:?} has no exports (charts, funnel, cohorts or copilot)"
         ))),
     }
 }
@@ -119,7 +153,7 @@ async fn export(
         return Err(AppError::Forbidden);
     }
     let tenant = super::ctx::shop_of(state, scope)?;
-    let page = page_report(state, scope, p, q).await?;
+    let page = page_report(state, scope, p, actor, q).await?;
     let (cards, slug, title): (Vec<&ChartCardVm>, String, String) = if item_id == "all" {
         (
             page.cards.iter().collect(),
@@ -199,8 +233,11 @@ pub async fn export_form(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ExportRequest {
-    /// `charts`, `funnel` or `cohorts`.
+    /// `charts`, `funnel`, `cohorts` or `copilot`.
     page: String,
+    /// For `copilot`: the question whose answer (chart or table) is kept.
+    #[serde(default)]
+    q: Option<String>,
     /// A chart or table id of that page (`trend`, `categories`, `by-channel`, ...) or `all`.
     item: String,
     /// `csv`, `png` or `pdf`.
@@ -231,6 +268,7 @@ pub async fn api_export(
         view: r.view,
         cohorts: None,
         months: None,
+        q: r.q,
     };
     let (rec, _) = export(
         &state,

@@ -3,7 +3,7 @@
 //! semaphore is fair), each completion on the blocking pool within the configured time. A
 //! missing or broken model file leaves the parser answering alone, with a notice.
 
-use sr360_ai::model::PlanModel;
+use sr360_ai::model::{Cached, PlanModel};
 use sr360_core::Config;
 use sr360_core::config::Planner;
 use sr360_llm::{Limits, LocalModel};
@@ -30,9 +30,12 @@ impl PlanModel for Llama {
 
 type Loaded = Result<Arc<dyn PlanModel>, String>;
 
+/// Completions kept per process (a few hundred questions' worth of plans).
+const KEPT: usize = 512;
+
 fn load(path: &std::path::Path, limits: Limits) -> Loaded {
     LocalModel::load(path, limits)
-        .map(|m| Arc::new(Llama(m)) as Arc<dyn PlanModel>)
+        .map(|m| Arc::new(Cached::new(Llama(m), KEPT)) as Arc<dyn PlanModel>)
         .map_err(|e| {
             tracing::warn!(error = %e, "the copilot's model is off; the parser answers alone");
             e.to_string()

@@ -531,3 +531,40 @@ fn ingest_yes_loads_clear_exports_and_refuses_the_rest() {
         .unwrap();
     assert_eq!(customers, 30);
 }
+
+#[test]
+fn models_pull_fails_clearly_when_the_hub_cannot_be_reached() {
+    let d = tempfile::tempdir().unwrap();
+    let models = d.path().join("models");
+    let out = Command::new(env!("CARGO_BIN_EXE_sr360"))
+        .arg("--data")
+        .arg(d.path().join("data"))
+        .args([
+            "models",
+            "pull",
+            "HuggingFaceTB/SmolLM2-135M-Instruct-GGUF",
+            "model.gguf",
+        ])
+        .env("SR360_SECRETS__BACKEND", "file")
+        .env("SR360_MODELS__DIR", &models)
+        // A closed port on this machine: no test ever reaches the internet.
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("is the machine online"), "{err}");
+    assert!(!models.join("model.gguf").exists());
+    // A path out of the models directory is refused before anything is fetched.
+    let out = Command::new(env!("CARGO_BIN_EXE_sr360"))
+        .arg("--data")
+        .arg(d.path().join("data"))
+        .args(["models", "pull", "a/b", "../../etc/passwd"])
+        .env("SR360_SECRETS__BACKEND", "file")
+        .env("SR360_MODELS__DIR", &models)
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a file name inside the repository"));
+}

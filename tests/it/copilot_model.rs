@@ -30,8 +30,17 @@ impl PlanModel for Scripted {
 }
 
 fn form(metric: &str, by: &str, period: &str, category: &str) -> String {
+    let json = |v: &str| {
+        if v == "null" {
+            "null".to_string()
+        } else {
+            format!("\"{v}\"")
+        }
+    };
     format!(
-        r#"{{"kind": "figures", "metric": "{metric}", "by": "{by}", "period": "{period}", "order": "most", "top": null, "category": "{category}", "channel": "null", "country": "null"}}"#
+        r#"{{"kind": "figures", "metric": "{metric}", "by": {}, "period": "{period}", "order": "most", "top": null, "category": {}, "channel": null, "country": null}}"#,
+        json(by),
+        json(category)
     )
 }
 

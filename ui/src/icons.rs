@@ -13,6 +13,9 @@ pub fn icon(name: &str) -> &'static str {
         "forecast" => r#"<path d="M3 17l5-5 4 3 8-8M14 7h6v6"/>"#,
         "recs" => r#"<path d="M12 2l3 7h7l-5.5 4.5L18.5 21 12 16.5 5.5 21l2-7.5L2 9h7z"/>"#,
         "search" => r#"<circle cx="11" cy="11" r="7"/><path d="M21 21l-4.3-4.3"/>"#,
+        "mic" => {
+            r#"<path d="M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3z"/><path d="M5 11a7 7 0 0 0 14 0M12 18v3"/>"#
+        }
         "copilot" => r#"<path d="M4 5h16v11H8l-4 4z"/><path d="M8 10h.01M12 10h.01M16 10h.01"/>"#,
         "reports" => r#"<path d="M6 2h9l5 5v15H6z"/><path d="M14 2v6h6M9 13h7M9 17h7"/>"#,
         "bell" => r#"<path d="M6 8a6 6 0 1 1 12 0c0 7 3 8 3 8H3s3-1 3-8M10 20a2 2 0 0 0 4 0"/>"#,

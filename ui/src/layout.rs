@@ -208,7 +208,8 @@ fn copilot_window(ctx: &PageCtx) -> impl IntoView + use<> {
         </a>
         <dialog id="copilot-window" class="copilot-window" aria-labelledby="copilot-window-title"
             data-thinking=ctx.t("copilot.thinking") data-error=ctx.t("copilot.error")
-            data-open-page=ctx.t("copilot.open_page") data-sources=ctx.t("copilot.sources")>
+            data-open-page=ctx.t("copilot.open_page") data-sources=ctx.t("copilot.sources")
+            data-alerts=ctx.t("copilot.alerts_open")>
             <header>
                 <h2 id="copilot-window-title">{ctx.t("nav.copilot")}</h2>
                 <button type="button" class="btn link" id="copilot-close" aria-label=ctx.t("copilot.close")>"×"</button>
@@ -217,8 +218,13 @@ fn copilot_window(ctx: &PageCtx) -> impl IntoView + use<> {
             <form id="copilot-window-form" method="get" action="/copilot" class="copilot-window-form">
                 <label class="sr-only" for="copilot-window-q">{ctx.t("copilot.ask_label")}</label>
                 <input id="copilot-window-q" name="q" type="text" maxlength="500" placeholder=ctx.t("copilot.placeholder") autocomplete="off"/>
+                <button class="btn secondary" type="button" id="copilot-mic" hidden aria-pressed="false"
+                    title=ctx.t("copilot.voice") aria-label=ctx.t("copilot.voice")>
+                    <span inner_html=svg("mic", "nav-icon")></span>
+                </button>
                 <button class="btn" type="submit">{ctx.t("copilot.ask")}</button>
             </form>
+            <p class="muted small" id="copilot-voice-notice" hidden>{ctx.t("copilot.voice_notice")}</p>
             <p class="muted small">{ctx.t("copilot.window_hint")}</p>
         </dialog>
     }

@@ -666,6 +666,82 @@ fn simple(
     }
 }
 
+/// What to offer a customer next: the recommender's list with each item's reason (`None`:
+/// no such customer; `Err`: no recommender yet).
+pub fn recommend(
+    lang: &str,
+    customer: &str,
+    list: Result<Option<&sr360_ml::suggestions::ForCustomer>, ()>,
+) -> Reply {
+    let url = format!(
+        "/recommendations?{}",
+        serde_urlencoded::to_string([("customer", customer)]).unwrap_or_default()
+    );
+    let list = match list {
+        Err(()) => {
+            return simple(
+                lang,
+                tr(lang, "rec.not_ready"),
+                None,
+                "page",
+                "nav.recommendations",
+                "/recommendations",
+            );
+        }
+        Ok(None) => {
+            let text = tr(lang, "copilot.recommend_none").replace("{customer}", customer);
+            return simple(
+                lang,
+                text,
+                None,
+                "page",
+                "nav.recommendations",
+                "/recommendations",
+            );
+        }
+        Ok(Some(l)) => l,
+    };
+    let items: Vec<_> = list.items.iter().take(5).collect();
+    let named: Vec<String> = items
+        .iter()
+        .map(|i| {
+            format!(
+                "{} ({})",
+                i.name,
+                sr360_views::recommend::why(lang, &i.reason)
+            )
+        })
+        .collect();
+    let answer = if named.is_empty() {
+        tr(lang, "rec.none")
+    } else {
+        tr(lang, "copilot.recommend")
+            .replace("{customer}", customer)
+            .replace("{list}", &named.join(comma(lang)))
+    };
+    let rows = items
+        .iter()
+        .map(|i| {
+            vec![
+                serde_json::Value::from(i.name.clone()),
+                serde_json::Value::from(i.category.clone()),
+                serde_json::Value::from(sr360_views::recommend::why(lang, &i.reason)),
+            ]
+        })
+        .collect();
+    simple(
+        lang,
+        answer,
+        Some(Table {
+            columns: vec!["product".into(), "category".into(), "why".into()],
+            rows,
+        }),
+        "page",
+        "nav.recommendations",
+        &url,
+    )
+}
+
 /// The revenue forecast for the next `days` days, from the last model run.
 pub fn forecast(lang: &str, shop: Shop<'_>, view: Option<&ForecastView>, days: u32) -> Reply {
     let ok = view.filter(|v| v.info.status == SeriesStatus::Ok && !v.forecast.is_empty());

@@ -5,7 +5,7 @@
 //! product called "ignore previous instructions" can at most be a filter value.
 
 use crate::dates;
-use crate::parse::Catalog;
+use crate::parse::{Catalog, Found};
 use crate::plan::{Figures, Plan};
 use sr360_analytics::{Dimension, Filters, Grain, Metric};
 use time::Date;
@@ -18,6 +18,53 @@ pub trait PlanModel: Send + Sync {
     /// The assistant's reply to `system` + `user`, every token allowed by `grammar` (GBNF,
     /// rule `root`).
     fn complete(&self, system: &str, user: &str, grammar: &str) -> Result<String, String>;
+}
+
+/// A model whose completions are kept: greedy decoding gives the same output for the same
+/// prompt and grammar, and the prompt holds the shop's today and the grammar its names, so a
+/// question asked again (by anyone in the shop, until its names or the day change) is answered
+/// at once.
+pub struct Cached<M> {
+    inner: M,
+    kept: std::sync::Mutex<lru::LruCache<u64, String>>,
+}
+
+impl<M: PlanModel> Cached<M> {
+    pub fn new(inner: M, capacity: usize) -> Cached<M> {
+        let cap =
+            std::num::NonZeroUsize::new(capacity.max(1)).unwrap_or(std::num::NonZeroUsize::MIN);
+        Cached {
+            inner,
+            kept: std::sync::Mutex::new(lru::LruCache::new(cap)),
+        }
+    }
+}
+
+impl<M: PlanModel> PlanModel for Cached<M> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn complete(&self, system: &str, user: &str, grammar: &str) -> Result<String, String> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (system, user, grammar).hash(&mut h);
+        let key = h.finish();
+        if let Some(v) = self
+            .kept
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(v.clone());
+        }
+        let out = self.inner.complete(system, user, grammar)?;
+        self.kept
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(key, out.clone());
+        Ok(out)
+    }
 }
 
 /// Values of one kind the grammar offers, at most this many (the most ordered first): the
@@ -78,9 +125,9 @@ fn literal(s: &str) -> String {
     out
 }
 
-/// `null` or one of `values` as a JSON string.
+/// JSON `null` or one of `values` as a JSON string.
 fn choice<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
-    let mut alts = vec!["\"null\"".to_string()];
+    let mut alts = vec!["\"null\"".to_string()]; // GBNF for the JSON literal null
     alts.extend(
         values
             .into_iter()
@@ -91,20 +138,56 @@ fn choice<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
     alts.join(" | ")
 }
 
-/// The grammar of the form: one JSON object, keys in a fixed order, every value one of the
-/// names the query layer knows or the shop's own categories, channels and countries.
-pub fn grammar(catalog: &Catalog) -> String {
+/// A period found in the question, as the form writes it: `2025-03-01..2025-03-31`.
+fn span(r: &sr360_analytics::TimeRange) -> String {
+    format!("{}..{}", r.from, r.to)
+}
+
+/// The grammar of the form: one JSON object, keys in a fixed order. The kind, metric, order and
+/// size are the model's to choose; filters, periods and splits only among what the question
+/// names (`found`): a shop value the question does not name, or a period it does not give,
+/// cannot be written. A question that names periods gets one of them; with none found, every
+/// named period is allowed (the model may know "the past quarter"); with no split named, only
+/// a question asking for one ("per …") may split.
+pub fn grammar(catalog: &Catalog, found: &Found) -> String {
     let kinds = KINDS.map(literal).join(" | ");
     let metrics = Metric::ALL.map(|m| literal(m.name())).join(" | ");
-    let splits = choice(SPLITS.iter().map(|s| s.0));
-    let periods = PERIODS.map(|p| literal(p.0)).join(" | ");
-    let str = |v: &[String]| choice(v.iter().map(String::as_str));
+    let splits = if !found.splits.is_empty() {
+        choice(
+            SPLITS
+                .iter()
+                .filter(|s| found.splits.contains(&s.1))
+                .map(|s| s.0),
+        )
+    } else if found.split_cue {
+        choice(SPLITS.iter().map(|s| s.0))
+    } else {
+        choice([])
+    };
+    let periods = if found.periods.is_empty() {
+        format!(
+            r#""\"all\"" | {} | "\"" year "\"" | "\"" year "-" month "\"" | "\"" year "-Q" [1-4] "\"""#,
+            PERIODS.map(|p| literal(p.0)).join(" | ")
+        )
+    } else {
+        // A question that names its period means it.
+        found
+            .periods
+            .iter()
+            .map(|r| literal(&span(r)))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let only = |named: &[String], all: &[String]| {
+        choice(all.iter().filter(|v| named.contains(v)).map(String::as_str))
+    };
+    let f = &found.filters;
     format!(
         r#"root ::= "{{\"kind\": " kind ", \"metric\": " metric ", \"by\": " by ", \"period\": " period ", \"order\": " order ", \"top\": " top ", \"category\": " category ", \"channel\": " channel ", \"country\": " country "}}"
 kind ::= {kinds}
 metric ::= {metrics}
 by ::= {splits}
-period ::= "\"all\"" | {periods} | "\"" year "\"" | "\"" year "-" month "\"" | "\"" year "-Q" [1-4] "\""
+period ::= {periods}
 year ::= [12] [0-9] [0-9] [0-9]
 month ::= "0" [1-9] | "1" [0-2]
 order ::= "\"most\"" | "\"least\""
@@ -113,29 +196,31 @@ category ::= {}
 channel ::= {}
 country ::= {}
 "#,
-        str(&catalog.categories),
-        str(&catalog.channels),
-        str(&catalog.countries),
+        only(&f.category, &catalog.categories),
+        only(&f.channel, &catalog.channels),
+        only(&f.country, &catalog.countries),
     )
 }
 
-/// The instructions, with worked examples, in the form the grammar allows.
+/// The instructions, with worked examples in the form the grammar allows.
 pub fn system(today: Date) -> String {
     format!(
         "You turn a shop owner's question into a JSON form. Today is {today}.\n\
 kind: figures (sales numbers), forecast (future sales), alerts (unusual days), churn (customers about to leave), help (how to use the product), unknown (anything else).\n\
-metric: revenue (money, sales), orders, units (items sold), aov (average order value), customers, new_customers, returning_customers, repeat_purchase_rate, return_rate, returned_units, gross_margin.\n\
-by: how to split the figure, or null for one total. period: all, a named period, a year like 2024, a month like 2024-03, a quarter like 2024-Q1.\n\
-order: most or least. top: how many rows, or null. category, channel, country: a filter from the shop's values, or null.\n\
+metric: revenue (money, sales, turnover), orders (purchases), units (items sold), aov (average order value, basket size), customers (buyers), new_customers, returning_customers, repeat_purchase_rate, return_rate (refunds), returned_units, gross_margin (profit).\n\
+by: how to split the figure, or null for one total. period: all, or one of the periods allowed.\n\
+order: most or least. top: how many rows, or null. category, channel, country: only a value the question names, else null.\n\
 Examples:\n\
-Q: money made per category this year\n\
-A: {{\"kind\": \"figures\", \"metric\": \"revenue\", \"by\": \"category\", \"period\": \"this_year\", \"order\": \"most\", \"top\": null, \"category\": \"null\", \"channel\": \"null\", \"country\": \"null\"}}\n\
+Q: how much money did we take in 2024\n\
+A: {{\"kind\": \"figures\", \"metric\": \"revenue\", \"by\": null, \"period\": \"2024-01-01..2024-12-31\", \"order\": \"most\", \"top\": null, \"category\": null, \"channel\": null, \"country\": null}}\n\
+Q: number of purchases per country\n\
+A: {{\"kind\": \"figures\", \"metric\": \"orders\", \"by\": \"country\", \"period\": \"all\", \"order\": \"most\", \"top\": null, \"category\": null, \"channel\": null, \"country\": null}}\n\
 Q: the five least sold products in 2024\n\
-A: {{\"kind\": \"figures\", \"metric\": \"units\", \"by\": \"product\", \"period\": \"2024\", \"order\": \"least\", \"top\": 5, \"category\": \"null\", \"channel\": \"null\", \"country\": \"null\"}}\n\
+A: {{\"kind\": \"figures\", \"metric\": \"units\", \"by\": \"product\", \"period\": \"2024-01-01..2024-12-31\", \"order\": \"least\", \"top\": 5, \"category\": null, \"channel\": null, \"country\": null}}\n\
 Q: what will we sell next month\n\
-A: {{\"kind\": \"forecast\", \"metric\": \"revenue\", \"by\": \"null\", \"period\": \"all\", \"order\": \"most\", \"top\": null, \"category\": \"null\", \"channel\": \"null\", \"country\": \"null\"}}\n\
+A: {{\"kind\": \"forecast\", \"metric\": \"revenue\", \"by\": null, \"period\": \"all\", \"order\": \"most\", \"top\": null, \"category\": null, \"channel\": null, \"country\": null}}\n\
 Q: what is the weather in Paris\n\
-A: {{\"kind\": \"unknown\", \"metric\": \"revenue\", \"by\": \"null\", \"period\": \"all\", \"order\": \"most\", \"top\": null, \"category\": \"null\", \"channel\": \"null\", \"country\": \"null\"}}"
+A: {{\"kind\": \"unknown\", \"metric\": \"revenue\", \"by\": null, \"period\": \"all\", \"order\": \"most\", \"top\": null, \"category\": null, \"channel\": null, \"country\": null}}"
     )
 }
 
@@ -148,13 +233,13 @@ pub fn user(question: &str) -> String {
 struct Form {
     kind: String,
     metric: String,
-    by: String,
+    by: Option<String>,
     period: String,
     order: String,
     top: Option<u32>,
-    category: String,
-    channel: String,
-    country: String,
+    category: Option<String>,
+    channel: Option<String>,
+    country: Option<String>,
 }
 
 /// The form's period as a range (`None`: all the data): named periods through the parser's
@@ -162,6 +247,16 @@ struct Form {
 fn period(p: &str, today: Date) -> Result<Option<sr360_analytics::TimeRange>, ()> {
     if p == "all" {
         return Ok(None);
+    }
+    if let Some((a, b)) = p.split_once("..") {
+        let day = |d: &str| {
+            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                .map_err(|_| ())
+        };
+        return Ok(Some(sr360_analytics::TimeRange {
+            from: day(a)?,
+            to: day(b)?,
+        }));
     }
     if let Some((_, words)) = PERIODS.iter().find(|(k, _)| *k == p) {
         return dates::find_all(words, today)
@@ -192,7 +287,8 @@ fn period(p: &str, today: Date) -> Result<Option<sr360_analytics::TimeRange>, ()
 }
 
 /// A filter value the shop really has (the grammar allows only those; checked again).
-fn value(v: &str, values: &[String]) -> Vec<String> {
+fn value(v: &Option<String>, values: &[String]) -> Vec<String> {
+    let Some(v) = v else { return vec![] };
     values.iter().filter(|x| *x == v).take(1).cloned().collect()
 }
 
@@ -213,7 +309,9 @@ pub fn read(text: &str, today: Date, catalog: &Catalog) -> Option<Plan> {
     }
     let metric = *Metric::ALL.iter().find(|m| m.name() == form.metric)?;
     let mut f = Figures::new(metric);
-    f.by = SPLITS.iter().find(|s| s.0 == form.by).map(|s| s.1);
+    f.by = form
+        .by
+        .and_then(|b| SPLITS.iter().find(|s| s.0 == b).map(|s| s.1));
     f.range = period(&form.period, today).ok()?;
     f.desc = form.order != "least";
     f.top = form.top.filter(|n| (1..=100).contains(n));
@@ -233,7 +331,8 @@ pub fn plan(
     today: Date,
     catalog: &Catalog,
 ) -> Result<(Option<Plan>, String), String> {
-    let out = model.complete(&system(today), &user(question), &grammar(catalog))?;
+    let found = crate::parse::found(question, today, catalog);
+    let out = model.complete(&system(today), &user(question), &grammar(catalog, &found))?;
     Ok((read(&out, today, catalog), out))
 }
 
@@ -255,7 +354,7 @@ mod tests {
 
     fn form(kind: &str, metric: &str, by: &str, period: &str, extra: &str) -> String {
         format!(
-            r#"{{"kind": "{kind}", "metric": "{metric}", "by": "{by}", "period": "{period}", "order": "most", "top": null, {extra}}}"#
+            r#"{{"kind": "{kind}", "metric": "{metric}", "by": {by}, "period": "{period}", "order": "most", "top": null, {extra}}}"#
         )
     }
 
@@ -264,9 +363,9 @@ mod tests {
         let text = form(
             "figures",
             "units",
-            "category",
+            "\"category\"",
             "2024-02",
-            r#""category": "Footwear", "channel": "null", "country": "DE""#,
+            r#""category": "Footwear", "channel": null, "country": "DE""#,
         );
         let Some(Plan::Figures(f)) = read(&text, TODAY, &catalog()) else {
             panic!("no plan from {text}");
@@ -290,7 +389,7 @@ mod tests {
                 "revenue",
                 "null",
                 p,
-                r#""category": "null", "channel": "null", "country": "null""#,
+                r#""category": null, "channel": null, "country": null"#,
             );
             let Some(Plan::Figures(f)) = read(&text, TODAY, &catalog()) else {
                 panic!("no plan from {text}");
@@ -309,14 +408,14 @@ mod tests {
             "profit",
             "null",
             "all",
-            r#""category": "null", "channel": "null", "country": "null""#,
+            r#""category": null, "channel": null, "country": null"#,
         ));
         no(&form(
             "sql",
             "revenue",
             "null",
             "all",
-            r#""category": "null", "channel": "null", "country": "null""#,
+            r#""category": null, "channel": null, "country": null"#,
         ));
         // A name the shop does not have filters nothing rather than inventing a value.
         let text = form(
@@ -324,7 +423,7 @@ mod tests {
             "revenue",
             "null",
             "all",
-            r#""category": "all shops", "channel": "null", "country": "null""#,
+            r#""category": "all shops", "channel": null, "country": null"#,
         );
         let Some(Plan::Figures(f)) = read(&text, TODAY, &catalog()) else {
             panic!("no plan");
@@ -332,9 +431,75 @@ mod tests {
         assert!(f.filters.is_empty());
     }
 
+    struct Counting(std::sync::atomic::AtomicUsize);
+
+    impl PlanModel for Counting {
+        fn name(&self) -> &str {
+            "counting"
+        }
+        fn complete(&self, _: &str, user: &str, _: &str) -> Result<String, String> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(format!("out for {user}"))
+        }
+    }
+
+    #[test]
+    fn a_completion_is_computed_once_per_prompt_and_grammar() {
+        let m = Cached::new(Counting(Default::default()), 8);
+        assert_eq!(m.complete("s", "q1", "g"), Ok("out for q1".into()));
+        assert_eq!(m.complete("s", "q1", "g"), Ok("out for q1".into()));
+        assert_eq!(m.complete("s", "q1", "g2").map(|_| ()), Ok(()));
+        assert_eq!(m.complete("s2", "q1", "g").map(|_| ()), Ok(()));
+        assert_eq!(m.inner.0.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn the_grammar_allows_only_what_the_question_names() {
+        let c = Catalog {
+            categories: vec!["Footwear".into(), "Kitchen".into()],
+            channels: vec!["web".into()],
+            regions: vec![],
+            countries: vec!["DE".into(), "FR".into()],
+        };
+        let found =
+            crate::parse::found("takings from footwear in Germany in March 2025", TODAY, &c);
+        let g = grammar(&c, &found);
+        let rule = |name: &str| {
+            g.lines()
+                .find(|l| l.starts_with(&format!("{name} ::= ")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(
+            rule("category").contains("Footwear") && !rule("category").contains("Kitchen"),
+            "{g}"
+        );
+        assert!(
+            rule("country").contains("DE") && !rule("country").contains("FR"),
+            "{g}"
+        );
+        assert_eq!(rule("channel"), "channel ::= \"null\"");
+        assert!(rule("period").contains("2025-03-01..2025-03-31"), "{g}");
+        assert!(!rule("period").contains("last_month"), "{g}");
+        assert_eq!(rule("by"), "by ::= \"null\"");
+        // A period the form names in that way reads back as the range.
+        let text = r#"{"kind": "figures", "metric": "revenue", "by": null, "period": "2025-03-01..2025-03-31", "order": "most", "top": null, "category": "Footwear", "channel": null, "country": "DE"}"#;
+        let Some(Plan::Figures(f)) = read(text, TODAY, &c) else {
+            panic!("no plan");
+        };
+        assert_eq!(f.range.map(|r| r.to), Some(date!(2025 - 03 - 31)));
+    }
+
     #[test]
     fn the_grammar_names_every_metric_and_escapes_shop_values() {
-        let g = grammar(&catalog());
+        let everything = Found {
+            filters: sr360_analytics::Filters {
+                category: catalog().categories,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let g = grammar(&catalog(), &everything);
         for m in Metric::ALL {
             assert!(
                 g.contains(&format!("\"\\\"{}\\\"\"", m.name())),

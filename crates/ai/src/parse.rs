@@ -7,8 +7,8 @@ use crate::dates;
 use crate::plan::{Figures, Plan};
 use crate::text::{fold, has, language};
 use crate::words::{
-    ALERTS, CHANGE, CHURN, COUNTRIES, DIMENSIONS, FORECAST, GRAINS, LEAST, METRICS, UPLOAD_HELP,
-    VERSUS,
+    ALERTS, CHANGE, CHURN, COUNTRIES, CUSTOMER, DIMENSIONS, FORECAST, GRAINS, LEAST, METRICS,
+    RECOMMEND, UPLOAD_HELP, VERSUS,
 };
 use sr360_analytics::{Dimension, Metric};
 use time::Date;
@@ -143,6 +143,115 @@ fn named<'a>(question: &str, f: &str, values: &'a [String]) -> Vec<&'a String> {
     v
 }
 
+/// A customer's reference in the question: the word after "customer" (in any of the four
+/// languages), or a token that looks like an id (letters and digits, at least one digit) or an
+/// e-mail address.
+fn customer_reference(question: &str) -> Option<String> {
+    let tokens: Vec<&str> = question
+        .split(|c: char| c.is_whitespace() || matches!(c, '?' | '？' | '؟' | ',' | '，' | '،'))
+        .map(|t| {
+            t.trim_matches(|c: char| {
+                matches!(c, '.' | '"' | '\'' | '“' | '”' | '(' | ')' | '«' | '»')
+            })
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
+    let id_like = |t: &str| {
+        let email = t.contains('@') && t.contains('.');
+        t.chars().count() <= 64
+            && (email || t.chars().any(|c| c.is_ascii_digit()))
+            && t.chars().any(|c| c.is_ascii_alphabetic())
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '@' | '.' | '+'))
+    };
+    let after_word = tokens.windows(2).find_map(|w| {
+        let word = fold(w[0]);
+        (CUSTOMER.iter().any(|c| fold(c) == word) && w[1].chars().all(|c| !c.is_whitespace()))
+            .then(|| w[1].to_string())
+            .filter(|t| id_like(t) || t.contains('@'))
+    });
+    after_word.or_else(|| {
+        tokens
+            .iter()
+            .find(|t| id_like(t) && (t.contains('@') || !t.chars().all(|c| c.is_ascii_digit())))
+            .map(|t| t.to_string())
+    })
+}
+
+/// The shop's names the question holds, as filters: categories, channels and regions by
+/// name (also in other words), countries by code or by name in any of the four languages.
+fn names_in(question: &str, f: &str, catalog: &Catalog) -> sr360_analytics::Filters {
+    let mut countries: Vec<String> = named(question, f, &catalog.countries)
+        .into_iter()
+        .cloned()
+        .collect();
+    for (code, names) in COUNTRIES {
+        if names.iter().any(|n| has(f, n))
+            && let Some(c) = catalog
+                .countries
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(code))
+            && !countries.contains(c)
+        {
+            countries.push(c.clone());
+        }
+    }
+    let values = |v: &[String]| {
+        named(question, f, v)
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    sr360_analytics::Filters {
+        category: values(&catalog.categories),
+        channel: values(&catalog.channels),
+        region: values(&catalog.regions),
+        country: countries,
+        sku: vec![],
+    }
+}
+
+/// What the parser recognises in a question even when it cannot plan it: the shop's names,
+/// the periods and the splits it mentions. A model asked to plan the question may only choose
+/// among these (see `model::grammar`), so it cannot invent a filter or a period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Found {
+    pub filters: sr360_analytics::Filters,
+    pub periods: Vec<sr360_analytics::TimeRange>,
+    pub splits: Vec<Dimension>,
+    /// The question asks for a split ("by", "per", "each", "por", "按", "حسب") without naming
+    /// one the parser knows.
+    pub split_cue: bool,
+}
+
+pub fn found(question: &str, today: Date, catalog: &Catalog) -> Found {
+    let f = fold(question);
+    let mut splits: Vec<Dimension> = DIMENSIONS
+        .iter()
+        .filter(|(_, words)| words.iter().any(|w| has(&f, w)))
+        .map(|(d, _)| *d)
+        .collect();
+    splits.extend(
+        GRAINS
+            .iter()
+            .filter(|(_, words)| words.iter().any(|w| has(&f, w)))
+            .map(|(g, _)| Dimension::Date(*g)),
+    );
+    splits.dedup();
+    Found {
+        filters: names_in(question, &f, catalog),
+        periods: dates::find_all(&f, today)
+            .into_iter()
+            .map(|p| p.range)
+            .collect(),
+        splits,
+        split_cue: any(
+            &f,
+            &["by", "per", "each", "por", "cada", "按", "每", "حسب", "لكل"],
+        ),
+    }
+}
+
 /// Is the question about the shop at all: a word of trade, a period, or one of the shop's own
 /// names? Only such questions are put to the model when the parser abstains.
 pub fn about_the_shop(question: &str, today: Date, catalog: &Catalog) -> bool {
@@ -212,11 +321,16 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             "how do i",
             "how to",
             "how can i",
+            "where do i",
+            "where can i",
             "cómo",
             "como",
+            "dónde",
             "如 何",
             "怎 么",
+            "在 哪",
             "كيف",
+            "أين",
         ],
     );
     if how && any(&f, UPLOAD_HELP) {
@@ -224,6 +338,16 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             plan: Some(Plan::Help {
                 topic: "upload".into(),
             }),
+            lang,
+            understood,
+            sure: true,
+        };
+    }
+    if any(&f, RECOMMEND)
+        && let Some(customer) = customer_reference(question)
+    {
+        return Parsed {
+            plan: Some(Plan::Recommend { customer }),
             lang,
             understood,
             sure: true,
@@ -315,34 +439,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         // "The best selling pizza": whatever the shop sells, it is a product.
         .or(best_selling.then_some(Dimension::Product));
     let periods = dates::find_all(&f, today);
-    let mut countries: Vec<String> = named(question, &f, &catalog.countries)
-        .into_iter()
-        .cloned()
-        .collect();
-    for (code, names) in COUNTRIES {
-        if names.iter().any(|n| has(&f, n))
-            && let Some(c) = catalog
-                .countries
-                .iter()
-                .find(|c| c.eq_ignore_ascii_case(code))
-            && !countries.contains(c)
-        {
-            countries.push(c.clone());
-        }
-    }
-    let values = |v: &[String]| {
-        named(question, &f, v)
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let filters = sr360_analytics::Filters {
-        category: values(&catalog.categories),
-        channel: values(&catalog.channels),
-        region: values(&catalog.regions),
-        country: countries,
-        sku: vec![],
-    };
+    let filters = names_in(question, &f, catalog);
 
     if let Some(m) = metric {
         understood.push(m.name().to_string());
@@ -366,7 +463,14 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         "الذي قبله",
     ];
     let comparing = any(&f, VERSUS) || any(&f, CHANGE);
-    let sales_words = ["sell", "sales", "vend", "卖", "بيع"];
+    // Stems: "sell", "sold", "vendimos", "ventas", "卖了", "المبيعات".
+    let sales_words = ["sell", "sold", "sale", "vend", "venta"];
+    let sells = f
+        .split(' ')
+        .any(|w| sales_words.iter().any(|s| w.starts_with(s)))
+        || any(&f, &["卖", "销 售"])
+        || f.contains("بيع")
+        || f.contains("مبيع");
     let (metric, sure) = match (metric, prev) {
         (Some(m), _) => (m, true),
         (None, Some(p))
@@ -382,7 +486,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             if by.is_some()
                 || !filters.is_empty()
                 || periods.len() >= 2
-                || (!periods.is_empty() && (comparing || any(&f, &sales_words))) =>
+                || (!periods.is_empty() && (comparing || sells)) =>
         {
             (Metric::Revenue, false)
         }
@@ -396,10 +500,29 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         }
     };
     let mut plan = Figures::new(metric);
-    plan.by = by;
+    plan.top = top_n(&f);
+    // "units of garden products": a category's products are the category, not a ranking of
+    // products — unless the question ranks ("top", "which", "best", "per").
+    let of_category = by == Some(Dimension::Product)
+        && plan.top.is_none()
+        && !any(
+            &f,
+            &["top", "best", "most", "least", "which", "per", "by", "each"],
+        )
+        && filters.category.iter().any(|c| {
+            let c = fold(c);
+            ["products", "product", "items", "goods"]
+                .iter()
+                .any(|w| has(&f, &format!("{c} {w}")))
+                || c.split(' ').next().is_some_and(|first| {
+                    ["products", "items"]
+                        .iter()
+                        .any(|w| has(&f, &format!("{first} {w}")))
+                })
+        });
+    plan.by = if of_category { None } else { by };
     plan.filters = filters;
     plan.desc = !any(&f, LEAST);
-    plan.top = top_n(&f);
     match periods.as_slice() {
         [a, b, ..] if comparing => {
             // The later period is the one asked about; the earlier the base of the change.
@@ -543,6 +666,31 @@ mod tests {
             (f.metric, f.filters.channel.clone()),
             (Metric::Aov, vec!["mobile_app".to_string()])
         );
+    }
+
+    #[test]
+    fn recommendations_for_a_customer_in_four_languages() {
+        for (q, who) in [
+            ("what should I recommend to customer c123", "c123"),
+            ("Suggest something for C0000001?", "C0000001"),
+            ("¿Qué le puedo recomendar al cliente C0000042?", "C0000042"),
+            ("给客户 C0000007 推荐什么", "C0000007"),
+            ("ماذا أوصي للعميل C0000009", "C0000009"),
+            ("recommend products for ann@example.com", "ann@example.com"),
+        ] {
+            assert_eq!(
+                parse(q, TODAY, &catalog(), None).plan,
+                Some(Plan::Recommend {
+                    customer: who.into()
+                }),
+                "{q}"
+            );
+        }
+        // Without a customer it is not a recommendation question.
+        assert!(!matches!(
+            parse("recommend a good month for a sale", TODAY, &catalog(), None).plan,
+            Some(Plan::Recommend { .. })
+        ));
     }
 
     #[test]

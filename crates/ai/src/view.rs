@@ -117,6 +117,7 @@ pub fn page(p: &PageCtx, a: &Answer, shop: Shop<'_>) -> CopilotAnswerVm {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
+        export: None,
     }
 }
 

@@ -45,8 +45,10 @@ pub const METRICS: &[(Metric, &[&str])] = &[
         Metric::Aov,
         &[
             "average order value",
+            "mean order value",
             "aov",
             "average order",
+            "mean order",
             "average basket",
             "basket size",
             "valor medio del pedido",
@@ -583,6 +585,34 @@ pub const CHURN: &[&str] = &[
     "العملاء المعرضين",
     "التوقف عن الشراء",
     "معرضون للخطر",
+];
+pub const RECOMMEND: &[&str] = &[
+    "recommend",
+    "suggest",
+    "offer",
+    "recomendar",
+    "recomiendo",
+    "recomendarle",
+    "sugerir",
+    "ofrecer",
+    "推 荐",
+    "建 议",
+    "أوصي",
+    "أنصح",
+    "اقترح",
+    "أقترح",
+    "ترشيح",
+];
+/// Words that introduce a customer's reference ("customer C0000001").
+pub const CUSTOMER: &[&str] = &[
+    "customer",
+    "client",
+    "cliente",
+    "客 户",
+    "顾 客",
+    "العميل",
+    "للعميل",
+    "عميل",
 ];
 pub const UPLOAD_HELP: &[&str] = &[
     "upload",

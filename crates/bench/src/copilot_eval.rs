@@ -21,9 +21,10 @@ pub struct Case {
     /// filter, names, series, model.
     pub kind: &'static str,
     pub expect: Expect,
-    /// Written after the parser was fixed on the first questions' failures, and not tuned on:
-    /// reported on their own as the fairer figure.
-    pub held_out: bool,
+    /// 1: the first questions (the parser was fixed on their failures); 2: written after
+    /// that and held out for one run (88 %), then its four misses were fixed too; 3: written
+    /// after those fixes, not tuned on — the fairest figure.
+    pub batch: u8,
 }
 
 /// The reference tables over the export files in `dir`: one row per order line (refunds are
@@ -134,14 +135,14 @@ fn case(q: &'static str, lang: &'static str, kind: &'static str, expect: Expect)
         lang,
         kind,
         expect,
-        held_out: false,
+        batch: 1,
     }
 }
 
-/// Questions written after the parser fixes (see [`Case::held_out`]).
+/// The second batch (see [`Case::batch`]).
 fn held_out() -> Vec<Case> {
     let later = |q, lang, kind, expect| Case {
-        held_out: true,
+        batch: 2,
         ..case(q, lang, kind, expect)
     };
     let gb = "AND country = 'GB'";
@@ -984,8 +985,160 @@ pub fn cases() -> Vec<Case> {
             Kind("forecast"),
         ),
         case("كيف أرفع ملف الطلبات", "ar", "model", Kind("help")),
+        case(
+            "what should I recommend to customer C0000001",
+            "en",
+            "model",
+            Kind("recommend"),
+        ),
+        case(
+            "¿qué le recomiendo al cliente C0000003?",
+            "es",
+            "model",
+            Kind("recommend"),
+        ),
     ]
     .into_iter()
     .chain(held_out())
+    .chain(third())
     .collect()
+}
+
+/// The third batch (see [`Case::batch`]).
+fn third() -> Vec<Case> {
+    let new = |q, lang, kind, expect| Case {
+        batch: 3,
+        ..case(q, lang, kind, expect)
+    };
+    const SEP25: Period = ("2025-09-01", "2025-09-30");
+    const Q2_25: Period = ("2025-04-01", "2025-06-30");
+    vec![
+        new(
+            "What were our takings in September 2025?",
+            "en",
+            "total",
+            total(REV, SEP25, ""),
+        ),
+        new(
+            "how many orders came in during the second quarter of 2025",
+            "en",
+            "count",
+            total(ORD, Q2_25, ""),
+        ),
+        new(
+            "total units sold in 2026 so far",
+            "en",
+            "count",
+            total(UNITS, Y2026, ""),
+        ),
+        new(
+            "how many people bought from us in 2025",
+            "en",
+            "count",
+            total(CUST, Y2025, ""),
+        ),
+        new(
+            "what's our best country for orders this year",
+            "en",
+            "winner",
+            ranked("country", ORD, Y2026, true, 1, ""),
+        ),
+        new(
+            "which categories sold fewest units in 2025? show 2",
+            "en",
+            "top",
+            ranked("category", UNITS, Y2025, false, 2, ""),
+        ),
+        new(
+            "revenue split by channel for Q2 2025",
+            "en",
+            "split",
+            ranked("channel", REV, Q2_25, true, 4, ""),
+        ),
+        new(
+            "compare orders in September 2025 with August 2025",
+            "en",
+            "comparison",
+            compared(ORD, SEP25, ("2025-08-01", "2025-08-31")),
+        ),
+        new(
+            "how much did Spain spend in 2025",
+            "en",
+            "names",
+            total(REV, Y2025, "AND country = 'ES'"),
+        ),
+        new(
+            "electronics units in June 2026",
+            "en",
+            "names",
+            total(UNITS, JUN26, "AND category = 'Electronics'"),
+        ),
+        new(
+            "returned units in 2025",
+            "en",
+            "count",
+            total(RETURNED, Y2025, ""),
+        ),
+        new(
+            "¿cuál fue el valor medio de los pedidos en septiembre de 2025?",
+            "es",
+            "average",
+            total(AOV, SEP25, ""),
+        ),
+        new(
+            "¿cuántas unidades vendimos en 2025?",
+            "es",
+            "count",
+            total(UNITS, Y2025, ""),
+        ),
+        new(
+            "los 3 países con más ingresos en 2025",
+            "es",
+            "top",
+            ranked("country", REV, Y2025, true, 3, ""),
+        ),
+        new("2025年9月的订单数", "zh-CN", "count", total(ORD, SEP25, "")),
+        new(
+            "2025年哪个类别的销量最高",
+            "zh-CN",
+            "winner",
+            ranked("category", UNITS, Y2025, true, 1, ""),
+        ),
+        new(
+            "法国上个月的收入",
+            "zh-CN",
+            "names",
+            total(REV, JUN26, "AND country = 'FR'"),
+        ),
+        new(
+            "كم كانت الإيرادات في سبتمبر 2025",
+            "ar",
+            "total",
+            total(REV, SEP25, ""),
+        ),
+        new(
+            "ما هي الفئة الأكثر مبيعا في 2025",
+            "ar",
+            "winner",
+            ranked("category", UNITS, Y2025, true, 1, ""),
+        ),
+        new(
+            "what should I suggest to customer C0000010",
+            "en",
+            "model",
+            Expect::Kind("recommend"),
+        ),
+        new(
+            "predict next week's sales",
+            "en",
+            "model",
+            Expect::Kind("forecast"),
+        ),
+        new(
+            "¿hubo días raros últimamente?",
+            "es",
+            "model",
+            Expect::Kind("alerts"),
+        ),
+    ]
 }

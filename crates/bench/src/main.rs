@@ -106,6 +106,9 @@ enum Command {
         /// People asking at once in the load test (0: skip it).
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
+        /// Only the first N questions (0: all).
+        #[arg(long, default_value_t = 0)]
+        limit: usize,
     },
     #[command(hide = true)]
     BareLoad { file: PathBuf, dir: PathBuf },
@@ -200,11 +203,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             demo_scale,
             planners,
             concurrency,
+            limit,
         } => copilot::run(copilot::CopilotArgs {
             out,
             demo_scale,
             planners,
             concurrency,
+            limit,
         }),
         Command::BareLoad { file, dir } => foundation::bare_load(&file, &dir),
     }

@@ -7,6 +7,7 @@
 //! after checking a membership: holding one *is* the authorization.
 
 mod audit;
+mod copilot_history;
 mod error;
 mod job_status;
 mod logins;
@@ -23,6 +24,7 @@ mod upload_records;
 mod users;
 
 pub use audit::{AuditAction, AuditEntry, AuditEvent};
+pub use copilot_history::AskedQuestion;
 pub use error::MetaError;
 pub use job_status::{RunStatus, UploadStatus};
 pub use logins::{LoginEvent, LoginOutcome};

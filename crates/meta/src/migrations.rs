@@ -206,6 +206,19 @@ CREATE INDEX model_runs_queued ON model_runs(status) WHERE status IN ('queued','
     r#"
 ALTER TABLE notifications ADD COLUMN args TEXT;
 "#,
+    // 6: the copilot's history, per user and shop (listed on the copilot page, clearable).
+    r#"
+CREATE TABLE copilot_history (
+    id          INTEGER PRIMARY KEY,
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    question    TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    lang        TEXT NOT NULL,
+    asked_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX copilot_history_user ON copilot_history(tenant_id, user_id, id);
+"#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -7,22 +7,20 @@ use sr360_ml::suggestions::{Item, Why};
 use sr360_ui::PageCtx;
 use sr360_ui::pages::RecVm;
 
-/// Why an item is offered, in the reader's words.
-pub fn why(p: &PageCtx, w: &Why) -> String {
+/// Why an item is offered, in the reader's words (also the copilot's).
+pub fn why(locale: &str, w: &Why) -> String {
+    let t = |k: &str| sr360_ui::tr(locale, k);
     match w {
-        Why::BuyAgain { times } => p
-            .t("rec.why_buy_again")
-            .replace("{times}", &times.to_string()),
-        Why::BoughtWith { with } => p.t("rec.why_bought_with").replace("{name}", &with.name),
+        Why::BuyAgain { times } => t("rec.why_buy_again").replace("{times}", &times.to_string()),
+        Why::BoughtWith { with } => t("rec.why_bought_with").replace("{name}", &with.name),
         Why::FavouriteCategory { category } => {
-            p.t("rec.why_category").replace("{category}", category)
+            t("rec.why_category").replace("{category}", category)
         }
-        Why::FavouriteBrand { brand, category } => p
-            .t("rec.why_brand")
+        Why::FavouriteBrand { brand, category } => t("rec.why_brand")
             .replace("{brand}", brand)
             .replace("{category}", category),
-        Why::Popular => p.t("rec.why_popular"),
-        Why::Similar { to } => p.t("rec.why_similar").replace("{name}", &to.name),
+        Why::Popular => t("rec.why_popular"),
+        Why::Similar { to } => t("rec.why_similar").replace("{name}", &to.name),
     }
 }
 
@@ -33,7 +31,7 @@ pub fn rows(p: &PageCtx, items: &[Item]) -> Vec<RecVm> {
         .map(|i| RecVm {
             name: i.name.clone(),
             category: i.category.clone(),
-            why: why(p, &i.reason),
+            why: why(p.locale, &i.reason),
             href: format!(
                 "/recommendations?{}",
                 serde_urlencoded::to_string([("product", i.sku.as_str())]).unwrap_or_default()

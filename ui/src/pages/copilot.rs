@@ -19,6 +19,9 @@ pub struct CopilotAnswerVm {
     pub sql: Option<String>,
     /// `high`, `medium` or `low`.
     pub confidence: String,
+    /// The export form's action (keep the answer's chart or table as a report), for roles
+    /// that may export.
+    pub export: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -30,6 +33,8 @@ pub struct CopilotVm {
     pub notice: Option<String>,
     /// (question, url)
     pub examples: Vec<(String, String)>,
+    /// The user's latest questions in this shop (question, url), newest first.
+    pub history: Vec<(String, String)>,
 }
 
 pub fn copilot(ctx: &PageCtx, vm: &CopilotVm) -> String {
@@ -41,7 +46,10 @@ pub fn copilot(ctx: &PageCtx, vm: &CopilotVm) -> String {
         view! { <ul class="plain-list" id=id>{items}</ul> }
     };
     let answer = vm.answer.as_ref().map(|a| {
-        let card = a.card.as_ref().map(|c| chart_card(ctx, c, true, None));
+        let card = a
+            .card
+            .as_ref()
+            .map(|c| chart_card(ctx, c, true, a.export.as_deref()));
         let sources = (!a.sources.is_empty()).then(|| {
             view! { <h3>{ctx.t("copilot.sources")}</h3>{links(&a.sources, "copilot-sources")} }
         });
@@ -78,6 +86,18 @@ pub fn copilot(ctx: &PageCtx, vm: &CopilotVm) -> String {
             </section>
         }
     });
+    let history = (!vm.history.is_empty()).then(|| {
+        view! {
+            <section class="card" id="copilot-history">
+                <h2>{ctx.t("copilot.history")}</h2>
+                {links(&vm.history, "copilot-history-list")}
+                <form method="post" action="/copilot/history/clear">
+                    {super::csrf_field(&ctx.csrf)}
+                    <button class="btn small secondary" type="submit">{ctx.t("copilot.history_clear")}</button>
+                </form>
+            </section>
+        }
+    });
     let body = view! {
         <h1>{ctx.t("nav.copilot")}</h1>
         <p class="lede">{ctx.t("copilot.lede")}</p>
@@ -90,6 +110,7 @@ pub fn copilot(ctx: &PageCtx, vm: &CopilotVm) -> String {
         {notice}
         {answer}
         {examples}
+        {history}
     };
     render_document(ctx, &ctx.t("nav.copilot"), body)
 }
