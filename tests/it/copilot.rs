@@ -397,3 +397,115 @@ X2,2025-05-02 10:00:00,P2,Kettle,Kitchen,2,20.00,y@example.com\n";
         }
     }
 }
+
+#[tokio::test]
+async fn history_is_kept_per_user_and_an_answer_can_be_kept_as_a_report() {
+    let s = TestServer::start().await;
+    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    let a = s.tenant_of("a@example.com");
+    s.add_member(&a, "viewer@example.com", PW, sr360_core::Role::Viewer)
+        .await;
+    let viewer_tok = token(&s, "viewer@example.com").await;
+    assert_eq!(
+        upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await["status"],
+        "succeeded"
+    );
+    ask(
+        &s,
+        &tok,
+        "revenue by category in March 2025",
+        serde_json::json!({}),
+    )
+    .await;
+    ask(&s, &tok, "orders in April 2025", serde_json::json!({})).await;
+    ask(&s, &viewer_tok, "units in 2025", serde_json::json!({})).await;
+    let history = |t: String| {
+        let s = &s;
+        async move {
+            s.agent()
+                .api(Method::GET, "/api/v1/copilot/history", Some(&t), None)
+                .await
+                .json()
+        }
+    };
+    let h = history(tok.clone()).await;
+    let qs: Vec<&str> = h["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["question"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        qs,
+        ["orders in April 2025", "revenue by category in March 2025"],
+        "{h}"
+    );
+    // The page lists them, newest first, and clears them.
+    let page = owner.get("/copilot").await;
+    assert!(
+        page.body.contains("id=\"copilot-history\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("orders in April 2025"));
+    let r = owner
+        .submit("/copilot", "/copilot/history/clear", &[])
+        .await;
+    assert_eq!((r.status, r.location()), (303, "/copilot".to_string()));
+    assert_eq!(
+        history(tok.clone()).await["questions"],
+        serde_json::json!([])
+    );
+    // Another user's history is their own.
+    assert_eq!(
+        history(viewer_tok.clone()).await["questions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // An answer's table kept as a report: asked again at export, so it holds the figures.
+    // March: Apparel 30, Kitchen 27.50.
+    let r = s
+        .agent()
+        .api(
+            Method::POST,
+            "/api/v1/reports",
+            Some(&tok),
+            Some(serde_json::json!({"page": "copilot", "q": "revenue by category in March 2025", "item": "copilot-chart", "format": "csv"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rec = r.json();
+    let file = s
+        .agent()
+        .api(Method::GET, rec["url"].as_str().unwrap(), Some(&tok), None)
+        .await;
+    assert!(
+        file.body.contains("Apparel") && file.body.contains("30"),
+        "{}",
+        file.body
+    );
+    // Viewers may not export; the page offers the export to the owner only.
+    let r = s
+        .agent()
+        .api(
+            Method::POST,
+            "/api/v1/reports",
+            Some(&viewer_tok),
+            Some(serde_json::json!({"page": "copilot", "q": "revenue by category in March 2025", "item": "copilot-chart", "format": "csv"})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let page = owner
+        .get("/copilot?q=revenue+by+category+in+March+2025")
+        .await;
+    assert!(
+        page.body
+            .contains("/reports/export?page=copilot&amp;q=revenue"),
+        "{}",
+        page.body
+    );
+}

@@ -6,6 +6,7 @@
 use crate::harness::{PW, TestServer, token, upload};
 use reqwest::Method;
 use sr360_ai::model::PlanModel;
+use sr360_core::config::Planner;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -59,7 +60,7 @@ async fn ask(s: &TestServer, tok: &str, q: &str) -> serde_json::Value {
 }
 
 async fn shop(model: Arc<Scripted>) -> (TestServer, String) {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(|c| c.copilot.planner = Planner::Both).await;
     assert!(s.app.copilot.install(model));
     s.signup("Shop A", "a@example.com", PW).await;
     let tok = token(&s, "a@example.com").await;
@@ -158,7 +159,11 @@ async fn the_bundled_model_answers_from_the_result() {
         );
         return;
     }
-    let s = TestServer::start_with(|c| c.models.dir = path.parent().unwrap().to_path_buf()).await;
+    let s = TestServer::start_with(|c| {
+        c.models.dir = path.parent().unwrap().to_path_buf();
+        c.copilot.planner = Planner::Both;
+    })
+    .await;
     s.signup("Shop A", "a@example.com", PW).await;
     let tok = token(&s, "a@example.com").await;
     let v = upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;

@@ -31,6 +31,9 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     c.server.trust_forwarded_for = true;
     c.warehouse.memory_limit = "256MB".into();
     c.warehouse.threads = 1;
+    // The copilot's tests of the parser do not wait on a language model; the model's own
+    // tests (copilot_model) switch it on.
+    c.copilot.planner = sr360_core::config::Planner::Parser;
     c
 }
 

@@ -66,6 +66,51 @@ async fn recommendations_with_reasons_for_customers_and_products() {
     let (status, v) = get(&s, &tok, &format!("/api/v1/recommendations/customers/{cy}")).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["bought"], 2);
+    // The copilot gives the same list, in words, with the reasons.
+    let ask = |q: String| {
+        let s = &s;
+        let tok = tok.clone();
+        async move {
+            s.agent()
+                .api(
+                    Method::POST,
+                    "/api/v1/copilot/ask",
+                    Some(&tok),
+                    Some(serde_json::json!({"question": q, "lang": "en"})),
+                )
+                .await
+                .json()
+        }
+    };
+    let a = ask(format!("what should I recommend to customer {cy}")).await;
+    assert_eq!(a["plan"]["kind"], "recommend", "{a}");
+    let names: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(5)
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    let said: Vec<&str> = a["result"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[0].as_str().unwrap())
+        .collect();
+    assert_eq!(said, names, "{a}");
+    assert!(a["answer"].as_str().unwrap().contains(names[0]), "{a}");
+    assert!(
+        a["sources"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/recommendations?customer="),
+        "{a}"
+    );
+    let a = ask("what should I recommend to customer ZZ999".into()).await;
+    assert!(
+        a["result"].is_null() && a["answer"].as_str().unwrap().contains("ZZ999"),
+        "{a}"
+    );
     let items = v["items"].as_array().unwrap();
     let of = |sku: &str| items.iter().find(|i| i["sku"] == sku).cloned();
     assert_eq!(of("COF").unwrap()["reason"]["kind"], "buy_again", "{v}");

@@ -592,13 +592,7 @@ pub fn run(a: CopilotArgs) -> anyhow::Result<()> {
         .iter()
         .flat_map(|p| p.right.keys().copied())
         .collect();
-    keys.sort_by_key(|k| {
-        (
-            k.0 == "all" || k.0.starts_with("batch"),
-            k.0,
-            k.1,
-        )
-    });
+    keys.sort_by_key(|k| (k.0 == "all" || k.0.starts_with("batch"), k.0, k.1));
     keys.dedup();
     for k in keys {
         let label = match k {
