@@ -137,124 +137,10 @@ pub(super) async fn answer_question(
         .unwrap_or_else(|| hex::encode(sr360_core::entropy::random_bytes::<8>(&*state.entropy)));
     // A conversation belongs to its user and shop: a plan never follows them to another shop.
     let turn = format!("{}/{conversation}", scope.tenant().as_str());
-    let parsed_question = question.clone();
     let previous = state.conversations.last(user, &turn);
-    let (mut parsed, catalog) = super::shop_data::analytics(state, scope, move |s| {
-        // A shop without sales can still ask for help: its catalog is empty.
-        let catalog = match Catalog::read(s) {
-            Ok(c) => c,
-            Err(sr360_analytics::QueryError::NoData) => Catalog::default(),
-            Err(e) => return Err(e),
-        };
-        let parsed = sr360_ai::parse(&question, today, &catalog, previous.as_ref());
-        Ok((parsed, catalog))
-    })
-    .await?;
-    let mut confidence = if parsed.sure {
-        Confidence::High
-    } else {
-        Confidence::Medium
-    };
-    // The parser abstained: the local model fills the plan's form, under a grammar of the
-    // shop's own names. Its plan runs like the parser's; only its confidence is lower.
-    let mut model = None;
-    let planner = state.copilot.planner();
-    if planner == Planner::Model {
-        parsed.plan = None;
-    }
-    if parsed.plan.is_none()
-        && (planner == Planner::Model
-            || sr360_ai::parse::about_the_shop(&parsed_question, today, &catalog))
-    {
-        let q = parsed_question.clone();
-        match state
-            .copilot
-            .ask(move |m| sr360_ai::model::plan(m, &q, today, &catalog))
-            .await
-        {
-            Ok(((plan, raw), name)) => {
-                tracing::debug!(model = %name, output = %raw, "copilot model plan");
-                if plan.is_some() {
-                    parsed.plan = plan;
-                    confidence = Confidence::Low;
-                }
-                model = Some(name);
-            }
-            Err(why) => tracing::debug!(?why, "copilot model not asked"),
-        }
-    }
-    let (currency, timezone) = (tenant.currency.clone(), tenant.timezone.clone());
-    let reply = match parsed.plan.clone() {
-        Some(Plan::Figures(f)) => Some(
-            super::shop_data::analytics(state, scope, move |s| {
-                let shop = Shop {
-                    currency: &currency,
-                    timezone: &timezone,
-                };
-                answer::figures(s, &f, lang, shop, confidence)
-            })
-            .await?,
-        ),
-        _ => None,
-    };
-    let shop = Shop {
-        currency: &tenant.currency,
-        timezone: &tenant.timezone,
-    };
-    let reply: Reply = match (&parsed.plan, reply) {
-        (_, Some(r)) => r,
-        (Some(Plan::Help { .. }), None) => answer::help(lang),
-        (Some(Plan::Recommend { customer }), None) => {
-            let (app, sc, who) = (state.clone(), scope.clone(), customer.clone());
-            let list = tokio::task::spawn_blocking(move || {
-                crate::services::recommender::for_customer(
-                    &app.warehouses,
-                    &app.searches,
-                    &sc,
-                    &who,
-                    5,
-                )
-            })
-            .await
-            .map_err(AppError::internal)?;
-            match list {
-                Ok(l) => answer::recommend(lang, customer, Ok(l.as_ref())),
-                Err(crate::services::recommender::RecommendError::NotReady) => {
-                    answer::recommend(lang, customer, Err(()))
-                }
-                Err(e) => return Err(AppError::internal(e)),
-            }
-        }
-        (Some(Plan::Forecast { days }), None) => {
-            let days = *days;
-            let view = super::shop_data::read(state, scope, |c| {
-                sr360_ml::store::forecast(c, "revenue", 7)
-            })
-            .await?;
-            answer::forecast(lang, shop, view.as_ref(), days)
-        }
-        (Some(Plan::Alerts), None) => {
-            let (rows, window) = super::shop_data::read(state, scope, |c| {
-                Ok((
-                    sr360_ml::store::anomalies(c, 200)?,
-                    sr360_ml::store::data_window(c)?,
-                ))
-            })
-            .await?;
-            answer::alerts(lang, &rows, window.map(|w| w.1))
-        }
-        (Some(Plan::Churn), None) => {
-            let model = super::shop_data::read(state, scope, sr360_ml::store::segments).await?;
-            let pii = super::customers::pii_for(scope);
-            let members = super::shop_data::analytics(state, scope, move |s| {
-                sr360_analytics::segment_members(s, "churn_risk", 10, pii)
-            })
-            .await
-            .unwrap_or_default();
-            answer::churn(lang, shop, model.as_ref(), &members)
-        }
-        (_, None) => answer::not_understood(lang, &parsed.understood),
-    };
+    let planned = plan_question(state, scope, &question, today, previous).await?;
+    let reply = run_plan(state, scope, &tenant, &planned, lang).await?;
+    let (parsed, model) = (planned.parsed, planned.model);
     if let Some(p) = &parsed.plan {
         state.conversations.remember(user, &turn, p.clone());
     }
@@ -275,6 +161,151 @@ pub(super) async fn answer_question(
             total_ms: ms,
         },
         lang: lang.to_string(),
+    })
+}
+
+/// A question's plan: the parser's, or — when it abstains on a question about the shop — the
+/// local model's (confidence low), under a grammar of what the question names.
+struct Planned {
+    parsed: sr360_ai::Parsed,
+    confidence: Confidence,
+    /// The model's name, when it was asked.
+    model: Option<String>,
+}
+
+async fn plan_question(
+    state: &AppState,
+    scope: &TenantScope,
+    question: &str,
+    today: time::Date,
+    previous: Option<Plan>,
+) -> Result<Planned, AppError> {
+    let q = question.to_string();
+    let (mut parsed, catalog) = super::shop_data::analytics(state, scope, move |s| {
+        // A shop without sales can still ask for help: its catalog is empty.
+        let catalog = match Catalog::read(s) {
+            Ok(c) => c,
+            Err(sr360_analytics::QueryError::NoData) => Catalog::default(),
+            Err(e) => return Err(e),
+        };
+        let parsed = sr360_ai::parse(&q, today, &catalog, previous.as_ref());
+        Ok((parsed, catalog))
+    })
+    .await?;
+    let mut confidence = if parsed.sure {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    let mut model = None;
+    let planner = state.copilot.planner();
+    if planner == Planner::Model {
+        parsed.plan = None;
+    }
+    if parsed.plan.is_none()
+        && (planner == Planner::Model || sr360_ai::parse::about_the_shop(question, today, &catalog))
+    {
+        let q = question.to_string();
+        match state
+            .copilot
+            .ask(move |m| sr360_ai::model::plan(m, &q, today, &catalog))
+            .await
+        {
+            Ok(((plan, raw), name)) => {
+                tracing::debug!(model = %name, output = %raw, "copilot model plan");
+                if plan.is_some() {
+                    parsed.plan = plan;
+                    confidence = Confidence::Low;
+                }
+                model = Some(name);
+            }
+            Err(why) => tracing::debug!(?why, "copilot model not asked"),
+        }
+    }
+    Ok(Planned {
+        parsed,
+        confidence,
+        model,
+    })
+}
+
+/// Run a plan with the caller's scope: figures through the query layer, the other kinds from
+/// the stored model results, the recommender or the help; worded in `lang`.
+async fn run_plan(
+    state: &AppState,
+    scope: &TenantScope,
+    tenant: &sr360_meta::Tenant,
+    planned: &Planned,
+    lang: &'static str,
+) -> Result<Reply, AppError> {
+    let shop = Shop {
+        currency: &tenant.currency,
+        timezone: &tenant.timezone,
+    };
+    Ok(match &planned.parsed.plan {
+        Some(Plan::Figures(f)) => {
+            let (f, confidence) = (f.clone(), planned.confidence);
+            let (currency, timezone) = (tenant.currency.clone(), tenant.timezone.clone());
+            super::shop_data::analytics(state, scope, move |s| {
+                let shop = Shop {
+                    currency: &currency,
+                    timezone: &timezone,
+                };
+                answer::figures(s, &f, lang, shop, confidence)
+            })
+            .await?
+        }
+        Some(Plan::Help { .. }) => answer::help(lang),
+        Some(Plan::Recommend { customer }) => {
+            let (app, sc, who) = (state.clone(), scope.clone(), customer.clone());
+            let list = tokio::task::spawn_blocking(move || {
+                crate::services::recommender::for_customer(
+                    &app.warehouses,
+                    &app.searches,
+                    &sc,
+                    &who,
+                    5,
+                )
+            })
+            .await
+            .map_err(AppError::internal)?;
+            match list {
+                Ok(l) => answer::recommend(lang, customer, Ok(l.as_ref())),
+                Err(crate::services::recommender::RecommendError::NotReady) => {
+                    answer::recommend(lang, customer, Err(()))
+                }
+                Err(e) => return Err(AppError::internal(e)),
+            }
+        }
+        Some(Plan::Forecast { days }) => {
+            let days = *days;
+            let view = super::shop_data::read(state, scope, |c| {
+                sr360_ml::store::forecast(c, "revenue", 7)
+            })
+            .await?;
+            answer::forecast(lang, shop, view.as_ref(), days)
+        }
+        Some(Plan::Alerts) => {
+            let (rows, window) = super::shop_data::read(state, scope, |c| {
+                Ok((
+                    sr360_ml::store::anomalies(c, 200)?,
+                    sr360_ml::store::data_window(c)?,
+                ))
+            })
+            .await?;
+            answer::alerts(lang, &rows, window.map(|w| w.1))
+        }
+        Some(Plan::Churn) => {
+            let model = super::shop_data::read(state, scope, sr360_ml::store::segments).await?;
+            let pii = super::customers::pii_for(scope);
+            let members = super::shop_data::analytics(state, scope, move |s| {
+                sr360_analytics::segment_members(s, "churn_risk", 10, pii)
+            })
+            .await
+            .unwrap_or_default();
+            answer::churn(lang, shop, model.as_ref(), &members)
+        }
+        None => answer::not_understood(lang, &planned.parsed.understood),
     })
 }
 
