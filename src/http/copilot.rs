@@ -327,6 +327,7 @@ pub async fn page(
     let tenant = super::ctx::shop_of(&state, &m.scope)?;
     let mut vm = ui::CopilotVm {
         examples: sr360_ai::view::examples(&p),
+        model_off: state.copilot.unavailable(),
         ..Default::default()
     };
     vm.history = state

@@ -96,6 +96,16 @@ impl CopilotModel {
         self.planner
     }
 
+    /// Is the model meant to be asked but missing or broken? (The page says so; the parser
+    /// answers alone.)
+    pub fn unavailable(&self) -> bool {
+        self.planner != Planner::Parser
+            && match self.model.get() {
+                Some(loaded) => loaded.is_err(),
+                None => !self.path.is_file(),
+            }
+    }
+
     /// Use `model` instead of the configured file (a scripted model in tests, another
     /// runtime). Only before the first question; returns false after it.
     pub fn install(&self, model: Arc<dyn PlanModel>) -> bool {

@@ -183,3 +183,30 @@ async fn the_bundled_model_answers_from_the_result() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_missing_model_leaves_the_parser_answering_with_a_notice() {
+    let empty = tempfile::tempdir().unwrap();
+    let dir = empty.path().to_path_buf();
+    let s = TestServer::start_with(|c| {
+        c.models.dir = dir;
+        c.copilot.planner = Planner::Both;
+    })
+    .await;
+    let mut owner = s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    let v = upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
+    // The parser's questions are answered as ever; the one it cannot plan says so.
+    let a = ask(&s, &tok, "revenue in March 2025").await;
+    assert_eq!(a["result"]["rows"][0][0], 57.5, "{a}");
+    let a = ask(&s, &tok, "how was business in the spring").await;
+    assert!(a["plan"].is_null() && a["model"].is_null(), "{a}");
+    let page = owner.get("/copilot").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("id=\"copilot-model-off\""),
+        "{}",
+        page.body
+    );
+}

@@ -659,8 +659,14 @@ async fn demo_login_works_in_headless_chromium() {
     // A new conversation is offered the last run's unusual days; the browser has speech
     // recognition, so the microphone and its notice show.
     wait_css(c, "#copilot-alerts button").await;
-    assert!(present(c, "#copilot-mic:not([hidden])").await, "microphone shown");
-    assert!(present(c, "#copilot-voice-notice:not([hidden])").await, "voice notice shown");
+    assert!(
+        present(c, "#copilot-mic:not([hidden])").await,
+        "microphone shown"
+    );
+    assert!(
+        present(c, "#copilot-voice-notice:not([hidden])").await,
+        "voice notice shown"
+    );
     shot(c, "copilot-window-alerts").await;
     c.find(Locator::Id("copilot-window-q"))
         .await

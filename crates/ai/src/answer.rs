@@ -273,6 +273,19 @@ pub fn figures(
     let range = f.range.unwrap_or(all);
     let period = period_text(lang, range, f.range.is_none());
     let m = f.metric;
+    // Products are named, not shown as SKUs.
+    let products: Vec<String> = if f.filters.sku.is_empty() {
+        vec![]
+    } else {
+        let mut q = Query::new(&[Metric::Orders]);
+        q.dimensions = vec![Dimension::Product];
+        q.filters.sku = f.filters.sku.clone();
+        s.run(&q)?
+            .rows
+            .iter()
+            .filter_map(|r| r.get(1)?.as_str().map(str::to_string))
+            .collect()
+    };
     // What the figure is limited to, in its words: "Revenue (Footwear, DE)".
     let only: Vec<String> = f
         .filters
@@ -281,6 +294,7 @@ pub fn figures(
         .chain(&f.filters.channel)
         .map(|v| format::label(v))
         .chain(f.filters.region.iter().chain(&f.filters.country).cloned())
+        .chain(products)
         .collect();
     let mname = if only.is_empty() {
         metric_name(lang, m)

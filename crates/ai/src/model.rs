@@ -349,6 +349,7 @@ mod tests {
             channels: vec!["web".into()],
             regions: vec![],
             countries: vec!["DE".into()],
+            products: vec![],
         }
     }
 
@@ -460,6 +461,7 @@ mod tests {
             channels: vec!["web".into()],
             regions: vec![],
             countries: vec!["DE".into(), "FR".into()],
+            products: vec![],
         };
         let found =
             crate::parse::found("takings from footwear in Germany in March 2025", TODAY, &c);

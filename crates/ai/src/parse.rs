@@ -21,6 +21,8 @@ pub struct Catalog {
     pub regions: Vec<String>,
     /// As stored (ISO codes or names).
     pub countries: Vec<String>,
+    /// (SKU, name) of the most ordered products, for questions that name one.
+    pub products: Vec<(String, String)>,
 }
 
 impl Catalog {
@@ -37,7 +39,17 @@ impl Catalog {
                 .filter_map(|r| r[0].as_str().map(str::to_string))
                 .collect())
         };
+        let mut q = sr360_analytics::Query::new(&[Metric::Orders]);
+        q.dimensions = vec![Dimension::Product];
+        q.limit = Some(2000);
+        let products = s
+            .run(&q)?
+            .rows
+            .iter()
+            .filter_map(|r| Some((r[0].as_str()?.to_string(), r[1].as_str()?.to_string())))
+            .collect();
         Ok(Catalog {
+            products,
             categories: values(Dimension::Category)?,
             channels: values(Dimension::Channel)?,
             regions: values(Dimension::Region)?,
@@ -178,6 +190,44 @@ fn customer_reference(question: &str) -> Option<String> {
     })
 }
 
+/// Products the question names: every distinctive word of the product's name (three letters
+/// or more) is in the question — as written, in the singular or plural, or one letter off a
+/// long word — except at most one (a size such as "Lite" or "XL" is often left out), and at
+/// least two words. Only the best-matched products count, and none when more than five tie.
+fn products_in(f: &str, products: &[(String, String)]) -> Vec<String> {
+    let words: Vec<&str> = f.split(' ').collect();
+    let close = |w: &str, n: &str| {
+        w == n
+            || w.strip_suffix('s') == Some(n)
+            || n.strip_suffix('s') == Some(w)
+            || (n.chars().count() >= 5
+                && w.chars().next() == n.chars().next()
+                && crate::text::edits(w, n) <= 1)
+    };
+    let mut best: Vec<(usize, &String)> = vec![];
+    for (sku, name) in products {
+        let fname = fold(name);
+        let needed: Vec<&str> = fname
+            .split(' ')
+            .filter(|w| w.chars().count() >= 3)
+            .collect();
+        let matched = needed
+            .iter()
+            .filter(|n| words.iter().any(|w| close(w, n)))
+            .count();
+        if matched >= 2 && matched + 1 >= needed.len() {
+            best.push((matched, sku));
+        }
+    }
+    let top = best.iter().map(|b| b.0).max().unwrap_or(0);
+    let skus: Vec<String> = best
+        .into_iter()
+        .filter(|b| b.0 == top)
+        .map(|b| b.1.clone())
+        .collect();
+    if skus.len() > 5 { vec![] } else { skus }
+}
+
 /// The shop's names the question holds, as filters: categories, channels and regions by
 /// name (also in other words), countries by code or by name in any of the four languages.
 fn names_in(question: &str, f: &str, catalog: &Catalog) -> sr360_analytics::Filters {
@@ -207,7 +257,7 @@ fn names_in(question: &str, f: &str, catalog: &Catalog) -> sr360_analytics::Filt
         channel: values(&catalog.channels),
         region: values(&catalog.regions),
         country: countries,
-        sku: vec![],
+        sku: products_in(f, &catalog.products),
     }
 }
 
@@ -583,6 +633,14 @@ mod tests {
             channels: vec!["web".into(), "mobile_app".into()],
             regions: vec!["NY".into()],
             countries: vec!["DE".into(), "US".into(), "FR".into()],
+            products: vec![
+                ("P1".into(), "Urban Loom Relaxed Hoodie Lite".into()),
+                ("P2".into(), "Urban Loom Relaxed T-Shirt XL".into()),
+                (
+                    "P3".into(),
+                    "Trailhead Ultralight Resistance Bands II".into(),
+                ),
+            ],
         }
     }
 
@@ -694,6 +752,36 @@ mod tests {
     }
 
     #[test]
+    fn products_by_their_names() {
+        for (q, sku) in [
+            (
+                "how many Urban Loom Relaxed Hoodies did we sell in 2025",
+                "P1",
+            ),
+            (
+                "revenue of the trailhead ultralight resistance bands last month",
+                "P3",
+            ),
+            ("units of Urban Loom Relaxed T-Shirt XL", "P2"),
+        ] {
+            let Some(Plan::Figures(f)) = parse(q, TODAY, &catalog(), None).plan else {
+                panic!("{q}");
+            };
+            assert_eq!(f.filters.sku, [sku], "{q}");
+        }
+        // Two words of a name shared by two products: both, not a guess between them.
+        let Some(Plan::Figures(f)) = parse("urban loom revenue", TODAY, &catalog(), None).plan
+        else {
+            panic!("urban loom");
+        };
+        assert!(
+            f.filters.sku.is_empty() || f.filters.sku.len() == 2,
+            "{:?}",
+            f.filters.sku
+        );
+    }
+
+    #[test]
     fn names_in_other_words() {
         let c = Catalog {
             categories: vec![
@@ -790,6 +878,7 @@ mod phrasings {
             channels: vec!["web".into(), "marketplace".into(), "pos".into()],
             regions: vec![],
             countries: vec!["DE".into(), "FR".into(), "US".into()],
+            products: vec![],
         };
         match parse(q, TODAY, &c, None).plan {
             Some(Plan::Figures(f)) => f,

@@ -490,16 +490,19 @@ fn pass(
     Ok(p)
 }
 
-/// Eight (or `n`) people asking the whole set at once, each starting at another question.
+/// Eight (or `n`) people asking `per` questions each at once, each starting at another
+/// question, with the given planner.
 fn concurrent(
     rt: &tokio::runtime::Runtime,
     data: &Path,
     set: &[Case],
     n: usize,
+    planner: Planner,
+    per: usize,
 ) -> anyhow::Result<(usize, usize, f64, f64, f64)> {
-    let (addr, token, stop, task) = serve(rt, data, Planner::Both)?;
+    let (addr, token, stop, task) = serve(rt, data, planner)?;
     let t = Instant::now();
-    let per = 12.min(set.len());
+    let per = per.min(set.len());
     let results: Vec<Vec<(u16, f64)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..n)
             .map(|i| {
@@ -565,7 +568,10 @@ pub fn run(a: CopilotArgs) -> anyhow::Result<()> {
     }
     let load = if a.concurrency > 0 {
         eprintln!("copilot bench: {} at once …", a.concurrency);
-        Some(concurrent(&rt, &data, &set, a.concurrency)?)
+        Some((
+            concurrent(&rt, &data, &set, a.concurrency, Planner::Both, 12)?,
+            concurrent(&rt, &data, &set, a.concurrency, Planner::Model, 3)?,
+        ))
     } else {
         None
     };
@@ -633,11 +639,17 @@ pub fn run(a: CopilotArgs) -> anyhow::Result<()> {
     md.push_str(&format!(
         "\nResident memory of the bench process (server in process) before any pass: {rss_before:.0} MiB.\n"
     ));
-    if let Some((n, errors, p50, p95, wall)) = load {
-        md.push_str(&format!(
-            "\n## {} people asking at once (planner: both)\n\n{n} questions in {wall:.1} s, {errors} errors; whole answer p50 {p50:.0} ms, p95 {p95:.0} ms (the model answers one question at a time, in arrival order).\n",
-            a.concurrency
-        ));
+    if let Some((both, model)) = load {
+        md.push_str(&format!("\n## {} people asking at once\n\n", a.concurrency));
+        for (what, (n, errors, p50, p95, wall)) in [
+            ("planner both (12 questions each)", both),
+            ("planner model, every question to the model (3 each)", model),
+        ] {
+            md.push_str(&format!(
+                "- {what}: {n} questions in {wall:.1} s, {errors} errors; whole answer p50 {p50:.0} ms, p95 {p95:.0} ms\n"
+            ));
+        }
+        md.push_str("\nThe model answers one question at a time, in arrival order; the others wait their turn.\n");
     }
     md.push_str("\n## Numbers from the result\n\n");
     for p in &passes {

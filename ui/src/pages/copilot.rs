@@ -35,6 +35,8 @@ pub struct CopilotVm {
     pub examples: Vec<(String, String)>,
     /// The user's latest questions in this shop (question, url), newest first.
     pub history: Vec<(String, String)>,
+    /// The local language model is missing or broken: the parser answers alone.
+    pub model_off: bool,
 }
 
 pub fn copilot(ctx: &PageCtx, vm: &CopilotVm) -> String {
@@ -101,6 +103,7 @@ pub fn copilot(ctx: &PageCtx, vm: &CopilotVm) -> String {
     let body = view! {
         <h1>{ctx.t("nav.copilot")}</h1>
         <p class="lede">{ctx.t("copilot.lede")}</p>
+        {vm.model_off.then(|| view! { <p class="muted small" id="copilot-model-off">{ctx.t("copilot.model_off")}</p> })}
         <form method="get" action="/copilot" class="search-page-form copilot-form" role="search">
             <label class="sr-only" for="copilot-q">{ctx.t("copilot.ask_label")}</label>
             <input id="copilot-q" type="search" name="q" value=vm.question.clone() placeholder=ctx.t("copilot.placeholder") autocomplete="off" maxlength="500"/>
