@@ -667,6 +667,7 @@ mod tests {
         for q in [
             "tell me a joke",
             "what is the capital of France",
+            "what did you do",
             "hola",
             "你好",
             "مرحبا",

@@ -842,8 +842,6 @@ pub const SHOP_STEMS: &[&str] = &[
     "busiest",
     "quiet",
     "perform",
-    "doing",
-    "did",
     "business",
     "basket",
     "cart",
