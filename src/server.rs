@@ -35,7 +35,8 @@ pub async fn serve(
     Ok(())
 }
 
-/// Purge expired sessions and idle rate-limit buckets every few minutes.
+/// Purge expired sessions, idle rate-limit buckets and abandoned partial uploads every few
+/// minutes (the first time at start).
 async fn upkeep(app: Arc<App>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
@@ -46,8 +47,16 @@ async fn upkeep(app: Arc<App>) {
             Err(e) => tracing::warn!(error = %e, "session purge failed"),
         }
         app.auth.rate_limits().prune();
+        // Half-written uploads of a process killed mid-upload (kill -9, power loss).
+        let n = app.objects.sweep_incoming(INCOMING_IDLE);
+        if n > 0 {
+            tracing::info!(files = n, "removed abandoned partial uploads");
+        }
     }
 }
+
+/// An incoming file not written to for this long belongs to no live upload.
+const INCOMING_IDLE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Resolves on SIGTERM or SIGINT.
 pub async fn shutdown_signal() {

@@ -91,6 +91,38 @@ impl Objects {
         }
     }
 
+    /// Remove what a killed process left half-written in the local store: files under
+    /// `<tenant>/objects/incoming/` not written to for `idle` (an upload in progress writes
+    /// every few milliseconds, so this never touches one, even of another process). Returns
+    /// how many went. An S3 store keeps nothing there between requests (multipart uploads
+    /// are aborted by the bucket's lifecycle rule).
+    pub fn sweep_incoming(&self, idle: std::time::Duration) -> usize {
+        let Some(root) = &self.local_root else {
+            return 0;
+        };
+        let Ok(tenants) = std::fs::read_dir(root) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for t in tenants.flatten() {
+            let Ok(files) = std::fs::read_dir(t.path().join("objects").join("incoming")) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let stale = f
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|m| m.elapsed().ok())
+                    .is_some_and(|age| age >= idle);
+                if stale && f.path().is_file() && std::fs::remove_file(f.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        removed
+    }
+
     /// Stream `reader` into the store, refusing more than `max_bytes`; nothing is left
     /// behind when it fails.
     pub async fn put(

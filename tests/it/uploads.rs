@@ -504,3 +504,35 @@ async fn totals_load_as_totals_and_unclear_files_are_refused() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn partial_uploads_left_by_a_killed_process_are_removed_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let incoming = dir.path().join("tenants/shop-a/objects/incoming");
+    std::fs::create_dir_all(&incoming).unwrap();
+    let stale = incoming.join("abandoned#1");
+    let fresh = incoming.join("uploading#1");
+    for f in [&stale, &fresh] {
+        std::fs::write(f, b"half an upload").unwrap();
+    }
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    let s = TestServer::start_in(dir, |_| {}).await;
+    for _ in 0..50 {
+        if !stale.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        !stale.exists(),
+        "the abandoned partial file is removed at start"
+    );
+    assert!(fresh.exists(), "a file still being written is left alone");
+    s.stop().await;
+}
