@@ -138,6 +138,10 @@ impl From<crate::services::upload_jobs::UploadError> for AppError {
             U::Empty => AppError::Invalid("the file is empty".into()),
             U::Unreadable(m) => AppError::Invalid(m),
             U::Meta(m) => m.into(),
+            // The client stopped sending (the idle limit of an upload): its own failure.
+            U::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => AppError::Invalid(format!(
+                "the upload stalled ({e}); nothing was kept, send it again"
+            )),
             other => AppError::internal(other),
         }
     }

@@ -192,17 +192,24 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/assets/{*path}", get(ops::asset));
 
-    Router::new()
-        .merge(upload_routes)
+    // Every request has a wall-clock budget except uploads, which may take long on a slow
+    // line: they fail instead when the client sends nothing for that long (`uploads`).
+    let timed = Router::new()
         .merge(pages)
         .merge(api)
         .merge(ops)
         .fallback(pages::not_found)
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ));
+    Router::new()
+        .merge(upload_routes)
+        .merge(timed)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn_with_state(state.clone(), pages::html_errors))
         .layer(middleware::from_fn(ops::record_metrics))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

@@ -13,7 +13,6 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use futures::TryStreamExt;
 use sr360_core::Permission;
 use sr360_meta::{AuditEvent, TenantScope, UploadRecord, UploadStatus};
 use sr360_pipeline::mapping::Mapping;
@@ -76,8 +75,21 @@ async fn receive_parts(
             }
             Some("file") | Some("files") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
-                let stream = field.map_err(|e| std::io::Error::other(e.to_string()));
-                let reader = StreamReader::new(stream);
+                // No wall clock for an upload, but an idle limit: a client that sends nothing
+                // for the request timeout loses the upload (nothing is kept of it).
+                let idle = std::time::Duration::from_secs(state.config.server.request_timeout_secs);
+                let stream = tokio_stream::StreamExt::map(
+                    tokio_stream::StreamExt::timeout(field, idle),
+                    move |chunk| match chunk {
+                        Ok(Ok(bytes)) => Ok(bytes),
+                        Ok(Err(e)) => Err(std::io::Error::other(e.to_string())),
+                        Err(_) => Err(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            format!("no data for {} s", idle.as_secs()),
+                        )),
+                    },
+                );
+                let reader = StreamReader::new(Box::pin(stream));
                 let rec = receive(
                     &state.intake(),
                     scope,

@@ -2,6 +2,7 @@
 //! limits, bad input, roles and tenants, the pages, and resuming after a stop.
 
 use crate::harness::{Agent, PW, TestServer, wait_done};
+use futures::StreamExt;
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 
@@ -535,4 +536,48 @@ async fn partial_uploads_left_by_a_killed_process_are_removed_at_start() {
     );
     assert!(fresh.exists(), "a file still being written is left alone");
     s.stop().await;
+}
+
+#[tokio::test]
+async fn a_slow_upload_is_not_cut_by_the_request_timeout_but_a_stalled_one_is() {
+    let s = TestServer::start_with(|c| c.server.request_timeout_secs = 1).await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    let tok = crate::harness::token(&s, "a@example.com").await;
+    let chunks = |gap_ms: u64| {
+        let lines = [
+            "order_id,order_date,sku,quantity,unit_price\n",
+            "A1,2025-03-01,S1,1,10.00\n",
+            "A2,2025-03-02,S2,2,5.00\n",
+            "A3,2025-03-03,S1,1,10.00\n",
+        ];
+        futures::stream::iter(lines).then(move |l| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(gap_ms)).await;
+            Ok::<_, std::io::Error>(l.as_bytes().to_vec())
+        })
+    };
+    let send = |gap_ms: u64| {
+        let form = Form::new().part(
+            "file",
+            Part::stream(reqwest::Body::wrap_stream(chunks(gap_ms))).file_name("orders.csv"),
+        );
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/uploads", s.url))
+            .bearer_auth(&tok)
+            .multipart(form)
+            .send()
+    };
+    // Four chunks 600 ms apart: 2.4 s in all, longer than the 1 s request timeout.
+    let r = send(600).await.unwrap();
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    // A client that stops sending for longer than the timeout loses the upload, and nothing
+    // of it is kept.
+    let r = send(1500).await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("the upload stalled"));
+    let list = s
+        .agent()
+        .api(Method::GET, "/api/v1/uploads", Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(list["uploads"].as_array().unwrap().len(), 1, "{list}");
 }

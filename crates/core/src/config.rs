@@ -144,7 +144,8 @@ pub struct ServerConfig {
     pub trust_forwarded_for: bool,
     /// Largest request body accepted, in bytes (uploads get their own limit later).
     pub max_body_bytes: usize,
-    /// Seconds a request may take before it is answered with 408.
+    /// Seconds a request may take before it is answered with 408. Uploads have no wall clock:
+    /// they fail when the client sends nothing for this long.
     pub request_timeout_secs: u64,
     /// Serve `/metrics` (Prometheus text). It holds no tenant data.
     pub metrics: bool,
