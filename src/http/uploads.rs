@@ -33,6 +33,32 @@ fn check_length(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The most a multipart body's non-file part (mapping, confirm) may hold: a mapping is a few
+/// kilobytes of JSON; only files are streamed.
+const SMALL_PART: usize = 256 * 1024;
+
+/// A non-file part as text, refused once it grows past [`SMALL_PART`] (never read whole).
+async fn small_part(
+    mut field: axum::extract::multipart::Field<'_>,
+    name: &str,
+) -> Result<String, AppError> {
+    let mut buf = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| AppError::Invalid(format!("{name}: {e}")))?
+    {
+        if buf.len() + chunk.len() > SMALL_PART {
+            return Err(AppError::Invalid(format!(
+                "the {name} part is larger than {} KB",
+                SMALL_PART / 1024
+            )));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    String::from_utf8(buf).map_err(|_| AppError::Invalid(format!("{name}: not UTF-8 text")))
+}
+
 /// Read every `file` part of a multipart body into uploads. An optional `mapping` part
 /// (JSON) applies to the files after it.
 async fn receive_parts(
@@ -51,10 +77,7 @@ async fn receive_parts(
     {
         match field.name() {
             Some("mapping") => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::Invalid(format!("mapping: {e}")))?;
+                let text = small_part(field, "mapping").await?;
                 if !text.trim().is_empty() {
                     mapping =
                         Some(serde_json::from_str(&text).map_err(|e| {
@@ -63,10 +86,7 @@ async fn receive_parts(
                 }
             }
             Some("confirm") => {
-                let v = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::Invalid(format!("confirm: {e}")))?;
+                let v = small_part(field, "confirm").await?;
                 confirm = if v.trim() == "manual" {
                     Confirm::IfNew
                 } else {

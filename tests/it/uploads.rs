@@ -581,3 +581,39 @@ async fn a_slow_upload_is_not_cut_by_the_request_timeout_but_a_stalled_one_is() 
         .json();
     assert_eq!(list["uploads"].as_array().unwrap().len(), 1, "{list}");
 }
+
+#[tokio::test]
+async fn an_oversized_mapping_part_is_refused_without_reading_it_whole() {
+    let s = TestServer::start().await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    let tok = crate::harness::token(&s, "a@example.com").await;
+    let form = Form::new()
+        .part("mapping", Part::bytes(vec![b' '; 5 << 20]))
+        .part(
+            "file",
+            Part::bytes(
+                b"order_id,order_date,sku,quantity,unit_price\nA1,2025-03-01,S1,1,10\n".to_vec(),
+            )
+            .file_name("orders.csv"),
+        );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/uploads", s.url))
+        .bearer_auth(&tok)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("the mapping part is larger than 256 KB")
+    );
+    let list = s
+        .agent()
+        .api(Method::GET, "/api/v1/uploads", Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(list["uploads"], serde_json::json!([]), "{list}");
+}
