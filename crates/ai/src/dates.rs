@@ -73,6 +73,16 @@ const ZH_NUM: [&str; 12] = [
     "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
 ];
 
+/// Every month name the copilot reads (English full and short, Spanish, Arabic).
+pub fn month_words() -> impl Iterator<Item = &'static str> {
+    EN_MONTHS
+        .iter()
+        .flatten()
+        .chain(ES_MONTHS.iter())
+        .chain(AR_MONTHS.iter())
+        .copied()
+}
+
 fn month_of(n: u8) -> Month {
     Month::try_from(n.clamp(1, 12)).unwrap_or(Month::January)
 }

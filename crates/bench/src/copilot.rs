@@ -10,7 +10,7 @@ use crate::copilot_eval::{Case, Expect, cases, reference_sql};
 use anyhow::Context;
 use smartretail360::app::App;
 use sr360_core::config::{Planner, SecretBackend};
-use sr360_core::{Config, ManualClock, OsEntropy, Role, TenantId};
+use sr360_core::{Config, ManualClock, OsEntropy};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -147,47 +147,6 @@ fn correct(a: &serde_json::Value, want: &Want) -> bool {
     }
 }
 
-/// Month words of the four languages (first three letters suffice for the Latin ones): a
-/// number beside one is part of a date.
-const MONTHS: [&str; 36] = [
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-    "ene",
-    "abr",
-    "ago",
-    "dic",
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-];
-
 /// The figures written in an answer: (value, how far it may be rounded). Dates (a year, a day
 /// beside a month, Chinese 年/月/日) are left out: they come from the plan's period.
 fn text_numbers(text: &str, lang: &str) -> Vec<(f64, f64)> {
@@ -221,8 +180,8 @@ fn text_numbers(text: &str, lang: &str) -> Vec<(f64, f64)> {
     };
     let is_month = |w: &str| {
         !w.is_empty()
-            && MONTHS
-                .iter()
+            // A number beside a month name (the copilot's own list) is part of a date.
+            && sr360_ai::dates::month_words()
                 .any(|m| w.starts_with(m) || m.starts_with(w) && w.chars().count() >= 3)
     };
     let mut out = vec![];
@@ -357,20 +316,7 @@ fn serve(rt: &tokio::runtime::Runtime, data: &Path, planner: Planner) -> anyhow:
     let today = time::macros::datetime!(2026-07-01 12:00 UTC);
     rt.block_on(async {
         let app = App::open(cfg, Arc::new(ManualClock::new(today)), Arc::new(OsEntropy))?;
-        let tid = TenantId::parse(smartretail360::cli::demo::DEMO_TENANT)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if app.meta.user_by_email("copilot@example.com")?.is_none() {
-            let scope = app.meta.system_scope(&tid)?;
-            let hash = app.auth.hash_password("bench password 1234").await?;
-            app.meta.create_user(
-                "copilot@example.com",
-                "Bench",
-                &hash,
-                false,
-                Some((&scope, Role::Owner)),
-                &sr360_meta::AuditEvent::cli(),
-            )?;
-        }
+        crate::demo_owner(&app, "copilot@example.com", "bench password 1234").await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -538,15 +484,7 @@ pub fn run(a: CopilotArgs) -> anyhow::Result<()> {
     let work = std::env::temp_dir().join(format!("sr360-bench-copilot-{}", std::process::id()));
     let data = work.join("data");
     std::fs::create_dir_all(&work)?;
-    let st = std::process::Command::new(crate::sr360()?)
-        .arg("--data")
-        .arg(&data)
-        .args(["demo", "--no-serve", "--scale", &a.demo_scale.to_string()])
-        .env("SR360_SECRETS__BACKEND", "file")
-        .env("SR360_LOG__FILTER", "warn")
-        .stdout(std::process::Stdio::null())
-        .status()?;
-    anyhow::ensure!(st.success(), "sr360 demo failed");
+    crate::load_demo(&data, a.demo_scale)?;
     let files = data
         .join("tenants")
         .join(smartretail360::cli::demo::DEMO_TENANT)

@@ -133,6 +133,45 @@ pub(crate) fn measured_on() -> String {
 
 /// The `sr360` binary the benchmarks drive: `$SR360_BIN`, else the one beside this binary
 /// (cargo builds both into the same target folder).
+/// The demo shop at `scale`, generated and loaded into `data` by the real CLI in a child
+/// process (`sr360 demo --no-serve`).
+pub(crate) fn load_demo(data: &std::path::Path, scale: f64) -> anyhow::Result<()> {
+    let st = std::process::Command::new(sr360()?)
+        .arg("--data")
+        .arg(data)
+        .args(["demo", "--no-serve", "--scale", &scale.to_string()])
+        .env("SR360_SECRETS__BACKEND", "file")
+        .env("SR360_LOG__FILTER", "warn")
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    anyhow::ensure!(st.success(), "sr360 demo failed");
+    Ok(())
+}
+
+/// An owner of the demo shop with this e-mail and password (created when missing).
+pub(crate) async fn demo_owner(
+    app: &smartretail360::app::App,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    if app.meta.user_by_email(email)?.is_some() {
+        return Ok(());
+    }
+    let tid = sr360_core::TenantId::parse(smartretail360::cli::demo::DEMO_TENANT)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let scope = app.meta.system_scope(&tid)?;
+    let hash = app.auth.hash_password(password).await?;
+    app.meta.create_user(
+        email,
+        "Bench",
+        &hash,
+        false,
+        Some((&scope, sr360_core::Role::Owner)),
+        &sr360_meta::AuditEvent::cli(),
+    )?;
+    Ok(())
+}
+
 pub(crate) fn sr360() -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os("SR360_BIN") {
         return Ok(PathBuf::from(p));

@@ -11,7 +11,7 @@
 use anyhow::Context;
 use smartretail360::app::App;
 use sr360_core::config::SecretBackend;
-use sr360_core::{Config, OsEntropy, Role, SystemClock, TenantId};
+use sr360_core::{Config, OsEntropy, SystemClock};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -57,15 +57,7 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&work)?;
     // The demo shop, generated and loaded by the real CLI in a child process.
     let t = Instant::now();
-    let st = std::process::Command::new(crate::sr360()?)
-        .arg("--data")
-        .arg(&data)
-        .args(["demo", "--no-serve", "--scale", &a.demo_scale.to_string()])
-        .env("SR360_SECRETS__BACKEND", "file")
-        .env("SR360_LOG__FILTER", "warn")
-        .stdout(std::process::Stdio::null())
-        .status()?;
-    anyhow::ensure!(st.success(), "sr360 demo failed");
+    crate::load_demo(&data, a.demo_scale)?;
     let load_secs = t.elapsed().as_secs_f64();
     // Before the server opens the warehouse: the engines side by side on its gold tables.
     let versus = match &a.postgres {
@@ -89,18 +81,7 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         .build()?;
     let (addr, cookie, stop) = rt.block_on(async {
         let app = App::open(cfg, Arc::new(SystemClock), Arc::new(OsEntropy))?;
-        let tid = TenantId::parse(smartretail360::cli::demo::DEMO_TENANT)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let scope = app.meta.system_scope(&tid)?;
-        let hash = app.auth.hash_password("bench password 1234").await?;
-        app.meta.create_user(
-            "pages@example.com",
-            "Bench",
-            &hash,
-            false,
-            Some((&scope, Role::Owner)),
-            &sr360_meta::AuditEvent::cli(),
-        )?;
+        crate::demo_owner(&app, "pages@example.com", "bench password 1234").await?;
         let token = match app
             .auth
             .login(
