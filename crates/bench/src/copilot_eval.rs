@@ -23,7 +23,10 @@ pub struct Case {
     pub expect: Expect,
     /// 1: the first questions (the parser was fixed on their misses); 2: written after that
     /// and held out for one run (88 %), then its four misses were fixed; 3: written after
-    /// those fixes and held out for one run (parser 82 %, both 86 %), then fixed. A fair
+    /// those fixes and held out for one run (parser 82 %, both 86 %), then fixed; 4: written
+    /// at the start of session 10 from what merchants ask (shares of a total, "sold best",
+    /// Spanish typed without accents, countries the shop never sold to) before any change for
+    /// them, and run once as it stood (docs/benchmarks.md has that figure). A fair
     /// figure needs a new batch written before it is run (docs/benchmarks.md keeps the
     /// held-out figures).
     pub batch: u8,
@@ -1003,6 +1006,7 @@ pub fn cases() -> Vec<Case> {
     .into_iter()
     .chain(held_out())
     .chain(third())
+    .chain(fourth())
     .collect()
 }
 
@@ -1141,6 +1145,284 @@ fn third() -> Vec<Case> {
             "es",
             "model",
             Expect::Kind("alerts"),
+        ),
+    ]
+}
+
+/// A share of a filtered total: the result's first row is [value, total, share].
+fn share_of(m: &str, p: Period, filter: &str) -> Expect {
+    Expect::Cells(vec![(
+        format!(
+            "SELECT ({}) / ({})",
+            value(m, p, filter),
+            value(m, p, "")
+        ),
+        0,
+        2,
+    )])
+}
+
+/// Each value of a split as a share of the whole: the first row is [label, value, share],
+/// the largest first.
+fn largest_share(dim: &str, m: &str, p: Period) -> Expect {
+    Expect::Cells(vec![(
+        format!(
+            "SELECT max(v) / sum(v) FROM (SELECT {m} AS v FROM lines
+               WHERE day BETWEEN '{}' AND '{}' GROUP BY {dim})",
+            p.0, p.1
+        ),
+        0,
+        2,
+    )])
+}
+
+/// The fourth batch (see [`Case::batch`]).
+fn fourth() -> Vec<Case> {
+    let new = |q, lang, kind, expect| Case {
+        batch: 4,
+        ..case(q, lang, kind, expect)
+    };
+    const Q2_26: Period = ("2026-04-01", "2026-06-30");
+    const H1_26: Period = ("2026-01-01", "2026-06-30");
+    const LAST7: Period = ("2026-06-24", "2026-06-30");
+    vec![
+        new(
+            "what percentage of revenue came from Germany in 2025",
+            "en",
+            "share",
+            share_of(REV, Y2025, "AND country = 'DE'"),
+        ),
+        new(
+            "what share of orders were placed on the mobile app in 2025",
+            "en",
+            "share",
+            share_of(ORD, Y2025, "AND channel = 'mobile_app'"),
+        ),
+        new(
+            "What share of units were Books in 2025?",
+            "en",
+            "share",
+            share_of(UNITS, Y2025, "AND category = 'Books'"),
+        ),
+        new(
+            "what portion of our 2025 customers came from the US",
+            "en",
+            "share",
+            share_of(CUST, Y2025, "AND country = 'US'"),
+        ),
+        new(
+            "percentage of revenue by channel in 2025",
+            "en",
+            "share",
+            largest_share("channel", REV, Y2025),
+        ),
+        new(
+            "which product sold best in Electronics in 2025",
+            "en",
+            "winner",
+            ranked("product", UNITS, Y2025, true, 1, "AND category = 'Electronics'"),
+        ),
+        new(
+            "best sellers in Footwear last month",
+            "en",
+            "top",
+            ranked("product", UNITS, JUN26, true, 3, "AND category = 'Footwear'"),
+        ),
+        new(
+            "show me the best selling products among Pet Supplies this year",
+            "en",
+            "top",
+            ranked("product", UNITS, Y2026, true, 3, "AND category = 'Pet Supplies'"),
+        ),
+        new(
+            "How much did we make from Italy in 2025?",
+            "en",
+            "absent",
+            total(REV, Y2025, "AND country = 'IT'"),
+        ),
+        new(
+            "orders from Brazil last year",
+            "en",
+            "absent",
+            total(ORD, Y2025, "AND country = 'BR'"),
+        ),
+        new(
+            "revenue in Switzerland in 2025",
+            "en",
+            "absent",
+            total(REV, Y2025, "AND country = 'CH'"),
+        ),
+        new(
+            "how many customers did we have in Singapore in 2025",
+            "en",
+            "names",
+            total(CUST, Y2025, "AND country = 'SG'"),
+        ),
+        new(
+            "how many orders did we get from the UK in March 2026",
+            "en",
+            "names",
+            total(ORD, MAR26, "AND country = 'GB'"),
+        ),
+        new(
+            "how many units of Garden did we sell in April 2026",
+            "en",
+            "names",
+            total(UNITS, APR26, "AND category = 'Garden'"),
+        ),
+        new(
+            "how much revenue did Sports & Outdoors bring in during 2025",
+            "en",
+            "names",
+            total(REV, Y2025, "AND category = 'Sports & Outdoors'"),
+        ),
+        new(
+            "how much revenue did the marketplace channel bring in 2026",
+            "en",
+            "names",
+            total(REV, Y2026, "AND channel = 'marketplace'"),
+        ),
+        new(
+            "how many units did we sell on the web channel in Q4 2025",
+            "en",
+            "names",
+            total(UNITS, Q4_25, "AND channel = 'web'"),
+        ),
+        new(
+            "sales in France vs Spain in 2025",
+            "en",
+            "names",
+            ranked("country", REV, Y2025, true, 2, "AND country IN ('FR', 'ES')"),
+        ),
+        new("sales per month in 2025", "en", "series", first_bucket(REV, JAN25)),
+        new(
+            "which month of 2025 had the highest revenue",
+            "en",
+            "winner",
+            Expect::Cells(vec![(
+                format!(
+                    "SELECT max(v) FROM (SELECT {REV} AS v FROM lines
+                       WHERE day BETWEEN '2025-01-01' AND '2025-12-31'
+                       GROUP BY date_trunc('month', day))"
+                ),
+                0,
+                1,
+            )]),
+        ),
+        new(
+            "what did we earn in the last quarter",
+            "en",
+            "total",
+            total(REV, Q2_26, ""),
+        ),
+        new(
+            "top 5 categories by revenue in the first half of 2026",
+            "en",
+            "top",
+            ranked("category", REV, H1_26, true, 5, ""),
+        ),
+        new(
+            "which country had the fewest orders in 2025",
+            "en",
+            "loser",
+            ranked("country", ORD, Y2025, false, 1, ""),
+        ),
+        new(
+            "revenue yesterday",
+            "en",
+            "total",
+            total(REV, ("2026-06-30", "2026-06-30"), ""),
+        ),
+        new(
+            "orders in the last 7 days",
+            "en",
+            "count",
+            total(ORD, LAST7, ""),
+        ),
+        new(
+            "cuanto vendimos en marzo de 2026",
+            "es",
+            "total",
+            total(REV, MAR26, ""),
+        ),
+        new(
+            "que porcentaje de los ingresos vino de Francia en 2025",
+            "es",
+            "share",
+            share_of(REV, Y2025, "AND country = 'FR'"),
+        ),
+        new(
+            "cual fue el producto mas vendido en 2025",
+            "es",
+            "winner",
+            ranked("product", UNITS, Y2025, true, 1, ""),
+        ),
+        new(
+            "pedidos de Italia en 2025",
+            "es",
+            "absent",
+            total(ORD, Y2025, "AND country = 'IT'"),
+        ),
+        new(
+            "ingresos por categoría en el primer trimestre de 2026",
+            "es",
+            "split",
+            ranked("category", REV, Q1_26, true, 5, ""),
+        ),
+        new(
+            "¿cuántos clientes nuevos tuvimos en mayo de 2026?",
+            "es",
+            "count",
+            total(NEW, MAY26, ""),
+        ),
+        new(
+            "2025年德国的收入占总收入的百分之几",
+            "zh-CN",
+            "share",
+            share_of(REV, Y2025, "AND country = 'DE'"),
+        ),
+        new(
+            "2026年3月卖得最好的产品",
+            "zh-CN",
+            "winner",
+            ranked("product", UNITS, MAR26, true, 1, ""),
+        ),
+        new(
+            "意大利2025年的订单数",
+            "zh-CN",
+            "absent",
+            total(ORD, Y2025, "AND country = 'IT'"),
+        ),
+        new(
+            "2025年各渠道的收入占比",
+            "zh-CN",
+            "share",
+            largest_share("channel", REV, Y2025),
+        ),
+        new("今年的退货率", "zh-CN", "rate", total(RATE, Y2026, "")),
+        new(
+            "ما نسبة الإيرادات من ألمانيا في 2025",
+            "ar",
+            "share",
+            share_of(REV, Y2025, "AND country = 'DE'"),
+        ),
+        new(
+            "كم عدد الطلبات من اليابان في 2025",
+            "ar",
+            "absent",
+            total(ORD, Y2025, "AND country = 'JP'"),
+        ),
+        new(
+            "ما هو المنتج الأكثر مبيعاً في 2025",
+            "ar",
+            "winner",
+            ranked("product", UNITS, Y2025, true, 1, ""),
+        ),
+        new(
+            "الإيرادات من فرنسا في الربع الأول من 2026",
+            "ar",
+            "names",
+            total(REV, Q1_26, "AND country = 'FR'"),
         ),
     ]
 }

@@ -109,6 +109,9 @@ enum Command {
         /// Only the first N questions (0: all).
         #[arg(long, default_value_t = 0)]
         limit: usize,
+        /// Only the questions of this batch (0: all), for a held-out run.
+        #[arg(long, default_value_t = 0)]
+        batch: u8,
     },
     #[command(hide = true)]
     BareLoad { file: PathBuf, dir: PathBuf },
@@ -243,12 +246,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             planners,
             concurrency,
             limit,
+            batch,
         } => copilot::run(copilot::CopilotArgs {
             out,
             demo_scale,
             planners,
             concurrency,
             limit,
+            batch,
         }),
         Command::BareLoad { file, dir } => foundation::bare_load(&file, &dir),
     }
