@@ -228,7 +228,8 @@ fn query(f: &Figures, range: TimeRange) -> Query {
     q.range = Some(range);
     if let Some(d) = f.by {
         q.dimensions = vec![d];
-        if !matches!(d, Dimension::Date(_)) {
+        // Periods are drawn in time order, unless ranked ("which month had the most").
+        if !matches!(d, Dimension::Date(_)) || f.top.is_some() {
             q.sort = Some(Sort {
                 by: f.metric.name().into(),
                 desc: f.desc,
@@ -302,6 +303,33 @@ pub fn figures(
         format!("{} ({})", metric_name(lang, m), only.join(comma(lang)))
     };
     let val = |v: Option<f64>| value_text(lang, shop, m, v);
+    if !f.absent.is_empty() {
+        return absent(s, f, lang, shop, confidence);
+    }
+    // The whole a share is taken of: the figure without the filters, or without the split.
+    let whole = if f.share && f.versus.is_none() {
+        let mut w = f.clone();
+        match f.by {
+            Some(_) => w.by = None,
+            None => w.filters = sr360_analytics::Filters::default(),
+        }
+        let r = s.run(&query(&w, range))?;
+        r.rows
+            .first()
+            .and_then(|row| row.last())
+            .and_then(Value::as_f64)
+    } else {
+        None
+    };
+    let share_of = |v: Option<f64>| match (v, whole) {
+        (Some(v), Some(t)) if t != 0.0 => Some(v / t),
+        _ => None,
+    };
+    let share_json = |v: Option<f64>| {
+        share_of(v)
+            .map(|x| serde_json::Value::from((x * 10_000.0).round() / 10_000.0))
+            .unwrap_or_default()
+    };
     let mut q = query(f, range);
     if m == Metric::RepeatPurchaseRate && f.by.is_none() && f.versus.is_none() {
         // "How many customers ordered more than once": the count behind the share.
@@ -342,6 +370,35 @@ pub fn figures(
                         .unwrap_or_default(),
                     serde_json::Value::from(customers as i64),
                     rounded(m, row.map(|r| &r[1])),
+                ]],
+            };
+        }
+        (None, None) if whole.is_some() => {
+            let v = r.rows.first().and_then(|row| row[last].as_f64());
+            sentences.push(
+                tr(lang, "copilot.share")
+                    .replace("{part}", &only.join(comma(lang)))
+                    .replace(
+                        "{share}",
+                        &share_of(v)
+                            .map(|x| format::percent(lang, x))
+                            .unwrap_or_else(|| "—".into()),
+                    )
+                    .replace("{metric}", &metric_name(lang, m).to_lowercase())
+                    .replace("{period}", &period)
+                    .replace("{value}", &val(v))
+                    .replace("{total}", &val(whole)),
+            );
+            result = Table {
+                columns: vec![
+                    m.name().into(),
+                    format!("{}_total", m.name()),
+                    "share".into(),
+                ],
+                rows: vec![vec![
+                    rounded(m, r.rows.first().map(|row| &row[last])),
+                    rounded(m, Some(&Value::Float(whole.unwrap_or(0.0)))),
+                    share_json(v),
                 ]],
             };
         }
@@ -407,10 +464,15 @@ pub fn figures(
                     .map(|row| &row[b.columns.len() - 1])
             };
             let prior = |l: &str| prior_value(l).and_then(Value::as_f64);
+            let ranked_dates = matches!(by, Dimension::Date(_)) && f.top.is_some();
             let labels: Vec<String> = r
                 .rows
                 .iter()
                 .map(|row| row_label(lang, &r, row, by))
+                .map(|l| match by {
+                    Dimension::Date(g) if ranked_dates => date_label(lang, g, &l),
+                    _ => l,
+                })
                 .collect();
             let values: Vec<Option<f64>> = r.rows.iter().map(|row| row[last].as_f64()).collect();
             let by_name = if by == Dimension::Product {
@@ -422,6 +484,9 @@ pub fn figures(
             if before.is_some() {
                 columns.push(format!("{}_before", m.name()));
                 columns.push("change".into());
+            }
+            if whole.is_some() {
+                columns.push("share".into());
             }
             let rows = labels
                 .iter()
@@ -442,11 +507,16 @@ pub fn figures(
                                 .unwrap_or_default(),
                         );
                     }
+                    if whole.is_some() {
+                        row.push(share_json(*v));
+                    }
                     row
                 })
                 .collect();
             result = Table { columns, rows };
-            if let Dimension::Date(g) = by {
+            if let Dimension::Date(g) = by
+                && !ranked_dates
+            {
                 // "Revenue by month from … to …: from $3,660 (Jan 2026) to $6,189 (Jun 2026);
                 // highest $7,012 (Apr 2026)."
                 let when = |l: &str| {
@@ -507,6 +577,13 @@ pub fn figures(
                     .take(4)
                     .map(|(l, v)| format!("{l} ({})", val(*v)))
                     .collect();
+                if let Some(x) = share_of(*v) {
+                    sentences.push(
+                        tr(lang, "copilot.share_first")
+                            .replace("{share}", &format::percent(lang, x))
+                            .replace("{total}", &val(whole)),
+                    );
+                }
                 if !rest.is_empty() {
                     sentences
                         .push(tr(lang, "copilot.rest").replace("{rest}", &rest.join(comma(lang))));
@@ -522,7 +599,7 @@ pub fn figures(
                 }
             }
             chart = Some(Chart {
-                kind: if matches!(by, Dimension::Date(_)) {
+                kind: if matches!(by, Dimension::Date(_)) && !ranked_dates {
                     "line"
                 } else {
                     "hbar"
@@ -618,6 +695,81 @@ pub fn figures(
         }],
         confidence,
         followups,
+    })
+}
+
+/// A period's label as the answer writes it: a month by name, else the day.
+fn date_label(lang: &str, g: sr360_analytics::Grain, l: &str) -> String {
+    sr360_views::iso_date(l)
+        .map(|d| match g {
+            sr360_analytics::Grain::Month => format::month(lang, d),
+            _ => format::date(lang, d),
+        })
+        .unwrap_or_else(|| l.to_string())
+}
+
+/// A figure for countries the shop never sold to: zero for a count (nothing to add up),
+/// none for a rate, said in words with the countries the data does have. A shop whose data
+/// records no country at all is told that instead.
+fn absent(
+    s: &Session<'_>,
+    f: &Figures,
+    lang: &str,
+    shop: Shop<'_>,
+    confidence: Confidence,
+) -> Result<Reply, QueryError> {
+    let mut q = Query::new(&[Metric::Orders]);
+    q.dimensions = vec![Dimension::Country];
+    q.limit = Some(12);
+    let present: Vec<String> = s
+        .run(&q)?
+        .rows
+        .iter()
+        .filter_map(|r| r.first()?.as_str().map(str::to_string))
+        .collect();
+    let names = f.absent.join(comma(lang));
+    let m = f.metric;
+    if present.is_empty() {
+        return Ok(Reply {
+            answer: tr(lang, "copilot.no_countries").replace("{names}", &names),
+            result: None,
+            chart: None,
+            sql: None,
+            sources: vec![],
+            confidence: Confidence::Low,
+            followups: vec![
+                tr(lang, "copilot.f_by_category")
+                    .replace("{metric_lc}", &metric_name(lang, m).to_lowercase())
+                    .replace("{metric}", &metric_name(lang, m))
+                    .replace("{period}", "")
+                    .trim()
+                    .to_string(),
+            ],
+        });
+    }
+    let zero = m.is_additive().then_some(0.0);
+    Ok(Reply {
+        answer: tr(lang, "copilot.absent")
+            .replace("{names}", &names)
+            .replace("{metric}", &metric_name(lang, m).to_lowercase())
+            .replace("{value}", &value_text(lang, shop, m, zero))
+            .replace("{present}", &present.join(comma(lang))),
+        result: Some(Table {
+            columns: vec![m.name().into()],
+            rows: vec![vec![zero.map(serde_json::Value::from).unwrap_or_default()]],
+        }),
+        chart: None,
+        sql: None,
+        sources: vec![],
+        confidence,
+        followups: vec![
+            tr(lang, "copilot.f_by_country")
+                .replace("{metric_lc}", &metric_name(lang, m).to_lowercase())
+                .replace("{metric}", &metric_name(lang, m))
+                .replace("{period}", "")
+                .trim()
+                .to_string(),
+        ],
     })
 }
 

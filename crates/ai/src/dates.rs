@@ -353,7 +353,7 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
         // "last 30 days", "past 2 weeks", "últimos 7 días", "最近 30 天", "آخر 30 يوم"
         if matches!(
             w(i),
-            "last" | "past" | "últimos" | "últimas" | "ultimos" | "最" | "过" | "آخر"
+            "last" | "past" | "ultimos" | "ultimas" | "最" | "过" | "اخر"
         ) {
             let (k, skip) = match (w(i), w(i + 1)) {
                 ("最", "近") | ("过", "去") => (i + 2, 2),
@@ -361,11 +361,9 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
             };
             if let Some(n) = num(w(k)).filter(|n| (1..=3660).contains(n)) {
                 let unit_days = match w(k + 1) {
-                    "days" | "day" | "días" | "dias" | "天" | "يوم" | "أيام" | "ايام" => {
-                        Some(1)
-                    }
-                    "weeks" | "week" | "semanas" | "周" | "أسابيع" | "أسبوع" => Some(7),
-                    "months" | "month" | "meses" | "个" | "أشهر" | "شهر" | "شهور" => {
+                    "days" | "day" | "dias" | "天" | "يوم" | "ايام" => Some(1),
+                    "weeks" | "week" | "semanas" | "周" | "اسابيع" | "اسبوع" => Some(7),
+                    "months" | "month" | "meses" | "个" | "اشهر" | "شهر" | "شهور" => {
                         Some(30)
                     }
                     _ => None,
@@ -378,9 +376,11 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
                         &mut used,
                         i,
                         skip + 2 + extra,
+                        // The last whole days, as shop dashboards count them: today is
+                        // not over yet.
                         Some(TimeRange {
-                            from: today - Duration::days(len - 1),
-                            to: today,
+                            from: today - Duration::days(len),
+                            to: today - Duration::days(1),
                         }),
                         Unit::Days(len),
                     );
@@ -411,10 +411,10 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
         // "الربع الأول من 2025", "2025 年 第 一 季 度".
         let quarter = |s: &str| -> Option<u8> {
             match s {
-                "q1" | "first" | "1st" | "primer" | "primero" | "الأول" => Some(1),
+                "q1" | "first" | "1st" | "primer" | "primero" | "الاول" => Some(1),
                 "q2" | "second" | "2nd" | "segundo" | "الثاني" => Some(2),
                 "q3" | "third" | "3rd" | "tercer" | "tercero" | "الثالث" => Some(3),
-                "q4" | "fourth" | "4th" | "last" | "cuarto" | "último" | "الرابع" | "الأخير" => {
+                "q4" | "fourth" | "4th" | "last" | "cuarto" | "ultimo" | "الرابع" | "الاخير" => {
                     Some(4)
                 }
                 _ => None,
@@ -569,7 +569,7 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
                     .position(|n| {
                         ["", "ل", "ب", "و", "في", "وفي", "من"]
                             .iter()
-                            .any(|p| format!("{p}{n}") == w(i))
+                            .any(|p| format!("{p}{}", crate::text::fold(n)) == w(i))
                     })
             })
             .map(|p| p as u8 + 1);
@@ -699,13 +699,16 @@ mod tests {
         }
         assert_eq!(
             one("orders in the last 30 days"),
-            r(date!(2025 - 05 - 20), TODAY)
+            r(date!(2025 - 05 - 19), date!(2025 - 06 - 17))
         );
         assert_eq!(
             one("pedidos de los últimos 7 días"),
-            r(date!(2025 - 06 - 12), TODAY)
+            r(date!(2025 - 06 - 11), date!(2025 - 06 - 17))
         );
-        assert_eq!(one("最近30天的订单"), r(date!(2025 - 05 - 20), TODAY));
+        assert_eq!(
+            one("最近30天的订单"),
+            r(date!(2025 - 05 - 19), date!(2025 - 06 - 17))
+        );
         assert_eq!(
             one("orders yesterday"),
             r(date!(2025 - 06 - 17), date!(2025 - 06 - 17))

@@ -4,9 +4,11 @@
 //! page that shows more, and follow-up questions.
 
 pub mod answer;
+mod countries;
 pub mod dates;
 pub mod model;
 pub mod parse;
+pub mod places;
 pub mod plan;
 pub mod text;
 pub mod view;

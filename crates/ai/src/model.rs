@@ -333,7 +333,18 @@ pub fn plan(
 ) -> Result<(Option<Plan>, String), String> {
     let found = crate::parse::found(question, today, catalog);
     let out = model.complete(&system(today), &user(question), &grammar(catalog, &found))?;
-    Ok((read(&out, today, catalog), out))
+    let mut plan = read(&out, today, catalog);
+    // What the model's form has no field for, the parser found: countries the shop never sold
+    // to, and a share asked for.
+    if let Some(Plan::Figures(f)) = &mut plan {
+        f.absent = found.absent;
+        f.share = found.share
+            && f.metric.is_additive()
+            && (!f.filters.is_empty()
+                || f.by
+                    .is_some_and(|d| !matches!(d, sr360_analytics::Dimension::Date(_))));
+    }
+    Ok((plan, out))
 }
 
 #[cfg(test)]

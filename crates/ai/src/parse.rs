@@ -7,8 +7,8 @@ use crate::dates;
 use crate::plan::{Figures, Plan};
 use crate::text::{fold, has, language};
 use crate::words::{
-    ALERTS, CHANGE, CHURN, COUNTRIES, CUSTOMER, DIMENSIONS, FORECAST, GRAINS, LEAST, METRICS,
-    RECOMMEND, UPLOAD_HELP, VERSUS,
+    ALERTS, CHANGE, CHURN, CUSTOMER, DIMENSIONS, FORECAST, GRAINS, LEAST, METRICS, RANKED_GRAINS,
+    RECOMMEND, SHARE, UPLOAD_HELP, VERSUS,
 };
 use sr360_analytics::{Dimension, Metric};
 use time::Date;
@@ -107,8 +107,8 @@ fn top_n(f: &str) -> Option<u32> {
                 | "primeros"
                 | "mejores"
                 | "前"
-                | "أفضل"
-                | "أعلى"
+                | "افضل"
+                | "اعلى"
         ) && let Some(n) = n(i + 1)
         {
             return Some(n);
@@ -229,36 +229,30 @@ fn products_in(f: &str, products: &[(String, String)]) -> Vec<String> {
 }
 
 /// The shop's names the question holds, as filters: categories, channels and regions by
-/// name (also in other words), countries by code or by name in any of the four languages.
-fn names_in(question: &str, f: &str, catalog: &Catalog) -> sr360_analytics::Filters {
-    let mut countries: Vec<String> = named(question, f, &catalog.countries)
+/// name (also in other words), countries by code or by name in any of the four languages —
+/// and the countries it names that the shop never sold to.
+fn names_in(question: &str, f: &str, catalog: &Catalog) -> (sr360_analytics::Filters, Vec<String>) {
+    let direct = named(question, f, &catalog.countries)
         .into_iter()
         .cloned()
         .collect();
-    for (code, names) in COUNTRIES {
-        if names.iter().any(|n| has(f, n))
-            && let Some(c) = catalog
-                .countries
-                .iter()
-                .find(|c| c.eq_ignore_ascii_case(code))
-            && !countries.contains(c)
-        {
-            countries.push(c.clone());
-        }
-    }
+    let places = crate::places::countries(f, catalog, direct);
     let values = |v: &[String]| {
         named(question, f, v)
             .into_iter()
             .cloned()
             .collect::<Vec<_>>()
     };
-    sr360_analytics::Filters {
-        category: values(&catalog.categories),
-        channel: values(&catalog.channels),
-        region: values(&catalog.regions),
-        country: countries,
-        sku: products_in(f, &catalog.products),
-    }
+    (
+        sr360_analytics::Filters {
+            category: values(&catalog.categories),
+            channel: values(&catalog.channels),
+            region: values(&catalog.regions),
+            country: places.known,
+            sku: products_in(f, &catalog.products),
+        },
+        places.absent,
+    )
 }
 
 /// What the parser recognises in a question even when it cannot plan it: the shop's names,
@@ -272,6 +266,10 @@ pub struct Found {
     /// The question asks for a split ("by", "per", "each", "por", "按", "حسب") without naming
     /// one the parser knows.
     pub split_cue: bool,
+    /// Countries named that the shop's data does not have (see [`Figures::absent`]).
+    pub absent: Vec<String>,
+    /// The question asks for a share of a total ("what percentage of", "占比", "نسبة").
+    pub share: bool,
 }
 
 pub fn found(question: &str, today: Date, catalog: &Catalog) -> Found {
@@ -288,8 +286,11 @@ pub fn found(question: &str, today: Date, catalog: &Catalog) -> Found {
             .map(|(g, _)| Dimension::Date(*g)),
     );
     splits.dedup();
+    let (filters, absent) = names_in(question, &f, catalog);
     Found {
-        filters: names_in(question, &f, catalog),
+        filters,
+        absent,
+        share: any(&f, SHARE),
         periods: dates::find_all(&f, today)
             .into_iter()
             .map(|p| p.range)
@@ -472,9 +473,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         None => f.clone(),
     };
     // Country names are names, not splits: "the United States" is not "by state".
-    let rest = COUNTRIES
-        .iter()
-        .flat_map(|(_, names)| names.iter())
+    let rest = crate::places::all_names()
         .fold(format!(" {rest} "), |r, n| {
             let n = fold(n);
             r.replace(&format!(" {n} "), " ")
@@ -489,7 +488,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         // "The best selling pizza": whatever the shop sells, it is a product.
         .or(best_selling.then_some(Dimension::Product));
     let periods = dates::find_all(&f, today);
-    let filters = names_in(question, &f, catalog);
+    let (filters, absent) = names_in(question, &f, catalog);
 
     if let Some(m) = metric {
         understood.push(m.name().to_string());
@@ -527,6 +526,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             if !periods.is_empty()
                 || by.is_some()
                 || !filters.is_empty()
+                || !absent.is_empty()
                 || any(&f, &before_words) =>
         {
             (p.metric, false)
@@ -535,6 +535,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         (None, None)
             if by.is_some()
                 || !filters.is_empty()
+                || !absent.is_empty()
                 || periods.len() >= 2
                 || (!periods.is_empty() && (comparing || sells)) =>
         {
@@ -571,6 +572,51 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
                 })
         });
     plan.by = if of_category { None } else { by };
+    // "Revenue of the marketplace channel": one value named, no split of its own dimension.
+    if let Some(d) = plan.by
+        && filters.on(d).len() == 1
+        && plan.top.is_none()
+    {
+        plan.by = None;
+    }
+    // "France vs Spain", "web or mobile app": two values of one dimension compared are a split
+    // between them ("France and Spain" alone is their sum).
+    let which = comparing
+        || any(
+            &f,
+            &["or", "which", "o", "cuál", "qué", "还 是", "哪", "أم", "أي"],
+        );
+    if plan.by.is_none() && which {
+        plan.by = [
+            Dimension::Country,
+            Dimension::Channel,
+            Dimension::Category,
+            Dimension::Region,
+            Dimension::Product,
+        ]
+        .into_iter()
+        .find(|d| filters.on(*d).len() >= 2);
+    }
+    // "Which month had the most orders": the months ranked, the best first.
+    if plan.by.is_none()
+        && let Some((g, _, _)) = first_match(&f, RANKED_GRAINS)
+    {
+        plan.by = Some(Dimension::Date(g));
+        plan.top = Some(plan.top.unwrap_or(1));
+    }
+    // "What share of revenue came from Germany": a count's part of its whole.
+    // "Percentage" also asks for a change ("by what percentage did revenue grow"): a share
+    // is asked when no word of movement and no second period is.
+    let moves = CHANGE
+        .iter()
+        .filter(|w| !SHARE.contains(w) && !matches!(**w, "percentage" | "percent"))
+        .any(|w| has(&f, w));
+    plan.share = any(&f, SHARE)
+        && !moves
+        && periods.len() < 2
+        && metric.is_additive()
+        && (!filters.is_empty() || plan.by.is_some_and(|d| !matches!(d, Dimension::Date(_))));
+    plan.absent = absent;
     plan.filters = filters;
     plan.desc = !any(&f, LEAST);
     match periods.as_slice() {
@@ -1024,5 +1070,90 @@ mod phrasings {
         assert_eq!(f.versus.map(|r| r.from), Some(date!(2024 - 01 - 01)));
         let f = plan("ingresos de mayo comparado con abril");
         assert_eq!(f.versus.map(|r| r.from), Some(date!(2025 - 04 - 01)));
+    }
+
+    #[test]
+    fn shares_of_a_whole_in_four_languages() {
+        for q in [
+            "what percentage of revenue came from Germany in 2024",
+            "qué porcentaje de los ingresos vino de Alemania en 2024",
+            "2024年德国的收入占比",
+            "ما نسبة الإيرادات من ألمانيا في 2024",
+        ] {
+            let f = plan(q);
+            assert!(f.share, "{q}: {f:?}");
+            assert_eq!(f.filters.country, vec!["DE"], "{q}");
+            assert_eq!(f.by, None, "{q}");
+        }
+        let f = plan("share of orders by channel");
+        assert!(f.share && f.by == Some(Dimension::Channel), "{f:?}");
+        // A rate is not a part of a whole, and a change is not a share.
+        assert!(!plan("what share of Footwear was refunded").share);
+        assert!(!plan("by what percentage did revenue change from March to April").share);
+    }
+
+    #[test]
+    fn countries_the_shop_never_sold_to_are_kept_not_dropped() {
+        let f = plan("How much did we make from Italy in 2024?");
+        assert_eq!(f.absent, vec!["Italy"]);
+        assert!(f.filters.country.is_empty());
+        let f = plan("pedidos de Suiza");
+        assert_eq!(
+            (f.metric, f.absent.clone()),
+            (Metric::Orders, vec!["Suiza".to_string()])
+        );
+        // Named alone, with no figure: sales, as for any name.
+        assert_eq!(plan("what about Japan").absent, vec!["Japan"]);
+    }
+
+    #[test]
+    fn one_value_of_a_split_is_a_filter_and_two_compared_are_a_split() {
+        let f = plan("how much revenue did the web channel bring in 2024");
+        assert_eq!(
+            (f.by, f.filters.channel.clone()),
+            (None, vec!["web".to_string()])
+        );
+        let f = plan("sales in France vs Germany in 2024");
+        assert_eq!(f.by, Some(Dimension::Country));
+        assert_eq!(f.filters.country.len(), 2);
+        // "and" adds them up.
+        assert_eq!(plan("sales in France and Germany in 2024").by, None);
+    }
+
+    #[test]
+    fn periods_ranked_by_their_figure() {
+        let f = plan("which month of 2024 had the highest revenue");
+        assert_eq!(
+            (f.by, f.top),
+            (Some(Dimension::Date(Grain::Month)), Some(1))
+        );
+        let f = plan("¿cuál fue el peor mes de 2024 en pedidos?");
+        assert_eq!((f.metric, f.desc), (Metric::Orders, false));
+        assert_eq!(f.by, Some(Dimension::Date(Grain::Month)));
+        // Weekdays stay weekdays.
+        assert_eq!(
+            plan("which day of the week has the most orders").by,
+            Some(Dimension::Weekday)
+        );
+    }
+
+    #[test]
+    fn best_sellers_and_words_typed_without_accents() {
+        for q in [
+            "what sold best in Footwear",
+            "best sellers in Footwear last month",
+            "cual fue el producto mas vendido en Footwear",
+            "المنتج الاكثر مبيعا في Footwear",
+        ] {
+            let f = plan(q);
+            assert_eq!(
+                (f.metric, f.by),
+                (Metric::Units, Some(Dimension::Product)),
+                "{q}"
+            );
+            assert_eq!(f.filters.category, vec!["footwear"], "{q}");
+        }
+        assert_eq!(plan("cuantos pedidos hubo en marzo").metric, Metric::Orders);
+        assert_eq!(plan("what did we earn in March").metric, Metric::Revenue);
     }
 }

@@ -40,9 +40,18 @@ pub struct Figures {
     /// Largest first (the default) or smallest first.
     #[serde(default = "yes")]
     pub desc: bool,
-    /// How many rows a split keeps (`None`: all, up to the query layer's limit).
+    /// How many rows a split keeps (`None`: all, up to the query layer's limit). With a
+    /// split by date, the periods are ranked by the figure instead of drawn in time order.
     #[serde(default)]
     pub top: Option<u32>,
+    /// Give the figure as a share of its whole: of the same figure without the filters, or,
+    /// with a split, of the split's total. Only for counts and sums.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub share: bool,
+    /// Countries the question named that the shop's data does not have: the answer says so
+    /// instead of quietly counting everywhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -59,6 +68,8 @@ impl Figures {
             versus: None,
             desc: true,
             top: None,
+            share: false,
+            absent: vec![],
         }
     }
 }

@@ -4,8 +4,11 @@
 /// The four languages the copilot reads and writes.
 pub const LANGS: [&str; 4] = ["en", "es", "zh-CN", "ar"];
 
-/// The question folded for matching: lower case, digits in ASCII, Spanish accents kept (they
-/// are in the word lists), punctuation except `%`, `-` and `.` between digits turned to spaces.
+/// The question folded for matching: lower case, digits in ASCII, punctuation except `%`, `-`
+/// and `.` between digits turned to spaces, and the marks people often leave out dropped on
+/// both sides of a match — Spanish accents ("mas vendido" is "más vendido"; ñ stays a letter),
+/// Arabic short vowels and tanwin ("مبيعاً" is "مبيعا"), hamza forms of alef ("الاكثر" is
+/// "الأكثر").
 pub fn fold(q: &str) -> String {
     let mut out = String::with_capacity(q.len());
     let chars: Vec<char> = q.chars().collect();
@@ -15,6 +18,14 @@ pub fn fold(q: &str) -> String {
             '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
             '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
             '？' | '，' | '。' | '、' | '：' | '！' | '؟' | '،' | '؛' => ' ',
+            'á' | 'Á' => 'a',
+            'é' | 'É' => 'e',
+            'í' | 'Í' => 'i',
+            'ó' | 'Ó' => 'o',
+            'ú' | 'Ú' | 'ü' | 'Ü' => 'u',
+            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+            // Short vowels, tanwin, shadda, sukun and the tatweel stretch: not letters.
+            '\u{064B}'..='\u{0652}' | '\u{0640}' => continue,
             _ => c,
         };
         let digit_around = |j: Option<usize>| {
@@ -75,7 +86,7 @@ pub fn language(q: &str) -> &'static str {
         "cuanto",
         "cuántos",
         "cuantos",
-        "cuántas",
+        "cuantas",
         "el",
         "la",
         "los",
@@ -173,6 +184,13 @@ mod tests {
         assert!(!has(&fold("subcategory"), "category"));
         assert!(has(&fold("上个月的收入"), "收入"));
         assert_eq!(edits("footware", "footwear"), 2);
+        assert!(has(
+            &fold("cual fue el producto mas vendido"),
+            "más vendido"
+        ));
+        assert!(has(&fold("¿Cuántos PEDIDOS?"), "cuantos pedidos"));
+        assert_eq!(fold("año"), "año");
+        assert!(has(&fold("المنتج الاكثر مبيعا"), "الأكثر مبيعاً"));
         assert_eq!(edits("kitchen", "kitchn"), 1);
         assert_eq!(edits("", "abc"), 3);
     }

@@ -48,6 +48,21 @@ impl Metric {
         Metric::GrossMargin,
     ];
 
+    /// A count or sum whose parts add up to the whole (or, for customers, whose part is a
+    /// subset of it), so a part can be given as a share of the whole; rates and averages not.
+    pub fn is_additive(self) -> bool {
+        matches!(
+            self,
+            Metric::Revenue
+                | Metric::Orders
+                | Metric::Units
+                | Metric::Customers
+                | Metric::NewCustomers
+                | Metric::ReturningCustomers
+                | Metric::ReturnedUnits
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Metric::Revenue => "revenue",
@@ -143,6 +158,18 @@ impl Filters {
             && self.country.is_empty()
             && self.channel.is_empty()
             && self.sku.is_empty()
+    }
+
+    /// The values filtered on dimension `d` (none for dates, weekdays, hours).
+    pub fn on(&self, d: Dimension) -> &[String] {
+        match d {
+            Dimension::Category => &self.category,
+            Dimension::Region => &self.region,
+            Dimension::Country => &self.country,
+            Dimension::Channel => &self.channel,
+            Dimension::Product => &self.sku,
+            _ => &[],
+        }
     }
 }
 

@@ -1152,11 +1152,7 @@ fn third() -> Vec<Case> {
 /// A share of a filtered total: the result's first row is [value, total, share].
 fn share_of(m: &str, p: Period, filter: &str) -> Expect {
     Expect::Cells(vec![(
-        format!(
-            "SELECT ({}) / ({})",
-            value(m, p, filter),
-            value(m, p, "")
-        ),
+        format!("SELECT ({}) / ({})", value(m, p, filter), value(m, p, "")),
         0,
         2,
     )])
@@ -1220,19 +1216,40 @@ fn fourth() -> Vec<Case> {
             "which product sold best in Electronics in 2025",
             "en",
             "winner",
-            ranked("product", UNITS, Y2025, true, 1, "AND category = 'Electronics'"),
+            ranked(
+                "product",
+                UNITS,
+                Y2025,
+                true,
+                1,
+                "AND category = 'Electronics'",
+            ),
         ),
         new(
             "best sellers in Footwear last month",
             "en",
             "top",
-            ranked("product", UNITS, JUN26, true, 3, "AND category = 'Footwear'"),
+            ranked(
+                "product",
+                UNITS,
+                JUN26,
+                true,
+                3,
+                "AND category = 'Footwear'",
+            ),
         ),
         new(
             "show me the best selling products among Pet Supplies this year",
             "en",
             "top",
-            ranked("product", UNITS, Y2026, true, 3, "AND category = 'Pet Supplies'"),
+            ranked(
+                "product",
+                UNITS,
+                Y2026,
+                true,
+                3,
+                "AND category = 'Pet Supplies'",
+            ),
         ),
         new(
             "How much did we make from Italy in 2025?",
@@ -1292,9 +1309,21 @@ fn fourth() -> Vec<Case> {
             "sales in France vs Spain in 2025",
             "en",
             "names",
-            ranked("country", REV, Y2025, true, 2, "AND country IN ('FR', 'ES')"),
+            ranked(
+                "country",
+                REV,
+                Y2025,
+                true,
+                2,
+                "AND country IN ('FR', 'ES')",
+            ),
         ),
-        new("sales per month in 2025", "en", "series", first_bucket(REV, JAN25)),
+        new(
+            "sales per month in 2025",
+            "en",
+            "series",
+            first_bucket(REV, JAN25),
+        ),
         new(
             "which month of 2025 had the highest revenue",
             "en",
