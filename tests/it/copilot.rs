@@ -514,3 +514,85 @@ async fn history_is_kept_per_user_and_an_answer_can_be_kept_as_a_report() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn shares_ranked_periods_and_countries_the_shop_never_sold_to() {
+    let s = TestServer::start().await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    s.signup("Shop B", "b@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    let v = upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
+    let no = serde_json::json!({"lang": "en"});
+
+    // Germany: 20 + 30 + 50 = 100 of 197.50.
+    let (st, a) = ask(
+        &s,
+        &tok,
+        "what percentage of revenue came from Germany",
+        no.clone(),
+    )
+    .await;
+    assert_eq!(st, 200, "{a}");
+    assert_eq!(a["result"]["columns"][2], "share", "{a}");
+    assert_eq!(
+        a["result"]["rows"][0],
+        serde_json::json!([100.0, 197.5, 0.5063]),
+        "{a}"
+    );
+    let text = a["answer"].as_str().unwrap();
+    assert!(
+        text.contains("50.6%") && text.contains(&money("en", 197.5)),
+        "{text}"
+    );
+    // By country: DE first with its share and the whole beside it.
+    let (_, a) = ask(&s, &tok, "share of revenue by country", no.clone()).await;
+    assert_eq!(
+        a["result"]["rows"][0],
+        serde_json::json!(["DE", 100.0, 197.5, 0.5063]),
+        "{a}"
+    );
+    // A share in Spanish typed without accents.
+    let (_, a) = ask(
+        &s,
+        &tok,
+        "que porcentaje de los pedidos fue de Francia",
+        no.clone(),
+    )
+    .await;
+    assert_eq!(
+        a["result"]["rows"][0],
+        serde_json::json!([1, 5, 0.2]),
+        "{a}"
+    );
+
+    // Italy never bought: zero, said so, with the countries there are.
+    let (_, a) = ask(&s, &tok, "how much revenue came from Italy", no.clone()).await;
+    assert_eq!(a["result"]["rows"][0][0], 0.0, "{a}");
+    assert_eq!(a["plan"]["absent"], serde_json::json!(["Italy"]), "{a}");
+    let text = a["answer"].as_str().unwrap();
+    assert!(text.contains("Italy") && text.contains("DE"), "{text}");
+    // …and a rate there is not a number.
+    let (_, a) = ask(&s, &tok, "average order value in Japan", no.clone()).await;
+    assert!(a["result"]["rows"][0][0].is_null(), "{a}");
+
+    // The best month: April (140) before March (57.50).
+    let (_, a) = ask(&s, &tok, "which month had the highest revenue", no.clone()).await;
+    assert_eq!(a["result"]["rows"][0][1], 140.0, "{a}");
+    assert!(a["answer"].as_str().unwrap().contains("Apr"), "{a}");
+
+    // A shop whose export has no country column cannot single out a country, and says so.
+    let tok_b = token(&s, "b@example.com").await;
+    let no_country: String = ORDERS
+        .lines()
+        .map(|l| l.rsplit_once(',').map(|(a, _)| a).unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let v = upload(&s, &tok_b, "orders.csv", no_country.as_bytes()).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
+    let (st, a) = ask(&s, &tok_b, "revenue from Germany", no).await;
+    assert_eq!(st, 200, "{a}");
+    assert!(a["result"].is_null(), "{a}");
+    assert_eq!(a["confidence"], "low", "{a}");
+    assert!(a["answer"].as_str().unwrap().contains("country"), "{a}");
+}

@@ -297,15 +297,31 @@ pub fn figures(
         .chain(f.filters.region.iter().chain(&f.filters.country).cloned())
         .chain(products)
         .collect();
-    let mname = if only.is_empty() {
-        metric_name(lang, m)
+    let with_names = |metric: String| {
+        if only.is_empty() {
+            metric
+        } else {
+            format!("{metric} ({})", only.join(comma(lang)))
+        }
+    };
+    let mname = with_names(metric_name(lang, m));
+    // Inside a sentence the metric is in lower case, the names as the shop writes them (a
+    // follow-up must read "TX" back as a code).
+    let mname_lc = if matches!(lang, "en" | "es") {
+        with_names(metric_name(lang, m).to_lowercase())
     } else {
-        format!("{} ({})", metric_name(lang, m), only.join(comma(lang)))
+        mname.clone()
     };
     let val = |v: Option<f64>| value_text(lang, shop, m, v);
     if !f.absent.is_empty() {
         return absent(s, f, lang, shop, confidence);
     }
+    // A name the shop does not have is left out of the figure: said, and not sure.
+    let confidence = if f.unmatched.is_empty() {
+        confidence
+    } else {
+        Confidence::Low
+    };
     // The whole a share is taken of: the figure without the filters, or without the split.
     let whole = if f.share && f.versus.is_none() {
         let mut w = f.clone();
@@ -314,13 +330,12 @@ pub fn figures(
             None => w.filters = sr360_analytics::Filters::default(),
         }
         let r = s.run(&query(&w, range))?;
-        r.rows
-            .first()
-            .and_then(|row| row.last())
-            .and_then(Value::as_f64)
+        r.rows.first().and_then(|row| row.last()).cloned()
     } else {
         None
     };
+    let whole_json = rounded(m, whole.as_ref());
+    let whole = whole.as_ref().and_then(Value::as_f64);
     let share_of = |v: Option<f64>| match (v, whole) {
         (Some(v), Some(t)) if t != 0.0 => Some(v / t),
         _ => None,
@@ -397,7 +412,7 @@ pub fn figures(
                 ],
                 rows: vec![vec![
                     rounded(m, r.rows.first().map(|row| &row[last])),
-                    rounded(m, Some(&Value::Float(whole.unwrap_or(0.0)))),
+                    whole_json.clone(),
                     share_json(v),
                 ]],
             };
@@ -486,6 +501,7 @@ pub fn figures(
                 columns.push("change".into());
             }
             if whole.is_some() {
+                columns.push(format!("{}_total", m.name()));
                 columns.push("share".into());
             }
             let rows = labels
@@ -508,6 +524,7 @@ pub fn figures(
                         );
                     }
                     if whole.is_some() {
+                        row.push(whole_json.clone());
                         row.push(share_json(*v));
                     }
                     row
@@ -566,7 +583,7 @@ pub fn figures(
                         },
                     )
                     .replace("{first}", first)
-                    .replace("{metric}", &mname.to_lowercase())
+                    .replace("{metric}", &mname_lc)
                     .replace("{period}", &period)
                     .replace("{value}", &val(*v)),
                 );
@@ -627,6 +644,10 @@ pub fn figures(
         )
         .replace("{tz}", shop.timezone),
     );
+    if !f.unmatched.is_empty() {
+        let quoted: Vec<String> = f.unmatched.iter().map(|n| format!("“{n}”")).collect();
+        sentences.push(tr(lang, "copilot.unmatched").replace("{names}", &quoted.join(comma(lang))));
+    }
     let outside = |x: TimeRange| x.from < all.from || x.to > all.to;
     if f.range.is_some_and(outside) || f.versus.is_some_and(outside) {
         sentences.push(
@@ -638,11 +659,7 @@ pub fn figures(
     let sql = sr360_analytics::compile(&q, range).ok().map(|c| c.sql);
     // Follow-ups name the period so the parser reads it back: a month, a quarter or a year.
     let short_period = f.range.map(|r| phrase(lang, r)).unwrap_or_default();
-    let lower = if matches!(lang, "en" | "es") {
-        mname.to_lowercase()
-    } else {
-        mname.clone()
-    };
+    let lower = mname_lc.clone();
     let fill = |k: &str| {
         tr(lang, k)
             .replace("{metric_lc}", &lower)
@@ -726,6 +743,8 @@ fn absent(
         .rows
         .iter()
         .filter_map(|r| r.first()?.as_str().map(str::to_string))
+        // The query layer's word for "no country recorded".
+        .filter(|c| c != "unknown")
         .collect();
     let names = f.absent.join(comma(lang));
     let m = f.metric;

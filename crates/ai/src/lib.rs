@@ -11,6 +11,7 @@ pub mod parse;
 pub mod places;
 pub mod plan;
 pub mod text;
+pub mod unmatched;
 pub mod view;
 pub mod words;
 

@@ -338,6 +338,7 @@ pub fn plan(
     // to, and a share asked for.
     if let Some(Plan::Figures(f)) = &mut plan {
         f.absent = found.absent;
+        f.unmatched = found.unmatched;
         f.share = found.share
             && f.metric.is_additive()
             && (!f.filters.is_empty()

@@ -247,7 +247,7 @@ fn names_in(question: &str, f: &str, catalog: &Catalog) -> (sr360_analytics::Fil
         sr360_analytics::Filters {
             category: values(&catalog.categories),
             channel: values(&catalog.channels),
-            region: values(&catalog.regions),
+            region: crate::places::regions(f, catalog, values(&catalog.regions)),
             country: places.known,
             sku: products_in(f, &catalog.products),
         },
@@ -270,6 +270,8 @@ pub struct Found {
     pub absent: Vec<String>,
     /// The question asks for a share of a total ("what percentage of", "占比", "نسبة").
     pub share: bool,
+    /// Names that match nothing the shop has (see [`Figures::unmatched`]).
+    pub unmatched: Vec<String>,
 }
 
 pub fn found(question: &str, today: Date, catalog: &Catalog) -> Found {
@@ -291,6 +293,7 @@ pub fn found(question: &str, today: Date, catalog: &Catalog) -> Found {
         filters,
         absent,
         share: any(&f, SHARE),
+        unmatched: crate::unmatched::names(question, catalog),
         periods: dates::find_all(&f, today)
             .into_iter()
             .map(|p| p.range)
@@ -520,6 +523,20 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         || any(&f, &["卖", "销 售"])
         || f.contains("بيع")
         || f.contains("مبيع");
+    // "How many bikes did we sell": a count of what was sold, whatever the shop calls it.
+    let sold_count = any(&f, &["how many", "cuántos", "cuántas"])
+        && f.split(' ')
+            .any(|w| ["sell", "sold", "vend"].iter().any(|s| w.starts_with(s)))
+        && matches!(
+            found_metric,
+            None | Some((Metric::Revenue, _, "sell" | "sold"))
+        );
+    let metric = if sold_count {
+        Some(Metric::Units)
+    } else {
+        metric
+    };
+    let ranked_grain = first_match(&f, RANKED_GRAINS).map(|g| g.0);
     let (metric, sure) = match (metric, prev) {
         (Some(m), _) => (m, true),
         (None, Some(p))
@@ -534,6 +551,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         // A split, a name, or periods compared without a figure: sales, said so in the answer.
         (None, None)
             if by.is_some()
+                || ranked_grain.is_some()
                 || !filters.is_empty()
                 || !absent.is_empty()
                 || periods.len() >= 2
@@ -599,7 +617,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
     }
     // "Which month had the most orders": the months ranked, the best first.
     if plan.by.is_none()
-        && let Some((g, _, _)) = first_match(&f, RANKED_GRAINS)
+        && let Some(g) = ranked_grain
     {
         plan.by = Some(Dimension::Date(g));
         plan.top = Some(plan.top.unwrap_or(1));
@@ -617,6 +635,7 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         && metric.is_additive()
         && (!filters.is_empty() || plan.by.is_some_and(|d| !matches!(d, Dimension::Date(_))));
     plan.absent = absent;
+    plan.unmatched = crate::unmatched::names(question, catalog);
     plan.filters = filters;
     plan.desc = !any(&f, LEAST);
     match periods.as_slice() {
@@ -1155,5 +1174,29 @@ mod phrasings {
         }
         assert_eq!(plan("cuantos pedidos hubo en marzo").metric, Metric::Orders);
         assert_eq!(plan("what did we earn in March").metric, Metric::Revenue);
+    }
+
+    #[test]
+    fn counts_of_what_was_sold_and_names_the_shop_does_not_have() {
+        assert_eq!(
+            plan("how many bikes did we sell in 2024").metric,
+            Metric::Units
+        );
+        assert_eq!(
+            plan("cuántas bicicletas vendimos en 2024").metric,
+            Metric::Units
+        );
+        assert_eq!(plan("how much did we sell in 2024").metric, Metric::Revenue);
+        assert_eq!(
+            plan("how many customers did we sell to in 2024").metric,
+            Metric::Customers
+        );
+        let f = plan("best month of 2024");
+        assert_eq!(
+            (f.metric, f.by),
+            (Metric::Revenue, Some(Dimension::Date(Grain::Month)))
+        );
+        assert_eq!(plan("sales in Ithaca in 2024").unmatched, vec!["Ithaca"]);
+        assert_eq!(plan("top 5 models by revenue").by, Some(Dimension::Product));
     }
 }

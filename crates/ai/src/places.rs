@@ -18,6 +18,133 @@ pub struct Places {
     pub absent: Vec<String>,
 }
 
+/// US states and Canadian provinces, as shops store them (codes) and merchants say them.
+/// A state is matched only when the shop has its code, so "Georgia" in a shop without US
+/// regions is nothing (and "Washington" a state only where the shop sells in WA).
+const US_STATES: &[(&str, &[&str])] = &[
+    ("AL", &["Alabama"]),
+    ("AK", &["Alaska"]),
+    ("AZ", &["Arizona"]),
+    ("AR", &["Arkansas"]),
+    ("CA", &["California"]),
+    ("CO", &["Colorado"]),
+    ("CT", &["Connecticut"]),
+    ("DE", &["Delaware"]),
+    ("FL", &["Florida"]),
+    ("GA", &["Georgia"]),
+    ("HI", &["Hawaii"]),
+    ("ID", &["Idaho"]),
+    ("IL", &["Illinois"]),
+    ("IN", &["Indiana"]),
+    ("IA", &["Iowa"]),
+    ("KS", &["Kansas"]),
+    ("KY", &["Kentucky"]),
+    ("LA", &["Louisiana"]),
+    ("ME", &["Maine"]),
+    ("MD", &["Maryland"]),
+    ("MA", &["Massachusetts"]),
+    ("MI", &["Michigan"]),
+    ("MN", &["Minnesota"]),
+    ("MS", &["Mississippi"]),
+    ("MO", &["Missouri"]),
+    ("MT", &["Montana"]),
+    ("NE", &["Nebraska"]),
+    ("NV", &["Nevada"]),
+    ("NH", &["New Hampshire"]),
+    ("NJ", &["New Jersey"]),
+    ("NM", &["New Mexico", "Nuevo México"]),
+    ("NY", &["New York", "Nueva York"]),
+    ("NC", &["North Carolina", "Carolina del Norte"]),
+    ("ND", &["North Dakota", "Dakota del Norte"]),
+    ("OH", &["Ohio"]),
+    ("OK", &["Oklahoma"]),
+    ("OR", &["Oregon"]),
+    ("PA", &["Pennsylvania", "Pensilvania"]),
+    ("RI", &["Rhode Island"]),
+    ("SC", &["South Carolina", "Carolina del Sur"]),
+    ("SD", &["South Dakota", "Dakota del Sur"]),
+    ("TN", &["Tennessee"]),
+    ("TX", &["Texas"]),
+    ("UT", &["Utah"]),
+    ("VT", &["Vermont"]),
+    ("VA", &["Virginia"]),
+    ("WA", &["Washington"]),
+    ("WV", &["West Virginia", "Virginia Occidental"]),
+    ("WI", &["Wisconsin"]),
+    ("WY", &["Wyoming"]),
+    (
+        "DC",
+        &["District of Columbia", "Washington DC", "Washington D.C."],
+    ),
+    ("PR", &["Puerto Rico"]),
+];
+const CA_PROVINCES: &[(&str, &[&str])] = &[
+    ("AB", &["Alberta"]),
+    ("BC", &["British Columbia", "Columbia Británica"]),
+    ("MB", &["Manitoba"]),
+    ("NB", &["New Brunswick", "Nuevo Brunswick"]),
+    ("NL", &["Newfoundland and Labrador", "Newfoundland"]),
+    ("NS", &["Nova Scotia", "Nueva Escocia"]),
+    ("NT", &["Northwest Territories"]),
+    ("NU", &["Nunavut"]),
+    ("ON", &["Ontario"]),
+    ("PE", &["Prince Edward Island"]),
+    ("QC", &["Quebec", "Québec"]),
+    ("SK", &["Saskatchewan"]),
+    ("YT", &["Yukon"]),
+];
+
+/// The names of states and provinces, for callers that must know them as words.
+pub fn region_names() -> impl Iterator<Item = &'static str> {
+    US_STATES
+        .iter()
+        .chain(CA_PROVINCES)
+        .flat_map(|(_, names)| names.iter().copied())
+}
+
+/// The shop's regions `f` names by their full name ("Texas" for a stored "TX"), beside
+/// those already found by their own spelling. Canadian provinces count only when the shop
+/// sells in Canada or has no US states among its regions.
+pub fn regions(f: &str, catalog: &Catalog, mut found: Vec<String>) -> Vec<String> {
+    let canada = catalog
+        .countries
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case("CA"));
+    let tables: [&[(&str, &[&str])]; 2] = [US_STATES, CA_PROVINCES];
+    for (i, table) in tables.into_iter().enumerate() {
+        for (code, names) in table {
+            let stored = catalog
+                .regions
+                .iter()
+                .find(|r| r.eq_ignore_ascii_case(code));
+            if let Some(r) = stored
+                && (i == 0 || canada || !catalog.regions.iter().any(|r| r == "TX" || r == "NY"))
+                && names.iter().any(|n| has(f, &fold(n)))
+                && !found.contains(r)
+            {
+                found.push(r.clone());
+            }
+        }
+    }
+    // "West Virginia" also says "Virginia": the longer name wins.
+    let all = found.clone();
+    found.retain(|r| {
+        let name_of = |code: &str| {
+            US_STATES
+                .iter()
+                .chain(CA_PROVINCES)
+                .find(|(c, _)| c.eq_ignore_ascii_case(code))
+                .and_then(|(_, n)| n.iter().map(|n| fold(n)).find(|n| has(f, n)))
+        };
+        let Some(mine) = name_of(r) else { return true };
+        !all.iter().any(|o| {
+            o != r
+                && name_of(o).is_some_and(|theirs| theirs.len() > mine.len() && has(&theirs, &mine))
+        })
+    });
+    found
+}
+
 /// Every (code, name a question may use) pair: the hand-kept table first (it has demonyms
 /// such as "German customers"), then the generated one.
 fn asked_names() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -168,5 +295,18 @@ mod tests {
             places("what did customers buy from us", &c),
             Places::default()
         );
+    }
+
+    #[test]
+    fn states_by_name_when_the_shop_has_their_codes() {
+        let c = Catalog {
+            regions: vec!["TX".into(), "CO".into(), "WV".into(), "VA".into()],
+            ..Catalog::default()
+        };
+        let r = |q: &str| regions(&fold(q), &c, vec![]);
+        assert_eq!(r("revenue in Texas vs Colorado"), vec!["CO", "TX"]);
+        assert_eq!(r("orders from West Virginia"), vec!["WV"]);
+        assert_eq!(r("orders from Virginia"), vec!["VA"]);
+        assert!(r("orders from Ohio").is_empty());
     }
 }

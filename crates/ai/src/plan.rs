@@ -52,6 +52,10 @@ pub struct Figures {
     /// instead of quietly counting everywhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub absent: Vec<String>,
+    /// Names the question used that match nothing the shop has ("sales in Ithaca" without
+    /// cities): the figure leaves them out and the answer says so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -70,6 +74,7 @@ impl Figures {
             top: None,
             share: false,
             absent: vec![],
+            unmatched: vec![],
         }
     }
 }

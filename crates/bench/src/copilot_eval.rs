@@ -1158,8 +1158,8 @@ fn share_of(m: &str, p: Period, filter: &str) -> Expect {
     )])
 }
 
-/// Each value of a split as a share of the whole: the first row is [label, value, share],
-/// the largest first.
+/// Each value of a split as a share of the whole: the first row is [label, value, whole,
+/// share], the largest first.
 fn largest_share(dim: &str, m: &str, p: Period) -> Expect {
     Expect::Cells(vec![(
         format!(
@@ -1168,7 +1168,7 @@ fn largest_share(dim: &str, m: &str, p: Period) -> Expect {
             p.0, p.1
         ),
         0,
-        2,
+        3,
     )])
 }
 
