@@ -114,7 +114,7 @@ pub fn names(question: &str, catalog: &Catalog) -> Vec<String> {
         let w = fold(t);
         t.chars().next().is_some_and(char::is_uppercase)
             && w.chars().count() >= 3
-            && shop_words.iter().any(|k| *k == w)
+            && shop_words.contains(&w)
     };
     for (i, t) in candidates {
         // Part of a longer name the shop has: "Mountain Bikes" for the category "Mountain".
