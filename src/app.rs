@@ -34,6 +34,9 @@ pub struct App {
     pub conversations: crate::services::conversations::Conversations,
     /// The copilot's local language model (loaded on first use).
     pub copilot: crate::services::copilot_model::CopilotModel,
+    /// The last integrity check of meta.sqlite and when it ran (`/healthz` runs one a
+    /// minute at most: a probe every second must not scan the database every second).
+    health: std::sync::Mutex<Option<(Instant, String)>>,
 }
 
 /// What the dashboard's model card shows of the results in the warehouse: the revenue
@@ -152,6 +155,21 @@ impl App {
             model_cards: Default::default(),
             conversations: Default::default(),
             copilot,
+            health: std::sync::Mutex::new(None),
         }))
+    }
+
+    /// meta.sqlite's integrity ("ok" or what is wrong), checked at most once a minute.
+    pub fn meta_health(&self) -> Result<String, sr360_meta::MetaError> {
+        const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+        let mut last = self.health.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, v)) = &*last
+            && at.elapsed() < EVERY
+        {
+            return Ok(v.clone());
+        }
+        let v = self.meta.quick_check()?;
+        *last = Some((Instant::now(), v.clone()));
+        Ok(v)
     }
 }

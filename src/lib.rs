@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod data_lock;
 pub mod doctor;
 pub mod http;
 pub mod server;

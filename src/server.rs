@@ -1,11 +1,16 @@
 //! Running the HTTP server: bind, serve with client addresses, background upkeep, and a
-//! graceful shutdown on SIGTERM / SIGINT that lets requests in flight finish.
+//! graceful shutdown on SIGTERM / SIGINT that lets requests in flight finish — for at most
+//! `SHUTDOWN_GRACE`: a stop is bounded, and work cut short is queued again at the next start.
 
 use crate::app::App;
+use axum::extract::ConnectInfo;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 /// Serve until `shutdown` completes.
 pub async fn serve(
@@ -21,12 +26,14 @@ pub async fn serve(
     let models = tokio::spawn(crate::workers::model_worker(app.clone()));
     let router = crate::http::router(app.clone());
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    axum::serve(
+    connections(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        router,
+        connection_cap(app.config.server.max_connections),
+        Duration::from_secs(app.config.server.header_read_timeout_secs.max(1)),
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    .await;
     upkeep.abort();
     worker.abort();
     models.abort();
@@ -54,6 +61,92 @@ async fn upkeep(app: Arc<App>) {
         }
     }
 }
+
+/// Accept connections until `shutdown`, each served by hyper with the router. Bounded where
+/// `axum::serve` is not: at most `cap` connections are open at once (the next waits in the
+/// OS's queue — 20,000 half-open connections once took every file descriptor, and a running
+/// load failed on its WAL), and a client gets `header_timeout` to send its request's headers.
+/// After `shutdown`, open requests get `SHUTDOWN_GRACE` to finish.
+async fn connections(
+    listener: TcpListener,
+    router: axum::Router,
+    cap: usize,
+    header_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let permits = Arc::new(tokio::sync::Semaphore::new(cap));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    builder.http2().timer(TokioTimer::new());
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors or a connection reset before accept: wait a
+                    // moment instead of spinning.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(req.map(axum::body::Body::new))
+            });
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!(
+            grace_secs = SHUTDOWN_GRACE.as_secs(),
+            "requests still open after the grace time; stopping anyway"
+        ),
+    }
+}
+
+/// Connections open at once: as configured, but at most half the process's file descriptors
+/// (the rest stay for warehouses, logs and uploads).
+fn connection_cap(configured: usize) -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|l| {
+            l.lines()
+                .find(|x| x.starts_with("Max open files"))
+                .and_then(|x| x.split_whitespace().nth(3)?.parse::<usize>().ok())
+        })
+        .unwrap_or(1024);
+    configured.clamp(16, (soft / 2).max(16))
+}
+
+/// How long requests in flight may take to finish once a stop is asked for.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// An incoming file not written to for this long belongs to no live upload.
 const INCOMING_IDLE: std::time::Duration = std::time::Duration::from_secs(15 * 60);

@@ -86,6 +86,17 @@ pub async fn drain_uploads(app: &Arc<App>) -> Result<usize, UploadError> {
     Ok(n)
 }
 
+/// Process one queued upload by id, if it is still queued (the command line's own upload).
+pub async fn run_upload(app: &Arc<App>, id: i64) -> Result<bool, UploadError> {
+    match app.meta.claim_upload_id(id)? {
+        Some(rec) => {
+            process_upload(app, rec).await;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
 async fn process_model_run(app: &Arc<App>, rec: ModelRun) {
     let Ok(tid) = sr360_core::TenantId::parse(&rec.tenant_id) else {
         return;

@@ -170,9 +170,9 @@ pub fn run(
     let cfg = super::load_config(config, data, args.addr)?;
     crate::telemetry::init(&cfg.log);
     let rt = super::runtime()?;
-    rt.block_on(async move {
-        let addr = cfg.server.addr;
-        let app = super::open_app(cfg)?;
+    let addr = cfg.server.addr;
+    let (app, _lock) = super::open_app_alone(cfg)?;
+    let served = rt.block_on(async move {
         let password = prepare(&app, &opts).await?;
         let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
         let host = if host.contains(':') { format!("[{host}]") } else { host };
@@ -187,6 +187,8 @@ pub fn run(
         }
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         crate::server::serve(app, listener, crate::server::shutdown_signal()).await
-    })?;
+    });
+    super::stop(rt);
+    served?;
     Ok(ExitCode::SUCCESS)
 }

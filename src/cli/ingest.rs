@@ -179,7 +179,8 @@ pub async fn run(app: Arc<App>, a: IngestArgs) -> anyhow::Result<ExitCode> {
                 .progress_chars("=> "),
         );
         let app2 = app.clone();
-        let task = tokio::spawn(async move { crate::workers::drain_uploads(&app2).await });
+        let id = rec.id;
+        let task = tokio::spawn(async move { crate::workers::run_upload(&app2, id).await });
         while !task.is_finished() {
             if let Ok(Some(r)) = app.meta.upload(&scope, rec.id) {
                 bar.set_position((r.progress * 100.0) as u64);

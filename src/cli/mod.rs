@@ -83,6 +83,21 @@ pub fn open_app(cfg: Config) -> anyhow::Result<Arc<App>> {
     App::open(cfg, Arc::new(SystemClock), Arc::new(OsEntropy))
 }
 
+/// Open the app for work only one process may do on a data directory at a time (serving,
+/// loading files, building indexes): the directory's lock first, held as long as the result.
+pub fn open_app_alone(cfg: Config) -> anyhow::Result<(Arc<App>, crate::data_lock::DataDirLock)> {
+    let lock = crate::data_lock::lock(&cfg.data_dir)?;
+    Ok((open_app(cfg)?, lock))
+}
+
+/// Stop the runtime without waiting for blocking work still running (a load, a model run):
+/// its job stays `running` and is queued again at the next start, and a load is all or
+/// nothing, so stopping mid-way loses nothing. A stop is bounded instead of lingering for
+/// minutes.
+fn stop(rt: tokio::runtime::Runtime) {
+    rt.shutdown_timeout(std::time::Duration::from_secs(5));
+}
+
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -107,21 +122,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), addr)?;
             crate::telemetry::init(&cfg.log);
             let rt = runtime()?;
-            rt.block_on(async move {
-                let addr = cfg.server.addr;
-                let app = open_app(cfg)?;
+            let (app, _lock) = open_app_alone(cfg)?;
+            let served = rt.block_on(async move {
+                let addr = app.config.server.addr;
                 let listener = tokio::net::TcpListener::bind(addr)
                     .await
                     .with_context(|| format!("cannot listen on {addr}"))?;
                 crate::server::serve(app, listener, crate::server::shutdown_signal()).await
-            })?;
+            });
+            stop(rt);
+            served?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(cli.config.as_ref(), cli.data.as_ref(), args),
         Command::Ingest(args) => {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
             crate::telemetry::init(&cfg.log);
-            let app = open_app(cfg)?;
+            let (app, _lock) = open_app_alone(cfg)?;
             runtime()?.block_on(ingest::run(app, args))
         }
         Command::Tenant(cmd) => {
@@ -144,7 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::SearchIndex { tenant, rebuild } => {
             let cfg = load_config(cli.config.as_ref(), cli.data.as_ref(), None)?;
-            let app = open_app(cfg)?;
+            let (app, _lock) = open_app_alone(cfg)?;
             let tid = sr360_core::TenantId::parse(&tenant)
                 .map_err(|e| anyhow::anyhow!("{tenant:?}: {e}"))?;
             let scope = app

@@ -161,15 +161,45 @@ async fn blocking<T: Send + 'static>(
     let wh = ctx.data::<Arc<Warehouse>>()?.clone();
     tokio::task::spawn_blocking(move || an::session(&wh, f))
         .await
-        .map_err(|e| async_graphql::Error::new(format!("internal: {e}")))?
+        .map_err(|e| {
+            // A panic's text stays in the log.
+            tracing::error!(error = %e, "graphql query task failed");
+            async_graphql::Error::new("internal error")
+                .extend_with(|_, x| x.set("code", "internal"))
+        })?
         .map_err(gql_error)
 }
+
+/// Rows one request may return in all, over every field and alias: a request of 150 aliased
+/// `analytics` fields used to answer 230 MB. The complexity cap bounds the work (eight query
+/// fields at most); this bounds the answer: a field whose rows would pass it is an error.
+pub const ROW_BUDGET: usize = 20_000;
+
+/// What is left of this request's row budget.
+struct RowsLeft(std::sync::atomic::AtomicUsize);
+
+impl RowsLeft {
+    /// Spend `n` rows if that many are left.
+    fn spend(&self, n: usize) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok()
+    }
+}
+
+/// Complexity of each field that runs a query (the schema's cap is 500): at most eight
+/// such fields, aliases included, in one request.
+const QUERY_FIELD: usize = 60;
 
 pub struct QueryRoot;
 
 #[Object]
 impl QueryRoot {
     /// Metrics by dimensions for the caller's shop.
+    #[graphql(complexity = "QUERY_FIELD + child_complexity")]
     async fn analytics(
         &self,
         ctx: &Context<'_>,
@@ -195,6 +225,13 @@ impl QueryRoot {
             limit: query.limit,
         };
         let r = blocking(ctx, move |s| s.run(&q)).await?;
+        let rows = r.rows.len() + r.previous.as_ref().map_or(0, Vec::len);
+        if !ctx.data::<Arc<RowsLeft>>()?.spend(rows) {
+            return Err(async_graphql::Error::new(format!(
+                "this request would return more than {ROW_BUDGET} rows in all, the most one request may: ask in several requests"
+            ))
+            .extend_with(|_, x| x.set("code", "too_large")));
+        }
         Ok(AnalyticsResult {
             columns: r
                 .columns
@@ -219,6 +256,7 @@ impl QueryRoot {
     }
 
     /// Retention and lifetime value of the last `cohorts` acquisition months.
+    #[graphql(complexity = "QUERY_FIELD + child_complexity")]
     async fn cohorts(
         &self,
         ctx: &Context<'_>,
@@ -238,6 +276,7 @@ impl QueryRoot {
     }
 
     /// The purchase funnel, split as asked.
+    #[graphql(complexity = "QUERY_FIELD + child_complexity")]
     async fn funnel(
         &self,
         ctx: &Context<'_>,
@@ -292,5 +331,21 @@ pub async fn graphql(
         .warehouses
         .open(&caller.scope)
         .map_err(AppError::internal)?;
-    Ok(Json(schema().execute(req.data(wh)).await))
+    let budget = Arc::new(RowsLeft(std::sync::atomic::AtomicUsize::new(ROW_BUDGET)));
+    Ok(Json(schema().execute(req.data(wh).data(budget)).await))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_row_budget_is_shared_by_every_field_of_a_request() {
+        let left = RowsLeft(std::sync::atomic::AtomicUsize::new(ROW_BUDGET));
+        assert!(left.spend(10_000));
+        assert!(left.spend(8_000));
+        assert!(!left.spend(10_000), "the third field would pass the budget");
+        assert!(left.spend(2_000), "what is left is still there");
+        assert!(!left.spend(1));
+    }
 }

@@ -16,6 +16,7 @@ pub mod error;
 mod filter_query;
 mod funnel;
 mod graphql;
+mod hosts;
 mod models;
 mod ops;
 mod pages;
@@ -207,6 +208,7 @@ pub fn router(state: AppState) -> Router {
         .merge(upload_routes)
         .merge(timed)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(middleware::from_fn_with_state(state.clone(), hosts::guard))
         .layer(middleware::from_fn_with_state(state.clone(), pages::html_errors))
         .layer(middleware::from_fn(ops::record_metrics))
         .layer(DefaultBodyLimit::max(max_body))

@@ -46,7 +46,7 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Result<Response, AppError> {
-    let check = state.meta.quick_check()?;
+    let check = state.meta_health()?;
     if check != "ok" {
         return Ok((
             StatusCode::SERVICE_UNAVAILABLE,
@@ -63,8 +63,29 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Response, AppError
     .into_response())
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
-    if !state.config.server.metrics {
+/// `/metrics`: to this machine's clients, or to any client holding `server.metrics_token`.
+pub async fn metrics(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+) -> Result<Response, AppError> {
+    let server = &state.config.server;
+    if !server.metrics {
+        return Err(AppError::NotFound("page"));
+    }
+    let (parts, _) = req.into_parts();
+    let allowed = match &server.metrics_token {
+        Some(t) => parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .is_some_and(|given| {
+                use subtle::ConstantTimeEq;
+                bool::from(given.as_bytes().ct_eq(t.expose().as_bytes()))
+            }),
+        None => super::ctx::client_ip(&state, &parts).is_loopback(),
+    };
+    if !allowed {
         return Err(AppError::NotFound("page"));
     }
     metrics::gauge!("sr360_active_sessions").set(state.meta.active_session_count()? as f64);

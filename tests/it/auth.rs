@@ -69,7 +69,7 @@ async fn signup_creates_shop_owner_and_warehouse() {
 
 #[tokio::test]
 async fn session_cookie_is_hardened_and_rotated_at_login() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(|c| c.server.allowed_hosts = vec!["shop.internal".into()]).await;
     let mut owner = s.signup("Shop", "o@example.com", PW).await;
     let first = owner.session_cookie().expect("session cookie");
     let mut a = s.agent();

@@ -296,6 +296,29 @@ fn serve_stops_cleanly_on_sigterm() {
         false
     });
     assert!(up, "server came up");
+    // One process works on a data directory: a second server and a command-line load are
+    // refused with the first one's PID (they used to take over its queued work); commands
+    // that only touch accounts still work beside it.
+    let pid = format!("pid {}", child.id());
+    let (ok, _, err) = sr360(d.path(), &["serve", "--addr", "127.0.0.1:0"], None);
+    assert!(!ok && err.contains(&pid), "{err}");
+    let csv = d.path().join("orders.csv");
+    std::fs::write(
+        &csv,
+        "order_id,order_date,sku,quantity,unit_price\nA1,2025-03-01,S1,1,10\n",
+    )
+    .unwrap();
+    let (ok, _, err) = sr360(
+        d.path(),
+        &["ingest", csv.to_str().unwrap(), "--tenant", "x", "--yes"],
+        None,
+    );
+    assert!(
+        !ok && err.contains(&pid) && err.contains("/api/v1/uploads"),
+        "{err}"
+    );
+    let (ok, _, err) = sr360(d.path(), &["tenant", "create", "Beside"], None);
+    assert!(ok, "{err}");
     let rc = unsafe { libc_kill(child.id() as i32, 15) };
     assert_eq!(rc, 0);
     let out = child.wait_with_output().unwrap();

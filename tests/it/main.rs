@@ -11,6 +11,7 @@ mod copilot;
 mod copilot_model;
 mod copilot_sql;
 mod harness;
+mod limits;
 mod matrix;
 mod mfa;
 mod models;

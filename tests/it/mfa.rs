@@ -202,3 +202,42 @@ async fn failed_second_factors_count_towards_lockout() {
     assert_eq!(r.location(), "/login");
     assert_eq!(a.login("o@example.com", PW).await.status, 423);
 }
+
+/// Wrong codes through the token endpoint count like wrong codes on the sign-in page, and a
+/// right password in between clears nothing: at the lockout threshold (5 in tests) the
+/// account is locked for both.
+#[tokio::test]
+async fn wrong_codes_at_the_token_endpoint_lock_the_account_like_the_page() {
+    let s = TestServer::start().await;
+    let mut owner = s.signup("Shop", "o@example.com", PW).await;
+    let (secret, _) = enrol(&s, &mut owner).await;
+    let mut c = s.agent();
+    let token =
+        |code: String| serde_json::json!({"email": "o@example.com", "password": PW, "totp": code});
+    for i in 0..5 {
+        s.clock.advance(time::Duration::seconds(31));
+        let r = c
+            .api(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(token("000000".into())),
+            )
+            .await;
+        assert_eq!(
+            r.json()["error"]["code"],
+            "bad_code",
+            "attempt {i}: {}",
+            r.body
+        );
+    }
+    s.clock.advance(time::Duration::seconds(31));
+    let right = code(&secret, s.clock_now());
+    let r = c
+        .api(Method::POST, "/api/v1/auth/token", None, Some(token(right)))
+        .await;
+    assert_eq!(r.json()["error"]["code"], "account_locked", "{}", r.body);
+    let mut page = s.agent();
+    let r = page.login("o@example.com", PW).await;
+    assert_ne!(r.location(), "/mfa", "the sign-in page is locked too");
+}

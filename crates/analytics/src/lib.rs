@@ -17,7 +17,7 @@ mod series;
 pub mod sql_mode;
 
 pub use cohorts::{Cohort, CohortTable, cohorts};
-pub use compile::{Compiled, compile};
+pub use compile::{Compiled, MAX_ROWS, compile};
 pub use customers::{
     CustomerDetail, CustomerOrder, CustomerSummary, Features, Pii, customer, customer_features,
     segment_members, top_customers,

@@ -244,7 +244,7 @@ impl Session<'_> {
     }
 
     /// The answer to `question` from the cache, or computed (and kept when it succeeds).
-    pub(crate) fn cached<T: Clone + Send + Sync + 'static>(
+    pub(crate) fn cached<T: Clone + Send + Sync + serde::Serialize + 'static>(
         &self,
         question: &str,
         f: impl FnOnce() -> Result<T, QueryError>,

@@ -351,8 +351,42 @@ impl Auth {
             self.meta.audit(&failed("bad_password"))?;
             return Err(AuthError::InvalidCredentials);
         }
-        self.meta.clear_failed_logins(user.id)?;
+        // With a second factor, the password alone clears nothing: only a whole sign-in does
+        // (else someone holding the password could guess codes without end).
+        if user.mfa != MfaState::On {
+            self.meta.clear_failed_logins(user.id)?;
+        }
         Ok(user)
+    }
+
+    /// A wrong second factor, wherever it was given (sign-in page or token endpoint): one
+    /// failure on the same count as a wrong password. True when it locked the account.
+    fn second_factor_failed(
+        &self,
+        user: &User,
+        ip: IpAddr,
+        user_agent: &str,
+    ) -> Result<bool, AuthError> {
+        let ip_s = ip.to_string();
+        self.meta.record_login(
+            user.id,
+            &ip_s,
+            &ip_prefix(ip),
+            user_agent,
+            &device_label(user_agent),
+            LoginOutcome::BadTotp,
+        )?;
+        self.meta.audit(
+            &AuditEvent::by_user(user.id, &user.email, &ip_s)
+                .action(AuditAction::MfaFailed)
+                .target(format!("user:{}", user.id)),
+        )?;
+        Ok(self.meta.record_failed_login(
+            user.id,
+            self.cfg.lockout_threshold,
+            self.cfg.lockout_secs,
+            &ip_s,
+        )?)
     }
 
     pub async fn login(
@@ -421,26 +455,7 @@ impl Auth {
         let ip_s = ip.to_string();
         self.limits.check(&ip_s, Some(&user.email))?;
         if !self.check_second_factor(&user, code, &ip_s)? {
-            let device = device_label(user_agent);
-            self.meta.record_login(
-                user.id,
-                &ip_s,
-                &ip_prefix(ip),
-                user_agent,
-                &device,
-                LoginOutcome::BadTotp,
-            )?;
-            self.meta.audit(
-                &AuditEvent::by_user(user.id, &user.email, &ip_s)
-                    .action(AuditAction::MfaFailed)
-                    .target(format!("user:{}", user.id)),
-            )?;
-            if self.meta.record_failed_login(
-                user.id,
-                self.cfg.lockout_threshold,
-                self.cfg.lockout_secs,
-                &ip_s,
-            )? {
+            if self.second_factor_failed(&user, ip, user_agent)? {
                 self.meta.delete_session(&old)?;
             }
             return Err(AuthError::BadCode);
@@ -548,13 +563,10 @@ impl Auth {
         if user.mfa == MfaState::On {
             let code = totp.ok_or(AuthError::MfaRequired)?;
             if !self.check_second_factor(&user, code, &ip_s)? {
-                self.meta.audit(
-                    &AuditEvent::by_user(user.id, &user.email, &ip_s)
-                        .action(AuditAction::MfaFailed)
-                        .target(format!("user:{}", user.id)),
-                )?;
+                self.second_factor_failed(&user, ip, user_agent)?;
                 return Err(AuthError::BadCode);
             }
+            self.meta.clear_failed_logins(user.id)?;
         }
         let tenant = match tenant {
             Some(t) => t.clone(),

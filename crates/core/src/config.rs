@@ -147,8 +147,19 @@ pub struct ServerConfig {
     /// Seconds a request may take before it is answered with 408. Uploads have no wall clock:
     /// they fail when the client sends nothing for this long.
     pub request_timeout_secs: u64,
-    /// Serve `/metrics` (Prometheus text). It holds no tenant data.
+    /// Serve `/metrics` (Prometheus text: counts, no shop data) — to clients on this machine
+    /// only, unless `metrics_token` is set: then to any client that sends it as a bearer token.
     pub metrics: bool,
+    pub metrics_token: Option<Secret<String>>,
+    /// Host names (or ".domain" for a domain and the names under it, or "*") the server
+    /// answers to besides localhost names and the address it is bound to. Requests for any
+    /// other name get 421: a foreign page cannot reach a local instance by DNS rebinding.
+    pub allowed_hosts: Vec<String>,
+    /// Connections open at once (at most half the process's file descriptors); further
+    /// clients wait to be accepted.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    pub header_read_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -255,6 +266,10 @@ impl Default for ServerConfig {
             max_body_bytes: 1 << 20,
             request_timeout_secs: 30,
             metrics: true,
+            metrics_token: None,
+            allowed_hosts: vec![],
+            max_connections: 512,
+            header_read_timeout_secs: 10,
         }
     }
 }

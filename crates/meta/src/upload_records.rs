@@ -200,18 +200,31 @@ impl MetaStore {
 
     /// Claim the oldest queued upload of any tenant (worker side).
     pub fn claim_upload(&self) -> Result<Option<UploadRecord>, MetaError> {
+        self.claim_where(
+            "(SELECT id FROM uploads WHERE status = 'queued' ORDER BY id LIMIT 1)",
+            None,
+        )
+    }
+
+    /// Claim one queued upload by id (the command line runs its own upload, never another
+    /// shop's that happens to be older in the queue).
+    pub fn claim_upload_id(&self, id: i64) -> Result<Option<UploadRecord>, MetaError> {
+        self.claim_where("?2 AND status = 'queued'", Some(id))
+    }
+
+    /// Mark the upload whose id is `which` (SQL, with `?2` bound to `id`) running.
+    fn claim_where(&self, which: &str, id: Option<i64>) -> Result<Option<UploadRecord>, MetaError> {
         let now = self.now();
         let conn = self.conn();
-        Ok(conn
-            .query_row(
-                &format!(
-                    "UPDATE uploads SET status = 'running', started_at = ?1, attempts = attempts + 1, progress = 0, message = 'starting'
-                     WHERE id = (SELECT id FROM uploads WHERE status = 'queued' ORDER BY id LIMIT 1) RETURNING {COLS}"
-                ),
-                [now],
-                row,
-            )
-            .optional()?)
+        let sql = format!(
+            "UPDATE uploads SET status = 'running', started_at = ?1, attempts = attempts + 1, progress = 0, message = 'starting'
+             WHERE id = {which} RETURNING {COLS}"
+        );
+        Ok(match id {
+            Some(id) => conn.query_row(&sql, params![now, id], row),
+            None => conn.query_row(&sql, params![now], row),
+        }
+        .optional()?)
     }
 
     /// At start-up: uploads left `running` by a stopped process go back to the queue, or
