@@ -215,11 +215,18 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
     result.columns.forEach(function (c) { head.appendChild(el("th", null, c)); });
     var thead = el("thead"); thead.appendChild(head); t.appendChild(thead);
     var body = el("tbody");
+    var lang = document.documentElement.lang;
+    // Shares and changes are fractions: shown as percentages, as the answer's words say them.
+    function num(v, col) {
+      if (col === "share") return v.toLocaleString(lang, { style: "percent", maximumFractionDigits: 1 });
+      if (col === "change") return v.toLocaleString(lang, { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
+      return v.toLocaleString(lang, { maximumFractionDigits: 2 });
+    }
     result.rows.slice(0, 8).forEach(function (r) {
       var tr = el("tr");
-      r.forEach(function (v) {
+      r.forEach(function (v, i) {
         var n = typeof v === "number";
-        tr.appendChild(el("td", n ? "num" : null, v == null ? "—" : n ? v.toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 }) : String(v)));
+        tr.appendChild(el("td", n ? "num" : null, v == null ? "—" : n ? num(v, result.columns[i]) : String(v)));
       });
       body.appendChild(tr);
     });

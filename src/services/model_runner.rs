@@ -68,7 +68,12 @@ pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
     };
     let wh = match stores.warehouses.open(&scope) {
         Ok(w) => w,
-        Err(e) => return failed(format!("warehouse: {e}")),
+        Err(e) => {
+            tracing::error!(run = rec.id, error = %e, "cannot open the warehouse for a model run");
+            return failed(
+                "the shop's data could not be opened (the server's log has the details)",
+            );
+        }
     };
     let series = sr360_analytics::session(&wh, |s| {
         let (start, orders) = sr360_analytics::category_series(s, sr360_analytics::Metric::Orders)?;

@@ -194,7 +194,10 @@ pub fn load(intake: &Intake<'_>, rec: &UploadRecord, src: &Path) -> UploadOutcom
     };
     let wh = match intake.warehouses.open(&scope) {
         Ok(w) => w,
-        Err(e) => return failed(format!("warehouse: {e}")),
+        Err(e) => {
+            tracing::error!(upload = rec.id, error = %e, "cannot open the warehouse for a load");
+            return failed(internal(rec.id));
+        }
     };
     let work = wh.root().join("tmp").join(format!("upload-{}", rec.id));
     let mapping: Option<Mapping> = rec
@@ -249,14 +252,81 @@ pub fn load(intake: &Intake<'_>, rec: &UploadRecord, src: &Path) -> UploadOutcom
                 report: serde_json::to_string(&r).ok(),
             }
         }
-        Ok(Err(e)) => failed(e.to_string()),
-        Err(e) => failed(format!("warehouse: {e}")),
+        Ok(Err(e)) => failed(for_the_shop(&e, rec.id)),
+        Err(e) => {
+            tracing::error!(upload = rec.id, error = %e, "warehouse error during a load");
+            failed(internal(rec.id))
+        }
     }
+}
+
+/// What a failed load says to the shop's users (every role sees it): the pipeline's own words
+/// for what is wrong with the file, never a database's raw message or a path on the server.
+/// The raw error goes to the log with the upload's id.
+fn for_the_shop(e: &sr360_pipeline::ingest::IngestError, id: i64) -> String {
+    match e {
+        sr360_pipeline::ingest::IngestError::Db(_) => {
+            tracing::error!(upload = id, error = %e, "database error during a load");
+            internal(id)
+        }
+        other => without_paths(&other.to_string()),
+    }
+}
+
+fn internal(id: i64) -> String {
+    format!(
+        "the file could not be loaded because of an internal error; nothing was changed (upload {id}: the server's log has the details)"
+    )
+}
+
+/// `text` with every absolute path cut to its file name ("/srv/data/tenants/a/tmp/x.csv" →
+/// "x.csv"): a message may quote the file, never where the server keeps it.
+pub fn without_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('/') {
+        let before = &rest[..at];
+        // A path starts at a slash after a space, a quote or the start ("in /srv/…", "'/srv/…").
+        let starts = before.is_empty() || before.ends_with([' ', '\'', '"', '(', '=']);
+        if !starts {
+            out.push_str(&rest[..=at]);
+            rest = &rest[at + 1..];
+            continue;
+        }
+        out.push_str(before);
+        let tail = &rest[at..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ')' | ',' | ';'))
+            .unwrap_or(tail.len());
+        let path = &tail[..end];
+        out.push_str(path.rsplit('/').next().unwrap_or(""));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_keep_file_names_and_lose_server_paths() {
+        assert_eq!(
+            without_paths(
+                "Error when sniffing file \"/srv/sr360/data/tenants/a/objects/orders.csv\": bad"
+            ),
+            "Error when sniffing file \"orders.csv\": bad"
+        );
+        assert_eq!(
+            without_paths("IO Error: No files found that match the pattern /tmp/x/y.parquet"),
+            "IO Error: No files found that match the pattern y.parquet"
+        );
+        assert_eq!(
+            without_paths("dates 2025/03/01 and 1/2"),
+            "dates 2025/03/01 and 1/2"
+        );
+    }
     #[test]
     fn file_names_lose_directories_and_controls() {
         assert_eq!(clean_file_name("../../etc/passwd"), "passwd");

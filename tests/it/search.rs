@@ -12,7 +12,8 @@ A3,2025-03-05 12:00:00,S3,Pawsome Salmon Cat Food,Pets,2,12.50,C1,ann.lovelace@e
 
 const CUSTOMERS: &str = "customer_id,email,first_name,last_name,city,country\n\
 C1,ann.lovelace@example.com,Ann,Lovelace,Leeds,GB\n\
-C2,bo.zephyr@example.com,Bo,Zephyr,Bath,GB\n";
+C2,bo.zephyr@example.com,Bo,Zephyr,Bath,GB\n\
+C3,cy.nobuy@example.com,Cy,Nobuy,York,GB\n";
 
 async fn get(s: &TestServer, tok: &str, path: &str) -> serde_json::Value {
     let r = s.agent().api(Method::GET, path, Some(tok), None).await;
@@ -94,6 +95,19 @@ async fn search_finds_the_shops_objects_by_words_typos_and_meaning_and_nothing_e
         .cloned()
         .unwrap_or_else(|| panic!("{v}"));
     assert_eq!(c["title"], "Ann Lovelace");
+    // A customer who has not ordered yet is found, and their page opens (it used to be 404).
+    let v = get(&s, &tok, "/api/v1/search?q=nobuy").await;
+    let url = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "customer")
+        .and_then(|h| h["url"].as_str())
+        .unwrap_or_else(|| panic!("{v}"))
+        .to_string();
+    let page = owner.get(&url).await;
+    assert_eq!(page.status, 200, "{url}");
+    assert!(page.body.contains("Cy Nobuy"), "{}", page.body);
     let viewer = token(&s, "viewer@example.com").await;
     for q in ["lovelace", "ann", "leeds", "example.com"] {
         for path in [

@@ -936,6 +936,31 @@ async fn demo_login_works_in_headless_chromium() {
             no_errors(c, &format!("{name} ({suffix})")).await;
             shot(c, &format!("{name}-{suffix}")).await;
         }
+        // The copilot window in this theme and language, with an answer in it.
+        c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
+        wait_css(c, "#copilot-open").await;
+        c.find(Locator::Id("copilot-open"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_css(c, "#copilot-window[open] #copilot-window-q").await;
+        c.find(Locator::Id("copilot-window-q"))
+            .await
+            .unwrap()
+            .send_keys("what share of revenue came from Germany")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#copilot-window-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_css(c, "#copilot-log .copilot-turn:last-child .answer-text").await;
+        no_errors(c, &format!("copilot window ({suffix})")).await;
+        shot(c, &format!("copilot-window-{suffix}")).await;
     }
     // The copilot answer and its window at phone width, in Arabic.
     set_prefs(c, &s.url, "ar", "light").await;

@@ -137,7 +137,11 @@ fn change_text(lang: &str, a: Option<f64>, b: Option<f64>) -> (String, Option<f6
     match (a, b) {
         (Some(a), Some(b)) if b != 0.0 => {
             let c = (a - b) / b.abs();
-            (format::signed_percent(lang, c), Some(c))
+            // The result keeps the change to 0.01 % (as shown), not a float's last digits.
+            (
+                format::signed_percent(lang, c),
+                Some((c * 10_000.0).round() / 10_000.0),
+            )
         }
         _ => (tr(lang, "copilot.no_change_base"), None),
     }

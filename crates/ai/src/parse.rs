@@ -663,11 +663,30 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
                     (Some(r), true) => Some(dates::before(r, dates::unit_of(r))),
                     (r, _) => r,
                 };
-                if plan.by.is_none() {
-                    plan.by = p.by;
-                }
-                if plan.filters.is_empty() {
-                    plan.filters = p.filters.clone();
+                // A question with a figure of its own ("what share of revenue came from
+                // Germany") is a new question: a follow-up — without a figure ("by
+                // channel?") or saying so ("and orders?", "what about units?") — keeps the
+                // previous split and names.
+                let continues = !sure
+                    || [
+                        "and",
+                        "what about",
+                        "how about",
+                        "y",
+                        "和",
+                        "那",
+                        "و",
+                        "ماذا عن",
+                    ]
+                    .iter()
+                    .any(|w| f.starts_with(&format!("{} ", fold(w))));
+                if continues {
+                    if plan.by.is_none() {
+                        plan.by = p.by;
+                    }
+                    if plan.filters.is_empty() && plan.absent.is_empty() {
+                        plan.filters = p.filters.clone();
+                    }
                 }
             }
         }
@@ -1198,5 +1217,29 @@ mod phrasings {
         );
         assert_eq!(plan("sales in Ithaca in 2024").unmatched, vec!["Ithaca"]);
         assert_eq!(plan("top 5 models by revenue").by, Some(Dimension::Product));
+    }
+
+    #[test]
+    fn a_new_question_in_a_conversation_does_not_inherit_the_last_split() {
+        let catalog = || Catalog {
+            countries: vec!["DE".into()],
+            ..Catalog::default()
+        };
+        let first = parse("top 3 products by units", TODAY, &catalog(), None).plan;
+        let next = parse(
+            "what share of revenue came from Germany",
+            TODAY,
+            &catalog(),
+            first.as_ref(),
+        );
+        let Some(Plan::Figures(f)) = next.plan else {
+            panic!()
+        };
+        assert_eq!(f.by, None);
+        let next = parse("and orders?", TODAY, &catalog(), first.as_ref());
+        let Some(Plan::Figures(f)) = next.plan else {
+            panic!()
+        };
+        assert_eq!((f.metric, f.by), (Metric::Orders, Some(Dimension::Product)));
     }
 }

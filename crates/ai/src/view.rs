@@ -26,7 +26,12 @@ fn cell(
                 ("change", _) => x
                     .map(|c| format::signed_percent(p.locale, c))
                     .unwrap_or_default(),
-                (c, Some(m)) if c == m.name() || c == format!("{}_before", m.name()) => {
+                ("share", _) => x.map(|c| format::percent(p.locale, c)).unwrap_or_default(),
+                (c, Some(m))
+                    if c == m.name()
+                        || c == format!("{}_before", m.name())
+                        || c == format!("{}_total", m.name()) =>
+                {
                     value_text(p.locale, shop, m, x)
                 }
                 ("revenue" | "lower" | "upper", _) => x

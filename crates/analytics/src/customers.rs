@@ -141,9 +141,15 @@ fn one(s: &Session<'_>, reference: &str, pii: Pii) -> Result<Option<CustomerDeta
     if reference.len() != 16 || !reference.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let mut st = s
-        .conn()
-        .prepare(&format!("{SUMMARY} WHERE d.customer_ref = ?"))?;
+    // A customer from the customer export who has not ordered yet is still a customer (search
+    // finds them): their page says so instead of answering 404.
+    let mut st = s.conn().prepare(&format!(
+        "{} WHERE d.customer_ref = ?",
+        SUMMARY.replace(
+            " JOIN gold.customer_features",
+            " LEFT JOIN gold.customer_features"
+        )
+    ))?;
     let Some(summary) = st
         .query_map([reference], |r| summary(r, pii))?
         .next()
