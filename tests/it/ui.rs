@@ -148,6 +148,36 @@ async fn wait_path(c: &Client, want: &str) {
 
 /// Wait until an element matching `css` is on the page (after a navigation that may keep the
 /// same path, where waiting for the path would race).
+/// Open the copilot window from the page shown (its button) and wait for its input.
+async fn open_copilot(c: &Client, page_url: &str) {
+    c.goto(page_url).await.unwrap();
+    wait_css(c, "#copilot-open").await;
+    c.find(Locator::Id("copilot-open"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(c, "#copilot-window[open]").await;
+}
+
+/// Ask the open copilot window `q` and wait for its answer.
+async fn ask_window(c: &Client, q: &str) {
+    c.find(Locator::Id("copilot-window-q"))
+        .await
+        .unwrap()
+        .send_keys(q)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#copilot-window-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(c, "#copilot-log .copilot-turn:last-child .answer-text").await;
+}
+
 async fn wait_css(c: &Client, css: &str) {
     for _ in 0..100 {
         if c.find(Locator::Css(css)).await.is_ok() {
@@ -647,14 +677,7 @@ async fn demo_login_works_in_headless_chromium() {
     no_errors(c, "copilot follow-up").await;
     // The copilot window on another page: opened by its button, asked, kept across pages,
     // closed by Escape.
-    c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
-    wait_css(c, "#copilot-open").await;
-    c.find(Locator::Id("copilot-open"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    open_copilot(c, &format!("{}/dashboard", s.url)).await;
     wait_css(c, "#copilot-window[open] #copilot-window-q").await;
     // A new conversation is offered the last run's unusual days; the browser has speech
     // recognition, so the microphone and its notice show.
@@ -668,19 +691,7 @@ async fn demo_login_works_in_headless_chromium() {
         "voice notice shown"
     );
     shot(c, "copilot-window-alerts").await;
-    c.find(Locator::Id("copilot-window-q"))
-        .await
-        .unwrap()
-        .send_keys("top 3 products by units")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#copilot-window-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_css(c, "#copilot-log .copilot-turn .answer-text").await;
+    ask_window(c, "top 3 products by units").await;
     assert_eq!(
         count(c, "#copilot-log .copilot-turn tbody tr").await,
         3,
@@ -688,14 +699,7 @@ async fn demo_login_works_in_headless_chromium() {
     );
     no_errors(c, "copilot window").await;
     shot(c, "copilot-window").await;
-    c.goto(&format!("{}/charts", s.url)).await.unwrap();
-    wait_css(c, "#copilot-open").await;
-    c.find(Locator::Id("copilot-open"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    open_copilot(c, &format!("{}/charts", s.url)).await;
     wait_css(
         c,
         "#copilot-window[open] #copilot-log .copilot-turn .answer-text",
@@ -937,28 +941,8 @@ async fn demo_login_works_in_headless_chromium() {
             shot(c, &format!("{name}-{suffix}")).await;
         }
         // The copilot window in this theme and language, with an answer in it.
-        c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
-        wait_css(c, "#copilot-open").await;
-        c.find(Locator::Id("copilot-open"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        wait_css(c, "#copilot-window[open] #copilot-window-q").await;
-        c.find(Locator::Id("copilot-window-q"))
-            .await
-            .unwrap()
-            .send_keys("what share of revenue came from Germany")
-            .await
-            .unwrap();
-        c.find(Locator::Css("#copilot-window-form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        wait_css(c, "#copilot-log .copilot-turn:last-child .answer-text").await;
+        open_copilot(c, &format!("{}/dashboard", s.url)).await;
+        ask_window(c, "what share of revenue came from Germany").await;
         no_errors(c, &format!("copilot window ({suffix})")).await;
         shot(c, &format!("copilot-window-{suffix}")).await;
     }
@@ -972,15 +956,7 @@ async fn demo_login_works_in_headless_chromium() {
     fits_width(c, "copilot").await;
     no_errors(c, "copilot (phone, ar)").await;
     shot(c, "copilot-phone-ar").await;
-    c.goto(&format!("{}/dashboard", s.url)).await.unwrap();
-    wait_css(c, "#copilot-open").await;
-    c.find(Locator::Id("copilot-open"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_css(c, "#copilot-window[open]").await;
+    open_copilot(c, &format!("{}/dashboard", s.url)).await;
     shot(c, "copilot-window-phone-ar").await;
     c.set_window_size(1280, 900).await.unwrap();
     set_prefs(c, &s.url, "en", "system").await;
