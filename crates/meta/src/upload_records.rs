@@ -198,10 +198,14 @@ impl MetaStore {
         Ok(v)
     }
 
-    /// Claim the oldest queued upload of any tenant (worker side).
+    /// Claim the next queued upload (worker side), fairly between shops: the oldest of the
+    /// shop served longest ago (never served first), so a shop that queued fifty files does
+    /// not hold back another shop's one.
     pub fn claim_upload(&self) -> Result<Option<UploadRecord>, MetaError> {
         self.claim_where(
-            "(SELECT id FROM uploads WHERE status = 'queued' ORDER BY id LIMIT 1)",
+            "(SELECT u.id FROM uploads u WHERE u.status = 'queued'
+              ORDER BY (SELECT max(v.started_at) FROM uploads v WHERE v.tenant_id = u.tenant_id) NULLS FIRST, u.id
+              LIMIT 1)",
             None,
         )
     }
@@ -405,5 +409,49 @@ impl MetaStore {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{AuditEvent, MetaStore};
+    use sr360_core::{ManualClock, TenantId};
+    use std::sync::Arc;
+
+    #[test]
+    fn the_queue_takes_turns_between_shops() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::UNIX_EPOCH));
+        let m = MetaStore::open(&dir.path().join("meta.sqlite"), clock.clone()).unwrap();
+        let mut scopes = vec![];
+        for t in ["shop-a", "shop-b"] {
+            let t = TenantId::parse(t).unwrap();
+            m.create_tenant(&t, "Shop", &AuditEvent::cli()).unwrap();
+            scopes.push(m.system_scope(&t).unwrap());
+        }
+        // Shop A queues three files, then shop B one.
+        let mut ids = vec![];
+        for (i, s) in [0, 0, 0, 1].into_iter().enumerate() {
+            let r = m
+                .create_upload(
+                    &scopes[s],
+                    "f.csv",
+                    &format!("h{i}"),
+                    "k",
+                    1,
+                    None,
+                    false,
+                    &AuditEvent::cli(),
+                )
+                .unwrap();
+            ids.push(r.id);
+        }
+        let mut order = vec![];
+        while let Some(r) = m.claim_upload().unwrap() {
+            clock.advance(time::Duration::seconds(1));
+            order.push(r.id);
+        }
+        // B's file does not wait behind all of A's.
+        assert_eq!(order, vec![ids[0], ids[3], ids[1], ids[2]]);
     }
 }

@@ -24,6 +24,42 @@ pub enum BronzeError {
     Read(String),
     #[error("the file has no columns")]
     NoColumns,
+    #[error(
+        "the Parquet file holds {rows} rows in only {bytes} bytes — more rows per byte than any real export; refusing it as a likely decompression bomb"
+    )]
+    Expands { rows: u64, bytes: u64 },
+}
+
+/// Rows a Parquet file may hold per byte of file. Real exports need several bytes a row even
+/// compressed (an order id alone differs on every row); 30 million identical rows fit in 44 KB
+/// and would take a worker for a minute.
+const MAX_PARQUET_ROWS_PER_BYTE: u64 = 4;
+/// Below this many rows, no file is refused for its expansion.
+const EXPANSION_FREE_ROWS: u64 = 100_000;
+
+/// Refuse a Parquet file that expands like a bomb: its row count (from its metadata, without
+/// reading the rows) against its size.
+fn check_expansion(conn: &Connection, p: &Prepared) -> Result<(), BronzeError> {
+    if !matches!(p.sniffed.format, Format::Parquet) {
+        return Ok(());
+    }
+    let full = std::fs::canonicalize(&p.path).map_err(|_| BronzeError::BadPath(p.path.clone()))?;
+    let path = sql_path(&full)?;
+    let rows: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM read_parquet('{path}')"),
+            [],
+            |r| r.get(0),
+        )
+        .map_err(read_error)?;
+    let rows = rows.max(0) as u64;
+    if rows > EXPANSION_FREE_ROWS && rows > p.bytes.saturating_mul(MAX_PARQUET_ROWS_PER_BYTE) {
+        return Err(BronzeError::Expands {
+            rows,
+            bytes: p.bytes,
+        });
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -202,6 +238,7 @@ pub fn load(
     table: &str,
     stored: bool,
 ) -> Result<BronzeLoad, BronzeError> {
+    check_expansion(conn, p)?;
     let viewable =
         stored && p.as_is && matches!(p.sniffed.format, Format::Delimited { .. } | Format::Parquet);
     if viewable && let Some(l) = view(conn, p, table)? {
@@ -627,6 +664,39 @@ mod tests {
         load(d.conn(), &p, "upload_1", false).unwrap();
         drop(d.conn(), "upload_1").unwrap();
         drop(d.conn(), "upload_2").unwrap();
+    }
+
+    #[test]
+    fn a_parquet_file_of_millions_of_identical_rows_is_refused_before_reading_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = db(dir.path());
+        let bomb = dir.path().join("bomb.parquet");
+        d.conn()
+            .execute_batch(&format!(
+                "COPY (SELECT 'A1' AS order_id, 'S1' AS sku, 1 AS qty FROM range(3000000)) TO '{}' (FORMAT parquet)",
+                bomb.display()
+            ))
+            .unwrap();
+        let p = crate::prepare::prepare_in_place(&bomb, &dir.path().join("w"), &Limits::default())
+            .unwrap();
+        assert!(p.bytes < 100_000, "{} bytes", p.bytes);
+        for stored in [true, false] {
+            match load(d.conn(), &p, "upload_1", stored) {
+                Err(BronzeError::Expands { rows, .. }) => assert_eq!(rows, 3_000_000),
+                other => panic!("{other:?}"),
+            }
+        }
+        // A real-looking file of the same length passes.
+        let real = dir.path().join("real.parquet");
+        d.conn()
+            .execute_batch(&format!(
+                "COPY (SELECT 'A' || i AS order_id, 'S' || (i % 97) AS sku, i % 5 + 1 AS qty FROM range(200000) t(i)) TO '{}' (FORMAT parquet)",
+                real.display()
+            ))
+            .unwrap();
+        let p = crate::prepare::prepare_in_place(&real, &dir.path().join("w2"), &Limits::default())
+            .unwrap();
+        assert!(load(d.conn(), &p, "upload_2", false).is_ok());
     }
 
     #[test]
