@@ -244,6 +244,17 @@ async fn wrong_passwords_lock_the_account_and_unknown_accounts_cost_the_same() {
     let r = a.login("o@example.com", PW).await;
     assert_eq!(r.status, 423, "locked even with the right password");
     assert!(r.body.contains("locked"));
+    // An e-mail without an account answers the same way: wrong, wrong, wrong, then locked —
+    // the answers do not tell which e-mails have accounts.
+    let mut b = s.agent();
+    let answers: Vec<u16> = {
+        let mut v = vec![];
+        for _ in 0..4 {
+            v.push(b.login("ghost@example.com", PW).await.status);
+        }
+        v
+    };
+    assert_eq!(answers, vec![401, 401, 401, 423]);
     s.clock.advance(time::Duration::minutes(16));
     assert_eq!(a.login("o@example.com", PW).await.status, 303);
     let audit: Vec<String> = s

@@ -29,7 +29,14 @@ pub struct Auth {
     limits: RateLimits,
     csrf: CsrfKey,
     cfg: AuthConfig,
+    /// Failed sign-ins for e-mails without an account, and until when each is "locked": an
+    /// unknown e-mail answers exactly as a real account would (wrong, then locked), so the
+    /// answers do not tell which e-mails have accounts. In memory; bounded.
+    phantoms: std::sync::Mutex<std::collections::HashMap<String, (u32, i64)>>,
 }
+
+/// E-mails without an account whose failures are remembered at most.
+const MAX_PHANTOMS: usize = 10_000;
 
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -103,6 +110,7 @@ impl Auth {
             limits,
             csrf,
             cfg,
+            phantoms: Default::default(),
         }
     }
 
@@ -303,7 +311,7 @@ impl Auth {
                     .action(AuditAction::LoginFailed)
                     .detail(serde_json::json!({"reason": "unknown_account"})),
             )?;
-            return Err(AuthError::InvalidCredentials);
+            return Err(self.phantom_failure(email));
         };
         let now = self.now_unix();
         let device = device_label(user_agent);
@@ -357,6 +365,31 @@ impl Auth {
             self.meta.clear_failed_logins(user.id)?;
         }
         Ok(user)
+    }
+
+    /// A failed sign-in for an e-mail without an account, answered as an account's would be:
+    /// "wrong" until the lockout threshold, then "locked" for the lockout time.
+    fn phantom_failure(&self, email: &str) -> AuthError {
+        let now = self.now_unix();
+        let key = email.trim().to_lowercase();
+        let mut m = self.phantoms.lock().unwrap_or_else(|p| p.into_inner());
+        if m.len() >= MAX_PHANTOMS {
+            m.retain(|_, (_, until)| *until > now);
+            if m.len() >= MAX_PHANTOMS {
+                m.clear();
+            }
+        }
+        let e = m.entry(key).or_insert((0, 0));
+        if e.1 > now {
+            return AuthError::Locked {
+                minutes: ((e.1 - now) + 59) / 60,
+            };
+        }
+        e.0 += 1;
+        if e.0 >= self.cfg.lockout_threshold {
+            *e = (0, now + self.cfg.lockout_secs);
+        }
+        AuthError::InvalidCredentials
     }
 
     /// A wrong second factor, wherever it was given (sign-in page or token endpoint): one

@@ -8,6 +8,7 @@ mod copilot;
 mod copilot_eval;
 mod forecast;
 mod foundation;
+mod load;
 mod pages;
 mod postgres;
 mod search;
@@ -112,6 +113,18 @@ enum Command {
         /// Only the questions of this batch (0: all), for a held-out run.
         #[arg(long, default_value_t = 0)]
         batch: u8,
+    },
+    /// The server under a busy shop's traffic, clean and with hostile requests beside it.
+    Load {
+        #[arg(long, default_value = "docs/bench/load.md")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 0.5)]
+        demo_scale: f64,
+        /// Client counts to run, comma-separated.
+        #[arg(long, default_value = "50,200", value_delimiter = ',')]
+        clients: Vec<usize>,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
     },
     #[command(hide = true)]
     BareLoad { file: PathBuf, dir: PathBuf },
@@ -254,6 +267,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             concurrency,
             limit,
             batch,
+        }),
+        Command::Load {
+            out,
+            demo_scale,
+            clients,
+            seconds,
+        } => load::run(load::LoadArgs {
+            out,
+            demo_scale,
+            clients,
+            seconds,
         }),
         Command::BareLoad { file, dir } => foundation::bare_load(&file, &dir),
     }
