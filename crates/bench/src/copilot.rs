@@ -60,26 +60,6 @@ fn post(
     Ok((status, json, t.elapsed().as_secs_f64() * 1000.0))
 }
 
-fn pct(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i).copied().unwrap_or(f64::NAN)
-}
-
-/// Resident memory of this process, in MiB.
-fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
 /// What a correct answer holds, worked out from the export files.
 enum Want {
     Cells(Vec<(f64, usize, usize)>),
@@ -433,7 +413,7 @@ fn pass(
             ));
         }
     }
-    p.rss = rss_mib();
+    p.rss = crate::proc_mib("VmRSS");
     let _ = stop.send(());
     rt.block_on(task)??;
     Ok(p)
@@ -477,7 +457,7 @@ fn concurrent(
     let all: Vec<(u16, f64)> = results.into_iter().flatten().collect();
     let errors = all.iter().filter(|(st, _)| *st != 200).count();
     let mut ms: Vec<f64> = all.iter().map(|x| x.1).collect();
-    let (p50, p95) = (pct(&mut ms, 0.5), pct(&mut ms, 0.95));
+    let (p50, p95) = (crate::pct(&mut ms, 0.5), crate::pct(&mut ms, 0.95));
     let _ = stop.send(());
     rt.block_on(task)??;
     Ok((all.len(), errors, p50, p95, wall))
@@ -504,7 +484,7 @@ pub fn run(a: CopilotArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let rss_before = rss_mib();
+    let rss_before = crate::proc_mib("VmRSS");
     let mut passes = vec![];
     for name in &a.planners {
         eprintln!("copilot bench: {name} …");
@@ -570,11 +550,14 @@ pub fn run(a: CopilotArgs) -> anyhow::Result<()> {
     }
     md.push_str("\n## Latency (one person asking, whole answer, client side)\n\n| planner | p50 | p95 | with the model: n, p50, p95 | HTTP errors | resident memory after the pass |\n|---|---:|---:|---:|---:|---:|\n");
     for p in &mut passes {
-        let (p50, p95) = (pct(&mut p.latencies, 0.5), pct(&mut p.latencies, 0.95));
+        let (p50, p95) = (
+            crate::pct(&mut p.latencies, 0.5),
+            crate::pct(&mut p.latencies, 0.95),
+        );
         let n = p.model_latencies.len();
         let (m50, m95) = (
-            pct(&mut p.model_latencies, 0.5),
-            pct(&mut p.model_latencies, 0.95),
+            crate::pct(&mut p.model_latencies, 0.5),
+            crate::pct(&mut p.model_latencies, 0.95),
         );
         md.push_str(&format!(
             "| {} | {p50:.0} ms | {p95:.0} ms | {n}: {m50:.0} ms, {m95:.0} ms | {} | {:.0} MiB |\n",

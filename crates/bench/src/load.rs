@@ -82,24 +82,6 @@ fn post_file(
     )
 }
 
-fn pct(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i).copied().unwrap_or(f64::NAN)
-}
-
-/// The process's peak resident memory so far (VmHWM), MiB.
-fn peak_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 struct Run {
     clients: usize,
     hostile: bool,
@@ -277,7 +259,7 @@ fn one_run(
         uploads: uploads.load(Ordering::SeqCst),
         hostile_requests: hostile_requests.load(Ordering::SeqCst),
         hostile_5xx: hostile_5xx.load(Ordering::SeqCst),
-        peak: peak_mib(),
+        peak: crate::proc_mib("VmHWM"),
     })
 }
 
@@ -378,8 +360,8 @@ pub fn run(a: LoadArgs) -> anyhow::Result<()> {
             if r.hostile { "with hostile" } else { "clean" },
             r.ok + r.errors,
             r.errors,
-            pct(&mut r.lat, 0.5),
-            pct(&mut r.lat, 0.99),
+            crate::pct(&mut r.lat, 0.5),
+            crate::pct(&mut r.lat, 0.99),
             r.uploads,
             r.hostile_requests,
             r.hostile_5xx,

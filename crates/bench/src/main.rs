@@ -131,6 +131,26 @@ enum Command {
 }
 
 /// The first line of a results table: when, on how many cores, which build.
+/// The `p` quantile of `v` (sorted in place); NaN when empty.
+pub(crate) fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v.get(i).copied().unwrap_or(f64::NAN)
+}
+
+/// A memory figure of this process from /proc/self/status (`VmRSS` now, `VmHWM` the peak),
+/// in MiB; NaN where there is no /proc.
+pub(crate) fn proc_mib(key: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
 pub(crate) fn measured_on() -> String {
     format!(
         "Measured {} on {} cores, sr360 {} (profile: {}).\n\n",

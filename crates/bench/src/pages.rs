@@ -45,12 +45,6 @@ fn get(addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(u16, f64)>
     Ok((status, t.elapsed().as_secs_f64() * 1000.0))
 }
 
-fn pct(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i).copied().unwrap_or(f64::NAN)
-}
-
 pub fn run(a: PagesArgs) -> anyhow::Result<()> {
     let work = std::env::temp_dir().join(format!("sr360-bench-pages-{}", std::process::id()));
     let data = work.join("data");
@@ -126,8 +120,8 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
             format!("`GET {p}`, sequential, warm (40 requests)"),
             format!(
                 "p50 {:.0} ms, p99 {:.0} ms",
-                pct(&mut ms, 0.5),
-                pct(&mut ms, 0.99)
+                crate::pct(&mut ms, 0.5),
+                crate::pct(&mut ms, 0.99)
             ),
         ));
     }
@@ -162,8 +156,8 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         ),
         format!(
             "p50 {:.0} ms, p99 {:.0} ms",
-            pct(&mut ms, 0.5),
-            pct(&mut ms, 0.99)
+            crate::pct(&mut ms, 0.5),
+            crate::pct(&mut ms, 0.99)
         ),
     ));
 
@@ -206,8 +200,8 @@ pub fn run(a: PagesArgs) -> anyhow::Result<()> {
         format!(
             "{:.0} req/s, p50 {:.0} ms, p99 {:.0} ms, {errors} errors of {}",
             ok as f64 / secs,
-            pct(&mut lat, 0.5),
-            pct(&mut lat, 0.99),
+            crate::pct(&mut lat, 0.5),
+            crate::pct(&mut lat, 0.99),
             ok + errors
         ),
     ));

@@ -110,12 +110,6 @@ fn dashboard_queries(all: TimeRange, days: i64) -> Vec<(String, Query, TimeRange
     ]
 }
 
-fn pct(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i).copied().unwrap_or(f64::NAN)
-}
-
 /// Copy the gold tables into PostgreSQL, run each dashboard query `runs` times on both, and
 /// return the Markdown rows (query, DuckDB, PostgreSQL, ratio) and the overall ratio.
 pub fn compare(
@@ -204,13 +198,13 @@ pub fn compare(
                 let _ = pg.query(&pg_stmt, &params)?;
                 p.push(t.elapsed().as_secs_f64() * 1000.0);
             }
-            let (dm, pm) = (pct(&mut d, 0.5), pct(&mut p, 0.5));
+            let (dm, pm) = (crate::pct(&mut d, 0.5), crate::pct(&mut p, 0.5));
             duck_total += dm;
             pg_total += pm;
             rows.push([
                 name,
-                format!("{dm:.1} ms (p99 {:.1})", pct(&mut d, 0.99)),
-                format!("{pm:.1} ms (p99 {:.1})", pct(&mut p, 0.99)),
+                format!("{dm:.1} ms (p99 {:.1})", crate::pct(&mut d, 0.99)),
+                format!("{pm:.1} ms (p99 {:.1})", crate::pct(&mut p, 0.99)),
                 format!("{:.1}×", pm / dm),
             ]);
         }

@@ -93,13 +93,6 @@ fn sentences() -> anyhow::Result<(Vec<String>, Vec<String>)> {
     Ok((docs, queries))
 }
 
-fn pct(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.get(((v.len() as f64 - 1.0) * p).round() as usize)
-        .copied()
-        .unwrap_or(f64::NAN)
-}
-
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -171,7 +164,7 @@ pub fn run(a: SearchBenchArgs) -> anyhow::Result<()> {
             hits += got.iter().filter(|(i, _)| truth.contains(i)).count();
         }
         let recall = hits as f64 / (10 * qvecs.len()) as f64;
-        let (p50, p99) = (pct(&mut lat, 0.5), pct(&mut lat, 0.99));
+        let (p50, p99) = (crate::pct(&mut lat, 0.5), crate::pct(&mut lat, 0.99));
         println!("ef {ef}: recall@10 {recall:.3}, p50 {p50:.2} ms, p99 {p99:.2} ms");
         widths.push((ef, recall, p50, p99));
     }
