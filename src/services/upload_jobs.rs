@@ -110,7 +110,7 @@ pub async fn preview_stored(
         })
         .await
         .map_err(|e| UploadError::Io(std::io::Error::other(e)))?;
-        r?.map_err(|e| UploadError::Unreadable(e.to_string()))
+        r?.map_err(|e| UploadError::Unreadable(for_the_shop(&e, None)))
     }
     .await;
     let _ = tokio::fs::remove_dir_all(&work).await;
@@ -252,7 +252,7 @@ pub fn load(intake: &Intake<'_>, rec: &UploadRecord, src: &Path) -> UploadOutcom
                 report: serde_json::to_string(&r).ok(),
             }
         }
-        Ok(Err(e)) => failed(for_the_shop(&e, rec.id)),
+        Ok(Err(e)) => failed(for_the_shop(&e, Some(rec.id))),
         Err(e) => {
             tracing::error!(upload = rec.id, error = %e, "warehouse error during a load");
             failed(internal(rec.id))
@@ -263,11 +263,14 @@ pub fn load(intake: &Intake<'_>, rec: &UploadRecord, src: &Path) -> UploadOutcom
 /// What a failed load says to the shop's users (every role sees it): the pipeline's own words
 /// for what is wrong with the file, never a database's raw message or a path on the server.
 /// The raw error goes to the log with the upload's id.
-fn for_the_shop(e: &sr360_pipeline::ingest::IngestError, id: i64) -> String {
+fn for_the_shop(e: &sr360_pipeline::ingest::IngestError, id: Option<i64>) -> String {
     match e {
         sr360_pipeline::ingest::IngestError::Db(_) => {
-            tracing::error!(upload = id, error = %e, "database error during a load");
-            internal(id)
+            tracing::error!(upload = ?id, error = %e, "database error while reading a file");
+            match id {
+                Some(id) => internal(id),
+                None => "the file could not be read because of an internal error (the server's log has the details)".into(),
+            }
         }
         other => without_paths(&other.to_string()),
     }

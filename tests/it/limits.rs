@@ -106,3 +106,31 @@ async fn connections_past_the_cap_wait_for_a_free_one() {
     );
     assert!(served, "it is served once a slot frees");
 }
+
+#[tokio::test]
+async fn metrics_answer_this_machine_or_the_token_holder_only() {
+    // Behind a proxy that passes the client's address on: a client elsewhere is refused.
+    let s = TestServer::start_with(|c| c.server.trust_forwarded_for = true).await;
+    let mut far = s.agent();
+    far.forwarded_for = Some("203.0.113.9".into());
+    assert_eq!(far.get("/metrics").await.status, 404);
+    assert_eq!(s.agent().get("/metrics").await.status, 200, "this machine");
+    // With a token, anyone holding it and nobody else.
+    let s = TestServer::start_with(|c| {
+        c.server.trust_forwarded_for = true;
+        c.server.metrics_token = Some(sr360_core::Secret::new("metrics-token-0123456789".into()));
+    })
+    .await;
+    let mut far = s.agent();
+    far.forwarded_for = Some("203.0.113.9".into());
+    assert_eq!(far.get("/metrics").await.status, 404);
+    let r = far
+        .send(
+            reqwest::Client::new()
+                .get(format!("{}/metrics", s.url))
+                .bearer_auth("metrics-token-0123456789"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("sr360_"), "{}", r.body);
+}

@@ -202,10 +202,13 @@ impl Auth {
         self.limits.check(&ip.to_string(), None)?;
         let email = sr360_meta_email(&s.email)?;
         check_password_policy(&s.password, &email)?;
+        // The hash first: a taken e-mail costs as long to refuse as a free one to accept
+        // (the answer itself cannot hide it while sign-up signs in at once; close sign-up
+        // with `auth.open_signup = false` where that matters).
+        let hash = self.hash_password(&s.password).await?;
         if self.meta.user_by_email(&email)?.is_some() {
             return Err(AuthError::Conflict("an account with this e-mail"));
         }
-        let hash = self.hash_password(&s.password).await?;
         let tenant = self.free_tenant_id(&s.shop_name)?;
         let uid = self.meta.signup(
             &tenant,
