@@ -157,6 +157,11 @@ pub fn ranking(p: &PageCtx, k: Ranking<'_>) -> ChartCardVm {
         .collect();
     let summary = match r.rows.as_slice() {
         [] => p.t("charts.nothing"),
+        // One value alone: no "then" with nothing after it.
+        [only] => p
+            .t("charts.sum_only")
+            .replace("{first}", &format::label(&text(&only[label_col])))
+            .replace("{first_value}", &fmt(num(&only[value_col]))),
         [first, rest @ ..] => p
             .t("charts.sum_rank")
             .replace("{first}", &format::label(&text(&first[label_col])))
@@ -207,5 +212,47 @@ mod tests {
         assert!(matches!(chart_svgs(&p, &spec), (None, Some(_))));
         p.theme = "light".into();
         assert!(matches!(chart_svgs(&p, &spec), (Some(_), None)));
+    }
+
+    #[test]
+    fn one_ranked_value_reads_as_a_whole_sentence() {
+        let p = PageCtx::anonymous("en", String::new(), "/charts");
+        let r = QueryResult {
+            columns: vec![
+                sr360_analytics::Column {
+                    name: "category".into(),
+                    role: "dimension",
+                    unit: None,
+                },
+                sr360_analytics::Column {
+                    name: "revenue".into(),
+                    role: "metric",
+                    unit: Some(sr360_analytics::Unit::Money),
+                },
+            ],
+            rows: vec![vec![Value::Text("Footwear".into()), Value::Float(14809.0)]],
+            truncated: false,
+            range: sr360_analytics::TimeRange {
+                from: time::macros::date!(2025 - 03 - 01),
+                to: time::macros::date!(2025 - 03 - 31),
+            },
+            previous: None,
+            previous_range: None,
+        };
+        let fmt = |v: f64| format!("${v:.0}");
+        let c = ranking(
+            &p,
+            Ranking {
+                id: "categories",
+                title: "Revenue by category".into(),
+                result: &r,
+                label_col: 0,
+                value_col: 1,
+                headers: vec!["Category".into(), "Revenue".into()],
+                fmt: &fmt,
+                link: None,
+            },
+        );
+        assert_eq!(c.summary, "Footwear is the only one, with $14809.");
     }
 }
