@@ -197,7 +197,14 @@ pub fn cards(
                 &p.t(&format!("charts.grain_{}", grain_word(d.grain)))
                     .to_lowercase(),
             )
-            .replace("{best}", &format::date(p.locale, b))
+            // A month is named as a month ("Mar 2026"), a week by its first day.
+            .replace(
+                "{best}",
+                &match d.grain {
+                    Grain::Month => format::month(p.locale, b),
+                    _ => format::date(p.locale, b),
+                },
+            )
             .replace("{best_value}", &money(v)),
         _ => p.t("charts.nothing"),
     };
@@ -687,5 +694,23 @@ mod tests {
             .collect();
         assert_eq!(shares, vec![0.75, 0.25]);
         assert!(page(&p, &a, None, "USD").empty);
+        // By month, the best month is named as a month, not as its first day.
+        let mut m = d;
+        m.grain = Grain::Month;
+        m.trend.rows = vec![vec![t("2025-03-01"), Value::Float(120.0), Value::Int(3)]];
+        let vm = page(
+            &p,
+            &Ask {
+                grain: Some(Grain::Month),
+                ..a
+            },
+            Some(&m),
+            "USD",
+        );
+        assert!(
+            vm.cards[0].summary.contains("the best month was Mar 2025"),
+            "{}",
+            vm.cards[0].summary
+        );
     }
 }
