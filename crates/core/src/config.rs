@@ -518,6 +518,7 @@ mod tests {
             )?;
             jail.set_env("SR360_AUTH__SESSION_HOURS", "6");
             jail.set_env("SR360_WAREHOUSE__THREADS", "1");
+            jail.set_env("SR360_SERVER__ALLOWED_HOSTS", "[\"shop.example.com\", \".internal\"]");
             let o = Overrides {
                 data_dir: Some("d2".into()),
                 addr: None,
@@ -526,6 +527,7 @@ mod tests {
             assert_eq!(c.server.addr.port(), 9000);
             assert_eq!(c.auth.session_hours, 6);
             assert_eq!(c.warehouse.threads, 1);
+            assert_eq!(c.server.allowed_hosts, ["shop.example.com", ".internal"]);
             assert_eq!(c.data_dir, PathBuf::from("d2"));
             Ok(())
         });
