@@ -96,7 +96,10 @@ pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
         Err(QueryError::NoData) => {
             return failed("no sales data yet: upload an orders export first");
         }
-        Err(e) => return failed(e.to_string()),
+        Err(e) => {
+            tracing::error!(run = rec.id, error = %e, "cannot read the shop's series for a model run");
+            return failed("the shop's data could not be read (the server's log has the details)");
+        }
     };
     let Some(first) = fseries.first() else {
         return failed("no sales data yet");
@@ -187,7 +190,8 @@ pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
             range,
         )?)
     }) {
-        return failed(format!("storing the results: {e}"));
+        tracing::error!(run = rec.id, error = %e, "cannot store a model run's results");
+        return failed("the results could not be stored (the server's log has the details)");
     }
     let recent = range.1 - time::Duration::days(7);
     let notices = anomalies

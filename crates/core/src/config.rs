@@ -518,7 +518,10 @@ mod tests {
             )?;
             jail.set_env("SR360_AUTH__SESSION_HOURS", "6");
             jail.set_env("SR360_WAREHOUSE__THREADS", "1");
-            jail.set_env("SR360_SERVER__ALLOWED_HOSTS", "[\"shop.example.com\", \".internal\"]");
+            jail.set_env(
+                "SR360_SERVER__ALLOWED_HOSTS",
+                "[\"shop.example.com\", \".internal\"]",
+            );
             let o = Overrides {
                 data_dir: Some("d2".into()),
                 addr: None,
