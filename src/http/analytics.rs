@@ -39,7 +39,14 @@ pub async fn query(
     let q = body
         .map(|Json(q)| q)
         .map_err(|e| AppError::Invalid(format!("query: {}", e.body_text())))?;
-    Ok(Json(run_query(&state, &caller.scope, q).await?))
+    let currency = state
+        .meta
+        .tenant(caller.scope.tenant())
+        .map_err(AppError::internal)?
+        .map(|t| t.currency)
+        .unwrap_or_default();
+    let r = run_query(&state, &caller.scope, q).await?;
+    Ok(Json(r.rounded(sr360_analytics::currency_places(&currency))))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -28,7 +28,8 @@ pub use funnel::{
 };
 pub use model::{Comparison, Dimension, Filters, Grain, Metric, Query, Sort, TimeRange, Unit};
 pub use run::{
-    Column, QueryResult, Session, Value, data_range, execute, run, session, totals_only,
+    Column, QueryResult, Session, Value, currency_places, data_range, execute, run, session,
+    totals_only,
 };
 pub use series::{
     DailySeries, PromotionInfo, SeriesKind, anomaly_series, category_series, forecast_series,

@@ -104,6 +104,48 @@ pub struct QueryResult {
     pub previous_range: Option<TimeRange>,
 }
 
+impl QueryResult {
+    /// Values as a reader means them: money to the currency's decimals (`money_places`),
+    /// ratios to 0.01 % — not a float sum's last digits (5224.609999999993).
+    pub fn rounded(mut self, money_places: u32) -> Self {
+        let places: Vec<Option<i32>> = self
+            .columns
+            .iter()
+            .map(|c| match c.unit {
+                Some(Unit::Money) => Some(money_places as i32),
+                Some(Unit::Ratio) => Some(4),
+                _ => None,
+            })
+            .collect();
+        let round = |rows: &mut Vec<Vec<Value>>| {
+            for row in rows {
+                for (v, p) in row.iter_mut().zip(&places) {
+                    if let (Value::Float(x), Some(p)) = (&*v, p) {
+                        let f = 10f64.powi(*p);
+                        *v = Value::Float((x * f).round() / f);
+                    }
+                }
+            }
+        };
+        round(&mut self.rows);
+        if let Some(prev) = self.previous.as_mut() {
+            round(prev);
+        }
+        self
+    }
+}
+
+/// Decimals of a currency's minor unit (ISO 4217): 0 for the yen or the won, 3 for the dinars
+/// of Bahrain, Kuwait, Oman, Jordan, Iraq, Libya and Tunisia, else 2.
+pub fn currency_places(code: &str) -> u32 {
+    match code.to_ascii_uppercase().as_str() {
+        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "PYG" | "XOF" | "XAF" | "KMF" | "GNF"
+        | "RWF" | "DJF" | "VUV" | "XPF" | "BIF" => 0,
+        "BHD" | "KWD" | "OMR" | "JOD" | "IQD" | "LYD" | "TND" => 3,
+        _ => 2,
+    }
+}
+
 /// First and last day with sales, or None before any are loaded.
 pub fn data_range(conn: &Connection) -> Result<Option<TimeRange>, QueryError> {
     let n: i64 = conn.query_row("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'fact_sales'", [], |r| r.get(0))?;
@@ -286,4 +328,47 @@ pub fn session<T>(
             f(&Session { conn, scope })
         })())
     })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_round_money_to_the_currency_and_ratios_to_a_hundredth_of_a_percent() {
+        let column = |name: &str, unit| Column {
+            name: name.into(),
+            role: "metric",
+            unit: Some(unit),
+        };
+        let r = QueryResult {
+            columns: vec![
+                column("revenue", Unit::Money),
+                column("return_rate", Unit::Ratio),
+                column("orders", Unit::Count),
+            ],
+            rows: vec![vec![
+                Value::Float(5224.609999999993),
+                Value::Float(0.123456),
+                Value::Int(7),
+            ]],
+            truncated: false,
+            range: TimeRange {
+                from: time::macros::date!(2025 - 01 - 01),
+                to: time::macros::date!(2025 - 01 - 31),
+            },
+            previous: None,
+            previous_range: None,
+        };
+        let usd = r.clone().rounded(currency_places("USD"));
+        assert_eq!(
+            usd.rows[0],
+            vec![Value::Float(5224.61), Value::Float(0.1235), Value::Int(7)]
+        );
+        assert_eq!(
+            r.rounded(currency_places("JPY")).rows[0][0],
+            Value::Float(5225.0)
+        );
+        assert_eq!(currency_places("kwd"), 3);
+    }
 }
