@@ -167,9 +167,16 @@ pub fn month(locale: &str, d: time::Date) -> String {
 /// case-folded (`home & kitchen`, `mobile_app`); pages show `Home & Kitchen`, `Mobile App`.
 /// Words with capitals or non-Latin scripts are left as they are.
 pub fn label(s: &str) -> String {
+    // Abbreviations a shop's values use, written as abbreviations ("pos" is POS, not "Pos").
+    const ACRONYMS: &[&str] = &[
+        "pos", "sku", "b2b", "b2c", "dtc", "sms", "seo", "cpc", "api",
+    ];
     s.replace('_', " ")
         .split(' ')
         .map(|w| {
+            if ACRONYMS.contains(&w) {
+                return w.to_uppercase();
+            }
             let mut c = w.chars();
             match c.next() {
                 Some(f) if f.is_lowercase() && w.chars().all(|x| !x.is_uppercase()) => {
@@ -192,6 +199,9 @@ mod tests {
         assert_eq!(label("home & kitchen"), "Home & Kitchen");
         assert_eq!(label("mobile_app"), "Mobile App");
         assert_eq!(label("NY"), "NY");
+        assert_eq!(label("pos"), "POS");
+        assert_eq!(label("b2b_wholesale"), "B2B Wholesale");
+        assert_eq!(label("position"), "Position");
         assert_eq!(label("eBay"), "eBay");
         assert_eq!(label("家居"), "家居");
     }

@@ -137,7 +137,12 @@ fn named<'a>(question: &str, f: &str, values: &'a [String]) -> Vec<&'a String> {
         .filter(|v| {
             let code = v.chars().count() <= 3;
             if code {
-                return tokens.contains(&v.as_str());
+                // A code stored in capitals is matched in capitals ("IN" is Indiana, "in" a
+                // word); one stored in lower case ("pos", "web") in any case ("POS").
+                let lower = v.chars().all(|c| !c.is_uppercase());
+                return tokens
+                    .iter()
+                    .any(|t| *t == v.as_str() || (lower && t.eq_ignore_ascii_case(v)));
             }
             let fv = fold(v);
             !fv.is_empty() && has(f, &fv)
@@ -1241,5 +1246,12 @@ mod phrasings {
             panic!()
         };
         assert_eq!((f.metric, f.by), (Metric::Orders, Some(Dimension::Product)));
+    }
+
+    #[test]
+    fn a_short_value_stored_in_lower_case_is_found_in_capitals() {
+        let f = plan("revenue at the POS in 2024");
+        assert_eq!(f.filters.channel, vec!["pos"]);
+        assert!(plan("revenue in 2024").filters.channel.is_empty());
     }
 }
