@@ -12,8 +12,7 @@ use smartretail360::app::App;
 use sr360_core::config::{Planner, SecretBackend};
 use sr360_core::{Config, ManualClock, OsEntropy};
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,27 +36,17 @@ fn post(
     token: Option<&str>,
     body: &serde_json::Value,
 ) -> anyhow::Result<(u16, serde_json::Value, f64)> {
-    let t = Instant::now();
     let body = body.to_string();
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(300)))?;
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
-    )?;
-    let mut buf = Vec::with_capacity(64 * 1024);
-    s.read_to_end(&mut buf)?;
-    let text = String::from_utf8_lossy(&buf);
-    let status = text.get(9..12).and_then(|x| x.parse().ok()).unwrap_or(0);
-    let json = text
-        .split_once("\r\n\r\n")
-        .and_then(|(_, b)| serde_json::from_str(b).ok())
-        .unwrap_or(serde_json::Value::Null);
-    Ok((status, json, t.elapsed().as_secs_f64() * 1000.0))
+    );
+    let (status, answer, ms) = crate::http(addr, &head, body.as_bytes(), Duration::from_secs(300))?;
+    let json = serde_json::from_slice(&answer).unwrap_or(serde_json::Value::Null);
+    Ok((status, json, ms))
 }
 
 /// What a correct answer holds, worked out from the export files.

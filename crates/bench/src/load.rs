@@ -24,29 +24,11 @@ pub struct LoadArgs {
 
 /// One request (HTTP/1.1, connection closed after); (status, milliseconds).
 fn request(addr: SocketAddr, head: &str, body: &[u8]) -> anyhow::Result<(u16, f64)> {
-    let t = Instant::now();
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(60)))?;
-    s.write_all(head.as_bytes())?;
-    s.write_all(body)?;
-    let mut buf = Vec::with_capacity(64 * 1024);
-    s.read_to_end(&mut buf)?;
-    let status = std::str::from_utf8(buf.get(9..12).unwrap_or_default())
-        .ok()
-        .and_then(|x| x.parse().ok())
-        .unwrap_or(0);
-    Ok((status, t.elapsed().as_secs_f64() * 1000.0))
+    let (status, _, ms) = crate::http(addr, head, body, Duration::from_secs(60))?;
+    Ok((status, ms))
 }
 
-fn get(addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(u16, f64)> {
-    request(
-        addr,
-        &format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-        ),
-        b"",
-    )
-}
+use crate::pages::get;
 
 fn post_json(addr: SocketAddr, path: &str, token: &str, body: &str) -> anyhow::Result<(u16, f64)> {
     request(

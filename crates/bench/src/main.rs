@@ -131,6 +131,35 @@ enum Command {
 }
 
 /// The first line of a results table: when, on how many cores, which build.
+/// One HTTP/1.1 exchange on a fresh connection (`head` must say `Connection: close`): the
+/// status, the response body and the milliseconds it took. The benches' clients are plain
+/// blocking sockets on their own threads, so they do not share the server's runtime.
+pub(crate) fn http(
+    addr: std::net::SocketAddr,
+    head: &str,
+    body: &[u8],
+    timeout: std::time::Duration,
+) -> anyhow::Result<(u16, Vec<u8>, f64)> {
+    use std::io::{Read, Write};
+    let t = std::time::Instant::now();
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(timeout))?;
+    s.write_all(head.as_bytes())?;
+    s.write_all(body)?;
+    let mut buf = Vec::with_capacity(64 * 1024);
+    s.read_to_end(&mut buf)?;
+    let status = std::str::from_utf8(buf.get(9..12).unwrap_or_default())
+        .ok()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0);
+    let body = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| buf[at + 4..].to_vec())
+        .unwrap_or_default();
+    Ok((status, body, t.elapsed().as_secs_f64() * 1000.0))
+}
+
 /// The `p` quantile of `v` (sorted in place); NaN when empty.
 pub(crate) fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));

@@ -12,8 +12,7 @@ use anyhow::Context;
 use smartretail360::app::App;
 use sr360_core::config::SecretBackend;
 use sr360_core::{Config, OsEntropy, SystemClock};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,22 +26,13 @@ pub struct PagesArgs {
     pub postgres: Option<String>,
 }
 
-/// One GET; (status, milliseconds).
-fn get(addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(u16, f64)> {
-    let t = Instant::now();
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        s,
+/// One GET with the session cookie; (status, milliseconds).
+pub(crate) fn get(addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(u16, f64)> {
+    let head = format!(
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut buf = Vec::with_capacity(64 * 1024);
-    s.read_to_end(&mut buf)?;
-    let status = std::str::from_utf8(buf.get(9..12).unwrap_or_default())
-        .ok()
-        .and_then(|x| x.parse().ok())
-        .unwrap_or(0);
-    Ok((status, t.elapsed().as_secs_f64() * 1000.0))
+    );
+    let (status, _, ms) = crate::http(addr, &head, b"", Duration::from_secs(30))?;
+    Ok((status, ms))
 }
 
 pub fn run(a: PagesArgs) -> anyhow::Result<()> {
