@@ -80,6 +80,17 @@ const WEEKDAYS: &[&str] = &[
     "ebay",
 ];
 
+/// The copilot's own words, folded once (thousands of phrases: not per question).
+fn known_words() -> &'static [String] {
+    static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        vocabulary()
+            .flat_map(|p| fold(p).split(' ').map(str::to_string).collect::<Vec<_>>())
+            .chain(WEEKDAYS.iter().chain(FUNCTION_WORDS).map(|w| fold(w)))
+            .collect()
+    })
+}
+
 /// The capitalised words of `question` that name nothing in `catalog` or the copilot's words.
 pub fn names(question: &str, catalog: &Catalog) -> Vec<String> {
     let tokens: Vec<&str> = question
@@ -108,10 +119,7 @@ pub fn names(question: &str, catalog: &Catalog) -> Vec<String> {
     if candidates.is_empty() || capitalised * 2 > tokens.len() {
         return vec![];
     }
-    let known_words: Vec<String> = vocabulary()
-        .flat_map(|p| fold(p).split(' ').map(str::to_string).collect::<Vec<_>>())
-        .chain(WEEKDAYS.iter().chain(FUNCTION_WORDS).map(|w| fold(w)))
-        .collect();
+    let known_words = known_words();
     let shop_words: Vec<String> = catalog
         .categories
         .iter()
