@@ -8,12 +8,13 @@ source scripts/env.sh
 bash scripts/install-deps.sh
 bash scripts/fetch-duckdb.sh
 bash scripts/fetch-models.sh
+bash scripts/fetch-baskets.sh
 # The code stays in rustfmt's layout (fix with `cargo fmt --all`).
 cargo fmt --all --check >/dev/null || { echo "code not formatted: run cargo fmt --all" >&2; exit 1; }
 # Lints, including the no-panic rule (unwrap/expect/panic/unreachable outside tests; see
 # [workspace.lints] in Cargo.toml): any warning fails the run.
 cargo clippy --locked --workspace --all-targets --quiet -- -D warnings
-# Tests that need the fetched models fail instead of skipping.
+# Tests that need the fetched models and basket data fail instead of skipping.
 export SR360_REQUIRE_MODELS=1
 export SR360_SCREENSHOTS="${SR360_SCREENSHOTS:-$SR360_ROOT/docs/screenshots}"
 log="$(mktemp)"

@@ -68,7 +68,9 @@ pub async fn models_page(
     m.require(Permission::ViewAnalytics)?;
     let p = page_ctx(&state, m.ctx(), fq.m.as_deref());
     let tenant = super::ctx::shop_of(&state, &m.scope)?;
-    let runs = model_status::runs(&p, state.meta.model_runs(&m.scope, 50)?);
+    let all = state.meta.model_runs(&m.scope, 50)?;
+    let recommendations = model_status::recommendations(&p, &all);
+    let runs = model_status::runs(&p, all);
     let (rows, uplift_rows): (Vec<AnomalyRow>, Vec<store::UpliftRow>) =
         read(&state, &m.scope, |c| {
             Ok((store::anomalies(c, 100)?, store::uplift(c)?))
@@ -81,6 +83,7 @@ pub async fn models_page(
             runs,
             anomalies,
             uplift: model_status::uplift(&p, &uplift_rows),
+            recommendations,
             can_run: m.scope.can(Permission::Analyze),
         },
     )))

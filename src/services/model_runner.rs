@@ -155,11 +155,15 @@ pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
     let baskets: Vec<sr360_ml::recommend::Basket> = bought
         .baskets
         .into_iter()
-        .map(|(customer, items)| sr360_ml::recommend::Basket { customer, items })
+        .map(|(customer, day, items)| sr360_ml::recommend::Basket {
+            customer,
+            day,
+            items,
+        })
         .collect();
     let brand = &bought.catalogue.brand_of;
     let category = &bought.catalogue.category_of;
-    let recommendations = sr360_ml::recommend::evaluate(&baskets, category, brand, 10);
+    let recommendations = sr360_ml::rec_eval::evaluate(&baskets, category, brand, 10);
     let recommender = store::Recommender {
         model: sr360_ml::recommend::Model::fit(&baskets, category, brand),
         skus: bought.catalogue.skus,

@@ -5,7 +5,7 @@
 
 use super::shop_search::Searches;
 use sr360_meta::TenantScope;
-use sr360_ml::recommend::Reason;
+use sr360_ml::recommend::{Past, Reason};
 use sr360_ml::store::Recommender;
 pub use sr360_ml::suggestions::{ForCustomer, ForProduct, Item, ProductRef, Why};
 use sr360_warehouse::Warehouses;
@@ -129,21 +129,36 @@ pub fn for_customer(
     reference: &str,
     limit: usize,
 ) -> Result<Option<ForCustomer>, RecommendError> {
-    let (l, bought) = load(
+    let (l, found) = load(
         warehouses,
         scope,
         |s| match sr360_analytics::baskets::customer_key(s, reference)? {
-            Some(key) => Ok(Some(sr360_analytics::baskets::customer_items(s, &key)?)),
+            Some(key) => Ok(Some((
+                sr360_analytics::baskets::customer_orders(s, &key)?,
+                sr360_analytics::baskets::latest_day(s)?,
+            ))),
             None => Ok(None),
         },
     )?;
-    let Some(bought) = bought else {
+    let Some((orders, latest)) = found else {
         return Ok(None);
     };
-    let history: Vec<(u32, u32)> = bought
-        .iter()
-        .filter_map(|(sku, n)| Some((*l.index.get(sku)?, *n)))
+    let orders: Vec<(f64, Vec<u32>)> = orders
+        .into_iter()
+        .map(|(day, skus)| {
+            let items = skus
+                .iter()
+                .filter_map(|s| l.index.get(s).copied())
+                .collect();
+            (day, items)
+        })
         .collect();
+    let past = Past::from_orders(orders.iter().map(|(d, v)| (*d, v.as_slice())));
+    // "Now" is the shop's latest order (or the customer's, if later).
+    let now = orders
+        .iter()
+        .map(|(d, _)| *d)
+        .fold(latest.unwrap_or(0.0), f64::max);
     let search = searches.shop(scope).ok();
     let similar = |i: u32| -> Vec<(u32, f64)> {
         let Some(s) = &search else { return vec![] };
@@ -155,13 +170,13 @@ pub fn for_customer(
     let items = l
         .rec
         .model
-        .recommend_with(&history, limit, &similar)
+        .recommend_with(&past, now, limit, &similar)
         .iter()
         .map(|r| l.item(r.item, r.score, l.why(r.item, &r.reason)))
         .collect();
     Ok(Some(ForCustomer {
         customer: reference.to_string(),
-        bought: history.len(),
+        bought: past.counts().len(),
         items,
     }))
 }
@@ -214,7 +229,7 @@ pub fn popular(
     let (l, ()) = load(warehouses, scope, |_| Ok(()))?;
     Ok(l.rec
         .model
-        .recommend(&[], limit)
+        .recommend(&Past::default(), 0.0, limit)
         .iter()
         .map(|r| l.item(r.item, r.score, l.why(r.item, &r.reason)))
         .collect())

@@ -13,7 +13,7 @@ C4,di.fern@example.com,Di,Fern,Hull,GB\n\
 C5,ed.reed@example.com,Ed,Reed,Ely,GB\n";
 
 /// Coffee is re-bought, filters go with coffee (two of its three buyers take them, two of
-/// five customers overall), a kettle is bought once.
+/// five customers overall; Di's filters went back), a kettle is bought once.
 const ORDERS: &str = "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_id,customer_email,channel\n\
 A1,2025-03-01 10:00:00,COF,Dark Roast Coffee Beans,Grocery,1,12.00,C1,ann.lovelace@example.com,web\n\
 A1,2025-03-01 10:00:00,FIL,Paper Coffee Filters,Grocery,1,3.00,C1,ann.lovelace@example.com,web\n\
@@ -24,12 +24,28 @@ A4,2025-03-09 11:00:00,COF,Dark Roast Coffee Beans,Grocery,1,12.00,C2,bo.zephyr@
 A5,2025-03-03 12:00:00,KET,Electric Kettle,Kitchen,1,40.00,C3,cy.moss@example.com,web\n\
 A6,2025-03-10 12:00:00,COF,Dark Roast Coffee Beans,Grocery,1,12.00,C3,cy.moss@example.com,web\n\
 A7,2025-03-04 09:00:00,TEA,Green Tea,Grocery,1,6.00,C4,di.fern@example.com,web\n\
+A7,2025-03-04 09:00:00,FIL,Paper Coffee Filters,Grocery,1,3.00,C4,di.fern@example.com,web\n\
+R7,2025-03-06 09:00:00,FIL,Paper Coffee Filters,Grocery,-1,3.00,C4,di.fern@example.com,web\n\
 A8,2025-03-05 09:00:00,TEA,Green Tea,Grocery,1,6.00,C5,ed.reed@example.com,web\n\
 A8,2025-03-05 09:00:00,KET,Electric Kettle,Kitchen,1,40.00,C5,ed.reed@example.com,web\n";
 
 async fn get(s: &TestServer, tok: &str, path: &str) -> (u16, serde_json::Value) {
     let r = s.agent().api(Method::GET, path, Some(tok), None).await;
     (r.status, r.json())
+}
+
+/// The reference of the first customer search finds for `q`.
+async fn customer_id(s: &TestServer, tok: &str, q: &str) -> String {
+    let (_, found) = get(s, tok, &format!("/api/v1/search?q={q}")).await;
+    found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "customer")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
@@ -53,16 +69,7 @@ async fn recommendations_with_reasons_for_customers_and_products() {
     settled(&s, &tok).await;
 
     // Cy bought a kettle and coffee: coffee again (people re-buy it), filters with it.
-    let (_, found) = get(&s, &tok, "/api/v1/search?q=moss").await;
-    let cy = found["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["kind"] == "customer")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cy = customer_id(&s, &tok, "moss").await;
     let (status, v) = get(&s, &tok, &format!("/api/v1/recommendations/customers/{cy}")).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["bought"], 2);
@@ -110,6 +117,18 @@ async fn recommendations_with_reasons_for_customers_and_products() {
     assert!(
         a["result"].is_null() && a["answer"].as_str().unwrap().contains("ZZ999"),
         "{a}"
+    );
+    // Di returned the filters she bought: only her tea counts.
+    let di = customer_id(&s, &tok, "fern").await;
+    let (status, d) = get(&s, &tok, &format!("/api/v1/recommendations/customers/{di}")).await;
+    assert_eq!((status, &d["bought"]), (200, &serde_json::json!(1)), "{d}");
+    assert!(
+        d["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["reason"]["kind"] != "buy_again" || i["sku"] == "TEA"),
+        "{d}"
     );
     let items = v["items"].as_array().unwrap();
     let of = |sku: &str| items.iter().find(|i| i["sku"] == sku).cloned();

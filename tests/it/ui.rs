@@ -102,6 +102,16 @@ async fn tall_shot(c: &Client, name: &str, height: u32) {
     c.set_window_size(w as u32, h as u32).await.unwrap();
 }
 
+/// The visible text of the first element matching `css`.
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// How many elements match `css`.
 async fn count(c: &Client, css: &str) -> usize {
     c.find_all(Locator::Css(css)).await.unwrap().len()
@@ -273,13 +283,7 @@ async fn pages_in_headless_chromium() {
     wait_path(c, "/dashboard").await;
 
     // Dashboard: landmarks, navigation for every page of the product, skip link first.
-    let h1 = c
-        .find(Locator::Css("main h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let h1 = text_of(c, "main h1").await;
     assert_eq!(h1, "Dashboard");
     let nav_links = count(c, "nav.sidebar a[href^='/']").await;
     assert_eq!(nav_links, 21, "brand + 20 pages");
@@ -489,25 +493,13 @@ async fn demo_login_works_in_headless_chromium() {
         .await
         .unwrap();
     wait_path(c, "/dashboard").await;
-    let text = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(c, "main").await;
     assert!(text.contains("Demo Outdoor & Home"), "{text}");
     assert!(
         text.contains("orders.csv") && text.contains("web_events.parquet"),
         "{text}"
     );
-    let card = c
-        .find(Locator::Css("#model-status"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let card = text_of(c, "#model-status").await;
     assert!(
         card.contains("Done") && card.contains("Next 14 days"),
         "model status on the dashboard: {card}"
@@ -732,13 +724,7 @@ async fn demo_login_works_in_headless_chromium() {
     tall_shot(c, "forecasts-full", 2600).await;
     c.goto(&format!("{}/models", s.url)).await.unwrap();
     wait_css(c, "#runs tbody tr").await;
-    let text = c
-        .find(Locator::Css("#runs"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(c, "#runs").await;
     assert!(
         text.contains("Done")
             && text.contains("forecasts made")
@@ -746,6 +732,13 @@ async fn demo_login_works_in_headless_chromium() {
             && text.contains("for popularity"),
         "{text}"
     );
+    // Recommendations measured beside the baselines, with intervals, in words.
+    let rec = text_of(c, "#recommendations").await;
+    assert!(
+        rec.contains("TIFU-kNN") && rec.contains("most bought items") && rec.contains("–"),
+        "{rec}"
+    );
+    assert_eq!(count(c, "#recommendations tbody tr").await, 8);
     let promos = count(c, "#uplift tbody tr").await;
     assert!(promos >= 6, "one line per demo promotion: {promos}");
     no_errors(c, "models").await;
@@ -823,13 +816,7 @@ async fn demo_login_works_in_headless_chromium() {
         .await
         .unwrap();
     wait_css(c, "#search-suggest li a").await;
-    let first = c
-        .find(Locator::Css("#search-suggest li a"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let first = text_of(c, "#search-suggest li a").await;
     assert!(first.contains("Hiking Boot"), "{first}");
     shot(c, "search-suggest").await;
     c.goto(&format!(
@@ -839,13 +826,7 @@ async fn demo_login_works_in_headless_chromium() {
     .await
     .unwrap();
     wait_css(c, "#group-product li a").await;
-    let text = c
-        .find(Locator::Css("#group-product"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(c, "#group-product").await;
     let top: Vec<&str> = text.lines().skip(1).take(6).collect();
     assert!(
         top.iter().any(|l| l.contains("Boot")),
@@ -1096,13 +1077,7 @@ async fn upload_page_in_headless_chromium() {
     c.goto(&format!("{}/uploads", s.url)).await.unwrap();
     shot(c, "upload-history").await;
     c.goto(&format!("{}/uploads/1", s.url)).await.unwrap();
-    let text = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(c, "main").await;
     assert!(
         text.contains("not a date and time") && text.contains("Lineitem quantity"),
         "{text}"

@@ -1,6 +1,6 @@
 //! Purchases as the recommender sees them: the catalogue (every product, sold or not, with
-//! its category) and each order's distinct products, in time order. Returns are left out: a
-//! returned item is not a taste.
+//! its category) and each order's distinct products, in time order. Returns are taken out:
+//! a returned item is not a taste, and neither its return line nor its purchase counts.
 
 use crate::QueryError;
 use crate::run::Session;
@@ -52,8 +52,9 @@ pub struct Purchases {
     pub catalogue: Catalogue,
     /// Customer keys; baskets refer to them by index.
     pub customers: Vec<String>,
-    /// (customer, distinct products) per order, oldest first.
-    pub baskets: Vec<(u32, Vec<u32>)>,
+    /// (customer, day, distinct products) per order, oldest first; the day counts from
+    /// 1970-01-01 (fractions are the time of day).
+    pub baskets: Vec<(u32, f64, Vec<u32>)>,
 }
 
 /// Every product: those of the product file and any sold without one.
@@ -89,38 +90,62 @@ pub fn catalogue(s: &Session<'_>) -> Result<Catalogue, QueryError> {
     Ok(c)
 }
 
+/// Every order line a customer kept: (customer, order, sku, day of the order). A return
+/// cancels what it returns: in its own order first, then the customer's latest purchases
+/// of the product (a return logged as an order of its own). `{who}` narrows to one
+/// customer.
+const KEPT: &str = "WITH lines AS (
+       SELECT customer_key AS c, order_id AS o, sku, coalesce(abs(quantity), 1) AS q, is_return AS r, line_ts AS t
+       FROM gold.fact_sales
+       WHERE customer_key IS NOT NULL AND sku IS NOT NULL AND order_id IS NOT NULL {who}),
+     per_order AS (
+       SELECT c, o, sku, coalesce(sum(q) FILTER (WHERE NOT r), 0) AS bought,
+              coalesce(sum(q) FILTER (WHERE r), 0) AS returned, min(t) FILTER (WHERE NOT r) AS t
+       FROM lines GROUP BY c, o, sku),
+     loose AS (
+       SELECT c, sku, sum(returned - least(returned, bought)) AS left_over FROM per_order GROUP BY c, sku),
+     kept AS (
+       SELECT c, o, sku, t, bought - least(returned, bought) AS net FROM per_order WHERE bought > returned),
+     ordered AS (
+       SELECT k.c, k.o, k.sku, k.t, k.net, coalesce(l.left_over, 0) AS left_over,
+              sum(k.net) OVER (PARTITION BY k.c, k.sku ORDER BY k.t DESC, k.o DESC) AS cum
+       FROM kept k LEFT JOIN loose l ON l.c = k.c AND l.sku = k.sku),
+     bought AS (
+       SELECT c, o, sku, epoch(min(t) OVER (PARTITION BY o)) / 86400.0 AS day
+       FROM ordered WHERE cum > left_over)";
+
 /// The catalogue and every order's distinct products, oldest order first.
 pub fn purchases(s: &Session<'_>) -> Result<Purchases, QueryError> {
     let catalogue = catalogue(s)?;
     let index = catalogue.index();
-    let mut st = s.conn().prepare(
-        "SELECT customer_key, order_id, sku FROM (
-           SELECT customer_key, order_id, sku, min(line_ts) OVER (PARTITION BY order_id) AS t
-           FROM gold.fact_sales
-           WHERE NOT is_return AND customer_key IS NOT NULL AND sku IS NOT NULL AND order_id IS NOT NULL
-         ) GROUP BY ALL ORDER BY min(t), order_id, sku",
-    )?;
+    let sql = format!(
+        "{} SELECT c, o, sku, min(day) FROM bought GROUP BY c, o, sku ORDER BY min(day), o, sku",
+        KEPT.replace("{who}", "")
+    );
+    let mut st = s.conn().prepare(&sql)?;
     let rows = st.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
+            r.get::<_, Option<f64>>(3)?,
         ))
     })?;
     let mut customers = Names::default();
     let mut out = Purchases::default();
     let mut current: Option<String> = None;
     for row in rows {
-        let (customer, order, sku) = row?;
+        let (customer, order, sku, day) = row?;
         let Some(item) = index.get(sku.as_str()).copied() else {
             continue;
         };
         if current.as_deref() != Some(order.as_str()) {
-            out.baskets.push((customers.id(customer), vec![]));
+            out.baskets
+                .push((customers.id(customer), day.unwrap_or(0.0), vec![]));
             current = Some(order);
         }
         if let Some(b) = out.baskets.last_mut() {
-            b.1.push(item);
+            b.2.push(item);
         }
     }
     out.catalogue = catalogue;
@@ -128,19 +153,49 @@ pub fn purchases(s: &Session<'_>) -> Result<Purchases, QueryError> {
     Ok(out)
 }
 
-/// One customer's products and in how many orders each appears (by customer key).
-pub fn customer_items(
+/// One customer's orders (by customer key): the day of each (as in [`Purchases`]) and the
+/// products they kept from it, oldest first.
+pub fn customer_orders(
     s: &Session<'_>,
     customer_key: &str,
-) -> Result<Vec<(String, u32)>, QueryError> {
-    let mut st = s.conn().prepare(
-        "SELECT sku, count(DISTINCT order_id)::INTEGER FROM gold.fact_sales
-         WHERE customer_key = ? AND NOT is_return AND sku IS NOT NULL GROUP BY sku ORDER BY sku",
-    )?;
+) -> Result<Vec<(f64, Vec<String>)>, QueryError> {
+    let sql = format!(
+        "{} SELECT o, min(day), list(DISTINCT sku ORDER BY sku) FROM bought GROUP BY o ORDER BY min(day), o",
+        KEPT.replace("{who}", "AND customer_key = ?")
+    );
+    let mut st = s.conn().prepare(&sql)?;
     let rows = st.query_map([customer_key], |r| {
-        Ok((r.get(0)?, r.get::<_, i32>(1)? as u32))
+        Ok((
+            r.get::<_, Option<f64>>(1)?,
+            r.get::<_, duckdb::types::Value>(2)?,
+        ))
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut out = vec![];
+    for row in rows {
+        let (day, skus) = row?;
+        let skus = match skus {
+            duckdb::types::Value::List(v) => v
+                .into_iter()
+                .filter_map(|x| match x {
+                    duckdb::types::Value::Text(t) => Some(t),
+                    _ => None,
+                })
+                .collect(),
+            _ => vec![],
+        };
+        out.push((day.unwrap_or(0.0), skus));
+    }
+    Ok(out)
+}
+
+/// The day (as in [`Purchases`]) of the shop's latest order: "now" for its recommendations,
+/// so a shop whose data stops some time ago is read as of its data.
+pub fn latest_day(s: &Session<'_>) -> Result<Option<f64>, QueryError> {
+    let mut st = s
+        .conn()
+        .prepare("SELECT epoch(max(line_ts)) / 86400.0 FROM gold.fact_sales WHERE NOT is_return")?;
+    let mut rows = st.query_map([], |r| r.get::<_, Option<f64>>(0))?;
+    Ok(rows.next().transpose()?.flatten())
 }
 
 /// The warehouse key of the customer with this public reference, if the shop has one.

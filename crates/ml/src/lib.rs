@@ -7,6 +7,7 @@
 pub mod anomaly;
 pub mod forecast;
 pub mod ranker;
+pub mod rec_eval;
 pub mod recommend;
 pub mod segments;
 pub mod store;

@@ -668,7 +668,7 @@ pub struct Recommender {
 fn write_recommender(c: &Connection, r: &Recommender) -> Result<(), duckdb::Error> {
     let m = &r.model;
     let mut items = c.prepare(
-        "INSERT INTO ml.rec_items (sku, category, buyers, rebuy, brand) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO ml.rec_items (sku, category, buyers, rebuy, brand, gap) VALUES (?, ?, ?, ?, ?, ?)",
     )?;
     let mut near = c.prepare("INSERT INTO ml.rec_neighbours VALUES (?, ?, ?)")?;
     for (i, sku) in r.skus.iter().enumerate() {
@@ -686,7 +686,8 @@ fn write_recommender(c: &Connection, r: &Recommender) -> Result<(), duckdb::Erro
             cat,
             i64::from(m.buyers[i]),
             m.rebuy[i],
-            brand
+            brand,
+            m.gap.get(i).copied().unwrap_or(0.0)
         ])?;
         for (j, share) in &m.neighbours[i] {
             if let Some(other) = r.skus.get(*j as usize) {
@@ -706,6 +707,9 @@ fn write_recommender(c: &Connection, r: &Recommender) -> Result<(), duckdb::Erro
     Ok(())
 }
 
+/// A stored item of the recommender: sku, category, buyers, re-buy rate, brand, usual gap.
+type ItemRow = (String, String, i64, f64, Option<String>, Option<f64>);
+
 /// The recommender of the last run, if it made one.
 pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error> {
     let n: i64 = c.query_row(
@@ -721,11 +725,19 @@ pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error>
     let Some(customers) = customers else {
         return Ok(None);
     };
-    let mut st =
-        c.prepare("SELECT sku, category, buyers, rebuy, brand FROM ml.rec_items ORDER BY sku")?;
-    let rows: Vec<(String, String, i64, f64, Option<String>)> = st
+    let mut st = c.prepare(
+        "SELECT sku, category, buyers, rebuy, brand, gap FROM ml.rec_items ORDER BY sku",
+    )?;
+    let rows: Vec<ItemRow> = st
         .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })?
         .collect::<Result<_, _>>()?;
     let (mut brands, mut categories) = (Names::default(), Names::default());
@@ -734,8 +746,10 @@ pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error>
     let mut category = vec![];
     let mut buyers = vec![];
     let mut rebuy = vec![];
+    let mut gap = vec![];
     let mut skus = vec![];
-    for (i, (sku, cat, b, r, name)) in rows.into_iter().enumerate() {
+    for (i, (sku, cat, b, r, name, g)) in rows.into_iter().enumerate() {
+        gap.push(g.unwrap_or(0.0));
         brand.push(name.map_or(crate::recommend::NO_BRAND, |n| brands.id(n)));
         let ci = categories.id(cat);
         index.insert(sku.clone(), i as u32);
@@ -776,6 +790,7 @@ pub fn recommender(c: &Connection) -> Result<Option<Recommender>, duckdb::Error>
         brand,
         buyers,
         rebuy,
+        gap,
         neighbours,
         u32::try_from(customers).unwrap_or(u32::MAX),
         weights,

@@ -11,6 +11,7 @@ use sr360_analytics::{
 };
 use sr360_meta::{AuditEvent, MetaStore};
 use sr360_ml::anomaly::{Settings, detect};
+use sr360_ml::recommend::Past;
 use sr360_ml::store::{self, Fitted};
 use sr360_pipeline::ingest::{IngestOptions, ingest};
 use sr360_warehouse::{Limits, Warehouses};
@@ -274,18 +275,25 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
     let baskets: Vec<sr360_ml::recommend::Basket> = bought
         .baskets
         .iter()
-        .map(|(c, items)| sr360_ml::recommend::Basket {
+        .map(|(c, day, items)| sr360_ml::recommend::Basket {
             customer: *c,
+            day: *day,
             items: items.clone(),
         })
         .collect();
     let brand = &bought.catalogue.brand_of;
     let category = &bought.catalogue.category_of;
-    let e = sr360_ml::recommend::evaluate(&baskets, category, brand, 10).unwrap();
+    let e = sr360_ml::rec_eval::evaluate(&baskets, category, brand, 10).unwrap();
     eprintln!("recommendations: {e:?}");
     assert!(e.customers > 500, "{e:?}");
-    // The goal is twice popularity's HR@10; on this demo shop the model reaches
-    // about 1.8 times (docs/benchmarks.md), so the test holds the line below that.
+    // Never worse than the customer's own most bought items beyond chance, far ahead of
+    // popularity (figures in docs/benchmarks.md).
+    let top = e.method("top_frequency").unwrap();
+    assert!(
+        !top.sr360_minus.unwrap().significantly_worse(),
+        "worse than personal top-frequency: {top:?} vs {:?}",
+        e.method("sr360")
+    );
     assert!(
         e.model.hit_rate >= 1.5 * e.popularity.hit_rate,
         "HR@10 {:.3} against popularity's {:.3}",
@@ -293,6 +301,7 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
         e.popularity.hit_rate
     );
     assert!(e.model.ndcg > e.popularity.ndcg && e.model.coverage > e.popularity.coverage);
+    assert!(e.new_items.customers > 0 && e.new_items.methods.len() == 4);
 
     // Stored with the run and read back for the model status page.
     wh.with_conn(|c| {
@@ -330,24 +339,63 @@ fn demo_shop_forecasts_backtests_and_anomalies() {
         .enumerate()
         .map(|(i, s)| (s.as_str(), i as u32))
         .collect();
-    let someone = &baskets[baskets.len() / 2];
-    let history: Vec<(u32, u32)> = someone.items.iter().map(|i| (*i, 1)).collect();
-    let mapped: Vec<(u32, u32)> = history
+    // Someone's orders so far, and the day after the last one.
+    let someone = baskets[baskets.len() / 2].customer;
+    let theirs: Vec<&sr360_ml::recommend::Basket> =
+        baskets.iter().filter(|b| b.customer == someone).collect();
+    let now = theirs.last().unwrap().day + 30.0;
+    let past = Past::from_orders(theirs.iter().map(|b| (b.day, b.items.as_slice())));
+    let mapped: Vec<(f64, Vec<u32>)> = theirs
         .iter()
-        .map(|(i, t)| (index[bought.catalogue.skus[*i as usize].as_str()], *t))
+        .map(|b| {
+            let items = b
+                .items
+                .iter()
+                .map(|i| index[bought.catalogue.skus[*i as usize].as_str()])
+                .collect();
+            (b.day, items)
+        })
         .collect();
+    let past_back = Past::from_orders(mapped.iter().map(|(d, v)| (*d, v.as_slice())));
     let a: Vec<&str> = fitted_model
-        .recommend(&history, 10)
+        .recommend(&past, now, 10)
         .iter()
         .map(|r| bought.catalogue.skus[r.item as usize].as_str())
         .collect();
     let b: Vec<&str> = back
         .model
-        .recommend(&mapped, 10)
+        .recommend(&past_back, now, 10)
         .iter()
         .map(|r| back.skus[r.item as usize].as_str())
         .collect();
     assert_eq!(a, b, "stored recommender recommends the same");
+    // Durable goods are not offered again: every "buy again" is of an item its buyers
+    // re-buy, and the novels and durables customers own (re-bought by fewer than 2 in 100)
+    // never come back.
+    let mut by_customer: std::collections::BTreeMap<u32, Vec<&sr360_ml::recommend::Basket>> =
+        Default::default();
+    for b in &baskets {
+        by_customer.entry(b.customer).or_default().push(b);
+    }
+    let (mut again, mut durable_owned) = (0, 0);
+    for orders in by_customer.values().take(400) {
+        let past = Past::from_orders(orders.iter().map(|b| (b.day, b.items.as_slice())));
+        let now = orders.last().unwrap().day + 14.0;
+        for (i, _) in past.counts() {
+            durable_owned += usize::from(!fitted_model.rebought(i));
+        }
+        for r in fitted_model.recommend(&past, now, 10) {
+            if let sr360_ml::recommend::Reason::BuyAgain { .. } = r.reason {
+                again += 1;
+                assert!(
+                    fitted_model.rebuy[r.item as usize] >= sr360_ml::recommend::MIN_REBUY,
+                    "{} offered again",
+                    bought.catalogue.names[r.item as usize]
+                );
+            }
+        }
+    }
+    assert!(again > 0 && durable_owned > 0, "{again} {durable_owned}");
     let rows = wh.with_reader(|c| Ok(store::uplift(c).unwrap())).unwrap();
     assert_eq!(rows.len(), effects.len());
     for r in &rows {

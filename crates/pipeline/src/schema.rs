@@ -48,6 +48,8 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE silver.products ADD COLUMN IF NOT EXISTS subcategory VARCHAR;
      CREATE TABLE IF NOT EXISTS silver.period_sales (period_key VARCHAR NOT NULL, period_start DATE NOT NULL, days INTEGER NOT NULL,
         store VARCHAR, channel VARCHAR, region VARCHAR, category VARCHAR, amount DOUBLE, units DOUBLE, orders DOUBLE, upload_id BIGINT);",
+    // 9: the recommender knows each product's usual days between two purchases.
+    "ALTER TABLE ml.rec_items ADD COLUMN IF NOT EXISTS gap DOUBLE;",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -178,6 +178,74 @@ pub fn uplift(p: &PageCtx, rows: &[store::UpliftRow]) -> Vec<ui::UpliftVm> {
     out
 }
 
+/// The recommendations' evaluation of the latest run that made one: every method's figures
+/// with their intervals, and sr360 against each in words.
+pub fn recommendations(p: &PageCtx, runs: &[ModelRun]) -> Option<ui::RecEvalVm> {
+    let e: serde_json::Value = runs
+        .iter()
+        .filter_map(|r| r.summary.as_deref())
+        .filter_map(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+        .map(|s| s["recommendations"].clone())
+        .find(|r| r["methods"].is_array())?;
+    let n = |v: &serde_json::Value| format::number(p.locale, v.as_f64().unwrap_or(0.0), 3);
+    let cell = |i: &serde_json::Value| {
+        p.t("models.rec_cell")
+            .replace("{value}", &n(&i["value"]))
+            .replace("{low}", &n(&i["low"]))
+            .replace("{high}", &n(&i["high"]))
+    };
+    let rows = |methods: &serde_json::Value| -> Vec<ui::RecRowVm> {
+        methods
+            .as_array()
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| {
+                        let name = m["method"].as_str().unwrap_or_default();
+                        let d = &m["sr360_minus"]["ndcg"];
+                        let verdict = if !d.is_object() {
+                            String::new()
+                        } else {
+                            let diff = d["value"].as_f64().unwrap_or(0.0);
+                            let signed = format!(
+                                "{}{}",
+                                if diff >= 0.0 { "+" } else { "−" },
+                                format::number(p.locale, diff.abs(), 3)
+                            );
+                            let key = if d["low"].as_f64().is_some_and(|x| x > 0.0) {
+                                "models.rec_better"
+                            } else if d["high"].as_f64().is_some_and(|x| x < 0.0) {
+                                "models.rec_worse"
+                            } else {
+                                "models.rec_tied"
+                            };
+                            p.t(key).replace("{diff}", &signed)
+                        };
+                        ui::RecRowVm {
+                            method: p.t(&format!("models.rec_{name}")),
+                            ours: name == "sr360",
+                            hit_rate: cell(&m["hit_rate"]),
+                            ndcg: cell(&m["ndcg"]),
+                            recall: cell(&m["recall"]),
+                            coverage: m["coverage"]
+                                .as_f64()
+                                .map(|x| format::percent(p.locale, x))
+                                .unwrap_or_default(),
+                            verdict,
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let count = |v: &serde_json::Value| format::amount(p.locale, v.as_f64().unwrap_or(0.0));
+    Some(ui::RecEvalVm {
+        customers: count(&e["customers"]),
+        rows: rows(&e["methods"]),
+        new_customers: count(&e["new_items"]["customers"]),
+        new_rows: rows(&e["new_items"]["methods"]),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

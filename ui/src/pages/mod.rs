@@ -26,7 +26,8 @@ pub use customers::{CustomerRowVm, CustomerVm, CustomersVm, customer, customers}
 pub use dashboard::{DashboardVm, KpiUnit, KpiVm, ModelsCardVm, PeriodVm, dashboard};
 pub use funnel::{FlagVm, FunnelVm, funnel};
 pub use models::{
-    AnomalyVm, BacktestVm, ForecastsVm, ModelsVm, RunRowVm, UpliftVm, forecasts, models,
+    AnomalyVm, BacktestVm, ForecastsVm, ModelsVm, RecEvalVm, RecRowVm, RunRowVm, UpliftVm,
+    forecasts, models,
 };
 pub use recommend::{RecVm, RecommendVm, recommendations};
 pub use reports::{ReportRowVm, ReportsVm, reports};

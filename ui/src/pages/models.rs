@@ -78,12 +78,67 @@ pub struct UpliftVm {
     pub compared_with: String,
 }
 
+/// One method of the recommendations' evaluation: figures with their intervals, written out.
+#[derive(Debug, Clone, Default)]
+pub struct RecRowVm {
+    pub method: String,
+    pub ours: bool,
+    pub hit_rate: String,
+    pub ndcg: String,
+    pub recall: String,
+    pub coverage: String,
+    /// sr360 against this method, in words ("" for sr360's own row).
+    pub verdict: String,
+}
+
+/// The recommendations measured against baselines by the last run.
+#[derive(Debug, Clone, Default)]
+pub struct RecEvalVm {
+    pub customers: String,
+    pub rows: Vec<RecRowVm>,
+    pub new_customers: String,
+    pub new_rows: Vec<RecRowVm>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ModelsVm {
     pub runs: Vec<RunRowVm>,
     pub anomalies: Vec<AnomalyVm>,
     pub uplift: Vec<UpliftVm>,
+    pub recommendations: Option<RecEvalVm>,
     pub can_run: bool,
+}
+
+fn rec_table(ctx: &PageCtx, rows: &[RecRowVm]) -> impl IntoView + use<> {
+    let body = rows
+        .iter()
+        .map(|r| {
+            let class = if r.ours { "ours" } else { "" };
+            view! {
+                <tr class=class>
+                    <td>{r.method.clone()}</td>
+                    <td class="num">{r.hit_rate.clone()}</td>
+                    <td class="num">{r.ndcg.clone()}</td>
+                    <td class="num">{r.recall.clone()}</td>
+                    <td class="num">{r.coverage.clone()}</td>
+                    <td>{r.verdict.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table>
+            <thead><tr>
+                <th scope="col">{ctx.t("models.rec_col_method")}</th>
+                <th scope="col" class="num">{ctx.t("models.rec_col_hit")}</th>
+                <th scope="col" class="num">{ctx.t("models.rec_col_ndcg")}</th>
+                <th scope="col" class="num">{ctx.t("models.rec_col_recall")}</th>
+                <th scope="col" class="num">{ctx.t("models.rec_col_coverage")}</th>
+                <th scope="col">{ctx.t("models.rec_col_verdict")}</th>
+            </tr></thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
 }
 
 fn run_button(ctx: &PageCtx) -> impl IntoView + use<> {
@@ -239,6 +294,18 @@ pub fn models(ctx: &PageCtx, vm: &ModelsVm) -> String {
             })}
         </section>
     };
+    let recommend_section = vm.recommendations.as_ref().map(|r| {
+        view! {
+            <section class="card table-wrap" id="recommendations">
+                <h2>{ctx.t("models.rec_title")}</h2>
+                <p class="muted">{ctx.t("models.rec_method").replace("{customers}", &r.customers)}</p>
+                {rec_table(ctx, &r.rows)}
+                <h3>{ctx.t("models.rec_new_title")}</h3>
+                <p class="muted">{ctx.t("models.rec_new_method").replace("{customers}", &r.new_customers)}</p>
+                {rec_table(ctx, &r.new_rows)}
+            </section>
+        }
+    });
     let body = view! {
         <div class="page-head"><h1>{ctx.t("nav.model_status")}</h1>{vm.can_run.then(|| run_button(ctx))}</div>
         <p class="lede">{ctx.t("models.lede")}</p>
@@ -255,6 +322,7 @@ pub fn models(ctx: &PageCtx, vm: &ModelsVm) -> String {
                 </table>
             })}
         </section>
+        {recommend_section}
         <section class="card table-wrap" id="anomalies">
             <h2>{ctx.t("models.anomalies")}</h2>
             <p class="muted">{ctx.t("models.anomalies_method")}</p>
