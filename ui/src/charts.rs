@@ -42,6 +42,8 @@ pub struct ChartSpec {
     /// Line charts: a shaded band (lower, upper) around a series, by series index (a
     /// prediction interval).
     pub bands: Vec<(usize, Vec<f64>, Vec<f64>)>,
+    /// The values are shares (0.25 = 25 %): the value axis reads in per cent.
+    pub percent: bool,
 }
 
 impl ChartSpec {
@@ -55,8 +57,31 @@ impl ChartSpec {
             cells: vec![],
             starts: vec![],
             bands: vec![],
+            percent: false,
         }
     }
+}
+
+/// A value axis a person reads at a glance: from 0 (or a round floor below the lowest value)
+/// to a round top, in at most `ticks` steps of 1, 2, 2.5 or 5 times a power of ten.
+/// Returns (min, max, steps).
+pub fn nice_axis(lo: f64, hi: f64, ticks: usize) -> (f64, f64, usize) {
+    let (lo, hi) = (lo.min(0.0), hi.max(0.0));
+    let span = hi - lo;
+    if !span.is_finite() || span <= 0.0 {
+        return (0.0, 1.0, 1);
+    }
+    let raw = span / ticks.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw * (1.0 - 1e-9))
+        .unwrap_or(10.0 * mag);
+    let min = (lo / step).floor() * step;
+    let max = (hi / step).ceil() * step;
+    let steps = ((max - min) / step).round().max(1.0) as usize;
+    (min, max, steps)
 }
 
 const WIDTH: f32 = 640.0;
@@ -123,10 +148,60 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
     if empty {
         return None;
     }
+    // Shares are drawn in per cent; the value axis gets round ticks.
+    let scaled;
+    let spec = if spec.percent {
+        let mut s = spec.clone();
+        for (_, v) in &mut s.series {
+            v.iter_mut().for_each(|x| *x *= 100.0);
+        }
+        for (_, lo, hi) in &mut s.bands {
+            lo.iter_mut().chain(hi.iter_mut()).for_each(|x| *x *= 100.0);
+        }
+        scaled = s;
+        &scaled
+    } else {
+        spec
+    };
+    let axis = |ys: &mut Vec<charts_rs::YAxisConfig>, stacked: bool| {
+        let values = spec.series.iter().map(|(_, v)| v.clone()).chain(
+            spec.bands
+                .iter()
+                .flat_map(|(_, lo, hi)| [lo.clone(), hi.clone()]),
+        );
+        let (mut lo, mut hi) = (0f64, 0f64);
+        if stacked {
+            let n = spec.labels.len();
+            let mut up = vec![0f64; n];
+            let mut down = vec![0f64; n];
+            for (_, v) in &spec.series {
+                for (i, x) in v.iter().enumerate().take(n) {
+                    if *x >= 0.0 { up[i] += x } else { down[i] += x }
+                }
+            }
+            hi = up.into_iter().fold(0.0, f64::max);
+            lo = down.into_iter().fold(0.0, f64::min);
+        } else {
+            for x in values.flatten().filter(|x| x.is_finite()) {
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+        }
+        let (min, max, steps) = nice_axis(lo, hi, 5);
+        if let Some(y) = ys.first_mut() {
+            y.min = Some(min as f32);
+            y.max = Some(max as f32);
+            y.split_number = steps;
+            if spec.percent {
+                y.formatter = Some("{c}%".into());
+            }
+        }
+    };
     let drawn = match spec.kind {
         ChartKind::Line => {
             let mut c = LineChart::new_with_theme(series(spec), spec.labels.clone(), theme);
             frame(&mut c, HEIGHT);
+            axis(&mut c.y_axis_configs, false);
             if let Some(s) = c.series_list.get_mut(1) {
                 s.stroke_dash_array = Some("4,4".into());
             }
@@ -142,6 +217,7 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
             }
             let mut c = BarChart::new_with_theme(list, spec.labels.clone(), theme);
             frame(&mut c, HEIGHT);
+            axis(&mut c.y_axis_configs, stacked);
             c.legend.show = Some(spec.series.len() > 1);
             c.svg()
         }
@@ -164,12 +240,17 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
                 &mut c,
                 (60.0 + 26.0 * spec.labels.len() as f32).clamp(160.0, 520.0),
             );
+            axis(&mut c.y_axis_configs, false);
             c.legend.show = Some(false);
             c.svg()
         }
         ChartKind::Pie => {
             let mut c = PieChart::new_with_theme(parts(spec), theme);
             frame(&mut c, HEIGHT);
+            // A true donut: each slice's angle is its share. charts-rs defaults to a rose,
+            // where every slice gets the same angle and size shows as radius, so a 62 %
+            // channel looks like a quarter.
+            c.rose_type = Some(false);
             c.svg()
         }
         ChartKind::Funnel => {
@@ -222,6 +303,52 @@ pub fn inline(svg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_axes_have_round_ticks_and_shares_read_in_per_cent() {
+        assert_eq!(nice_axis(0.0, 12_400.0, 5), (0.0, 12_500.0, 5));
+        assert_eq!(nice_axis(0.0, 0.18, 5), (0.0, 0.2, 4));
+        assert_eq!(nice_axis(-3.0, 9.0, 5), (-5.0, 10.0, 6));
+        assert_eq!(nice_axis(0.0, 0.0, 5), (0.0, 1.0, 1));
+        let (_, max, steps) = nice_axis(0.0, 980.0, 5);
+        assert_eq!((max, steps), (1000.0, 5));
+        let mut s = ChartSpec::new(ChartKind::HBar, "Conversion by channel");
+        s.labels = vec!["web".into(), "app".into()];
+        s.series = vec![("conversion".into(), vec![0.12, 0.18])];
+        s.percent = true;
+        let drawn = svg(&s, false).unwrap();
+        let labels: Vec<&str> = drawn.lines().map(str::trim).collect();
+        assert!(labels.contains(&"20%") && labels.contains(&"5%"), "{drawn}");
+        assert!(!labels.contains(&"0.1"), "{drawn}");
+        let mut r = ChartSpec::new(ChartKind::HBar, "Revenue by category");
+        r.labels = vec!["a".into(), "b".into()];
+        r.series = vec![("revenue".into(), vec![12_400.0, 3_000.0])];
+        let drawn = svg(&r, false).unwrap();
+        assert!(
+            !drawn.contains("4.2k") && !drawn.contains("8.3k"),
+            "{drawn}"
+        );
+    }
+
+    #[test]
+    fn a_pie_gives_each_slice_the_angle_of_its_share() {
+        let mut s = ChartSpec::new(ChartKind::Pie, "Channels");
+        s.labels = vec!["web".into(), "app".into(), "store".into()];
+        s.series = vec![("orders".into(), vec![62.5, 25.0, 12.5])];
+        let drawn = svg(&s, false).unwrap();
+        // A rose draws every slice with the same angle and a radius per value; a pie's
+        // slices share one outer radius (beside the hole's and the rounded corners').
+        let radii: std::collections::BTreeSet<&str> = drawn
+            .split(" A")
+            .skip(1)
+            .filter_map(|a| a.split(' ').next())
+            .filter(|r| r.parse::<f64>().is_ok())
+            .collect();
+        assert!(
+            !radii.is_empty() && radii.len() <= 3,
+            "one outer radius: {radii:?}"
+        );
+    }
 
     #[test]
     fn every_kind_draws_an_accessible_svg() {

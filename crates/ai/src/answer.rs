@@ -39,6 +39,9 @@ pub struct Chart {
     pub title: String,
     pub labels: Vec<String>,
     pub series: Vec<Series>,
+    /// The values are shares (0.25 = 25 %).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub percent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -213,14 +216,17 @@ fn weekday(lang: &str, t: &str) -> String {
     }
 }
 
-/// A metric's value as JSON, rounded as it is shown: money to cents, shares to 0.01 %.
-fn rounded(m: Metric, v: Option<&Value>) -> serde_json::Value {
+/// A metric's value as JSON, rounded as it is shown: money to the currency's decimals
+/// (cents, whole yen), shares to 0.01 %.
+fn rounded(m: Metric, v: Option<&Value>, money_places: u32) -> serde_json::Value {
     let round = |x: f64, places: i32| {
         let p = 10f64.powi(places);
         (x * p).round() / p
     };
     match (m.unit(), v) {
-        (Unit::Money, Some(Value::Float(x))) => json(Some(&Value::Float(round(*x, 2)))),
+        (Unit::Money, Some(Value::Float(x))) => {
+            json(Some(&Value::Float(round(*x, money_places as i32))))
+        }
         (Unit::Ratio, Some(Value::Float(x))) => json(Some(&Value::Float(round(*x, 4)))),
         _ => json(v),
     }
@@ -278,6 +284,7 @@ pub fn figures(
     let range = f.range.unwrap_or(all);
     let period = period_text(lang, range, f.range.is_none());
     let m = f.metric;
+    let places = sr360_analytics::currency_places(shop.currency);
     // Products are named, not shown as SKUs.
     let products: Vec<String> = if f.filters.sku.is_empty() {
         vec![]
@@ -338,7 +345,7 @@ pub fn figures(
     } else {
         None
     };
-    let whole_json = rounded(m, whole.as_ref());
+    let whole_json = rounded(m, whole.as_ref(), places);
     let whole = whole.as_ref().and_then(Value::as_f64);
     let share_of = |v: Option<f64>| match (v, whole) {
         (Some(v), Some(t)) if t != 0.0 => Some(v / t),
@@ -388,7 +395,7 @@ pub fn figures(
                         .map(|n| serde_json::Value::from(n as i64))
                         .unwrap_or_default(),
                     serde_json::Value::from(customers as i64),
-                    rounded(m, row.map(|r| &r[1])),
+                    rounded(m, row.map(|r| &r[1]), places),
                 ]],
             };
         }
@@ -415,7 +422,7 @@ pub fn figures(
                     "share".into(),
                 ],
                 rows: vec![vec![
-                    rounded(m, r.rows.first().map(|row| &row[last])),
+                    rounded(m, r.rows.first().map(|row| &row[last]), places),
                     whole_json.clone(),
                     share_json(v),
                 ]],
@@ -431,7 +438,11 @@ pub fn figures(
             );
             result = Table {
                 columns: vec![m.name().into()],
-                rows: vec![vec![rounded(m, r.rows.first().map(|row| &row[last]))]],
+                rows: vec![vec![rounded(
+                    m,
+                    r.rows.first().map(|row| &row[last]),
+                    places,
+                )]],
             };
         }
         (None, Some(before)) => {
@@ -455,12 +466,13 @@ pub fn figures(
                     "change".into(),
                 ],
                 rows: vec![vec![
-                    rounded(m, r.rows.first().map(|row| &row[last])),
-                    rounded(m, r2.rows.first().map(|row| &row[last])),
+                    rounded(m, r.rows.first().map(|row| &row[last]), places),
+                    rounded(m, r2.rows.first().map(|row| &row[last]), places),
                     c.map(serde_json::Value::from).unwrap_or_default(),
                 ]],
             };
             chart = Some(Chart {
+                percent: m.unit() == Unit::Ratio,
                 kind: "bar",
                 title: mname.clone(),
                 labels: vec![period_text(lang, before, false), period.clone()],
@@ -515,11 +527,11 @@ pub fn figures(
                 .map(|((l, v), raw)| {
                     let mut row = vec![
                         serde_json::Value::from(l.clone()),
-                        rounded(m, Some(&raw[last])),
+                        rounded(m, Some(&raw[last]), places),
                     ];
                     if before.is_some() {
                         let b = prior(l);
-                        row.push(rounded(m, prior_value(l)));
+                        row.push(rounded(m, prior_value(l), places));
                         row.push(
                             change_text(lang, *v, b)
                                 .1
@@ -620,6 +632,7 @@ pub fn figures(
                 }
             }
             chart = Some(Chart {
+                percent: m.unit() == Unit::Ratio,
                 kind: if matches!(by, Dimension::Date(_)) && !ranked_dates {
                     "line"
                 } else {
@@ -977,6 +990,7 @@ pub fn forecast(lang: &str, shop: Shop<'_>, view: Option<&ForecastView>, days: u
         "/forecasts",
     );
     r.chart = Some(Chart {
+        percent: false,
         kind: "line",
         title: tr(lang, "copilot.m_revenue"),
         labels: next.iter().map(|p| p.day.to_string()).collect(),

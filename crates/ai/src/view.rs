@@ -77,6 +77,7 @@ pub fn page(p: &PageCtx, a: &Answer, shop: Shop<'_>) -> CopilotAnswerVm {
                 _ => ChartKind::Bar { stacked: false },
             };
             let mut spec = ChartSpec::new(kind, c.title.clone());
+            spec.percent = c.percent;
             spec.labels = c
                 .labels
                 .iter()

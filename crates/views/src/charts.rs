@@ -133,7 +133,31 @@ pub fn cards(
         .collect();
     let now = d.range.buckets(d.grain);
     let mut spec = ChartSpec::new(ChartKind::Line, p.t("charts.trend"));
-    spec.labels = now.iter().map(|b| bucket_label(*b, d.grain)).collect();
+    // A week or month cut by the range's edge is marked, so it does not read as a collapse.
+    let bucket_end = |b: Date| match d.grain {
+        Grain::Day => b,
+        Grain::Week => b + time::Duration::days(6),
+        Grain::Month => {
+            let next = if b.month() == time::Month::December {
+                Date::from_calendar_date(b.year() + 1, time::Month::January, 1)
+            } else {
+                Date::from_calendar_date(b.year(), b.month().next(), 1)
+            };
+            next.map(|n| n - time::Duration::days(1)).unwrap_or(b)
+        }
+    };
+    let partial = |i: usize, b: Date| {
+        d.grain != Grain::Day
+            && ((i == 0 && b < d.range.from) || (i + 1 == now.len() && bucket_end(b) > d.range.to))
+    };
+    spec.labels = now
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let l = bucket_label(*b, d.grain);
+            if partial(i, *b) { format!("{l}*") } else { l }
+        })
+        .collect();
     let values: Vec<f64> = now
         .iter()
         .map(|b| by.get(b.to_string().as_str()).copied().unwrap_or(0.0))
@@ -141,6 +165,10 @@ pub fn cards(
     spec.series = vec![(p.t("charts.this_period"), values.clone())];
     let mut headers = vec![p.t("charts.period_col"), p.t("charts.revenue")];
     let mut prev_values = vec![];
+    // Compared with the same period a year earlier (else the period before).
+    let year_before = d.trend.previous_range.is_some_and(|pr| {
+        pr.from.year() + 1 == d.range.from.year() && pr.from.month() == d.range.from.month()
+    });
     if let (Some(prev), Some(pr)) = (&d.trend.previous, d.trend.previous_range) {
         let pby: HashMap<&str, f64> = prev
             .iter()
@@ -152,9 +180,13 @@ pub fn cards(
             .map(|b| pby.get(b.to_string().as_str()).copied().unwrap_or(0.0))
             .collect();
         prev_values.resize(values.len(), 0.0);
-        spec.series
-            .push((p.t("charts.previous"), prev_values.clone()));
-        headers.push(p.t("charts.previous"));
+        let name = if year_before {
+            p.t("charts.compare_previous_year")
+        } else {
+            p.t("charts.previous")
+        };
+        spec.series.push((name.clone(), prev_values.clone()));
+        headers.push(name);
     }
     let rows = now
         .iter()
@@ -173,7 +205,12 @@ pub fn cards(
     let total: f64 = values.iter().sum();
     let prev_total: f64 = prev_values.iter().sum();
     let change = if prev_total > 0.0 {
-        p.t("charts.sum_change").replace(
+        p.t(if year_before {
+            "charts.sum_change_year"
+        } else {
+            "charts.sum_change"
+        })
+        .replace(
             "{change}",
             &format::signed_percent(p.locale, (total - prev_total) / prev_total),
         )
@@ -207,6 +244,23 @@ pub fn cards(
             )
             .replace("{best_value}", &money(v)),
         _ => p.t("charts.nothing"),
+    };
+    let cut: Vec<String> = now
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| partial(*i, **b))
+        .map(|(_, b)| match d.grain {
+            Grain::Month => format::month(p.locale, *b),
+            _ => format::date(p.locale, *b),
+        })
+        .collect();
+    let summary = if cut.is_empty() || total == 0.0 {
+        summary
+    } else {
+        format!(
+            "{summary} {}",
+            p.t("charts.partial").replace("{buckets}", &cut.join(", "))
+        )
     };
     cards.push(card(p, "trend", spec, summary, TableVm { headers, rows }));
 
@@ -348,7 +402,31 @@ pub fn cards(
             .unwrap_or(0.0)
     };
     let mut spec = ChartSpec::new(ChartKind::Bar { stacked: true }, p.t("charts.customers"));
-    spec.labels = now.iter().map(|b| bucket_label(*b, d.grain)).collect();
+    // A week or month cut by the range's edge is marked, so it does not read as a collapse.
+    let bucket_end = |b: Date| match d.grain {
+        Grain::Day => b,
+        Grain::Week => b + time::Duration::days(6),
+        Grain::Month => {
+            let next = if b.month() == time::Month::December {
+                Date::from_calendar_date(b.year() + 1, time::Month::January, 1)
+            } else {
+                Date::from_calendar_date(b.year(), b.month().next(), 1)
+            };
+            next.map(|n| n - time::Duration::days(1)).unwrap_or(b)
+        }
+    };
+    let partial = |i: usize, b: Date| {
+        d.grain != Grain::Day
+            && ((i == 0 && b < d.range.from) || (i + 1 == now.len() && bucket_end(b) > d.range.to))
+    };
+    spec.labels = now
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let l = bucket_label(*b, d.grain);
+            if partial(i, *b) { format!("{l}*") } else { l }
+        })
+        .collect();
     spec.series = vec![
         (
             p.t("charts.new"),

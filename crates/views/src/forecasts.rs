@@ -40,6 +40,13 @@ pub fn page(
             format::amount(p.locale, x)
         }
     };
+    // Exported as shown: money to the currency's decimals, counts to one decimal.
+    let places = if v.info.kind == "revenue" {
+        sr360_analytics::currency_places(currency)
+    } else {
+        1
+    };
+    let cell = |x: f64| CellVm::money(money(x), x, places);
     let label = series_label(p, &v.info);
     let mut vm = ui::ForecastsVm {
         options,
@@ -86,21 +93,27 @@ pub fn page(
                 fc.iter().map(|f| f.lower).sum(),
                 fc.iter().map(|f| f.upper).sum(),
             );
-            let summary = p
+            let mut summary = p
                 .t("forecast.summary")
                 .replace("{n}", &h.to_string())
                 .replace("{total}", &money(total))
                 .replace("{lower}", &money(lo))
                 .replace("{upper}", &money(hi))
                 .replace("{recent}", &money(recent));
+            // A band wider than the forecast itself: the line says little, the range is
+            // the answer.
+            if total > 0.0 && hi - lo > 1.5 * total {
+                summary.push(' ');
+                summary.push_str(&p.t("forecast.irregular").replace("{series}", &label));
+            }
             let rows = fc
                 .iter()
                 .map(|f| {
                     vec![
                         CellVm::date(format::date(p.locale, f.day), f.day),
-                        CellVm::number(money(f.point), Some(f.point)),
-                        CellVm::number(money(f.lower), Some(f.lower)),
-                        CellVm::number(money(f.upper), Some(f.upper)),
+                        cell(f.point),
+                        cell(f.lower),
+                        cell(f.upper),
                     ]
                 })
                 .collect();
@@ -121,6 +134,7 @@ pub fn page(
                     ChartKind::HBar,
                     p.t("forecast.drivers_title").replace("{series}", &label),
                 );
+                spec.percent = true;
                 spec.labels = d.iter().map(|(k, _)| name(k)).collect();
                 spec.series = vec![(
                     p.t("forecast.strength"),

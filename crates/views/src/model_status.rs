@@ -168,7 +168,13 @@ pub fn uplift(p: &PageCtx, rows: &[store::UpliftRow]) -> Vec<ui::UpliftVm> {
                 .map(|o| {
                     o.controls
                         .split(", ")
-                        .map(format::label)
+                        .map(|c| match c.strip_suffix(" (52 weeks earlier)") {
+                            // The promoted category itself, a year before.
+                            Some(own) => p
+                                .t("models.year_earlier")
+                                .replace("{category}", &format::label(own)),
+                            None => format::label(c),
+                        })
                         .collect::<Vec<_>>()
                         .join(", ")
                 })
@@ -280,6 +286,11 @@ mod tests {
         assert_eq!(v[0].revenue, "too few days");
         assert!(v[0].orders.contains("+20"), "{}", v[0].orders);
         assert_eq!(v[0].compared_with, "Bags, Hats");
+        let mut year = uplift_row("orders", Some(0.2), Some(0.05));
+        year.controls = "shoes (52 weeks earlier), bags".into();
+        let ar = PageCtx::anonymous("ar", String::new(), "/models");
+        let said = &uplift(&ar, &[year])[0].compared_with;
+        assert!(!said.contains("weeks") && said.contains("Shoes"), "{said}");
         let weak = vec![uplift_row("orders", Some(0.2), Some(-0.05))];
         assert!(!uplift(&p, &weak)[0].clear_gain);
     }

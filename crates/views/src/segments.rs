@@ -64,6 +64,7 @@ pub fn describe(
             &format::amount(p.locale, model.customers as f64),
         );
     let mut spec = ChartSpec::new(ChartKind::HBar, p.t("segments.importance_title"));
+    spec.percent = true;
     let mut imp = model.importance.clone();
     imp.sort_by(|a, b| b.1.total_cmp(&a.1));
     spec.labels = imp

@@ -36,8 +36,13 @@ impl CellVm {
             text: t.into(),
             href: None,
             numeric: true,
-            plain: v.filter(|x| x.is_finite()).map(|x| x.to_string()),
+            plain: v.filter(|x| x.is_finite()).map(plain_number),
         }
+    }
+    /// An amount of money shown as `t`, exported rounded to the currency's `places`.
+    pub fn money(t: impl Into<String>, v: f64, places: u32) -> Self {
+        let f = 10f64.powi(places as i32);
+        Self::number(t, Some((v * f).round() / f))
     }
     pub fn date(t: impl Into<String>, d: time::Date) -> Self {
         Self {
@@ -46,6 +51,23 @@ impl CellVm {
             ..Default::default()
         }
     }
+}
+
+/// A number as plain text for a spreadsheet, without a float sum's last digits
+/// (5224.609999999993 is 5224.61): ten significant digits, trailing zeros dropped.
+pub fn plain_number(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return "0".into();
+    }
+    let whole_digits = x.abs().log10().floor() as i32 + 1;
+    let decimals = (10 - whole_digits).clamp(0, 12) as usize;
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -271,4 +293,26 @@ pub fn charts(ctx: &PageCtx, vm: &ChartsVm) -> String {
         <div class="chart-grid">{cards}</div>
     };
     render_document(ctx, &ctx.t("nav.charts"), body)
+}
+
+#[cfg(test)]
+mod plain_tests {
+    use super::*;
+
+    #[test]
+    fn exported_numbers_lose_float_noise_not_precision() {
+        assert_eq!(plain_number(5224.609999999993), "5224.61");
+        assert_eq!(plain_number(-3.0), "-3");
+        assert_eq!(plain_number(0.1234567891234), "0.1234567891");
+        assert_eq!(plain_number(1234567.5), "1234567.5");
+        assert_eq!(plain_number(-0.00000000000001), "0");
+        assert_eq!(
+            CellVm::money("¥5,225", 5224.61, 0).plain.as_deref(),
+            Some("5225")
+        );
+        assert_eq!(
+            CellVm::money("$5,224.61", 5224.609999, 2).plain.as_deref(),
+            Some("5224.61")
+        );
+    }
 }
