@@ -538,6 +538,10 @@ async fn demo_login_works_in_headless_chromium() {
             "{id} table"
         );
     }
+    // The demo's 90 days start on a Thursday and end on a Tuesday: both weeks are partial,
+    // marked on the axis and said in the summary.
+    let trend = text_of(c, "#trend").await;
+    assert!(trend.contains("only partly inside the range"), "{trend}");
     no_errors(c, "charts").await;
     shot(c, "charts").await;
     // The whole page in one picture, to look at every chart.

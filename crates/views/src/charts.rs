@@ -115,6 +115,40 @@ pub fn gather(c: &Session<'_>, a: &Ask) -> Result<Option<ChartsData>, QueryError
 /// The page's eight cards: trend with its comparison, categories, products, regions,
 /// channel mix, new vs returning customers, weekday × hour, returns. `link_base(key, value)` is
 /// the page's URL with one filter changed (drill-down).
+/// Whether bucket `i` (starting `b`) of `now` is cut by the range's edge: a first week that
+/// began before it, a last month that ends after it.
+fn partial(d: &ChartsData, now: &[Date], i: usize, b: Date) -> bool {
+    let end = match d.grain {
+        Grain::Day => return false,
+        Grain::Week => b + time::Duration::days(6),
+        Grain::Month => {
+            let next = if b.month() == time::Month::December {
+                Date::from_calendar_date(b.year() + 1, time::Month::January, 1)
+            } else {
+                Date::from_calendar_date(b.year(), b.month().next(), 1)
+            };
+            next.map(|n| n - time::Duration::days(1)).unwrap_or(b)
+        }
+    };
+    (i == 0 && b < d.range.from) || (i + 1 == now.len() && end > d.range.to)
+}
+
+/// Axis labels of the buckets, a partial one marked with `*` so it does not read as a
+/// collapse.
+fn marked_labels(d: &ChartsData, now: &[Date]) -> Vec<String> {
+    now.iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let l = bucket_label(*b, d.grain);
+            if partial(d, now, i, *b) {
+                format!("{l}*")
+            } else {
+                l
+            }
+        })
+        .collect()
+}
+
 pub fn cards(
     p: &PageCtx,
     d: &ChartsData,
@@ -133,31 +167,7 @@ pub fn cards(
         .collect();
     let now = d.range.buckets(d.grain);
     let mut spec = ChartSpec::new(ChartKind::Line, p.t("charts.trend"));
-    // A week or month cut by the range's edge is marked, so it does not read as a collapse.
-    let bucket_end = |b: Date| match d.grain {
-        Grain::Day => b,
-        Grain::Week => b + time::Duration::days(6),
-        Grain::Month => {
-            let next = if b.month() == time::Month::December {
-                Date::from_calendar_date(b.year() + 1, time::Month::January, 1)
-            } else {
-                Date::from_calendar_date(b.year(), b.month().next(), 1)
-            };
-            next.map(|n| n - time::Duration::days(1)).unwrap_or(b)
-        }
-    };
-    let partial = |i: usize, b: Date| {
-        d.grain != Grain::Day
-            && ((i == 0 && b < d.range.from) || (i + 1 == now.len() && bucket_end(b) > d.range.to))
-    };
-    spec.labels = now
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let l = bucket_label(*b, d.grain);
-            if partial(i, *b) { format!("{l}*") } else { l }
-        })
-        .collect();
+    spec.labels = marked_labels(d, &now);
     let values: Vec<f64> = now
         .iter()
         .map(|b| by.get(b.to_string().as_str()).copied().unwrap_or(0.0))
@@ -248,7 +258,7 @@ pub fn cards(
     let cut: Vec<String> = now
         .iter()
         .enumerate()
-        .filter(|(i, b)| partial(*i, **b))
+        .filter(|(i, b)| partial(d, &now, *i, **b))
         .map(|(_, b)| match d.grain {
             Grain::Month => format::month(p.locale, *b),
             _ => format::date(p.locale, *b),
@@ -402,31 +412,7 @@ pub fn cards(
             .unwrap_or(0.0)
     };
     let mut spec = ChartSpec::new(ChartKind::Bar { stacked: true }, p.t("charts.customers"));
-    // A week or month cut by the range's edge is marked, so it does not read as a collapse.
-    let bucket_end = |b: Date| match d.grain {
-        Grain::Day => b,
-        Grain::Week => b + time::Duration::days(6),
-        Grain::Month => {
-            let next = if b.month() == time::Month::December {
-                Date::from_calendar_date(b.year() + 1, time::Month::January, 1)
-            } else {
-                Date::from_calendar_date(b.year(), b.month().next(), 1)
-            };
-            next.map(|n| n - time::Duration::days(1)).unwrap_or(b)
-        }
-    };
-    let partial = |i: usize, b: Date| {
-        d.grain != Grain::Day
-            && ((i == 0 && b < d.range.from) || (i + 1 == now.len() && bucket_end(b) > d.range.to))
-    };
-    spec.labels = now
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let l = bucket_label(*b, d.grain);
-            if partial(i, *b) { format!("{l}*") } else { l }
-        })
-        .collect();
+    spec.labels = marked_labels(d, &now);
     spec.series = vec![
         (
             p.t("charts.new"),
