@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
             "/uploads/{id}/mapping",
             get(uploads::mapping_page).post(uploads::mapping_submit),
         )
+        .route("/uploads/{id}/discard", post(uploads::discard_form))
         .route("/forecasts", get(models::forecasts_page))
         .route("/models", get(models::models_page))
         .route("/models/run", post(models::run_now))
@@ -144,7 +145,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(api::set_role),
         )
         .route("/api/v1/audit", get(api::audit))
-        .route("/api/v1/uploads/{id}", get(uploads::api_get))
+        .route(
+            "/api/v1/uploads/{id}",
+            get(uploads::api_get).delete(uploads::api_discard),
+        )
         .route(
             "/api/v1/uploads/{id}/rejects.csv",
             get(uploads::rejects_csv),

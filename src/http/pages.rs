@@ -24,6 +24,7 @@ const FLASH_KEYS: &[&str] = &[
     "csrf",
     "signed_out",
     "models_queued",
+    "upload_discarded",
 ];
 
 #[derive(Debug, Deserialize, Default)]
@@ -187,16 +188,7 @@ pub async fn audit(
     let next = (rows.len() == PAGE as usize)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
-    let vms: Vec<ui::AuditRowVm> = rows
-        .into_iter()
-        .map(|r| ui::AuditRowVm {
-            at: r.at,
-            actor: r.actor,
-            action: r.action,
-            target: r.target,
-            ip: r.ip,
-        })
-        .collect();
+    let vms = sr360_views::audit::rows(&p, rows);
     Ok(Html(ui::audit_log(&p, &vms, next)))
 }
 

@@ -309,9 +309,13 @@ pub async fn upload_form(
     Ok(Redirect::to("/uploads"))
 }
 
-pub async fn history(State(state): State<AppState>, m: Member) -> Result<Html<String>, AppError> {
+pub async fn history(
+    State(state): State<AppState>,
+    m: Member,
+    axum::extract::Query(fq): axum::extract::Query<super::pages::FlashQuery>,
+) -> Result<Html<String>, AppError> {
     m.require(Permission::ViewAnalytics)?;
-    let p = page_ctx(&state, m.ctx(), None);
+    let p = page_ctx(&state, m.ctx(), fq.m.as_deref());
     let rows: Vec<ui::UploadRowVm> = state
         .meta
         .uploads(&m.scope, 200)?
@@ -409,6 +413,48 @@ pub async fn api_confirm(
     )
     .await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// Drop an upload still waiting for its mapping, and its stored file unless another upload
+/// has the same bytes.
+async fn discard(
+    state: &AppState,
+    scope: &TenantScope,
+    id: i64,
+    actor: &AuditEvent,
+) -> Result<(), AppError> {
+    if let Some(key) = state.meta.discard_upload(scope, id, actor)?
+        && let Err(e) = state.objects.delete(&key).await
+    {
+        // The record is gone; an orphaned file is only disk space.
+        tracing::warn!(%key, error = %e, "discarded upload's file not removed");
+    }
+    Ok(())
+}
+
+/// The mapping page's "Discard this file".
+pub async fn discard_form(
+    State(state): State<AppState>,
+    m: Member,
+    Path(id): Path<i64>,
+) -> Result<Redirect, AppError> {
+    m.require(Permission::Analyze)?;
+    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    discard(&state, &m.scope, id, &actor).await?;
+    Ok(Redirect::to("/uploads?m=upload_discarded"))
+}
+
+/// `DELETE /api/v1/uploads/{id}`: discard a pending upload (204); there is no pending upload
+/// of that id (404) when it is loading, loaded or unknown, and it stays.
+pub async fn api_discard(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    c.require(Permission::Analyze)?;
+    let actor = AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string());
+    discard(&state, &c.scope, id, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The mapping page for an entity, the chosen columns and the file's columns with examples.

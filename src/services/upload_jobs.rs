@@ -238,7 +238,7 @@ pub fn load(intake: &Intake<'_>, rec: &UploadRecord, src: &Path) -> UploadOutcom
                     &scope,
                     &shape_key(&headers),
                     &json,
-                    &AuditEvent::cli(),
+                    &AuditEvent::system(),
                 );
             }
             UploadOutcome {

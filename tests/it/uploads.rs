@@ -419,6 +419,64 @@ async fn mappings_are_confirmed_then_remembered() {
         409,
         "only pending uploads"
     );
+    // A pending file can be discarded instead, from its page or the API; a loaded one cannot.
+    let pending = |r: serde_json::Value| r["uploads"][0]["id"].as_i64().unwrap();
+    let gone = pending(
+        send(b"Odd;Cols\n1;2\n".to_vec())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap(),
+    );
+    let page = a.get(&format!("/uploads/{gone}/mapping")).await;
+    assert!(page.body.contains("id=\"discard-upload\""), "{}", page.body);
+    let r = a
+        .post_form(
+            &format!("/uploads/{gone}/discard"),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (303, "/uploads?m=upload_discarded".to_string())
+    );
+    assert!(
+        a.get("/uploads?m=upload_discarded")
+            .await
+            .body
+            .contains("nothing was loaded")
+    );
+    let r = a
+        .api(
+            Method::GET,
+            &format!("/api/v1/uploads/{gone}"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let other = pending(
+        send(b"Odd;Cols\n3;4\n".to_vec())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap(),
+    );
+    for (upload, status) in [(other, 204), (id, 404)] {
+        let r = a
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/uploads/{upload}"),
+                Some(&tok),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, status, "a loaded upload stays: {}", r.body);
+    }
+    let audit = a.get("/audit").await.body;
+    assert!(audit.contains("upload_discarded"), "{audit}");
 }
 
 /// Real exports through the API without a mapping: weekly store totals load as totals (the

@@ -31,6 +31,7 @@ pub enum AuditAction {
     UploadReceived,
     UploadSucceeded,
     UploadFailed,
+    UploadDiscarded,
     MappingSaved,
     ReportExported,
     ReportDeleted,
@@ -64,6 +65,7 @@ impl AuditAction {
             AuditAction::UploadReceived => "upload_received",
             AuditAction::UploadSucceeded => "upload_succeeded",
             AuditAction::UploadFailed => "upload_failed",
+            AuditAction::UploadDiscarded => "upload_discarded",
             AuditAction::MappingSaved => "mapping_saved",
             AuditAction::ReportExported => "report_exported",
             AuditAction::ReportDeleted => "report_deleted",
@@ -73,6 +75,9 @@ impl AuditAction {
         }
     }
 }
+
+/// The actor recorded for the server's own work.
+pub const SYSTEM_ACTOR: &str = "system";
 
 /// Who did what from where. Built up by the caller, completed by the store.
 #[derive(Debug, Clone)]
@@ -106,6 +111,18 @@ impl AuditEvent {
             tenant: None,
             actor_user: None,
             actor: format!("cli:{who}"),
+            action: None,
+            target: String::new(),
+            ip: "local".into(),
+            detail: serde_json::json!({}),
+        }
+    }
+    /// Work the server does on its own (remembering a mapping while loading an upload).
+    pub fn system() -> Self {
+        Self {
+            tenant: None,
+            actor_user: None,
+            actor: SYSTEM_ACTOR.into(),
             action: None,
             target: String::new(),
             ip: "local".into(),

@@ -23,7 +23,7 @@ mod tokens;
 mod upload_records;
 mod users;
 
-pub use audit::{AuditAction, AuditEntry, AuditEvent};
+pub use audit::{AuditAction, AuditEntry, AuditEvent, SYSTEM_ACTOR};
 pub use copilot_history::AskedQuestion;
 pub use error::MetaError;
 pub use job_status::{RunStatus, UploadStatus};

@@ -175,6 +175,45 @@ impl MetaStore {
         })
     }
 
+    /// The merchant discarded an upload still waiting for its mapping: the record goes (the
+    /// audit log keeps the deed). Returns the stored file's key when no other upload shares
+    /// it, for the caller to remove; `NotFound` when there is no such pending upload.
+    pub fn discard_upload(
+        &self,
+        scope: &TenantScope,
+        id: i64,
+        actor: &AuditEvent,
+    ) -> Result<Option<String>, MetaError> {
+        self.audited(|tx, _| {
+            let t = scope.tenant().as_str();
+            let found: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT object_key, file_name FROM uploads WHERE id = ?1 AND tenant_id = ?2 AND status = 'pending'",
+                    params![id, t],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((key, file)) = found else {
+                return Err(MetaError::NotFound("pending upload"));
+            };
+            tx.execute(
+                "DELETE FROM uploads WHERE id = ?1 AND tenant_id = ?2 AND status = 'pending'",
+                params![id, t],
+            )?;
+            let shared: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM uploads WHERE object_key = ?1)",
+                [&key],
+                |r| r.get(0),
+            )?;
+            let event = actor
+                .clone()
+                .tenant(scope.tenant())
+                .action(AuditAction::UploadDiscarded)
+                .target(format!("upload:{id} {file}"));
+            Ok(((!shared).then_some(key), event))
+        })
+    }
+
     /// One upload of the scope's tenant (another tenant's id is `None`).
     pub fn upload(&self, scope: &TenantScope, id: i64) -> Result<Option<UploadRecord>, MetaError> {
         Ok(self

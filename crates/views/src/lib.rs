@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod ask;
+pub mod audit;
 pub mod card;
 pub mod charts;
 pub mod cohorts;

@@ -16,7 +16,9 @@ pub struct MemberVm {
 pub struct AuditRowVm {
     pub at: i64,
     pub actor: String,
+    /// The action in words, and its stable code.
     pub action: String,
+    pub code: String,
     pub target: String,
     pub ip: String,
 }
@@ -87,7 +89,7 @@ pub fn permissions(
 pub fn audit_log(ctx: &PageCtx, rows: &[AuditRowVm], next_before: Option<i64>) -> String {
     let trs = rows
         .iter()
-        .map(|r| view! { <tr><td>{fmt_time(r.at)}</td><td>{r.actor.clone()}</td><td><code>{r.action.clone()}</code></td><td>{r.target.clone()}</td><td class="mono">{r.ip.clone()}</td></tr> })
+        .map(|r| view! { <tr><td>{fmt_time(r.at)}</td><td>{r.actor.clone()}</td><td>{r.action.clone()}<br/><small class="muted mono">{r.code.clone()}</small></td><td class="wrap">{r.target.clone()}</td><td class="mono">{r.ip.clone()}</td></tr> })
         .collect_view();
     let more = next_before.map(|b| view! { <div class="actions"><a class="btn secondary" href=format!("/audit?before={b}")>{ctx.t("common.older")}</a></div> });
     let body = view! {

@@ -388,6 +388,11 @@ pub fn upload_mapping(
             </table>
             <div class="actions"><button class="btn" type="submit">{ctx.t("upload.load")}</button></div>
         </form>
+        <form class="card" method="post" action=format!("/uploads/{id}/discard")>
+            {csrf_field(&ctx.csrf)}
+            <p class="muted">{ctx.t("upload.discard_text")}</p>
+            <div class="actions"><button class="btn secondary" type="submit" id="discard-upload">{ctx.t("upload.discard")}</button></div>
+        </form>
         <div class="card table-wrap">
             <h2>{ctx.t("upload.columns_title")}</h2>
             <table><tbody>{cols}</tbody></table>
