@@ -346,9 +346,8 @@ pub async fn delete(
         .meta
         .delete_report(&m.scope, id, &actor)?
         .ok_or(AppError::NotFound("report"))?;
-    if !shared && let Err(e) = state.objects.delete(&rec.object_key).await {
-        // The record is gone; an orphaned file is only disk space.
-        tracing::warn!(key = %rec.object_key, error = %e, "report file not removed");
+    if !shared {
+        state.objects.delete_orphan(&rec.object_key).await;
     }
     Ok(Redirect::to("/reports"))
 }

@@ -423,11 +423,8 @@ async fn discard(
     id: i64,
     actor: &AuditEvent,
 ) -> Result<(), AppError> {
-    if let Some(key) = state.meta.discard_upload(scope, id, actor)?
-        && let Err(e) = state.objects.delete(&key).await
-    {
-        // The record is gone; an orphaned file is only disk space.
-        tracing::warn!(%key, error = %e, "discarded upload's file not removed");
+    if let Some(key) = state.meta.discard_upload(scope, id, actor)? {
+        state.objects.delete_orphan(&key).await;
     }
     Ok(())
 }

@@ -242,6 +242,14 @@ impl Objects {
         Ok(self.store.delete(&ObjPath::from(key)).await?)
     }
 
+    /// Remove a file whose record is already gone: a failure leaves only disk space behind,
+    /// so it is logged, not reported.
+    pub async fn delete_orphan(&self, key: &str) {
+        if let Err(e) = self.delete(key).await {
+            tracing::warn!(%key, error = %e, "file of a removed record not deleted");
+        }
+    }
+
     /// The keys under `prefix` (a shop's objects, for checks and clean-up).
     pub async fn keys(&self, prefix: &str) -> Result<Vec<String>, ObjectError> {
         let p = ObjPath::from(prefix);
