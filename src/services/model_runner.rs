@@ -250,7 +250,7 @@ pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
         },
         "anomalies": { "series": aseries.len(), "found": anomalies.len(), "last_7_days": anomalies.iter().filter(|(_, d, _)| *d > recent).count(), "threshold": settings.threshold },
         "segments": match &segments.result {
-            Ok(sg) => serde_json::json!({ "customers": customers.len(), "k": sg.k, "silhouette": sg.silhouette, "named": sg.segments.iter().map(|g| g.name).collect::<Vec<_>>() }),
+            Ok(sg) => serde_json::json!({ "customers": customers.len(), "k": sg.k, "rules": sg.rules, "named": sg.segments.iter().map(|g| g.name).collect::<Vec<_>>() }),
             Err(reason) => serde_json::json!({ "customers": customers.len(), "reason": reason }),
         },
         "recommendations": match &recommendations {

@@ -795,6 +795,32 @@ async fn demo_login_works_in_headless_chromium() {
         .await;
     let mut viewer = s.agent();
     viewer.login("viewer@demo.local", PW).await;
+    // On the demo shop every segment's typical member fits its name and the shop's lines.
+    let tok = crate::harness::token(&s, "viewer@demo.local").await;
+    let m = viewer
+        .api(reqwest::Method::GET, "/api/v1/segments", Some(&tok), None)
+        .await
+        .json();
+    let r = &m["rules"];
+    let line = |k: &str| r[k].as_f64().unwrap();
+    for g in m["segments"].as_array().unwrap() {
+        let c = |j: usize| g["centre"][j].as_f64().unwrap();
+        let (recency, orders, spent) = (c(0), c(1), c(2));
+        let recent = recency <= line("recent_days");
+        let frequent = orders >= line("frequent_orders");
+        let holds = match g["name"].as_str().unwrap() {
+            "champions" => frequent && recent && spent >= line("top_value"),
+            "loyal" => frequent && recent,
+            "at_risk" => frequent && !recent,
+            "high_value" => spent >= line("top_value") && recency <= line("gone_days"),
+            "new" => orders == 1.0 && recent,
+            "potential_loyalists" => orders >= 2.0 && !frequent && recent,
+            "churn_risk" => !recent && recency <= line("gone_days"),
+            "hibernating" => recency > line("gone_days"),
+            other => panic!("unknown segment {other}"),
+        };
+        assert!(holds, "{g} against {r}");
+    }
     let page = viewer.get(&format!("/segments?segment={key}")).await.body;
     assert!(
         page.contains("id=\"members\"")

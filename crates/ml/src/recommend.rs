@@ -279,19 +279,6 @@ pub(crate) fn hold_out_last(baskets: &[Basket]) -> (Vec<Basket>, HashMap<u32, us
     (rest, held)
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    }
-}
-
 impl Model {
     /// Fit on `baskets` (oldest first) for a catalogue whose item `i` is in category
     /// `category[i]` and of brand `brand[i]` (missing: no brand): the counts from every
@@ -367,7 +354,7 @@ impl Model {
                 (f64::from(again[i]) + SHRINK * prior) / (f64::from(buyers[i]) + SHRINK)
             })
             .collect();
-        let gap = gaps.iter_mut().map(|g| median(g)).collect();
+        let gap = gaps.into_iter().map(crate::segments::median).collect();
         // Co-occurrence over customers' whole histories (bought by the same customer).
         let mut co: Vec<HashMap<u32, u32>> = vec![HashMap::new(); n];
         for items in &pasts {

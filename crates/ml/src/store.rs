@@ -220,18 +220,18 @@ pub fn write(
                     .collect::<Vec<_>>()
                     .join(";");
                 c.execute(
-                    "INSERT INTO ml.segment_model VALUES (?, ?, ?, NULL, ?)",
+                    "INSERT INTO ml.segment_model (k, silhouette, customers, reason, importance, rules) VALUES (?, NULL, ?, NULL, ?, ?)",
                     duckdb::params![
                         seg.k as i64,
-                        seg.silhouette,
                         segments.keys.len() as i64,
-                        importance
+                        importance,
+                        serde_json::to_string(&seg.rules).ok()
                     ],
                 )?;
             }
             Err(reason) => {
                 c.execute(
-                    "INSERT INTO ml.segment_model VALUES (NULL, NULL, ?, ?, NULL)",
+                    "INSERT INTO ml.segment_model (k, silhouette, customers, reason, importance) VALUES (NULL, NULL, ?, ?, NULL)",
                     duckdb::params![segments.keys.len() as i64, reason],
                 )?;
             }
@@ -593,7 +593,10 @@ pub struct SegmentRow {
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct SegmentModel {
     pub k: Option<i64>,
+    /// Runs before segments by rules clustered, and measured their fit.
     pub silhouette: Option<f64>,
+    /// The lines the rules drew (runs before them have none).
+    pub rules: Option<crate::segments::Rules>,
     pub customers: i64,
     /// Why there are no segments.
     pub reason: Option<String>,
@@ -608,14 +611,17 @@ pub fn segments(c: &Connection) -> Result<Option<SegmentModel>, duckdb::Error> {
     if !has_results(c)? {
         return Ok(None);
     }
-    let mut st =
-        c.prepare("SELECT k, silhouette, customers, reason, importance FROM ml.segment_model")?;
+    let mut st = c.prepare(
+        "SELECT k, silhouette, customers, reason, importance, rules FROM ml.segment_model",
+    )?;
     let Some(mut m) = st
         .query_map([], |r| {
             let imp: Option<String> = r.get(4)?;
+            let rules: Option<String> = r.get(5)?;
             Ok(SegmentModel {
                 k: r.get(0)?,
                 silhouette: r.get(1)?,
+                rules: rules.and_then(|j| serde_json::from_str(&j).ok()),
                 customers: r.get(2)?,
                 reason: r.get(3)?,
                 importance: imp

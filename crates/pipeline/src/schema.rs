@@ -50,6 +50,8 @@ const MIGRATIONS: &[&str] = &[
         store VARCHAR, channel VARCHAR, region VARCHAR, category VARCHAR, amount DOUBLE, units DOUBLE, orders DOUBLE, upload_id BIGINT);",
     // 9: the recommender knows each product's usual days between two purchases.
     "ALTER TABLE ml.rec_items ADD COLUMN IF NOT EXISTS gap DOUBLE;",
+    // 10: segments by rules read against the shop's rhythm: the lines they drew (JSON).
+    "ALTER TABLE ml.segment_model ADD COLUMN IF NOT EXISTS rules VARCHAR;",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

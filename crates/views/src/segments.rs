@@ -52,17 +52,22 @@ pub fn describe(
             selected: g.name == selected,
         })
         .collect();
-    vm.model = p
-        .t("segments.model")
-        .replace("{k}", &model.k.unwrap_or(0).to_string())
-        .replace(
-            "{silhouette}",
-            &format::number(p.locale, model.silhouette.unwrap_or(0.0), 2),
-        )
-        .replace(
-            "{customers}",
-            &format::amount(p.locale, model.customers as f64),
-        );
+    // The lines the rules drew for this shop (a run from before the rules has none to show).
+    let days = |d: f64| format::amount(p.locale, d.round());
+    vm.model = match &model.rules {
+        Some(r) => p
+            .t("segments.model")
+            .replace("{k}", &model.k.unwrap_or(0).to_string())
+            .replace(
+                "{customers}",
+                &format::amount(p.locale, model.customers as f64),
+            )
+            .replace("{gap}", &days(r.gap_days))
+            .replace("{recent}", &days(r.recent_days))
+            .replace("{gone}", &days(r.gone_days))
+            .replace("{top}", &money(r.top_value)),
+        None => String::new(),
+    };
     let mut spec = ChartSpec::new(ChartKind::HBar, p.t("segments.importance_title"));
     spec.percent = true;
     let mut imp = model.importance.clone();
