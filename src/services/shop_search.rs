@@ -154,8 +154,13 @@ impl ShopSearch<'_> {
         })
     }
 
+    /// Completion as one types: the search page's own ranking (words with typos, meaning),
+    /// whose last word is read as the start of a word, so the top bar and the page agree.
     pub fn suggest(&self, q: &str, limit: usize) -> Result<Vec<Hit>, ShopSearchError> {
-        Ok(self.index.suggest(clip(q), self.access, limit)?)
+        if clip(q).is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(self.search(q, limit)?.hits)
     }
 
     /// Products nearest in meaning to the product `sku` (SKU, cosine similarity).
@@ -243,6 +248,26 @@ fn text(parts: &[Option<&str>]) -> String {
         .join(" · ")
 }
 
+/// The introduction of the page at `path`, where it has one.
+fn page_lede(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "/cohorts" => "cohorts.lede",
+        "/upload" => "upload.lede",
+        "/customers" => "customers.lede",
+        "/segments" => "segments.lede",
+        "/forecasts" => "forecast.lede",
+        "/recommendations" => "rec.lede",
+        "/models" => "models.lede",
+        "/search" => "search.lede",
+        "/copilot" => "copilot.lede",
+        "/reports" => "reports.lede",
+        "/audit" => "audit.lede",
+        "/permissions" => "perm.lede",
+        "/help" => "help.lede",
+        _ => return None,
+    })
+}
+
 /// Everything findable in a shop.
 pub fn documents(stores: Stores<'_>, scope: &TenantScope) -> Result<Vec<Doc>, ShopSearchError> {
     let t = |k: &str| sr360_ui::tr("en", k);
@@ -258,12 +283,17 @@ pub fn documents(stores: Stores<'_>, scope: &TenantScope) -> Result<Vec<Doc>, Sh
     let mut docs = vec![];
     for (path, key, available) in sr360_ui::nav_items() {
         if available {
+            // What the page is for, in words a merchant searches with ("export" finds
+            // Reports), from its introduction.
+            let lede = page_lede(path)
+                .map(|k| format!(" · {}", every(k)))
+                .unwrap_or_default();
             docs.push(Doc {
                 kind: Kind::Page,
                 id: path.trim_start_matches('/').to_string(),
                 url: path.to_string(),
                 title: t(key),
-                body: format!("{} page · {}", t(key), every(key)),
+                body: format!("{} page · {}{lede}", t(key), every(key)),
                 personal: None,
             });
         }

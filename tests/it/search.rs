@@ -84,6 +84,42 @@ async fn search_finds_the_shops_objects_by_words_typos_and_meaning_and_nothing_e
     );
     let v = get(&s, &tok, "/api/v1/search/suggest?q=").await;
     assert_eq!(v, serde_json::json!([]));
+    // The top bar and the search page agree: the same first results, in the same order.
+    let keys = |hits: &serde_json::Value| -> Vec<String> {
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| format!("{}:{}", h["kind"], h["id"]))
+            .collect()
+    };
+    for q in [
+        "hikng bots",
+        "forcast",
+        "export",
+        "boots",
+        "frying pan",
+        "cook eggs",
+        "revenue drop",
+        "cop",
+    ] {
+        let q = q.replace(' ', "%20");
+        let top = get(&s, &tok, &format!("/api/v1/search/suggest?q={q}&limit=5")).await;
+        let page = get(&s, &tok, &format!("/api/v1/search?q={q}&limit=5")).await;
+        assert_eq!(keys(&top), keys(&page["hits"]), "{q}: {top} vs {page}");
+    }
+    let found = |v: &serde_json::Value, kind: &str, id: &str| {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == kind && h["id"] == id)
+    };
+    let v = get(&s, &tok, "/api/v1/search?q=hikng%20bots").await;
+    assert_eq!(titles(&v)[0], "Trailhead Waterproof Hiking Boots", "{v}");
+    let v = get(&s, &tok, "/api/v1/search?q=forcast").await;
+    assert!(found(&v, "page", "forecasts"), "{v}");
+    let v = get(&s, &tok, "/api/v1/search?q=export").await;
+    assert!(found(&v, "page", "reports"), "{v}");
 
     // Personal data: the owner finds the customer by name and sees it; a viewer neither.
     let v = get(&s, &tok, "/api/v1/search?q=lovelace").await;

@@ -712,7 +712,8 @@ impl SearchIndex {
     ) -> Result<Vec<Hit>, SearchError> {
         let searcher = self.reader.searcher();
         let mut fused: HashMap<String, Hit> = HashMap::new();
-        if let Some(query) = self.word_query(q, access, false) {
+        // The last word may be the start of one (as Meilisearch reads it): "hik" finds hiking.
+        if let Some(query) = self.word_query(q, access, true) {
             let top = searcher.search(&query, &TopDocs::with_limit(DEPTH))?;
             for (rank, (_, addr)) in top.into_iter().enumerate() {
                 let doc: TantivyDocument = searcher.doc(addr)?;
