@@ -112,6 +112,55 @@ async fn text_of(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// What a reader cannot see whole on the page: table cells whose text is cut (by the cell or
+/// by a box that hides what overflows, not one that scrolls), chart labels drawn outside their
+/// chart, chart text rendered smaller than 10 px.
+async fn clipped(c: &Client) -> Vec<String> {
+    let js = r#"
+const out = [];
+const shown = (el) => el.getClientRects().length > 0 && !el.closest('details:not([open])');
+const name = (el) => el.textContent.trim().replace(/\s+/g, ' ').slice(0, 40);
+for (const el of document.querySelectorAll('main td, main th')) {
+  if (!shown(el)) continue;
+  const s = getComputedStyle(el);
+  if ((s.overflowX === 'hidden' || s.overflowX === 'clip' || s.textOverflow === 'ellipsis')
+      && el.scrollWidth > el.clientWidth + 1) { out.push('cell cut: ' + name(el)); continue; }
+  const r = el.getBoundingClientRect();
+  for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    const o = getComputedStyle(a).overflowX;
+    if (o === 'auto' || o === 'scroll') break;
+    if (o === 'hidden' || o === 'clip') {
+      const ar = a.getBoundingClientRect();
+      if (r.right > ar.right + 1 || r.left < ar.left - 1) out.push('cell hidden: ' + name(el));
+      break;
+    }
+  }
+}
+for (const t of document.querySelectorAll('main svg text')) {
+  if (!shown(t) || t.classList.contains('ct-tip') || !t.textContent.trim()) continue;
+  const svg = t.ownerSVGElement;
+  const vb = svg.viewBox && svg.viewBox.baseVal;
+  const w = vb && vb.width ? vb.width : svg.width.baseVal.value;
+  const h = vb && vb.height ? vb.height : svg.height.baseVal.value;
+  const b = t.getBBox();
+  if (b.x < -1 || b.x + b.width > w + 1 || b.y < -1 || b.y + b.height > h + 1)
+    out.push('label outside its chart: ' + name(t));
+  const scale = svg.getBoundingClientRect().width / w;
+  const px = parseFloat(t.getAttribute('font-size') || getComputedStyle(t).fontSize) * scale;
+  if (px > 0 && px < 10) out.push('label ' + px.toFixed(1) + ' px: ' + name(t));
+}
+return out;
+"#;
+    let v = c.execute(js, vec![]).await.unwrap();
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// How many elements match `css`.
 async fn count(c: &Client, css: &str) -> usize {
     c.find_all(Locator::Css(css)).await.unwrap().len()
@@ -930,6 +979,36 @@ async fn demo_login_works_in_headless_chromium() {
     );
     no_errors(c, "reports").await;
     shot(c, "reports").await;
+    // Nothing cut off, at a laptop's width and a phone's.
+    let mut cut = vec![];
+    for width in [1366u32, 390] {
+        c.set_window_size(width, 900).await.unwrap();
+        for page in [
+            "dashboard",
+            "charts",
+            "cohorts",
+            "funnel",
+            "customers",
+            "segments",
+            "forecasts",
+            "models",
+            "recommendations",
+            "uploads",
+            "reports",
+            "audit",
+        ] {
+            c.goto(&format!("{}/{page}", s.url)).await.unwrap();
+            wait_css(c, "main h1").await;
+            for what in clipped(c).await {
+                cut.push(format!("{page} at {width} px: {what}"));
+            }
+            if width == 390 && matches!(page, "charts" | "funnel" | "audit") {
+                shot(c, &format!("{page}-phone")).await;
+            }
+        }
+    }
+    c.set_window_size(1280, 900).await.unwrap();
+    assert!(cut.is_empty(), "cut off:\n{}", cut.join("\n"));
     for (locale, theme, suffix) in [("en", "dark", "dark"), ("ar", "light", "ar")] {
         set_prefs(c, &s.url, locale, theme).await;
         c.goto(&format!("{}/charts", s.url)).await.unwrap();

@@ -123,6 +123,8 @@ fn frame(c: &mut ChartBase, height: f32) {
     c.width = WIDTH;
     c.height = height;
     c.font_family = FONT.into();
+    // Room above the top tick, so its label is not cut by the chart's edge.
+    c.margin.top = 14.0;
     c.background_color = Color::transparent();
     c.tooltip.show = true;
 }
