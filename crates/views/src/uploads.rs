@@ -171,6 +171,22 @@ pub fn evidence(m: &Mapping) -> ui::MappingEvidenceVm {
 }
 
 #[cfg(test)]
+mod field_words {
+    use super::*;
+
+    #[test]
+    fn every_field_has_words_in_every_language() {
+        for (lang, _, _) in sr360_ui::LOCALES {
+            let p = sr360_ui::PageCtx::anonymous(lang, String::new(), "/upload");
+            for f in FIELDS {
+                let w = sr360_ui::pages::field_label(&p, f.name);
+                assert!(w != f.name && !w.contains('_'), "{lang} {}: {w}", f.name);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -36,7 +36,7 @@ pub use segments::{SegmentVm, SegmentsVm, segments};
 pub use status::{HELP_ARTICLES, NotificationVm, error_page, help, notifications, upcoming};
 pub use tenant::{AuditRowVm, MemberVm, TenantRowVm, admin_tenants, audit_log, permissions};
 pub use uploads::{
-    LoadedVm, MappingEvidenceVm, MappingFieldVm, UploadRowVm, upload, upload_detail,
+    LoadedVm, MappingEvidenceVm, MappingFieldVm, UploadRowVm, field_label, upload, upload_detail,
     upload_history, upload_mapping,
 };
 

@@ -106,7 +106,7 @@ pub fn upload_detail(
     });
     let map_rows = mapping
         .iter()
-        .map(|(f, c)| view! { <tr><td><code>{f.clone()}</code></td><td>{c.clone()}</td></tr> })
+        .map(|(f, c)| view! { <tr><td>{field_label(ctx, f)}" "<small class="muted mono">{f.clone()}</small></td><td>{c.clone()}</td></tr> })
         .collect_view();
     let rej_rows = rejects.iter().map(|(l, c, v, why)| view! { <tr><td>{*l}</td><td>{c.clone()}</td><td class="mono">{v.clone()}</td><td>{why.clone()}</td></tr> }).collect_view();
     let feats = enabled
@@ -148,6 +148,13 @@ pub struct MappingFieldVm {
     pub required: bool,
     /// The chosen column, "" for none.
     pub chosen: String,
+}
+
+/// A canonical field in the reader's words ("Order date"), or its name if it has none.
+pub fn field_label(ctx: &PageCtx, name: &str) -> String {
+    let key = format!("upload.fl_{name}");
+    let w = ctx.t(&key);
+    if w == key { name.to_string() } else { w }
 }
 
 /// Confirm or edit the column mapping of a pending upload.
@@ -358,7 +365,7 @@ pub fn upload_mapping(
                 .then(|| view! { " " <span class="badge warn">{ctx.t("upload.required")}</span> });
             view! {
                 <tr>
-                    <td><label for=id_attr.clone()><code>{f.name.clone()}</code></label>{req}</td>
+                    <td><label for=id_attr.clone()>{field_label(ctx, &f.name)}" "<small class="muted mono">{f.name.clone()}</small></label>{req}</td>
                     <td><select id=id_attr name=name_attr>{opts}</select></td>
                 </tr>
             }
