@@ -45,7 +45,12 @@ fn security_vm(state: &AppState, s: &SignedIn) -> Result<SecurityVm, AppError> {
             at: l.at,
             ip: l.ip,
             device: l.device,
-            outcome: l.outcome,
+            // In words ("Signed in"), falling back to the stored word for an unknown one.
+            outcome: {
+                let key = format!("settings.outcome_{}", l.outcome);
+                let w = sr360_ui::tr(sr360_ui::normalize_locale(&u.locale), &key);
+                if w == key { l.outcome } else { w }
+            },
             flagged: l.new_prefix || l.new_device,
         })
         .collect();

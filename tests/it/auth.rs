@@ -341,6 +341,11 @@ async fn login_history_flags_new_places_and_devices() {
     assert_eq!(h[1].device, "Safari on iOS");
     let page = c.get("/settings/security").await.body;
     assert!(page.contains("new place or device"));
+    // Each sign-in's result in words, not the stored code.
+    assert!(
+        page.contains("Signed in") && !page.contains(">success<"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
