@@ -828,6 +828,17 @@ async fn demo_login_works_in_headless_chromium() {
     assert_eq!(owner.login(&email, &password).await.status, 303);
     let page = owner.get(&format!("/segments?segment={key}")).await.body;
     assert!(page.contains("@"), "owners see e-mails");
+    // Two years of days on the charts page stays a page, not megabytes.
+    let all_days = owner
+        .get("/charts?from=2024-07-03&to=2026-06-30&grain=day")
+        .await
+        .body;
+    // (1.6 MB before long charts dropped their per-point hover labels; about 0.9 MB now.)
+    assert!(
+        all_days.contains("id=\"trend\"") && all_days.len() < 1_000_000,
+        "{} bytes",
+        all_days.len()
+    );
     let r = owner
         .submit(
             &format!("/segments?segment={key}"),

@@ -91,6 +91,8 @@ const WIDTH: f32 = 640.0;
 const FONT: &str =
     "SR360 Charts, Roboto, Noto Sans, Noto Sans Arabic, Noto Sans CJK SC, sans-serif";
 const HEIGHT: f32 = 320.0;
+/// Points beyond which a line chart drops its per-point hover labels.
+const LONG_SERIES: usize = 120;
 
 fn series(spec: &ChartSpec) -> Vec<Series> {
     spec.series
@@ -204,6 +206,11 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
             let mut c = LineChart::new_with_theme(series(spec), spec.labels.clone(), theme);
             frame(&mut c, HEIGHT);
             axis(&mut c.y_axis_configs, false);
+            // A hover label per point of two years of days is most of a megabyte; the table
+            // view under the chart has every value.
+            if spec.labels.len() > LONG_SERIES {
+                c.tooltip.show = false;
+            }
             if let Some(s) = c.series_list.get_mut(1) {
                 s.stroke_dash_array = Some("4,4".into());
             }
@@ -220,6 +227,9 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
             let mut c = BarChart::new_with_theme(list, spec.labels.clone(), theme);
             frame(&mut c, HEIGHT);
             axis(&mut c.y_axis_configs, stacked);
+            if spec.labels.len() > LONG_SERIES {
+                c.tooltip.show = false;
+            }
             c.legend.show = Some(spec.series.len() > 1);
             c.svg()
         }
@@ -330,6 +340,27 @@ mod tests {
             !drawn.contains("4.2k") && !drawn.contains("8.3k"),
             "{drawn}"
         );
+    }
+
+    #[test]
+    fn two_years_of_days_stay_a_small_drawing() {
+        let mut s = ChartSpec::new(ChartKind::Line, "Revenue by day");
+        s.labels = (0..730)
+            .map(|d| format!("{:02}-{:02}", 1 + d % 12, 1 + d % 28))
+            .collect();
+        s.series = vec![
+            (
+                "now".into(),
+                (0..730).map(|d| 1000.0 + f64::from(d % 97)).collect(),
+            ),
+            (
+                "before".into(),
+                (0..730).map(|d| 900.0 + f64::from(d % 89)).collect(),
+            ),
+        ];
+        // 600 kB with a hover label per point.
+        let drawn = svg(&s, false).unwrap();
+        assert!(drawn.len() < 60_000, "{} bytes", drawn.len());
     }
 
     #[test]
