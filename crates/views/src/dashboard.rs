@@ -158,7 +158,7 @@ pub fn models_card(
     let when = run.finished_at.or(run.started_at).unwrap_or(run.created_at);
     ui::ModelsCardVm {
         status: run.status.to_string(),
-        when: sr360_ui::pages::fmt_time_public(when),
+        when: sr360_ui::pages::fmt_time_public(p.locale, when),
         forecast,
         alerts,
     }

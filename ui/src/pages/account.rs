@@ -156,7 +156,7 @@ fn security(ctx: &PageCtx, vm: &SecurityVm) -> AnyView {
         .iter()
         .map(|l| {
             let flag = l.flagged.then(|| view! { <span class="badge warn">{ctx.t("settings.new_place")}</span> });
-            view! { <tr><td>{fmt_time(l.at)}</td><td class="mono">{l.ip.clone()}</td><td>{l.device.clone()}</td><td>{l.outcome.clone()}" "{flag}</td></tr> }
+            view! { <tr><td>{fmt_time(ctx.locale, l.at)}</td><td class="mono">{l.ip.clone()}</td><td>{l.device.clone()}</td><td>{l.outcome.clone()}" "{flag}</td></tr> }
         })
         .collect_view();
     view! {
@@ -217,7 +217,7 @@ fn tokens(ctx: &PageCtx, vm: &SecurityVm) -> AnyView {
             view! {
                 <tr>
                     <td>{t.name.clone()}</td><td class="mono">{format!("{}…", t.prefix)}</td><td>{t.owner.clone()}</td>
-                    <td>{fmt_time(t.created_at)}</td><td>{t.last_used_at.map(fmt_time).unwrap_or_else(|| "—".into())}</td>
+                    <td>{fmt_time(ctx.locale, t.created_at)}</td><td>{t.last_used_at.map(|x| fmt_time(ctx.locale, x)).unwrap_or_else(|| "—".into())}</td>
                     <td>{state}" "{revoke}</td>
                 </tr>
             }

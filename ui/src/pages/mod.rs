@@ -47,15 +47,40 @@ pub(crate) fn csrf_field(token: &str) -> impl IntoView + use<> {
 }
 
 /// Unix seconds as "2026-11-27 21:52 UTC" (for the HTTP layer's view models).
-pub fn fmt_time_public(unix: i64) -> String {
-    fmt_time(unix)
+pub fn fmt_time_public(locale: &str, unix: i64) -> String {
+    fmt_time(locale, unix)
 }
 
-/// Unix seconds as "2026-11-27 21:52 UTC".
-pub(crate) fn fmt_time(unix: i64) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&fmt).ok())
-        .unwrap_or_default()
+/// Unix seconds as the reader's date and a 24-hour UTC time: "27 Nov 2026 21:52 UTC",
+/// "27 nov 2026 21:52 UTC", "2026年11月27日 21:52 UTC", Arabic with its own digits.
+pub(crate) fn fmt_time(locale: &str, unix: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(unix) else {
+        return String::new();
+    };
+    let clock = format!("{:02}:{:02}", t.hour(), t.minute());
+    let clock = if locale == "ar" {
+        clock
+            .chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => char::from_u32(0x0660 + d).unwrap_or(c),
+                None => c,
+            })
+            .collect()
+    } else {
+        clock
+    };
+    format!("{} {clock} UTC", crate::format::date(locale, t.date()))
+}
+
+#[cfg(test)]
+mod time_tests {
+    #[test]
+    fn times_read_in_the_readers_language() {
+        // 2026-11-27 21:52 UTC
+        let t = 1_795_816_320;
+        assert_eq!(super::fmt_time("en", t), "27 Nov 2026 21:52 UTC");
+        assert_eq!(super::fmt_time("zh-CN", t), "2026年11月27日 21:52 UTC");
+        let ar = super::fmt_time("ar", t);
+        assert!(ar.contains("٢١:٥٢") && !ar.contains("2026"), "{ar}");
+    }
 }

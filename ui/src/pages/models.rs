@@ -233,7 +233,7 @@ pub fn models(ctx: &PageCtx, vm: &ModelsVm) -> String {
             let metrics = r.metrics.iter().map(|m| view! { <li>{m.clone()}</li> }).collect_view();
             view! {
                 <tr>
-                    <td>{fmt_time(r.created_at)}<br/><small class="muted">{ctx.t(&format!("models.trigger_{}", r.trigger))}</small></td>
+                    <td>{fmt_time(ctx.locale, r.created_at)}<br/><small class="muted">{ctx.t(&format!("models.trigger_{}", r.trigger))}</small></td>
                     <td><span class=badge>{ctx.t(&format!("models.status_{}", r.status))}</span>" "<small class="muted">{r.error.clone()}</small></td>
                     <td>{r.window.clone()}</td>
                     <td><ul class="plain">{metrics}</ul></td>

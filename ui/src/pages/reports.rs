@@ -48,7 +48,7 @@ pub fn reports(ctx: &PageCtx, vm: &ReportsVm) -> String {
                     <td>{r.title.clone()}<br/><small class="muted">{r.filters.clone()}</small></td>
                     <td><span class="badge">{r.format.clone()}</span></td>
                     <td class="num">{r.size.clone()}</td>
-                    <td>{r.created_by.clone()}<br/><small class="muted">{fmt_time(r.created_at)}</small></td>
+                    <td>{r.created_by.clone()}<br/><small class="muted">{fmt_time(ctx.locale, r.created_at)}</small></td>
                     <td class="actions-cell">
                         <a class="btn small secondary" href=file download=r.file_name.clone()>{ctx.t("reports.download")}</a>" "
                         <a class="btn small secondary" href=r.source.clone()>{ctx.t("reports.open_view")}</a>" "

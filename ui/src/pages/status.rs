@@ -74,7 +74,7 @@ pub fn notifications(ctx: &PageCtx, items: &[NotificationVm]) -> String {
             view! {
                 <li class="card">
                     {badge}<strong><a href=href>{title.clone()}</a></strong>
-                    <p class="muted">{body.clone()}" · "{super::fmt_time(*at)}</p>
+                    <p class="muted">{body.clone()}" · "{super::fmt_time(ctx.locale, *at)}</p>
                 </li>
             }
         })

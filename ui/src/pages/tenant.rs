@@ -89,7 +89,7 @@ pub fn permissions(
 pub fn audit_log(ctx: &PageCtx, rows: &[AuditRowVm], next_before: Option<i64>) -> String {
     let trs = rows
         .iter()
-        .map(|r| view! { <tr><td>{fmt_time(r.at)}</td><td>{r.actor.clone()}</td><td>{r.action.clone()}<br/><small class="muted mono">{r.code.clone()}</small></td><td class="wrap">{r.target.clone()}</td><td class="mono">{r.ip.clone()}</td></tr> })
+        .map(|r| view! { <tr><td>{fmt_time(ctx.locale, r.at)}</td><td>{r.actor.clone()}</td><td>{r.action.clone()}<br/><small class="muted mono">{r.code.clone()}</small></td><td class="wrap">{r.target.clone()}</td><td class="mono">{r.ip.clone()}</td></tr> })
         .collect_view();
     let more = next_before.map(|b| view! { <div class="actions"><a class="btn secondary" href=format!("/audit?before={b}")>{ctx.t("common.older")}</a></div> });
     let body = view! {
@@ -113,7 +113,7 @@ pub fn audit_log(ctx: &PageCtx, rows: &[AuditRowVm], next_before: Option<i64>) -
 pub fn admin_tenants(ctx: &PageCtx, rows: &[TenantRowVm]) -> String {
     let trs = rows
         .iter()
-        .map(|r| view! { <tr><td class="mono">{r.id.clone()}</td><td>{r.name.clone()}</td><td>{r.members}</td><td>{fmt_time(r.created_at)}</td></tr> })
+        .map(|r| view! { <tr><td class="mono">{r.id.clone()}</td><td>{r.name.clone()}</td><td>{r.members}</td><td>{fmt_time(ctx.locale, r.created_at)}</td></tr> })
         .collect_view();
     let body = view! {
         <h1>{ctx.t("admin.tenants")}</h1>

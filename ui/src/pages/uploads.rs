@@ -68,7 +68,7 @@ pub fn upload_history(ctx: &PageCtx, rows: &[UploadRowVm]) -> String {
                     <td>{status_badge(ctx, &r.status)}" "<small class="muted">{r.error.clone()}</small></td>
                     <td>{kind_label(ctx, &r.entity)}</td>
                     <td>{r.rows_read}</td><td>{r.rows_accepted}</td><td>{r.rows_rejected}</td>
-                    <td>{fmt_time(r.created_at)}</td><td>{dur}</td>
+                    <td>{fmt_time(ctx.locale, r.created_at)}</td><td>{dur}</td>
                 </tr>
             }
         })
@@ -122,7 +122,7 @@ pub fn upload_detail(
         .then(|| view! { <div class="alert error" role="alert">{r.error.clone()}</div> });
     let body = view! {
         <h1>{r.file_name.clone()}</h1>
-        <p class="lede">{status_badge(ctx, &r.status)}" "{format!("{} · {} {} · {} {} · {} {}", fmt_time(r.created_at), r.rows_read, ctx.t("upload.col_rows"), r.rows_accepted, ctx.t("upload.col_accepted"), r.rows_rejected, ctx.t("upload.col_rejected"))}</p>
+        <p class="lede">{status_badge(ctx, &r.status)}" "{format!("{} · {} {} · {} {} · {} {}", fmt_time(ctx.locale, r.created_at), r.rows_read, ctx.t("upload.col_rows"), r.rows_accepted, ctx.t("upload.col_accepted"), r.rows_rejected, ctx.t("upload.col_rejected"))}</p>
         {error}
         {summary}
         <div class="card">
