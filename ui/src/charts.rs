@@ -298,6 +298,31 @@ pub fn svg(spec: &ChartSpec, dark: bool) -> Option<String> {
     }
 }
 
+/// The chart's text in the page's digits: Arabic-Indic in Arabic (axis ticks, labels and hover
+/// values, as the sentences around them), unchanged elsewhere. Only text between tags
+/// changes; coordinates in attributes stay ASCII.
+pub fn localize_digits(svg: &str, locale: &str) -> String {
+    if locale != "ar" {
+        return svg.to_string();
+    }
+    let mut out = String::with_capacity(svg.len() + svg.len() / 4);
+    let mut in_tag = false;
+    for c in svg.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ => {}
+        }
+        let local = match (in_tag, c) {
+            (false, '0'..='9') => char::from_u32(0x0660 + (c as u32 - '0' as u32)),
+            (false, '.') => Some('\u{066B}'),
+            _ => None,
+        };
+        out.push(local.unwrap_or(c));
+    }
+    out
+}
+
 /// The SVG for embedding in a page: without its `<style>` block, whose rules (the hover
 /// tooltips) live in app.css, because the page's Content-Security-Policy allows no inline
 /// styles.
@@ -361,6 +386,18 @@ mod tests {
         // 600 kB with a hover label per point.
         let drawn = svg(&s, false).unwrap();
         assert!(drawn.len() < 60_000, "{} bytes", drawn.len());
+    }
+
+    #[test]
+    fn arabic_charts_use_arabic_digits_in_their_text_only() {
+        let svg =
+            r#"<svg width="640"><text x="2.5" y="41">2.5k</text><text>Web: 52.9%</text></svg>"#;
+        let ar = localize_digits(svg, "ar");
+        assert_eq!(
+            ar,
+            "<svg width=\"640\"><text x=\"2.5\" y=\"41\">٢٫٥k</text><text>Web: ٥٢٫٩%</text></svg>"
+        );
+        assert_eq!(localize_digits(svg, "es"), svg);
     }
 
     #[test]

@@ -47,7 +47,10 @@ pub fn short(s: &str) -> String {
 
 /// The chart for the user's theme (both when the theme follows the device).
 pub fn chart_svgs(p: &PageCtx, spec: &ChartSpec) -> (Option<String>, Option<String>) {
-    let draw = |dark: bool| sr360_ui::charts::svg(spec, dark).map(|s| sr360_ui::charts::inline(&s));
+    let draw = |dark: bool| {
+        sr360_ui::charts::svg(spec, dark)
+            .map(|s| sr360_ui::charts::localize_digits(&sr360_ui::charts::inline(&s), p.locale))
+    };
     match p.theme.as_str() {
         "light" => (draw(false), None),
         "dark" => (None, draw(true)),
