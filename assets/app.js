@@ -357,3 +357,18 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
     if ((e.ctrlKey || e.metaKey) && (e.key === "k" || e.key === "K")) { e.preventDefault(); openWindow(); }
   });
 })();
+
+// The sidebar's unread count follows new notifications (an upload loaded, an unusual day)
+// over Server-Sent Events; without JavaScript it is as of the page's load.
+(function () {
+  "use strict";
+  var badge = document.getElementById("unread-count");
+  if (!badge || !window.EventSource) return;
+  var es = new EventSource("/notifications/events");
+  es.addEventListener("unread", function (e) {
+    var n = parseInt(e.data, 10) || 0;
+    badge.textContent = String(n);
+    badge.hidden = n === 0;
+  });
+  window.addEventListener("pagehide", function () { es.close(); });
+})();

@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
             get(uploads::mapping_page).post(uploads::mapping_submit),
         )
         .route("/uploads/{id}/discard", post(uploads::discard_form))
+        .route("/notifications/events", get(pages::unread_events))
         .route("/forecasts", get(models::forecasts_page))
         .route("/models", get(models::models_page))
         .route("/models/run", post(models::run_now))

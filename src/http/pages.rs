@@ -6,6 +6,7 @@ use super::error::{AppError, ErrorInfo};
 use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sr360_core::{Permission, Role, UserId};
@@ -74,6 +75,9 @@ pub fn page_ctx(state: &AppState, ctx: &Ctx, flash: Option<&str>) -> PageCtx {
                 .find(|t| t.id == sc.tenant().as_str())
                 .cloned()
         });
+        if let Some(sc) = &s.scope {
+            p.unread = state.meta.unread_notifications(sc, s.user.id).unwrap_or(0);
+        }
     }
     p
 }
@@ -351,8 +355,38 @@ pub async fn notifications(
         })
         .collect();
     state.meta.mark_notifications_read(&m.scope, m.user().id)?;
+    // Read now: the sidebar's count goes with them.
+    let p = PageCtx { unread: 0, ..p };
     Ok(Html(ui::notifications(&p, &items)))
 }
+
+/// `GET /notifications/events`: the unread count as server-sent events (`unread`, the
+/// number), sent at once and whenever it changes, so the sidebar stays current without a
+/// reload.
+pub async fn unread_events(
+    State(state): State<AppState>,
+    m: Member,
+) -> Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let scope = m.scope.clone();
+    let user = m.user().id;
+    let stream = futures::stream::unfold(
+        (state, scope, None::<u32>),
+        move |(state, scope, last)| async move {
+            loop {
+                let n = state.meta.unread_notifications(&scope, user).unwrap_or(0);
+                if last != Some(n) {
+                    let ev = Event::default().event("unread").data(n.to_string());
+                    return Some((Ok(ev), (state, scope, Some(n))));
+                }
+                tokio::time::sleep(UNREAD_POLL).await;
+            }
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// How often an open page's unread count is looked up.
+const UNREAD_POLL: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The dashboard's model status: the last run, the shop's revenue forecast for the next 14
 /// days, and unusual days in the last week of data.

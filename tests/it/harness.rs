@@ -232,6 +232,33 @@ impl Agent {
             .join("; ")
     }
 
+    /// The first server-sent event of the stream at `path` (its lines), then the stream is
+    /// dropped.
+    pub async fn first_event(&self, path: &str) -> String {
+        let mut r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("user-agent", &self.user_agent)
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        let mut text = String::new();
+        let read = async {
+            while !text.contains("\n\n") {
+                match r.chunk().await.expect("stream") {
+                    Some(b) => text.push_str(&String::from_utf8_lossy(&b)),
+                    None => break,
+                }
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), read)
+            .await
+            .expect("an event within 10 s");
+        text
+    }
+
     pub async fn send(&mut self, req: reqwest::RequestBuilder) -> Resp {
         let mut req = req.header("user-agent", &self.user_agent);
         if !self.cookies.is_empty() {

@@ -114,7 +114,20 @@ async fn upload_process_report_and_duplicates() {
     assert!(hist.contains("orders.csv") && hist.contains("data-status=\"duplicate\""));
     let detail = owner.get(&format!("/uploads/{id}")).await.body;
     assert!(detail.contains("Lineitem quantity") && detail.contains("not a date and time"));
-    // Notified: the notification centre lists it, once as new.
+    // Notified: the sidebar counts it, live too, and the notification centre lists it once
+    // as new.
+    let dash = owner.get("/dashboard").await.body;
+    let badge = dash
+        .split("<span")
+        .find(|t| t.contains("id=\"unread-count\""))
+        .and_then(|t| t.split('>').next())
+        .unwrap_or_else(|| panic!("{dash}"));
+    assert!(!badge.contains("hidden"), "{badge}");
+    let ev = owner.first_event("/notifications/events").await;
+    assert!(
+        ev.contains("event: unread") && !ev.contains("data: 0"),
+        "{ev}"
+    );
     let page = owner.get("/notifications").await.body;
     assert!(
         page.contains("orders.csv loaded") && page.contains("10 rows loaded, 1 rejected"),
@@ -128,6 +141,16 @@ async fn upload_process_report_and_duplicates() {
             .body
             .contains("badge warn"),
         "read after the first view"
+    );
+    let ev = owner.first_event("/notifications/events").await;
+    assert!(ev.contains("data: 0"), "{ev}");
+    let dash = owner.get("/dashboard").await.body;
+    assert!(
+        dash.split("<span")
+            .find(|t| t.contains("id=\"unread-count\""))
+            .and_then(|t| t.split('>').next())
+            .is_some_and(|b| b.contains("hidden")),
+        "no count once read"
     );
     // Audited.
     let actions: Vec<String> = s

@@ -102,12 +102,20 @@ fn sidebar(ctx: &PageCtx) -> impl IntoView + use<> {
                         || (ctx.path.starts_with(path) && ctx.path[path.len()..].starts_with('/'));
                     let soon = (!available)
                         .then(|| view! { <span class="soon">{ctx.t("nav.soon")}</span> });
+                    // Unread notifications, kept current by app.js over server-sent events.
+                    let count = (*path == "/notifications" && ctx.user.is_some()).then(|| {
+                        view! {
+                            <span class="nav-count" id="unread-count" hidden=ctx.unread == 0
+                                aria-label=ctx.t("notify.unread")>{ctx.unread.to_string()}</span>
+                        }
+                    });
                     view! {
                         <li>
                             <a href=*path aria-current=current.then_some("page")>
                                 <span inner_html=svg(icon, "nav-icon")></span>
                                 <span>{ctx.t(key)}</span>
                                 {soon}
+                                {count}
                             </a>
                         </li>
                     }

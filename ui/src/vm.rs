@@ -62,6 +62,8 @@ pub struct PageCtx {
     /// Path of the current page, to mark the navigation.
     pub path: String,
     pub flash: Option<Flash>,
+    /// Unread notifications of the signed-in user in this shop (the sidebar's count).
+    pub unread: u32,
 }
 
 impl PageCtx {
@@ -75,6 +77,7 @@ impl PageCtx {
             tenants: vec![],
             path: path.into(),
             flash: None,
+            unread: 0,
         }
     }
     pub fn t(&self, key: &str) -> String {

@@ -419,6 +419,19 @@ impl MetaStore {
         )?)
     }
 
+    /// How many of the scope's notifications for `user` are unread.
+    pub fn unread_notifications(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+    ) -> Result<u32, MetaError> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM notifications WHERE tenant_id = ?1 AND (user_id IS NULL OR user_id = ?2) AND read_at IS NULL",
+            params![scope.tenant().as_str(), user.0],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Recent notifications of a user in the scope's tenant, newest first.
     pub fn notifications(
         &self,
