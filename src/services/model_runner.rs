@@ -53,6 +53,21 @@ pub(crate) fn failed(msg: impl Into<String>) -> RunOutcome {
     }
 }
 
+/// A run that broke (not one that merely found too little data): the shop's members are told,
+/// since forecasts and alerts stay as they were until a run succeeds.
+pub(crate) fn broke(msg: &str) -> RunOutcome {
+    RunOutcome {
+        notices: vec![sr360_meta::Notice {
+            kind: "model_run_failed".into(),
+            title: "The models could not run".into(),
+            body: msg.to_string(),
+            link: "/models".into(),
+            args: Some(serde_json::json!({})),
+        }],
+        ..failed(msg)
+    }
+}
+
 /// One run, start to end (blocking: call on the blocking pool).
 pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
     let started = Instant::now();
@@ -70,9 +85,7 @@ pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
         Ok(w) => w,
         Err(e) => {
             tracing::error!(run = rec.id, error = %e, "cannot open the warehouse for a model run");
-            return failed(
-                "the shop's data could not be opened (the server's log has the details)",
-            );
+            return broke("the shop's data could not be opened (the server's log has the details)");
         }
     };
     let series = sr360_analytics::session(&wh, |s| {
@@ -98,7 +111,7 @@ pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
         }
         Err(e) => {
             tracing::error!(run = rec.id, error = %e, "cannot read the shop's series for a model run");
-            return failed("the shop's data could not be read (the server's log has the details)");
+            return broke("the shop's data could not be read (the server's log has the details)");
         }
     };
     let Some(first) = fseries.first() else {
@@ -195,7 +208,7 @@ pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
         )?)
     }) {
         tracing::error!(run = rec.id, error = %e, "cannot store a model run's results");
-        return failed("the results could not be stored (the server's log has the details)");
+        return broke("the results could not be stored (the server's log has the details)");
     }
     let recent = range.1 - time::Duration::days(7);
     let notices = anomalies

@@ -26,6 +26,7 @@ pub fn worded(n: &Notification, locale: &str, currency: &str) -> (String, String
             t("notify.upload_failed_title").replace("{file}", file),
             n.body.clone(),
         ),
+        "model_run_failed" => (t("notify.run_failed_title"), n.body.clone()),
         "anomaly" => match serde_json::from_value::<crate::services::alerts::Alert>(args.clone()) {
             Ok(a) => {
                 let w = a.worded(locale, currency);
@@ -40,6 +41,16 @@ pub fn worded(n: &Notification, locale: &str, currency: &str) -> (String, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_broken_model_run_is_told_in_the_readers_language() {
+        let n = note("model_run_failed", Some(serde_json::json!({})));
+        assert_eq!(
+            worded(&n, "es", "EUR").0,
+            "No se pudieron ejecutar los modelos"
+        );
+        assert_eq!(worded(&n, "es", "EUR").1, "stored body");
+    }
 
     fn note(kind: &str, args: Option<serde_json::Value>) -> Notification {
         Notification {
