@@ -369,10 +369,16 @@ pub async fn unread_events(
 ) -> Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>> {
     let scope = m.scope.clone();
     let user = m.user().id;
+    let until = tokio::time::Instant::now() + UNREAD_STREAM;
     let stream = futures::stream::unfold(
         (state, scope, None::<u32>),
         move |(state, scope, last)| async move {
             loop {
+                // A stream ends after a while (the browser reconnects), so a forgotten tab
+                // holds nothing for long and a stopping server is not kept waiting.
+                if tokio::time::Instant::now() >= until {
+                    return None;
+                }
                 let n = state.meta.unread_notifications(&scope, user).unwrap_or(0);
                 if last != Some(n) {
                     let ev = Event::default().event("unread").data(n.to_string());
@@ -387,6 +393,8 @@ pub async fn unread_events(
 
 /// How often an open page's unread count is looked up.
 const UNREAD_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long one stream of it lasts before the browser opens the next.
+const UNREAD_STREAM: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The dashboard's model status: the last run, the shop's revenue forecast for the next 14
 /// days, and unusual days in the last week of data.
