@@ -782,7 +782,8 @@ async fn demo_login_works_in_headless_chromium() {
         text.contains("Done")
             && text.contains("forecasts made")
             && text.contains("HR@10")
-            && text.contains("for popularity"),
+            && text.contains("best sellers for everyone")
+            && text.contains("lower is better"),
         "{text}"
     );
     // Recommendations measured beside the baselines, with intervals, in words.

@@ -106,8 +106,8 @@ pub fn metrics(p: &PageCtx, summary: Option<&str>) -> Vec<String> {
         };
         out.push(
             p.t("models.m_recommend")
-                .replace("{hr}", &n(&r["model"]["hit_rate"]))
-                .replace("{pop}", &n(&r["popularity"]["hit_rate"]))
+                .replace("{hr}", &pct(&r["model"]["hit_rate"]))
+                .replace("{pop}", &pct(&r["popularity"]["hit_rate"]))
                 .replace("{ndcg}", &n(&r["model"]["ndcg"]))
                 .replace("{pop_ndcg}", &n(&r["popularity"]["ndcg"]))
                 .replace("{coverage}", &pct(&r["model"]["coverage"]))
