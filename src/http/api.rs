@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sr360_core::{Permission, Role, TenantId, UserId};
-use sr360_meta::{AuditEntry, AuditEvent};
+use sr360_meta::AuditEntry;
 
 fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     body.map(|Json(v)| v).map_err(|e| {
@@ -99,11 +99,7 @@ pub async fn revoke_token(
     c: ApiCaller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    state.meta.revoke_api_token(
-        &c.scope,
-        id,
-        &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string()),
-    )?;
+    state.meta.revoke_api_token(&c.scope, id, &c.actor())?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -151,12 +147,9 @@ pub async fn set_role(
     c.require(Permission::ManageTenant)?;
     let role = Role::parse(&json_body(body)?.role)
         .ok_or_else(|| AppError::Invalid("role must be owner, admin, analyst or viewer".into()))?;
-    let previous = state.meta.set_role(
-        &c.scope,
-        UserId(user_id),
-        role,
-        &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string()),
-    )?;
+    let previous = state
+        .meta
+        .set_role(&c.scope, UserId(user_id), role, &c.actor())?;
     Ok(Json(
         serde_json::json!({ "user_id": user_id, "role": role, "previous": previous }),
     ))

@@ -12,7 +12,7 @@ use axum::extract::rejection::JsonRejection;
 use serde::Deserialize;
 use sr360_analytics::sql_mode::{self, SqlResult};
 use sr360_core::Permission;
-use sr360_meta::{AuditAction, AuditEvent};
+use sr360_meta::AuditAction;
 use std::time::Duration;
 
 /// Most rows an answer carries.
@@ -45,7 +45,8 @@ pub async fn sql_api(
         )));
     }
     let audit = |action: AuditAction, detail: serde_json::Value| {
-        AuditEvent::by_user(caller.user.id, &caller.user.email, &caller.ip.to_string())
+        caller
+            .actor()
             .tenant(caller.scope.tenant())
             .action(action)
             .target("sql")

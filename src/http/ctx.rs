@@ -209,6 +209,11 @@ pub struct Member {
 }
 
 impl Member {
+    /// This member as the actor of an audited change.
+    pub fn actor(&self) -> sr360_meta::AuditEvent {
+        sr360_meta::AuditEvent::by_user(self.user().id, &self.user().email, &self.ctx().ip_string())
+    }
+
     pub fn require(&self, p: Permission) -> Result<(), AppError> {
         if self.scope.can(p) {
             Ok(())
@@ -255,6 +260,11 @@ pub struct ApiCaller {
 }
 
 impl ApiCaller {
+    /// This caller as the actor of an audited change.
+    pub fn actor(&self) -> sr360_meta::AuditEvent {
+        sr360_meta::AuditEvent::by_user(self.user.id, &self.user.email, &self.ip.to_string())
+    }
+
     pub fn require(&self, p: Permission) -> Result<(), AppError> {
         if self.scope.can(p) {
             Ok(())

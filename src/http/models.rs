@@ -11,7 +11,6 @@ use axum::extract::{Query, State};
 use axum::response::{Html, Redirect};
 use serde::Deserialize;
 use sr360_core::Permission;
-use sr360_meta::AuditEvent;
 use sr360_ml::store::{self, AnomalyRow, ForecastView};
 use sr360_ui::pages as ui;
 use sr360_views::{forecasts, model_status};
@@ -92,10 +91,7 @@ pub async fn models_page(
 /// Queue a run by hand.
 pub async fn run_now(State(state): State<AppState>, m: Member) -> Result<Redirect, AppError> {
     m.require(Permission::Analyze)?;
-    state.meta.request_model_run(
-        &m.scope,
-        &AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string()),
-    )?;
+    state.meta.request_model_run(&m.scope, &m.actor())?;
     Ok(Redirect::to("/models?m=models_queued"))
 }
 

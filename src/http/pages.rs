@@ -10,7 +10,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sr360_core::{Permission, Role, UserId};
-use sr360_meta::{AuditEvent, MfaState};
+use sr360_meta::MfaState;
 use sr360_ui::pages as ui;
 use sr360_ui::{Flash, PageCtx, TenantVm, UserVm};
 use sr360_views::dashboard;
@@ -239,7 +239,7 @@ pub async fn set_role(
 ) -> Result<Redirect, AppError> {
     m.require(Permission::ManageTenant)?;
     let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid("unknown role".into()))?;
-    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    let actor = m.actor();
     state
         .meta
         .set_role(&m.scope, UserId(user_id), role, &actor)?;

@@ -217,7 +217,7 @@ pub async fn export_form(
 ) -> Result<Response, AppError> {
     m.require(Permission::Analyze)?;
     let p = page_ctx(&state, m.ctx(), None);
-    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    let actor = m.actor();
     let (rec, bytes) = export(
         &state,
         &m.scope,
@@ -262,7 +262,7 @@ pub async fn api_export(
         String::new(),
         "/api/v1/reports",
     );
-    let actor = AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string());
+    let actor = c.actor();
     let q = ExportQuery {
         page: r.page,
         view: r.view,
@@ -341,7 +341,7 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<Redirect, AppError> {
     m.require(Permission::Analyze)?;
-    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    let actor = m.actor();
     let (rec, shared) = state
         .meta
         .delete_report(&m.scope, id, &actor)?

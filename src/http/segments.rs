@@ -13,7 +13,7 @@ use axum::response::{Html, Response};
 use serde::Deserialize;
 use sr360_analytics::CustomerSummary;
 use sr360_core::Permission;
-use sr360_meta::{AuditEvent, TenantScope};
+use sr360_meta::TenantScope;
 use sr360_ml::store::{self, SegmentModel};
 use sr360_ui::pages as ui;
 use sr360_views::{report, segments};
@@ -119,7 +119,7 @@ pub async fn export_members(
     let slug = format!("segment-{}", segment.replace('_', "-"));
     let title = p.t("segments.members_title").replace("{segment}", &name);
     let source = format!("/segments?segment={segment}");
-    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    let actor = m.actor();
     let rec = keep(
         &state,
         &m.scope,

@@ -331,11 +331,6 @@ pub async fn revoke_token(
     m: Member,
     Path(id): Path<i64>,
 ) -> Result<Redirect, AppError> {
-    let u = m.user();
-    state.meta.revoke_api_token(
-        &m.scope,
-        id,
-        &AuditEvent::by_user(u.id, &u.email, &m.ctx().ip_string()),
-    )?;
+    state.meta.revoke_api_token(&m.scope, id, &m.actor())?;
     Ok(Redirect::to("/settings/tokens?m=token_revoked"))
 }

@@ -153,7 +153,7 @@ pub async fn api_create(
 ) -> Result<Response, AppError> {
     c.require(Permission::Analyze)?;
     check_length(&state, &headers)?;
-    let actor = AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string());
+    let actor = c.actor();
     let recs = receive_parts(&state, &c.scope, &actor, mp).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -304,7 +304,7 @@ pub async fn upload_form(
 ) -> Result<Redirect, AppError> {
     m.require(Permission::Analyze)?;
     check_length(&state, &headers)?;
-    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    let actor = m.actor();
     receive_parts(&state, &m.scope, &actor, mp).await?;
     Ok(Redirect::to("/uploads"))
 }
@@ -404,14 +404,7 @@ pub async fn api_confirm(
 ) -> Result<StatusCode, AppError> {
     c.require(Permission::Analyze)?;
     let Json(m) = body.map_err(|e| AppError::Invalid(format!("mapping: {}", e.body_text())))?;
-    confirm(
-        &state,
-        &c.scope,
-        id,
-        m,
-        &AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string()),
-    )
-    .await?;
+    confirm(&state, &c.scope, id, m, &c.actor()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -436,7 +429,7 @@ pub async fn discard_form(
     Path(id): Path<i64>,
 ) -> Result<Redirect, AppError> {
     m.require(Permission::Analyze)?;
-    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    let actor = m.actor();
     discard(&state, &m.scope, id, &actor).await?;
     Ok(Redirect::to("/uploads?m=upload_discarded"))
 }
@@ -449,7 +442,7 @@ pub async fn api_discard(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     c.require(Permission::Analyze)?;
-    let actor = AuditEvent::by_user(c.user.id, &c.user.email, &c.ip.to_string());
+    let actor = c.actor();
     discard(&state, &c.scope, id, &actor).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -542,7 +535,7 @@ pub async fn mapping_submit(
         candidates: vec![],
         met: vec![],
     };
-    let actor = AuditEvent::by_user(m.user().id, &m.user().email, &m.ctx().ip_string());
+    let actor = m.actor();
     match confirm(&state, &m.scope, id, mapping, &actor).await {
         Ok(()) => Ok(Redirect::to(&format!("/uploads/{id}")).into_response()),
         Err(AppError::Invalid(msg)) => {

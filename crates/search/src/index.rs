@@ -776,24 +776,4 @@ impl SearchIndex {
             .take(k)
             .collect()
     }
-
-    /// Completion as the user types: titles matching the words so far, the last one as a
-    /// prefix (with a typo allowed once it is four letters long).
-    pub fn suggest(&self, q: &str, access: Access, limit: usize) -> Result<Vec<Hit>, SearchError> {
-        let Some(query) = self.word_query(q, access, true) else {
-            return Ok(vec![]);
-        };
-        let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit))?;
-        let mut out = vec![];
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            if let Some(mut h) = self.hit(&doc, access) {
-                h.score = f64::from(score);
-                h.found_by.push("words");
-                out.push(h);
-            }
-        }
-        Ok(out)
-    }
 }
