@@ -5,6 +5,7 @@
 #   npm (only when no npm is on PATH): fetching DuckDB's prebuilt library
 #   cmake, clang, libclang-dev: building llama.cpp (the copilot's local model) and its bindings
 #   moto[server] from PyPI: an S3-compatible server for the object-store tests
+#   aiosmtpd from PyPI: an SMTP server for the sign-up e-mail tests
 # With --build: only what building and running the demo needs (the demo command).
 set -euo pipefail
 packages=(cmake clang libclang-dev)
@@ -29,4 +30,10 @@ if ! python3 -c "import moto.server" 2>/dev/null; then
   echo "installing: moto[server] (PyPI)"
   python3 -m pip install --quiet 'moto[server]==5.2.5' 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages 'moto[server]==5.2.5'
+fi
+# aiosmtpd: the SMTP server the sign-up e-mail tests send to (a Maildir they read back).
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+  echo "installing: aiosmtpd (PyPI)"
+  python3 -m pip install --quiet 'aiosmtpd==1.4.6' 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages 'aiosmtpd==1.4.6'
 fi

@@ -34,9 +34,14 @@ pub struct App {
     pub conversations: crate::services::conversations::Conversations,
     /// The copilot's local language model (loaded on first use).
     pub copilot: crate::services::copilot_model::CopilotModel,
+    /// Cancelled when the server begins to stop: long-lived answers (event streams) end at
+    /// once instead of holding the stop for its whole grace time.
+    pub stopping: tokio_util::sync::CancellationToken,
+    /// Outgoing e-mail (sign-up links), when `[mail]` is set up.
+    pub mailer: crate::services::mail::Mailer,
     /// The last integrity check of meta.sqlite and when it ran (`/healthz` runs one a
     /// minute at most: a probe every second must not scan the database every second).
-    health: std::sync::Mutex<Option<(Instant, String)>>,
+    health: std::sync::Mutex<Option<(i64, String)>>,
 }
 
 /// What the dashboard's model card shows of the results in the warehouse: the revenue
@@ -122,7 +127,7 @@ impl App {
                 session_ttl_secs: a.session_hours * 3600,
                 lockout_threshold: a.lockout_threshold,
                 lockout_secs: a.lockout_minutes * 60,
-                open_signup: a.open_signup,
+                signup: a.signup,
             },
         );
         let warehouses = Warehouses::new(
@@ -140,6 +145,7 @@ impl App {
             &config.model_path(&config.models.embeddings),
         );
         let copilot = crate::services::copilot_model::CopilotModel::new(&config);
+        let mailer = crate::services::mail::Mailer::from_config(&config.mail).context("mail")?;
         Ok(Arc::new(App {
             config,
             meta,
@@ -155,21 +161,25 @@ impl App {
             model_cards: Default::default(),
             conversations: Default::default(),
             copilot,
+            mailer,
+            stopping: tokio_util::sync::CancellationToken::new(),
             health: std::sync::Mutex::new(None),
         }))
     }
 
-    /// meta.sqlite's integrity ("ok" or what is wrong), checked at most once a minute.
-    pub fn meta_health(&self) -> Result<String, sr360_meta::MetaError> {
-        const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+    /// meta.sqlite's integrity ("ok" or what is wrong) and when it was checked (unix
+    /// seconds, the app's clock): checked at most once a minute.
+    pub fn meta_health(&self) -> Result<(String, i64), sr360_meta::MetaError> {
+        const EVERY_SECS: i64 = 60;
+        let now = self.clock.now().unix_timestamp();
         let mut last = self.health.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((at, v)) = &*last
-            && at.elapsed() < EVERY
+            && (0..EVERY_SECS).contains(&(now - at))
         {
-            return Ok(v.clone());
+            return Ok((v.clone(), *at));
         }
         let v = self.meta.quick_check()?;
-        *last = Some((Instant::now(), v.clone()));
-        Ok(v)
+        *last = Some((now, v.clone()));
+        Ok((v, now))
     }
 }

@@ -25,7 +25,23 @@ pub async fn serve(
     ));
     let models = tokio::spawn(crate::workers::model_worker(app.clone()));
     let router = crate::http::router(app.clone());
-    tracing::info!(addr = %listener.local_addr()?, "listening");
+    let stopping = app.stopping.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.cancel();
+    };
+    tracing::info!(addr = %listener.local_addr()?, signup = ?app.config.auth.signup, "listening");
+    if app.mailer.is_configured() {
+        let mailer = app.mailer.clone();
+        tokio::spawn(async move {
+            match mailer.check().await {
+                Ok(()) => tracing::info!("mail server answers"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "mail server does not answer; sign-up links will not arrive")
+                }
+            }
+        });
+    }
     connections(
         listener,
         router,

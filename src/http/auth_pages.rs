@@ -6,16 +6,17 @@ use super::ctx::{
 };
 use super::error::AppError;
 use super::pages::{FlashQuery, page_ctx};
+use crate::services::mail::Mail;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use base64::Engine;
 use serde::Deserialize;
-use sr360_auth::{LoginResult, Signup};
-use sr360_core::TenantId;
+use sr360_auth::{LoginResult, Signup, SignupMail, SignupOutcome};
 use sr360_core::entropy::random_bytes;
+use sr360_core::{SignupPolicy, TenantId};
 use sr360_meta::SessionState;
 use sr360_ui::{Flash, PageCtx, pages as ui};
 
@@ -157,40 +158,99 @@ pub struct SignupForm {
     password: String,
 }
 
+/// A new shop's warehouse, then its owner's session.
+fn shop_created(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: CookieJar,
+    tenant: &TenantId,
+    login: LoginResult,
+) -> Result<Response, AppError> {
+    let LoginResult::Active { token, user, .. } = login else {
+        return Err(AppError::internal("sign-up produced a pending session"));
+    };
+    let scope = state
+        .meta
+        .scope_for(user.id, tenant)?
+        .ok_or(AppError::internal("owner membership missing after sign-up"))?;
+    state
+        .warehouses
+        .provision(&scope)
+        .map_err(AppError::internal)?;
+    Ok(start_session(state, ctx, jar, token, "/dashboard"))
+}
+
+/// Where links in e-mails point: `mail.public_url`, else the address this request came to
+/// (its Host was already checked against the allowed names).
+fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    let configured = state.config.mail.public_url.trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.config.server.behind_tls {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
 async fn do_signup(
     state: &AppState,
     ctx: &Ctx,
+    headers: &HeaderMap,
+    jar: CookieJar,
     f: &SignupForm,
-) -> Result<(TenantId, String), AppError> {
+) -> Result<Response, AppError> {
     let s = Signup {
         shop_name: f.shop.clone(),
         email: f.email.clone(),
         display_name: f.name.clone(),
         password: f.password.clone(),
     };
-    let (tenant, r) = state.auth.signup(&s, ctx.ip, &ctx.user_agent).await?;
-    let LoginResult::Active { token, user, .. } = r else {
-        return Err(AppError::internal("sign-up produced a pending session"));
-    };
-    let scope = state
-        .meta
-        .scope_for(user.id, &tenant)?
-        .ok_or(AppError::internal("owner membership missing after sign-up"))?;
-    state
-        .warehouses
-        .provision(&scope)
-        .map_err(AppError::internal)?;
-    Ok((tenant, token))
+    match state.auth.signup(&s, ctx.ip, &ctx.user_agent).await? {
+        SignupOutcome::Created { tenant, login } => shop_created(state, ctx, jar, &tenant, login),
+        SignupOutcome::Mail { email, mail } => {
+            let base = public_base(state, headers);
+            let confirm = match &mail {
+                SignupMail::Confirm { token } => {
+                    Some(format!("{base}/signup/confirm?token={token}"))
+                }
+                SignupMail::AlreadyRegistered => None,
+            };
+            let (subject, body) = ui::signup_mail(
+                ctx.locale(),
+                confirm.as_deref(),
+                &format!("{base}/login"),
+                f.shop.trim(),
+                f.name.trim(),
+            );
+            state.mailer.send_later(Mail {
+                to: email.clone(),
+                subject,
+                body,
+            });
+            let (p, jar) = visitor_page(state, ctx, jar, None);
+            Ok(no_store(
+                (jar, Html(ui::signup_sent(&p, &email))).into_response(),
+            ))
+        }
+    }
 }
 
 pub async fn signup_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     jar: CookieJar,
     Form(f): Form<SignupForm>,
 ) -> Response {
-    match do_signup(&state, &ctx, &f).await {
-        Ok((_, token)) => start_session(&state, &ctx, jar, token, "/dashboard"),
+    match do_signup(&state, &ctx, &headers, jar.clone(), &f).await {
+        Ok(r) => r,
         Err(e) => {
             let (p, jar) = visitor_page(&state, &ctx, jar, None);
             (
@@ -198,6 +258,58 @@ pub async fn signup_submit(
                 form_error(e, p, |p| ui::signup(p, &f.shop, &f.name, &f.email)),
             )
                 .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: String,
+}
+
+/// A sign-up link's page: a button that creates the shop (nothing happens on the GET).
+pub async fn signup_confirm_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    if state.auth.signup_policy() != SignupPolicy::Confirmed {
+        return Err(AppError::SignupClosed);
+    }
+    let (p, jar) = visitor_page(&state, &ctx, jar, None);
+    let mut r = (jar, Html(ui::signup_confirm(&p, &q.token))).into_response();
+    // The token is in this page's address: it must not leave through a Referer.
+    r.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    Ok(no_store(r))
+}
+
+pub async fn signup_confirm_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(f): Form<TokenQuery>,
+) -> Response {
+    let created = state
+        .auth
+        .confirm_signup(&f.token, ctx.ip, &ctx.user_agent)
+        .map_err(AppError::from)
+        .and_then(|o| match o {
+            SignupOutcome::Created { tenant, login } => {
+                shop_created(&state, &ctx, jar.clone(), &tenant, login)
+            }
+            SignupOutcome::Mail { .. } => {
+                Err(AppError::internal("a confirmed sign-up asked for mail"))
+            }
+        });
+    match created {
+        Ok(r) => r,
+        Err(e) => {
+            let (p, jar) = visitor_page(&state, &ctx, jar, None);
+            (jar, form_error(e, p, ui::signup_link_expired)).into_response()
         }
     }
 }

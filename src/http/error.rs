@@ -36,6 +36,8 @@ pub enum AppError {
     Csrf,
     #[error("sign-up is closed on this instance")]
     SignupClosed,
+    #[error("this link has expired or was already used; sign up again for a new one")]
+    LinkExpired,
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("no sales data yet: upload an orders export first")]
@@ -76,6 +78,7 @@ impl AppError {
             AppError::RateLimited(_) => ("rate_limited", S::TOO_MANY_REQUESTS),
             AppError::Csrf => ("csrf_failed", S::FORBIDDEN),
             AppError::SignupClosed => ("signup_closed", S::FORBIDDEN),
+            AppError::LinkExpired => ("link_expired", S::GONE),
             AppError::PayloadTooLarge => ("payload_too_large", S::PAYLOAD_TOO_LARGE),
             AppError::NoData => ("no_data", S::CONFLICT),
             AppError::SqlRefused(_) => ("sql_refused", S::UNPROCESSABLE_ENTITY),
@@ -105,6 +108,7 @@ impl From<AuthError> for AppError {
             AuthError::NotFound(w) => AppError::NotFound(w),
             AuthError::Invalid(m) => AppError::Invalid(m),
             AuthError::SignupClosed => AppError::SignupClosed,
+            AuthError::LinkExpired => AppError::LinkExpired,
             AuthError::Conflict(w) => AppError::Conflict(w),
             AuthError::Key(m) | AuthError::Internal(m) => AppError::Internal(m),
             AuthError::Meta(m) => AppError::Internal(m.to_string()),

@@ -64,6 +64,10 @@ pub fn router(state: AppState) -> Router {
             get(auth_pages::signup_form).post(auth_pages::signup_submit),
         )
         .route(
+            "/signup/confirm",
+            get(auth_pages::signup_confirm_form).post(auth_pages::signup_confirm_submit),
+        )
+        .route(
             "/mfa",
             get(auth_pages::mfa_form).post(auth_pages::mfa_submit),
         )
@@ -220,7 +224,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -46,16 +46,17 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Result<Response, AppError> {
-    let check = state.meta_health()?;
+    let (check, checked_at) = state.meta_health()?;
     if check != "ok" {
         return Ok((
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"status": "degraded", "meta": check})),
+            axum::Json(serde_json::json!({"status": "degraded", "meta": check, "meta_checked_at": checked_at})),
         )
             .into_response());
     }
     Ok(axum::Json(serde_json::json!({
         "status": "ok",
+        "meta_checked_at": checked_at,
         "version": env!("CARGO_PKG_VERSION"),
         "schema": sr360_meta::SCHEMA_VERSION,
         "uptime_secs": state.started.elapsed().as_secs(),

@@ -370,12 +370,13 @@ pub async fn unread_events(
     let scope = m.scope.clone();
     let user = m.user().id;
     let until = tokio::time::Instant::now() + UNREAD_STREAM;
+    let stopping = state.stopping.clone().cancelled_owned();
     let stream = futures::stream::unfold(
         (state, scope, None::<u32>),
         move |(state, scope, last)| async move {
             loop {
                 // A stream ends after a while (the browser reconnects), so a forgotten tab
-                // holds nothing for long and a stopping server is not kept waiting.
+                // holds nothing for long; a stopping server ends it at once (take_until).
                 if tokio::time::Instant::now() >= until {
                     return None;
                 }
@@ -388,7 +389,7 @@ pub async fn unread_events(
             }
         },
     );
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Sse::new(futures::StreamExt::take_until(stream, stopping)).keep_alive(KeepAlive::default())
 }
 
 /// How often an open page's unread count is looked up.

@@ -253,6 +253,7 @@ pub async fn events(
         .upload(&c.scope, id)?
         .ok_or(AppError::NotFound("upload"))?;
     let scope = c.scope.clone();
+    let stopping = state.stopping.clone().cancelled_owned();
     let stream = futures::stream::unfold(
         (state, scope, None::<(UploadStatus, i64)>, false),
         move |(state, scope, last, done)| async move {
@@ -281,6 +282,8 @@ pub async fn events(
             }
         },
     );
+    // A stopping server ends the stream (the page reconnects to the next one).
+    let stream = futures::StreamExt::take_until(stream, stopping);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

@@ -1,7 +1,7 @@
 //! The application's services: work that spans the domain crates — receiving and loading
 //! uploads (`upload_jobs`), a model run (`model_runner`), a shop's search documents and index
 //! (`shop_search`), served recommendations (`recommender`), alerts from unusual days
-//! (`alerts`), notifications in words (`notices`), the lake of raw files (`objects`) and the
+//! (`alerts`), notifications in words (`notices`), outgoing e-mail (`mail`), the lake of raw files (`objects`) and the
 //! per-run cache of what the dashboard shows (`run_cache`). Each takes the narrow handles it
 //! needs (`Stores`, `&Warehouses`, `&Searches`, an `Intake`), never the whole application;
 //! `crate::workers` drives the queued ones, the HTTP and CLI edges call the rest.
@@ -9,6 +9,7 @@
 pub mod alerts;
 pub mod conversations;
 pub mod copilot_model;
+pub mod mail;
 pub mod model_runner;
 pub mod notices;
 pub mod objects;

@@ -263,9 +263,8 @@ fn demo_prepares_shop_and_login() {
     assert!(!ok && err.contains("no shop"), "{err}");
 }
 
-#[test]
-fn serve_stops_cleanly_on_sigterm() {
-    let d = tempfile::tempdir().unwrap();
+/// `sr360 serve` on a free port of this machine, logging to a pipe; its address.
+fn serve_process(data: &std::path::Path) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -274,27 +273,41 @@ fn serve_stops_cleanly_on_sigterm() {
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_sr360"))
         .arg("--data")
-        .arg(d.path())
+        .arg(data)
         .args(["serve", "--addr", &addr])
         .env("SR360_SECRETS__BACKEND", "file")
+        .env("SR360_AUTH__ARGON2_MEMORY_KIB", "8192")
+        .env("SR360_AUTH__ARGON2_ITERATIONS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let url = format!("http://{addr}/healthz");
+    (child, addr)
+}
+
+/// Whether `/healthz` at `addr` answered 200 within 10 s.
+async fn came_up(addr: &str) -> bool {
+    for _ in 0..100 {
+        if reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let d = tempfile::tempdir().unwrap();
+    let (child, addr) = serve_process(d.path());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let up = rt.block_on(async {
-        for _ in 0..100 {
-            if reqwest::get(&url).await.is_ok_and(|r| r.status() == 200) {
-                return true;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        false
-    });
+    let up = rt.block_on(came_up(&addr));
     assert!(up, "server came up");
     // One process works on a data directory: a second server and a command-line load are
     // refused with the first one's PID (they used to take over its queued work); commands
@@ -590,4 +603,107 @@ fn models_pull_fails_clearly_when_the_hub_cannot_be_reached() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("a file name inside the repository"));
+}
+
+/// A stop is bounded: an open event stream ends at once, a request that never finishes (an
+/// upload stalled mid-body) gets the 20 s grace and no more, then the process exits (the
+/// runtime waits 5 s at most for blocking work).
+#[test]
+fn a_stop_ends_streams_at_once_and_waits_for_stalled_requests_only_the_grace_time() {
+    use crate::harness::{Agent, PW};
+    use futures::StreamExt;
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt;
+    let d = tempfile::tempdir().unwrap();
+    let (child, addr) = serve_process(d.path());
+    let base = format!("http://{addr}");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stream_ended, stall) = rt.block_on(async {
+        assert!(came_up(&addr).await, "server came up");
+        // The first shop (the default sign-up policy), a browser session and an API token.
+        let mut a = Agent::new(&base);
+        let csrf = a.get("/signup").await.csrf();
+        let r = a
+            .post_form(
+                "/signup",
+                &[
+                    ("csrf", &csrf),
+                    ("shop", "Stop Shop"),
+                    ("name", "Sam"),
+                    ("email", "sam@example.com"),
+                    ("password", PW),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let tok = a
+            .api(
+                reqwest::Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({"email": "sam@example.com", "password": PW})),
+            )
+            .await
+            .json()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // An open tab's unread-count stream.
+        let cookie = a
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let sse = reqwest::Client::new()
+            .get(format!("{base}/notifications/events"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sse.status(), 200);
+        let mut body = sse.bytes_stream();
+        body.next().await.unwrap().unwrap();
+        let stream_ended = tokio::spawn(async move {
+            while let Some(Ok(_)) = body.next().await {}
+            Instant::now()
+        });
+        // An upload that sends its headers and a first part, then nothing more.
+        let mut stall = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/uploads HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {tok}\r\n\
+             Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 10000000\r\n\r\n\
+             --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"orders.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\norder_id,order_date,sku,quantity,unit_price\r\n"
+        );
+        stall.write_all(head.as_bytes()).await.unwrap();
+        stall.flush().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        (stream_ended, stall)
+    });
+    let asked = Instant::now();
+    assert_eq!(unsafe { libc_kill(child.id() as i32, 15) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let took = asked.elapsed();
+    drop(stall);
+    let ended = rt.block_on(stream_ended).unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {log}", out.status);
+    assert!(
+        ended.saturating_duration_since(asked) < Duration::from_secs(3),
+        "the event stream ended {:?} after the stop was asked",
+        ended.saturating_duration_since(asked)
+    );
+    assert!(
+        took >= Duration::from_secs(18) && took < Duration::from_secs(30),
+        "stopped after {took:?}: {log}"
+    );
+    assert!(
+        log.contains("requests still open after the grace time"),
+        "{log}"
+    );
+    assert!(log.contains("stopped"));
 }

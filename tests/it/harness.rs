@@ -29,6 +29,8 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     c.auth.attempts_per_minute_per_account = 10_000;
     c.auth.lockout_threshold = 5;
     c.server.trust_forwarded_for = true;
+    // Tests create several shops; the other sign-up policies have their own tests (signup.rs).
+    c.auth.signup = sr360_core::SignupPolicy::Open;
     c.warehouse.memory_limit = "256MB".into();
     c.warehouse.threads = 1;
     // The copilot's tests of the parser do not wait on a language model; the model's own

@@ -19,6 +19,7 @@ mod ops;
 mod recommend;
 mod reports;
 mod search;
+mod signup;
 mod storage;
 mod ui;
 mod uploads;

@@ -14,6 +14,15 @@ async fn health_metrics_headers_and_assets() {
     assert_eq!(h.status, 200);
     assert_eq!(h.json()["status"], "ok");
     assert!(h.header("x-request-id").is_some_and(|v| v.len() >= 32));
+    // The integrity check of meta.sqlite runs once a minute, not per probe.
+    let first = h.json()["meta_checked_at"].as_i64().unwrap();
+    for _ in 0..5 {
+        let again = a.get("/healthz").await.json();
+        assert_eq!(again["meta_checked_at"].as_i64(), Some(first));
+    }
+    s.clock.advance(time::Duration::seconds(61));
+    let later = a.get("/healthz").await.json();
+    assert_eq!(later["meta_checked_at"].as_i64(), Some(first + 61));
     let login = a.get("/login").await;
     for (k, want) in [
         ("x-content-type-options", "nosniff"),

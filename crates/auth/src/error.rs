@@ -26,6 +26,9 @@ pub enum AuthError {
     Invalid(String),
     #[error("sign-up is closed on this instance")]
     SignupClosed,
+    /// A sign-up link that is unknown, used or expired (deliberately one answer for all).
+    #[error("this link has expired or was already used")]
+    LinkExpired,
     #[error("{0} already exists")]
     Conflict(&'static str),
     #[error("signing key: {0}")]

@@ -22,6 +22,7 @@ pub use password::{PasswordHasher, check_password_policy};
 pub use ratelimit::RateLimits;
 pub use secrets::{hash_secret, new_api_token, new_session_token};
 pub use service::{
-    Auth, AuthConfig, BearerPrincipal, LoginResult, SessionPrincipal, Signup, TotpEnrolment,
+    Auth, AuthConfig, BearerPrincipal, LoginResult, SIGNUP_LINK_SECS, SessionPrincipal, Signup,
+    SignupMail, SignupOutcome, TotpEnrolment,
 };
 pub use totp::{RECOVERY_CODE_COUNT, Totp};

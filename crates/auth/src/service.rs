@@ -5,10 +5,10 @@ use crate::{
     AuthError, CsrfKey, PasswordHasher, RateLimits, Totp, check_password_policy, device_label,
     hash_secret, ip_prefix, new_api_token, new_session_token,
 };
-use sr360_core::{Clock, Entropy, Permission, Role, TenantId, UserId};
+use sr360_core::{Clock, Entropy, Permission, Role, SignupPolicy, TenantId, UserId};
 use sr360_meta::{
-    ApiTokenRecord, AuditAction, AuditEvent, LoginOutcome, MetaStore, MfaState, SessionState,
-    TenantScope, User,
+    ApiTokenRecord, AuditAction, AuditEvent, LoginOutcome, MetaError, MetaStore, MfaState,
+    PendingSignup, SessionState, TenantScope, User,
 };
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -18,8 +18,11 @@ pub struct AuthConfig {
     pub session_ttl_secs: i64,
     pub lockout_threshold: u32,
     pub lockout_secs: i64,
-    pub open_signup: bool,
+    pub signup: SignupPolicy,
 }
+
+/// How long a sign-up link sent by e-mail works.
+pub const SIGNUP_LINK_SECS: i64 = 24 * 3600;
 
 pub struct Auth {
     meta: Arc<MetaStore>,
@@ -52,6 +55,36 @@ pub struct Signup {
     pub email: String,
     pub display_name: String,
     pub password: String,
+}
+
+/// What became of a sign-up form.
+#[derive(Debug)]
+pub enum SignupOutcome {
+    /// The shop exists and its owner is signed in.
+    Created {
+        tenant: TenantId,
+        login: LoginResult,
+    },
+    /// Nothing exists yet: `mail` goes to `email`. The visitor sees the same answer whatever
+    /// the mail says, so the answer does not tell whether the address has an account.
+    Mail { email: String, mail: SignupMail },
+}
+
+/// The e-mail a confirmed sign-up sends.
+pub enum SignupMail {
+    /// A link (carrying `token`) that creates the shop.
+    Confirm { token: String },
+    /// The address already has an account: a note saying so, with no link.
+    AlreadyRegistered,
+}
+
+impl std::fmt::Debug for SignupMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SignupMail::Confirm { .. } => "Confirm",
+            SignupMail::AlreadyRegistered => "AlreadyRegistered",
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -122,8 +155,17 @@ impl Auth {
         &self.csrf
     }
 
+    /// Whether `/signup` takes a new shop now (a "first_shop" server stops once it has one).
     pub fn open_signup(&self) -> bool {
-        self.cfg.open_signup
+        match self.cfg.signup {
+            SignupPolicy::Open | SignupPolicy::Confirmed => true,
+            SignupPolicy::FirstShop => !self.meta.has_tenants().unwrap_or(true),
+            SignupPolicy::Closed => false,
+        }
+    }
+
+    pub fn signup_policy(&self) -> SignupPolicy {
+        self.cfg.signup
     }
 
     pub fn session_ttl_secs(&self) -> i64 {
@@ -189,38 +231,116 @@ impl Auth {
         Err(AuthError::Conflict("a shop with this name"))
     }
 
-    /// Create a shop and its owner, and sign the owner in.
+    /// A sign-up form: create the shop and sign its owner in ("first_shop", "open"), or keep
+    /// it until the address is confirmed and say which e-mail to send ("confirmed").
     pub async fn signup(
         &self,
         s: &Signup,
         ip: IpAddr,
         user_agent: &str,
-    ) -> Result<(TenantId, LoginResult), AuthError> {
-        if !self.cfg.open_signup {
+    ) -> Result<SignupOutcome, AuthError> {
+        let policy = self.cfg.signup;
+        if !self.open_signup() {
+            return Err(AuthError::SignupClosed);
+        }
+        let email = sr360_meta_email(&s.email)?;
+        let account = (policy == SignupPolicy::Confirmed).then_some(email.as_str());
+        self.limits.check(&ip.to_string(), account)?;
+        let (shop_name, display_name) =
+            sr360_meta::check_signup_names(&s.shop_name, &s.display_name)?;
+        check_password_policy(&s.password, &email)?;
+        // The hash first: a taken e-mail costs as long to refuse as a free one to accept.
+        let hash = self.hash_password(&s.password).await?;
+        let taken = self.meta.user_by_email(&email)?.is_some();
+        if policy == SignupPolicy::Confirmed {
+            if taken {
+                return Ok(SignupOutcome::Mail {
+                    email,
+                    mail: SignupMail::AlreadyRegistered,
+                });
+            }
+            let (token, token_hash) = new_session_token(&*self.entropy);
+            let pending = PendingSignup {
+                email: email.clone(),
+                shop_name,
+                display_name,
+                password_hash: hash,
+                ip: ip.to_string(),
+            };
+            self.meta.put_signup_request(
+                &token_hash,
+                &pending,
+                self.now_unix() + SIGNUP_LINK_SECS,
+            )?;
+            return Ok(SignupOutcome::Mail {
+                email,
+                mail: SignupMail::Confirm { token },
+            });
+        }
+        // Signed in at once, so the answer cannot hide a taken address ("open" is for
+        // trusted networks; a "first_shop" server has no accounts to reveal).
+        if taken {
+            return Err(AuthError::Conflict("an account with this e-mail"));
+        }
+        let pending = PendingSignup {
+            email,
+            shop_name,
+            display_name,
+            password_hash: hash,
+            ip: ip.to_string(),
+        };
+        let first_only = policy == SignupPolicy::FirstShop;
+        self.create_shop(&pending, first_only, ip, user_agent)
+    }
+
+    /// Follow a sign-up link: the shop is created and its owner signed in. A link that is
+    /// unknown, used, expired, or whose address got an account meanwhile answers the same.
+    pub fn confirm_signup(
+        &self,
+        token: &str,
+        ip: IpAddr,
+        user_agent: &str,
+    ) -> Result<SignupOutcome, AuthError> {
+        if self.cfg.signup != SignupPolicy::Confirmed {
             return Err(AuthError::SignupClosed);
         }
         self.limits.check(&ip.to_string(), None)?;
-        let email = sr360_meta_email(&s.email)?;
-        check_password_policy(&s.password, &email)?;
-        // The hash first: a taken e-mail costs as long to refuse as a free one to accept
-        // (the answer itself cannot hide it while sign-up signs in at once; close sign-up
-        // with `auth.open_signup = false` where that matters).
-        let hash = self.hash_password(&s.password).await?;
-        if self.meta.user_by_email(&email)?.is_some() {
-            return Err(AuthError::Conflict("an account with this e-mail"));
+        let pending = self
+            .meta
+            .take_signup_request(&hash_secret(token))?
+            .ok_or(AuthError::LinkExpired)?;
+        match self.create_shop(&pending, false, ip, user_agent) {
+            Err(AuthError::Conflict(_)) => Err(AuthError::LinkExpired),
+            r => r,
         }
-        let tenant = self.free_tenant_id(&s.shop_name)?;
-        let uid = self.meta.signup(
-            &tenant,
-            &s.shop_name,
-            &email,
-            &s.display_name,
-            &hash,
-            &ip.to_string(),
-        )?;
+    }
+
+    fn create_shop(
+        &self,
+        p: &PendingSignup,
+        first_only: bool,
+        ip: IpAddr,
+        user_agent: &str,
+    ) -> Result<SignupOutcome, AuthError> {
+        let tenant = self.free_tenant_id(&p.shop_name)?;
+        let uid = self
+            .meta
+            .signup(
+                &tenant,
+                &p.shop_name,
+                &p.email,
+                &p.display_name,
+                &p.password_hash,
+                &ip.to_string(),
+                first_only,
+            )
+            .map_err(|e| match e {
+                MetaError::SignupClosed => AuthError::SignupClosed,
+                e => e.into(),
+            })?;
         let user = self.meta.user(uid)?.ok_or(AuthError::NotFound("user"))?;
-        let r = self.start_session(user, ip, user_agent, SessionState::Active)?;
-        Ok((tenant, r))
+        let login = self.start_session(user, ip, user_agent, SessionState::Active)?;
+        Ok(SignupOutcome::Created { tenant, login })
     }
 
     fn first_tenant(&self, user: UserId) -> Result<Option<TenantId>, AuthError> {

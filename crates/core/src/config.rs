@@ -24,6 +24,40 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     pub storage: StorageConfig,
     pub copilot: CopilotConfig,
+    pub mail: MailConfig,
+}
+
+/// Who may create a shop at `/signup`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupPolicy {
+    /// Only while the server has no shop: the first visitor sets up the shop, later people
+    /// are added by its owner.
+    #[default]
+    FirstShop,
+    /// Anyone, once they follow a link sent to their e-mail address (needs `[mail]`); the
+    /// answer is the same whether or not the address already has an account.
+    Confirmed,
+    /// Anyone, signed in at once. This tells whether an e-mail already has an account:
+    /// for trusted networks only.
+    Open,
+    /// Nobody: people are added with `sr360 user add`.
+    Closed,
+}
+
+/// Outgoing e-mail (sign-up confirmations).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// The SMTP server, e.g. `smtps://user:password@mail.example.com` (TLS),
+    /// `smtp://user:password@mail.example.com:587?tls=required` (STARTTLS) or
+    /// `smtp://127.0.0.1:25` (a relay on this machine). Unset: no e-mail is sent.
+    pub smtp_url: Option<Secret<String>>,
+    /// The sender, e.g. `SmartRetail360 <shop@example.com>`.
+    pub from: String,
+    /// The address people use to reach this server, for links in e-mails
+    /// (e.g. `https://analytics.example.com`); unset: the address the request came to.
+    pub public_url: String,
 }
 
 /// Where raw uploads (the lake's bronze objects) are kept.
@@ -165,8 +199,8 @@ pub struct ServerConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
-    /// Anyone may create a shop and its owner account at /signup.
-    pub open_signup: bool,
+    /// Who may create a shop at /signup: "first_shop", "confirmed", "open" or "closed".
+    pub signup: SignupPolicy,
     pub session_hours: i64,
     /// argon2id memory cost in KiB, iterations and lanes (OWASP: 19 MiB, 2, 1).
     pub argon2_memory_kib: u32,
@@ -253,6 +287,7 @@ impl Default for Config {
             pipeline: PipelineConfig::default(),
             storage: StorageConfig::default(),
             copilot: CopilotConfig::default(),
+            mail: MailConfig::default(),
         }
     }
 }
@@ -277,7 +312,7 @@ impl Default for ServerConfig {
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
-            open_signup: true,
+            signup: SignupPolicy::FirstShop,
             session_hours: 12,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
@@ -447,6 +482,24 @@ impl Config {
         {
             return bad("rate limits must be at least 1 per minute");
         }
+        if let Some(url) = &self.mail.smtp_url {
+            let url = url.expose();
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return bad("mail.smtp_url must start with smtp:// or smtps://");
+            }
+            if !self.mail.from.contains('@') {
+                return bad("mail.from must be an e-mail address when mail.smtp_url is set");
+            }
+        }
+        let public = &self.mail.public_url;
+        if !(public.is_empty() || public.starts_with("http://") || public.starts_with("https://")) {
+            return bad("mail.public_url must start with http:// or https://");
+        }
+        if self.auth.signup == SignupPolicy::Confirmed && self.mail.smtp_url.is_none() {
+            return bad(
+                "auth.signup = \"confirmed\" sends a link by e-mail: set mail.smtp_url and mail.from (or choose \"first_shop\", \"open\" or \"closed\")",
+            );
+        }
         if !(0.0..=1.0).contains(&self.pipeline.max_reject_ratio) {
             return bad("pipeline.max_reject_ratio must be between 0 and 1");
         }
@@ -575,6 +628,27 @@ mod tests {
             assert!(Config::load(Some(Path::new("b.toml")), &Overrides::default()).is_err());
             Ok(())
         });
+    }
+
+    #[test]
+    fn confirmed_signup_needs_mail() {
+        let mut c = Config::default();
+        assert_eq!(c.auth.signup, SignupPolicy::FirstShop);
+        c.auth.signup = SignupPolicy::Confirmed;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("mail.smtp_url"), "{e}");
+        c.mail.smtp_url = Some(Secret::new("smtp://127.0.0.1:25".into()));
+        assert!(c.validate().is_err(), "no sender");
+        c.mail.from = "Shop <shop@example.com>".into();
+        c.validate().unwrap();
+        c.mail.smtp_url = Some(Secret::new("http://mail.example.com".into()));
+        assert!(c.validate().is_err());
+        c.mail.smtp_url = Some(Secret::new("smtps://u:hunter22@mail.example.com".into()));
+        c.validate().unwrap();
+        assert!(
+            !format!("{c:?}").contains("hunter22"),
+            "the SMTP password is redacted"
+        );
     }
 
     #[test]

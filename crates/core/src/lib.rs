@@ -10,7 +10,7 @@ pub mod roles;
 pub mod secret;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, MailConfig, SignupPolicy};
 pub use entropy::{Entropy, OsEntropy, SeededEntropy};
 pub use ids::{TenantId, TenantIdError, UserId};
 pub use roles::{Permission, Role};

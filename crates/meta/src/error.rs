@@ -14,6 +14,9 @@ pub enum MetaError {
     NotFound(&'static str),
     #[error("invalid: {0}")]
     Invalid(String),
+    /// Sign-up of a first shop when the server already has one.
+    #[error("sign-up is closed on this instance")]
+    SignupClosed,
 }
 
 impl MetaError {

@@ -219,6 +219,21 @@ CREATE TABLE copilot_history (
 ) STRICT;
 CREATE INDEX copilot_history_user ON copilot_history(tenant_id, user_id, id);
 "#,
+    // 7: sign-ups waiting for their e-mail address to be confirmed (`auth.signup =
+    // "confirmed"`); the link's token is kept only as a hash.
+    r#"
+CREATE TABLE signup_requests (
+    token_hash    TEXT PRIMARY KEY,
+    email         TEXT NOT NULL,
+    shop_name     TEXT NOT NULL,
+    display_name  TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    ip            TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX signup_requests_email ON signup_requests(email);
+"#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -87,6 +87,21 @@ fn check_name(n: &str) -> Result<String, MetaError> {
     Ok(n.to_string())
 }
 
+/// A sign-up's shop name and owner's name as they will be stored, or why they cannot be.
+pub fn check_signup_names(
+    shop_name: &str,
+    display_name: &str,
+) -> Result<(String, String), MetaError> {
+    let display_name = check_name(display_name)?;
+    let shop_name = shop_name.trim();
+    if shop_name.is_empty() || shop_name.chars().count() > 120 {
+        return Err(MetaError::Invalid(
+            "shop name must be 1 to 120 characters".into(),
+        ));
+    }
+    Ok((shop_name.to_string(), display_name))
+}
+
 impl MetaStore {
     fn insert_user(
         tx: &rusqlite::Transaction<'_>,
@@ -104,7 +119,10 @@ impl MetaStore {
         Ok(UserId(tx.last_insert_rowid()))
     }
 
-    /// Sign-up: a new tenant, its owner account and the membership, all or nothing.
+    /// Sign-up: a new tenant, its owner account and the membership, all or nothing. With
+    /// `first_only`, only while the server has no shop at all (checked in the same
+    /// transaction, so two first sign-ups at once cannot both win).
+    #[expect(clippy::too_many_arguments, reason = "one row of each of three tables")]
     pub fn signup(
         &self,
         tenant: &TenantId,
@@ -113,18 +131,20 @@ impl MetaStore {
         display_name: &str,
         password_hash: &str,
         ip: &str,
+        first_only: bool,
     ) -> Result<UserId, MetaError> {
         let email = normalize_email(email)?;
-        let display_name = check_name(display_name)?;
-        let shop_name = shop_name.trim();
-        if shop_name.is_empty() || shop_name.chars().count() > 120 {
-            return Err(MetaError::Invalid(
-                "shop name must be 1 to 120 characters".into(),
-            ));
-        }
+        let (shop_name, display_name) = check_signup_names(shop_name, display_name)?;
+        let shop_name = shop_name.as_str();
         let now = self.now();
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if first_only {
+            let shops: i64 = tx.query_row("SELECT COUNT(*) FROM tenants", [], |r| r.get(0))?;
+            if shops > 0 {
+                return Err(MetaError::SignupClosed);
+            }
+        }
         tx.execute(
             "INSERT INTO tenants(id, name, created_at) VALUES (?1,?2,?3)",
             params![tenant.as_str(), shop_name, now],

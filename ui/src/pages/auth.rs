@@ -46,6 +46,72 @@ pub fn signup(ctx: &PageCtx, shop: &str, name: &str, email: &str) -> String {
     render_document(ctx, &ctx.t("auth.signup_title"), body)
 }
 
+/// After a sign-up form on a server that confirms addresses: the same page whether or not
+/// the address already has an account (the e-mail says which).
+pub fn signup_sent(ctx: &PageCtx, email: &str) -> String {
+    let text = ctx.t("auth.signup_sent_text").replace("{email}", email);
+    let body = view! {
+        <div class="card">
+            <h1>{ctx.t("auth.signup_sent_title")}</h1>
+            <p class="lede">{text}</p>
+        </div>
+        <p class="auth-alt">{ctx.t("auth.have_account")}" "<a href="/login">{ctx.t("auth.login_button")}</a></p>
+    };
+    render_document(ctx, &ctx.t("auth.signup_sent_title"), body)
+}
+
+/// The page a sign-up link opens: one button, so a mail scanner that follows links does
+/// not create the shop.
+pub fn signup_confirm(ctx: &PageCtx, token: &str) -> String {
+    let body = view! {
+        <div class="card">
+            <h1>{ctx.t("auth.signup_title")}</h1>
+            <p class="lede">{ctx.t("auth.confirm_text")}</p>
+            <form method="post" action="/signup/confirm">
+                {csrf_field(&ctx.csrf)}
+                <input type="hidden" name="token" value=token.to_string()/>
+                <button class="btn" type="submit">{ctx.t("auth.signup_button")}</button>
+            </form>
+        </div>
+    };
+    render_document(ctx, &ctx.t("auth.signup_title"), body)
+}
+
+/// A sign-up link that no longer works (the flash says why).
+pub fn signup_link_expired(ctx: &PageCtx) -> String {
+    let body = view! {
+        <div class="card">
+            <h1>{ctx.t("auth.signup_title")}</h1>
+            <p class="lede"><a href="/signup">{ctx.t("auth.signup_again")}</a></p>
+        </div>
+    };
+    render_document(ctx, &ctx.t("auth.signup_title"), body)
+}
+
+/// A sign-up e-mail's subject and text, in the visitor's language.
+pub fn signup_mail(
+    locale: &str,
+    confirm_link: Option<&str>,
+    login_link: &str,
+    shop: &str,
+    name: &str,
+) -> (String, String) {
+    let t = |k: &str| crate::tr(locale, k);
+    match confirm_link {
+        Some(link) => (
+            t("auth.mail_confirm_subject").replace("{shop}", shop),
+            t("auth.mail_confirm_body")
+                .replace("{name}", name)
+                .replace("{shop}", shop)
+                .replace("{link}", link),
+        ),
+        None => (
+            t("auth.mail_taken_subject"),
+            t("auth.mail_taken_body").replace("{link}", login_link),
+        ),
+    }
+}
+
 pub fn mfa_prompt(ctx: &PageCtx) -> String {
     let body = view! {
         <div class="card">

@@ -18,7 +18,9 @@ mod tenant;
 mod uploads;
 
 pub use account::{LoginVm, SecurityVm, SettingsTab, TokenVm, settings};
-pub use auth::{login, mfa_prompt, signup};
+pub use auth::{
+    login, mfa_prompt, signup, signup_confirm, signup_link_expired, signup_mail, signup_sent,
+};
 pub use charts::{CellVm, ChartCardVm, ChartFiltersVm, ChartsVm, TableVm, charts};
 pub use cohorts::{CohortRowVm, CohortsVm, cohorts};
 pub use copilot::{CopilotAnswerVm, CopilotVm, copilot};
