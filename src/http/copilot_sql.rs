@@ -96,8 +96,47 @@ pub async fn sql_api(
                 AuditAction::SqlRun,
                 serde_json::json!({"sql": short, "error": first}),
             ))?;
-            Err(AppError::Invalid(format!("the query failed: {first}")))
+            Err(AppError::Invalid(sql_error_words(&first)))
         }
         Err(Err(e)) => Err(AppError::from(e)),
+    }
+}
+
+/// DuckDB's first line about an analyst's statement, its error class said in words
+/// ("Binder Error: Referenced column …" → "a table or column it names does not exist: …").
+fn sql_error_words(first: &str) -> String {
+    let (class, rest) = first.split_once(" Error: ").unwrap_or(("", first));
+    let what = match class {
+        "Parser" => "the SQL could not be read",
+        "Binder" | "Catalog" => "a table, column or function it names does not exist",
+        "Conversion" => "a value could not be converted",
+        "Out of Range" => "a number is out of range",
+        "Interrupt" => "it took longer than the time limit",
+        "Division by zero" | "Invalid Input" => "a value is not valid",
+        _ => "the query failed",
+    };
+    let rest = rest.trim();
+    if rest.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {rest}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sql_errors_are_said_in_words() {
+        let w = super::sql_error_words(
+            "Binder Error: Referenced column \"x\" not found in FROM clause!",
+        );
+        assert_eq!(
+            w,
+            "a table, column or function it names does not exist: Referenced column \"x\" not found in FROM clause!"
+        );
+        assert!(
+            super::sql_error_words("Conversion Error: Could not convert").starts_with("a value")
+        );
+        assert_eq!(super::sql_error_words("odd"), "the query failed: odd");
     }
 }

@@ -146,6 +146,10 @@ impl From<crate::services::upload_jobs::UploadError> for AppError {
             U::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => AppError::Invalid(format!(
                 "the upload stalled ({e}); nothing was kept, send it again"
             )),
+            U::Io(e) if e.kind() == std::io::ErrorKind::ConnectionAborted => AppError::Invalid(
+                "the upload broke off before the file was complete; nothing was kept, send it again"
+                    .into(),
+            ),
             other => AppError::internal(other),
         }
     }
@@ -185,4 +189,60 @@ impl IntoResponse for AppError {
         resp.extensions_mut().insert(ErrorInfo { code, message });
         resp
     }
+}
+
+/// The framework's own refusals (a path segment that is not a number, a JSON body of the
+/// wrong shape, a wrong method) come as plain text without a code: give them the same
+/// `{"error": {"code", "message"}}` as every other error, and the `ErrorInfo` the page layer
+/// renders. Their text describes the caller's request only (never a path or a cause inside).
+pub async fn uniform_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !status.is_client_error() || resp.extensions().get::<ErrorInfo>().is_some() {
+        return resp;
+    }
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
+        _ => return resp,
+    };
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !plain {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("bad request")
+            .to_lowercase()
+    } else {
+        text
+    };
+    let mut out = (
+        parts.status,
+        Json(serde_json::json!({ "error": { "code": code, "message": message } })),
+    )
+        .into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out.extensions_mut().insert(ErrorInfo { code, message });
+    out
 }

@@ -218,6 +218,7 @@ pub fn router(state: AppState) -> Router {
         .merge(timed)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn_with_state(state.clone(), hosts::guard))
+        .layer(middleware::from_fn(error::uniform_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), pages::html_errors))
         .layer(middleware::from_fn(ops::record_metrics))
         .layer(DefaultBodyLimit::max(max_body))

@@ -102,7 +102,11 @@ async fn receive_parts(
                     tokio_stream::StreamExt::timeout(field, idle),
                     move |chunk| match chunk {
                         Ok(Ok(bytes)) => Ok(bytes),
-                        Ok(Err(e)) => Err(std::io::Error::other(e.to_string())),
+                        // The client's body broke off or is malformed: its failure, not ours.
+                        Ok(Err(e)) => Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionAborted,
+                            e.to_string(),
+                        )),
                         Err(_) => Err(std::io::Error::new(
                             std::io::ErrorKind::TimedOut,
                             format!("no data for {} s", idle.as_secs()),

@@ -10,6 +10,7 @@ mod cli;
 mod copilot;
 mod copilot_model;
 mod copilot_sql;
+mod error_texts;
 mod harness;
 mod limits;
 mod matrix;

@@ -145,17 +145,11 @@ fn ident(name: &str) -> Result<&str, BronzeError> {
 }
 
 fn read_error(e: duckdb::Error) -> BronzeError {
-    // DuckDB's messages name the line and the problem; keep the first line of it.
-    let msg = e.to_string();
-    BronzeError::Read(
-        msg.lines()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
-            .chars()
-            .take(500)
-            .collect(),
-    )
+    // DuckDB's message names the SQL and the stored object: the log gets it, the shop
+    // gets what is wrong with the file.
+    let raw = e.to_string();
+    tracing::warn!(error = %raw, "a file could not be read");
+    BronzeError::Read(crate::read_errors::worded(&raw))
 }
 
 /// Where raw rows are loaded: the bronze schema, or a connection's own temp table (a preview

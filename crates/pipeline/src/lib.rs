@@ -9,6 +9,7 @@ pub mod gold;
 pub mod ingest;
 pub mod mapping;
 pub mod prepare;
+pub mod read_errors;
 pub mod schema;
 pub mod shadow;
 pub mod silver;
