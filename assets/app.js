@@ -150,6 +150,13 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
       k.className = "muted";
       k.textContent = " · " + (input.getAttribute("data-kind-" + h.kind) || h.kind);
       a.appendChild(k);
+      // People of one name told apart (their e-mail and city, for roles that may see them).
+      if (h.subtitle) {
+        var sub = document.createElement("small");
+        sub.className = "muted sub";
+        sub.textContent = h.subtitle;
+        a.appendChild(sub);
+      }
       li.appendChild(a);
       list.appendChild(li);
     });

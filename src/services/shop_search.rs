@@ -389,7 +389,15 @@ pub fn documents(stores: Stores<'_>, scope: &TenantScope) -> Result<Vec<Doc>, Sh
     }
     for c in f.customers {
         let orders = format!("{} orders", c.orders);
+        // People of one name told apart by their e-mail and city (a name search once listed
+        // 30 identical names with only their references).
         let personal = c.name.clone().or(c.email.clone()).map(|title| Personal {
+            detail: [c.email.as_deref(), c.city.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter(|d| !d.is_empty() && *d != title)
+                .collect::<Vec<_>>()
+                .join(" · "),
             title,
             text: text(&[c.name.as_deref(), c.email.as_deref(), c.city.as_deref()]),
         });

@@ -131,6 +131,13 @@ async fn search_finds_the_shops_objects_by_words_typos_and_meaning_and_nothing_e
         .cloned()
         .unwrap_or_else(|| panic!("{v}"));
     assert_eq!(c["title"], "Ann Lovelace");
+    // What tells two people of one name apart comes with it.
+    let sub = c["subtitle"].as_str().unwrap_or("");
+    assert!(
+        sub.starts_with("ann.lovelace@example.com · Leeds · Customer ")
+            && sub.ends_with("2 orders"),
+        "{c}"
+    );
     // A customer who has not ordered yet is found, and their page opens (it used to be 404).
     let v = get(&s, &tok, "/api/v1/search?q=nobuy").await;
     let url = v["hits"]

@@ -910,6 +910,14 @@ async fn demo_login_works_in_headless_chromium() {
     let first = text_of(c, "#search-suggest li a").await;
     assert!(first.contains("Hiking Boot"), "{first}");
     shot(c, "search-suggest").await;
+    // People of one name are told apart by their e-mail and city (the owner may see them).
+    let bar = c.find(Locator::Id("global-search")).await.unwrap();
+    bar.clear().await.unwrap();
+    bar.send_keys("smith").await.unwrap();
+    wait_css(c, "#search-suggest li a .sub").await;
+    let people = text_of(c, "#search-suggest").await;
+    assert!(people.contains('@'), "{people}");
+    shot(c, "search-suggest-people").await;
     c.goto(&format!(
         "{}/search?q=shoes%20for%20rainy%20mountain%20walks",
         s.url

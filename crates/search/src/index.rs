@@ -113,9 +113,17 @@ impl Kind {
 pub struct Personal {
     /// Shown instead of the public title to those who may see personal data.
     pub title: String,
+    /// Shown under it, before the public title: what tells people of one name apart
+    /// (an e-mail, a city).
+    pub detail: String,
     /// Searched only for them.
     pub text: String,
 }
+
+/// Between a personal title and its detail in the stored field (a separator no tokenizer
+/// keeps), so indexes written before details existed need no rebuild: a changed document is
+/// simply written again at the next sync.
+const DETAIL_SEP: char = '\u{1f}';
 
 /// One findable object.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +151,7 @@ impl Doc {
             self.title.as_str(),
             self.body.as_str(),
             self.personal.as_ref().map_or("", |p| p.title.as_str()),
+            self.personal.as_ref().map_or("", |p| p.detail.as_str()),
             self.personal.as_ref().map_or("", |p| p.text.as_str()),
         ] {
             h.update(s.as_bytes());
@@ -503,7 +512,7 @@ impl SearchIndex {
                 doc.add_text(f.title, &d.title);
                 doc.add_text(f.body, &d.body);
                 if let Some(p) = &d.personal {
-                    doc.add_text(f.p_title, &p.title);
+                    doc.add_text(f.p_title, format!("{}{DETAIL_SEP}{}", p.title, p.detail));
                     doc.add_text(f.p_text, &p.text);
                 }
                 w.add_document(doc)?;
@@ -672,7 +681,13 @@ impl SearchIndex {
         let title = s(f.title).unwrap_or_default();
         let personal = s(f.p_title).filter(|_| access.personal_data);
         let (title, subtitle) = match personal {
-            Some(p) => (p, Some(title)),
+            Some(p) => match p.split_once(DETAIL_SEP) {
+                Some((name, detail)) if !detail.is_empty() => {
+                    (name.to_string(), Some(format!("{detail} · {title}")))
+                }
+                Some((name, _)) => (name.to_string(), Some(title)),
+                None => (p, Some(title)),
+            },
             None => (title, None),
         };
         Some(Hit {

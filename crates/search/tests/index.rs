@@ -77,6 +77,7 @@ fn shop() -> Vec<Doc> {
             body: "US mobile_app".into(),
             personal: Some(Personal {
                 title: "Lena Dubois".into(),
+                detail: "lena.dubois1@example.com · Miami".into(),
                 text: "lena.dubois1@example.com Miami".into(),
             }),
         },
@@ -160,9 +161,39 @@ fn personal_data_is_searched_and_shown_only_with_access() {
         assert_eq!(h[0].title, "Lena Dubois", "{q}");
         assert_eq!(
             h[0].subtitle.as_deref(),
-            Some("Customer c0ffee12 · US · 4 orders")
+            Some("lena.dubois1@example.com · Miami · Customer c0ffee12 · US · 4 orders")
         );
     }
+    // Two people of one name are told apart by their details.
+    let mut docs = shop();
+    let mut twin = docs
+        .iter()
+        .find(|d| d.kind == Kind::Customer)
+        .cloned()
+        .unwrap();
+    twin.id = "beef0042".into();
+    twin.url = "/customers/beef0042".into();
+    twin.title = "Customer beef0042 · US · 1 orders".into();
+    twin.personal = Some(Personal {
+        title: "Lena Dubois".into(),
+        detail: "lena.d@example.org · Austin".into(),
+        text: "lena.d@example.org Austin".into(),
+    });
+    docs.push(twin);
+    ix.sync(&docs, None).unwrap();
+    let subtitles: std::collections::BTreeSet<String> = ix
+        .search("lena dubois", None, PII, 10)
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.kind == Kind::Customer)
+        .filter_map(|h| h.subtitle)
+        .collect();
+    assert_eq!(subtitles.len(), 2, "{subtitles:?}");
+    assert!(
+        subtitles
+            .iter()
+            .any(|s| s.starts_with("lena.d@example.org · Austin"))
+    );
     // Found by its public facts, the customer shows no personal data.
     let h = ix.search("c0ffee12", None, NO_PII, 10).unwrap();
     assert_eq!(h.len(), 1);

@@ -19,7 +19,7 @@ pub fn runs(p: &PageCtx, runs: Vec<ModelRun>) -> Vec<ui::RunRowVm> {
         .map(|r| ui::RunRowVm {
             id: r.id,
             window: match (&r.data_from, &r.data_to) {
-                (Some(a), Some(b)) => format!("{a} – {b}"),
+                (Some(a), Some(b)) => format!("{} – {}", day(p, a), day(p, b)),
                 _ => "—".into(),
             },
             metrics: metrics(p, r.summary.as_deref()),
@@ -33,6 +33,14 @@ pub fn runs(p: &PageCtx, runs: Vec<ModelRun>) -> Vec<ui::RunRowVm> {
             created_at: r.created_at,
         })
         .collect()
+}
+
+/// A stored ISO day in the reader's words ("2025-03-01" → "1 Mar 2025", "١ مارس ٢٠٢٥").
+fn day(p: &PageCtx, iso: &str) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(iso.get(..10).unwrap_or(iso), fmt)
+        .map(|d| format::date(p.locale, d))
+        .unwrap_or_else(|_| iso.to_string())
 }
 
 /// The unusual days the last run found, each with its anchor id (what alerts link to).
@@ -271,6 +279,23 @@ mod tests {
             controls: "bags, hats".into(),
             reason: est.is_none().then(|| "too few days".to_string()),
         }
+    }
+
+    #[test]
+    fn a_run_window_reads_as_dates_in_the_readers_language() {
+        let en = PageCtx::anonymous("en", String::new(), "/models");
+        assert_eq!(
+            day(&en, "2025-03-01"),
+            format::date("en", date!(2025 - 03 - 01))
+        );
+        assert!(!day(&en, "2025-03-01").contains("2025-03"));
+        let ar = PageCtx::anonymous("ar", String::new(), "/models");
+        assert!(
+            !day(&ar, "2025-03-01").contains("2025"),
+            "{}",
+            day(&ar, "2025-03-01")
+        );
+        assert_eq!(day(&en, "not a day"), "not a day");
     }
 
     #[test]
