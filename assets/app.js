@@ -379,3 +379,24 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__sr3
   });
   window.addEventListener("pagehide", function () { es.close(); });
 })();
+
+// A date field's day in the page's language under it (the browser draws the field in its
+// own): kept current as the field changes.
+(function () {
+  "use strict";
+  if (!window.Intl) return;
+  var lang = document.documentElement.lang || "en";
+  var opts = { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" };
+  // Arabic as the server writes it: day/month/year in Arabic-Indic digits.
+  if (lang === "ar") { opts.month = "numeric"; opts.numberingSystem = "arab"; }
+  var fmt;
+  try { fmt = new Intl.DateTimeFormat(lang, opts); } catch (e) { return; }
+  Array.prototype.forEach.call(document.querySelectorAll(".date-words"), function (words) {
+    var input = words.parentNode.querySelector("input[type=date]");
+    if (!input) return;
+    input.addEventListener("change", function () {
+      var d = input.value ? new Date(input.value + "T00:00:00Z") : null;
+      words.textContent = d && !isNaN(d) ? fmt.format(d) : "";
+    });
+  });
+})();

@@ -82,7 +82,7 @@ async fn uploads_queue_model_runs_and_small_shops_get_a_reason() {
     assert!(
         page.contains("after an upload")
             && page.contains("Done")
-            && page.contains("2025-03-01 – 2025-04-02"),
+            && page.contains("1 Mar 2025 – 2 Apr 2025"),
         "{page}"
     );
     assert!(!page.contains("run-models"), "no run button for viewers");

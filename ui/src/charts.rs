@@ -323,6 +323,68 @@ pub fn localize_digits(svg: &str, locale: &str) -> String {
     out
 }
 
+/// The SVG as a page embeds it: without its `<style>` block ([`inline`]), in the page's
+/// digits ([`localize_digits`]), and without what only a standalone file needs or nothing
+/// draws: each label's font (app.css sets it once), bars of zero height, and charts-rs's
+/// `data-*` attributes (no script reads them). Two years of days were 180 kB a chart.
+pub fn for_page(svg: &str, locale: &str) -> String {
+    localize_digits(&compact(&inline(svg)), locale)
+}
+
+fn compact(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let Some(len) = rest[at..].find('>') else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let tag = &rest[at..at + len + 1];
+        rest = &rest[at + len + 1..];
+        let empty_rect = tag.starts_with("<rect ")
+            && tag.ends_with("/>")
+            && (tag.contains(" height=\"0\"") || tag.contains(" width=\"0\""));
+        if empty_rect {
+            rest = rest.strip_prefix('\n').unwrap_or(rest);
+            continue;
+        }
+        if tag.starts_with("<text") || tag.starts_with("<rect") || tag.starts_with("<g") {
+            out.push_str(&without_attrs(
+                tag,
+                &[
+                    "font-family",
+                    "data-series",
+                    "data-category",
+                    "data-value",
+                    "data-index",
+                    "data-x",
+                    "data-y",
+                ],
+            ));
+        } else {
+            out.push_str(tag);
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `tag` without the attributes named (`name="…"`, values without quotes inside).
+fn without_attrs(tag: &str, names: &[&str]) -> String {
+    let mut t = tag.to_string();
+    for n in names {
+        let key = format!(" {n}=\"");
+        while let Some(a) = t.find(&key) {
+            match t[a + key.len()..].find('"') {
+                Some(b) => t.replace_range(a..a + key.len() + b + 1, ""),
+                None => break,
+            }
+        }
+    }
+    t
+}
+
 /// The SVG for embedding in a page: without its `<style>` block, whose rules (the hover
 /// tooltips) live in app.css, because the page's Content-Security-Policy allows no inline
 /// styles.
@@ -364,6 +426,63 @@ mod tests {
         assert!(
             !drawn.contains("4.2k") && !drawn.contains("8.3k"),
             "{drawn}"
+        );
+    }
+
+    #[test]
+    fn a_page_drawing_keeps_what_is_drawn_and_drops_what_is_not() {
+        let mut s = ChartSpec::new(ChartKind::Bar { stacked: true }, "New vs returning");
+        s.labels = (0..730)
+            .map(|d| format!("{:02}-{:02}", 1 + d % 12, 1 + d % 28))
+            .collect();
+        s.series = vec![
+            (
+                "New".into(),
+                (0..730).map(|d| f64::from(d % 3 / 2)).collect(),
+            ),
+            (
+                "Returning".into(),
+                (0..730).map(|d| f64::from(d % 5 / 4)).collect(),
+            ),
+        ];
+        let full = svg(&s, false).unwrap();
+        let page = for_page(&full, "en");
+        assert!(
+            page.len() * 3 < full.len(),
+            "{} of {} bytes",
+            page.len(),
+            full.len()
+        );
+        assert!(page.len() < 60_000, "{} bytes", page.len());
+        assert!(!page.contains("font-family") && !page.contains("data-category"));
+        assert!(!page.contains(" height=\"0\""));
+        let bars = |x: &str| x.matches("<rect").count();
+        let drawn = full
+            .split("<rect")
+            .skip(1)
+            .filter(|r| !r.split('>').next().unwrap_or("").contains(" height=\"0\""))
+            .count();
+        assert_eq!(bars(&page), drawn, "every bar with a height stays");
+        assert_eq!(page.matches("<text").count(), full.matches("<text").count());
+        // The stylesheet gives chart text the font charts-rs measured it with.
+        let css = crate::assets::get("app.css").unwrap();
+        let css = String::from_utf8_lossy(&css.body);
+        let quoted: Vec<String> = FONT
+            .split(", ")
+            .map(|f| {
+                if f.contains(' ') {
+                    format!("\"{f}\"")
+                } else {
+                    f.to_string()
+                }
+            })
+            .collect();
+        assert!(
+            css.contains(&format!(
+                ".chart svg text {{ font-family: {}; }}",
+                quoted.join(", ")
+            )),
+            "app.css and FONT differ"
         );
     }
 

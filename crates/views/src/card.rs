@@ -45,16 +45,16 @@ pub fn short(s: &str) -> String {
     }
 }
 
-/// The chart for the user's theme (both when the theme follows the device).
+/// The chart for the user's theme. A theme that follows the device gets the light drawing,
+/// whose colours app.css turns dark when the device is (one drawing instead of two: a page of
+/// long charts was twice its size).
 pub fn chart_svgs(p: &PageCtx, spec: &ChartSpec) -> (Option<String>, Option<String>) {
     let draw = |dark: bool| {
-        sr360_ui::charts::svg(spec, dark)
-            .map(|s| sr360_ui::charts::localize_digits(&sr360_ui::charts::inline(&s), p.locale))
+        sr360_ui::charts::svg(spec, dark).map(|s| sr360_ui::charts::for_page(&s, p.locale))
     };
     match p.theme.as_str() {
-        "light" => (draw(false), None),
         "dark" => (None, draw(true)),
-        _ => (draw(false), draw(true)),
+        _ => (draw(false), None),
     }
 }
 
@@ -210,7 +210,8 @@ mod tests {
         let mut spec = ChartSpec::new(ChartKind::HBar, "t");
         spec.labels = vec!["a".into(), "b".into()];
         spec.series = vec![("s".into(), vec![1.0, 2.0])];
-        assert!(matches!(chart_svgs(&p, &spec), (Some(_), Some(_))));
+        // A theme that follows the device: one drawing, turned dark by app.css.
+        assert!(matches!(chart_svgs(&p, &spec), (Some(_), None)));
         p.theme = "dark".into();
         assert!(matches!(chart_svgs(&p, &spec), (None, Some(_))));
         p.theme = "light".into();

@@ -179,8 +179,18 @@ pub(super) fn date_fields(
     min: &str,
     max: &str,
 ) -> impl IntoView + use<> {
+    // The browser draws a date field in its own language ("06/30/2026" on an Arabic page):
+    // outside English the chosen day is also said in the page's words under it (app.js keeps
+    // it current as the field changes).
+    let words = |value: &str| {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        (ctx.locale != "en")
+            .then(|| time::Date::parse(value, fmt).ok())
+            .flatten()
+            .map(|d| view! { <small class="muted date-words" aria-hidden="true">{crate::format::date(ctx.locale, d)}</small> })
+    };
     let field = |name: &'static str, value: &str| {
-        view! { <label class="field"><span>{ctx.t(&format!("charts.{name}"))}</span><input type="date" name=name id=format!("f-{name}") value=value.to_string() min=min.to_string() max=max.to_string()/></label> }
+        view! { <label class="field"><span>{ctx.t(&format!("charts.{name}"))}</span><input type="date" name=name id=format!("f-{name}") value=value.to_string() min=min.to_string() max=max.to_string()/>{words(value)}</label> }
     };
     view! { {field("from", from)}{field("to", to)} }
 }
