@@ -1071,6 +1071,14 @@ async fn demo_login_works_in_headless_chromium() {
             ("recommendations", "#popular tbody tr"),
             ("help", "#q_alerts summary"),
             ("notifications", "main h1"),
+            ("dashboard", ".kpi"),
+            ("cohorts", "main h1"),
+            ("funnel", "main h1"),
+            ("customers", "main h1"),
+            ("uploads", "main h1"),
+            ("reports", "main h1"),
+            ("audit", "main h1"),
+            ("settings", "main h1"),
         ] {
             c.goto(&format!("{}/{page}", s.url)).await.unwrap();
             wait_css(c, css).await;
