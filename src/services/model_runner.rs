@@ -242,6 +242,30 @@ pub fn run(stores: Stores<'_>, rec: &ModelRun) -> RunOutcome {
         .collect();
 
     let ok: Vec<&Fitted> = fitted.iter().filter(|f| f.result.is_ok()).collect();
+    // A run someone waits for (after their upload, or started by hand) says it is done when it
+    // made something; the daily refresh, and a run that found too little data (Model status
+    // says why), stay quiet.
+    let mut notices: Vec<sr360_meta::Notice> = notices;
+    let segments_named = segments.result.as_ref().map_or(0, |s| s.segments.len());
+    if rec.trigger != "schedule" && (!ok.is_empty() || segments_named > 0) {
+        let unusual = anomalies.iter().filter(|(_, d, _)| *d > recent).count();
+        notices.push(sr360_meta::Notice {
+            kind: "model_run_done".into(),
+            title: "Forecasts and segments are up to date".into(),
+            body: format!(
+                "From the data up to {}: {} forecasts, {segments_named} customer segments, {unusual} unusual days in the last week.",
+                range.1,
+                ok.len()
+            ),
+            link: "/models".into(),
+            args: Some(serde_json::json!({
+                "to": range.1.to_string(),
+                "forecasts": ok.len(),
+                "segments": segments_named,
+                "unusual": unusual,
+            })),
+        });
+    }
     let tests: Vec<&Backtest> = ok
         .iter()
         .filter_map(|f| f.result.as_ref().ok())

@@ -27,6 +27,24 @@ pub fn worded(n: &Notification, locale: &str, currency: &str) -> (String, String
             n.body.clone(),
         ),
         "model_run_failed" => (t("notify.run_failed_title"), n.body.clone()),
+        "model_run_done" => {
+            let to = args["to"]
+                .as_str()
+                .and_then(|d| {
+                    time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                        .ok()
+                })
+                .map(|d| format::date(locale, d))
+                .unwrap_or_default();
+            (
+                t("notify.run_done_title"),
+                t("notify.run_done_body")
+                    .replace("{to}", &to)
+                    .replace("{forecasts}", &count("forecasts"))
+                    .replace("{segments}", &count("segments"))
+                    .replace("{unusual}", &count("unusual")),
+            )
+        }
         "anomaly" => match serde_json::from_value::<crate::services::alerts::Alert>(args.clone()) {
             Ok(a) => {
                 let w = a.worded(locale, currency);
@@ -41,6 +59,24 @@ pub fn worded(n: &Notification, locale: &str, currency: &str) -> (String, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finished_model_run_is_told_in_the_readers_language() {
+        let n = note(
+            "model_run_done",
+            Some(
+                serde_json::json!({"to": "2026-06-30", "forecasts": 12, "segments": 6, "unusual": 2}),
+            ),
+        );
+        let (t, b) = worded(&n, "en", "USD");
+        assert_eq!(t, "Forecasts and segments are up to date");
+        assert!(
+            b.contains("30 Jun 2026") && b.contains("12 forecasts"),
+            "{b}"
+        );
+        let (t, b) = worded(&n, "ar", "USD");
+        assert!(t.contains("التوقعات") && b.contains("١٢"), "{t} / {b}");
+    }
 
     #[test]
     fn a_broken_model_run_is_told_in_the_readers_language() {

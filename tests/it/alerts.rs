@@ -117,6 +117,13 @@ async fn an_unusual_day_becomes_an_alert_everyone_can_follow() {
         "{}",
         notes.body
     );
+    // The run after the upload also says it is done, and from which day's data.
+    assert!(
+        notes.body.contains("Forecasts and segments are up to date")
+            && notes.body.contains("From the data up to"),
+        "{}",
+        notes.body
+    );
 
     // Search finds it by what happened; a reader in Spanish sees its title in Spanish.
     let alert_hit = |v: &serde_json::Value| {

@@ -50,6 +50,14 @@ async fn uploads_queue_model_runs_and_small_shops_get_a_reason() {
         "{v}"
     );
     assert_eq!(run["summary"]["forecasts"]["fitted"], 0);
+    // A run that made nothing (too little data) does not announce itself as done.
+    assert!(
+        !owner
+            .get("/notifications")
+            .await
+            .body
+            .contains("up to date")
+    );
     assert!(
         run["summary"]["recommendations"]["reason"]
             .as_str()
