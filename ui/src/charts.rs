@@ -582,5 +582,45 @@ mod tests {
             !page.contains("<style") && page.contains("ct-tip"),
             "tooltips styled by app.css"
         );
+        // A device-following theme shows the light drawing; on a dark device app.css must
+        // turn every colour the dark drawing has differently (legend markers may stay hollow).
+        let css = crate::assets::get("app.css").unwrap();
+        let css = String::from_utf8_lossy(&css.body).into_owned();
+        let tags = |x: &str| -> Vec<String> {
+            x.split('<')
+                .skip(1)
+                .map(|t| t.split('>').next().unwrap_or("").to_string())
+                .collect()
+        };
+        let attr = |tag: &str, name: &str| -> Option<String> {
+            let key = format!(" {name}=\"");
+            let at = tag.find(&key)? + key.len();
+            Some(tag[at..].split('"').next().unwrap_or("").to_string())
+        };
+        for s in &specs {
+            let (light, dark) = (svg(s, false).unwrap(), svg(s, true).unwrap());
+            let (lt, dt) = (tags(&light), tags(&dark));
+            assert_eq!(
+                lt.len(),
+                dt.len(),
+                "{:?}: same drawing in both themes",
+                s.kind
+            );
+            for (l, d) in lt.iter().zip(&dt) {
+                // Legend markers: hollow in the light drawing, filled in the dark one.
+                if l.starts_with("circle") {
+                    continue;
+                }
+                for name in ["fill", "stroke"] {
+                    let (a, b) = (attr(l, name), attr(d, name));
+                    if let (Some(a), Some(b)) = (a, b)
+                        && a != b
+                    {
+                        let rule = format!("[{name}=\"{a}\"] {{ {name}: {b}; }}");
+                        assert!(css.contains(&rule), "{:?}: app.css lacks {rule}", s.kind);
+                    }
+                }
+            }
+        }
     }
 }
