@@ -175,6 +175,7 @@ pub fn run(cfg: &Config) -> ExitCode {
             ),
         );
     }
+    ok &= mail(cfg);
     let probe_dir = if data.is_dir() {
         data.as_path()
     } else {
@@ -199,4 +200,52 @@ pub fn run(cfg: &Config) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The sign-up policy, and whether the mail server answers when one is set up.
+fn mail(cfg: &Config) -> bool {
+    use sr360_core::SignupPolicy;
+    let policy = match cfg.auth.signup {
+        SignupPolicy::FirstShop => "first shop only",
+        SignupPolicy::Confirmed => "anyone, confirmed by e-mail",
+        SignupPolicy::Open => "anyone, at once (tells whether an e-mail has an account)",
+        SignupPolicy::Closed => "closed",
+    };
+    let mut ok = line(
+        if cfg.auth.signup == SignupPolicy::Open {
+            Level::Warn
+        } else {
+            Level::Ok
+        },
+        "sign-up",
+        policy.into(),
+    );
+    let mailer = match crate::services::mail::Mailer::from_config(&cfg.mail) {
+        Ok(m) => m,
+        Err(e) => return ok & line(Level::Fail, "mail", e.to_string()),
+    };
+    if !mailer.is_configured() {
+        return ok & line(Level::Ok, "mail", "not set up (no e-mail is sent)".into());
+    }
+    let answered = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| {
+            rt.block_on(async {
+                tokio::time::timeout(std::time::Duration::from_secs(10), mailer.check())
+                    .await
+                    .map_err(|_| "no answer within 10 s".to_string())?
+                    .map_err(|e| e.to_string())
+            })
+        });
+    ok &= match answered {
+        Ok(()) => line(Level::Ok, "mail", "the SMTP server answers".into()),
+        Err(e) => line(
+            Level::Fail,
+            "mail",
+            format!("the SMTP server does not answer: {e}"),
+        ),
+    };
+    ok
 }

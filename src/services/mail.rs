@@ -1,6 +1,9 @@
 //! Outgoing e-mail over SMTP (lettre). A mail is sent in the background: the visitor's
 //! answer never waits on the mail server, so neither its delay nor its failure can tell
 //! one kind of mail from another. Failures are logged with the recipient's domain only.
+//! One connection per mail (no pool): sign-up mail is rare, and a pool's background task
+//! would tie building the mailer to a running runtime (the CLI opens the app before its
+//! runtime starts).
 
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};

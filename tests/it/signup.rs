@@ -255,3 +255,78 @@ async fn a_first_shop_server_takes_one_signup_then_closes() {
     let r = v.get("/signup/confirm?token=x").await;
     assert_eq!(r.status, 403);
 }
+
+/// `sr360 doctor` says who may sign up and whether the mail server answers.
+#[tokio::test]
+async fn doctor_checks_the_mail_server() {
+    let smtp = smtp_server().await;
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let d = tempfile::tempdir().unwrap();
+    let doctor = |port: u16| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sr360"))
+            .arg("--data")
+            .arg(d.path())
+            .arg("doctor")
+            .env("SR360_SECRETS__BACKEND", "file")
+            .env("SR360_AUTH__SIGNUP", "confirmed")
+            .env("SR360_MAIL__SMTP_URL", format!("smtp://127.0.0.1:{port}"))
+            .env("SR360_MAIL__FROM", "shop@example.com")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, out) = doctor(smtp.port);
+    assert!(out.contains("anyone, confirmed by e-mail"), "{out}");
+    assert!(out.contains("the SMTP server answers"), "{out}");
+    let _ = ok;
+    // The server itself starts with mail set up (the command line opens the app before its
+    // runtime: a mailer that needed one stopped it).
+    let addr = format!("127.0.0.1:{}", {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    });
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sr360"))
+        .arg("--data")
+        .arg(d.path())
+        .args(["serve", "--addr", &addr])
+        .env("SR360_SECRETS__BACKEND", "file")
+        .env("SR360_AUTH__SIGNUP", "confirmed")
+        .env(
+            "SR360_MAIL__SMTP_URL",
+            format!("smtp://127.0.0.1:{}", smtp.port),
+        )
+        .env("SR360_MAIL__FROM", "shop@example.com")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..100 {
+        if reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert!(up, "sr360 serve with mail set up came up");
+    let (ok, out) = doctor(dead);
+    assert!(
+        !ok && out.contains("the SMTP server does not answer"),
+        "{out}"
+    );
+}
