@@ -94,7 +94,11 @@ pub fn check_signup_names(
 ) -> Result<(String, String), MetaError> {
     let display_name = check_name(display_name)?;
     let shop_name = shop_name.trim();
-    if shop_name.is_empty() || shop_name.chars().count() > 120 {
+    // No control characters: the name goes into e-mail subjects and file names.
+    if shop_name.is_empty()
+        || shop_name.chars().count() > 120
+        || shop_name.chars().any(char::is_control)
+    {
         return Err(MetaError::Invalid(
             "shop name must be 1 to 120 characters".into(),
         ));
@@ -616,4 +620,16 @@ fn row_to_membership(r: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
         display_name: r.get(4)?,
         role: Role::parse(&role).unwrap_or(Role::Viewer),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_shop_name_holds_no_line_breaks() {
+        assert!(super::check_signup_names("Shop\r\nBcc: x@example.com", "Ann").is_err());
+        assert_eq!(
+            super::check_signup_names("  Nordic Knits ", "Ann").unwrap(),
+            ("Nordic Knits".to_string(), "Ann".to_string())
+        );
+    }
 }
