@@ -139,7 +139,16 @@ pub(super) async fn answer_question(
     let turn = format!("{}/{conversation}", scope.tenant().as_str());
     let previous = state.conversations.last(user, &turn);
     let planned = plan_question(state, scope, &question, today, previous).await?;
-    let reply = run_plan(state, scope, &tenant, &planned, lang).await?;
+    let mut reply = run_plan(state, scope, &tenant, &planned, lang).await?;
+    if let Some((end, as_of)) = planned.as_of {
+        reply.answer = format!(
+            "{} {}",
+            sr360_ui::tr(lang, "copilot.as_of")
+                .replace("{end}", &sr360_ui::format::date(lang, end))
+                .replace("{day}", &sr360_ui::format::date(lang, as_of)),
+            reply.answer
+        );
+    }
     let (parsed, model) = (planned.parsed, planned.model);
     if let Some(p) = &parsed.plan {
         state.conversations.remember(user, &turn, p.clone());
@@ -171,6 +180,9 @@ struct Planned {
     confidence: Confidence,
     /// The model's name, when it was asked.
     model: Option<String>,
+    /// The data's last day and the day relative periods were read from, when the data ends
+    /// before yesterday and the question names such a period.
+    as_of: Option<(time::Date, time::Date)>,
 }
 
 async fn plan_question(
@@ -181,17 +193,37 @@ async fn plan_question(
     previous: Option<Plan>,
 ) -> Result<Planned, AppError> {
     let q = question.to_string();
-    let (mut parsed, catalog) = super::shop_data::analytics(state, scope, move |s| {
+    let (mut parsed, catalog, as_of) = super::shop_data::analytics(state, scope, move |s| {
         // A shop without sales can still ask for help: its catalog is empty.
         let catalog = match Catalog::read(s) {
             Ok(c) => c,
             Err(sr360_analytics::QueryError::NoData) => Catalog::default(),
             Err(e) => return Err(e),
         };
-        let parsed = sr360_ai::parse(&q, today, &catalog, previous.as_ref());
-        Ok((parsed, catalog))
+        // An export that ends before yesterday: "last month", "yesterday", "this year" are
+        // read as of the day after its last day, as when it was exported (counted from today
+        // they would fall after the data and say nothing). The answer says so.
+        // When that leaves a period after the data ("this month" of an export that ends on
+        // a month's last day), they are read as of its last day instead.
+        let end = s.data_range().ok().flatten().map(|r| r.to);
+        let day_after = end.and_then(|e| e.next_day());
+        let periods = |d: time::Date| sr360_ai::parse::found(&q, d, &catalog).periods;
+        let as_of = match (end, day_after) {
+            (Some(e), Some(d)) if d < today && periods(today) != periods(d) => {
+                if periods(d).iter().any(|p| p.from > e) {
+                    Some((e, e))
+                } else {
+                    Some((e, d))
+                }
+            }
+            _ => None,
+        };
+        let day = as_of.map_or(today, |(_, d)| d);
+        let parsed = sr360_ai::parse(&q, day, &catalog, previous.as_ref());
+        Ok((parsed, catalog, as_of))
     })
     .await?;
+    let today = as_of.map_or(today, |(_, d)| d);
     let mut confidence = if parsed.sure {
         Confidence::High
     } else {
@@ -226,6 +258,7 @@ async fn plan_question(
         parsed,
         confidence,
         model,
+        as_of,
     })
 }
 

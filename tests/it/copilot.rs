@@ -594,3 +594,46 @@ async fn shares_ranked_periods_and_countries_the_shop_never_sold_to() {
     assert_eq!(a["confidence"], "low", "{a}");
     assert!(a["answer"].as_str().unwrap().contains("country"), "{a}");
 }
+
+/// An export that ended long ago: "last month" is its last month, not the empty month before
+/// today, and the answer says from which day it read; a named month needs no such sentence.
+#[tokio::test]
+async fn relative_periods_of_an_old_export_are_read_as_of_its_end() {
+    let s = TestServer::start().await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    let up = upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;
+    assert_eq!(up["status"], "succeeded", "{up}");
+    let (st, body) = ask(&s, &tok, "revenue last month", serde_json::json!({})).await;
+    assert_eq!(st, 200, "{body}");
+    let text = body["answer"].as_str().unwrap();
+    assert!(
+        text.starts_with("Your data ends on 5 Apr 2025")
+            && text.contains("1 Mar 2025 to 31 Mar 2025")
+            && text.contains(&money("en", 57.5)),
+        "{text}"
+    );
+    // The export ends mid-April: this month is April, up to its end.
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "how much did we sell this month",
+        serde_json::json!({}),
+    )
+    .await;
+    let text = body["answer"].as_str().unwrap();
+    assert!(text.contains(&money("en", 140.0)), "{text}");
+    let (_, body) = ask(&s, &tok, "revenue in March 2025", serde_json::json!({})).await;
+    let text = body["answer"].as_str().unwrap();
+    assert!(!text.contains("Your data ends on"), "{text}");
+    // In Spanish too.
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "ingresos del mes pasado",
+        serde_json::json!({"lang": "es"}),
+    )
+    .await;
+    let text = body["answer"].as_str().unwrap();
+    assert!(text.starts_with("Sus datos terminan el"), "{text}");
+}

@@ -127,7 +127,12 @@ fn top_n(f: &str) -> Option<u32> {
 
 /// Catalog values named in the question, as whole words. A short code ("BY", "IN", "OR", "DE")
 /// counts only when written as a code, in capitals: "by" and "in" are words.
-fn named<'a>(question: &str, f: &str, values: &'a [String]) -> Vec<&'a String> {
+fn named<'a>(
+    question: &str,
+    f: &str,
+    values: &'a [String],
+    known: &std::collections::HashSet<String>,
+) -> Vec<&'a String> {
     let tokens: Vec<&str> = question
         .split(|c: char| !c.is_alphanumeric() && c != '_')
         .filter(|t| !t.is_empty())
@@ -149,7 +154,7 @@ fn named<'a>(question: &str, f: &str, values: &'a [String]) -> Vec<&'a String> {
         })
         .collect();
     if v.is_empty() {
-        v = loosely_named(f, values);
+        v = loosely_named(f, values, known);
     }
     // "Home & Kitchen" also contains "Kitchen": keep the longest names only.
     let all = v.clone();
@@ -195,6 +200,108 @@ fn customer_reference(question: &str) -> Option<String> {
     })
 }
 
+/// The words of the shop's product names (and their singulars), folded.
+fn product_words(catalog: &Catalog) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for (_, name) in &catalog.products {
+        for w in fold(name).split(' ').filter(|w| w.chars().count() >= 3) {
+            if let Some(one) = w.strip_suffix('s') {
+                out.insert(one.to_string());
+            }
+            out.insert(w.to_string());
+        }
+    }
+    out
+}
+
+/// Words that say what is asked, never what is sold: a phrase of the question that names a
+/// kind of product ("hiking boots", "power banks") is made of other words.
+const NOT_PRODUCT_WORDS: &[&str] = &[
+    "how",
+    "many",
+    "much",
+    "what",
+    "which",
+    "who",
+    "when",
+    "units",
+    "unit",
+    "sold",
+    "sell",
+    "sales",
+    "revenue",
+    "orders",
+    "order",
+    "did",
+    "does",
+    "the",
+    "and",
+    "for",
+    "from",
+    "last",
+    "this",
+    "year",
+    "month",
+    "week",
+    "day",
+    "days",
+    "top",
+    "best",
+    "most",
+    "least",
+    "our",
+    "products",
+    "product",
+    "items",
+    "item",
+    "number",
+    "total",
+    "returns",
+    "returned",
+    "share",
+    "percentage",
+    "average",
+    "value",
+    "were",
+    "was",
+    "are",
+    "customers",
+    "bought",
+    "buy",
+];
+
+/// Products whose names hold a phrase of the question of two words or more, word for word
+/// ("hiking boots" in "Trailhead Waterproof Hiking Boots" and "Granite Peak Hiking Boots"):
+/// a kind of product, counted over every product of that kind. The longest phrase that any
+/// product holds wins; at most 50 products.
+fn products_of_a_kind(f: &str, products: &[(String, String)]) -> Vec<String> {
+    let words: Vec<&str> = f.split(' ').collect();
+    let usable = |w: &str| w.chars().count() >= 3 && !NOT_PRODUCT_WORDS.contains(&w);
+    let singular = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
+    let names: Vec<(&String, Vec<String>)> = products
+        .iter()
+        .map(|(sku, n)| (sku, fold(n).split(' ').map(singular).collect()))
+        .collect();
+    for len in (2..=words.len().min(4)).rev() {
+        for start in 0..=words.len() - len {
+            let phrase = &words[start..start + len];
+            if !phrase.iter().all(|w| usable(w)) {
+                continue;
+            }
+            let phrase: Vec<String> = phrase.iter().map(|w| singular(w)).collect();
+            let skus: Vec<String> = names
+                .iter()
+                .filter(|(_, n)| n.windows(len).any(|win| win == phrase.as_slice()))
+                .map(|(sku, _)| (*sku).clone())
+                .collect();
+            if !skus.is_empty() && skus.len() <= 50 {
+                return skus;
+            }
+        }
+    }
+    vec![]
+}
+
 /// Products the question names: every distinctive word of the product's name (three letters
 /// or more) is in the question — as written, in the singular or plural, or one letter off a
 /// long word — except at most one (a size such as "Lite" or "XL" is often left out), and at
@@ -237,13 +344,14 @@ fn products_in(f: &str, products: &[(String, String)]) -> Vec<String> {
 /// name (also in other words), countries by code or by name in any of the four languages —
 /// and the countries it names that the shop never sold to.
 fn names_in(question: &str, f: &str, catalog: &Catalog) -> (sr360_analytics::Filters, Vec<String>) {
-    let direct = named(question, f, &catalog.countries)
+    let known = product_words(catalog);
+    let direct = named(question, f, &catalog.countries, &known)
         .into_iter()
         .cloned()
         .collect();
     let places = crate::places::countries(f, catalog, direct);
     let values = |v: &[String]| {
-        named(question, f, v)
+        named(question, f, v, &known)
             .into_iter()
             .cloned()
             .collect::<Vec<_>>()
@@ -254,7 +362,14 @@ fn names_in(question: &str, f: &str, catalog: &Catalog) -> (sr360_analytics::Fil
             channel: values(&catalog.channels),
             region: crate::places::regions(f, catalog, values(&catalog.regions)),
             country: places.known,
-            sku: products_in(f, &catalog.products),
+            sku: {
+                let named = products_in(f, &catalog.products);
+                if named.is_empty() {
+                    products_of_a_kind(f, &catalog.products)
+                } else {
+                    named
+                }
+            },
         },
         places.absent,
     )
@@ -338,13 +453,18 @@ pub fn about_the_shop(question: &str, today: Date, catalog: &Catalog) -> bool {
             &catalog.countries,
         ]
         .iter()
-        .any(|v| !named(question, &f, v).is_empty())
+        .any(|v| !named(question, &f, v, &product_words(catalog)).is_empty())
 }
 
 /// A value named in other words, when exactly one value fits: "&" said as "and" ("home and
 /// kitchen"), a typo ("footware", one or two letters off a long word, the first letter right),
-/// or the first word of a longer name ("toys" for "Toys & Games").
-fn loosely_named<'a>(f: &str, values: &'a [String]) -> Vec<&'a String> {
+/// or the first word of a longer name ("toys" for "Toys & Games"). A word the shop's product
+/// names use (`known`) is that word, not a typo ("boots" is not "Books").
+fn loosely_named<'a>(
+    f: &str,
+    values: &'a [String],
+    known: &std::collections::HashSet<String>,
+) -> Vec<&'a String> {
     let words: Vec<&str> = f.split(' ').filter(|w| w.chars().count() >= 4).collect();
     let fits = |v: &String| {
         let fv = fold(v);
@@ -362,7 +482,10 @@ fn loosely_named<'a>(f: &str, values: &'a [String]) -> Vec<&'a String> {
                 && w.chars().next() == p.chars().next()
                 && crate::text::edits(w, p) <= if n >= 8 { 2 } else { 1 }
         };
-        let typo = parts.len() == 1 && words.iter().any(|w| close(w, parts[0]));
+        let typo = parts.len() == 1
+            && words
+                .iter()
+                .any(|w| !known.contains(*w) && close(w, parts[0]));
         let first = parts.len() > 1 && words.iter().any(|w| *w == parts[0]);
         ands || typo || first
     };
@@ -869,6 +992,39 @@ mod tests {
             "{:?}",
             f.filters.sku
         );
+    }
+
+    #[test]
+    fn a_kind_of_product_counts_every_product_of_that_kind_and_is_no_typo() {
+        let c = Catalog {
+            categories: vec!["Books".into(), "Footwear".into()],
+            channels: vec![],
+            regions: vec![],
+            countries: vec![],
+            products: vec![
+                ("B1".into(), "Trailhead Waterproof Hiking Boots".into()),
+                ("B2".into(), "Granite Peak Hiking Boots XL".into()),
+                ("S1".into(), "Trailhead Hiking Socks".into()),
+                ("K1".into(), "The Hiking Book".into()),
+                ("P1".into(), "Voltiq Waterproof Power Bank Mini".into()),
+            ],
+        };
+        let plan = |q: &str| match parse(q, TODAY, &c, None).plan {
+            Some(Plan::Figures(f)) => f,
+            other => panic!("{q}: {other:?}"),
+        };
+        let f = plan("how many units of hiking boots did we sell");
+        assert_eq!(f.filters.sku, ["B1", "B2"]);
+        assert!(
+            f.filters.category.is_empty(),
+            "boots is not a typo of Books"
+        );
+        assert_eq!(plan("revenue from power banks").filters.sku, ["P1"]);
+        // A category still wins by its name, and a real typo of it still reads as it.
+        let f = plan("revenue from books last month");
+        assert_eq!(f.filters.category, ["Books"]);
+        assert!(f.filters.sku.is_empty(), "{:?}", f.filters.sku);
+        assert_eq!(plan("units of footware").filters.category, ["Footwear"]);
     }
 
     #[test]
