@@ -328,6 +328,14 @@ async fn run_plan(
             .await?;
             answer::alerts(lang, &rows, window.map(|w| w.1))
         }
+        Some(Plan::TopCustomers { top }) => {
+            let (pii, top) = (super::customers::pii_for(scope), (*top).clamp(1, 100));
+            let list = super::shop_data::analytics(state, scope, move |s| {
+                sr360_analytics::top_customers(s, top, pii)
+            })
+            .await?;
+            answer::top_customers(lang, shop, &list)
+        }
         Some(Plan::Churn) => {
             let model = super::shop_data::read(state, scope, sr360_ml::store::segments).await?;
             let pii = super::customers::pii_for(scope);

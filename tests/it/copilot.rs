@@ -637,3 +637,41 @@ async fn relative_periods_of_an_old_export_are_read_as_of_its_end() {
     let text = body["answer"].as_str().unwrap();
     assert!(text.starts_with("Sus datos terminan el"), "{text}");
 }
+
+/// "Who are my top customers" ranks people by net revenue — shown by name or e-mail to those
+/// who may see personal data, by reference to the others.
+#[tokio::test]
+async fn the_best_customers_are_named_for_those_who_may_see_them() {
+    let s = TestServer::start().await;
+    let (_owner, _tenant, tok) = crate::harness::shop_with_viewer(&s).await;
+    let viewer = token(&s, "viewer@example.com").await;
+    let up = upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;
+    assert_eq!(up["status"], "succeeded", "{up}");
+    let (st, body) = ask(
+        &s,
+        &tok,
+        "who are my top 2 customers",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["plan"]["kind"], "top_customers", "{body}");
+    let text = body["answer"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("dee@example.com ({}, 1 order)", money("en", 90.0)))
+            && text.contains(&money("en", 50.0))
+            && !text.contains("bo@example.com"),
+        "{text}"
+    );
+    assert_eq!(body["result"]["rows"].as_array().unwrap().len(), 2);
+    let (_, body) = ask(
+        &s,
+        &viewer,
+        "who are my top 2 customers",
+        serde_json::json!({}),
+    )
+    .await;
+    let shown = body.to_string();
+    assert!(!shown.contains("@example.com"), "{shown}");
+    assert!(shown.contains(&money("en", 90.0)), "{shown}");
+}

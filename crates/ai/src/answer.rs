@@ -868,6 +868,77 @@ fn simple(
     }
 }
 
+/// The customers with the most net revenue: names for roles that may see them, references
+/// otherwise (the list comes already masked).
+pub fn top_customers(
+    lang: &str,
+    shop: Shop<'_>,
+    list: &[sr360_analytics::CustomerSummary],
+) -> Reply {
+    if list.is_empty() {
+        return simple(
+            lang,
+            tr(lang, "copilot.top_customers_none"),
+            None,
+            "page",
+            "nav.customers",
+            "/customers",
+        );
+    }
+    let who = |c: &sr360_analytics::CustomerSummary| {
+        c.name
+            .clone()
+            .or_else(|| c.email.clone())
+            .unwrap_or_else(|| c.reference.clone())
+    };
+    let names: Vec<String> = list
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ({}, {})",
+                who(c),
+                format::money(lang, c.revenue, shop.currency),
+                if c.orders == 1 {
+                    tr(lang, "copilot.one_order")
+                } else {
+                    tr(lang, "copilot.n_orders")
+                        .replace("{n}", &format::amount(lang, c.orders as f64))
+                }
+            )
+        })
+        .collect();
+    let text = tr(lang, "copilot.top_customers")
+        .replace("{n}", &format::amount(lang, list.len() as f64))
+        .replace("{list}", &names.join(comma(lang)));
+    let rows = list
+        .iter()
+        .map(|c| {
+            vec![
+                serde_json::Value::from(who(c)),
+                c.orders.into(),
+                ((c.revenue * 100.0).round() / 100.0).into(),
+            ]
+        })
+        .collect();
+    let mut r = simple(
+        lang,
+        text,
+        Some(Table {
+            columns: vec!["customers".into(), "orders".into(), "revenue".into()],
+            rows,
+        }),
+        "page",
+        "nav.customers",
+        "/customers",
+    );
+    r.sources.extend(list.iter().take(3).map(|c| Source {
+        kind: "customer",
+        title: who(c),
+        url: format!("/customers/{}", c.reference),
+    }));
+    r
+}
+
 /// What to offer a customer next: the recommender's list with each item's reason (`None`:
 /// no such customer; `Err`: no recommender yet).
 pub fn recommend(

@@ -7,8 +7,8 @@ use crate::dates;
 use crate::plan::{Figures, Plan};
 use crate::text::{fold, has, language};
 use crate::words::{
-    ALERTS, CHANGE, CHURN, CUSTOMER, DIMENSIONS, FORECAST, GRAINS, LEAST, METRICS, RANKED_GRAINS,
-    RECOMMEND, SHARE, UPLOAD_HELP, VERSUS,
+    ALERTS, CHANGE, CHURN, CUSTOMER, CUSTOMERS_PLURAL, DIMENSIONS, FORECAST, GRAINS, LEAST,
+    METRICS, RANKED_GRAINS, RECOMMEND, SHARE, TOP_CUSTOMERS, UPLOAD_HELP, VERSUS,
 };
 use sr360_analytics::{Dimension, Metric};
 use time::Date;
@@ -576,6 +576,19 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             sure: true,
         };
     }
+    // "who are my top 5 customers": the customers with the most net revenue, not their count.
+    let ranked_people = any(&f, TOP_CUSTOMERS)
+        || (top_n(&f).is_some() && any(&f, CUSTOMERS_PLURAL) && !has(&f, "how many"));
+    if ranked_people {
+        return Parsed {
+            plan: Some(Plan::TopCustomers {
+                top: top_n(&f).unwrap_or(10),
+            }),
+            lang,
+            understood,
+            sure: true,
+        };
+    }
     if any(&f, ALERTS) {
         return Parsed {
             plan: Some(Plan::Alerts),
@@ -992,6 +1005,28 @@ mod tests {
             "{:?}",
             f.filters.sku
         );
+    }
+
+    #[test]
+    fn the_best_customers_are_a_ranking_of_people_not_a_count() {
+        let p = |q: &str| parse(q, TODAY, &catalog(), None).plan;
+        for (q, n) in [
+            ("who are my top 5 customers", 5),
+            ("who are my best customers", 10),
+            ("which customers spent the most", 10),
+            ("show me the 3 biggest customers", 3),
+            ("mis mejores clientes", 10),
+            ("前5名客户", 5),
+            ("من هم أفضل العملاء", 10),
+        ] {
+            assert_eq!(p(q), Some(Plan::TopCustomers { top: n }), "{q}");
+        }
+        for q in [
+            "how many customers did we have in 2025",
+            "new customers last month",
+        ] {
+            assert!(matches!(p(q), Some(Plan::Figures(_))), "{q}");
+        }
     }
 
     #[test]

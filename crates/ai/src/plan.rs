@@ -17,6 +17,8 @@ pub enum Plan {
     Alerts,
     /// Customers the segmentation puts at risk of leaving.
     Churn,
+    /// The `top` customers with the most net revenue over all the data.
+    TopCustomers { top: u32 },
     /// What to offer a customer next (the recommender's list for their reference).
     Recommend { customer: String },
     /// How to do something in the product.

@@ -695,6 +695,46 @@ pub const ALERTS: &[&str] = &[
     "تنبيهات",
     "غير عادي",
 ];
+/// The customers who bring the most: a ranking of people, not a count of them.
+pub const TOP_CUSTOMERS: &[&str] = &[
+    "top customers",
+    "best customers",
+    "biggest customers",
+    "largest customers",
+    "most valuable customers",
+    "top clients",
+    "best clients",
+    "customers spent the most",
+    "customers who spent the most",
+    "customers spend the most",
+    "customers who spend the most",
+    "customers buy the most",
+    "customers who buy the most",
+    "customers bought the most",
+    "who spent the most",
+    "who spends the most",
+    "who buys the most",
+    "who bought the most",
+    "mejores clientes",
+    "principales clientes",
+    "clientes principales",
+    "clientes que mas compran",
+    "clientes que mas gastan",
+    "quien compra mas",
+    "最 好 的 客 户",
+    "最 大 的 客 户",
+    "大 客 户",
+    "消 费 最 多",
+    "买 得 最 多",
+    "افضل العملاء",
+    "اكبر العملاء",
+    "كبار العملاء",
+    "اهم العملاء",
+];
+
+/// Customers as people, in a question that ranks them ("top 5 customers").
+pub const CUSTOMERS_PLURAL: &[&str] = &["customers", "clients", "clientes", "客 户", "العملاء"];
+
 pub const CHURN: &[&str] = &[
     "churn",
     "about to leave",
