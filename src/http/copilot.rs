@@ -207,10 +207,14 @@ async fn plan_question(
         // a month's last day), they are read as of its last day instead.
         let end = s.data_range().ok().flatten().map(|r| r.to);
         let day_after = end.and_then(|e| e.next_day());
-        let periods = |d: time::Date| sr360_ai::parse::found(&q, d, &catalog).periods;
+        let plan = |d: time::Date| sr360_ai::parse(&q, d, &catalog, previous.as_ref()).plan;
+        let after_data = |p: &Option<Plan>, e: time::Date| match p {
+            Some(Plan::Figures(f)) => [f.range, f.versus].iter().flatten().any(|r| r.from > e),
+            _ => false,
+        };
         let as_of = match (end, day_after) {
-            (Some(e), Some(d)) if d < today && periods(today) != periods(d) => {
-                if periods(d).iter().any(|p| p.from > e) {
+            (Some(e), Some(d)) if d < today && plan(today) != plan(d) => {
+                if after_data(&plan(d), e) {
                     Some((e, e))
                 } else {
                     Some((e, d))

@@ -292,11 +292,23 @@ pub fn figures(
         let mut q = Query::new(&[Metric::Orders]);
         q.dimensions = vec![Dimension::Product];
         q.filters.sku = f.filters.sku.clone();
-        s.run(&q)?
+        let names: Vec<String> = s
+            .run(&q)?
             .rows
             .iter()
             .filter_map(|r| r.get(1)?.as_str().map(str::to_string))
-            .collect()
+            .collect();
+        // A kind of product may be many: the three most ordered are named, the rest counted.
+        if names.len() > 3 {
+            let mut v = names[..3].to_vec();
+            v.push(
+                tr(lang, "copilot.n_more")
+                    .replace("{n}", &format::amount(lang, (names.len() - 3) as f64)),
+            );
+            v
+        } else {
+            names
+        }
     };
     // What the figure is limited to, in its words: "Revenue (Footwear, DE)".
     let only: Vec<String> = f

@@ -117,6 +117,79 @@ pub(crate) fn year_range(y: i32) -> Option<TimeRange> {
     })
 }
 
+/// A shopping day (or season) of year `y`, by its key.
+fn holiday(key: &str, y: i32) -> Option<TimeRange> {
+    let on = |m: Month, d: u8| Date::from_calendar_date(y, m, d).ok();
+    let one = |d: Option<Date>| d.map(|d| TimeRange { from: d, to: d });
+    // US Thanksgiving: the fourth Thursday of November; Black Friday the day after.
+    let black_friday = || {
+        let first = on(Month::November, 1)?;
+        let to_thursday = (7 + 3 - i64::from(first.weekday().number_days_from_monday())) % 7;
+        Some(first + Duration::days(to_thursday + 21 + 1))
+    };
+    match key {
+        "black_friday" => one(black_friday()),
+        "cyber_monday" => one(black_friday().map(|d| d + Duration::days(3))),
+        "black_friday_weekend" => black_friday().map(|d| TimeRange {
+            from: d,
+            to: d + Duration::days(3),
+        }),
+        // The Christmas season: the shopping weeks up to the day itself.
+        "christmas" => Some(TimeRange {
+            from: on(Month::December, 1)?,
+            to: on(Month::December, 25)?,
+        }),
+        "christmas_day" => one(on(Month::December, 25)),
+        "christmas_eve" => one(on(Month::December, 24)),
+        "boxing_day" => one(on(Month::December, 26)),
+        "new_years_eve" => one(on(Month::December, 31)),
+        "new_years_day" => one(on(Month::January, 1)),
+        "valentines" => one(on(Month::February, 14)),
+        "halloween" => one(on(Month::October, 31)),
+        "singles_day" => one(on(Month::November, 11)),
+        _ => None,
+    }
+}
+
+/// Shopping days as said in the four languages (folded), longest first.
+const HOLIDAYS: &[(&str, &str)] = &[
+    ("black friday weekend", "black_friday_weekend"),
+    ("black friday", "black_friday"),
+    ("viernes negro", "black_friday"),
+    ("黑 色 星 期 五", "black_friday"),
+    ("الجمعة السوداء", "black_friday"),
+    ("cyber monday", "cyber_monday"),
+    ("ciberlunes", "cyber_monday"),
+    ("christmas day", "christmas_day"),
+    ("christmas eve", "christmas_eve"),
+    ("christmas", "christmas"),
+    ("xmas", "christmas"),
+    ("nochebuena", "christmas_eve"),
+    ("navidad", "christmas"),
+    ("平 安 夜", "christmas_eve"),
+    ("圣 诞 节", "christmas"),
+    ("圣 诞", "christmas"),
+    ("عيد الميلاد", "christmas"),
+    ("boxing day", "boxing_day"),
+    ("new years eve", "new_years_eve"),
+    ("new year s eve", "new_years_eve"),
+    ("new year's eve", "new_years_eve"),
+    ("nochevieja", "new_years_eve"),
+    ("new years day", "new_years_day"),
+    ("new year s day", "new_years_day"),
+    ("new year's day", "new_years_day"),
+    ("valentines day", "valentines"),
+    ("valentine s day", "valentines"),
+    ("valentine's day", "valentines"),
+    ("san valentin", "valentines"),
+    ("情 人 节", "valentines"),
+    ("عيد الحب", "valentines"),
+    ("halloween", "halloween"),
+    ("万 圣 节", "halloween"),
+    ("singles day", "singles_day"),
+    ("双 十 一", "singles_day"),
+];
+
 fn week_of(d: Date) -> TimeRange {
     let from = d - Duration::days(i64::from(d.weekday().number_days_from_monday()));
     TimeRange {
@@ -126,6 +199,52 @@ fn week_of(d: Date) -> TimeRange {
 }
 
 /// The period of the same unit just before `r` ("the month before").
+/// "Compared to last year" with no other period: this year so far (up to the day before
+/// `today`) against the same days of `last` — the previous month, quarter, year or week —
+/// so that a part of a period is never set against a whole one. `None` when `last` is not
+/// the unit just before today's.
+pub fn so_far_against(last: TimeRange, unit: Unit, today: Date) -> Option<(TimeRange, TimeRange)> {
+    let current = match unit {
+        Unit::Year => year_range(today.year())?,
+        Unit::Quarter => quarter_range(today.year(), (u8::from(today.month()) - 1) / 3 + 1)?,
+        Unit::Month => month_range(today.year(), u8::from(today.month()))?,
+        Unit::Week => week_of(today),
+        _ => return None,
+    };
+    if before(current, unit) != last {
+        return None;
+    }
+    // Up to yesterday: today is not over. On the unit's first day there is nothing yet.
+    let to = today.previous_day()?;
+    if to < current.from {
+        return None;
+    }
+    // The same calendar day one unit earlier (a 31st becomes the month's last day).
+    let months_back = |d: Date, n: i32| -> Option<Date> {
+        let idx = d.year() * 12 + i32::from(u8::from(d.month())) - 1 - n;
+        let (y, m) = (idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u8);
+        let last_day = month_range(y, m)?.to.day();
+        Date::from_calendar_date(y, month_of(m), d.day().min(last_day)).ok()
+    };
+    let then_to = match unit {
+        Unit::Year => months_back(to, 12)?,
+        Unit::Quarter => months_back(to, 3)?,
+        Unit::Month => months_back(to, 1)?,
+        _ => to - Duration::days(7),
+    }
+    .min(last.to);
+    Some((
+        TimeRange {
+            from: current.from,
+            to,
+        },
+        TimeRange {
+            from: last.from,
+            to: then_to,
+        },
+    ))
+}
+
 pub fn before(r: TimeRange, unit: Unit) -> TimeRange {
     let m = |d: Date| (d.year(), u8::from(d.month()));
     let prev_month = |y: i32, mo: u8| if mo == 1 { (y - 1, 12) } else { (y, mo - 1) };
@@ -338,6 +457,34 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
             if words.len() >= i + pw.len() && words[i..i + pw.len()] == pw[..] {
                 push(&mut out, &mut used, i, pw.len(), *range, *unit);
             }
+        }
+    }
+
+    // Shopping days: the latest one up to today, or that of the year named right after
+    // ("black friday 2024").
+    for (p, key) in HOLIDAYS {
+        let pw: Vec<&str> = p.split(' ').collect();
+        for i in 0..words.len() {
+            if words.len() < i + pw.len() || words[i..i + pw.len()] != pw[..] {
+                continue;
+            }
+            let after = i + pw.len();
+            let (range, n) = match year_word(w(after)) {
+                Some(y) => (holiday(key, y), pw.len() + 1),
+                None => {
+                    let this = holiday(key, today.year());
+                    let latest = match this {
+                        Some(r) if r.from <= today => Some(r),
+                        _ => holiday(key, today.year() - 1),
+                    };
+                    (latest, pw.len())
+                }
+            };
+            let unit = match range {
+                Some(r) if r.from == r.to => Unit::Day,
+                _ => Unit::Span,
+            };
+            push(&mut out, &mut used, i, n, range, unit);
         }
     }
 
@@ -655,6 +802,81 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
     }
     out.sort_by_key(|f| f.at);
     out
+}
+
+#[cfg(test)]
+mod holiday_tests {
+    use super::*;
+    use time::macros::date;
+
+    fn one(q: &str, today: Date) -> TimeRange {
+        let f = find_all(&crate::text::fold(q), today);
+        assert_eq!(f.len(), 1, "{q}: {f:?}");
+        f[0].range
+    }
+
+    #[test]
+    fn so_far_against_the_same_days_of_the_unit_before() {
+        let today = date!(2026 - 07 - 01);
+        let last_year = year_range(2025).unwrap();
+        let (now, then) = so_far_against(last_year, Unit::Year, today).unwrap();
+        assert_eq!(
+            (now.from, now.to),
+            (date!(2026 - 01 - 01), date!(2026 - 06 - 30))
+        );
+        assert_eq!(
+            (then.from, then.to),
+            (date!(2025 - 01 - 01), date!(2025 - 06 - 30))
+        );
+        let june = month_range(2026, 6).unwrap();
+        let (now, then) = so_far_against(june, Unit::Month, date!(2026 - 07 - 10)).unwrap();
+        assert_eq!(
+            (now.to, then.to),
+            (date!(2026 - 07 - 09), date!(2026 - 06 - 09))
+        );
+        // Not the unit just before: no such comparison.
+        assert!(so_far_against(year_range(2024).unwrap(), Unit::Year, today).is_none());
+    }
+
+    #[test]
+    fn shopping_days_are_the_latest_up_to_today_or_of_the_year_named() {
+        let today = date!(2026 - 06 - 30);
+        assert_eq!(
+            one("how did black friday go", today).from,
+            date!(2025 - 11 - 28)
+        );
+        assert_eq!(
+            one("revenue on black friday 2024", today).from,
+            date!(2024 - 11 - 29)
+        );
+        assert_eq!(
+            one("cyber monday orders", today).from,
+            date!(2025 - 12 - 01)
+        );
+        let xmas = one("christmas sales", today);
+        assert_eq!(
+            (xmas.from, xmas.to),
+            (date!(2025 - 12 - 01), date!(2025 - 12 - 25))
+        );
+        assert_eq!(
+            one("christmas day revenue", today).to,
+            date!(2025 - 12 - 25)
+        );
+        assert_eq!(
+            one("ventas del viernes negro", today).from,
+            date!(2025 - 11 - 28)
+        );
+        assert_eq!(
+            one("valentine's day orders", today).from,
+            date!(2026 - 02 - 14)
+        );
+        assert_eq!(one("双十一的销售额", today).from, date!(2025 - 11 - 11));
+        // After this year's day: this year's.
+        assert_eq!(
+            one("black friday", date!(2026 - 12 - 05)).from,
+            date!(2026 - 11 - 27)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::plan::{Figures, Plan};
 use crate::text::{fold, has, language};
 use crate::words::{
     ALERTS, CHANGE, CHURN, CUSTOMER, CUSTOMERS_PLURAL, DIMENSIONS, FORECAST, GRAINS, LEAST,
-    METRICS, RANKED_GRAINS, RECOMMEND, SHARE, TOP_CUSTOMERS, UPLOAD_HELP, VERSUS,
+    METRICS, RANKED_GRAINS, RECOMMEND, SHARE, TOP_CUSTOMERS, TREND, UPLOAD_HELP, VERSUS,
 };
 use sr360_analytics::{Dimension, Metric};
 use time::Date;
@@ -208,6 +208,7 @@ fn product_words(catalog: &Catalog) -> std::collections::HashSet<String> {
             if let Some(one) = w.strip_suffix('s') {
                 out.insert(one.to_string());
             }
+            out.insert(format!("{w}s"));
             out.insert(w.to_string());
         }
     }
@@ -626,11 +627,14 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         .to_string();
     let best_selling =
         found_metric.is_some_and(|(_, _, p)| crate::words::BEST_SELLING.contains(&p));
+    let trend = any(&rest, TREND);
     let by = first_match(&rest, DIMENSIONS)
         .map(|d| d.0)
         .or_else(|| first_match(&rest, GRAINS).map(|g| Dimension::Date(g.0)))
         // "The best selling pizza": whatever the shop sells, it is a product.
-        .or(best_selling.then_some(Dimension::Product));
+        .or(best_selling.then_some(Dimension::Product))
+        // "How are sales trending": the figure over time.
+        .or(trend.then_some(Dimension::Date(sr360_analytics::Grain::Month)));
     let periods = dates::find_all(&f, today);
     let (filters, absent) = names_in(question, &f, catalog);
 
@@ -678,6 +682,24 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         metric
     };
     let ranked_grain = first_match(&f, RANKED_GRAINS).map(|g| g.0);
+    let how_did = any(
+        &f,
+        &[
+            "how did",
+            "how was",
+            "how were",
+            "how is",
+            "how are",
+            "how have",
+            "como fue",
+            "como fueron",
+            "como van",
+            "como va",
+            "怎 么 样",
+            "如 何",
+            "كيف",
+        ],
+    );
     let (metric, sure) = match (metric, prev) {
         (Some(m), _) => (m, true),
         (None, Some(p))
@@ -690,8 +712,10 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             (p.metric, false)
         }
         // A split, a name, or periods compared without a figure: sales, said so in the answer.
+        // "How did Black Friday go", "how was March": a period asked after is its sales.
         (None, None)
-            if by.is_some()
+            if (!periods.is_empty() && how_did)
+                || by.is_some()
                 || ranked_grain.is_some()
                 || !filters.is_empty()
                 || !absent.is_empty()
@@ -775,6 +799,14 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         && periods.len() < 2
         && metric.is_additive()
         && (!filters.is_empty() || plan.by.is_some_and(|d| !matches!(d, Dimension::Date(_))));
+    // A trend over a short period is drawn day by day.
+    if trend
+        && plan.by == Some(Dimension::Date(sr360_analytics::Grain::Month))
+        && let Some(r) = periods.first().map(|p| p.range)
+        && (r.to - r.from).whole_days() < 62
+    {
+        plan.by = Some(Dimension::Date(sr360_analytics::Grain::Day));
+    }
     plan.absent = absent;
     plan.unmatched = crate::unmatched::names(question, catalog);
     plan.filters = filters;
@@ -794,6 +826,27 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             plan.range = Some(a.range);
             if comparing && any(&f, &before_words) {
                 plan.versus = Some(dates::before(a.range, a.unit));
+            } else if comparing && plan.by.is_none() {
+                // "Are sales up compared to last year": this year so far against the same
+                // days of last year; on a month's (year's) first day, nothing of it is over
+                // yet: last month against the one before.
+                match dates::so_far_against(a.range, a.unit, today) {
+                    Some((now, then)) => {
+                        plan.range = Some(now);
+                        plan.versus = Some(then);
+                    }
+                    None if matches!(
+                        a.unit,
+                        dates::Unit::Month
+                            | dates::Unit::Quarter
+                            | dates::Unit::Year
+                            | dates::Unit::Week
+                    ) =>
+                    {
+                        plan.versus = Some(dates::before(a.range, a.unit));
+                    }
+                    None => {}
+                }
             }
         }
         [] => {
@@ -1004,6 +1057,47 @@ mod tests {
             f.filters.sku.is_empty() || f.filters.sku.len() == 2,
             "{:?}",
             f.filters.sku
+        );
+    }
+
+    #[test]
+    fn compared_to_last_year_alone_is_this_year_so_far_against_the_same_days() {
+        let f = figures("are sales up or down compared to last year");
+        assert_eq!(f.metric, Metric::Revenue);
+        let (r, v) = (f.range.unwrap(), f.versus.unwrap());
+        assert_eq!(
+            (r.from, r.to),
+            (date!(2025 - 01 - 01), date!(2025 - 06 - 17))
+        );
+        assert_eq!(
+            (v.from, v.to),
+            (date!(2024 - 01 - 01), date!(2024 - 06 - 17))
+        );
+        let f = figures("how do orders compare with last month");
+        assert_eq!(f.range.unwrap().from, date!(2025 - 06 - 01));
+        assert_eq!(f.versus.unwrap().to, date!(2025 - 05 - 17));
+        // Last year on its own stays last year.
+        let f = figures("revenue last year");
+        assert_eq!(f.range.unwrap().from, date!(2024 - 01 - 01));
+        assert!(f.versus.is_none());
+    }
+
+    #[test]
+    fn a_trend_is_the_figure_over_time() {
+        use sr360_analytics::Grain;
+        let f = figures("how are sales trending");
+        assert_eq!(
+            (f.metric, f.by),
+            (Metric::Revenue, Some(Dimension::Date(Grain::Month)))
+        );
+        let f = figures("orders trend last month");
+        assert_eq!(
+            (f.metric, f.by),
+            (Metric::Orders, Some(Dimension::Date(Grain::Day)))
+        );
+        assert_eq!(
+            figures("tendencia de ventas").by,
+            Some(Dimension::Date(Grain::Month))
         );
     }
 

@@ -695,6 +695,21 @@ pub const ALERTS: &[&str] = &[
     "تنبيهات",
     "غير عادي",
 ];
+/// How a figure moves over time: drawn month by month (day by day for a short period).
+pub const TREND: &[&str] = &[
+    "trend",
+    "trending",
+    "trends",
+    "over time",
+    "evolution",
+    "tendencia",
+    "evolucion",
+    "趋 势",
+    "走 势",
+    "اتجاه",
+    "تطور",
+];
+
 /// The customers who bring the most: a ranking of people, not a count of them.
 pub const TOP_CUSTOMERS: &[&str] = &[
     "top customers",
