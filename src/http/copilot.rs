@@ -332,6 +332,36 @@ async fn run_plan(
             .await?;
             answer::alerts(lang, &rows, window.map(|w| w.1))
         }
+        Some(Plan::Conversion { range, filters }) => {
+            let (range, filters, named) = (*range, filters.clone(), filters.clone());
+            let row = super::shop_data::analytics(state, scope, move |s| {
+                match sr360_analytics::funnel(
+                    s,
+                    sr360_analytics::FunnelBy::Overall,
+                    range,
+                    &filters,
+                    1,
+                ) {
+                    // Events, but none for what was named: no sessions (said so).
+                    Ok(rows) => Ok(Some(rows.into_iter().next().unwrap_or(
+                        sr360_analytics::FunnelRow {
+                            key: String::new(),
+                            name: None,
+                            category: None,
+                            views: 0,
+                            carts: 0,
+                            checkouts: 0,
+                            purchases: 0,
+                        },
+                    ))),
+                    // No web events: the answer says what to upload.
+                    Err(sr360_analytics::QueryError::NoData) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+            answer::conversion(lang, range, &named, row.as_ref())
+        }
         Some(Plan::TopCustomers { top }) => {
             let (pii, top) = (super::customers::pii_for(scope), (*top).clamp(1, 100));
             let list = super::shop_data::analytics(state, scope, move |s| {

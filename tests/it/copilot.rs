@@ -675,3 +675,71 @@ async fn the_best_customers_are_named_for_those_who_may_see_them() {
     assert!(!shown.contains("@example.com"), "{shown}");
     assert!(shown.contains(&money("en", 90.0)), "{shown}");
 }
+
+/// "What's the conversion rate" is the funnel of the web events, in the funnel page's words;
+/// a channel the events do not have gets no figure but a sentence.
+#[tokio::test]
+async fn conversion_is_answered_from_the_web_events() {
+    let s = TestServer::start().await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    // Orders but no web events: the answer says what to upload.
+    assert_eq!(
+        upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await["status"],
+        "succeeded"
+    );
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "what's the conversion rate",
+        serde_json::json!({}),
+    )
+    .await;
+    assert!(
+        body["answer"]
+            .as_str()
+            .unwrap()
+            .contains("web-events export"),
+        "{body}"
+    );
+    let events = "session_id,event_time,event_type,sku,channel\n\
+        s1,2025-03-01 10:00:00,view,S1,email\n\
+        s1,2025-03-01 10:01:00,add_to_cart,S1,email\n\
+        s1,2025-03-01 10:02:00,checkout,,email\n\
+        s1,2025-03-01 10:03:00,purchase,,email\n\
+        s2,2025-03-02 11:00:00,view,S1,search\n\
+        s2,2025-03-02 11:01:00,add_to_cart,S1,search\n\
+        s3,2025-03-03 12:00:00,view,S3,search\n\
+        s4,2025-03-04 12:00:00,view,S2,email\n";
+    let up = upload(&s, &tok, "web_events.csv", events.as_bytes()).await;
+    assert_eq!(up["status"], "succeeded", "{up}");
+    let (st, body) = ask(
+        &s,
+        &tok,
+        "what's the conversion rate in March 2025",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["plan"]["kind"], "conversion", "{body}");
+    let text = body["answer"].as_str().unwrap();
+    assert!(
+        text.starts_with(
+            "From 1 Mar 2025 to 31 Mar 2025: 4 sessions viewed products, 1 bought: 25.0% overall"
+        ),
+        "{text}"
+    );
+    assert_eq!(body["chart"]["kind"], "funnel");
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "conversion rate on mobile_app",
+        serde_json::json!({}),
+    )
+    .await;
+    let text = body["answer"].as_str().unwrap();
+    assert!(
+        text.starts_with("No visits viewed products for Mobile App"),
+        "{text}"
+    );
+}

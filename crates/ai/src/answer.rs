@@ -34,7 +34,7 @@ pub struct Series {
 /// What the page draws (the same chart kinds the pages use).
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Chart {
-    /// `line`, `bar` or `hbar`.
+    /// `line`, `bar`, `hbar` or `funnel`.
     pub kind: &'static str,
     pub title: String,
     pub labels: Vec<String>,
@@ -878,6 +878,118 @@ fn simple(
         confidence: Confidence::High,
         followups: vec![],
     }
+}
+
+/// How visitors became buyers: the funnel's four steps over `range` (`None`: all the events),
+/// in the funnel page's words; `None` row: the shop has no web events.
+pub fn conversion(
+    lang: &str,
+    range: Option<TimeRange>,
+    filters: &sr360_analytics::Filters,
+    row: Option<&sr360_analytics::FunnelRow>,
+) -> Reply {
+    let Some(o) = row else {
+        return simple(
+            lang,
+            tr(lang, "funnel.empty_text"),
+            None,
+            "page",
+            "nav.funnel",
+            "/funnel",
+        );
+    };
+    if o.views == 0 {
+        let mut names: Vec<String> = filters
+            .channel
+            .iter()
+            .chain(&filters.category)
+            .map(|v| format::label(v))
+            .collect();
+        if let Some(r) = range {
+            names.push(period_text(lang, r, false));
+        }
+        return simple(
+            lang,
+            tr(lang, "copilot.conv_none").replace("{what}", &names.join(comma(lang))),
+            None,
+            "page",
+            "nav.funnel",
+            "/funnel",
+        );
+    }
+    let rates = o.rates();
+    let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format::percent(lang, r));
+    let steps = [
+        "funnel.view_to_cart",
+        "funnel.cart_to_checkout",
+        "funnel.checkout_to_purchase",
+    ];
+    let worst = (0..3)
+        .min_by(|a, b| {
+            rates[*a]
+                .unwrap_or(1.0)
+                .total_cmp(&rates[*b].unwrap_or(1.0))
+        })
+        .unwrap_or(0);
+    let mut text = tr(lang, "funnel.sum_overall")
+        .replace("{views}", &format::amount(lang, o.views as f64))
+        .replace("{purchases}", &format::amount(lang, o.purchases as f64))
+        .replace("{rate}", &pct(rates[3]))
+        .replace("{step}", &tr(lang, steps[worst]));
+    if let Some(r) = range {
+        let period = period_text(lang, r, false);
+        let mut c = period.chars();
+        let period: String = c
+            .next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default();
+        text = format!("{period}: {text}");
+    }
+    let names = [
+        "funnel.views",
+        "funnel.carts",
+        "funnel.checkouts",
+        "funnel.purchases",
+    ]
+    .map(|k| tr(lang, k));
+    let counts = [o.views, o.carts, o.checkouts, o.purchases];
+    let rows = (0..4)
+        .map(|i| {
+            vec![
+                serde_json::Value::from(names[i].clone()),
+                counts[i].into(),
+                if i == 0 {
+                    serde_json::Value::Null
+                } else {
+                    rates[i - 1].map_or(serde_json::Value::Null, |r| {
+                        ((r * 10_000.0).round() / 10_000.0).into()
+                    })
+                },
+            ]
+        })
+        .collect();
+    let mut r = simple(
+        lang,
+        text,
+        Some(Table {
+            columns: vec!["step".into(), "sessions".into(), "of_previous".into()],
+            rows,
+        }),
+        "page",
+        "nav.funnel",
+        "/funnel",
+    );
+    r.chart = Some(Chart {
+        kind: "funnel",
+        title: tr(lang, "funnel.overall"),
+        labels: names.to_vec(),
+        series: vec![Series {
+            name: tr(lang, "funnel.sessions"),
+            values: counts.iter().map(|c| *c as f64).collect(),
+        }],
+        percent: false,
+    });
+    r
 }
 
 /// The customers with the most net revenue: names for roles that may see them, references

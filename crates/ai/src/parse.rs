@@ -7,8 +7,8 @@ use crate::dates;
 use crate::plan::{Figures, Plan};
 use crate::text::{fold, has, language};
 use crate::words::{
-    ALERTS, CHANGE, CHURN, CUSTOMER, CUSTOMERS_PLURAL, DIMENSIONS, FORECAST, GRAINS, LEAST,
-    METRICS, RANKED_GRAINS, RECOMMEND, SHARE, TOP_CUSTOMERS, TREND, UPLOAD_HELP, VERSUS,
+    ALERTS, CHANGE, CHURN, CONVERSION, CUSTOMER, CUSTOMERS_PLURAL, DIMENSIONS, FORECAST, GRAINS,
+    LEAST, METRICS, RANKED_GRAINS, RECOMMEND, SHARE, TOP_CUSTOMERS, TREND, UPLOAD_HELP, VERSUS,
 };
 use sr360_analytics::{Dimension, Metric};
 use time::Date;
@@ -577,6 +577,24 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             sure: true,
         };
     }
+    // "What's the conversion rate on mobile last month": the funnel of the web events.
+    if any(&f, CONVERSION) {
+        let (found, _) = names_in(question, &f, catalog);
+        let filters = sr360_analytics::Filters {
+            channel: found.channel,
+            category: found.category,
+            ..Default::default()
+        };
+        return Parsed {
+            plan: Some(Plan::Conversion {
+                range: dates::find_all(&f, today).first().map(|p| p.range),
+                filters,
+            }),
+            lang,
+            understood,
+            sure: true,
+        };
+    }
     // "who are my top 5 customers": the customers with the most net revenue, not their count.
     let ranked_people = any(&f, TOP_CUSTOMERS)
         || (top_n(&f).is_some() && any(&f, CUSTOMERS_PLURAL) && !has(&f, "how many"));
@@ -1080,6 +1098,27 @@ mod tests {
         let f = figures("revenue last year");
         assert_eq!(f.range.unwrap().from, date!(2024 - 01 - 01));
         assert!(f.versus.is_none());
+    }
+
+    #[test]
+    fn conversion_is_the_funnel_of_the_web_events() {
+        let p = |q: &str| parse(q, TODAY, &catalog(), None).plan;
+        match p("what's the conversion rate on web last month") {
+            Some(Plan::Conversion { range, filters }) => {
+                assert_eq!(range.unwrap().from, date!(2025 - 05 - 01));
+                assert_eq!(filters.channel, ["web"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            p("how many visitors convert"),
+            Some(Plan::Conversion { range: None, .. })
+        ));
+        assert!(matches!(
+            p("tasa de conversión"),
+            Some(Plan::Conversion { .. })
+        ));
+        assert!(matches!(p("转化率是多少"), Some(Plan::Conversion { .. })));
     }
 
     #[test]

@@ -19,6 +19,14 @@ pub enum Plan {
     Churn,
     /// The `top` customers with the most net revenue over all the data.
     TopCustomers { top: u32 },
+    /// How visitors become buyers (the web events' funnel) over `range` (`None`: all), for
+    /// the channels and categories named.
+    Conversion {
+        #[serde(default)]
+        range: Option<TimeRange>,
+        #[serde(default)]
+        filters: Filters,
+    },
     /// What to offer a customer next (the recommender's list for their reference).
     Recommend { customer: String },
     /// How to do something in the product.

@@ -26,7 +26,9 @@ fn cell(
                 ("change", _) => x
                     .map(|c| format::signed_percent(p.locale, c))
                     .unwrap_or_default(),
-                ("share", _) => x.map(|c| format::percent(p.locale, c)).unwrap_or_default(),
+                ("share" | "of_previous", _) => {
+                    x.map(|c| format::percent(p.locale, c)).unwrap_or_default()
+                }
                 (c, Some(m))
                     if c == m.name()
                         || c == format!("{}_before", m.name())
@@ -74,6 +76,7 @@ pub fn page(p: &PageCtx, a: &Answer, shop: Shop<'_>) -> CopilotAnswerVm {
             let kind = match c.kind {
                 "line" => ChartKind::Line,
                 "hbar" => ChartKind::HBar,
+                "funnel" => ChartKind::Funnel,
                 _ => ChartKind::Bar { stacked: false },
             };
             let mut spec = ChartSpec::new(kind, c.title.clone());

@@ -695,6 +695,27 @@ pub const ALERTS: &[&str] = &[
     "تنبيهات",
     "غير عادي",
 ];
+/// How visitors become buyers: the web events' funnel.
+pub const CONVERSION: &[&str] = &[
+    "conversion",
+    "convert",
+    "converts",
+    "converting",
+    "converted",
+    "funnel",
+    "cart abandonment",
+    "abandoned cart",
+    "abandoned carts",
+    "checkout abandonment",
+    "abandon",
+    "abandoned",
+    "embudo",
+    "convierten",
+    "转 化",
+    "漏 斗",
+    "التحويل",
+];
+
 /// How a figure moves over time: drawn month by month (day by day for a short period).
 pub const TREND: &[&str] = &[
     "trend",

@@ -108,9 +108,14 @@ fn compute(
         params.push(r.from.to_string());
         params.push(r.to.to_string());
     }
+    // Names match whatever their case: web events often write a category in lower case
+    // ("apparel") where the orders export writes "Apparel".
     let mut list = |col: &str, values: &[String]| {
         if !values.is_empty() {
-            cond.push(format!("{col} IN ({})", vec!["?"; values.len()].join(", ")));
+            cond.push(format!(
+                "lower({col}) IN ({})",
+                vec!["lower(?)"; values.len()].join(", ")
+            ));
             params.extend(values.iter().cloned());
         }
     };
