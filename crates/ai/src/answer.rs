@@ -918,24 +918,9 @@ pub fn conversion(
         );
     }
     let rates = o.rates();
-    let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format::percent(lang, r));
-    let steps = [
-        "funnel.view_to_cart",
-        "funnel.cart_to_checkout",
-        "funnel.checkout_to_purchase",
-    ];
-    let worst = (0..3)
-        .min_by(|a, b| {
-            rates[*a]
-                .unwrap_or(1.0)
-                .total_cmp(&rates[*b].unwrap_or(1.0))
-        })
-        .unwrap_or(0);
-    let mut text = tr(lang, "funnel.sum_overall")
-        .replace("{views}", &format::amount(lang, o.views as f64))
-        .replace("{purchases}", &format::amount(lang, o.purchases as f64))
-        .replace("{rate}", &pct(rates[3]))
-        .replace("{step}", &tr(lang, steps[worst]));
+    let page =
+        sr360_ui::PageCtx::anonymous(sr360_ui::normalize_locale(lang), String::new(), "/copilot");
+    let mut text = sr360_views::funnel::summary(&page, o);
     if let Some(r) = range {
         let period = period_text(lang, r, false);
         let mut c = period.chars();

@@ -127,6 +127,29 @@ pub fn table(
     TableVm { headers, rows }
 }
 
+/// The overall funnel in one sentence (the page's summary, and the copilot's answer):
+/// sessions that viewed, that bought, the rate, and the step that loses the most.
+pub fn summary(p: &PageCtx, o: &FunnelRow) -> String {
+    let rates = o.rates();
+    let step_names = [
+        "funnel.view_to_cart",
+        "funnel.cart_to_checkout",
+        "funnel.checkout_to_purchase",
+    ];
+    let worst = (0..3)
+        .min_by(|a, b| {
+            rates[*a]
+                .unwrap_or(1.0)
+                .total_cmp(&rates[*b].unwrap_or(1.0))
+        })
+        .unwrap_or(0);
+    p.t("funnel.sum_overall")
+        .replace("{views}", &format::amount(p.locale, o.views as f64))
+        .replace("{purchases}", &format::amount(p.locale, o.purchases as f64))
+        .replace("{rate}", &pct(p, rates[3]))
+        .replace("{step}", &p.t(step_names[worst]))
+}
+
 /// Everything the funnel page shows (also what its exports print); `filters` are the ones
 /// the data was gathered with, `None` data: no sales yet.
 pub fn page(p: &PageCtx, filters: &Filters, data: Option<&FunnelData>) -> ui::FunnelVm {
@@ -167,24 +190,7 @@ pub fn page(p: &PageCtx, filters: &Filters, data: Option<&FunnelData>) -> ui::Fu
         p.t("funnel.sessions"),
         counts.iter().map(|c| *c as f64).collect(),
     )];
-    let step_names = [
-        "funnel.view_to_cart",
-        "funnel.cart_to_checkout",
-        "funnel.checkout_to_purchase",
-    ];
-    let worst = (0..3)
-        .min_by(|a, b| {
-            rates[*a]
-                .unwrap_or(1.0)
-                .total_cmp(&rates[*b].unwrap_or(1.0))
-        })
-        .unwrap_or(0);
-    let summary = p
-        .t("funnel.sum_overall")
-        .replace("{views}", &format::amount(p.locale, o.views as f64))
-        .replace("{purchases}", &format::amount(p.locale, o.purchases as f64))
-        .replace("{rate}", &pct(p, rates[3]))
-        .replace("{step}", &p.t(step_names[worst]));
+    let summary = summary(p, &o);
     let chart = card(
         p,
         "overall",
