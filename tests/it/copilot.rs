@@ -743,3 +743,50 @@ async fn conversion_is_answered_from_the_web_events() {
         "{text}"
     );
 }
+
+/// Figures merchants ask in their own words: money by the kind of customer, items per order,
+/// revenue per customer — worked out by hand on the small shop.
+#[tokio::test]
+async fn kinds_of_customer_items_per_order_and_revenue_per_customer() {
+    let s = TestServer::start().await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    assert_eq!(
+        upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await["status"],
+        "succeeded"
+    );
+    let text = |body: &serde_json::Value| body["answer"].as_str().unwrap_or("").to_string();
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "how much revenue came from returning customers",
+        serde_json::json!({}),
+    )
+    .await;
+    // Ann's second order (30.00) is the only returning one.
+    assert!(
+        text(&body).contains(&format!("New customers ({})", money("en", 167.5)))
+            || text(&body).contains(&money("en", 167.5)),
+        "{body}"
+    );
+    assert!(text(&body).contains(&money("en", 30.0)), "{body}");
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "average number of items per order",
+        serde_json::json!({}),
+    )
+    .await;
+    assert!(
+        text(&body).contains("Items per order") && text(&body).contains("2.40"),
+        "{body}"
+    );
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "what is the revenue per customer",
+        serde_json::json!({}),
+    )
+    .await;
+    assert!(text(&body).contains(&money("en", 49.375)), "{body}");
+}

@@ -201,10 +201,13 @@ fn phrase(lang: &str, r: TimeRange) -> String {
 /// A row's label as the answer writes it (weekdays by name).
 fn row_label(lang: &str, r: &QueryResult, row: &[Value], by: Dimension) -> String {
     let l = label(r, row, by);
-    if by == Dimension::Weekday {
-        weekday(lang, &l)
-    } else {
-        l
+    match by {
+        Dimension::Weekday => weekday(lang, &l),
+        // "new" / "returning" as the charts page says them.
+        Dimension::CustomerType if matches!(l.as_str(), "new" | "returning") => {
+            tr(lang, &format!("copilot.m_{l}_customers"))
+        }
+        _ => l,
     }
 }
 
@@ -665,7 +668,10 @@ pub fn figures(
     sentences.push(
         tr(
             lang,
-            if matches!(m, Metric::Revenue | Metric::Aov) {
+            if matches!(
+                m,
+                Metric::Revenue | Metric::Aov | Metric::RevenuePerCustomer
+            ) {
                 "copilot.counted_revenue"
             } else {
                 "copilot.counted"

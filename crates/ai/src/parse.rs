@@ -622,7 +622,36 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         _ => None,
     };
     let found_metric = first_match(&f, METRICS);
-    let metric = found_metric.map(|m| m.0);
+    // "Revenue from returning customers", "the revenue split between new and returning
+    // customers": money split by the kind of customer, not a count of them.
+    let by_customer_type = matches!(
+        found_metric.map(|m| m.0),
+        Some(Metric::NewCustomers | Metric::ReturningCustomers)
+    ) && any(
+        &f,
+        &[
+            "revenue",
+            "sales",
+            "how much",
+            "spent",
+            "spend",
+            "money",
+            "ingresos",
+            "ventas",
+            "gasto",
+            "收 入",
+            "销 售 额",
+            "营 收",
+            "ايرادات",
+            "الايرادات",
+            "المبيعات",
+        ],
+    );
+    let metric = if by_customer_type {
+        Some(Metric::Revenue)
+    } else {
+        found_metric.map(|m| m.0)
+    };
     // The split is looked for outside the metric's own words ("how many items" is a count of
     // units, not a split by product).
     let rest = match found_metric {
@@ -646,8 +675,9 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
     let best_selling =
         found_metric.is_some_and(|(_, _, p)| crate::words::BEST_SELLING.contains(&p));
     let trend = any(&rest, TREND);
-    let by = first_match(&rest, DIMENSIONS)
-        .map(|d| d.0)
+    let by = by_customer_type
+        .then_some(Dimension::CustomerType)
+        .or_else(|| first_match(&rest, DIMENSIONS).map(|d| d.0))
         .or_else(|| first_match(&rest, GRAINS).map(|g| Dimension::Date(g.0)))
         // "The best selling pizza": whatever the shop sells, it is a product.
         .or(best_selling.then_some(Dimension::Product))
@@ -1119,6 +1149,33 @@ mod tests {
             Some(Plan::Conversion { .. })
         ));
         assert!(matches!(p("转化率是多少"), Some(Plan::Conversion { .. })));
+    }
+
+    #[test]
+    fn money_from_new_or_returning_customers_is_split_by_the_kind_of_customer() {
+        for q in [
+            "how much revenue came from returning customers",
+            "what's the revenue split between new and returning customers",
+        ] {
+            let f = figures(q);
+            assert_eq!(
+                (f.metric, f.by),
+                (Metric::Revenue, Some(Dimension::CustomerType)),
+                "{q}"
+            );
+        }
+        assert_eq!(
+            figures("how many returning customers last month").metric,
+            Metric::ReturningCustomers
+        );
+        assert_eq!(
+            figures("average number of items per order").metric,
+            Metric::UnitsPerOrder
+        );
+        assert_eq!(
+            figures("revenue per customer in 2024").metric,
+            Metric::RevenuePerCustomer
+        );
     }
 
     #[test]

@@ -43,6 +43,43 @@ pub const BEST_SELLING: &[&str] = &[
 ];
 
 pub const METRICS: &[(Metric, &[&str])] = &[
+    (
+        Metric::UnitsPerOrder,
+        &[
+            "items per order",
+            "units per order",
+            "products per order",
+            "items in an order",
+            "items per basket",
+            "items per purchase",
+            "number of items per order",
+            "artículos por pedido",
+            "unidades por pedido",
+            "每 单 件 数",
+            "每 个 订 单 的 件 数",
+            "قطع لكل طلب",
+            "عدد القطع في الطلب",
+        ],
+    ),
+    (
+        Metric::RevenuePerCustomer,
+        &[
+            "revenue per customer",
+            "sales per customer",
+            "spend per customer",
+            "spent per customer",
+            "value per customer",
+            "average customer value",
+            "average spend per customer",
+            "ingresos por cliente",
+            "gasto por cliente",
+            "ventas por cliente",
+            "每 位 客 户 收 入",
+            "每 客 户 收 入",
+            "الإيراد لكل عميل",
+            "إيرادات لكل عميل",
+        ],
+    ),
     (Metric::Units, BEST_SELLING),
     // "How many items" counts units, not products.
     (

@@ -61,6 +61,12 @@ fn metric_sql(m: Metric) -> &'static str {
         Metric::GrossMargin => {
             "sum(revenue - cost) FILTER (WHERE cost IS NOT NULL) / nullif(sum(revenue) FILTER (WHERE cost IS NOT NULL), 0)"
         }
+        Metric::UnitsPerOrder => {
+            "coalesce(sum(quantity) FILTER (WHERE NOT is_return), 0) / nullif(count(DISTINCT order_id) FILTER (WHERE NOT is_return), 0)"
+        }
+        Metric::RevenuePerCustomer => {
+            "coalesce(sum(revenue), 0) / nullif(count(DISTINCT customer_key) FILTER (WHERE NOT is_return), 0)"
+        }
     }
 }
 

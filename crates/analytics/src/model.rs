@@ -31,10 +31,14 @@ pub enum Metric {
     ReturnedUnits,
     /// (revenue − cost) / revenue over lines whose cost is known; null when none is.
     GrossMargin,
+    /// Units sold / orders: the average number of items in an order.
+    UnitsPerOrder,
+    /// Net revenue / buying customers.
+    RevenuePerCustomer,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 11] = [
+    pub const ALL: [Metric; 13] = [
         Metric::Revenue,
         Metric::Orders,
         Metric::Units,
@@ -46,6 +50,8 @@ impl Metric {
         Metric::ReturnRate,
         Metric::ReturnedUnits,
         Metric::GrossMargin,
+        Metric::UnitsPerOrder,
+        Metric::RevenuePerCustomer,
     ];
 
     /// A count or sum whose parts add up to the whole (or, for customers, whose part is a
@@ -76,13 +82,15 @@ impl Metric {
             Metric::ReturnRate => "return_rate",
             Metric::ReturnedUnits => "returned_units",
             Metric::GrossMargin => "gross_margin",
+            Metric::UnitsPerOrder => "units_per_order",
+            Metric::RevenuePerCustomer => "revenue_per_customer",
         }
     }
 
     /// Money, count or ratio: how the value is formatted.
     pub fn unit(self) -> Unit {
         match self {
-            Metric::Revenue | Metric::Aov => Unit::Money,
+            Metric::Revenue | Metric::Aov | Metric::RevenuePerCustomer => Unit::Money,
             Metric::RepeatPurchaseRate | Metric::ReturnRate | Metric::GrossMargin => Unit::Ratio,
             _ => Unit::Count,
         }
