@@ -30,6 +30,15 @@ async fn ask(
     (r.status, r.json())
 }
 
+/// Shop A with the small shop's orders loaded; its owner's API token.
+async fn shop_with_orders(s: &TestServer) -> String {
+    s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(s, "a@example.com").await;
+    let up = upload(s, &tok, "orders.csv", ORDERS.as_bytes()).await;
+    assert_eq!(up["status"], "succeeded", "{up}");
+    tok
+}
+
 fn money(lang: &str, v: f64) -> String {
     sr360_ui::format::money(lang, v, "USD")
 }
@@ -600,10 +609,7 @@ async fn shares_ranked_periods_and_countries_the_shop_never_sold_to() {
 #[tokio::test]
 async fn relative_periods_of_an_old_export_are_read_as_of_its_end() {
     let s = TestServer::start().await;
-    s.signup("Shop A", "a@example.com", PW).await;
-    let tok = token(&s, "a@example.com").await;
-    let up = upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await;
-    assert_eq!(up["status"], "succeeded", "{up}");
+    let tok = shop_with_orders(&s).await;
     let (st, body) = ask(&s, &tok, "revenue last month", serde_json::json!({})).await;
     assert_eq!(st, 200, "{body}");
     let text = body["answer"].as_str().unwrap();
@@ -681,13 +687,8 @@ async fn the_best_customers_are_named_for_those_who_may_see_them() {
 #[tokio::test]
 async fn conversion_is_answered_from_the_web_events() {
     let s = TestServer::start().await;
-    s.signup("Shop A", "a@example.com", PW).await;
-    let tok = token(&s, "a@example.com").await;
     // Orders but no web events: the answer says what to upload.
-    assert_eq!(
-        upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await["status"],
-        "succeeded"
-    );
+    let tok = shop_with_orders(&s).await;
     let (_, body) = ask(
         &s,
         &tok,
@@ -749,12 +750,7 @@ async fn conversion_is_answered_from_the_web_events() {
 #[tokio::test]
 async fn kinds_of_customer_items_per_order_and_revenue_per_customer() {
     let s = TestServer::start().await;
-    s.signup("Shop A", "a@example.com", PW).await;
-    let tok = token(&s, "a@example.com").await;
-    assert_eq!(
-        upload(&s, &tok, "orders.csv", ORDERS.as_bytes()).await["status"],
-        "succeeded"
-    );
+    let tok = shop_with_orders(&s).await;
     let text = |body: &serde_json::Value| body["answer"].as_str().unwrap_or("").to_string();
     let (_, body) = ask(
         &s,
