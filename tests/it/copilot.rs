@@ -786,3 +786,37 @@ async fn kinds_of_customer_items_per_order_and_revenue_per_customer() {
     .await;
     assert!(text(&body).contains(&money("en", 49.375)), "{body}");
 }
+
+/// "Which category grew the most": the split ranked by its change, said as it is.
+#[tokio::test]
+async fn which_grew_the_most_is_ranked_by_the_change() {
+    let s = TestServer::start().await;
+    let tok = shop_with_orders(&s).await;
+    // March 2025 against February 2025 has no base; April against March does:
+    // Kitchen 27.50 → 50.00 (+81.8%), Apparel 30.00 → 90.00 (+200%).
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "which category grew the most in April 2025",
+        serde_json::json!({}),
+    )
+    .await;
+    let text = body["answer"].as_str().unwrap();
+    assert!(
+        text.starts_with("Apparel grew the most") && text.contains("+200.0%"),
+        "{text}"
+    );
+    assert!(text.contains("Kitchen (+81.8%)"), "{text}");
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "which category declined the most in April 2025",
+        serde_json::json!({}),
+    )
+    .await;
+    let text = body["answer"].as_str().unwrap();
+    assert!(
+        text.starts_with("Nothing fell; Kitchen rose the least"),
+        "{text}"
+    );
+}

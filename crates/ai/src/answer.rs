@@ -521,6 +521,23 @@ pub fn figures(
                 })
                 .collect();
             let values: Vec<Option<f64>> = r.rows.iter().map(|row| row[last].as_f64()).collect();
+            // "Which region grew the most": rows by their change, the largest rise (or fall)
+            // first; rows without a base to compare with last.
+            let mut order: Vec<usize> = (0..labels.len()).collect();
+            let growth = f.by_change && before.is_some();
+            if growth {
+                let change = |i: usize| change_text(lang, values[i], prior(&labels[i])).1;
+                order.sort_by(|a, b| match (change(*a), change(*b)) {
+                    (Some(x), Some(y)) if f.desc => y.total_cmp(&x),
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                });
+            }
+            let labels: Vec<String> = order.iter().map(|i| labels[*i].clone()).collect();
+            let values: Vec<Option<f64>> = order.iter().map(|i| values[*i]).collect();
+            let raw_rows: Vec<&Vec<Value>> = order.iter().map(|i| &r.rows[*i]).collect();
             let by_name = if by == Dimension::Product {
                 "product"
             } else {
@@ -538,7 +555,7 @@ pub fn figures(
             let rows = labels
                 .iter()
                 .zip(&values)
-                .zip(&r.rows)
+                .zip(&raw_rows)
                 .map(|((l, v), raw)| {
                     let mut row = vec![
                         serde_json::Value::from(l.clone()),
@@ -602,6 +619,42 @@ pub fn figures(
                             .replace("{max}", &val(Some(top.1)))
                             .replace("{max_at}", &when(&labels[top.0])),
                     );
+                }
+            } else if growth && let (Some(first), Some(v)) = (labels.first(), values.first()) {
+                let b = prior(first);
+                // Said as it is: when nothing fell, the smallest rise is not a fall.
+                let moved = change_text(lang, *v, b).1.unwrap_or(0.0);
+                let key = match (f.desc, moved > 0.0, moved < 0.0) {
+                    (true, true, _) => "copilot.grew_most",
+                    (true, false, _) => "copilot.none_grew",
+                    (false, _, true) => "copilot.fell_most",
+                    (false, _, false) => "copilot.none_fell",
+                };
+                sentences.push(
+                    tr(lang, key)
+                        .replace("{first}", first)
+                        .replace("{metric}", &mname_lc)
+                        .replace("{before}", &val(b))
+                        .replace("{now}", &val(*v))
+                        .replace("{change}", &change_text(lang, *v, b).0)
+                        .replace("{period}", &period)
+                        .replace(
+                            "{period_before}",
+                            &f.versus
+                                .map(|p| period_text(lang, p, false))
+                                .unwrap_or_default(),
+                        ),
+                );
+                let rest: Vec<String> = labels
+                    .iter()
+                    .zip(&values)
+                    .skip(1)
+                    .take(4)
+                    .map(|(l, v)| format!("{l} ({})", change_text(lang, *v, prior(l)).0))
+                    .collect();
+                if !rest.is_empty() {
+                    sentences
+                        .push(tr(lang, "copilot.rest").replace("{rest}", &rest.join(comma(lang))));
                 }
             } else if let (Some(first), Some(v)) = (labels.first(), values.first()) {
                 sentences.push(

@@ -7,8 +7,9 @@ use crate::dates;
 use crate::plan::{Figures, Plan};
 use crate::text::{fold, has, language};
 use crate::words::{
-    ALERTS, CHANGE, CHURN, CONVERSION, CUSTOMER, CUSTOMERS_PLURAL, DIMENSIONS, FORECAST, GRAINS,
-    LEAST, METRICS, RANKED_GRAINS, RECOMMEND, SHARE, TOP_CUSTOMERS, TREND, UPLOAD_HELP, VERSUS,
+    ALERTS, CHANGE, CHURN, CONVERSION, CUSTOMER, CUSTOMERS_PLURAL, DIMENSIONS, FELL, FORECAST,
+    GRAINS, GREW, LEAST, METRICS, RANKED_GRAINS, RECOMMEND, SHARE, TOP_CUSTOMERS, TREND,
+    UPLOAD_HELP, VERSUS,
 };
 use sr360_analytics::{Dimension, Metric};
 use time::Date;
@@ -933,6 +934,35 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
             }
         }
     }
+    // "Which region grew the most (in 2025)": the split ranked by its change against the
+    // period before — this year so far against the same days of last year when no period
+    // is named.
+    let (grew, fell) = (any(&f, GREW), any(&f, FELL));
+    if (grew || fell)
+        && plan.by.is_some_and(|d| !matches!(d, Dimension::Date(_)))
+        && metric != Metric::RepeatPurchaseRate
+    {
+        plan.by_change = true;
+        plan.desc = !fell || grew;
+        match periods.as_slice() {
+            [] => {
+                let last_year = dates::year_range(today.year() - 1);
+                let pair = last_year.and_then(|y| {
+                    dates::so_far_against(y, dates::Unit::Year, today)
+                        .or_else(|| Some((y, dates::before(y, dates::Unit::Year))))
+                });
+                if let Some((now, then)) = pair {
+                    plan.range = Some(now);
+                    plan.versus = Some(then);
+                }
+            }
+            [a] => {
+                plan.range = Some(a.range);
+                plan.versus = Some(dates::before(a.range, a.unit));
+            }
+            _ => {}
+        }
+    }
     Parsed {
         plan: Some(Plan::Figures(plan)),
         lang,
@@ -1176,6 +1206,22 @@ mod tests {
             figures("revenue per customer in 2024").metric,
             Metric::RevenuePerCustomer
         );
+    }
+
+    #[test]
+    fn which_grew_the_most_ranks_a_split_by_its_change() {
+        let f = figures("which category grew the most from 2024 to 2025");
+        assert!(f.by_change && f.desc);
+        assert_eq!(f.by, Some(Dimension::Category));
+        assert_eq!(f.range.unwrap().from, date!(2025 - 01 - 01));
+        assert_eq!(f.versus.unwrap().from, date!(2024 - 01 - 01));
+        let f = figures("which region grew the most");
+        assert!(f.by_change);
+        assert_eq!(f.range.unwrap().to, date!(2025 - 06 - 17));
+        assert_eq!(f.versus.unwrap().to, date!(2024 - 06 - 17));
+        let f = figures("which channel declined the most in 2024");
+        assert!(f.by_change && !f.desc);
+        assert_eq!(f.versus.unwrap().from, date!(2023 - 01 - 01));
     }
 
     #[test]

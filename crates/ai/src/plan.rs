@@ -62,6 +62,10 @@ pub struct Figures {
     /// instead of quietly counting everywhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub absent: Vec<String>,
+    /// With a split and a second period: rank the split by its change between the periods
+    /// ("which region grew the most"), largest rise first (or largest fall with `desc` off).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_change: bool,
     /// Names the question used that match nothing the shop has ("sales in Ithaca" without
     /// cities): the figure leaves them out and the answer says so.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -83,6 +87,7 @@ impl Figures {
             desc: true,
             top: None,
             share: false,
+            by_change: false,
             absent: vec![],
             unmatched: vec![],
         }

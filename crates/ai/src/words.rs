@@ -753,6 +753,46 @@ pub const CONVERSION: &[&str] = &[
     "التحويل",
 ];
 
+/// A split ranked by how much it rose ("which region grew the most")…
+pub const GREW: &[&str] = &[
+    "grew",
+    "grown",
+    "grow the most",
+    "growth",
+    "increased",
+    "increased the most",
+    "rose",
+    "crecio",
+    "crecieron",
+    "crecimiento",
+    "aumento",
+    "增 长",
+    "涨",
+    "نمت",
+    "نما",
+    "زادت",
+];
+/// …or fell.
+pub const FELL: &[&str] = &[
+    "declined",
+    "decline",
+    "dropped",
+    "drop",
+    "fell",
+    "decreased",
+    "shrank",
+    "lost the most",
+    "cayo",
+    "cayeron",
+    "bajo",
+    "bajaron",
+    "下 降",
+    "下 滑",
+    "انخفضت",
+    "انخفض",
+    "تراجعت",
+];
+
 /// How a figure moves over time: drawn month by month (day by day for a short period).
 pub const TREND: &[&str] = &[
     "trend",
