@@ -625,30 +625,53 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
     let found_metric = first_match(&f, METRICS);
     // "Revenue from returning customers", "the revenue split between new and returning
     // customers": money split by the kind of customer, not a count of them.
-    let by_customer_type = matches!(
+    // "The AOV of first-time buyers": another figure, split the same way.
+    let kind_of_customer = METRICS
+        .iter()
+        .filter(|(m, _)| matches!(m, Metric::NewCustomers | Metric::ReturningCustomers))
+        .any(|(_, words)| any(&f, words))
+        || any(
+            &f,
+            &[
+                "first-time buyers",
+                "first time buyers",
+                "first-time shoppers",
+                "new buyers",
+                "repeat customers",
+                "repeat buyers",
+                "existing customers",
+                "returning buyers",
+            ],
+        );
+    let other_figure = matches!(
         found_metric.map(|m| m.0),
-        Some(Metric::NewCustomers | Metric::ReturningCustomers)
-    ) && any(
-        &f,
-        &[
-            "revenue",
-            "sales",
-            "how much",
-            "spent",
-            "spend",
-            "money",
-            "ingresos",
-            "ventas",
-            "gasto",
-            "收 入",
-            "销 售 额",
-            "营 收",
-            "ايرادات",
-            "الايرادات",
-            "المبيعات",
-        ],
+        Some(Metric::Aov | Metric::Orders | Metric::Units | Metric::UnitsPerOrder)
     );
-    let metric = if by_customer_type {
+    let by_customer_type = (other_figure && kind_of_customer)
+        || matches!(
+            found_metric.map(|m| m.0),
+            Some(Metric::NewCustomers | Metric::ReturningCustomers)
+        ) && any(
+            &f,
+            &[
+                "revenue",
+                "sales",
+                "how much",
+                "spent",
+                "spend",
+                "money",
+                "ingresos",
+                "ventas",
+                "gasto",
+                "收 入",
+                "销 售 额",
+                "营 收",
+                "ايرادات",
+                "الايرادات",
+                "المبيعات",
+            ],
+        );
+    let metric = if by_customer_type && !other_figure {
         Some(Metric::Revenue)
     } else {
         found_metric.map(|m| m.0)
