@@ -110,6 +110,16 @@ pub(crate) fn quarter_range(y: i32, q: u8) -> Option<TimeRange> {
     })
 }
 
+/// The first (1) or second (2) half of year `y`.
+fn half_range(y: i32, h: u8) -> Option<TimeRange> {
+    let a = quarter_range(y, if h == 1 { 1 } else { 3 })?;
+    let b = quarter_range(y, if h == 1 { 2 } else { 4 })?;
+    Some(TimeRange {
+        from: a.from,
+        to: b.to,
+    })
+}
+
 pub(crate) fn year_range(y: i32) -> Option<TimeRange> {
     Some(TimeRange {
         from: first_of(y, 1)?,
@@ -614,6 +624,51 @@ pub fn find_all(folded: &str, today: Date) -> Vec<Found> {
             i = end;
             continue;
         }
+        // Half years: "first half of 2025", "h2 2024", "primer semestre de 2025",
+        // "النصف الأول من 2025" (the Chinese "上半年" is read below).
+        let half = match (w(i), w(i + 1)) {
+            ("h1", _) => Some((1u8, 1usize)),
+            ("h2", _) => Some((2, 1)),
+            ("first" | "1st", "half") | ("primer", "semestre") => Some((1, 2)),
+            ("second" | "2nd" | "last", "half") | ("segundo", "semestre") => Some((2, 2)),
+            ("النصف", "الاول") => Some((1, 2)),
+            ("النصف", "الثاني") => Some((2, 2)),
+            _ => None,
+        };
+        if let Some((h, n)) = half {
+            let this_half = if today.month() as u8 <= 6 { 1 } else { 2 };
+            let (y, end) = near_year(i + n, i + n + 3)
+                .map(|(y, k)| (y, k + 1))
+                .unwrap_or((
+                    if h <= this_half {
+                        today.year()
+                    } else {
+                        today.year() - 1
+                    },
+                    i + n,
+                ));
+            let range = half_range(y, h);
+            push(&mut out, &mut used, i, end - i, range, Unit::Span);
+            i = end;
+            continue;
+        }
+        if matches!((w(i), w(i + 1), w(i + 2)), ("上" | "下", "半", "年")) {
+            let h = if w(i) == "上" { 1 } else { 2 };
+            let y = if i >= 2 && w(i - 1) == "年" {
+                year_word(w(i - 2))
+            } else {
+                None
+            }
+            .unwrap_or(today.year());
+            // "2025 年" before it was read as the year: it is this half's year.
+            if i >= 2 && w(i - 1) == "年" {
+                let at = offs[i - 2];
+                out.retain(|f| f.at != at);
+            }
+            push(&mut out, &mut used, i, 3, half_range(y, h), Unit::Span);
+            i += 3;
+            continue;
+        }
         // Chinese: [YYYY 年] [第] N 季 度 | [YYYY 年] N 月
         if let Some(y) = year_word(w(i)).filter(|_| w(i + 1) == "年") {
             let mut k = i + 2;
@@ -836,6 +891,26 @@ mod holiday_tests {
         );
         // Not the unit just before: no such comparison.
         assert!(so_far_against(year_range(2024).unwrap(), Unit::Year, today).is_none());
+    }
+
+    #[test]
+    fn half_years() {
+        let today = date!(2026 - 06 - 30);
+        let r = one("sales in the first half of 2025", today);
+        assert_eq!(
+            (r.from, r.to),
+            (date!(2025 - 01 - 01), date!(2025 - 06 - 30))
+        );
+        let r = one("revenue h2 2024", today);
+        assert_eq!(
+            (r.from, r.to),
+            (date!(2024 - 07 - 01), date!(2024 - 12 - 31))
+        );
+        assert_eq!(
+            one("ventas del segundo semestre de 2025", today).from,
+            date!(2025 - 07 - 01)
+        );
+        assert_eq!(one("2025年上半年的销售额", today).to, date!(2025 - 06 - 30));
     }
 
     #[test]

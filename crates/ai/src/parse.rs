@@ -647,31 +647,39 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         found_metric.map(|m| m.0),
         Some(Metric::Aov | Metric::Orders | Metric::Units | Metric::UnitsPerOrder)
     );
+    let customers_found = matches!(
+        found_metric.map(|m| m.0),
+        Some(Metric::NewCustomers | Metric::ReturningCustomers)
+    );
+    // "What percentage of orders are from new customers": orders, split by kind of customer.
+    let orders_of_kind =
+        customers_found && any(&f, &["orders", "pedidos", "订 单", "طلبات", "الطلبات"]);
     let by_customer_type = (other_figure && kind_of_customer)
-        || matches!(
-            found_metric.map(|m| m.0),
-            Some(Metric::NewCustomers | Metric::ReturningCustomers)
-        ) && any(
-            &f,
-            &[
-                "revenue",
-                "sales",
-                "how much",
-                "spent",
-                "spend",
-                "money",
-                "ingresos",
-                "ventas",
-                "gasto",
-                "收 入",
-                "销 售 额",
-                "营 收",
-                "ايرادات",
-                "الايرادات",
-                "المبيعات",
-            ],
-        );
-    let metric = if by_customer_type && !other_figure {
+        || orders_of_kind
+        || customers_found
+            && any(
+                &f,
+                &[
+                    "revenue",
+                    "sales",
+                    "how much",
+                    "spent",
+                    "spend",
+                    "money",
+                    "ingresos",
+                    "ventas",
+                    "gasto",
+                    "收 入",
+                    "销 售 额",
+                    "营 收",
+                    "ايرادات",
+                    "الايرادات",
+                    "المبيعات",
+                ],
+            );
+    let metric = if orders_of_kind {
+        Some(Metric::Orders)
+    } else if by_customer_type && !other_figure {
         Some(Metric::Revenue)
     } else {
         found_metric.map(|m| m.0)
@@ -883,7 +891,27 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
     plan.unmatched = crate::unmatched::names(question, catalog);
     plan.filters = filters;
     plan.desc = !any(&f, LEAST);
+    // "Between March and May", "from March to May": one span from the first to the last.
+    let spans = any(
+        &f,
+        &[
+            "between", "from", "through", "thru", "until", "till", "entre", "desde", "hasta", "从",
+            "到", "至", "بين", "من", "حتى", "الى",
+        ],
+    );
     match periods.as_slice() {
+        [a, b] if !comparing && spans => {
+            // To the end of the later one ("desde marzo" alone would run to today).
+            let (early, late) = if a.range.from <= b.range.from {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            plan.range = Some(sr360_analytics::TimeRange {
+                from: early.range.from,
+                to: late.range.to,
+            });
+        }
         [a, b, ..] if comparing => {
             // The later period is the one asked about; the earlier the base of the change.
             let (late, early) = if a.range.from >= b.range.from {
@@ -1245,6 +1273,30 @@ mod tests {
         let f = figures("which channel declined the most in 2024");
         assert!(f.by_change && !f.desc);
         assert_eq!(f.versus.unwrap().from, date!(2023 - 01 - 01));
+    }
+
+    #[test]
+    fn between_two_periods_is_one_span() {
+        for q in [
+            "Between March and May 2025, how much revenue did we make?",
+            "revenue from March to May 2025",
+            "ventas desde marzo hasta mayo de 2025",
+        ] {
+            let f = figures(q);
+            let r = f.range.unwrap();
+            assert_eq!(
+                (r.from, r.to),
+                (date!(2025 - 03 - 01), date!(2025 - 05 - 31)),
+                "{q}"
+            );
+            assert!(f.versus.is_none(), "{q}");
+        }
+        // A change between them is still a comparison.
+        assert!(
+            figures("how did revenue change from March to May 2025")
+                .versus
+                .is_some()
+        );
     }
 
     #[test]
