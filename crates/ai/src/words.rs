@@ -44,6 +44,21 @@ pub const BEST_SELLING: &[&str] = &[
 
 pub const METRICS: &[(Metric, &[&str])] = &[
     (
+        Metric::ReturnedOrders,
+        &[
+            "orders were returned",
+            "orders returned",
+            "returned orders",
+            "orders with a return",
+            "orders with returns",
+            "orders had a return",
+            "pedidos devueltos",
+            "pedidos con devolucion",
+            "退 货 订 单",
+            "الطلبات المرتجعة",
+        ],
+    ),
+    (
         Metric::UnitsPerOrder,
         &[
             "items per order",

@@ -64,6 +64,7 @@ fn metric_sql(m: Metric) -> &'static str {
         Metric::UnitsPerOrder => {
             "coalesce(sum(quantity) FILTER (WHERE NOT is_return), 0) / nullif(count(DISTINCT order_id) FILTER (WHERE NOT is_return), 0)"
         }
+        Metric::ReturnedOrders => "count(DISTINCT order_id) FILTER (WHERE is_return)",
         Metric::RevenuePerCustomer => {
             "coalesce(sum(revenue), 0) / nullif(count(DISTINCT customer_key) FILTER (WHERE NOT is_return), 0)"
         }

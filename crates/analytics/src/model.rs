@@ -35,10 +35,12 @@ pub enum Metric {
     UnitsPerOrder,
     /// Net revenue / buying customers.
     RevenuePerCustomer,
+    /// Orders with at least one returned line.
+    ReturnedOrders,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 13] = [
+    pub const ALL: [Metric; 14] = [
         Metric::Revenue,
         Metric::Orders,
         Metric::Units,
@@ -52,6 +54,7 @@ impl Metric {
         Metric::GrossMargin,
         Metric::UnitsPerOrder,
         Metric::RevenuePerCustomer,
+        Metric::ReturnedOrders,
     ];
 
     /// A count or sum whose parts add up to the whole (or, for customers, whose part is a
@@ -66,6 +69,7 @@ impl Metric {
                 | Metric::NewCustomers
                 | Metric::ReturningCustomers
                 | Metric::ReturnedUnits
+                | Metric::ReturnedOrders
         )
     }
 
@@ -84,6 +88,7 @@ impl Metric {
             Metric::GrossMargin => "gross_margin",
             Metric::UnitsPerOrder => "units_per_order",
             Metric::RevenuePerCustomer => "revenue_per_customer",
+            Metric::ReturnedOrders => "returned_orders",
         }
     }
 
