@@ -277,6 +277,27 @@ fn metrics_by_month_and_channel_match_the_file() {
 }
 
 #[test]
+fn per_order_and_per_customer_figures_are_the_ratios_of_their_parts() {
+    let (_dir, d, _, _) = setup();
+    let q = Query::new(&[
+        Metric::Units,
+        Metric::Orders,
+        Metric::UnitsPerOrder,
+        Metric::Revenue,
+        Metric::Customers,
+        Metric::RevenuePerCustomer,
+        Metric::ReturnedUnits,
+        Metric::ReturnedOrders,
+    ]);
+    let r = execute(d.conn(), &q).unwrap();
+    let v: Vec<f64> = r.rows[0].iter().map(num).collect();
+    assert!((v[2] - v[0] / v[1]).abs() < 1e-9, "{v:?}");
+    assert!((v[5] - v[3] / v[4]).abs() < 1e-6, "{v:?}");
+    // Some orders have a return, never more than there are orders or returned units.
+    assert!(v[7] > 0.0 && v[7] <= v[1] && v[7] <= v[6], "{v:?}");
+}
+
+#[test]
 fn ranges_comparisons_filters_and_limits() {
     let (_dir, d, by_month, by_channel) = setup();
     let mut q = Query::new(&[Metric::Revenue, Metric::Orders]);
