@@ -597,8 +597,36 @@ pub fn parse(question: &str, today: Date, catalog: &Catalog, previous: Option<&P
         };
     }
     // "who are my top 5 customers": the customers with the most net revenue, not their count.
-    let ranked_people = any(&f, TOP_CUSTOMERS)
-        || (top_n(&f).is_some() && any(&f, CUSTOMERS_PLURAL) && !has(&f, "how many"));
+    // ("top 5 products bought by new customers" ranks products, not people.)
+    let other_things = any(
+        &f,
+        &[
+            "product",
+            "products",
+            "item",
+            "items",
+            "category",
+            "categories",
+            "channel",
+            "channels",
+            "country",
+            "countries",
+            "region",
+            "regions",
+            "productos",
+            "categorias",
+            "产 品",
+            "商 品",
+            "类 别",
+            "منتجات",
+            "المنتجات",
+            "فئة",
+            "الفئات",
+        ],
+    );
+    let ranked_people = !other_things
+        && (any(&f, TOP_CUSTOMERS)
+            || (top_n(&f).is_some() && any(&f, CUSTOMERS_PLURAL) && !has(&f, "how many")));
     if ranked_people {
         return Parsed {
             plan: Some(Plan::TopCustomers {
