@@ -820,3 +820,41 @@ async fn which_grew_the_most_is_ranked_by_the_change() {
         "{text}"
     );
 }
+
+/// A rate ranked by product leaves out products sold too rarely for it to mean anything (one
+/// unit bought and returned is not "the highest return rate, 100 %"), and says so.
+#[tokio::test]
+async fn a_rate_by_product_ranks_only_products_sold_often_enough() {
+    let s = TestServer::start().await;
+    s.signup("Shop A", "a@example.com", PW).await;
+    let tok = token(&s, "a@example.com").await;
+    let mut csv = String::from(
+        "order_id,order_date,sku,product_name,category,quantity,unit_price,customer_email,channel\n",
+    );
+    for i in 0..20 {
+        csv.push_str(&format!(
+            "M{i},2025-03-{:02} 10:00:00,S1,Mug,Kitchen,1,10.00,c{i}@example.com,web\n",
+            1 + i % 28
+        ));
+    }
+    csv.push_str("M0,2025-03-25 10:00:00,S1,Mug,Kitchen,-2,10.00,c0@example.com,web\n");
+    csv.push_str("P1,2025-03-02 10:00:00,S2,Plate,Kitchen,1,7.50,p@example.com,web\n");
+    csv.push_str("P1,2025-03-26 10:00:00,S2,Plate,Kitchen,-1,7.50,p@example.com,web\n");
+    let up = upload(&s, &tok, "orders.csv", csv.as_bytes()).await;
+    assert_eq!(up["status"], "succeeded", "{up}");
+    let (_, body) = ask(
+        &s,
+        &tok,
+        "which products have the highest return rate",
+        serde_json::json!({}),
+    )
+    .await;
+    let text = body["answer"].as_str().unwrap();
+    assert!(
+        text.starts_with("Mug has the highest return rate")
+            && text.contains("10.0%")
+            && !text.contains("Plate")
+            && text.contains("at least 10 units sold"),
+        "{text}"
+    );
+}

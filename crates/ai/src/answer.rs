@@ -235,6 +235,9 @@ fn rounded(m: Metric, v: Option<&Value>, money_places: u32) -> serde_json::Value
     }
 }
 
+/// Units a product must have sold before a rate of it (returns, margin) is ranked.
+const MIN_UNITS_FOR_A_RATE: f64 = 10.0;
+
 fn query(f: &Figures, range: TimeRange) -> Query {
     let mut q = Query::new(&[f.metric]);
     q.filters = f.filters.clone();
@@ -376,9 +379,43 @@ pub fn figures(
         // "How many customers ordered more than once": the count behind the share.
         q.metrics = vec![Metric::Customers, Metric::RepeatPurchaseRate];
     }
-    let r = s.run(&q)?;
-    let last = r.columns.len().saturating_sub(1);
+    // A rate ranked by product counts only products sold often enough for the rate to mean
+    // something: one unit sold and returned is not "the highest return rate, 100 %".
+    let thin = m.unit() == Unit::Ratio && f.by == Some(Dimension::Product);
+    if thin {
+        q.limit = Some(10_000);
+    }
+    let mut r = s.run(&q)?;
     let mut sentences = vec![];
+    let mut thin_note = None;
+    if thin {
+        let mut uq = query(f, range);
+        uq.metrics = vec![Metric::Units];
+        uq.sort = None;
+        uq.limit = Some(10_000);
+        let units: std::collections::HashMap<String, f64> = s
+            .run(&uq)?
+            .rows
+            .iter()
+            .filter_map(|row| Some((row.first()?.as_str()?.to_string(), row.last()?.as_f64()?)))
+            .collect();
+        let enough = |row: &Vec<Value>| {
+            row.first()
+                .and_then(Value::as_str)
+                .and_then(|k| units.get(k))
+                .is_some_and(|u| *u >= MIN_UNITS_FOR_A_RATE)
+        };
+        let before = r.rows.len();
+        r.rows.retain(enough);
+        r.rows.truncate(f.top.unwrap_or(25) as usize);
+        if r.rows.len() < before {
+            thin_note = Some(
+                tr(lang, "copilot.min_units")
+                    .replace("{n}", &format::amount(lang, MIN_UNITS_FOR_A_RATE)),
+            );
+        }
+    }
+    let last = r.columns.len().saturating_sub(1);
     let mut chart = None;
     let result;
     match (f.by, f.versus) {
@@ -718,6 +755,7 @@ pub fn figures(
     if result.rows.is_empty() || result.rows.iter().all(|r| r.iter().all(|v| v.is_null())) {
         sentences = vec![tr(lang, "copilot.nothing").replace("{period}", &period)];
     }
+    sentences.extend(thin_note);
     sentences.push(
         tr(
             lang,
