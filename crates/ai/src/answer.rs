@@ -407,8 +407,9 @@ pub fn figures(
         };
         let before = r.rows.len();
         r.rows.retain(enough);
+        let left_out = r.rows.len() < before;
         r.rows.truncate(f.top.unwrap_or(25) as usize);
-        if r.rows.len() < before {
+        if left_out {
             thin_note = Some(
                 tr(lang, "copilot.min_units")
                     .replace("{n}", &format::amount(lang, MIN_UNITS_FOR_A_RATE)),
