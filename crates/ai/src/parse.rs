@@ -446,16 +446,18 @@ pub fn about_the_shop(question: &str, today: Date, catalog: &Catalog) -> bool {
             f.contains(&fold(s))
         }
     };
-    crate::words::SHOP_STEMS.iter().any(stem)
-        || !dates::find_all(&f, today).is_empty()
-        || [
+    crate::words::SHOP_STEMS.iter().any(stem) || !dates::find_all(&f, today).is_empty() || {
+        // The product names' words, once for the four kinds of value.
+        let known = product_words(catalog);
+        [
             &catalog.categories,
             &catalog.channels,
             &catalog.regions,
             &catalog.countries,
         ]
         .iter()
-        .any(|v| !named(question, &f, v, &product_words(catalog)).is_empty())
+        .any(|v| !named(question, &f, v, &known).is_empty())
+    }
 }
 
 /// A value named in other words, when exactly one value fits: "&" said as "and" ("home and
