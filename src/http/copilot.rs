@@ -207,23 +207,25 @@ async fn plan_question(
         // a month's last day), they are read as of its last day instead.
         let end = s.data_range().ok().flatten().map(|r| r.to);
         let day_after = end.and_then(|e| e.next_day());
-        let plan = |d: time::Date| sr360_ai::parse(&q, d, &catalog, previous.as_ref()).plan;
+        let parse = |d: time::Date| sr360_ai::parse(&q, d, &catalog, previous.as_ref());
         let after_data = |p: &Option<Plan>, e: time::Date| match p {
             Some(Plan::Figures(f)) => [f.range, f.versus].iter().flatten().any(|r| r.from > e),
             _ => false,
         };
-        let as_of = match (end, day_after) {
-            (Some(e), Some(d)) if d < today && plan(today) != plan(d) => {
-                if after_data(&plan(d), e) {
-                    Some((e, e))
+        let from_today = parse(today);
+        let (parsed, as_of) = match (end, day_after) {
+            (Some(e), Some(d)) if d < today => {
+                let from_end = parse(d);
+                if from_end.plan == from_today.plan {
+                    (from_today, None)
+                } else if after_data(&from_end.plan, e) {
+                    (parse(e), Some((e, e)))
                 } else {
-                    Some((e, d))
+                    (from_end, Some((e, d)))
                 }
             }
-            _ => None,
+            _ => (from_today, None),
         };
-        let day = as_of.map_or(today, |(_, d)| d);
-        let parsed = sr360_ai::parse(&q, day, &catalog, previous.as_ref());
         Ok((parsed, catalog, as_of))
     })
     .await?;
