@@ -345,17 +345,7 @@ async fn run_plan(
                     1,
                 ) {
                     // Events, but none for what was named: no sessions (said so).
-                    Ok(rows) => Ok(Some(rows.into_iter().next().unwrap_or(
-                        sr360_analytics::FunnelRow {
-                            key: String::new(),
-                            name: None,
-                            category: None,
-                            views: 0,
-                            carts: 0,
-                            checkouts: 0,
-                            purchases: 0,
-                        },
-                    ))),
+                    Ok(rows) => Ok(Some(rows.into_iter().next().unwrap_or_default())),
                     // No web events: the answer says what to upload.
                     Err(sr360_analytics::QueryError::NoData) => Ok(None),
                     Err(e) => Err(e),

@@ -1075,6 +1075,34 @@ pub fn conversion(
     r
 }
 
+/// A list of customers as an answer's table rows (name, orders, revenue to the cent) and its
+/// first three as sources linking to their pages, each named by `label`.
+fn customer_list(
+    members: &[sr360_analytics::CustomerSummary],
+    label: impl Fn(&sr360_analytics::CustomerSummary) -> String,
+) -> (Vec<Vec<serde_json::Value>>, Vec<Source>) {
+    let rows = members
+        .iter()
+        .map(|c| {
+            vec![
+                serde_json::Value::from(label(c)),
+                c.orders.into(),
+                ((c.revenue * 100.0).round() / 100.0).into(),
+            ]
+        })
+        .collect();
+    let sources = members
+        .iter()
+        .take(3)
+        .map(|c| Source {
+            kind: "customer",
+            title: label(c),
+            url: format!("/customers/{}", c.reference),
+        })
+        .collect();
+    (rows, sources)
+}
+
 /// The customers with the most net revenue: names for roles that may see them, references
 /// otherwise (the list comes already masked).
 pub fn top_customers(
@@ -1117,16 +1145,7 @@ pub fn top_customers(
     let text = tr(lang, "copilot.top_customers")
         .replace("{n}", &format::amount(lang, list.len() as f64))
         .replace("{list}", &names.join(comma(lang)));
-    let rows = list
-        .iter()
-        .map(|c| {
-            vec![
-                serde_json::Value::from(who(c)),
-                c.orders.into(),
-                ((c.revenue * 100.0).round() / 100.0).into(),
-            ]
-        })
-        .collect();
+    let (rows, sources) = customer_list(list, who);
     let mut r = simple(
         lang,
         text,
@@ -1138,11 +1157,7 @@ pub fn top_customers(
         "nav.customers",
         "/customers",
     );
-    r.sources.extend(list.iter().take(3).map(|c| Source {
-        kind: "customer",
-        title: who(c),
-        url: format!("/customers/{}", c.reference),
-    }));
+    r.sources.extend(sources);
     r
 }
 
@@ -1358,18 +1373,16 @@ pub fn churn(
             "/segments",
         );
     };
+    let who = |c: &sr360_analytics::CustomerSummary| {
+        c.name.clone().unwrap_or_else(|| c.reference.clone())
+    };
+    let (listed, sources) = customer_list(members, who);
     let rows = std::iter::once(vec![
         serde_json::Value::from(n),
         serde_json::Value::Null,
         serde_json::Value::Null,
     ])
-    .chain(members.iter().map(|c| {
-        vec![
-            serde_json::Value::from(c.name.clone().unwrap_or_else(|| c.reference.clone())),
-            c.orders.into(),
-            ((c.revenue * 100.0).round() / 100.0).into(),
-        ]
-    }))
+    .chain(listed)
     .collect();
     let mut text = tr(lang, "copilot.churn").replace("{n}", &format::amount(lang, n as f64));
     let names: Vec<String> = members
@@ -1378,7 +1391,7 @@ pub fn churn(
         .map(|c| {
             format!(
                 "{} ({})",
-                c.name.clone().unwrap_or_else(|| c.reference.clone()),
+                who(c),
                 format::money(lang, c.revenue, shop.currency)
             )
         })
@@ -1398,10 +1411,6 @@ pub fn churn(
         "nav.segments",
         "/segments?segment=churn_risk",
     );
-    r.sources.extend(members.iter().take(3).map(|c| Source {
-        kind: "customer",
-        title: c.name.clone().unwrap_or_else(|| c.reference.clone()),
-        url: format!("/customers/{}", c.reference),
-    }));
+    r.sources.extend(sources);
     r
 }

@@ -20,7 +20,7 @@ pub enum FunnelBy {
 }
 
 /// Counts reaching each step, and the conversion of each step from the one before.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct FunnelRow {
     /// Channel, category or SKU (empty for the overall row).
     pub key: String,
